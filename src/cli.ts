@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs'
+import yargs from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { splitInlineArgs } from './resp/inline.js'
+import { Config, ConfigError, parseConfigFile } from './server/config.js'
+import { REDIS_VERSION, RESPITE_VERSION, Server } from './server/server.js'
+
+/** respite-server [redis.conf-style file] [--port] [--bind] ... */
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('respite-server')
+    .usage('$0 [config-file] [options]')
+    .positional('config-file', { type: 'string', describe: 'a redis.conf-style file (Redis directive names)' })
+    .option('port', { type: 'number', describe: 'TCP port (0: any free port)', default: undefined })
+    .option('bind', { type: 'string', describe: 'address to listen on (default 127.0.0.1)' })
+    .option('maxclients', { type: 'number', describe: 'maximum connected clients (default 10000)' })
+    .option('requirepass', { type: 'string', describe: 'password clients must AUTH with' })
+    .option('databases', { type: 'number', describe: 'number of databases (default 16)' })
+    .option('mini-port', { type: 'number', describe: 'also serve the mini Redis dialect on this port' })
+    .option('timeout', { type: 'number', describe: 'close clients idle for this many seconds (0: never)' })
+    .option('loglevel', { type: 'string', choices: ['debug', 'verbose', 'notice', 'warning', 'nothing'] })
+    .option('logfile', { type: 'string', describe: 'log to this file instead of standard output' })
+    .version(RESPITE_VERSION)
+    .strict()
+    .help()
+    .parse()
+
+  const config = new Config()
+  try {
+    const file = argv._[0]
+    if (file !== undefined) {
+      for (const [name, value] of parseConfigFile(readFileSync(String(file), 'latin1'), splitInlineArgs)) {
+        config.set(name, value, true)
+      }
+    }
+    for (const name of ['port', 'bind', 'maxclients', 'requirepass', 'databases', 'mini-port', 'timeout', 'loglevel', 'logfile']) {
+      const value = (argv as Record<string, unknown>)[name]
+      if (value !== undefined) config.set(name, String(value), true)
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`*** FATAL CONFIG FILE ERROR ***\n${e.message}\n`)
+      process.exit(1)
+    }
+    throw e
+  }
+
+  const server = new Server(config)
+  server.log('notice', 'oO0OoO0OoO0Oo respite is starting oO0OoO0OoO0Oo')
+  server.log('notice', `respite version=${RESPITE_VERSION}, redis_version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`)
+  try {
+    await server.listen()
+  } catch (e) {
+    server.log('warning', `Failed listening on port ${config.get('port')} (tcp): ${(e as Error).message}`)
+    process.exit(1)
+  }
+  server.log('notice', `Running mode=standalone, port=${server.port}.`)
+  if (server.miniPort) server.log('notice', `Mini Redis dialect on port ${server.miniPort}.`)
+  server.log('notice', 'Server initialized')
+  server.log('notice', 'Ready to accept connections')
+
+  server.onShutdown = () => process.exit(0)
+  const stop = (signal: string) => {
+    server.log('warning', `Received ${signal} scheduling shutdown...`)
+    server.shutdown()
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+}
+
+void main()

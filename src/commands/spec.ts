@@ -1,0 +1,95 @@
+import type { Client } from '../server/client.js'
+
+/**
+ * A command is a small spec: the metadata Redis publishes through COMMAND (arity,
+ * flags, key positions, docs) plus the handler. The dispatcher does the generic
+ * checks from this data; handlers only look up keys, check types and reply.
+ */
+
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'skip_slowlog'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'no_mandatory_keys'
+  | 'allow_busy'
+  | 'no_multi'
+  | 'movablekeys'
+  /** Our extension: argument values may be any RESP type, not only bulk strings. */
+  | 'structured'
+
+/**
+ * Handlers get argv as latin1 strings, argv[0] being the command name as sent. A
+ * handler that cannot complete yet calls `client.block(...)` and returns.
+ */
+export type Handler = (client: Client, argv: string[]) => void
+
+export interface CommandSpec {
+  /** Lower case; for a subcommand, just the subcommand ("get" under "config"). */
+  name: string
+  /** Redis's convention: the count includes the name; negative means "at least -arity". */
+  arity: number
+  flags: CommandFlag[]
+  /** ACL categories without the '@' (the group's own is added automatically). */
+  acl?: string[]
+  /** 1-based key positions as in COMMAND INFO; lastKey -1 means "to the end". */
+  firstKey: number
+  lastKey: number
+  step: number
+  /** For commands whose keys come after a numkeys argument: the argv indexes of the keys. */
+  keys?: (argv: string[]) => number[]
+  group: CommandGroup
+  summary: string
+  since: string
+  complexity?: string
+  /**
+   * Redis's syntax line after the name, e.g. "key value [NX | XX]". COMMAND DOCS
+   * derives its argument tree from it, and redis-cli builds its hints from that.
+   */
+  syntax: string
+  handler?: Handler
+  subcommands?: CommandSpec[]
+  /** Filled in by the table: "config|get" for subcommands. */
+  fullName?: string
+  /** INFO commandstats. */
+  stats?: CommandStats
+  /** Derived from flags by the table, so the dispatcher tests a boolean. */
+  noAuth?: boolean
+  acceptsStructured?: boolean
+}
+
+export type CommandGroup =
+  | 'string'
+  | 'generic'
+  | 'connection'
+  | 'server'
+  | 'list'
+  | 'hash'
+  | 'set'
+  | 'sorted-set'
+  | 'scripting'
+  | 'pubsub'
+  | 'transactions'
+
+export interface CommandStats {
+  calls: number
+  usec: number
+  rejected: number
+  failed: number
+}
+
+/** Spec fields most commands share, so a family file lists only what differs. */
+export function command(spec: Omit<CommandSpec, 'firstKey' | 'lastKey' | 'step' | 'flags'> &
+  Partial<Pick<CommandSpec, 'firstKey' | 'lastKey' | 'step' | 'flags'>>): CommandSpec {
+  return { firstKey: 0, lastKey: 0, step: 0, flags: [], ...spec }
+}

@@ -1,0 +1,89 @@
+import type { CommandSpec } from './spec.js'
+import { connectionCommands } from './connection.js'
+import { hashCommands } from './hashes.js'
+import { introspectionCommands } from './introspection.js'
+import { keyCommands } from './keys.js'
+import { listCommands } from './lists.js'
+import { miniCommands } from './mini.js'
+import { serverCommands } from './server.js'
+import { setCommands } from './sets.js'
+import { sortCommands } from './sort.js'
+import { sortedSetCommands } from './sorted-sets.js'
+import { stringCommands } from './strings.js'
+
+/** Every command family; each file under src/commands/ exports one list. */
+export const families: readonly CommandSpec[][] = [
+  stringCommands,
+  keyCommands,
+  connectionCommands,
+  serverCommands,
+  introspectionCommands,
+  miniCommands,
+  listCommands,
+  hashCommands,
+  setCommands,
+  sortedSetCommands,
+  sortCommands,
+]
+
+/**
+ * The command table. Names are matched exactly first (clients send "GET" or "get"),
+ * so the common case costs one Map lookup and no lower-casing.
+ */
+export class CommandTable {
+  readonly commands: CommandSpec[] = []
+  private readonly byName = new Map<string, CommandSpec>()
+
+  constructor(specs: Iterable<CommandSpec> = families.flat()) {
+    for (const spec of specs) this.add(spec)
+  }
+
+  private add(spec: CommandSpec): void {
+    if (this.byName.has(spec.name)) throw new Error(`duplicate command ${spec.name}`)
+    prepare(spec, spec.name)
+    for (const sub of spec.subcommands ?? []) {
+      prepare(sub, `${spec.name}|${sub.name}`)
+      sub.group = spec.group
+    }
+    this.commands.push(spec)
+    this.byName.set(spec.name, spec)
+    this.byName.set(spec.name.toUpperCase(), spec)
+  }
+
+  lookup(name: string): CommandSpec | undefined {
+    return this.byName.get(name) ?? this.byName.get(name.toLowerCase())
+  }
+
+  lookupSub(container: CommandSpec, name: string): CommandSpec | undefined {
+    const lower = name.toLowerCase()
+    return container.subcommands!.find((s) => s.name === lower)
+  }
+
+  /** "get" or "config|get". */
+  lookupFull(fullName: string): CommandSpec | undefined {
+    const [name, sub] = fullName.toLowerCase().split('|')
+    const spec = this.byName.get(name)
+    if (spec === undefined || sub === undefined) return spec
+    return spec.subcommands?.find((s) => s.name === sub)
+  }
+}
+
+function prepare(spec: CommandSpec, fullName: string): void {
+  spec.fullName = fullName
+  spec.stats = { calls: 0, usec: 0, rejected: 0, failed: 0 }
+  spec.noAuth = spec.flags.includes('no_auth')
+  spec.acceptsStructured = spec.flags.includes('structured')
+  if (spec.handler === undefined && spec.subcommands === undefined) {
+    throw new Error(`command ${fullName} has no handler`)
+  }
+}
+
+/** Argument indexes of the keys of one call, from the spec's key positions. */
+export function keyIndexes(spec: CommandSpec, argv: string[]): number[] {
+  if (spec.keys !== undefined) return spec.keys(argv)
+  if (spec.firstKey === 0) return []
+  const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey
+  const out: number[] = []
+  for (let i = spec.firstKey; i <= last && i < argv.length; i += spec.step || 1) out.push(i)
+  return out
+}

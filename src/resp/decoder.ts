@@ -1,0 +1,339 @@
+import { splitInlineArgs } from './inline.js'
+import { RespDouble, RespMap, RespSet, RespSimple, type Argv, type RespValue } from './values.js'
+
+/**
+ * The request decoder. Hand-written rather than redis-parser because it sits on the
+ * hot path: it works on offsets into the read buffer, turns each argument straight
+ * into a latin1 string (one copy, which the store keeps), and keeps its place inside
+ * a half-received multibulk so a large request arriving in many reads is scanned once.
+ *
+ * It knows bytes, not commands.
+ */
+
+export class ProtocolError extends Error {}
+
+export interface DecoderLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number
+  /** client-query-buffer-limit: bytes buffered for one client before it is dropped */
+  queryBufferLimit: number
+}
+
+/** Redis's PROTO_INLINE_MAX_SIZE: the longest inline line or header without a newline. */
+const INLINE_MAX = 64 * 1024
+/** Before AUTH Redis accepts only small requests, so an unauthenticated peer can't make it buffer. */
+const UNAUTH_MAX_ARGS = 10
+const UNAUTH_MAX_BULK = 16384
+/** Below this a partial read is copied into a small buffer; above it we size for the pending bulk. */
+const MIN_OWNED = 16 * 1024
+const NEED_MORE = undefined
+
+const CR = 13
+const LF = 10
+
+export class QueryBufferLimitError extends Error {}
+
+export class RequestDecoder {
+  private buf: Buffer = Buffer.alloc(0)
+  private pos = 0
+  private end = 0
+  /** True when `buf` is our own copy; false when it is the caller's read buffer. */
+  private owned = false
+  /** The multibulk being filled, and how many elements it still needs. */
+  private argv: Argv | null = null
+  private missing = 0
+  /** Length of the bulk we are waiting for, to size the buffer once. */
+  private pendingBulk = -1
+  /** Set when any element of the current request is not a bulk string. */
+  structured = false
+  authenticated = true
+
+  constructor(private readonly limits: DecoderLimits) {}
+
+  /** Bytes received but not yet decoded. */
+  get buffered(): number {
+    return this.end - this.pos
+  }
+
+  /** Capacity held for this client (for CLIENT LIST qbuf and memory accounting). */
+  get capacity(): number {
+    return this.owned ? this.buf.length : 0
+  }
+
+  /**
+   * Hands the decoder new bytes. `chunk` may be a buffer the caller reuses: call
+   * `release()` before it is overwritten.
+   */
+  feed(chunk: Buffer, length: number): void {
+    if (this.pos === this.end) {
+      this.buf = chunk
+      this.pos = 0
+      this.end = length
+      this.owned = false
+      return
+    }
+    this.append(chunk, length)
+  }
+
+  /** Copies whatever is left undecoded out of the caller's buffer. */
+  release(): void {
+    if (this.pos === this.end) {
+      // Drop a large buffer once drained, so one big request doesn't pin memory.
+      if (this.owned && this.buf.length > MIN_OWNED * 4) {
+        this.buf = Buffer.alloc(0)
+        this.owned = false
+      }
+      this.pos = this.end = 0
+      return
+    }
+    if (!this.owned) {
+      const rest = this.end - this.pos
+      const size = Math.max(MIN_OWNED, rest * 2, this.pendingBulk > 0 ? this.pendingBulk + 2 + rest : 0)
+      const copy = Buffer.allocUnsafe(size)
+      this.buf.copy(copy, 0, this.pos, this.end)
+      this.buf = copy
+      this.pos = 0
+      this.end = rest
+      this.owned = true
+    }
+  }
+
+  private append(chunk: Buffer, length: number): void {
+    const rest = this.end - this.pos
+    const needed = rest + length
+    if (needed > this.limits.queryBufferLimit) throw new QueryBufferLimitError('query buffer limit reached')
+    if (this.owned && this.end + length <= this.buf.length) {
+      chunk.copy(this.buf, this.end, 0, length)
+      this.end += length
+      return
+    }
+    let target = this.buf
+    if (!this.owned || needed > this.buf.length) {
+      const hint = this.pendingBulk > 0 ? this.pendingBulk + 64 : 0
+      target = Buffer.allocUnsafe(Math.max(MIN_OWNED, needed * 2, hint))
+    }
+    this.buf.copy(target, 0, this.pos, this.end)
+    chunk.copy(target, rest, 0, length)
+    this.buf = target
+    this.pos = 0
+    this.end = needed
+    this.owned = true
+  }
+
+  /**
+   * Decodes the next request. Returns undefined when more bytes are needed; throws
+   * ProtocolError on malformed input. An empty argv is never returned: empty inline
+   * lines and `*0` are skipped, as Redis does.
+   */
+  next(): Argv | undefined {
+    for (;;) {
+      if (this.argv === null) {
+        if (this.pos >= this.end) return NEED_MORE
+        this.structured = false
+        if (this.buf[this.pos] === 0x2a /* * */) {
+          const count = this.readHeaderInt('multibulk')
+          if (count === NEED_MORE) return NEED_MORE
+          if (count > 0x7fffffff || (!this.authenticated && count > UNAUTH_MAX_ARGS)) {
+            throw new ProtocolError('Protocol error: invalid multibulk length')
+          }
+          if (count <= 0) continue
+          this.argv = []
+          this.missing = count
+        } else {
+          const argv = this.readInline()
+          if (argv === NEED_MORE) return NEED_MORE
+          if (argv.length === 0) continue
+          return argv
+        }
+      }
+      const argv = this.argv
+      while (this.missing > 0) {
+        if (this.pos >= this.end) return NEED_MORE
+        let value: RespValue | undefined
+        if (this.buf[this.pos] === 0x24 /* $ */) {
+          value = this.readBulk()
+        } else {
+          value = this.readValue(0)
+          if (value !== NEED_MORE) this.structured = true
+        }
+        if (value === NEED_MORE) return NEED_MORE
+        argv.push(value)
+        this.missing--
+      }
+      this.argv = null
+      return argv
+    }
+  }
+
+  /** Parses `<prefix><int>\r\n` at pos with Redis's strict integer rules; advances on success. */
+  private readHeaderInt(what: 'multibulk' | 'bulk'): number | undefined {
+    const buf = this.buf
+    const start = this.pos + 1
+    let i = start
+    const end = this.end
+    while (i < end && buf[i] !== CR) i++
+    if (i >= end) {
+      if (end - this.pos > INLINE_MAX) throw new ProtocolError(`Protocol error: too big ${what === 'bulk' ? 'bulk' : 'mbulk'} count string`)
+      return NEED_MORE
+    }
+    if (i + 1 >= end) return NEED_MORE
+    const n = parseStrictInt(buf, start, i)
+    if (n === null) throw new ProtocolError(`Protocol error: invalid ${what} length`)
+    this.pos = i + 2
+    return n
+  }
+
+  private readBulk(): string | null | undefined {
+    const headerStart = this.pos
+    const len = this.readHeaderInt('bulk')
+    if (len === NEED_MORE) return NEED_MORE
+    if (len === -1) {
+      // The mini client sends None as a null bulk; Redis itself would refuse it.
+      this.structured = true
+      return null
+    }
+    if (len < 0 || len > this.limits.maxBulkLen || (!this.authenticated && len > UNAUTH_MAX_BULK)) {
+      throw new ProtocolError('Protocol error: invalid bulk length')
+    }
+    if (this.end - this.pos < len + 2) {
+      this.pos = headerStart
+      this.pendingBulk = len
+      return NEED_MORE
+    }
+    this.pendingBulk = -1
+    const s = this.buf.latin1Slice(this.pos, this.pos + len)
+    this.pos += len + 2
+    return s
+  }
+
+  /**
+   * Any RESP value other than a bulk string, nested to any depth (our structured-value
+   * extension). Returns undefined, with pos unchanged, when the value is incomplete.
+   */
+  private readValue(depth: number): RespValue | undefined {
+    const start = this.pos
+    const v = this.readValueAt(depth)
+    if (v === NEED_MORE) this.pos = start
+    return v
+  }
+
+  private readValueAt(depth: number): RespValue | undefined {
+    if (depth > 512) throw new ProtocolError('Protocol error: nesting too deep')
+    if (this.pos >= this.end) return NEED_MORE
+    const type = this.buf[this.pos]
+    switch (type) {
+      case 0x24: /* $ */ {
+        const len = this.readHeaderInt('bulk')
+        if (len === NEED_MORE) return NEED_MORE
+        if (len === -1) return null
+        if (len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length')
+        if (this.end - this.pos < len + 2) return NEED_MORE
+        const s = this.buf.latin1Slice(this.pos, this.pos + len)
+        this.pos += len + 2
+        return s
+      }
+      case 0x3a: /* : */
+      case 0x28: /* ( */ {
+        const line = this.readLine()
+        if (line === NEED_MORE) return NEED_MORE
+        if (!/^-?\d+$/.test(line)) throw new ProtocolError('Protocol error: invalid integer')
+        const n = Number(line)
+        return Number.isSafeInteger(n) ? n : BigInt(line)
+      }
+      case 0x2c: /* , */ {
+        const line = this.readLine()
+        if (line === NEED_MORE) return NEED_MORE
+        const d = line === 'inf' ? Infinity : line === '-inf' ? -Infinity : Number(line)
+        if (Number.isNaN(d) && line !== 'nan') throw new ProtocolError('Protocol error: invalid double')
+        return new RespDouble(d)
+      }
+      case 0x23: /* # */ {
+        const line = this.readLine()
+        if (line === NEED_MORE) return NEED_MORE
+        if (line !== 't' && line !== 'f') throw new ProtocolError('Protocol error: invalid boolean')
+        return line === 't'
+      }
+      case 0x5f: /* _ */ {
+        const line = this.readLine()
+        if (line === NEED_MORE) return NEED_MORE
+        return null
+      }
+      case 0x2b: /* + */ {
+        const line = this.readLine()
+        if (line === NEED_MORE) return NEED_MORE
+        return new RespSimple(line)
+      }
+      case 0x2a: /* * */
+      case 0x25: /* % */
+      case 0x7e: /* ~ */ {
+        const line = this.readLine()
+        if (line === NEED_MORE) return NEED_MORE
+        const n = Number(line)
+        if (!Number.isInteger(n) || n < -1 || n > 0x7fffffff) throw new ProtocolError('Protocol error: invalid multibulk length')
+        if (n === -1) return null
+        const count = type === 0x25 ? n * 2 : n
+        const items: RespValue[] = []
+        for (let i = 0; i < count; i++) {
+          const v = this.readValueAt(depth + 1)
+          if (v === NEED_MORE) return NEED_MORE
+          items.push(v)
+        }
+        return type === 0x25 ? new RespMap(items) : type === 0x7e ? new RespSet(items) : items
+      }
+      default:
+        throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(type)}'`)
+    }
+  }
+
+  /** The rest of the line after the type byte, without CRLF. */
+  private readLine(): string | undefined {
+    const i = this.buf.indexOf(LF, this.pos)
+    if (i < 0 || i >= this.end) {
+      if (this.end - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request')
+      return NEED_MORE
+    }
+    const lineEnd = i > this.pos && this.buf[i - 1] === CR ? i - 1 : i
+    const s = this.buf.latin1Slice(this.pos + 1, lineEnd)
+    this.pos = i + 1
+    return s
+  }
+
+  private readInline(): string[] | undefined {
+    let i = this.buf.indexOf(LF, this.pos)
+    if (i >= this.end) i = -1
+    if (i < 0) {
+      if (this.end - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request')
+      return NEED_MORE
+    }
+    const lineEnd = i > this.pos && this.buf[i - 1] === CR ? i - 1 : i
+    const line = this.buf.latin1Slice(this.pos, lineEnd)
+    this.pos = i + 1
+    const args = splitInlineArgs(line)
+    if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request')
+    return args
+  }
+}
+
+/**
+ * Redis's string2ll over bytes: optional '-', no '+', no leading zeros, no spaces,
+ * within int64. Lengths and counts beyond 2^53 are rejected later by the limits, so
+ * a double is exact enough here.
+ */
+function parseStrictInt(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end || end - start > 20) return null
+  let i = start
+  let negative = false
+  if (buf[i] === 0x2d) {
+    negative = true
+    i++
+    if (i >= end) return null
+  }
+  if (buf[i] === 0x30) return i + 1 === end && !negative ? 0 : null
+  let n = 0
+  for (; i < end; i++) {
+    const d = buf[i] - 0x30
+    if (d < 0 || d > 9) return null
+    n = n * 10 + d
+  }
+  return negative ? -n : n
+}

@@ -1,0 +1,241 @@
+import { formatDouble } from './format.js'
+import { RespDouble, RespMap, RespSet, RespSimple, type RespValue } from './values.js'
+
+/**
+ * Encodes replies straight into one growing output buffer. A connection collects every
+ * reply produced from one read here and sends them with a single socket.write.
+ *
+ * The protocol version (2 or 3) decides how the RESP3-only types degrade: maps become
+ * flat arrays, sets arrays, doubles bulk strings, booleans integers, and the single
+ * RESP3 null `_` becomes `$-1` or `*-1` as Redis 7 sends them.
+ *
+ * It knows bytes, not commands.
+ */
+
+const CRLF = 0x0a0d // little-endian "\r\n" for writeUInt16LE
+
+export class ReplyWriter {
+  buf: Buffer
+  pos = 0
+  proto: 2 | 3 = 2
+  /** Error replies written so far (INFO errorstats, commandstats failed_calls). */
+  errors = 0
+
+  constructor(size = 16 * 1024) {
+    this.buf = Buffer.allocUnsafe(size)
+  }
+
+  /** Bytes waiting to be sent. */
+  get length(): number {
+    return this.pos
+  }
+
+  /** Makes room for n more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n))
+    this.buf.copy(next, 0, 0, this.pos)
+    this.buf = next
+  }
+
+  /**
+   * Hands out the pending bytes. When the socket wrote them synchronously the caller
+   * may `reuse()`; otherwise the socket still holds the buffer and we start a new one.
+   */
+  take(): Buffer {
+    return this.buf.subarray(0, this.pos)
+  }
+
+  reuse(): void {
+    this.pos = 0
+  }
+
+  detach(): void {
+    this.buf = Buffer.allocUnsafe(Math.min(this.buf.length, 64 * 1024))
+    this.pos = 0
+  }
+
+  /** Rolls back to a mark, for handlers that discover an error after writing. */
+  truncate(mark: number): void {
+    this.pos = mark
+  }
+
+  raw(bytes: Buffer): void {
+    this.ensure(bytes.length)
+    bytes.copy(this.buf, this.pos)
+    this.pos += bytes.length
+  }
+
+  private crlf(): void {
+    this.buf.writeUInt16LE(CRLF, this.pos)
+    this.pos += 2
+  }
+
+  /** Writes a non-negative or negative integer's decimal digits (ASCII). */
+  private decimal(n: number): void {
+    if (n >= 0 && n < 10) {
+      this.buf[this.pos++] = 0x30 + n
+      return
+    }
+    this.pos += this.buf.latin1Write(String(n), this.pos)
+  }
+
+  private header(prefix: number, n: number): void {
+    this.ensure(24)
+    this.buf[this.pos++] = prefix
+    this.decimal(n)
+    this.crlf()
+  }
+
+  /** `+s` (s must not contain CR or LF). */
+  simple(s: string): void {
+    this.ensure(s.length + 3)
+    this.buf[this.pos++] = 0x2b
+    this.pos += this.buf.latin1Write(s, this.pos)
+    this.crlf()
+  }
+
+  /** `-message`; the message includes its prefix, e.g. "ERR syntax error". */
+  error(message: string): void {
+    this.errors++
+    const s = message.replace(/[\r\n]/g, ' ')
+    this.ensure(s.length + 3)
+    this.buf[this.pos++] = 0x2d
+    this.pos += this.buf.latin1Write(s, this.pos)
+    this.crlf()
+  }
+
+  integer(n: number | bigint): void {
+    if (typeof n === 'bigint') {
+      this.ensure(24)
+      this.buf[this.pos++] = 0x3a
+      this.pos += this.buf.latin1Write(n.toString(), this.pos)
+      this.crlf()
+      return
+    }
+    this.header(0x3a, n)
+  }
+
+  /** A bulk string from latin1 (byte) data. */
+  bulk(s: string): void {
+    const len = s.length
+    this.ensure(len + 16)
+    const buf = this.buf
+    buf[this.pos++] = 0x24
+    this.decimal(len)
+    buf.writeUInt16LE(CRLF, this.pos)
+    this.pos += 2
+    if (len > 0) this.pos += buf.latin1Write(s, this.pos)
+    buf.writeUInt16LE(CRLF, this.pos)
+    this.pos += 2
+  }
+
+  bulkBuffer(b: Buffer): void {
+    this.ensure(b.length + 16)
+    this.buf[this.pos++] = 0x24
+    this.decimal(b.length)
+    this.crlf()
+    b.copy(this.buf, this.pos)
+    this.pos += b.length
+    this.crlf()
+  }
+
+  /** A missing string: `$-1` in RESP2, `_` in RESP3. */
+  nullBulk(): void {
+    this.ensure(5)
+    if (this.proto === 3) {
+      this.buf[this.pos++] = 0x5f
+    } else {
+      this.pos += this.buf.latin1Write('$-1', this.pos)
+    }
+    this.crlf()
+  }
+
+  /** A missing array: `*-1` in RESP2, `_` in RESP3. */
+  nullArray(): void {
+    this.ensure(5)
+    if (this.proto === 3) {
+      this.buf[this.pos++] = 0x5f
+    } else {
+      this.pos += this.buf.latin1Write('*-1', this.pos)
+    }
+    this.crlf()
+  }
+
+  array(n: number): void {
+    this.header(0x2a, n)
+  }
+
+  /** A map of n pairs: `%n` in RESP3, a flat array of 2n in RESP2. */
+  map(n: number): void {
+    if (this.proto === 3) this.header(0x25, n)
+    else this.header(0x2a, n * 2)
+  }
+
+  set(n: number): void {
+    this.header(this.proto === 3 ? 0x7e : 0x2a, n)
+  }
+
+  /** An out-of-band push (pub/sub); RESP2 has only arrays. */
+  push(n: number): void {
+    this.header(this.proto === 3 ? 0x3e : 0x2a, n)
+  }
+
+  double(d: number): void {
+    const s = formatDouble(d)
+    if (this.proto === 3) {
+      this.ensure(s.length + 3)
+      this.buf[this.pos++] = 0x2c
+      this.pos += this.buf.latin1Write(s, this.pos)
+      this.crlf()
+    } else {
+      this.bulk(s)
+    }
+  }
+
+  boolean(b: boolean): void {
+    this.ensure(4)
+    if (this.proto === 3) {
+      this.buf[this.pos++] = 0x23
+      this.buf[this.pos++] = b ? 0x74 : 0x66
+    } else {
+      this.buf[this.pos++] = 0x3a
+      this.buf[this.pos++] = b ? 0x31 : 0x30
+    }
+    this.crlf()
+  }
+
+  /** Verbatim text (INFO, CLIENT LIST): `=len\r\ntxt:...` in RESP3, a bulk in RESP2. */
+  verbatim(s: string, format = 'txt'): void {
+    if (this.proto !== 3) return this.bulk(s)
+    this.header(0x3d, s.length + 4)
+    this.ensure(s.length + 6)
+    this.pos += this.buf.latin1Write(format + ':' + s, this.pos)
+    this.crlf()
+  }
+
+  /** Any structured value, with the type it was stored as. */
+  value(v: RespValue): void {
+    if (typeof v === 'string') return this.bulk(v)
+    if (typeof v === 'number' || typeof v === 'bigint') return this.integer(v)
+    if (v === null) return this.nullBulk()
+    if (typeof v === 'boolean') return this.boolean(v)
+    if (Array.isArray(v)) {
+      this.array(v.length)
+      for (const item of v) this.value(item)
+      return
+    }
+    if (v instanceof RespMap) {
+      this.map(v.entries.length / 2)
+      for (const item of v.entries) this.value(item)
+      return
+    }
+    if (v instanceof RespSet) {
+      this.set(v.items.length)
+      for (const item of v.items) this.value(item)
+      return
+    }
+    if (v instanceof RespDouble) return this.double(v.value)
+    if (v instanceof RespSimple) return this.simple(v.value)
+  }
+}

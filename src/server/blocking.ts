@@ -1,0 +1,120 @@
+import type { CommandSpec } from '../commands/spec.js'
+import type { Database } from '../store/database.js'
+import type { Client } from './client.js'
+
+/**
+ * Blocking commands (BLPOP, BLMOVE, BZPOPMIN...). A handler that finds nothing to
+ * serve parks its client here on its keys. A write that may feed a key calls
+ * Client.signalKey; after the writing command finishes, the waiters of each
+ * signalled key are re-run in the order they blocked, so the client that blocked
+ * first is served first, and before the next command of anyone runs.
+ */
+export class BlockingManager {
+  /** Keys signalled since the last serveReady, in order. */
+  private ready: { db: Database; key: string }[] = []
+  /** Number of blocked clients (INFO clients blocked_clients). */
+  count = 0
+
+  get pending(): boolean {
+    return this.ready.length !== 0
+  }
+
+  block(client: Client, spec: CommandSpec, argv: string[], keys: string[], timeoutMs: number, onTimeout: (c: Client) => void): void {
+    if (client.retrying && client.blocked !== null) {
+      // Re-run found nothing after all (another waiter took it): keep waiting.
+      client.blocked.stillWaiting = true
+      return
+    }
+    const db = client.db
+    const state = { db, keys, spec, argv, timer: null as NodeJS.Timeout | null, onTimeout, stillWaiting: false }
+    client.blocked = state
+    this.count++
+    if (db.blockingKeys === null) db.blockingKeys = new Map()
+    for (const key of keys) {
+      const list = db.blockingKeys.get(key) as Client[] | undefined
+      if (list === undefined) db.blockingKeys.set(key, [client])
+      else if (!list.includes(client)) list.push(client)
+    }
+    if (timeoutMs > 0) {
+      state.timer = setTimeout(() => this.timeout(client), timeoutMs)
+    }
+  }
+
+  signal(db: Database, key: string): void {
+    for (const r of this.ready) if (r.db === db && r.key === key) return
+    this.ready.push({ db, key })
+  }
+
+  /** Serves waiters of every signalled key. New signals raised meanwhile are served too. */
+  serveReady(): void {
+    while (this.ready.length !== 0) {
+      const batch = this.ready
+      this.ready = []
+      for (const { db, key } of batch) {
+        const waiters = db.blockingKeys?.get(key) as Client[] | undefined
+        if (waiters === undefined) continue
+        for (const client of [...waiters]) {
+          if (db.get(key) === undefined) break
+          const state = client.blocked
+          if (state === null || state.db !== db) continue
+          this.rerun(client, state.spec, state.argv)
+        }
+      }
+    }
+  }
+
+  private rerun(client: Client, spec: CommandSpec, argv: string[]): void {
+    const state = client.blocked!
+    state.stillWaiting = false
+    client.retrying = true
+    const savedDb = client.db
+    client.db = state.db
+    try {
+      spec.handler!(client, argv)
+    } finally {
+      client.retrying = false
+      client.db = savedDb
+    }
+    if (state.stillWaiting) return
+    this.release(client)
+    client.resume()
+  }
+
+  /** Wakes a client with its timeout reply (also CLIENT UNBLOCK ... TIMEOUT). */
+  timeout(client: Client): void {
+    const state = client.blocked
+    if (state === null) return
+    this.release(client)
+    state.onTimeout(client)
+    client.resume()
+  }
+
+  /** CLIENT UNBLOCK ... ERROR. */
+  unblockWithError(client: Client): void {
+    if (client.blocked === null) return
+    this.release(client)
+    client.out.error('UNBLOCKED client unblocked via CLIENT UNBLOCK')
+    client.resume()
+  }
+
+  /** A blocked client disconnected: drop it without a reply. */
+  forget(client: Client): void {
+    if (client.blocked !== null) this.release(client)
+  }
+
+  private release(client: Client): void {
+    const state = client.blocked!
+    client.blocked = null
+    this.count--
+    if (state.timer !== null) clearTimeout(state.timer)
+    const map = state.db.blockingKeys
+    if (map === null) return
+    for (const key of state.keys) {
+      const list = map.get(key) as Client[] | undefined
+      if (list === undefined) continue
+      const i = list.indexOf(client)
+      if (i >= 0) list.splice(i, 1)
+      if (list.length === 0) map.delete(key)
+    }
+  }
+}

@@ -1,0 +1,204 @@
+import type { Socket } from 'node:net'
+import { ProtocolError, QueryBufferLimitError, RequestDecoder } from '../resp/decoder.js'
+import { ReplyWriter } from '../resp/writer.js'
+import type { Database } from '../store/database.js'
+import type { CommandSpec } from '../commands/spec.js'
+import type { Server } from './server.js'
+
+/** What a blocked client waits for; see blocking.ts. */
+export interface BlockState {
+  db: Database
+  keys: string[]
+  spec: CommandSpec
+  argv: string[]
+  timer: NodeJS.Timeout | null
+  /** Writes the reply for a timeout (a null array for the list pops). */
+  onTimeout: (client: Client) => void
+  /** Set while the command is re-run for a ready key and chose to keep waiting. */
+  stillWaiting: boolean
+}
+
+/** Pause reading from a client whose unsent replies pass this many bytes. */
+const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
+
+/**
+ * One connection and its request loop. Data is read into the server's shared buffer
+ * (net's `onread`), decoded in place, and every reply produced from that read goes
+ * out in a single socket.write. The loop stops while the client is blocked (BLPOP)
+ * and while the socket pushes back, and resumes on unblock or 'drain'.
+ */
+export class Client {
+  readonly id: number
+  readonly decoder: RequestDecoder
+  readonly out = new ReplyWriter()
+  db: Database
+  name = ''
+  libName = ''
+  libVer = ''
+  authenticated: boolean
+  readonly createdAt = Date.now()
+  lastInteraction = Date.now()
+  /** For CLIENT LIST cmd=. */
+  lastCommand: CommandSpec | null = null
+  /** Served on the --mini-port listener: SET answers :1 and MSET :<pairs>. */
+  readonly mini: boolean
+  blocked: BlockState | null = null
+  /** True while a blocked command is re-run because one of its keys got data. */
+  retrying = false
+  noEvict = false
+  noTouch = false
+  closed = false
+  /** Set by QUIT and protocol errors: send what is pending, then close. */
+  private closing = false
+  private writePaused = false
+  /** Re-entrancy guard: process() may be reached from another client's command. */
+  private processing = false
+  readonly addr: string
+  readonly laddr: string
+
+  constructor(
+    readonly server: Server,
+    readonly socket: Socket,
+    id: number,
+    mini: boolean,
+  ) {
+    this.id = id
+    this.mini = mini
+    this.db = server.store.db(0)
+    this.authenticated = server.config.get('requirepass') === ''
+    this.decoder = new RequestDecoder({
+      maxBulkLen: server.config.int('proto-max-bulk-len'),
+      queryBufferLimit: server.config.int('client-query-buffer-limit'),
+    })
+    this.decoder.authenticated = this.authenticated
+    this.addr = `${socket.remoteAddress}:${socket.remotePort}`
+    this.laddr = `${socket.localAddress}:${socket.localPort}`
+  }
+
+  /** net's onread callback: `buf` is the server's shared read buffer. */
+  onRead(nread: number, buf: Buffer): void {
+    if (this.closing || this.closed) return
+    this.lastInteraction = Date.now()
+    try {
+      this.decoder.feed(buf, nread)
+    } catch (e) {
+      if (e instanceof QueryBufferLimitError) {
+        this.server.log('warning', `Closing client that reached max query buffer length (id=${this.id} addr=${this.addr})`)
+        this.destroy()
+        return
+      }
+      throw e
+    }
+    this.process()
+    // Anything not decoded yet must be copied before the shared buffer is reused.
+    this.decoder.release()
+    this.flush()
+  }
+
+  /** Runs buffered requests until none is complete, the client blocks, or it closes. */
+  process(): void {
+    if (this.processing) return
+    this.processing = true
+    const server = this.server
+    try {
+      while (this.blocked === null && !this.closing && !this.closed && !this.writePaused) {
+        let argv
+        try {
+          argv = this.decoder.next()
+        } catch (e) {
+          if (!(e instanceof ProtocolError)) throw e
+          this.out.error('ERR ' + e.message)
+          this.closeAfterReply()
+          server.log('verbose', `Protocol error (${e.message}) from client id=${this.id} addr=${this.addr}`)
+          break
+        }
+        if (argv === undefined) break
+        server.dispatch(this, argv)
+        if (server.blocking.pending) server.blocking.serveReady()
+      }
+    } finally {
+      this.processing = false
+    }
+  }
+
+  /** Sends everything produced so far in one write. */
+  flush(): void {
+    const out = this.out
+    if (out.pos === 0 || this.closed) return
+    const socket = this.socket
+    const ok = socket.write(out.take())
+    // A write that completed synchronously has copied our bytes to the kernel, so the
+    // buffer can be reused; otherwise the socket still references it.
+    if (socket.writableLength === 0) out.reuse()
+    else out.detach()
+    if (this.closing) {
+      socket.end()
+      return
+    }
+    if (!ok && socket.writableLength > OUTPUT_HIGH_WATER && !this.writePaused) {
+      this.writePaused = true
+      socket.pause()
+      socket.once('drain', this.onDrain)
+    }
+  }
+
+  private readonly onDrain = (): void => {
+    this.writePaused = false
+    if (this.closed) return
+    this.socket.resume()
+    this.process()
+    this.decoder.release()
+    this.flush()
+  }
+
+  /** QUIT and protocol errors: stop reading, deliver pending replies, then close. */
+  closeAfterReply(): void {
+    this.closing = true
+  }
+
+  /** Drops the connection at once (CLIENT KILL, query buffer limit, shutdown). */
+  destroy(): void {
+    if (this.closed) return
+    this.closed = true
+    this.socket.destroy()
+  }
+
+  /** Called once the socket has closed, whoever closed it. */
+  onClose(): void {
+    this.closed = true
+    if (this.blocked !== null) this.server.blocking.forget(this)
+    this.server.removeClient(this)
+  }
+
+  /**
+   * Parks this client until one of `keys` receives data or `timeoutMs` passes
+   * (0 = forever). The command is then run again from the start. Called from a
+   * handler that found nothing to serve; the handler must not reply.
+   */
+  block(spec: CommandSpec, argv: string[], keys: string[], timeoutMs: number, onTimeout: (c: Client) => void): void {
+    this.server.blocking.block(this, spec, argv, keys, timeoutMs, onTimeout)
+  }
+
+  /** Tells blocked clients that `key` in the current database may now have data. */
+  signalKey(key: string): void {
+    const waiting = this.db.blockingKeys
+    if (waiting !== null && waiting.has(key)) this.server.blocking.signal(this.db, key)
+  }
+
+  /** Resumes the request loop after unblocking, and sends the replies. */
+  resume(): void {
+    this.flush()
+    this.process()
+    this.decoder.release()
+    this.flush()
+  }
+
+  selectDb(index: number): void {
+    this.db = this.server.store.db(index)
+  }
+
+  setAuthenticated(ok: boolean): void {
+    this.authenticated = ok
+    this.decoder.authenticated = ok
+  }
+}

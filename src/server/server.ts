@@ -1,0 +1,193 @@
+import { appendFileSync } from 'node:fs'
+import net from 'node:net'
+import { CommandTable } from '../commands/table.js'
+import { Err } from '../commands/errors.js'
+import type { Argv } from '../resp/values.js'
+import { Store } from '../store/store.js'
+import { BlockingManager } from './blocking.js'
+import { Client } from './client.js'
+import { Config } from './config.js'
+import { dispatch } from './dispatcher.js'
+
+/** The Redis version whose behaviour respite matches; clients pick features by it. */
+export const REDIS_VERSION = '7.0.15'
+export const RESPITE_VERSION = '0.1.0'
+
+export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning'
+const LEVELS: Record<string, number> = { debug: 0, verbose: 1, notice: 2, warning: 3, nothing: 4 }
+
+export interface ServerStats {
+  startTime: number
+  totalConnections: number
+  rejectedConnections: number
+  /** Error replies of clients that have gone; live clients count their own. */
+  errorReplies: number
+  totalNetInput: number
+  totalNetOutput: number
+}
+
+/** One shared read buffer: reads are delivered one socket at a time, synchronously. */
+const READ_BUFFER_SIZE = 64 * 1024
+
+/**
+ * Listening sockets, the client registry, periodic housekeeping (active expiry,
+ * idle timeouts) and shutdown. Requests go from Client through dispatch() into the
+ * command table.
+ */
+export class Server {
+  readonly config: Config
+  readonly store: Store
+  readonly table: CommandTable
+  readonly blocking = new BlockingManager()
+  readonly clients = new Map<number, Client>()
+  readonly stats: ServerStats = {
+    startTime: Date.now(),
+    totalConnections: 0,
+    rejectedConnections: 0,
+    errorReplies: 0,
+    totalNetInput: 0,
+    totalNetOutput: 0,
+  }
+  /** Set by SHUTDOWN or a signal; the CLI exits when it resolves. */
+  onShutdown: (() => void) | null = null
+  port = 0
+  miniPort = 0
+  private listeners: net.Server[] = []
+  private nextClientId = 1
+  private cron: NodeJS.Timeout | null = null
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE)
+  private closed = false
+
+  constructor(config: Config, table = new CommandTable()) {
+    this.config = config
+    this.store = new Store(config.int('databases'))
+    this.table = table
+  }
+
+  dispatch(client: Client, argv: Argv): void {
+    dispatch(this.table, client, argv)
+  }
+
+  async listen(): Promise<void> {
+    const bind = this.config.get('bind').split(/\s+/).filter(Boolean)
+    const host = bind[0] === '*' ? undefined : bind[0]
+    this.port = await this.listenOn(this.config.int('port'), host, false)
+    // -1 (the default) disables the mini listener; 0 asks the OS for a port.
+    const miniPort = this.config.int('mini-port')
+    if (miniPort >= 0) {
+      this.miniPort = await this.listenOn(miniPort, host, true)
+    }
+    const hz = this.config.int('hz')
+    this.cron = setInterval(() => this.housekeeping(), Math.max(1, Math.floor(1000 / hz)))
+    this.cron.unref()
+  }
+
+  private listenOn(port: number, host: string | undefined, mini: boolean): Promise<number> {
+    const listener = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket, mini))
+    this.listeners.push(listener)
+    return new Promise((resolve, reject) => {
+      listener.once('error', reject)
+      listener.listen({ port, host, backlog: this.config.int('tcp-backlog') }, () => {
+        listener.off('error', reject)
+        resolve((listener.address() as net.AddressInfo).port)
+      })
+    })
+  }
+
+  /**
+   * Re-wraps the accepted handle in a Socket with `onread`, so data lands in one
+   * reused buffer with no Readable-stream layer and no Buffer per read.
+   */
+  private accept(accepted: net.Socket, mini: boolean): void {
+    if (this.closed) {
+      accepted.destroy()
+      return
+    }
+    // Internal but stable across Node 18-24: a Socket constructed over an existing
+    // handle. The first Socket is dropped without closing the handle.
+    const holder = accepted as unknown as { _handle: unknown; _server: unknown }
+    const handle = holder._handle
+    holder._handle = null
+    const readBuffer = this.readBuffer
+    let client: Client | null = null
+    const socket = new net.Socket({
+      handle,
+      readable: true,
+      writable: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (nread: number, buf: Uint8Array) => {
+          this.stats.totalNetInput += nread
+          client!.onRead(nread, buf as Buffer)
+          return true
+        },
+      },
+    } as net.SocketConstructorOpts & { handle: unknown })
+    // Keep the listener's connection count balanced, so close() completes.
+    ;(socket as unknown as { _server: unknown })._server = holder._server
+    socket.setNoDelay(true)
+    const keepAlive = this.config.int('tcp-keepalive')
+    if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000)
+    if (this.clients.size >= this.config.int('maxclients')) {
+      this.stats.rejectedConnections++
+      socket.end(`-${Err.maxClients}\r\n`)
+      return
+    }
+    client = new Client(this, socket, this.nextClientId++, mini)
+    this.clients.set(client.id, client)
+    this.stats.totalConnections++
+    const c = client
+    socket.on('error', () => {})
+    socket.on('close', () => c.onClose())
+    socket.resume()
+  }
+
+  removeClient(client: Client): void {
+    if (this.clients.delete(client.id)) this.stats.errorReplies += client.out.errors
+  }
+
+  /** Runs `hz` times a second: active expiry within a time budget, idle timeouts. */
+  private housekeeping(): void {
+    // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
+    this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
+    const timeout = this.config.int('timeout')
+    if (timeout > 0) {
+      const limit = Date.now() - timeout * 1000
+      for (const c of this.clients.values()) {
+        if (c.blocked === null && c.lastInteraction < limit) c.destroy()
+      }
+    }
+  }
+
+  log(level: LogLevel, message: string): void {
+    if (LEVELS[level] < LEVELS[this.config.get('loglevel')]) return
+    const d = new Date()
+    const stamp = `${d.getUTCDate().toString().padStart(2, '0')} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 23)}`
+    const mark = level === 'warning' ? '#' : level === 'notice' ? '*' : level === 'verbose' ? '-' : '.'
+    const line = `${process.pid}:M ${stamp} ${mark} ${message}\n`
+    const file = this.config.get('logfile')
+    if (file === '') process.stdout.write(line)
+    else appendFileSync(file, line)
+  }
+
+  /** Stops listening and drops every client. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.cron !== null) clearInterval(this.cron)
+    const done = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())))
+    for (const c of this.clients.values()) c.destroy()
+    await Promise.all(done)
+  }
+
+  /** SHUTDOWN and signals: close, then let the embedding process decide what next. */
+  shutdown(): void {
+    this.log('warning', 'User requested shutdown...')
+    void this.close().then(() => {
+      this.log('warning', 'Redis is now ready to exit, bye bye...')
+      this.onShutdown?.()
+    })
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']

@@ -1,0 +1,153 @@
+import { CursorTable } from './cursors.js'
+import { KeySpace } from './keyspace.js'
+import type { StoredValue } from './types.js'
+
+/**
+ * One of the numbered databases: keys, their expiry times, and the SCAN cursors over
+ * them. Expiry is lazy on every lookup here, and active in Store.expireCycle().
+ *
+ * It knows data types and time, nothing about sockets or replies.
+ */
+export class Database {
+  readonly keys: KeySpace<StoredValue>
+  /** Absolute expiry time in ms since the epoch, for keys that have one. */
+  readonly expires: KeySpace<number>
+  readonly cursors = new CursorTable<string>()
+  /** Where the active expiry cycle resumes, so every volatile key is visited in turn. */
+  expireCursor: Iterator<[string, number]> | null = null
+  /** Keys currently waited on by blocked clients; see server/blocking.ts. */
+  blockingKeys: Map<string, unknown[]> | null = null
+  hits = 0
+  misses = 0
+
+  constructor(
+    public index: number,
+    mapLimit?: number,
+  ) {
+    this.keys = new KeySpace(mapLimit)
+    this.expires = new KeySpace(mapLimit)
+  }
+
+  get size(): number {
+    return this.keys.size
+  }
+
+  /** The value of a live key, expiring it first if its time has passed. */
+  get(key: string): StoredValue | undefined {
+    const v = this.keys.get(key)
+    if (v === undefined) return undefined
+    if (this.expires.size !== 0) {
+      const at = this.expires.get(key)
+      if (at !== undefined && at <= Date.now()) {
+        this.keys.delete(key)
+        this.expires.delete(key)
+        this.expiredKeys++
+        return undefined
+      }
+    }
+    return v
+  }
+
+  /** Like get(), counting a keyspace hit or miss for INFO stats. */
+  lookupRead(key: string): StoredValue | undefined {
+    const v = this.get(key)
+    if (v === undefined) this.misses++
+    else this.hits++
+    return v
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined
+  }
+
+  /** Sets a value and clears any TTL, as SET and most writes do. */
+  set(key: string, value: StoredValue): void {
+    this.keys.set(key, value)
+    if (this.expires.size !== 0) this.expires.delete(key)
+  }
+
+  /** Replaces a value keeping its TTL (APPEND, INCR, SETRANGE, collection updates). */
+  replace(key: string, value: StoredValue): void {
+    this.keys.set(key, value)
+  }
+
+  delete(key: string): boolean {
+    if (this.expires.size !== 0) {
+      const at = this.expires.get(key)
+      if (at !== undefined) {
+        this.expires.delete(key)
+        if (at <= Date.now()) {
+          this.keys.delete(key)
+          this.expiredKeys++
+          return false
+        }
+      }
+    }
+    return this.keys.delete(key)
+  }
+
+  /** Expiry time in ms, or undefined for a key without one. Call on live keys. */
+  getExpire(key: string): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key)
+  }
+
+  setExpire(key: string, at: number): void {
+    this.expires.set(key, at)
+  }
+
+  persist(key: string): boolean {
+    return this.expires.delete(key)
+  }
+
+  clear(): number {
+    const n = this.keys.size
+    this.keys.clear()
+    this.expires.clear()
+    this.cursors.clear()
+    this.expireCursor = null
+    return n
+  }
+
+  /** Keys removed because their TTL passed (INFO stats expired_keys). */
+  expiredKeys = 0
+
+  /**
+   * A uniformly random live key for small keyspaces; for large ones, a key near a
+   * random offset from a rotating live iterator, which keeps RANDOMKEY O(1) amortised.
+   */
+  randomKey(): string | undefined {
+    for (let attempt = 0; attempt < 100 && this.keys.size > 0; attempt++) {
+      const n = this.keys.size
+      let key: string | undefined
+      if (n <= 128) {
+        let skip = Math.floor(Math.random() * n)
+        for (const k of this.keys.keys()) {
+          if (skip-- === 0) {
+            key = k
+            break
+          }
+        }
+      } else {
+        key = this.rotate(1 + Math.floor(Math.random() * 32))
+      }
+      if (key !== undefined && this.get(key) !== undefined) return key
+    }
+    return undefined
+  }
+
+  private randomCursor: Iterator<string> | null = null
+
+  private rotate(steps: number): string | undefined {
+    let key: string | undefined
+    for (let i = 0; i < steps; i++) {
+      if (this.randomCursor === null) this.randomCursor = this.keys.keys()
+      const r = this.randomCursor.next()
+      if (r.done) {
+        this.randomCursor = null
+        continue
+      }
+      key = r.value
+    }
+    return key
+  }
+}

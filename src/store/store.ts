@@ -1,0 +1,70 @@
+import { Database } from './database.js'
+
+/**
+ * All databases, and the active expiry cycle that frees expired keys nobody reads.
+ */
+export class Store {
+  dbs: Database[]
+
+  constructor(databases = 16, mapLimit?: number) {
+    this.dbs = Array.from({ length: databases }, (_, i) => new Database(i, mapLimit))
+  }
+
+  db(index: number): Database {
+    return this.dbs[index]
+  }
+
+  flushAll(): number {
+    let n = 0
+    for (const db of this.dbs) n += db.clear()
+    return n
+  }
+
+  /** SWAPDB: the Database objects trade places, and their numbers with them. */
+  swap(a: number, b: number): void {
+    const da = this.dbs[a]
+    const dbb = this.dbs[b]
+    this.dbs[a] = dbb
+    this.dbs[b] = da
+    da.index = b
+    dbb.index = a
+  }
+
+  /**
+   * Redis's active expiry: sample volatile keys round-robin, delete the expired ones,
+   * and go on while more than a quarter of a sample had expired, within `budgetMs`.
+   * Returns the number of keys removed.
+   */
+  expireCycle(budgetMs: number): number {
+    const deadline = performance.now() + budgetMs
+    let removed = 0
+    for (const db of this.dbs) {
+      if (db.expires.size === 0) continue
+      for (;;) {
+        const now = Date.now()
+        let sampled = 0
+        let expired = 0
+        for (; sampled < 20; sampled++) {
+          if (db.expireCursor === null) db.expireCursor = db.expires.entries()
+          const r = db.expireCursor.next()
+          if (r.done) {
+            db.expireCursor = null
+            break
+          }
+          const [key, at] = r.value
+          if (at <= now) {
+            db.keys.delete(key)
+            db.expires.delete(key)
+            db.expiredKeys++
+            expired++
+          }
+        }
+        removed += expired
+        if (sampled === 0 || expired * 4 <= sampled) break
+        if (performance.now() >= deadline) return removed
+      }
+      if (performance.now() >= deadline) return removed
+    }
+    return removed
+  }
+}

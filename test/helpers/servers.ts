@@ -1,0 +1,73 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import net from 'node:net'
+import { startServer, type RunningServer, type StartOptions } from '../../src/index.js'
+
+/** A respite server in this process on an OS-chosen port. Close it in afterAll. */
+export function startRespite(options: StartOptions = {}): Promise<RunningServer> {
+  return startServer({ port: 0, loglevel: 'nothing', ...options })
+}
+
+/** Whether a Debian tool (redis-server, redis-cli, redis-benchmark) is installed. */
+export function hasTool(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0
+}
+
+/**
+ * Why a test that needs `tool` cannot run here, or null when it can. In CI the tools
+ * are installed by .ci/run, so a missing one is an error there rather than a skip.
+ */
+export function missingTool(tool: string): string | null {
+  if (hasTool(tool)) return null
+  if (process.env.CI) throw new Error(`${tool} is required in CI (.ci/run installs it)`)
+  return `${tool} is not installed (apt-get install redis-tools redis-server)`
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+export interface RedisProcess {
+  port: number
+  process: ChildProcess
+  stop(): Promise<void>
+}
+
+/** A real redis-server (the reference) on a spare port, with persistence off. */
+export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess> {
+  const port = await freePort()
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extraArgs], {
+    stdio: 'ignore',
+  })
+  for (let i = 0; i < 100; i++) {
+    if (await canConnect(port)) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return {
+    port,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGKILL')
+      }),
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1')
+    s.once('connect', () => {
+      s.destroy()
+      resolve(true)
+    })
+    s.once('error', () => resolve(false))
+  })
+}
