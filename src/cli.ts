@@ -10,37 +10,45 @@ import { REDIS_VERSION, RESPITE_VERSION, Server } from './server/server.js'
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('respite-server')
-    .usage('$0 [config-file] [options]')
-    .positional('config-file', { type: 'string', describe: 'a redis.conf-style file (Redis directive names)' })
-    .option('port', { type: 'number', describe: 'TCP port (0: any free port)', default: undefined })
+    .command('$0 [config-file]', 'Start a Redis-compatible server', (y) =>
+      y.positional('config-file', { type: 'string', describe: 'a redis.conf-style file (Redis directive names)' }))
+    // Like redis-server, any directive may be given as --name value; values stay
+    // strings ("0123" is a password, not a number) and names keep their dashes.
+    .parserConfiguration({ 'camel-case-expansion': false, 'parse-numbers': false, 'parse-positional-numbers': false })
+    .option('port', { type: 'string', describe: 'TCP port (0: any free port; default 6379)' })
     .option('bind', { type: 'string', describe: 'address to listen on (default 127.0.0.1)' })
-    .option('maxclients', { type: 'number', describe: 'maximum connected clients (default 10000)' })
+    .option('maxclients', { type: 'string', describe: 'maximum connected clients (default 10000)' })
     .option('requirepass', { type: 'string', describe: 'password clients must AUTH with' })
-    .option('databases', { type: 'number', describe: 'number of databases (default 16)' })
-    .option('mini-port', { type: 'number', describe: 'also serve the mini Redis dialect on this port' })
-    .option('timeout', { type: 'number', describe: 'close clients idle for this many seconds (0: never)' })
+    .option('databases', { type: 'string', describe: 'number of databases (default 16)' })
+    .option('mini-port', { type: 'string', describe: 'also serve the mini Redis dialect on this port' })
+    .option('timeout', { type: 'string', describe: 'close clients idle for this many seconds (0: never)' })
     .option('loglevel', { type: 'string', choices: ['debug', 'verbose', 'notice', 'warning', 'nothing'] })
     .option('logfile', { type: 'string', describe: 'log to this file instead of standard output' })
+    .epilog('Any other redis.conf directive is accepted as --<directive> <value>.')
     .version(RESPITE_VERSION)
-    .strict()
     .help()
     .parse()
 
   const config = new Config()
   try {
-    const file = argv._[0]
+    const file = argv['config-file']
     if (file !== undefined) {
       for (const [name, value] of parseConfigFile(readFileSync(String(file), 'latin1'), splitInlineArgs)) {
         config.set(name, value, true)
       }
     }
-    for (const name of ['port', 'bind', 'maxclients', 'requirepass', 'databases', 'mini-port', 'timeout', 'loglevel', 'logfile']) {
-      const value = (argv as Record<string, unknown>)[name]
-      if (value !== undefined) config.set(name, String(value), true)
+    if (argv._.length > 0) throw new ConfigError(`unexpected argument '${argv._[0]}'`)
+    for (const [name, value] of Object.entries(argv)) {
+      if (name === '_' || name === '$0' || name === 'config-file' || value === undefined) continue
+      config.set(name, Array.isArray(value) ? value.join(' ') : String(value), true)
     }
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`*** FATAL CONFIG FILE ERROR ***\n${e.message}\n`)
+      process.exit(1)
+    }
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      process.stderr.write(`Fatal error, can't open config file '${argv['config-file']}': No such file or directory\n`)
       process.exit(1)
     }
     throw e

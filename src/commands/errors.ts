@@ -30,6 +30,51 @@ export const Err = {
     return `ERR unknown command '${truncate(argv[0], 128)}', with args beginning with: ${args}`
   },
   invalidExpire: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
+  // Connection, server and introspection commands (HELLO, AUTH, CLIENT, CONFIG, COMMAND, INFO).
+  noProto: 'NOPROTO unsupported protocol version',
+  protoVersion: 'ERR Protocol version is not an integer or out of range',
+  helloOption: (opt: string) => `ERR Syntax error in HELLO option '${opt}'`,
+  helloNoAuth: 'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+  authNoPassword: 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+  clientName: 'ERR Client names cannot contain spaces, newlines or special characters.',
+  noSuchClient: 'ERR No such client',
+  unknownClientType: (t: string) => `ERR Unknown client type '${t}'`,
+  invalidClientId: 'ERR Invalid client ID',
+  clientIdPositive: 'ERR client-id should be greater than 0',
+  noSuchUser: (u: string) => `ERR No such user '${u}'`,
+  unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
+  subcommandSyntax: (sub: string, container: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try ${container.toUpperCase()} HELP.`,
+  // String and key-space commands.
+  decrementOverflow: 'ERR decrement would overflow',
+  nanOrInfinity: 'ERR increment would produce NaN or Infinity',
+  expireNxConflict: 'ERR NX and XX, GT or LT options at the same time are not compatible',
+  expireGtLtConflict: 'ERR GT and LT options at the same time are not compatible',
+  unsupportedOption: (opt: string) => `ERR Unsupported option ${opt}`,
+  invalidCursor: 'ERR invalid cursor',
+  notInt32: 'ERR value is out of range, value must between -2147483648 and 2147483647',
+  invalidFirstDb: 'ERR invalid first DB index',
+  invalidSecondDb: 'ERR invalid second DB index',
+  lfuNotSelected: 'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  lfuSelected: 'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  // Hash, set and SORT commands.
+  hashNotInteger: 'ERR hash value is not an integer',
+  hashNotFloat: 'ERR hash value is not a float',
+  valueNanOrInfinity: 'ERR value is NaN or Infinity',
+  outOfRange: 'ERR value is out of range',
+  mustBePositive: 'ERR value is out of range, must be positive',
+  sampleCountRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
+  numkeysPositive: 'ERR numkeys should be greater than 0',
+  numkeysTooMany: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
+  sortNotDouble: "ERR One or more scores can't be converted into double",
+  // Lists and blocking pops.
+  timeoutNotFloat: 'ERR timeout is not a float or out of range',
+  timeoutNegative: 'ERR timeout is negative',
+  countPositive: 'ERR count should be greater than 0',
+  rankZero: "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
 } as const
 
 function truncate(s: string, n: number): string {

@@ -1,3 +1,400 @@
-import type { CommandSpec } from './spec.js'
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../resp/long-double.js'
+import type { Client } from '../server/client.js'
+import { scanStep } from '../store/cursors.js'
+import { globMatch } from '../store/glob.js'
+import { HashValue } from '../store/hash.js'
+import { isOption, parseInt64 } from './args.js'
+import { Err } from './errors.js'
+import { HALF_LONG_MAX, parseSampleCount, parseScanCursor, parseScanOptions, replyEmptyScan } from './sets.js'
+import { command, type CommandSpec } from './spec.js'
 
-export const hashCommands: CommandSpec[] = []
+/**
+ * Hash commands. A hash is a HashValue (store/hash.ts): fields and values are latin1
+ * strings, and a hash left without fields is deleted with its key.
+ */
+
+/** The hash at `key` for reading: undefined when missing, null after a WRONGTYPE reply. */
+function readHash(c: Client, key: string): HashValue | undefined | null {
+  const v = c.db.lookupRead(key)
+  if (v === undefined || v instanceof HashValue) return v
+  c.out.error(Err.wrongType)
+  return null
+}
+
+/** The hash at `key` for writing, created (empty) when missing; null after a WRONGTYPE reply. */
+function writeHash(c: Client, key: string): HashValue | null {
+  const db = c.db
+  const v = db.get(key)
+  if (v instanceof HashValue) return v
+  if (v === undefined) {
+    const h = new HashValue()
+    db.set(key, h)
+    return h
+  }
+  c.out.error(Err.wrongType)
+  return null
+}
+
+/** Deletes a hash's key once its last field is gone. */
+function dropIfEmpty(c: Client, key: string, h: HashValue): void {
+  if (h.size === 0) c.db.delete(key)
+}
+
+/** HSET key field value [field value ...] */
+function hset(c: Client, argv: string[]): void {
+  if (argv.length % 2 !== 0) return c.out.error(Err.wrongArgs('hset'))
+  const h = writeHash(c, argv[1])
+  if (h === null) return
+  let added = 0
+  for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i], argv[i + 1])) added++
+  c.out.integer(added)
+}
+
+/** HMSET key field value [field value ...]: HSET answering +OK. */
+function hmset(c: Client, argv: string[]): void {
+  if (argv.length % 2 !== 0) return c.out.error(Err.wrongArgs('hmset'))
+  const h = writeHash(c, argv[1])
+  if (h === null) return
+  for (let i = 2; i < argv.length; i += 2) h.set(argv[i], argv[i + 1])
+  c.out.simple('OK')
+}
+
+/** HSETNX key field value */
+function hsetnx(c: Client, argv: string[]): void {
+  const h = writeHash(c, argv[1])
+  if (h === null) return
+  if (h.has(argv[2])) return c.out.integer(0)
+  h.set(argv[2], argv[3])
+  c.out.integer(1)
+}
+
+/** HGET key field */
+function hget(c: Client, argv: string[]): void {
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  const v = h === undefined ? undefined : h.get(argv[2])
+  if (v === undefined) c.out.nullBulk()
+  else c.out.bulk(v)
+}
+
+/** HMGET key field [field ...] */
+function hmget(c: Client, argv: string[]): void {
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  const out = c.out
+  out.array(argv.length - 2)
+  for (let i = 2; i < argv.length; i++) {
+    const v = h === undefined ? undefined : h.get(argv[i])
+    if (v === undefined) out.nullBulk()
+    else out.bulk(v)
+  }
+}
+
+/** HDEL key field [field ...] */
+function hdel(c: Client, argv: string[]): void {
+  const key = argv[1]
+  const v = c.db.get(key)
+  if (v === undefined) return c.out.integer(0)
+  if (!(v instanceof HashValue)) return c.out.error(Err.wrongType)
+  let removed = 0
+  for (let i = 2; i < argv.length; i++) {
+    if (v.delete(argv[i])) {
+      removed++
+      if (v.size === 0) break
+    }
+  }
+  dropIfEmpty(c, key, v)
+  c.out.integer(removed)
+}
+
+/** HEXISTS key field */
+function hexists(c: Client, argv: string[]): void {
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  c.out.integer(h !== undefined && h.has(argv[2]) ? 1 : 0)
+}
+
+/** HLEN key */
+function hlen(c: Client, argv: string[]): void {
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  c.out.integer(h === undefined ? 0 : h.size)
+}
+
+/** HSTRLEN key field */
+function hstrlen(c: Client, argv: string[]): void {
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  const v = h === undefined ? undefined : h.get(argv[2])
+  c.out.integer(v === undefined ? 0 : v.length)
+}
+
+/** HKEYS key */
+function hkeys(c: Client, argv: string[]): void {
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  const out = c.out
+  if (h === undefined) return out.array(0)
+  out.array(h.size)
+  for (const f of h.fields()) out.bulk(f)
+}
+
+/** HVALS key */
+function hvals(c: Client, argv: string[]): void {
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  const out = c.out
+  if (h === undefined) return out.array(0)
+  out.array(h.size)
+  for (const v of h.values()) out.bulk(v)
+}
+
+/** HGETALL key: a map in RESP3, a flat field/value array in RESP2. */
+function hgetall(c: Client, argv: string[]): void {
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  const out = c.out
+  if (h === undefined) return out.map(0)
+  out.map(h.size)
+  for (const [f, v] of h.entries()) {
+    out.bulk(f)
+    out.bulk(v)
+  }
+}
+
+const INT64_MAX = 9223372036854775807n
+const INT64_MIN = -9223372036854775808n
+
+/** HINCRBY key field increment */
+function hincrby(c: Client, argv: string[]): void {
+  const by = parseInt64(argv[3])
+  if (by === null) return c.out.error(Err.notInteger)
+  const h = writeHash(c, argv[1])
+  if (h === null) return
+  const field = argv[2]
+  const current = h.get(field)
+  let value: number | bigint = 0
+  if (current !== undefined) {
+    const n = parseInt64(current)
+    if (n === null) return c.out.error(Err.hashNotInteger)
+    value = n
+  }
+  let next: number | bigint
+  if (typeof value === 'number' && typeof by === 'number' && Number.isSafeInteger(value + by)) {
+    next = value + by
+  } else {
+    const sum = BigInt(value) + BigInt(by)
+    if (sum > INT64_MAX || sum < INT64_MIN) return c.out.error(Err.overflow)
+    next = Number.isSafeInteger(Number(sum)) ? Number(sum) : sum
+  }
+  h.set(field, String(next))
+  c.out.integer(next)
+}
+
+/**
+ * HINCRBYFLOAT key field increment. Redis adds in long double and prints with
+ * "%.17Lf" (see resp/long-double.ts); sums of small integers take a shortcut.
+ */
+function hincrbyfloat(c: Client, argv: string[]): void {
+  const incr = parseLongDouble(argv[3])
+  if (incr === null) return c.out.error(Err.notFloat)
+  if (incr.inf) return c.out.error(Err.valueNanOrInfinity)
+  const h = writeHash(c, argv[1])
+  if (h === null) return
+  const field = argv[2]
+  const current = h.get(field)
+  const a = current === undefined ? 0 : parseInt64(current)
+  const b = parseInt64(argv[3])
+  let next: string
+  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a + b)) {
+    next = String(a + b)
+  } else {
+    const x = parseLongDouble(current ?? '0')
+    if (x === null) return c.out.error(Err.hashNotFloat)
+    const sum = addLongDouble(x, incr)
+    if (sum === null || sum.inf) return c.out.error(Err.nanOrInfinity)
+    next = formatLongDoubleHuman(sum)
+  }
+  h.set(field, next)
+  c.out.bulk(next)
+}
+
+/** HRANDFIELD key [count [WITHVALUES]] */
+function hrandfield(c: Client, argv: string[]): void {
+  const out = c.out
+  if (argv.length === 2) {
+    const h = readHash(c, argv[1])
+    if (h === null) return
+    if (h === undefined) return out.nullBulk()
+    return out.bulk(h.random().random())
+  }
+  const parsed = parseSampleCount(c, argv[2])
+  if (parsed === null) return
+  let withValues = false
+  if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3], 'WITHVALUES'))) return out.error(Err.syntax)
+  if (argv.length === 4) {
+    withValues = true
+    // Redis refuses counts whose reply length (two per field) would overflow a long.
+    if (parsed < -HALF_LONG_MAX || parsed > HALF_LONG_MAX) return out.error(Err.outOfRange)
+  }
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  const count = Number(parsed)
+  if (h === undefined || count === 0) return out.array(0)
+  // RESP3 pairs each field with its value in a 2-element array; RESP2 flattens.
+  const nested = withValues && out.proto === 3
+  const width = withValues && !nested ? 2 : 1
+  if (count < 0) {
+    // Repeats allowed: stream the picks rather than building a list of -count.
+    const index = h.random()
+    out.array(-count * width)
+    for (let i = 0; i < -count; i++) replyField(c, h, index.random(), withValues, nested)
+    return
+  }
+  if (count >= h.size) {
+    // Everything, in the hash's own order, as Redis does for a count past the size.
+    out.array(h.size * width)
+    for (const f of h.fields()) replyField(c, h, f, withValues, nested)
+    return
+  }
+  const picked = h.random().sampleDistinct(count)
+  out.array(count * width)
+  for (const f of picked) replyField(c, h, f, withValues, nested)
+}
+
+function replyField(c: Client, h: HashValue, field: string, withValues: boolean, nested: boolean): void {
+  const out = c.out
+  if (!withValues) return out.bulk(field)
+  if (nested) out.array(2)
+  out.bulk(field)
+  out.bulk(h.get(field)!)
+}
+
+/**
+ * HSCAN key cursor [MATCH pattern] [COUNT count]. A listpack-sized hash comes back
+ * whole with cursor 0, as in Redis; a larger one in steps over a live iterator.
+ */
+function hscan(c: Client, argv: string[]): void {
+  const cursor = parseScanCursor(c, argv[2])
+  if (cursor === null) return
+  const h = readHash(c, argv[1])
+  if (h === null) return
+  if (h === undefined) return replyEmptyScan(c)
+  const opts = parseScanOptions(c, argv, 3)
+  if (opts === null) return
+  const pattern = opts.pattern
+  const out = c.out
+  if (h.isListpack) {
+    let n = 0
+    const items: string[] = []
+    for (const [f, v] of h.entries()) {
+      if (pattern !== null && !globMatch(pattern, f)) continue
+      items.push(f, v)
+      n++
+    }
+    out.array(2)
+    out.bulk('0')
+    out.array(n * 2)
+    for (const s of items) out.bulk(s)
+    return
+  }
+  const step = scanStep(h.cursors(), cursor, opts.count, () => h.fields(),
+    pattern === null ? keepAll : (f) => globMatch(pattern, f))
+  out.array(2)
+  out.bulk(String(step.cursor))
+  let n = 0
+  for (const f of step.items) if (h.has(f)) n++
+  out.array(n * 2)
+  for (const f of step.items) {
+    const v = h.get(f)
+    if (v === undefined) continue
+    out.bulk(f)
+    out.bulk(v)
+  }
+}
+
+function keepAll(): boolean {
+  return true
+}
+
+const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
+const SCAN_COMPLEXITY = 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..'
+
+export const hashCommands: CommandSpec[] = [
+  command({
+    name: 'hset', arity: -4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.',
+    summary: 'Set the string value of a hash field', syntax: 'key field value [field value ...]', handler: hset,
+  }),
+  command({
+    name: 'hsetnx', arity: 4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(1)', summary: 'Set the value of a hash field, only if the field does not exist',
+    syntax: 'key field value', handler: hsetnx,
+  }),
+  command({
+    name: 'hmset', arity: -4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(N) where N is the number of fields being set.', summary: 'Set multiple hash fields to multiple values',
+    syntax: 'key field value [field value ...]', handler: hmset,
+  }),
+  command({
+    name: 'hget', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(1)', summary: 'Get the value of a hash field', syntax: 'key field', handler: hget,
+  }),
+  command({
+    name: 'hmget', arity: -3, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(N) where N is the number of fields being requested.', summary: 'Get the values of all the given hash fields',
+    syntax: 'key field [field ...]', handler: hmget,
+  }),
+  command({
+    name: 'hdel', arity: -3, flags: ['write', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(N) where N is the number of fields to be removed.', summary: 'Delete one or more hash fields',
+    syntax: 'key field [field ...]', handler: hdel,
+  }),
+  command({
+    name: 'hexists', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(1)', summary: 'Determine if a hash field exists', syntax: 'key field', handler: hexists,
+  }),
+  command({
+    name: 'hlen', arity: 2, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(1)', summary: 'Get the number of fields in a hash', syntax: 'key', handler: hlen,
+  }),
+  command({
+    name: 'hstrlen', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '3.2.0',
+    complexity: 'O(1)', summary: 'Get the length of the value of a hash field', syntax: 'key field', handler: hstrlen,
+  }),
+  command({
+    name: 'hkeys', arity: 2, flags: ['readonly'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(N) where N is the size of the hash.', summary: 'Get all the fields in a hash', syntax: 'key',
+    tips: ['nondeterministic_output_order'], handler: hkeys,
+  }),
+  command({
+    name: 'hvals', arity: 2, flags: ['readonly'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(N) where N is the size of the hash.', summary: 'Get all the values in a hash', syntax: 'key',
+    tips: ['nondeterministic_output_order'], handler: hvals,
+  }),
+  command({
+    name: 'hgetall', arity: 2, flags: ['readonly'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(N) where N is the size of the hash.', summary: 'Get all the fields and values in a hash', syntax: 'key',
+    tips: ['nondeterministic_output_order'], handler: hgetall,
+  }),
+  command({
+    name: 'hincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    complexity: 'O(1)', summary: 'Increment the integer value of a hash field by the given number',
+    syntax: 'key field increment', handler: hincrby,
+  }),
+  command({
+    name: 'hincrbyfloat', arity: 4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.6.0',
+    complexity: 'O(1)', summary: 'Increment the float value of a hash field by the given amount',
+    syntax: 'key field increment', handler: hincrbyfloat,
+  }),
+  command({
+    name: 'hrandfield', arity: -2, flags: ['readonly'], ...key1, group: 'hash', since: '6.2.0',
+    complexity: 'O(N) where N is the number of fields returned', summary: 'Get one or multiple random fields from a hash',
+    syntax: 'key [count [WITHVALUES]]', tips: ['nondeterministic_output'], handler: hrandfield,
+  }),
+  command({
+    name: 'hscan', arity: -3, flags: ['readonly'], ...key1, group: 'hash', since: '2.8.0',
+    complexity: SCAN_COMPLEXITY, summary: 'Incrementally iterate hash fields and associated values',
+    syntax: 'key cursor [MATCH pattern] [COUNT count]', tips: ['nondeterministic_output'], handler: hscan,
+  }),
+]

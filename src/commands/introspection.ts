@@ -1,3 +1,398 @@
-import type { CommandSpec } from './spec.js'
+import type { Client } from '../server/client.js'
+import { globMatch } from '../store/glob.js'
+import { isOption } from './args.js'
+import { fixedPosition, parseSyntax, type ArgDoc } from './docs.js'
+import { Err } from './errors.js'
+import { replyHelp } from './help.js'
+import { command, type CommandSpec } from './spec.js'
+import { keyIndexes } from './table.js'
 
-export const introspectionCommands: CommandSpec[] = []
+/**
+ * COMMAND and its subcommands, served from the command table: the same specs the
+ * dispatcher runs on describe themselves (arity, flags, key positions, ACL
+ * categories, docs), so clients that route by key or build hints see the truth.
+ */
+
+/** Redis's category order, which COMMAND INFO follows. */
+const CATEGORIES = [
+  'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo',
+  'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
+]
+
+const GROUP_CATEGORY: Record<string, string> = {
+  string: 'string', generic: 'keyspace', connection: 'connection', list: 'list', hash: 'hash', set: 'set',
+  'sorted-set': 'sortedset', scripting: 'scripting', pubsub: 'pubsub', transactions: 'transaction',
+}
+
+const categoryCache = new WeakMap<CommandSpec, string[]>()
+
+/**
+ * ACL categories as Redis derives them: from flags (write, readonly, admin, fast...),
+ * the command's group (not for containers) and the spec's extra `acl` list.
+ */
+export function aclCategories(spec: CommandSpec): string[] {
+  let cats = categoryCache.get(spec)
+  if (cats !== undefined) return cats
+  const set = new Set<string>(spec.acl ?? [])
+  const flags = spec.flags
+  if (spec.subcommands === undefined) {
+    const g = GROUP_CATEGORY[spec.group]
+    if (g !== undefined) set.add(g)
+  }
+  if (flags.includes('write')) set.add('write')
+  if (flags.includes('readonly') && !set.has('scripting')) set.add('read')
+  if (flags.includes('admin')) {
+    set.add('admin')
+    set.add('dangerous')
+  }
+  if (flags.includes('pubsub')) set.add('pubsub')
+  if (flags.includes('fast')) set.add('fast')
+  if (flags.includes('blocking')) set.add('blocking')
+  if (!flags.includes('fast')) set.add('slow')
+  cats = CATEGORIES.filter((c) => set.has(c))
+  categoryCache.set(spec, cats)
+  return cats
+}
+
+/** Flags as COMMAND INFO lists them: Redis's own, plus movablekeys for numkeys-style commands. */
+function infoFlags(spec: CommandSpec): string[] {
+  const flags: string[] = spec.flags.filter((f) => f !== 'structured')
+  if (spec.keys !== undefined && !flags.includes('movablekeys')) flags.push('movablekeys')
+  return flags
+}
+
+function keySpecFlags(spec: CommandSpec): string[] {
+  if (spec.flags.includes('write')) return ['RW', 'update']
+  return ['RO', 'access']
+}
+
+function writeKeySpecs(c: Client, spec: CommandSpec): void {
+  const out = c.out
+  const range = spec.firstKey > 0
+  let numkeysAt = 0
+  if (spec.keys !== undefined) numkeysAt = fixedPosition(spec.syntax, 'numkeys')
+  const movable = spec.keys !== undefined
+  out.set((range ? 1 : 0) + (movable ? 1 : 0))
+  const flags = keySpecFlags(spec)
+  if (range) {
+    out.map(3)
+    out.bulk('flags')
+    writeSimpleSet(c, flags)
+    out.bulk('begin_search')
+    out.map(2)
+    out.bulk('type')
+    out.bulk('index')
+    out.bulk('spec')
+    out.map(1)
+    out.bulk('index')
+    out.integer(spec.firstKey)
+    out.bulk('find_keys')
+    out.map(2)
+    out.bulk('type')
+    out.bulk('range')
+    out.bulk('spec')
+    out.map(3)
+    out.bulk('lastkey')
+    out.integer(spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey)
+    out.bulk('keystep')
+    out.integer(spec.step)
+    out.bulk('limit')
+    out.integer(0)
+  }
+  if (movable) {
+    out.map(3)
+    out.bulk('flags')
+    writeSimpleSet(c, flags)
+    out.bulk('begin_search')
+    out.map(2)
+    out.bulk('type')
+    if (numkeysAt > 0) {
+      out.bulk('index')
+      out.bulk('spec')
+      out.map(1)
+      out.bulk('index')
+      out.integer(numkeysAt)
+    } else {
+      out.bulk('unknown')
+      out.bulk('spec')
+      out.map(0)
+    }
+    out.bulk('find_keys')
+    out.map(2)
+    out.bulk('type')
+    if (numkeysAt > 0) {
+      out.bulk('keynum')
+      out.bulk('spec')
+      out.map(3)
+      out.bulk('keynumidx')
+      out.integer(0)
+      out.bulk('firstkey')
+      out.integer(1)
+      out.bulk('keystep')
+      out.integer(1)
+    } else {
+      out.bulk('unknown')
+      out.bulk('spec')
+      out.map(0)
+    }
+  }
+}
+
+function writeSimpleSet(c: Client, items: readonly string[]): void {
+  c.out.set(items.length)
+  for (const s of items) c.out.simple(s)
+}
+
+/** One COMMAND INFO entry: name, arity, flags, first/last/step, ACL, tips, key specs, subcommands. */
+function writeInfo(c: Client, spec: CommandSpec): void {
+  const out = c.out
+  out.array(10)
+  out.bulk(spec.fullName!)
+  out.integer(spec.arity)
+  writeSimpleSet(c, infoFlags(spec))
+  out.integer(spec.firstKey)
+  out.integer(spec.lastKey)
+  out.integer(spec.step)
+  const cats = aclCategories(spec)
+  out.set(cats.length)
+  for (const cat of cats) out.simple('@' + cat)
+  const tips = spec.tips ?? []
+  out.set(tips.length)
+  for (const t of tips) out.bulk(t)
+  writeKeySpecs(c, spec)
+  const subs = spec.subcommands ?? []
+  out.set(subs.length)
+  for (const s of subs) writeInfo(c, s)
+}
+
+function writeArg(c: Client, a: ArgDoc): void {
+  const out = c.out
+  const n = 2 + (a.keySpecIndex !== undefined ? 1 : 0) + (a.token !== undefined ? 1 : 0) + (a.flags.length > 0 ? 1 : 0) +
+    (a.args !== undefined ? 1 : 0)
+  out.map(n)
+  out.bulk('name')
+  out.bulk(a.name)
+  out.bulk('type')
+  out.bulk(a.type)
+  if (a.keySpecIndex !== undefined) {
+    out.bulk('key_spec_index')
+    out.integer(a.keySpecIndex)
+  }
+  if (a.token !== undefined) {
+    out.bulk('token')
+    out.bulk(a.token)
+  }
+  if (a.flags.length > 0) {
+    out.bulk('flags')
+    writeSimpleSet(c, a.flags)
+  }
+  if (a.args !== undefined) {
+    out.bulk('arguments')
+    out.array(a.args.length)
+    for (const x of a.args) writeArg(c, x)
+  }
+}
+
+/** One COMMAND DOCS map: summary, since, group, complexity, arguments, subcommands. */
+function writeDocs(c: Client, spec: CommandSpec): void {
+  const out = c.out
+  const args = spec.subcommands === undefined ? parseSyntax(spec.syntax) : []
+  const subs = spec.subcommands ?? []
+  out.map(3 + (spec.complexity !== undefined ? 1 : 0) + (args.length > 0 ? 1 : 0) + (subs.length > 0 ? 1 : 0))
+  out.bulk('summary')
+  out.bulk(spec.summary)
+  out.bulk('since')
+  out.bulk(spec.since)
+  out.bulk('group')
+  out.bulk(spec.group)
+  if (spec.complexity !== undefined) {
+    out.bulk('complexity')
+    out.bulk(spec.complexity)
+  }
+  if (args.length > 0) {
+    out.bulk('arguments')
+    out.array(args.length)
+    for (const a of args) writeArg(c, a)
+  }
+  if (subs.length > 0) {
+    out.bulk('subcommands')
+    out.map(subs.length)
+    for (const s of subs) {
+      out.bulk(s.fullName!)
+      writeDocs(c, s)
+    }
+  }
+}
+
+/** COMMAND: every command's INFO entry. */
+function commandAll(c: Client): void {
+  const all = c.server.table.commands
+  c.out.array(all.length)
+  for (const spec of all) writeInfo(c, spec)
+}
+
+function commandCount(c: Client): void {
+  c.out.integer(c.server.table.commands.length)
+}
+
+/** COMMAND INFO [command-name ...]: nil for unknown names; "container|sub" names a subcommand. */
+function commandInfo(c: Client, argv: string[]): void {
+  if (argv.length === 2) return commandAll(c)
+  const table = c.server.table
+  c.out.array(argv.length - 2)
+  for (let i = 2; i < argv.length; i++) {
+    const spec = table.lookupFull(argv[i])
+    if (spec === undefined) c.out.nullBulk()
+    else writeInfo(c, spec)
+  }
+}
+
+/** COMMAND DOCS [command-name ...]: unknown names are left out. */
+function commandDocs(c: Client, argv: string[]): void {
+  const table = c.server.table
+  const specs: CommandSpec[] = []
+  if (argv.length === 2) specs.push(...table.commands)
+  for (let i = 2; i < argv.length; i++) {
+    const spec = table.lookupFull(argv[i])
+    if (spec !== undefined) specs.push(spec)
+  }
+  c.out.map(specs.length)
+  for (const spec of specs) {
+    c.out.bulk(spec.fullName!)
+    writeDocs(c, spec)
+  }
+}
+
+/** COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern] */
+function commandList(c: Client, argv: string[]): void {
+  let filter: ((spec: CommandSpec) => boolean) | null = null
+  if (argv.length === 5 && isOption(argv[2], 'FILTERBY')) {
+    const kind = argv[3]
+    const value = argv[4]
+    if (isOption(kind, 'MODULE')) filter = () => false
+    else if (isOption(kind, 'ACLCAT')) {
+      const cat = value.toLowerCase()
+      filter = (s) => aclCategories(s).includes(cat)
+    } else if (isOption(kind, 'PATTERN')) filter = (s) => globMatch(value, s.fullName!, true)
+    else return c.out.error(Err.syntax)
+  } else if (argv.length !== 2) {
+    return c.out.error(Err.syntax)
+  }
+  const names: string[] = []
+  for (const spec of c.server.table.commands) {
+    for (const s of [spec, ...(spec.subcommands ?? [])]) {
+      if (filter === null || filter(s)) names.push(s.fullName!)
+    }
+  }
+  c.out.array(names.length)
+  for (const n of names) c.out.bulk(n)
+}
+
+/**
+ * The keys of a full command line, checked as the dispatcher would check it. Null
+ * after writing the error reply.
+ */
+function extractKeys(c: Client, argv: string[]): { spec: CommandSpec; keys: number[] } | null {
+  const table = c.server.table
+  const args = argv.slice(2)
+  let spec = table.lookup(args[0])
+  if (spec !== undefined && spec.subcommands !== undefined) {
+    spec = args.length >= 2 ? table.lookupSub(spec, args[1]) : undefined
+  }
+  if (spec === undefined) {
+    c.out.error('ERR Invalid command specified')
+    return null
+  }
+  if (spec.arity > 0 ? args.length !== spec.arity : args.length < -spec.arity) {
+    c.out.error('ERR Invalid number of arguments specified for command')
+    return null
+  }
+  if (spec.firstKey === 0 && spec.keys === undefined) {
+    c.out.error('ERR The command has no key arguments')
+    return null
+  }
+  let keys: number[]
+  try {
+    keys = keyIndexes(spec, args)
+  } catch {
+    keys = [-1]
+  }
+  if (!Array.isArray(keys) || keys.some((k) => !(k > 0 && k < args.length))) {
+    c.out.error('ERR Invalid arguments specified for command')
+    return null
+  }
+  return { spec, keys }
+}
+
+function commandGetKeys(c: Client, argv: string[]): void {
+  const r = extractKeys(c, argv)
+  if (r === null) return
+  c.out.array(r.keys.length)
+  for (const k of r.keys) c.out.bulk(argv[k + 2])
+}
+
+function commandGetKeysAndFlags(c: Client, argv: string[]): void {
+  const r = extractKeys(c, argv)
+  if (r === null) return
+  const flags = keySpecFlags(r.spec)
+  c.out.array(r.keys.length)
+  for (const k of r.keys) {
+    c.out.array(2)
+    c.out.bulk(argv[k + 2])
+    writeSimpleSet(c, flags)
+  }
+}
+
+const COMMAND_HELP = [
+  '(no subcommand)',
+  '    Return details about all Redis commands.',
+  'COUNT',
+  '    Return the total number of commands in this Redis server.',
+  'LIST',
+  '    Return a list of all commands in this Redis server.',
+  'INFO [<command-name> ...]',
+  '    Return details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'DOCS [<command-name> ...]',
+  '    Return documentation details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'GETKEYS <full-command>',
+  '    Return the keys from a full Redis command.',
+  'GETKEYSANDFLAGS <full-command>',
+  '    Return the keys and the access flags from a full Redis command.',
+]
+
+function sub(name: string, arity: number, since: string, summary: string, complexity: string, syntax: string,
+  handler: CommandSpec['handler'], tips?: string[]): CommandSpec {
+  return command({
+    name, arity, flags: ['loading', 'stale'], acl: ['connection'], group: 'server', since, summary, complexity,
+    syntax, handler, tips,
+  })
+}
+
+export const introspectionCommands: CommandSpec[] = [
+  command({
+    name: 'command', arity: -1, flags: ['loading', 'stale'], acl: ['connection'], group: 'server', since: '2.8.13',
+    summary: 'Get array of Redis command details', complexity: 'O(N) where N is the total number of Redis commands',
+    syntax: '', tips: ['nondeterministic_output_order'], handler: commandAll,
+    subcommands: [
+      sub('count', 2, '2.8.13', 'Get total number of Redis commands', 'O(1)', '', commandCount),
+      sub('info', -2, '2.8.13', 'Get array of specific Redis command details, or all when no argument is given.',
+        'O(N) where N is the number of commands to look up', '[command-name [command-name ...]]', commandInfo,
+        ['nondeterministic_output_order']),
+      sub('docs', -2, '7.0.0', 'Get array of specific Redis command documentation',
+        'O(N) where N is the number of commands to look up', '[command-name [command-name ...]]', commandDocs,
+        ['nondeterministic_output_order']),
+      sub('list', -2, '7.0.0', 'Get an array of Redis command names', 'O(N) where N is the total number of Redis commands',
+        '[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]', commandList, ['nondeterministic_output_order']),
+      sub('getkeys', -4, '2.8.13', 'Extract keys given a full Redis command',
+        'O(N) where N is the number of arguments to the command', '', commandGetKeys),
+      sub('getkeysandflags', -4, '7.0.0', 'Extract keys and access flags given a full Redis command',
+        'O(N) where N is the number of arguments to the command', '', commandGetKeysAndFlags),
+      sub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', 'O(1)', '',
+        (c) => replyHelp(c, 'COMMAND', COMMAND_HELP)),
+    ],
+  }),
+]

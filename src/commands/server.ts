@@ -1,3 +1,458 @@
-import type { CommandSpec } from './spec.js'
+import type { Client } from '../server/client.js'
+import { ConfigError } from '../server/config.js'
+import { buildInfo, lastSaveTime, markSaved, resetStats, selectSections } from '../server/info.js'
+import { globMatch } from '../store/glob.js'
+import type { StoredValue } from '../store/types.js'
+import { isOption, parseInt64 } from './args.js'
+import { Err } from './errors.js'
+import { replyHelp } from './help.js'
+import { command, type CommandFlag, type CommandSpec } from './spec.js'
 
-export const serverCommands: CommandSpec[] = []
+/**
+ * Server commands: INFO, CONFIG, TIME, SHUTDOWN, the persistence commands (answered
+ * as by a server whose saves always succeed at once: respite keeps no files),
+ * FUNCTION as a server with no libraries, and the diagnostics tools poke at (ROLE,
+ * MEMORY, LATENCY, SLOWLOG) with empty logs.
+ */
+
+function info(c: Client, argv: string[]): void {
+  c.out.verbatim(buildInfo(c.server, selectSections(argv.slice(1))))
+}
+
+// --- CONFIG ---------------------------------------------------------------------
+
+/** CONFIG GET parameter [parameter ...]: exact names answer under the name given. */
+function configGet(c: Client, argv: string[]): void {
+  const config = c.server.config
+  const found = new Map<string, string>()
+  for (let i = 2; i < argv.length; i++) {
+    const pattern = argv[i]
+    if (!/[*?[]/.test(pattern)) {
+      if (config.def(pattern) !== undefined && !found.has(pattern)) found.set(pattern, config.get(pattern))
+      continue
+    }
+    for (const [name, value] of config.entries()) {
+      if (!found.has(name) && globMatch(pattern, name, true)) found.set(name, value)
+    }
+  }
+  c.out.map(found.size)
+  for (const [name, value] of found) {
+    c.out.bulk(name)
+    c.out.bulk(value)
+  }
+}
+
+/** CONFIG SET parameter value [parameter value ...], all or nothing. */
+function configSet(c: Client, argv: string[]): void {
+  if (argv.length % 2 !== 0) return c.out.error(Err.syntax)
+  const pairs: [string, string][] = []
+  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]])
+  try {
+    c.server.config.setMany(pairs)
+  } catch (e) {
+    if (e instanceof ConfigError) return c.out.error(`ERR ${e.message}`)
+    throw e
+  }
+  c.out.simple('OK')
+}
+
+function configResetStat(c: Client): void {
+  resetStats(c.server)
+  c.out.simple('OK')
+}
+
+function configRewrite(c: Client): void {
+  c.out.error('ERR The server is running without a config file')
+}
+
+const CONFIG_HELP = [
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
+]
+
+// --- Time, persistence, shutdown --------------------------------------------------
+
+function time(c: Client): void {
+  const now = performance.timeOrigin + performance.now()
+  const secs = Math.floor(now / 1000)
+  c.out.array(2)
+  c.out.bulk(String(secs))
+  c.out.bulk(String(Math.min(999999, Math.floor((now - secs * 1000) * 1000))))
+}
+
+function lastsave(c: Client): void {
+  c.out.integer(lastSaveTime(c.server))
+}
+
+function save(c: Client): void {
+  markSaved(c.server)
+  c.out.simple('OK')
+}
+
+/** BGSAVE [SCHEDULE] */
+function bgsave(c: Client, argv: string[]): void {
+  if (argv.length > 2 || (argv.length === 2 && !isOption(argv[1], 'SCHEDULE'))) return c.out.error(Err.syntax)
+  markSaved(c.server)
+  c.out.simple('Background saving started')
+}
+
+function bgrewriteaof(c: Client): void {
+  c.out.simple('Background append only file rewriting scheduled')
+}
+
+/** SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: no reply, the socket just closes. */
+function shutdown(c: Client, argv: string[]): void {
+  let save = false
+  let nosave = false
+  let abort = false
+  let other = false
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]
+    if (isOption(a, 'NOSAVE')) nosave = true
+    else if (isOption(a, 'SAVE')) save = true
+    else if (isOption(a, 'NOW') || isOption(a, 'FORCE')) other = true
+    else if (isOption(a, 'ABORT')) abort = true
+    else return c.out.error(Err.syntax)
+  }
+  if ((save && nosave) || (abort && (save || nosave || other))) return c.out.error(Err.syntax)
+  if (abort) return c.out.error('ERR No shutdown in progress.')
+  c.server.shutdown()
+}
+
+function role(c: Client): void {
+  c.out.array(3)
+  c.out.bulk('master')
+  c.out.integer(0)
+  c.out.array(0)
+}
+
+// --- FUNCTION (no libraries: respite has no scripting engine) ----------------------
+
+/** FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE] */
+function functionList(c: Client, argv: string[]): void {
+  let withCode = false
+  let pattern = false
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]
+    if (isOption(a, 'WITHCODE') && !withCode) {
+      withCode = true
+    } else if (isOption(a, 'LIBRARYNAME') && !pattern) {
+      if (i + 1 >= argv.length) return c.out.error('ERR library name argument was not given')
+      pattern = true
+      i++
+    } else {
+      return c.out.error(`ERR Unknown argument ${a}`)
+    }
+  }
+  c.out.array(0)
+}
+
+/** FUNCTION FLUSH [ASYNC | SYNC] */
+function functionFlush(c: Client, argv: string[]): void {
+  if (argv.length > 3 || (argv.length === 3 && !isOption(argv[2], 'ASYNC') && !isOption(argv[2], 'SYNC'))) {
+    return c.out.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option')
+  }
+  c.out.simple('OK')
+}
+
+function functionStats(c: Client): void {
+  const out = c.out
+  out.map(2)
+  out.bulk('running_script')
+  out.nullBulk()
+  out.bulk('engines')
+  out.map(1)
+  out.bulk('LUA')
+  out.map(2)
+  out.bulk('libraries_count')
+  out.integer(0)
+  out.bulk('functions_count')
+  out.integer(0)
+}
+
+function functionDelete(c: Client): void {
+  c.out.error('ERR Library not found')
+}
+
+function functionKill(c: Client): void {
+  c.out.error('NOTBUSY No scripts in execution right now.')
+}
+
+const FUNCTION_HELP = [
+  'LOAD [REPLACE] <FUNCTION CODE>',
+  '    Create a new library with the given library name and code.',
+  'DELETE <LIBRARY NAME>',
+  '    Delete the given library.',
+  'LIST [LIBRARYNAME PATTERN] [WITHCODE]',
+  '    Return general information on all the libraries:',
+  '    * Library name',
+  '    * The engine used to run the Library',
+  '    * Library description',
+  '    * Functions list',
+  '    * Library code (if WITHCODE is given)',
+  '    It also possible to get only function that matches a pattern using LIBRARYNAME argument.',
+  'STATS',
+  '    Return information about the current function running:',
+  '    * Function name',
+  '    * Command used to run the function',
+  '    * Duration in MS that the function is running',
+  '    If no function is running, return nil',
+  '    In addition, returns a list of available engines.',
+  'KILL',
+  '    Kill the current running function.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Delete all the libraries.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the libraries.',
+  '    * SYNC: Synchronously flush the libraries.',
+  'DUMP',
+  '    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command',
+  'RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]',
+  '    Restore the libraries represented by the given payload, it is possible to give a restore policy to',
+  '    control how to handle existing libraries (default APPEND):',
+  '    * FLUSH: delete all existing libraries.',
+  '    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.',
+  '    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old',
+  '      libraries with the new libraries (notice that even on this option there is a chance of failure',
+  '      in case of functions name collision with another library).',
+]
+
+// --- MEMORY, LATENCY, SLOWLOG -----------------------------------------------------
+
+/** A rough footprint: key and value bytes plus fixed overheads of the order Redis reports. */
+function estimateMemory(key: string, value: StoredValue): number {
+  const base = 16 + key.length + 24
+  if (typeof value === 'string') return base + value.length + 16
+  if ('size' in value) return base + 64 + value.size * 48
+  return base + 64
+}
+
+/** MEMORY USAGE key [SAMPLES count] */
+function memoryUsage(c: Client, argv: string[]): void {
+  for (let i = 3; i < argv.length; i++) {
+    if (isOption(argv[i], 'SAMPLES') && i + 1 < argv.length) {
+      if (parseInt64(argv[++i]) === null) return c.out.error(Err.notInteger)
+    } else {
+      return c.out.error(Err.syntax)
+    }
+  }
+  const value = c.db.get(argv[2])
+  if (value === undefined) return c.out.nullBulk()
+  c.out.integer(estimateMemory(argv[2], value))
+}
+
+function memoryDoctor(c: Client): void {
+  c.out.verbatim('Hi Sam, I can\'t find any memory issue in your instance. I can only account for what occurs on this base.\n')
+}
+
+function ok(c: Client): void {
+  c.out.simple('OK')
+}
+
+const MEMORY_HELP = [
+  'DOCTOR',
+  '    Return memory problems reports.',
+  'MALLOC-STATS',
+  '    Return internal statistics report from the memory allocator.',
+  'PURGE',
+  '    Attempt to purge dirty pages for reclamation by the allocator.',
+  'STATS',
+  '    Return information about the memory usage of the server.',
+  'USAGE <key> [SAMPLES <count>]',
+  '    Return memory in bytes used by <key> and its value. Nested values are',
+  '    sampled up to <count> times (default: 5, 0 means sample all).',
+]
+
+function emptyArray(c: Client): void {
+  c.out.array(0)
+}
+
+function zero(c: Client): void {
+  c.out.integer(0)
+}
+
+function latencyGraph(c: Client, argv: string[]): void {
+  c.out.error(`ERR No samples available for event '${argv[2]}'`)
+}
+
+function latencyDoctor(c: Client): void {
+  c.out.verbatim('Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sleep better tonight.\n')
+}
+
+const LATENCY_HELP = [
+  'DOCTOR',
+  '    Return a human readable latency analysis report.',
+  'GRAPH <event>',
+  '    Return an ASCII latency graph for the <event> class.',
+  'HISTORY <event>',
+  '    Return time-latency samples for the <event> class.',
+  'LATEST',
+  '    Return the latest latency samples for all events.',
+  'RESET [<event> ...]',
+  '    Reset latency data of one or more <event> classes.',
+  '    (default: reset all data for all event classes)',
+  'HISTOGRAM [COMMAND ...]',
+  '    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.',
+  '    If no commands are specified then all histograms are replied.',
+]
+
+/** SLOWLOG GET [count]: nothing is ever logged, but the count is still checked. */
+function slowlogGet(c: Client, argv: string[]): void {
+  if (argv.length > 3) return c.out.error(Err.subcommandSyntax('GET', 'slowlog'))
+  if (argv.length === 3) {
+    const n = parseInt64(argv[2])
+    if (n === null) return c.out.error(Err.notInteger)
+    if (n < -1) return c.out.error('ERR count should be greater than or equal to -1')
+  }
+  c.out.array(0)
+}
+
+const SLOWLOG_HELP = [
+  'GET [<count>]',
+  '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
+  '    Entries are made of:',
+  '    id, timestamp, time in microseconds, arguments array, client IP and port,',
+  '    client name',
+  'LEN',
+  '    Return the length of the slowlog.',
+  'RESET',
+  '    Reset the slowlog.',
+]
+
+// --- Specs --------------------------------------------------------------------------
+
+const HELP_SUMMARY = 'Show helpful text about the different subcommands'
+
+function sub(
+  name: string, arity: number, flags: CommandFlag[], since: string, summary: string, complexity: string,
+  syntax: string, handler: CommandSpec['handler'], extra: Partial<CommandSpec> = {},
+): CommandSpec {
+  return command({ name, arity, flags, group: 'server', since, summary, complexity, syntax, handler, ...extra })
+}
+
+function help(since: string, handler: CommandSpec['handler'], summary = HELP_SUMMARY): CommandSpec {
+  return sub('help', 2, ['loading', 'stale'], since, summary, 'O(1)', '', handler)
+}
+
+const ADMIN: CommandFlag[] = ['admin', 'noscript', 'loading', 'stale']
+const DIAG_TIPS = ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special']
+
+export const serverCommands: CommandSpec[] = [
+  command({
+    name: 'info', arity: -1, flags: ['loading', 'stale'], acl: ['dangerous'], group: 'server', since: '1.0.0',
+    summary: 'Get information and statistics about the server', complexity: 'O(1)', syntax: '[section [section ...]]',
+    tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'], handler: info,
+  }),
+  command({
+    name: 'config', arity: -2, group: 'server', since: '2.0.0', complexity: 'Depends on subcommand.',
+    summary: 'A container for server configuration commands', syntax: '',
+    subcommands: [
+      sub('get', -3, [...ADMIN], '2.0.0', 'Get the values of configuration parameters',
+        'O(N) when N is the number of configuration parameters provided', 'parameter [parameter ...]', configGet),
+      sub('set', -4, [...ADMIN], '2.0.0', 'Set configuration parameters to the given values',
+        'O(N) when N is the number of configuration parameters provided', 'parameter value [parameter value ...]', configSet,
+        { tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
+      sub('resetstat', 2, [...ADMIN], '2.0.0', 'Reset the stats returned by INFO', 'O(1)', '', configResetStat),
+      sub('rewrite', 2, [...ADMIN], '2.8.0', 'Rewrite the configuration file with the in memory configuration', 'O(1)', '', configRewrite),
+      help('5.0.0', (c) => replyHelp(c, 'CONFIG', CONFIG_HELP)),
+    ],
+  }),
+  command({
+    name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], group: 'server', since: '2.6.0',
+    summary: 'Return the current server time', complexity: 'O(1)', syntax: '', tips: ['nondeterministic_output'], handler: time,
+  }),
+  command({
+    name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['admin', 'dangerous'], group: 'server', since: '1.0.0',
+    summary: 'Get the UNIX time stamp of the last successful save to disk', complexity: 'O(1)', syntax: '',
+    tips: ['nondeterministic_output'], handler: lastsave,
+  }),
+  command({
+    name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], group: 'server', since: '1.0.0',
+    summary: 'Synchronously save the dataset to disk', complexity: 'O(N) where N is the total number of keys in all databases',
+    syntax: '', handler: save,
+  }),
+  command({
+    name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no_async_loading'], group: 'server', since: '1.0.0',
+    summary: 'Asynchronously save the dataset to disk', complexity: 'O(1)', syntax: '[SCHEDULE]', handler: bgsave,
+  }),
+  command({
+    name: 'bgrewriteaof', arity: 1, flags: ['admin', 'noscript', 'no_async_loading'], group: 'server', since: '1.0.0',
+    summary: 'Asynchronously rewrite the append-only file', complexity: 'O(1)', syntax: '', handler: bgrewriteaof,
+  }),
+  command({
+    name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], group: 'server',
+    since: '1.0.0', summary: 'Synchronously save the dataset to disk and then shut down the server',
+    complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
+    syntax: '[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]', handler: shutdown,
+  }),
+  command({
+    name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], acl: ['admin', 'dangerous'], group: 'server',
+    since: '2.8.12', summary: 'Return the role of the instance in the context of replication', complexity: 'O(1)',
+    syntax: '', handler: role,
+  }),
+  command({
+    name: 'function', arity: -2, group: 'scripting', since: '7.0.0', complexity: 'Depends on subcommand.',
+    summary: 'A container for function commands', syntax: '',
+    subcommands: [
+      sub('list', -2, ['noscript'], '7.0.0', 'List information about all the functions', 'O(N) where N is the number of functions',
+        '[LIBRARYNAME library-name-pattern] [WITHCODE]', functionList, { tips: ['nondeterministic_output_order'] }),
+      sub('flush', -2, ['write', 'noscript'], '7.0.0', 'Deleting all functions', 'O(N) where N is the number of functions deleted',
+        '[ASYNC | SYNC]', functionFlush, { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
+      sub('stats', 2, ['noscript', 'allow_busy'], '7.0.0',
+        'Return information about the function currently running (name, description, duration)', 'O(1)', '', functionStats,
+        { tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'] }),
+      sub('delete', 3, ['write', 'noscript'], '7.0.0', 'Delete a function by name', 'O(1)', 'library-name', functionDelete,
+        { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
+      sub('kill', 2, ['noscript', 'allow_busy'], '7.0.0', 'Kill the function currently in execution.', 'O(1)', '', functionKill,
+        { tips: ['request_policy:all_shards', 'response_policy:one_succeeded'] }),
+      help('7.0.0', (c) => replyHelp(c, 'FUNCTION', FUNCTION_HELP)),
+    ],
+  }),
+  command({
+    name: 'memory', arity: -2, group: 'server', since: '4.0.0', complexity: 'Depends on subcommand.',
+    summary: 'A container for memory diagnostics commands', syntax: '',
+    subcommands: [
+      sub('usage', -3, ['readonly'], '4.0.0', 'Estimate the memory usage of a key', 'O(N) where N is the number of samples.',
+        'key [SAMPLES count]', memoryUsage, { firstKey: 2, lastKey: 2, step: 1 }),
+      sub('doctor', 2, [], '4.0.0', 'Outputs memory problems report', 'O(1)', '', memoryDoctor,
+        { tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'] }),
+      sub('purge', 2, [], '4.0.0', 'Ask the allocator to release memory', 'Depends on how much memory is allocated, could be slow', '', ok,
+        { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
+      help('4.0.0', (c) => replyHelp(c, 'MEMORY', MEMORY_HELP)),
+    ],
+  }),
+  command({
+    name: 'latency', arity: -2, group: 'server', since: '2.8.13', complexity: 'Depends on subcommand.',
+    summary: 'A container for latency diagnostics commands', syntax: '',
+    subcommands: [
+      sub('latest', 2, [...ADMIN], '2.8.13', 'Return the latest latency samples for all events.', 'O(1)', '', emptyArray, { tips: DIAG_TIPS }),
+      sub('history', 3, [...ADMIN], '2.8.13', 'Return timestamp-latency samples for the event.', 'O(1)', 'event', emptyArray, { tips: DIAG_TIPS }),
+      sub('reset', -2, [...ADMIN], '2.8.13', 'Reset latency data for one or more events.', 'O(1)', '[event [event ...]]', zero,
+        { tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
+      sub('graph', 3, [...ADMIN], '2.8.13', 'Return a latency graph for the event.', 'O(1)', 'event', latencyGraph, { tips: DIAG_TIPS }),
+      sub('doctor', 2, [...ADMIN], '2.8.13', 'Return a human readable latency analysis report.', 'O(1)', '', latencyDoctor, { tips: DIAG_TIPS }),
+      help('2.8.13', (c) => replyHelp(c, 'LATENCY', LATENCY_HELP), 'Show helpful text about the different subcommands.'),
+    ],
+  }),
+  command({
+    name: 'slowlog', arity: -2, group: 'server', since: '2.2.12', complexity: 'Depends on subcommand.',
+    summary: 'A container for slow log commands', syntax: '',
+    subcommands: [
+      sub('get', -2, ['admin', 'loading', 'stale'], '2.2.12', 'Get the slow log\'s entries', 'O(N) where N is the number of entries returned',
+        '[count]', slowlogGet, { tips: ['request_policy:all_nodes', 'nondeterministic_output'] }),
+      sub('len', 2, ['admin', 'loading', 'stale'], '2.2.12', 'Get the slow log\'s length', 'O(1)', '', zero,
+        { tips: ['request_policy:all_nodes', 'response_policy:agg_sum', 'nondeterministic_output'] }),
+      sub('reset', 2, ['admin', 'loading', 'stale'], '2.2.12', 'Clear all entries from the slow log',
+        'O(N) where N is the number of entries in the slowlog', '', ok,
+        { tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
+      help('6.2.0', (c) => replyHelp(c, 'SLOWLOG', SLOWLOG_HELP)),
+    ],
+  }),
+]

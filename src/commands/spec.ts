@@ -24,6 +24,7 @@ export type CommandFlag =
   | 'no_mandatory_keys'
   | 'allow_busy'
   | 'no_multi'
+  | 'no_async_loading'
   | 'movablekeys'
   /** Our extension: argument values may be any RESP type, not only bulk strings. */
   | 'structured'
@@ -57,6 +58,8 @@ export interface CommandSpec {
    * derives its argument tree from it, and redis-cli builds its hints from that.
    */
   syntax: string
+  /** COMMAND INFO tips, e.g. "nondeterministic_output", "request_policy:all_shards". */
+  tips?: string[]
   handler?: Handler
   subcommands?: CommandSpec[]
   /** Filled in by the table: "config|get" for subcommands. */

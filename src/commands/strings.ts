@@ -1,5 +1,7 @@
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../resp/long-double.js'
 import type { RespValue } from '../resp/values.js'
 import type { Client } from '../server/client.js'
+import type { Database } from '../store/database.js'
 import { Structured, type StoredValue } from '../store/types.js'
 import { isOption, parseInt64 } from './args.js'
 import { Err } from './errors.js'
@@ -7,8 +9,14 @@ import { command, type CommandSpec } from './spec.js'
 
 /**
  * String commands. Values are latin1 strings (one char per byte). GET, SET, MGET and
- * MSET also carry structured values (any RESP type) for the mini Redis dialect.
+ * MSET also carry structured values (any RESP type) for the mini Redis dialect; every
+ * other string command answers WRONGTYPE for them, as for collections.
  */
+
+const INT64_MAX = 9223372036854775807n
+const INT64_MIN = -9223372036854775808n
+/** Seconds beyond this overflow int64 milliseconds (LLONG_MAX / 1000 in C). */
+export const MAX_EXPIRE_SECONDS = 9223372036854775n
 
 /** A value argument as sent: a string from Redis clients, anything from the mini client. */
 function storable(v: RespValue): StoredValue {
@@ -39,18 +47,165 @@ function keyArg(c: Client, v: RespValue): string | null {
   return null
 }
 
-function get(c: Client, argv: string[]): void {
-  const key = keyArg(c, argv[1])
-  if (key === null) return
-  if (!replyValue(c, c.db.lookupRead(key))) c.out.error(Err.wrongType)
+/** An int64 as a number when exact in a double, else a bigint (as parseInt64 returns). */
+function int64(n: bigint): number | bigint {
+  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
 }
 
-const enum SetFlag {
+// ---------------------------------------------------------------------------------
+// OBJECT ENCODING of strings
+
+/**
+ * Redis's encoding for a string value: "int" when it reads as an int64 in at most 20
+ * chars, "embstr" up to 44 bytes, "raw" beyond, unless the database holds a note
+ * that this very value was made by APPEND/SETRANGE (raw) or INCRBYFLOAT (embstr).
+ */
+export function stringEncoding(db: Database, key: string, v: string): string {
+  const notes = db.stringEncodings
+  if (notes !== null) {
+    const note = notes.get(key)
+    if (note !== undefined && note.value === v) return note.encoding
+  }
+  if (v.length <= 20 && parseInt64(v) !== null) return 'int'
+  return v.length <= 44 ? 'embstr' : 'raw'
+}
+
+/** Forgets how a key's string was made: it now follows from its value. */
+function dropNote(db: Database, key: string): void {
+  const notes = db.stringEncodings
+  if (notes !== null) notes.delete(key)
+}
+
+/** Records an encoding that differs from what the value alone implies. */
+function note(db: Database, key: string, value: string, encoding: string, unshared?: boolean): void {
+  let notes = db.stringEncodings
+  if (notes === null) notes = db.stringEncodings = new Map()
+  notes.set(key, unshared === undefined ? { value, encoding } : { value, encoding, unshared })
+  // Notes outlive keys that expire or are deleted; sweep the stale ones whenever the
+  // map doubles past 1024, which keeps it within twice the live notes, amortised O(1).
+  const size = notes.size
+  if (size >= 1024 && (size & (size - 1)) === 0) {
+    for (const [k, n] of notes) if (db.keys.get(k) !== n.value) notes.delete(k)
+  }
+}
+
+/**
+ * RENAME and MOVE keep the value object in Redis, and COPY duplicates it with its
+ * encoding, so the note goes along. A copied integer is its own object, no longer
+ * the shared one for 0..9999.
+ */
+export function carryNote(from: Database, fromKey: string, to: Database, toKey: string, copy: boolean): void {
+  const n = from.stringEncodings?.get(fromKey)
+  const v = to.keys.get(toKey)
+  if (copy && typeof v === 'string' && stringEncoding(from, fromKey, v) === 'int') note(to, toKey, v, 'int', true)
+  else if (n !== undefined) note(to, toKey, n.value, n.encoding, n.unshared)
+  else dropNote(to, toKey)
+}
+
+/** Whether OBJECT REFCOUNT sees a private object where Redis would share one. */
+export function unsharedInt(db: Database, key: string, v: string): boolean {
+  const n = db.stringEncodings?.get(key)
+  return n !== undefined && n.value === v && n.unshared === true
+}
+
+// ---------------------------------------------------------------------------------
+// Expiry options shared by SET, GETEX, SETEX and PSETEX
+
+const enum Opt {
   NX = 1,
   XX = 2,
   GET = 4,
   KEEPTTL = 8,
-  EXPIRE = 16,
+  PERSIST = 16,
+  EX = 32,
+  PX = 64,
+  EXAT = 128,
+  PXAT = 256,
+  EXPIRY = EX | PX | EXAT | PXAT,
+}
+
+function expiryOption(opt: string): number {
+  if (isOption(opt, 'EX')) return Opt.EX
+  if (isOption(opt, 'PX')) return Opt.PX
+  if (isOption(opt, 'EXAT')) return Opt.EXAT
+  if (isOption(opt, 'PXAT')) return Opt.PXAT
+  return 0
+}
+
+/** Index of the expire-time argument found by the last parseOptions(). */
+let expireArg = 0
+
+/**
+ * SET's and GETEX's options with Redis's rules: a repeated option is fine, but
+ * conflicting ones (NX and XX, two different expiry units, KEEPTTL or PERSIST with an
+ * expiry) are a syntax error. The expire time is only read afterwards, so for
+ * "EX 0 EX 5" the last one counts. Returns the flags, or -1 after replying.
+ */
+function parseOptions(c: Client, argv: string[], forGetex: boolean): number {
+  let flags = 0
+  for (let i = 3 - (forGetex ? 1 : 0); i < argv.length; i++) {
+    const opt = argv[i]
+    if (typeof opt !== 'string') {
+      c.out.error(Err.syntax)
+      return -1
+    }
+    const unit = i + 1 < argv.length ? expiryOption(opt) : 0
+    if (unit !== 0 && !(flags & (Opt.KEEPTTL | Opt.PERSIST | (Opt.EXPIRY & ~unit)))) {
+      flags |= unit
+      expireArg = ++i
+    } else if (forGetex) {
+      if (isOption(opt, 'PERSIST') && !(flags & Opt.EXPIRY)) flags |= Opt.PERSIST
+      else {
+        c.out.error(Err.syntax)
+        return -1
+      }
+    } else if (isOption(opt, 'NX') && !(flags & Opt.XX)) flags |= Opt.NX
+    else if (isOption(opt, 'XX') && !(flags & Opt.NX)) flags |= Opt.XX
+    else if (isOption(opt, 'GET')) flags |= Opt.GET
+    else if (isOption(opt, 'KEEPTTL') && !(flags & Opt.EXPIRY)) flags |= Opt.KEEPTTL
+    else {
+      c.out.error(Err.syntax)
+      return -1
+    }
+  }
+  return flags
+}
+
+/**
+ * The absolute expiry in ms for an EX/PX/EXAT/PXAT argument, or null after replying:
+ * not an integer, not positive, or overflowing int64 once scaled or added to now.
+ */
+function expireAtArg(c: Client, arg: string, unit: number, name: string): number | bigint | null {
+  const n = parseInt64(arg)
+  if (n === null) {
+    c.out.error(Err.notInteger)
+    return null
+  }
+  const seconds = unit === Opt.EX || unit === Opt.EXAT
+  if (n <= 0 || (seconds && n > MAX_EXPIRE_SECONDS)) {
+    c.out.error(Err.invalidExpire(name))
+    return null
+  }
+  const relative = unit === Opt.EX || unit === Opt.PX
+  if (typeof n === 'number') {
+    const ms = (seconds ? n * 1000 : n) + (relative ? Date.now() : 0)
+    if (Number.isSafeInteger(ms)) return ms
+  }
+  const ms = BigInt(n) * (seconds ? 1000n : 1n) + (relative ? BigInt(Date.now()) : 0n)
+  if (ms > INT64_MAX) {
+    c.out.error(Err.invalidExpire(name))
+    return null
+  }
+  return int64(ms)
+}
+
+// ---------------------------------------------------------------------------------
+// GET, SET and friends
+
+function get(c: Client, argv: string[]): void {
+  const key = keyArg(c, argv[1])
+  if (key === null) return
+  if (!replyValue(c, c.db.lookupRead(key))) c.out.error(Err.wrongType)
 }
 
 /** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */
@@ -61,61 +216,107 @@ function set(c: Client, argv: string[]): void {
   const db = c.db
   if (argv.length === 3) {
     db.set(key, value)
+    dropNote(db, key)
     if (c.mini) c.out.integer(1)
     else c.out.simple('OK')
     return
   }
-  let flags = 0
-  let expireAt = 0
-  for (let i = 3; i < argv.length; i++) {
-    const opt = argv[i]
-    if (typeof opt !== 'string') return c.out.error(Err.syntax)
-    const hasNext = i + 1 < argv.length
-    if (isOption(opt, 'NX') && !(flags & SetFlag.XX)) flags |= SetFlag.NX
-    else if (isOption(opt, 'XX') && !(flags & SetFlag.NX)) flags |= SetFlag.XX
-    else if (isOption(opt, 'GET')) flags |= SetFlag.GET
-    else if (isOption(opt, 'KEEPTTL') && !(flags & SetFlag.EXPIRE)) flags |= SetFlag.KEEPTTL
-    else if (hasNext && !(flags & (SetFlag.EXPIRE | SetFlag.KEEPTTL)) &&
-      (isOption(opt, 'EX') || isOption(opt, 'PX') || isOption(opt, 'EXAT') || isOption(opt, 'PXAT'))) {
-      flags |= SetFlag.EXPIRE
-      const n = parseInt64(argv[++i])
-      if (n === null) return c.out.error(Err.notInteger)
-      const upper = opt.toUpperCase()
-      const at = expireTime(upper, n)
-      if (at === null) return c.out.error(Err.invalidExpire('set'))
-      expireAt = at
-    } else return c.out.error(Err.syntax)
+  const flags = parseOptions(c, argv, false)
+  if (flags < 0) return
+  let at: number | bigint | null = null
+  if (flags & Opt.EXPIRY) {
+    at = expireAtArg(c, argv[expireArg], flags & Opt.EXPIRY, 'set')
+    if (at === null) return
   }
-  const old = db.get(key)
-  if (flags & SetFlag.GET) {
-    if (old !== undefined && typeof old !== 'string' && !(old instanceof Structured)) return c.out.error(Err.wrongType)
+  const old = flags & Opt.GET ? db.lookupRead(key) : db.get(key)
+  if (flags & Opt.GET && old !== undefined && typeof old !== 'string' && !(old instanceof Structured)) {
+    return c.out.error(Err.wrongType)
   }
-  const blocked = (flags & SetFlag.NX && old !== undefined) || (flags & SetFlag.XX && old === undefined)
-  if (!blocked) {
-    if (flags & SetFlag.KEEPTTL) db.replace(key, value)
-    else db.set(key, value)
-    if (flags & SetFlag.EXPIRE) db.setExpire(key, expireAt)
+  if ((flags & Opt.NX && old !== undefined) || (flags & Opt.XX && old === undefined)) {
+    if (flags & Opt.GET) replyValue(c, old)
+    else c.out.nullBulk()
+    return
   }
-  if (flags & SetFlag.GET) {
-    replyValue(c, old)
-  } else if (blocked) {
-    c.out.nullBulk()
-  } else if (c.mini) {
-    c.out.integer(1)
-  } else {
-    c.out.simple('OK')
-  }
+  if (flags & Opt.KEEPTTL) db.replace(key, value)
+  else db.set(key, value)
+  dropNote(db, key)
+  // A time already past still sets the key, which then reads as expired, as in Redis.
+  if (at !== null) db.setExpireAt(key, at)
+  if (flags & Opt.GET) replyValue(c, old)
+  else if (c.mini) c.out.integer(1)
+  else c.out.simple('OK')
 }
 
-/**
- * Absolute expiry in ms for EX/PX/EXAT/PXAT n, or null where Redis answers "invalid
- * expire time" (not positive, or overflowing when scaled to ms).
- */
-export function expireTime(unit: string, n: number | bigint): number | null {
-  if (typeof n === 'bigint' || n <= 0) return null
-  const ms = unit === 'EX' || unit === 'EXAT' ? n * 1000 : n
-  if (!Number.isSafeInteger(ms)) return null
-  return unit === 'EX' || unit === 'PX' ? Date.now() + ms : ms
+function setnx(c: Client, argv: string[]): void {
+  const db = c.db
+  const key = argv[1]
+  if (db.get(key) !== undefined) return c.out.integer(0)
+  db.set(key, argv[2])
+  dropNote(db, key)
+  c.out.integer(1)
+}
+
+/** SETEX and PSETEX: SET with EX or PX, value last. */
+function setWithExpiry(c: Client, argv: string[], unit: number, name: string): void {
+  const at = expireAtArg(c, argv[2], unit, name)
+  if (at === null) return
+  const db = c.db
+  const key = argv[1]
+  db.set(key, argv[3])
+  dropNote(db, key)
+  db.setExpireAt(key, at)
+  c.out.simple('OK')
+}
+
+function setex(c: Client, argv: string[]): void {
+  setWithExpiry(c, argv, Opt.EX, 'setex')
+}
+
+function psetex(c: Client, argv: string[]): void {
+  setWithExpiry(c, argv, Opt.PX, 'psetex')
+}
+
+function getset(c: Client, argv: string[]): void {
+  const db = c.db
+  const key = argv[1]
+  const old = db.lookupRead(key)
+  if (old !== undefined && typeof old !== 'string') return c.out.error(Err.wrongType)
+  db.set(key, argv[2])
+  dropNote(db, key)
+  replyValue(c, old)
+}
+
+function getdel(c: Client, argv: string[]): void {
+  const db = c.db
+  const key = argv[1]
+  const v = db.lookupRead(key)
+  if (v === undefined) return c.out.nullBulk()
+  if (typeof v !== 'string') return c.out.error(Err.wrongType)
+  c.out.bulk(v)
+  db.delete(key)
+}
+
+/** GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] */
+function getex(c: Client, argv: string[]): void {
+  const flags = parseOptions(c, argv, true)
+  if (flags < 0) return
+  const db = c.db
+  const key = argv[1]
+  const v = db.lookupRead(key)
+  if (v === undefined) return c.out.nullBulk()
+  if (typeof v !== 'string') return c.out.error(Err.wrongType)
+  let at: number | bigint | null = null
+  if (flags & Opt.EXPIRY) {
+    at = expireAtArg(c, argv[expireArg], flags & Opt.EXPIRY, 'getex')
+    if (at === null) return
+  }
+  c.out.bulk(v)
+  if (at !== null) {
+    if (at <= Date.now()) db.delete(key)
+    else db.setExpireAt(key, at)
+  } else if (flags & Opt.PERSIST) {
+    db.persist(key)
+  }
 }
 
 function mget(c: Client, argv: string[]): void {
@@ -136,33 +337,304 @@ function mset(c: Client, argv: string[]): void {
     if (typeof argv[i] !== 'string') return c.out.error(Err.structuredArg)
   }
   const db = c.db
-  for (let i = 1; i < argv.length; i += 2) db.set(argv[i], storable((argv as RespValue[])[i + 1]))
+  for (let i = 1; i < argv.length; i += 2) {
+    db.set(argv[i], storable((argv as RespValue[])[i + 1]))
+    dropNote(db, argv[i])
+  }
   if (c.mini) c.out.integer((argv.length - 1) / 2)
   else c.out.simple('OK')
 }
 
+function msetnx(c: Client, argv: string[]): void {
+  if (argv.length % 2 === 0) return c.out.error(Err.wrongArgs('msetnx'))
+  const db = c.db
+  for (let i = 1; i < argv.length; i += 2) {
+    if (db.get(argv[i]) !== undefined) return c.out.integer(0)
+  }
+  for (let i = 1; i < argv.length; i += 2) {
+    db.set(argv[i], argv[i + 1])
+    dropNote(db, argv[i])
+  }
+  c.out.integer(1)
+}
+
+// ---------------------------------------------------------------------------------
+// APPEND, STRLEN, GETRANGE, SETRANGE
+
+/**
+ * Redis's checkStringLength: a string may not grow past proto-max-bulk-len. V8's own
+ * limit (2^29 - 24 chars) is a few bytes lower than the default, and gets the same
+ * answer rather than an exception.
+ */
+function tooLong(c: Client, length: number): boolean {
+  if (length <= c.server.config.int('proto-max-bulk-len') && length <= MAX_JS_STRING) return false
+  c.out.error(Err.stringTooLong)
+  return true
+}
+
+const MAX_JS_STRING = 2 ** 29 - 24
+
+function append(c: Client, argv: string[]): void {
+  const db = c.db
+  const key = argv[1]
+  const add = argv[2]
+  const v = db.get(key)
+  if (v === undefined) {
+    db.set(key, add)
+    dropNote(db, key)
+    return c.out.integer(add.length)
+  }
+  if (typeof v !== 'string') return c.out.error(Err.wrongType)
+  if (tooLong(c, v.length + add.length)) return
+  const next = v + add
+  db.replace(key, next)
+  // Redis appends in place to a "raw" copy, whatever the result looks like.
+  if (next.length <= 44) note(db, key, next, 'raw')
+  else dropNote(db, key)
+  c.out.integer(next.length)
+}
+
+function strlen(c: Client, argv: string[]): void {
+  const v = c.db.lookupRead(argv[1])
+  if (v === undefined) return c.out.integer(0)
+  if (typeof v !== 'string') return c.out.error(Err.wrongType)
+  c.out.integer(v.length)
+}
+
+const LIMIT = 2 ** 53
+
+/** GETRANGE and SUBSTR: inclusive, negative indexes from the end, clamped. */
+function getrange(c: Client, argv: string[]): void {
+  const start = parseInt64(argv[2])
+  const end = parseInt64(argv[3])
+  if (start === null || end === null) return c.out.error(Err.notInteger)
+  const v = c.db.lookupRead(argv[1])
+  if (v === undefined) return c.out.bulk('')
+  if (typeof v !== 'string') return c.out.error(Err.wrongType)
+  if (start < 0 && end < 0 && start > end) return c.out.bulk('')
+  const len = v.length
+  // Out-of-double-range bigints clamp harmlessly: lengths are far below 2^53.
+  let s = start < 0 ? len + Math.max(Number(start), -LIMIT) : Math.min(Number(start), LIMIT)
+  let e = end < 0 ? len + Math.max(Number(end), -LIMIT) : Math.min(Number(end), LIMIT)
+  if (s < 0) s = 0
+  if (e < 0) e = 0
+  if (e >= len) e = len - 1
+  if (s > e || len === 0) return c.out.bulk('')
+  c.out.bulk(v.slice(s, e + 1))
+}
+
+function setrange(c: Client, argv: string[]): void {
+  const offset = parseInt64(argv[2])
+  if (offset === null) return c.out.error(Err.notInteger)
+  if (offset < 0) return c.out.error(Err.offsetRange)
+  const db = c.db
+  const key = argv[1]
+  const value = argv[3]
+  const v = db.get(key)
+  if (v !== undefined && typeof v !== 'string') return c.out.error(Err.wrongType)
+  if (value.length === 0) return c.out.integer(v === undefined ? 0 : v.length)
+  const at = Number(offset)
+  if (tooLong(c, at + value.length)) return
+  const old = v ?? ''
+  const next = at > old.length
+    ? old + '\0'.repeat(at - old.length) + value
+    : old.slice(0, at) + value + old.slice(at + value.length)
+  if (v === undefined) db.set(key, next)
+  else db.replace(key, next)
+  if (next.length <= 44) note(db, key, next, 'raw')
+  else dropNote(db, key)
+  c.out.integer(next.length)
+}
+
+// ---------------------------------------------------------------------------------
+// Counters
+
+/** INCR, DECR, INCRBY, DECRBY: exact int64 arithmetic, keeping the key's TTL. */
+function incrBy(c: Client, key: string, by: number | bigint): void {
+  const db = c.db
+  const v = db.get(key)
+  let current: number | bigint = 0
+  if (v !== undefined) {
+    if (typeof v !== 'string') return c.out.error(Err.wrongType)
+    const n = parseInt64(v)
+    if (n === null) return c.out.error(Err.notInteger)
+    current = n
+  }
+  let next: number | bigint
+  if (typeof current === 'number' && typeof by === 'number' && Number.isSafeInteger(current + by)) {
+    next = current + by
+  } else {
+    const sum = BigInt(current) + BigInt(by)
+    if (sum > INT64_MAX || sum < INT64_MIN) return c.out.error(Err.overflow)
+    next = int64(sum)
+  }
+  if (v === undefined) db.set(key, String(next))
+  else db.replace(key, String(next))
+  dropNote(db, key)
+  c.out.integer(next)
+}
+
+function incr(c: Client, argv: string[]): void {
+  incrBy(c, argv[1], 1)
+}
+
+function decr(c: Client, argv: string[]): void {
+  incrBy(c, argv[1], -1)
+}
+
+function incrby(c: Client, argv: string[]): void {
+  const by = parseInt64(argv[2])
+  if (by === null) return c.out.error(Err.notInteger)
+  incrBy(c, argv[1], by)
+}
+
+function decrby(c: Client, argv: string[]): void {
+  const by = parseInt64(argv[2])
+  if (by === null) return c.out.error(Err.notInteger)
+  if (by === INT64_MIN) return c.out.error(Err.decrementOverflow)
+  incrBy(c, argv[1], typeof by === 'number' ? -by : int64(-by))
+}
+
+/**
+ * INCRBYFLOAT in long double, as Redis computes it (long-double.ts), stored and
+ * returned in Redis's fixed-point form. Sums of small integers skip the BigInt path.
+ */
+function incrbyfloat(c: Client, argv: string[]): void {
+  const db = c.db
+  const key = argv[1]
+  const v = db.get(key)
+  if (v !== undefined && typeof v !== 'string') return c.out.error(Err.wrongType)
+  let next: string | null = null
+  const a = v === undefined ? 0 : parseInt64(v)
+  const b = parseInt64(argv[2])
+  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a + b)) {
+    next = String(a + b)
+  } else {
+    const x = v === undefined ? parseLongDouble('0') : parseLongDouble(v)
+    const y = x === null ? null : parseLongDouble(argv[2])
+    if (x === null || y === null) return c.out.error(Err.notFloat)
+    const sum = addLongDouble(x, y)
+    if (sum === null || sum.inf) return c.out.error(Err.nanOrInfinity)
+    next = formatLongDoubleHuman(sum)
+  }
+  if (v === undefined) db.set(key, next)
+  else db.replace(key, next)
+  // Redis stores the printed result as a plain string: "3" here is embstr, not int.
+  if (next.length <= 20 && parseInt64(next) !== null) note(db, key, next, 'embstr')
+  else dropNote(db, key)
+  c.out.bulk(next)
+}
+
+// ---------------------------------------------------------------------------------
+
+const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
+const RANGE_COMPLEXITY = 'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.'
+
 export const stringCommands: CommandSpec[] = [
   command({
-    name: 'get', arity: 2, flags: ['readonly', 'fast', 'structured'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'string', since: '1.0.0', summary: 'Returns the string value of a key.', complexity: 'O(1)',
+    name: 'get', arity: 2, flags: ['readonly', 'fast', 'structured'], ...key1,
+    group: 'string', since: '1.0.0', summary: 'Get the value of a key', complexity: 'O(1)',
     syntax: 'key', handler: get,
   }),
   command({
-    name: 'set', arity: -3, flags: ['write', 'denyoom', 'structured'], firstKey: 1, lastKey: 1, step: 1,
-    group: 'string', since: '1.0.0', complexity: 'O(1)',
-    summary: 'Sets the string value of a key, ignoring its type. The key is created if it doesn\'t exist.',
+    name: 'set', arity: -3, flags: ['write', 'denyoom', 'structured'], ...key1,
+    group: 'string', since: '1.0.0', complexity: 'O(1)', summary: 'Set the string value of a key',
     syntax: 'key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]',
     handler: set,
   }),
   command({
     name: 'mget', arity: -2, flags: ['readonly', 'fast', 'structured'], firstKey: 1, lastKey: -1, step: 1,
     group: 'string', since: '1.0.0', complexity: 'O(N) where N is the number of keys to retrieve.',
-    summary: 'Atomically returns the string values of one or more keys.', syntax: 'key [key ...]', handler: mget,
+    summary: 'Get the values of all the given keys', syntax: 'key [key ...]', tips: ['request_policy:multi_shard'],
+    handler: mget,
   }),
   command({
     name: 'mset', arity: -3, flags: ['write', 'denyoom', 'structured'], firstKey: 1, lastKey: -1, step: 2,
     group: 'string', since: '1.0.1', complexity: 'O(N) where N is the number of keys to set.',
-    summary: 'Atomically creates or modifies the string values of one or more keys.',
-    syntax: 'key value [key value ...]', handler: mset,
+    summary: 'Set multiple keys to multiple values', syntax: 'key value [key value ...]',
+    tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'], handler: mset,
+  }),
+  command({
+    name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    complexity: 'O(1)', summary: 'Set the value of a key, only if the key does not exist', syntax: 'key value',
+    handler: setnx,
+  }),
+  command({
+    name: 'setex', arity: 4, flags: ['write', 'denyoom'], ...key1, group: 'string', since: '2.0.0',
+    complexity: 'O(1)', summary: 'Set the value and expiration of a key', syntax: 'key seconds value', handler: setex,
+  }),
+  command({
+    name: 'psetex', arity: 4, flags: ['write', 'denyoom'], ...key1, group: 'string', since: '2.6.0',
+    complexity: 'O(1)', summary: 'Set the value and expiration in milliseconds of a key', syntax: 'key milliseconds value',
+    handler: psetex,
+  }),
+  command({
+    name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    complexity: 'O(1)', summary: 'Set the string value of a key and return its old value', syntax: 'key value',
+    handler: getset,
+  }),
+  command({
+    name: 'getdel', arity: 2, flags: ['write', 'fast'], ...key1, group: 'string', since: '6.2.0',
+    complexity: 'O(1)', summary: 'Get the value of a key and delete the key', syntax: 'key', handler: getdel,
+  }),
+  command({
+    name: 'getex', arity: -2, flags: ['write', 'fast'], ...key1, group: 'string', since: '6.2.0',
+    complexity: 'O(1)', summary: 'Get the value of a key and optionally set its expiration',
+    syntax: 'key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]',
+    handler: getex,
+  }),
+  command({
+    name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2, group: 'string',
+    since: '1.0.1', complexity: 'O(N) where N is the number of keys to set.',
+    summary: 'Set multiple keys to multiple values, only if none of the keys exist', syntax: 'key value [key value ...]',
+    tips: ['request_policy:multi_shard', 'response_policy:agg_min'], handler: msetnx,
+  }),
+  command({
+    name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '2.0.0',
+    complexity: 'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
+    summary: 'Append a value to a key', syntax: 'key value', handler: append,
+  }),
+  command({
+    name: 'strlen', arity: 2, flags: ['readonly', 'fast'], ...key1, group: 'string', since: '2.2.0',
+    complexity: 'O(1)', summary: 'Get the length of the value stored in a key', syntax: 'key', handler: strlen,
+  }),
+  command({
+    name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    complexity: 'O(1)', summary: 'Increment the integer value of a key by one', syntax: 'key', handler: incr,
+  }),
+  command({
+    name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    complexity: 'O(1)', summary: 'Decrement the integer value of a key by one', syntax: 'key', handler: decr,
+  }),
+  command({
+    name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    complexity: 'O(1)', summary: 'Increment the integer value of a key by the given amount', syntax: 'key increment',
+    handler: incrby,
+  }),
+  command({
+    name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    complexity: 'O(1)', summary: 'Decrement the integer value of a key by the given number', syntax: 'key decrement',
+    handler: decrby,
+  }),
+  command({
+    name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '2.6.0',
+    complexity: 'O(1)', summary: 'Increment the float value of a key by the given amount', syntax: 'key increment',
+    handler: incrbyfloat,
+  }),
+  command({
+    name: 'getrange', arity: 4, flags: ['readonly'], ...key1, group: 'string', since: '2.4.0',
+    complexity: RANGE_COMPLEXITY, summary: 'Get a substring of the string stored at a key', syntax: 'key start end',
+    handler: getrange,
+  }),
+  command({
+    name: 'substr', arity: 4, flags: ['readonly'], ...key1, group: 'string', since: '1.0.0',
+    complexity: RANGE_COMPLEXITY, summary: 'Get a substring of the string stored at a key', syntax: 'key start end',
+    handler: getrange,
+  }),
+  command({
+    name: 'setrange', arity: 4, flags: ['write', 'denyoom'], ...key1, group: 'string', since: '2.2.0',
+    complexity: 'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
+    summary: 'Overwrite part of a string at key starting at the specified offset', syntax: 'key offset value',
+    handler: setrange,
   }),
 ]

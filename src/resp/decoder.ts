@@ -1,4 +1,5 @@
 import { splitInlineArgs } from './inline.js'
+import { commandName, latin1Slice, SHORT_STRING } from './latin1.js'
 import { RespDouble, RespMap, RespSet, RespSimple, type Argv, type RespValue } from './values.js'
 
 /**
@@ -39,8 +40,9 @@ export class RequestDecoder {
   private end = 0
   /** True when `buf` is our own copy; false when it is the caller's read buffer. */
   private owned = false
-  /** The multibulk being filled, and how many elements it still needs. */
+  /** The multibulk being filled, how many elements it has and how many it still needs. */
   private argv: Argv | null = null
+  private filled = 0
   private missing = 0
   /** Length of the bulk we are waiting for, to size the buffer once. */
   private pendingBulk = -1
@@ -133,11 +135,15 @@ export class RequestDecoder {
         if (this.buf[this.pos] === 0x2a /* * */) {
           const count = this.readHeaderInt('multibulk')
           if (count === NEED_MORE) return NEED_MORE
-          if (count > 0x7fffffff || (!this.authenticated && count > UNAUTH_MAX_ARGS)) {
-            throw new ProtocolError('Protocol error: invalid multibulk length')
+          if (count > 0x7fffffff) throw new ProtocolError('Protocol error: invalid multibulk length')
+          if (!this.authenticated && count > UNAUTH_MAX_ARGS) {
+            throw new ProtocolError('Protocol error: unauthenticated multibulk length')
           }
           if (count <= 0) continue
-          this.argv = []
+          // Sized up front when small, so the common request costs one exact allocation;
+          // a huge count must not reserve memory before its elements arrive.
+          this.argv = count <= 64 ? new Array<RespValue>(count) : []
+          this.filled = 0
           this.missing = count
         } else {
           const argv = this.readInline()
@@ -157,7 +163,7 @@ export class RequestDecoder {
           if (value !== NEED_MORE) this.structured = true
         }
         if (value === NEED_MORE) return NEED_MORE
-        argv.push(value)
+        argv[this.filled++] = value
         this.missing--
       }
       this.argv = null
@@ -192,18 +198,18 @@ export class RequestDecoder {
       this.structured = true
       return null
     }
-    if (len < 0 || len > this.limits.maxBulkLen || (!this.authenticated && len > UNAUTH_MAX_BULK)) {
-      throw new ProtocolError('Protocol error: invalid bulk length')
-    }
+    if (len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length')
+    if (!this.authenticated && len > UNAUTH_MAX_BULK) throw new ProtocolError('Protocol error: unauthenticated bulk length')
     if (this.end - this.pos < len + 2) {
       this.pos = headerStart
       this.pendingBulk = len
       return NEED_MORE
     }
     this.pendingBulk = -1
-    const s = this.buf.latin1Slice(this.pos, this.pos + len)
-    this.pos += len + 2
-    return s
+    const pos = this.pos
+    this.pos = pos + len + 2
+    if (len > SHORT_STRING) return this.buf.latin1Slice(pos, pos + len)
+    return this.filled === 0 && len !== 0 ? commandName(this.buf, pos, len) : latin1Slice(this.buf, pos, len)
   }
 
   /**

@@ -1,3 +1,5 @@
+import { formatLongDoubleHuman, longDoubleFromNumber } from './long-double.js'
+
 /**
  * Number formatting exactly as Redis 7.0 prints it. Clients compare these strings
  * (ZSCORE, INCRBYFLOAT), so JavaScript's shortest round-trip form is not enough.
@@ -12,13 +14,49 @@ export function formatDouble(d: number): string {
   const exp = d.toExponential(16)
   const e = exp.indexOf('e')
   const exponent = Number(exp.slice(e + 1))
+  const tie = isHalfway(d, 16 - exponent)
   if (exponent < -4 || exponent >= 17) {
-    const mantissa = trimZeros(exp.slice(0, e))
+    const mantissa = trimZeros(tie ? toEven(exp.slice(0, e)) : exp.slice(0, e))
     const sign = exponent < 0 ? '-' : '+'
     const digits = String(Math.abs(exponent))
     return `${mantissa}e${sign}${digits.length < 2 ? '0' + digits : digits}`
   }
-  return trimZeros(d.toFixed(16 - exponent))
+  const fixed = d.toFixed(16 - exponent)
+  return trimZeros(tie ? toEven(fixed) : fixed)
+}
+
+/**
+ * JavaScript rounds an exact tie away from zero; printf rounds it to even. After a
+ * tie the last digit was rounded up, so an odd one must come back down by one (it
+ * cannot borrow: an odd digit is at least 1).
+ */
+function toEven(s: string): string {
+  const last = s.charCodeAt(s.length - 1)
+  return (last & 1) === 1 ? s.slice(0, -1) + String.fromCharCode(last - 1) : s
+}
+
+const bits = new DataView(new ArrayBuffer(8))
+
+/** Whether |d| * 10^scale is exactly halfway between two integers. */
+function isHalfway(d: number, scale: number): boolean {
+  bits.setFloat64(0, d)
+  const hi = bits.getUint32(0)
+  const biased = (hi >>> 20) & 0x7ff
+  let mantissa = (hi & 0xfffff) * 2 ** 32 + bits.getUint32(4)
+  let exp2 = -1074
+  if (biased !== 0) {
+    mantissa += 2 ** 52
+    exp2 = biased - 1075
+  }
+  // |d| * 10^scale = odd * 5^scale * 2^(exp2 + zeros + scale), where odd = mantissa >> zeros:
+  // a half exactly when that power of two is 2^-1 and, for negative scales, 5^-scale
+  // divides the odd part.
+  const zeros = -1 - scale - exp2
+  if (zeros < 0 || zeros > 52) return false
+  const unit = 2 ** zeros
+  if (mantissa % unit !== 0 || (mantissa / unit) % 2 !== 1) return false
+  if (scale >= 0) return true
+  return -scale <= 22 && (mantissa / unit) % 5 ** -scale === 0
 }
 
 function trimZeros(s: string): string {
@@ -30,18 +68,11 @@ function trimZeros(s: string): string {
 }
 
 /**
- * INCRBYFLOAT's form: Redis prints a long double with "%.17Lf" and trims trailing
- * zeros, so results are fixed-point, never exponential (1e20 → 100000000000000000000).
- * Using a double here, results can differ from Redis in the last digits; see README.
+ * INCRBYFLOAT's form of a double: Redis prints a long double with "%.17Lf" and trims
+ * trailing zeros, so results are fixed-point, never exponential (1e20 is
+ * "100000000000000000000"). Exact for the double given; INCRBYFLOAT itself computes
+ * in long double (see long-double.ts), which a double cannot reproduce.
  */
 export function formatLongDouble(d: number): string {
-  if (d === 0) return '0'
-  if (Math.abs(d) >= 1e21) {
-    // toFixed switches to exponential above 1e21; BigInt prints the exact integer.
-    return BigInt(d).toString()
-  }
-  // 17 significant digits, then fixed-point, avoids showing binary noise past double precision.
-  const precise = Number(d.toPrecision(17))
-  const fixed = precise.toFixed(Math.max(0, Math.min(17, 16 - Math.floor(Math.log10(Math.abs(precise))))))
-  return trimZeros(fixed)
+  return formatLongDoubleHuman(longDoubleFromNumber(d))
 }

@@ -53,7 +53,7 @@ export function splitInlineArgs(line: string): string[] | null {
       } else {
         if (i >= n) break
         const c = line.charCodeAt(i)
-        if (isSpace(c)) {
+        if (endsWord(c)) {
           done = true
         } else if (c === 0x22) {
           inDouble = true
@@ -72,6 +72,14 @@ export function splitInlineArgs(line: string): string[] | null {
 function isSpace(c: number): boolean {
   // Matches C isspace(): space, \t, \n, \v, \f, \r.
   return c === 0x20 || (c >= 0x09 && c <= 0x0d)
+}
+
+/**
+ * An unquoted word ends only at space, tab, CR or LF: Redis keeps \v and \f inside a
+ * word even though it skips them between words.
+ */
+function endsWord(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
 }
 
 function isHex(c: number): boolean {

@@ -1,4 +1,5 @@
 import { formatDouble } from './format.js'
+import { latin1Write } from './latin1.js'
 import { RespDouble, RespMap, RespSet, RespSimple, type RespValue } from './values.js'
 
 /**
@@ -12,12 +13,18 @@ import { RespDouble, RespMap, RespSet, RespSimple, type RespValue } from './valu
  * It knows bytes, not commands.
  */
 
-const CRLF = 0x0a0d // little-endian "\r\n" for writeUInt16LE
+const INT64_MAX = 9223372036854775807n
+const INT64_MIN = -9223372036854775808n
 
 export class ReplyWriter {
   buf: Buffer
   pos = 0
   proto: 2 | 3 = 2
+  /**
+   * Stored maps go out as `%` even in RESP2. Set for the mini port, whose client sends
+   * maps that way and expects them back unflattened.
+   */
+  nativeMaps = false
   /** Error replies written so far (INFO errorstats, commandstats failed_calls). */
   errors = 0
 
@@ -67,17 +74,35 @@ export class ReplyWriter {
   }
 
   private crlf(): void {
-    this.buf.writeUInt16LE(CRLF, this.pos)
-    this.pos += 2
+    const buf = this.buf
+    buf[this.pos++] = 0x0d
+    buf[this.pos++] = 0x0a
   }
 
-  /** Writes a non-negative or negative integer's decimal digits (ASCII). */
+  /** Writes an integer's decimal digits (ASCII), in JS for safe integers. */
   private decimal(n: number): void {
+    const buf = this.buf
     if (n >= 0 && n < 10) {
-      this.buf[this.pos++] = 0x30 + n
+      buf[this.pos++] = 0x30 + n
       return
     }
-    this.pos += this.buf.latin1Write(String(n), this.pos)
+    if (!Number.isSafeInteger(n)) {
+      this.pos += buf.latin1Write(String(n), this.pos)
+      return
+    }
+    if (n < 0) {
+      buf[this.pos++] = 0x2d
+      n = -n
+    }
+    let digits = 1
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++
+    let p = this.pos + digits
+    this.pos = p
+    do {
+      const q = Math.floor(n / 10)
+      buf[--p] = 0x30 + (n - q * 10)
+      n = q
+    } while (n > 0)
   }
 
   private header(prefix: number, n: number): void {
@@ -91,7 +116,7 @@ export class ReplyWriter {
   simple(s: string): void {
     this.ensure(s.length + 3)
     this.buf[this.pos++] = 0x2b
-    this.pos += this.buf.latin1Write(s, this.pos)
+    this.pos += latin1Write(this.buf, this.pos, s)
     this.crlf()
   }
 
@@ -123,11 +148,13 @@ export class ReplyWriter {
     const buf = this.buf
     buf[this.pos++] = 0x24
     this.decimal(len)
-    buf.writeUInt16LE(CRLF, this.pos)
-    this.pos += 2
-    if (len > 0) this.pos += buf.latin1Write(s, this.pos)
-    buf.writeUInt16LE(CRLF, this.pos)
-    this.pos += 2
+    let pos = this.pos
+    buf[pos++] = 0x0d
+    buf[pos++] = 0x0a
+    pos += latin1Write(buf, pos, s)
+    buf[pos++] = 0x0d
+    buf[pos++] = 0x0a
+    this.pos = pos
   }
 
   bulkBuffer(b: Buffer): void {
@@ -137,6 +164,16 @@ export class ReplyWriter {
     this.crlf()
     b.copy(this.buf, this.pos)
     this.pos += b.length
+    this.crlf()
+  }
+
+  /** An integer beyond int64: `(` in RESP3, a bulk string in RESP2 (as Redis does). */
+  bigNumber(n: bigint): void {
+    if (this.proto !== 3) return this.bulk(n.toString())
+    const s = n.toString()
+    this.ensure(s.length + 3)
+    this.buf[this.pos++] = 0x28
+    this.pos += this.buf.latin1Write(s, this.pos)
     this.crlf()
   }
 
@@ -217,7 +254,8 @@ export class ReplyWriter {
   /** Any structured value, with the type it was stored as. */
   value(v: RespValue): void {
     if (typeof v === 'string') return this.bulk(v)
-    if (typeof v === 'number' || typeof v === 'bigint') return this.integer(v)
+    if (typeof v === 'number') return this.integer(v)
+    if (typeof v === 'bigint') return v > INT64_MAX || v < INT64_MIN ? this.bigNumber(v) : this.integer(v)
     if (v === null) return this.nullBulk()
     if (typeof v === 'boolean') return this.boolean(v)
     if (Array.isArray(v)) {
@@ -226,7 +264,8 @@ export class ReplyWriter {
       return
     }
     if (v instanceof RespMap) {
-      this.map(v.entries.length / 2)
+      if (this.nativeMaps) this.header(0x25, v.entries.length / 2)
+      else this.map(v.entries.length / 2)
       for (const item of v.entries) this.value(item)
       return
     }

@@ -16,6 +16,10 @@ export interface BlockState {
   onTimeout: (client: Client) => void
   /** Set while the command is re-run for a ready key and chose to keep waiting. */
   stillWaiting: boolean
+  /** During a re-run, the signalled key the waiter is to be served from. */
+  readyKey: string | null
+  /** When the wait ends, in ms since the epoch (0 = never). */
+  deadline: number
 }
 
 /** Pause reading from a client whose unsent replies pass this many bytes. */
@@ -45,6 +49,11 @@ export class Client {
   blocked: BlockState | null = null
   /** True while a blocked command is re-run because one of its keys got data. */
   retrying = false
+  /**
+   * Set while commands run inside MULTI/EXEC or a script, where Redis never blocks:
+   * blocking commands then answer at once with their "nothing there" reply.
+   */
+  denyBlocking = false
   noEvict = false
   noTouch = false
   closed = false
@@ -64,6 +73,7 @@ export class Client {
   ) {
     this.id = id
     this.mini = mini
+    this.out.nativeMaps = mini
     this.db = server.store.db(0)
     this.authenticated = server.config.get('requirepass') === ''
     this.decoder = new RequestDecoder({

@@ -19,6 +19,16 @@ export class Database {
   blockingKeys: Map<string, unknown[]> | null = null
   hits = 0
   misses = 0
+  /**
+   * OBJECT ENCODING of a string follows from its value, except where Redis's history
+   * of the value shows: APPEND and SETRANGE leave "raw" even for short strings, and
+   * INCRBYFLOAT "embstr" for integer-looking ones, and COPY gives a small integer its
+   * own object (OBJECT REFCOUNT 1). Such notes name the value they describe, so any
+   * later write makes a note stale, and it is ignored.
+   */
+  stringEncodings: Map<string, { value: string; encoding: string; unshared?: boolean }> | null = null
+  /** Expiry times past 2^53 ms, which `expires` can only hold rounded; see expireAt(). */
+  exactExpires: Map<string, bigint> | null = null
 
   constructor(
     public index: number,
@@ -95,6 +105,25 @@ export class Database {
     this.expires.set(key, at)
   }
 
+  /** setExpire for any int64 time; times past 2^53 ms are also kept exactly. */
+  setExpireAt(key: string, at: number | bigint): void {
+    if (typeof at === 'number') {
+      this.expires.set(key, at)
+      return
+    }
+    this.expires.set(key, Number(at))
+    if (this.exactExpires === null) this.exactExpires = new Map()
+    this.exactExpires.set(key, at)
+  }
+
+  /** getExpire with the exact time for huge ones (EXPIRETIME, TTL and GT/LT compare them). */
+  expireAt(key: string): number | bigint | undefined {
+    const at = this.getExpire(key)
+    if (at === undefined || Number.isSafeInteger(at) || this.exactExpires === null) return at
+    const exact = this.exactExpires.get(key)
+    return exact !== undefined && Number(exact) === at ? exact : at
+  }
+
   persist(key: string): boolean {
     return this.expires.delete(key)
   }
@@ -105,7 +134,25 @@ export class Database {
     this.expires.clear()
     this.cursors.clear()
     this.expireCursor = null
+    this.stringEncodings = null
+    this.exactExpires = null
     return n
+  }
+
+  /**
+   * SWAPDB: trade contents with another database. Each Database stays at its index,
+   * so clients that selected it, and clients blocked on its keys, see the new data.
+   */
+  swapWith(other: Database): void {
+    const self = this as { keys: KeySpace<StoredValue>; expires: KeySpace<number>; cursors: CursorTable<string> }
+    const that = other as typeof self
+    ;[self.keys, that.keys] = [that.keys, self.keys]
+    ;[self.expires, that.expires] = [that.expires, self.expires]
+    ;[self.cursors, that.cursors] = [that.cursors, self.cursors]
+    ;[this.expireCursor, other.expireCursor] = [other.expireCursor, this.expireCursor]
+    ;[this.randomCursor, other.randomCursor] = [other.randomCursor, this.randomCursor]
+    ;[this.stringEncodings, other.stringEncodings] = [other.stringEncodings, this.stringEncodings]
+    ;[this.exactExpires, other.exactExpires] = [other.exactExpires, this.exactExpires]
   }
 
   /** Keys removed because their TTL passed (INFO stats expired_keys). */

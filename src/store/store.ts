@@ -20,14 +20,9 @@ export class Store {
     return n
   }
 
-  /** SWAPDB: the Database objects trade places, and their numbers with them. */
+  /** SWAPDB: the two databases trade contents; see Database.swapWith. */
   swap(a: number, b: number): void {
-    const da = this.dbs[a]
-    const dbb = this.dbs[b]
-    this.dbs[a] = dbb
-    this.dbs[b] = da
-    da.index = b
-    dbb.index = a
+    if (a !== b) this.dbs[a].swapWith(this.dbs[b])
   }
 
   /**

@@ -1,0 +1,297 @@
+#!/usr/bin/env node
+// respite vs the Debian redis-server under identical redis-benchmark workloads, run
+// interleaved (respite, Redis, Redis, respite, ...) for several rounds. Reports the
+// medians and respite/Redis ratios of requests per second, p50/p99/max latency and
+// server CPU time per request (utime+stime from /proc/PID/stat around each run), plus
+// RSS growth per key with 1M keys. Writes docs/benchmark.md and docs/benchmark.svg.
+//
+//   npm run build && npm run bench                 full run (about 10 minutes)
+//   npm run bench -- --quick                       smoke run (about a minute)
+//   npm run bench -- --scale                       20M keys: load, RSS, GET/SET rate
+//   npm run bench -- --baseline HEAD~1             also run an older build ('before')
+//
+// Options (or environment): --rounds N (BENCH_ROUNDS), --factor F to scale every -n
+// (BENCH_FACTOR), --only c50-P16,c1-P1 (workload ids), --tests set,get,
+// --cli path/to/cli.js (RESPITE_CLI), --node-flags "..." for respite's node,
+// --keys N for the large keyspace, --no-write to leave docs/ alone, --json FILE,
+// --baseline-node-flags "..." (defaults to --node-flags).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { REPO, resolveBuild } from './bench/builds.mjs'
+import { loadKeys } from './bench/load-keys.mjs'
+import { PROBES, runBenchmark } from './bench/redis-benchmark.mjs'
+import { buildComparisonTable, chartSvg, checkTargets, markdownTable, memoryTable, summarize, targetsTable } from './bench/report.mjs'
+import { CLOCK_TICKS, cli, machineLine, startRedis, startRespite } from './bench/servers.mjs'
+import { runScale, SCALE_END, SCALE_START } from './bench/scale.mjs'
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    factor: { type: 'string' },
+    only: { type: 'string' },
+    tests: { type: 'string' },
+    cli: { type: 'string' },
+    'node-flags': { type: 'string' },
+    baseline: { type: 'string' },
+    'baseline-node-flags': { type: 'string' },
+    keys: { type: 'string' },
+    'scale-keys': { type: 'string' },
+    write: { type: 'boolean', default: true },
+    'no-write': { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+  allowPositionals: false,
+})
+
+const quick = opts.quick
+const rounds = Number(opts.rounds ?? process.env.BENCH_ROUNDS ?? (quick ? 1 : 3))
+const factor = Number(opts.factor ?? process.env.BENCH_FACTOR ?? (quick ? 0.1 : 1))
+const write = opts.write && !opts['no-write']
+const cliPath = join(resolveBuild(opts.cli ?? process.env.RESPITE_CLI ?? 'dist'), 'cli.js')
+const nodeFlags = (opts['node-flags'] ?? '').split(/\s+/).filter(Boolean)
+const largeKeys = Number(opts.keys ?? (quick ? 100_000 : 1_000_000))
+
+const SMALL = ['set', 'get', 'incr', 'lpush', 'rpop', 'sadd', 'hset', 'zadd']
+
+/**
+ * The issue's workloads. `requests` is sized so one run takes one to two seconds on
+ * Redis here; `large` rows run against servers preloaded with `largeKeys` keys.
+ */
+const WORKLOADS = [
+  { id: 'c50-P1', title: '50 clients', clients: 50, pipeline: 1, tests: SMALL, requests: 200_000 },
+  { id: 'c50-P16', title: '50 clients, -P 16', clients: 50, pipeline: 16, tests: SMALL, requests: 2_000_000 },
+  { id: 'c1-P1', title: '1 client', clients: 1, pipeline: 1, tests: ['set', 'get'], requests: 40_000 },
+  { id: '1k-P1', title: '1 KiB values', clients: 50, pipeline: 1, tests: ['set', 'get'], requests: 200_000, dataSize: 1024, keyspace: 100_000 },
+  { id: '1k-P16', title: '1 KiB values, -P 16', clients: 50, pipeline: 16, tests: ['set', 'get'], requests: 1_000_000, dataSize: 1024, keyspace: 100_000 },
+  { id: 'large-P1', title: `${fmtKeys(largeKeys)} keys`, clients: 50, pipeline: 1, tests: ['get', 'set'], requests: 300_000, dataSize: 100, keyspace: largeKeys, large: true },
+]
+
+function fmtKeys(n) {
+  return n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`
+}
+
+function log(msg) {
+  process.stderr.write(msg + '\n')
+}
+
+async function main() {
+  if (opts.scale) {
+    await runScale({ cliPath, nodeFlags, keys: Number(opts['scale-keys'] ?? (quick ? 2_000_000 : 20_000_000)), write, quick })
+    return
+  }
+  const only = opts.only?.split(',')
+  const onlyTests = opts.tests?.split(',')
+  const workloads = WORKLOADS.filter((w) => !only || only.includes(w.id)).map((w) => ({
+    ...w,
+    tests: w.tests.filter((t) => !onlyTests || onlyTests.includes(t)),
+    requests: Math.max(1000, Math.round(w.requests * factor)),
+  }))
+  const started = Date.now()
+  const builds = [{ name: 'respite', cliPath, nodeFlags }]
+  if (opts.baseline) {
+    const flags = (opts['baseline-node-flags'] ?? opts['node-flags'] ?? '').split(/\s+/).filter(Boolean)
+    builds.push({ name: 'respite-before', cliPath: join(resolveBuild(opts.baseline), 'cli.js'), nodeFlags: flags })
+  }
+  const serverNames = [...builds.map((b) => b.name), 'redis']
+  log(`respite: ${cliPath}${nodeFlags.length ? ' with node ' + nodeFlags.join(' ') : ''}; ${rounds} round(s), -n x${factor}`)
+
+  /** rows[i].samples[server] = per-round figures */
+  const rows = []
+  for (const w of workloads) {
+    for (const test of w.tests) rows.push({ ...w, workload: w.id, test, samples: Object.fromEntries(serverNames.map((n) => [n, []])), missing: new Set() })
+  }
+  const memory = {}
+
+  const startAll = async () => {
+    const list = []
+    for (const b of builds) list.push(await startRespite({ name: b.name, cliPath: b.cliPath, nodeFlags: b.nodeFlags }))
+    list.push(await startRedis({ name: 'redis' }))
+    return list
+  }
+
+  const smallRows = rows.filter((r) => !r.large)
+  const largeRows = rows.filter((r) => r.large)
+
+  if (smallRows.length > 0) {
+    const servers = await startAll()
+    try {
+      probeCommands(servers, smallRows)
+      await runRounds(servers, smallRows)
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()))
+    }
+  }
+
+  if (largeRows.length > 0) {
+    const servers = await startAll()
+    try {
+      for (const s of servers) {
+        const before = s.rss()
+        const t0 = Date.now()
+        await loadKeys(s.port, largeKeys, 100)
+        const loadMs = Date.now() - t0
+        // Let the loader's garbage settle the way it would on a server that stays up.
+        await new Promise((r) => setTimeout(r, 2000))
+        const after = s.rss()
+        const dbsize = Number(cli(s.port, ['DBSIZE']).trim())
+        memory[s.name] = { keys: largeKeys, valueSize: 100, before, after, growth: after - before, perKey: (after - before) / largeKeys, loadMs, dbsize }
+        log(`${s.name}: loaded ${dbsize} keys in ${loadMs} ms, RSS ${mib(before)} -> ${mib(after)} (${Math.round((after - before) / largeKeys)} bytes/key)`)
+        if (dbsize !== largeKeys) throw new Error(`${s.name} holds ${dbsize} keys after loading ${largeKeys}`)
+      }
+      await runRounds(servers, largeRows)
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()))
+    }
+  }
+
+  const results = rows.map((r) => ({
+    workload: r.workload,
+    title: r.title,
+    test: r.test,
+    clients: r.clients,
+    pipeline: r.pipeline,
+    dataSize: r.dataSize,
+    keyspace: r.keyspace,
+    requests: r.requests,
+    large: r.large ?? false,
+    servers: Object.fromEntries(serverNames.map((n) => [n, r.missing.has(n) ? null : summarize(r.samples[n])])),
+    samples: r.samples,
+  }))
+  const elapsed = ((Date.now() - started) / 1000).toFixed(0)
+  const machine = machineLine()
+  const command = `npm run build && npm run bench${quick ? ' -- --quick' : ''}`
+  const table = markdownTable(results, 'respite', 'redis')
+  const mem = memoryTable(memory, 'respite', 'redis')
+  const targets = checkTargets(results, memory, 'respite', 'redis')
+  const compare = opts.baseline ? buildComparisonTable(results, 'respite', 'respite-before') : ''
+
+  console.log(`\nMachine: ${machine}\nReproduce: ${command}\n${rounds} round(s), ${elapsed} s\n`)
+  console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets))
+  if (compare) console.log(`\nrespite before (${opts.baseline}) and after:\n\n${compare}`)
+
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ machine, rounds, factor, memory, results, targets }, null, 2))
+  if (write) {
+    const docs = join(REPO, 'docs')
+    mkdirSync(docs, { recursive: true })
+    const date = new Date().toISOString().slice(0, 10)
+    const svg = await chartSvg(results, serverNames, `${date} · ${machine.split(';')[0]}`)
+    writeFileSync(join(docs, 'benchmark.svg'), svg)
+    writeFileSync(join(docs, 'benchmark.md'), benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets, compare }) + keptScaleSection(join(docs, 'benchmark.md')))
+    updateReadme(table, mem, machine, command)
+    log(`wrote docs/benchmark.md and docs/benchmark.svg`)
+  }
+}
+
+/** Marks rows 'n/a' for a server whose command table lacks the test's command. */
+function probeCommands(servers, rows) {
+  for (const row of rows) {
+    const probe = PROBES[row.test]
+    if (!probe) continue
+    for (const s of servers) {
+      const reply = cli(s.port, probe)
+      if (/^ERR unknown command/.test(reply)) {
+        row.missing.add(s.name)
+        log(`${s.name}: ${row.test.toUpperCase()} is not implemented; its rows show n/a`)
+      }
+    }
+  }
+}
+
+/** A B A B...: each round runs every row on every server, alternating who goes first. */
+async function runRounds(servers, rows) {
+  for (let round = 1; round <= rounds; round++) {
+    for (const row of rows) {
+      const order = round % 2 === 1 ? servers : [...servers].reverse()
+      for (const s of order) {
+        if (row.missing.has(s.name)) continue
+        const t0 = s.cpuTicks()
+        const figures = await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace })
+        const ticks = s.cpuTicks() - t0
+        figures.cpuUs = (ticks * 1e6) / CLOCK_TICKS / row.requests
+        row.samples[s.name].push(figures)
+        log(`round ${round}/${rounds} ${row.id} ${row.test.toUpperCase().padEnd(5)} ${s.name.padEnd(14)} ${Math.round(figures.rps).toString().padStart(8)} req/s  p50 ${figures.p50.toFixed(3)}  p99 ${figures.p99.toFixed(3)}  max ${figures.max.toFixed(3)} ms  ${figures.cpuUs.toFixed(2)} µs/req`)
+      }
+    }
+  }
+}
+
+/** The --scale section of an existing report, which a regular run leaves in place. */
+function keptScaleSection(path) {
+  let text
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+  const a = text.indexOf(SCALE_START)
+  const b = text.indexOf(SCALE_END)
+  return a >= 0 && b > a ? '\n' + text.slice(a, b + SCALE_END.length) + '\n' : ''
+}
+
+function mib(n) {
+  return (n / 1024 / 1024).toFixed(1) + ' MiB'
+}
+
+function benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets, compare }) {
+  return `# Benchmark: respite vs Redis 7.0.15
+
+Generated by \`scripts/bench.mjs\` on ${date} (${rounds} rounds, ${elapsed} s).
+
+- **Machine:** ${machine}
+- **Reproduce:** \`${command}\` (options: \`--rounds N\`, \`--factor F\` to scale request counts, \`--quick\`, \`--scale\`; see the script header)
+
+![respite vs Redis: throughput, server CPU per request and p99 latency](benchmark.svg)
+
+## Method
+
+Both servers run side by side on spare ports: respite from \`dist/cli.js\` as a user starts it, and the Debian
+\`redis-server\` with persistence off. Every row is one \`redis-benchmark -t <command>\` run per server per round,
+interleaved (respite then Redis, then Redis then respite in the next round). Each figure is the median over the rounds.
+
+- **req/s** and **p50/p99/max** come from redis-benchmark's full report (\`--precision 3\`, its summary block); latency
+  cells read \`respite / Redis\`.
+- **CPU µs/req** is the server's own utime+stime from \`/proc/PID/stat\`, read before and after the run, divided by the
+  request count. It is the fair figure on this host, where the load generator competes for the same cores.
+- **Memory** is the growth of each server's RSS while loading the exact key sequence \`key:000000000000\`... with
+  100-byte values by pipelined SETs (then \`-r\` hits only existing keys), two seconds after loading.
+- Rows show n/a where respite does not implement the command yet.
+
+## Results (medians; ratio = respite / Redis)
+
+${table}
+
+## Memory
+
+${mem}
+
+## Targets
+
+${targetsTable(targets)}
+${compare ? `\n## respite before and after\n\n${compare}\n` : ''}`
+}
+
+/** Replaces the generated part of README's Performance section, between its markers. */
+function updateReadme(table, mem, machine, command) {
+  const path = join(REPO, 'README.md')
+  let text
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return
+  }
+  const start = '<!-- bench:start -->'
+  const end = '<!-- bench:end -->'
+  const a = text.indexOf(start)
+  const b = text.indexOf(end)
+  if (a < 0 || b < a) return
+  const body = `\n${machine}. Reproduce: \`${command}\`.\n\n${table}\n\n${mem}\n`
+  writeFileSync(path, text.slice(0, a + start.length) + body + text.slice(b))
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -1,0 +1,180 @@
+// Medians, ratios, the Markdown report and the chart of a benchmark run.
+
+export function median(values) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
+  if (v.length === 0) return NaN
+  const mid = v.length >> 1
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2
+}
+
+export const FIGURES = ['rps', 'p50', 'p99', 'max', 'cpuUs']
+
+/**
+ * Folds the per-round samples of one row into medians per server:
+ * { rps, p50, p99, max, cpuUs, worstMax, rounds } or null when the row was n/a.
+ */
+export function summarize(samples) {
+  if (samples.length === 0) return null
+  const s = { rounds: samples.length, worstMax: Math.max(...samples.map((x) => x.max)) }
+  for (const f of FIGURES) s[f] = median(samples.map((x) => x[f]))
+  return s
+}
+
+const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a')
+const fmtMs = (n) => (Number.isFinite(n) ? n.toFixed(3) : 'n/a')
+const fmtUs = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
+const fmtRatio = (n) => (Number.isFinite(n) ? n.toFixed(2) + '×' : 'n/a')
+
+export function ratio(a, b) {
+  return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN
+}
+
+/**
+ * rows: [{ workload, title, test, servers: { [name]: summary|null } }]
+ * Compares `subject` (respite) with `reference` (redis).
+ */
+export function markdownTable(rows, subject, reference) {
+  const head = [
+    'Workload', 'Command',
+    `req/s ${subject}`, `req/s ${reference}`, 'ratio',
+    'p50 ms', 'p99 ms', 'p99 ratio', 'max ms',
+    `CPU µs/req ${subject}`, `CPU µs/req ${reference}`, 'CPU ratio',
+  ]
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i < 2 ? ' --- ' : ' ---: ')).join('|')}|`]
+  for (const row of rows) {
+    const a = row.servers[subject]
+    const b = row.servers[reference]
+    if (!a || !b) {
+      lines.push(`| ${row.title} | ${row.test.toUpperCase()} | n/a | ${b ? fmtInt(b.rps) : 'n/a'} | n/a | n/a | n/a | n/a | n/a | n/a | ${b ? fmtUs(b.cpuUs) : 'n/a'} | n/a |`)
+      continue
+    }
+    lines.push(
+      `| ${row.title} | ${row.test.toUpperCase()} | ${fmtInt(a.rps)} | ${fmtInt(b.rps)} | ${fmtRatio(ratio(a.rps, b.rps))} | ` +
+        `${fmtMs(a.p50)} / ${fmtMs(b.p50)} | ${fmtMs(a.p99)} / ${fmtMs(b.p99)} | ${fmtRatio(ratio(a.p99, b.p99))} | ` +
+        `${fmtMs(a.max)} / ${fmtMs(b.max)} | ${fmtUs(a.cpuUs)} | ${fmtUs(b.cpuUs)} | ${fmtRatio(ratio(a.cpuUs, b.cpuUs))} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+/** Extra comparison of two respite builds (e.g. before/after a hot-path change). */
+export function buildComparisonTable(rows, newer, older) {
+  const lines = [
+    `| Workload | Command | req/s ${older} | req/s ${newer} | ratio | CPU µs/req ${older} | CPU µs/req ${newer} | CPU ratio |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  for (const row of rows) {
+    const a = row.servers[newer]
+    const b = row.servers[older]
+    if (!a || !b) continue
+    lines.push(`| ${row.title} | ${row.test.toUpperCase()} | ${fmtInt(b.rps)} | ${fmtInt(a.rps)} | ${fmtRatio(ratio(a.rps, b.rps))} | ${fmtUs(b.cpuUs)} | ${fmtUs(a.cpuUs)} | ${fmtRatio(ratio(a.cpuUs, b.cpuUs))} |`)
+  }
+  return lines.join('\n')
+}
+
+export function memoryTable(memory, subject, reference) {
+  const lines = [
+    `| Keys | Value bytes | RSS growth ${subject} | RSS growth ${reference} | bytes/key ${subject} | bytes/key ${reference} | ratio |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  const a = memory[subject]
+  const b = memory[reference]
+  if (a && b) {
+    const mib = (n) => (n / 1024 / 1024).toFixed(1) + ' MiB'
+    lines.push(
+      `| ${fmtInt(a.keys)} | ${a.valueSize} | ${mib(a.growth)} | ${mib(b.growth)} | ${fmtInt(a.perKey)} | ${fmtInt(b.perKey)} | ${fmtRatio(ratio(a.perKey, b.perKey))} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+/**
+ * The issue's targets, checked against the medians. Each: { target, figure, ok }.
+ * `ok` is null when the figure could not be measured.
+ */
+export function checkTargets(rows, memory, subject, reference) {
+  const out = []
+  const find = (workload, test) => rows.find((r) => r.workload === workload && r.test === test)
+  const pair = (row) => (row ? [row.servers[subject], row.servers[reference]] : [null, null])
+  const add = (target, value, limit, cmp, fmt = fmtRatio) => {
+    const ok = Number.isFinite(value) ? (cmp === '<=' ? value <= limit : value >= limit) : null
+    out.push({ target, figure: fmt(value), ok })
+  }
+  for (const test of ['set', 'get']) {
+    const [a, b] = pair(find('c50-P16', test))
+    add(`CPU/request ${test.toUpperCase()} -P 16 ≤ 1.0× Redis`, ratio(a?.cpuUs, b?.cpuUs), 1.0, '<=')
+    for (const w of ['c50-P1', 'c1-P1']) {
+      const [x, y] = pair(find(w, test))
+      add(`CPU/request ${test.toUpperCase()} ${w} ≤ 1.2× Redis`, ratio(x?.cpuUs, y?.cpuUs), 1.2, '<=')
+    }
+  }
+  for (const row of rows) {
+    if (row.large) continue
+    const [a, b] = pair(row)
+    const big = row.dataSize !== undefined && row.dataSize >= 1024
+    if (big && row.pipeline === 1) continue
+    const limit = big ? 0.8 : 0.9
+    add(`req/s ${row.title} ${row.test.toUpperCase()} ≥ ${limit}× Redis`, ratio(a?.rps, b?.rps), limit, '>=')
+  }
+  for (const row of rows) {
+    const [a, b] = pair(row)
+    const limit = row.large ? 2 : 1.5
+    add(`p99 ${row.title} ${row.test.toUpperCase()} ≤ ${limit}× Redis`, ratio(a?.p99, b?.p99), limit, '<=')
+    if (row.large) add(`max latency ${row.title} ${row.test.toUpperCase()} < 30 ms`, a?.max, 30, '<=', (n) => fmtMs(n) + ' ms')
+  }
+  const m = memory[subject]
+  const r = memory[reference]
+  add('RSS per key at 1M keys ≤ 1.6× Redis', ratio(m?.perKey, r?.perKey), 1.6, '<=')
+  return out
+}
+
+export function targetsTable(targets) {
+  const lines = ['| Target | Measured | Met |', '| --- | ---: | :---: |']
+  for (const t of targets) lines.push(`| ${t.target} | ${t.figure} | ${t.ok === null ? 'n/a' : t.ok ? 'yes' : '**no**'} |`)
+  return lines.join('\n')
+}
+
+/**
+ * A three-panel bar chart (throughput, CPU per request, p99) of every row, one bar
+ * per server, rendered to SVG with vega-lite (pure JS, no canvas needed).
+ */
+export async function chartSvg(rows, servers, subtitle) {
+  const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')])
+  const data = []
+  for (const row of rows) {
+    for (const name of servers) {
+      const s = row.servers[name]
+      if (!s) continue
+      const label = `${row.title} · ${row.test.toUpperCase()}`
+      data.push({ row: label, server: name, metric: 'Requests per second (thousands)', value: s.rps / 1000 })
+      data.push({ row: label, server: name, metric: 'Server CPU µs per request', value: s.cpuUs })
+      data.push({ row: label, server: name, metric: 'p99 latency (ms)', value: s.p99 })
+    }
+  }
+  const order = [...new Set(data.map((d) => d.row))]
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: 'respite vs Redis 7.0.15 (medians; redis-benchmark)', subtitle },
+    data: { values: data },
+    facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['Requests per second (thousands)', 'Server CPU µs per request', 'p99 latency (ms)'] } },
+    spec: {
+      width: 230,
+      height: { step: 9 },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'row', type: 'nominal', sort: order, title: null },
+        yOffset: { field: 'server', sort: servers },
+        x: { field: 'value', type: 'quantitative', title: null },
+        color: { field: 'server', type: 'nominal', sort: servers, scale: { range: ['#d6604d', '#4393c3', '#999999'] }, legend: { orient: 'top', title: null } },
+        tooltip: [{ field: 'row' }, { field: 'server' }, { field: 'value', format: '.3f' }],
+      },
+    },
+    resolve: { scale: { x: 'independent' } },
+    config: { font: 'sans-serif', background: 'white' },
+  }
+  const compiled = vl.compile(spec).spec
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' })
+  const svg = await view.toSVG()
+  view.finalize()
+  return svg
+}

@@ -1,0 +1,78 @@
+/**
+ * Latin1 (one char per byte) conversions for short runs of bytes, done in JS.
+ *
+ * Buffer#latin1Slice and #latin1Write cross into C++ on every call, which costs more
+ * than the copy itself for the short keys, values and command names that make up
+ * most requests. String.fromCharCode with the bytes as arguments builds a flat
+ * one-byte string directly, and a charCodeAt loop writes one; longer runs still go
+ * through the Buffer methods, where the memcpy dominates.
+ */
+
+const fcc = String.fromCharCode
+
+/** Longest string `latin1Slice` builds in JS; beyond it the C++ path is cheaper. */
+export const SHORT_STRING = 16
+
+/** The bytes b[s..s+n) as a latin1 string. */
+export function latin1Slice(b: Buffer, s: number, n: number): string {
+  switch (n) {
+    case 0: return ''
+    case 1: return fcc(b[s])
+    case 2: return fcc(b[s], b[s + 1])
+    case 3: return fcc(b[s], b[s + 1], b[s + 2])
+    case 4: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3])
+    case 5: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4])
+    case 6: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5])
+    case 7: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6])
+    case 8: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7])
+    case 9: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8])
+    case 10: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8],
+      b[s + 9])
+    case 11: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8],
+      b[s + 9], b[s + 10])
+    case 12: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8],
+      b[s + 9], b[s + 10], b[s + 11])
+    case 13: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8],
+      b[s + 9], b[s + 10], b[s + 11], b[s + 12])
+    case 14: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8],
+      b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13])
+    case 15: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8],
+      b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14])
+    case 16: return fcc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8],
+      b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15])
+    default: return b.latin1Slice(s, s + n)
+  }
+}
+
+/** Longest string `latin1Write` copies with a JS loop. */
+const SHORT_WRITE = 32
+
+/** Writes s (latin1) at b[pos]; the caller has made room. Returns the byte count. */
+export function latin1Write(b: Buffer, pos: number, s: string): number {
+  const n = s.length
+  if (n > SHORT_WRITE) return b.latin1Write(s, pos)
+  for (let i = 0; i < n; i++) b[pos + i] = s.charCodeAt(i)
+  return n
+}
+
+/**
+ * Recently seen command names, so a pipeline of the same command reuses one string
+ * (whose hash V8 has already computed) instead of building and hashing a new one.
+ * Slots are picked by length and first byte; a miss just replaces the slot.
+ */
+const NAME_SLOTS = 64
+const names: string[] = new Array<string>(NAME_SLOTS).fill('')
+
+/** Like latin1Slice, for a request's first element (n <= SHORT_STRING). */
+export function commandName(b: Buffer, s: number, n: number): string {
+  const slot = (n * 7 + b[s] + b[s + n - 1]) & (NAME_SLOTS - 1)
+  const cached = names[slot]
+  if (cached.length === n) {
+    let i = 0
+    while (i < n && b[s + i] === cached.charCodeAt(i)) i++
+    if (i === n) return cached
+  }
+  const name = latin1Slice(b, s, n)
+  names[slot] = name
+  return name
+}

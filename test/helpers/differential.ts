@@ -1,0 +1,188 @@
+import net from 'node:net'
+import { resp } from './raw.js'
+
+/**
+ * Differential testing against a real redis-server: the same commands go to both
+ * servers over raw sockets and the raw reply bytes are compared. Replies whose order
+ * Redis leaves unspecified (SMEMBERS, HGETALL, KEYS...) are compared after sorting.
+ */
+
+/** A connection that sends commands and returns each reply's raw bytes. */
+export class ReplyConnection {
+  private buf = Buffer.alloc(0)
+  private waiter: (() => void) | null = null
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (d) => {
+      this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d])
+      this.waiter?.()
+    })
+    socket.on('error', () => {})
+    socket.on('close', () => this.waiter?.())
+  }
+
+  static open(port: number): Promise<ReplyConnection> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1')
+      s.setNoDelay(true)
+      s.once('connect', () => resolve(new ReplyConnection(s)))
+      s.once('error', reject)
+    })
+  }
+
+  /** Sends one command and resolves with its complete reply, as latin1 text. */
+  async call(args: string[], timeoutMs = 5000): Promise<string> {
+    this.socket.write(Buffer.from(resp(...args), 'latin1'))
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const end = frameEnd(this.buf, 0)
+      if (end > 0) {
+        const reply = this.buf.subarray(0, end).toString('latin1')
+        this.buf = this.buf.subarray(end)
+        return reply
+      }
+      if (this.socket.destroyed || Date.now() > deadline) {
+        throw new Error(`no complete reply to ${args.join(' ')}: got ${JSON.stringify(this.buf.toString('latin1'))}`)
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 50)
+        this.waiter = () => {
+          clearTimeout(t)
+          this.waiter = null
+          resolve()
+        }
+      })
+    }
+  }
+
+  close(): void {
+    this.socket.destroy()
+  }
+}
+
+/** Index just past the complete RESP2/RESP3 frame at `pos`, or -1 if incomplete. */
+export function frameEnd(buf: Buffer, pos: number): number {
+  if (pos >= buf.length) return -1
+  const nl = buf.indexOf(10, pos)
+  if (nl < 0) return -1
+  const type = String.fromCharCode(buf[pos])
+  const line = buf.toString('latin1', pos + 1, nl - 1)
+  switch (type) {
+    case '+': case '-': case ':': case '_': case ',': case '#': case '(':
+      return nl + 1
+    case '$': case '=': case '!': {
+      const n = Number(line)
+      if (n < 0) return nl + 1
+      const end = nl + 1 + n + 2
+      return end <= buf.length ? end : -1
+    }
+    case '*': case '~': case '>': case '%': case '|': {
+      let n = Number(line)
+      if (n < 0) return nl + 1
+      if (type === '%' || type === '|') n *= 2
+      let p = nl + 1
+      for (let i = 0; i < n; i++) {
+        p = frameEnd(buf, p)
+        if (p < 0) return -1
+      }
+      if (type === '|') return frameEnd(buf, p)
+      return p
+    }
+    default:
+      throw new Error(`bad reply type ${JSON.stringify(type)} in ${JSON.stringify(buf.toString('latin1'))}`)
+  }
+}
+
+/** Splits an aggregate reply into its element frames (for order-insensitive compares). */
+export function elements(reply: string): { header: string; items: string[] } {
+  const buf = Buffer.from(reply, 'latin1')
+  const nl = buf.indexOf(10)
+  const header = reply.slice(0, nl + 1)
+  const items: string[] = []
+  let p = nl + 1
+  while (p < buf.length) {
+    const e = frameEnd(buf, p)
+    items.push(buf.toString('latin1', p, e))
+    p = e
+  }
+  return { header, items }
+}
+
+/** Sorts an array/set reply's elements, or a map's pairs (flat RESP2 pairs if `pairs`). */
+export function sortedReply(reply: string, pairs = false): string {
+  if (!/^[*~%]/.test(reply) || reply.startsWith('*-1')) return reply
+  const { header, items } = elements(reply)
+  if (reply[0] === '%' || pairs) {
+    const grouped: string[] = []
+    for (let i = 0; i < items.length; i += 2) grouped.push(items[i] + items[i + 1])
+    return header + grouped.sort().join('')
+  }
+  return header + items.sort().join('')
+}
+
+export interface DifferentialOptions {
+  /** RESP protocol: HELLO 3 is sent first to both when 3. */
+  proto?: 2 | 3
+  /** Rewrites a reply before comparison (e.g. sortedReply for unordered commands). */
+  normalize?: (args: string[], reply: string) => string
+}
+
+export interface Mismatch {
+  index: number
+  args: string[]
+  respite: string
+  redis: string
+}
+
+/**
+ * Runs `commands` in order against both servers and returns the first mismatch, or
+ * null when every reply matched. Both servers should start empty (FLUSHALL first).
+ */
+export async function runDifferential(
+  respitePort: number,
+  redisPort: number,
+  commands: string[][],
+  options: DifferentialOptions = {},
+): Promise<Mismatch | null> {
+  const a = await ReplyConnection.open(respitePort)
+  const b = await ReplyConnection.open(redisPort)
+  try {
+    if (options.proto === 3) {
+      await a.call(['HELLO', '3'])
+      await b.call(['HELLO', '3'])
+    }
+    await a.call(['FLUSHALL'])
+    await b.call(['FLUSHALL'])
+    for (let i = 0; i < commands.length; i++) {
+      const args = commands[i]
+      let ra = await a.call(args)
+      let rb = await b.call(args)
+      if (options.normalize) {
+        ra = options.normalize(args, ra)
+        rb = options.normalize(args, rb)
+      }
+      if (ra !== rb) return { index: i, args, respite: ra, redis: rb }
+    }
+    return null
+  } finally {
+    a.close()
+    b.close()
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so a failing sequence can be replayed by seed. */
+export function rng(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
+  let s = seed >>> 0
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return {
+    int: (n) => Math.floor(next() * n),
+    pick: (xs) => xs[Math.floor(next() * xs.length)],
+    chance: (p) => next() < p,
+  }
+}
