@@ -1,8 +1,10 @@
 // Starting respite and redis-server for the benchmarks, and reading their CPU time
 // and memory from /proc.
 import { execFileSync, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** Clock ticks per second for /proc/PID/stat times (almost always 100). */
 export const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
@@ -25,6 +27,7 @@ export function cli(port, args, input) {
     encoding: 'latin1',
     input,
     maxBuffer: 64 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'ignore'],
   })
 }
 
@@ -75,6 +78,8 @@ class ServerProcess {
     this.port = port
     this.child = child
     this.pid = child.pid
+    /** Runs once the process has exited (e.g. removes a private directory). */
+    this.cleanup = null
   }
 
   /** utime + stime in clock ticks. */
@@ -89,7 +94,9 @@ class ServerProcess {
 
   stop() {
     const child = this.child
+    const cleanup = this.cleanup
     return new Promise((resolve) => {
+      if (cleanup) child.once('exit', cleanup)
       if (child.exitCode !== null || child.signalCode !== null) return resolve()
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
       child.once('exit', () => {
@@ -120,10 +127,13 @@ export async function startRespite({ name = 'respite', cliPath, nodeFlags = [], 
 /** Starts the Debian redis-server with persistence off. */
 export async function startRedis({ name = 'redis', args = [] } = {}) {
   const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...args], {
+  // A private, empty working directory: redis-server loads any dump.rdb it finds.
+  const dir = mkdtempSync(join(tmpdir(), 'respite-bench-redis-'))
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const server = new ServerProcess(name, 'redis', port, child)
+  server.cleanup = () => rmSync(dir, { recursive: true, force: true })
   await waitForPing(port, child, name)
   return server
 }

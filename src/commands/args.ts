@@ -47,20 +47,179 @@ export function parseInteger(s: string): number | null {
   return n > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER
 }
 
-const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
-const INF_RE = /^[+-]?inf(?:inity)?$/i
-
 /**
- * Redis's strtod-based float parsing (INCRBYFLOAT, ZADD scores): decimal or inf, no
- * surrounding spaces, no NaN, no overflow to infinity. Returns null when invalid.
+ * Redis's getDoubleFromObject (ZADD scores, ZINCRBY, WEIGHTS): the whole argument is
+ * one strtod number (decimal, hex such as 0x1.8p1, inf), with no leading space, no
+ * NaN, and no overflow to infinity or underflow to zero. Null when Redis answers
+ * "value is not a valid float".
  */
 export function parseDouble(s: string): number | null {
-  if (FLOAT_RE.test(s)) {
-    const d = Number(s)
-    return Number.isFinite(d) ? d : null
+  const len = s.length
+  if (len === 0 || isSpace(s.charCodeAt(0))) return null
+  const d = scanDouble(s, 0, len)
+  if (d !== d) return null
+  if (d === Infinity || d === -Infinity) {
+    // An "inf" literal is fine; a finite literal that overflowed is ERANGE.
+    return s.indexOf('n') >= 0 || s.indexOf('N') >= 0 ? d : null
   }
-  if (INF_RE.test(s)) return s.charCodeAt(0) === 0x2d ? -Infinity : Infinity
-  return null
+  if (d === 0 && underflowed(s)) return null
+  return d
+}
+
+/**
+ * C's strtod over the argument from `from` as Redis uses it for ZRANGEBYSCORE-style
+ * bounds: leading white space allowed, out-of-range values saturate to ±inf or 0, an
+ * empty rest is 0, and the text stops at a NUL as a C string does. NaN when anything
+ * but one number remains (Redis's `*eptr != '\0'`) or the number is NaN.
+ */
+export function strtod(s: string, from = 0): number {
+  let end = s.indexOf('\0', from)
+  if (end < 0) end = s.length
+  return scanDouble(s, from, end)
+}
+
+/** C isspace in the "C" locale. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d)
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  const l = c | 0x20
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1
+}
+
+/** Whether s[i..] starts with `word` (lower case), ignoring case. */
+function startsWithWord(s: string, i: number, end: number, word: string): boolean {
+  if (end - i < word.length) return false
+  for (let k = 0; k < word.length; k++) {
+    if ((s.charCodeAt(i + k) | 0x20) !== word.charCodeAt(k)) return false
+  }
+  return true
+}
+
+/**
+ * strtod on s[from, end) that must consume all of it: the value, or NaN when some
+ * text is left over (or the number is a NaN). No text at all is 0, as strtod leaves
+ * the end pointer at the start and the C string is then empty.
+ */
+function scanDouble(s: string, from: number, end: number): number {
+  let p = from
+  while (p < end && isSpace(s.charCodeAt(p))) p++
+  const start = p
+  let neg = false
+  let c = s.charCodeAt(p)
+  if (c === 0x2b || c === 0x2d) {
+    neg = c === 0x2d
+    c = s.charCodeAt(++p)
+  }
+  if ((c | 0x20) === 0x69 && startsWithWord(s, p, end, 'inf')) {
+    p += 3
+    if (startsWithWord(s, p, end, 'inity')) p += 5
+    if (p !== end) return NaN
+    return neg ? -Infinity : Infinity
+  }
+  if ((c | 0x20) === 0x6e) return NaN // "nan" is rejected by every caller
+  if (c === 0x30 && (s.charCodeAt(p + 1) | 0x20) === 0x78) {
+    const hex = scanHex(s, p + 2, end, neg)
+    if (hex !== undefined) return hex
+  }
+  let digits = 0
+  while (p < end && isDigit(s.charCodeAt(p))) {
+    p++
+    digits++
+  }
+  if (p < end && s.charCodeAt(p) === 0x2e) {
+    p++
+    while (p < end && isDigit(s.charCodeAt(p))) {
+      p++
+      digits++
+    }
+  }
+  if (digits === 0) return from === end ? 0 : NaN
+  if (p < end && (s.charCodeAt(p) | 0x20) === 0x65) {
+    let q = p + 1
+    const sign = s.charCodeAt(q)
+    if (sign === 0x2b || sign === 0x2d) q++
+    if (q < end && isDigit(s.charCodeAt(q))) {
+      while (q < end && isDigit(s.charCodeAt(q))) q++
+      p = q
+    }
+  }
+  if (p !== end) return NaN
+  // The text is now a plain decimal literal, which Number() rounds exactly as strtod.
+  return Number(start === 0 && end === s.length ? s : s.slice(start, end))
+}
+
+/**
+ * The hex form after "0x": digits, an optional fraction and a binary exponent. Returns
+ * undefined when no hex digit follows (strtod then reads just the "0").
+ */
+function scanHex(s: string, p: number, end: number, neg: boolean): number | undefined {
+  let mantissa = 0n
+  let digits = 0
+  let fraction = 0
+  while (p < end && hexValue(s.charCodeAt(p)) >= 0) {
+    mantissa = mantissa * 16n + BigInt(hexValue(s.charCodeAt(p++)))
+    digits++
+  }
+  if (p < end && s.charCodeAt(p) === 0x2e) {
+    p++
+    while (p < end && hexValue(s.charCodeAt(p)) >= 0) {
+      mantissa = mantissa * 16n + BigInt(hexValue(s.charCodeAt(p++)))
+      digits++
+      fraction++
+    }
+  }
+  if (digits === 0) return undefined
+  let exp = 0
+  if (p < end && (s.charCodeAt(p) | 0x20) === 0x70) {
+    let q = p + 1
+    const sign = s.charCodeAt(q)
+    if (sign === 0x2b || sign === 0x2d) q++
+    if (q < end && isDigit(s.charCodeAt(q))) {
+      let e = 0
+      while (q < end && isDigit(s.charCodeAt(q))) e = Math.min(e * 10 + s.charCodeAt(q++) - 0x30, 1e6)
+      exp = sign === 0x2d ? -e : e
+      p = q
+    }
+  }
+  if (p !== end) return NaN
+  const v = scaleBinary(mantissa, exp - 4 * fraction)
+  return neg ? -v : v
+}
+
+/** m * 2^e as the nearest double (exact unless m needs more than 53 bits). */
+function scaleBinary(m: bigint, e: number): number {
+  if (m === 0n) return 0
+  let v = Number(m)
+  while (e > 0 && v !== Infinity) {
+    const step = Math.min(e, 1000)
+    v *= 2 ** step
+    e -= step
+  }
+  while (e < 0 && v !== 0) {
+    const step = Math.min(-e, 1000)
+    v /= 2 ** step
+    e += step
+  }
+  return v
+}
+
+/** Whether a literal that parsed as 0 had a nonzero digit, i.e. underflowed. */
+function underflowed(s: string): boolean {
+  const hex = s.indexOf('x') >= 0 || s.indexOf('X') >= 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    const l = c | 0x20
+    if (hex ? l === 0x70 : l === 0x65) return false
+    if (hex ? hexValue(c) > 0 : c >= 0x31 && c <= 0x39) return true
+  }
+  return false
 }
 
 /** Case-insensitive option match without allocating (NX, XX, WITHSCORES...). */

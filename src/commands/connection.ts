@@ -164,7 +164,7 @@ export function clientInfoLine(c: Client): string {
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
     ` flags=${flags} db=${c.db.index} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, c.decoder.capacity - qbuf)}` +
     ` argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 obl=${obl} oll=0 omem=0 tot-mem=${outBuf + 16384 + 4096}` +
-    ` events=r cmd=${cmd} user=default redir=-1 resp=${c.out.proto} lib-name=${c.libName} lib-ver=${c.libVer}\n`
+    ` events=${c.socket.writableLength > 0 ? 'rw' : 'r'} cmd=${cmd} user=default redir=-1 resp=${c.out.proto} lib-name=${c.libName} lib-ver=${c.libVer}\n`
 }
 
 function clientInfo(c: Client): void {

@@ -115,8 +115,14 @@ function typeOf(name: string): ArgDoc['type'] {
   return 'string'
 }
 
+const FLAG_ORDER = ['optional', 'multiple', 'multiple_token']
+
+/** Flags are kept in the order Redis lists them. */
 function addFlag(doc: ArgDoc, flag: ArgDoc['flags'][number]): ArgDoc {
-  if (!doc.flags.includes(flag)) doc.flags.push(flag)
+  if (!doc.flags.includes(flag)) {
+    doc.flags.push(flag)
+    doc.flags.sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b))
+  }
   return doc
 }
 

@@ -75,6 +75,16 @@ export const Err = {
   rankZero: "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
   lposCountNegative: "ERR COUNT can't be negative",
   lposMaxlenNegative: "ERR MAXLEN can't be negative",
+  // Sorted sets.
+  zsetRangeNotFloat: 'ERR min or max is not a float',
+  zsetRangeNotString: 'ERR min or max not valid string range item',
+  zaddNxXx: 'ERR XX and NX options at the same time are not compatible',
+  zaddGtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
+  zaddIncrPair: 'ERR INCR option supports a single increment-element pair',
+  zrangeLimit: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
+  zrangeWithScoresLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
+  weightNotFloat: 'ERR weight value is not a float',
+  atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
 } as const
 
 function truncate(s: string, n: number): string {

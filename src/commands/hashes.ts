@@ -226,7 +226,7 @@ function hrandfield(c: Client, argv: string[]): void {
     const h = readHash(c, argv[1])
     if (h === null) return
     if (h === undefined) return out.nullBulk()
-    return out.bulk(h.random().random())
+    return out.bulk(h.sampler().random())
   }
   const parsed = parseSampleCount(c, argv[2])
   if (parsed === null) return
@@ -246,7 +246,7 @@ function hrandfield(c: Client, argv: string[]): void {
   const width = withValues && !nested ? 2 : 1
   if (count < 0) {
     // Repeats allowed: stream the picks rather than building a list of -count.
-    const index = h.random()
+    const index = h.sampler()
     out.array(-count * width)
     for (let i = 0; i < -count; i++) replyField(c, h, index.random(), withValues, nested)
     return
@@ -257,7 +257,7 @@ function hrandfield(c: Client, argv: string[]): void {
     for (const f of h.fields()) replyField(c, h, f, withValues, nested)
     return
   }
-  const picked = h.random().sampleDistinct(count)
+  const picked = h.sampler().sampleDistinct(count)
   out.array(count * width)
   for (const f of picked) replyField(c, h, f, withValues, nested)
 }
@@ -284,17 +284,16 @@ function hscan(c: Client, argv: string[]): void {
   if (opts === null) return
   const pattern = opts.pattern
   const out = c.out
-  if (h.isListpack) {
-    let n = 0
+  if (h.isListpack || (cursor === 0 && h.size <= opts.count)) {
+    // Everything in one reply: as Redis does for a listpack, and as its hash table
+    // scan nearly always ends up doing when COUNT covers the whole hash.
     const items: string[] = []
     for (const [f, v] of h.entries()) {
-      if (pattern !== null && !globMatch(pattern, f)) continue
-      items.push(f, v)
-      n++
+      if (pattern === null || globMatch(pattern, f)) items.push(f, v)
     }
     out.array(2)
     out.bulk('0')
-    out.array(n * 2)
+    out.array(items.length)
     for (const s of items) out.bulk(s)
     return
   }
@@ -302,14 +301,10 @@ function hscan(c: Client, argv: string[]): void {
     pattern === null ? keepAll : (f) => globMatch(pattern, f))
   out.array(2)
   out.bulk(String(step.cursor))
-  let n = 0
-  for (const f of step.items) if (h.has(f)) n++
-  out.array(n * 2)
+  out.array(step.items.length * 2)
   for (const f of step.items) {
-    const v = h.get(f)
-    if (v === undefined) continue
     out.bulk(f)
-    out.bulk(v)
+    out.bulk(h.get(f)!)
   }
 }
 

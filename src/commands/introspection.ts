@@ -33,11 +33,16 @@ const categoryCache = new WeakMap<CommandSpec, string[]>()
 export function aclCategories(spec: CommandSpec): string[] {
   let cats = categoryCache.get(spec)
   if (cats !== undefined) return cats
-  const set = new Set<string>(spec.acl ?? [])
+  const set = new Set<string>()
+  const dropped = new Set<string>()
+  for (const a of spec.acl ?? []) {
+    if (a.startsWith('-')) dropped.add(a.slice(1))
+    else set.add(a)
+  }
   const flags = spec.flags
   if (spec.subcommands === undefined) {
     const g = GROUP_CATEGORY[spec.group]
-    if (g !== undefined) set.add(g)
+    if (g !== undefined && !dropped.has(g)) set.add(g)
   }
   if (flags.includes('write')) set.add('write')
   if (flags.includes('readonly') && !set.has('scripting')) set.add('read')
@@ -62,6 +67,7 @@ function infoFlags(spec: CommandSpec): string[] {
 }
 
 function keySpecFlags(spec: CommandSpec): string[] {
+  if (spec.keyFlags !== undefined) return spec.keyFlags
   if (spec.flags.includes('write')) return ['RW', 'update']
   return ['RO', 'access']
 }

@@ -590,15 +590,16 @@ export const keyCommands: CommandSpec[] = [
   command({
     name: 'object', arity: -2, group: 'generic', since: '2.2.3', complexity: 'Depends on subcommand.',
     summary: 'A container for object introspection commands', syntax: '',
+    // In the order Redis 7.0 lists them (COMMAND INFO, COMMAND DOCS).
     subcommands: [
-      objectSub('encoding', '2.2.3', 'Inspect the internal encoding of a Redis object', objectEncoding),
-      objectSub('freq', '4.0.0', 'Get the logarithmic access frequency counter of a Redis object', objectFreq),
-      objectSub('idletime', '2.2.3', 'Get the time since a Redis object was last accessed', objectIdletime),
-      objectSub('refcount', '2.2.3', 'Get the number of references to the value of the key', objectRefcount),
       command({
         name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['keyspace'], group: 'generic', since: '6.2.0',
         complexity: 'O(1)', summary: 'Show helpful text about the different subcommands', syntax: '', handler: objectHelp,
       }),
+      objectSub('refcount', '2.2.3', 'Get the number of references to the value of the key', objectRefcount),
+      objectSub('encoding', '2.2.3', 'Inspect the internal encoding of a Redis object', objectEncoding),
+      objectSub('freq', '4.0.0', 'Get the logarithmic access frequency counter of a Redis object', objectFreq),
+      objectSub('idletime', '2.2.3', 'Get the time since a Redis object was last accessed', objectIdletime),
     ],
   }),
   command({

@@ -543,39 +543,44 @@ function blmpop(c: Client, argv: string[]): void {
 // ---------------------------------------------------------------------------------
 
 const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
+/**
+ * COMMAND INFO key-spec flags of the popping commands. LMOVE and friends have a second
+ * spec for the destination (RW insert) in Redis; one spec covers both keys here.
+ */
+const popKeyFlags = ['RW', 'access', 'delete']
 const twoKeys = { firstKey: 1, lastKey: 2, step: 1 } as const
 const pushComplexity = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.'
 
 const blpopSpec = command({
-  name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], firstKey: 1, lastKey: -2, step: 1,
+  name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keyFlags: popKeyFlags, firstKey: 1, lastKey: -2, step: 1,
   group: 'list', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.',
   summary: 'Remove and get the first element in a list, or block until one is available',
   syntax: 'key [key ...] timeout', handler: blpop,
 })
 
 const brpopSpec = command({
-  name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], firstKey: 1, lastKey: -2, step: 1,
+  name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keyFlags: popKeyFlags, firstKey: 1, lastKey: -2, step: 1,
   group: 'list', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.',
   summary: 'Remove and get the last element in a list, or block until one is available',
   syntax: 'key [key ...] timeout', handler: brpop,
 })
 
 const blmoveSpec = command({
-  name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], ...twoKeys,
+  name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], keyFlags: popKeyFlags, ...twoKeys,
   group: 'list', since: '6.2.0', complexity: 'O(1)',
   summary: 'Pop an element from a list, push it to another list and return it; or block until one is available',
   syntax: 'source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout', handler: blmove,
 })
 
 const brpoplpushSpec = command({
-  name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], ...twoKeys,
+  name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], keyFlags: popKeyFlags, ...twoKeys,
   group: 'list', since: '2.2.0', complexity: 'O(1)',
   summary: 'Pop an element from a list, push it to another list and return it; or block until one is available',
   syntax: 'source destination timeout', handler: brpoplpush,
 })
 
 const blmpopSpec = command({
-  name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], keys: (argv) => numkeysKeys(argv, 2),
+  name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], keyFlags: popKeyFlags, keys: (argv) => numkeysKeys(argv, 2),
   group: 'list', since: '7.0.0',
   complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
   summary: 'Pop elements from a list, or block until one is available',
@@ -584,37 +589,37 @@ const blmpopSpec = command({
 
 export const listCommands: CommandSpec[] = [
   command({
-    name: 'lpush', arity: -3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'list', since: '1.0.0',
+    name: 'lpush', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '1.0.0',
     complexity: pushComplexity, summary: 'Prepend one or multiple elements to a list',
     syntax: 'key element [element ...]', handler: lpush,
   }),
   command({
-    name: 'rpush', arity: -3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'list', since: '1.0.0',
+    name: 'rpush', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '1.0.0',
     complexity: pushComplexity, summary: 'Append one or multiple elements to a list',
     syntax: 'key element [element ...]', handler: rpush,
   }),
   command({
-    name: 'lpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'list', since: '2.2.0',
+    name: 'lpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '2.2.0',
     complexity: pushComplexity, summary: 'Prepend an element to a list, only if the list exists',
     syntax: 'key element [element ...]', handler: lpushx,
   }),
   command({
-    name: 'rpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'list', since: '2.2.0',
+    name: 'rpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '2.2.0',
     complexity: pushComplexity, summary: 'Append an element to a list, only if the list exists',
     syntax: 'key element [element ...]', handler: rpushx,
   }),
   command({
-    name: 'lpop', arity: -2, flags: ['write', 'fast'], ...key1, group: 'list', since: '1.0.0',
+    name: 'lpop', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...key1, group: 'list', since: '1.0.0',
     complexity: 'O(N) where N is the number of elements returned', summary: 'Remove and get the first elements in a list',
     syntax: 'key [count]', handler: lpop,
   }),
   command({
-    name: 'rpop', arity: -2, flags: ['write', 'fast'], ...key1, group: 'list', since: '1.0.0',
+    name: 'rpop', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...key1, group: 'list', since: '1.0.0',
     complexity: 'O(N) where N is the number of elements returned', summary: 'Remove and get the last elements in a list',
     syntax: 'key [count]', handler: rpop,
   }),
   command({
-    name: 'llen', arity: 2, flags: ['readonly', 'fast'], ...key1, group: 'list', since: '1.0.0',
+    name: 'llen', arity: 2, flags: ['readonly', 'fast'], keyFlags: ['RO'], ...key1, group: 'list', since: '1.0.0',
     complexity: 'O(1)', summary: 'Get the length of a list', syntax: 'key', handler: llen,
   }),
   command({
@@ -633,18 +638,18 @@ export const listCommands: CommandSpec[] = [
     summary: 'Set the value of an element in a list by its index', syntax: 'key index element', handler: lset,
   }),
   command({
-    name: 'linsert', arity: 5, flags: ['write', 'denyoom'], ...key1, group: 'list', since: '2.2.0',
+    name: 'linsert', arity: 5, flags: ['write', 'denyoom'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '2.2.0',
     complexity: 'O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).',
     summary: 'Insert an element before or after another element in a list',
     syntax: 'key <BEFORE | AFTER> pivot element', handler: linsert,
   }),
   command({
-    name: 'lrem', arity: 4, flags: ['write'], ...key1, group: 'list', since: '1.0.0',
+    name: 'lrem', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...key1, group: 'list', since: '1.0.0',
     complexity: 'O(N+M) where N is the length of the list and M is the number of elements removed.',
     summary: 'Remove elements from a list', syntax: 'key count element', handler: lrem,
   }),
   command({
-    name: 'ltrim', arity: 4, flags: ['write'], ...key1, group: 'list', since: '1.0.0',
+    name: 'ltrim', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...key1, group: 'list', since: '1.0.0',
     complexity: 'O(N) where N is the number of elements to be removed by the operation.',
     summary: 'Trim a list to the specified range', syntax: 'key start stop', handler: ltrim,
   }),
@@ -655,17 +660,17 @@ export const listCommands: CommandSpec[] = [
     syntax: 'key element [RANK rank] [COUNT num-matches] [MAXLEN len]', handler: lpos,
   }),
   command({
-    name: 'lmove', arity: 5, flags: ['write', 'denyoom'], ...twoKeys, group: 'list', since: '6.2.0',
+    name: 'lmove', arity: 5, flags: ['write', 'denyoom'], keyFlags: popKeyFlags, ...twoKeys, group: 'list', since: '6.2.0',
     complexity: 'O(1)', summary: 'Pop an element from a list, push it to another list and return it',
     syntax: 'source destination <LEFT | RIGHT> <LEFT | RIGHT>', handler: lmove,
   }),
   command({
-    name: 'rpoplpush', arity: 3, flags: ['write', 'denyoom'], ...twoKeys, group: 'list', since: '1.2.0',
+    name: 'rpoplpush', arity: 3, flags: ['write', 'denyoom'], keyFlags: popKeyFlags, ...twoKeys, group: 'list', since: '1.2.0',
     complexity: 'O(1)', summary: 'Remove the last element in a list, prepend it to another list and return it',
     syntax: 'source destination', handler: rpoplpush,
   }),
   command({
-    name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], keys: (argv) => numkeysKeys(argv, 1),
+    name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], keyFlags: popKeyFlags, keys: (argv) => numkeysKeys(argv, 1),
     group: 'list', since: '7.0.0',
     complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
     summary: 'Pop elements from a list', syntax: 'numkeys key [key ...] <LEFT | RIGHT> [COUNT count]', handler: lmpop,

@@ -16,7 +16,7 @@ import { command, type CommandFlag, type CommandSpec } from './spec.js'
  */
 
 function info(c: Client, argv: string[]): void {
-  c.out.verbatim(buildInfo(c.server, selectSections(argv.slice(1))))
+  c.out.verbatim(buildInfo(c.server, selectSections(argv.slice(1)), c.lastCommand))
 }
 
 // --- CONFIG ---------------------------------------------------------------------
@@ -155,7 +155,8 @@ function functionList(c: Client, argv: string[]): void {
 
 /** FUNCTION FLUSH [ASYNC | SYNC] */
 function functionFlush(c: Client, argv: string[]): void {
-  if (argv.length > 3 || (argv.length === 3 && !isOption(argv[2], 'ASYNC') && !isOption(argv[2], 'SYNC'))) {
+  if (argv.length > 3) return c.out.error(Err.subcommandSyntax('FLUSH', 'function'))
+  if (argv.length === 3 && !isOption(argv[2], 'ASYNC') && !isOption(argv[2], 'SYNC')) {
     return c.out.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option')
   }
   c.out.simple('OK')
@@ -308,8 +309,7 @@ function slowlogGet(c: Client, argv: string[]): void {
   if (argv.length > 3) return c.out.error(Err.subcommandSyntax('GET', 'slowlog'))
   if (argv.length === 3) {
     const n = parseInt64(argv[2])
-    if (n === null) return c.out.error(Err.notInteger)
-    if (n < -1) return c.out.error('ERR count should be greater than or equal to -1')
+    if (n === null || n < -1) return c.out.error('ERR count should be greater than or equal to -1')
   }
   c.out.array(0)
 }
@@ -420,7 +420,7 @@ export const serverCommands: CommandSpec[] = [
     summary: 'A container for memory diagnostics commands', syntax: '',
     subcommands: [
       sub('usage', -3, ['readonly'], '4.0.0', 'Estimate the memory usage of a key', 'O(N) where N is the number of samples.',
-        'key [SAMPLES count]', memoryUsage, { firstKey: 2, lastKey: 2, step: 1 }),
+        'key [SAMPLES count]', memoryUsage, { firstKey: 2, lastKey: 2, step: 1, keyFlags: ['RO'] }),
       sub('doctor', 2, [], '4.0.0', 'Outputs memory problems report', 'O(1)', '', memoryDoctor,
         { tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'] }),
       sub('purge', 2, [], '4.0.0', 'Ask the allocator to release memory', 'Depends on how much memory is allocated, could be slow', '', ok,

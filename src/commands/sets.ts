@@ -263,7 +263,7 @@ function spop(c: Client, argv: string[]): void {
   c.db.replace(key, SetValue.of(keep))
 }
 
-/** Redis's SRANDMEMBER_SUB_STRATEGY_MUL is applied inside MemberIndex.sampleDistinct. */
+/** SRANDMEMBER key [count] */
 function srandmember(c: Client, argv: string[]): void {
   const out = c.out
   if (argv.length > 3) return out.error(Err.syntax)
@@ -442,7 +442,7 @@ function sintercard(c: Client, argv: string[]): void {
 
 /**
  * SSCAN key cursor [MATCH pattern] [COUNT count]. An intset comes back whole with
- * cursor 0, as in Redis; a hashtable-sized set in steps over a live iterator.
+ * cursor 0, as in Redis; a larger set in steps over a live iterator.
  */
 function sscan(c: Client, argv: string[]): void {
   const cursor = parseScanCursor(c, argv[2])
@@ -456,7 +456,9 @@ function sscan(c: Client, argv: string[]): void {
   const out = c.out
   let items: readonly string[]
   let next = 0
-  if (s.isIntset) {
+  if (s.isIntset || (cursor === 0 && s.size <= opts.count)) {
+    // Everything in one reply: as Redis does for an intset, and as its hash table
+    // scan nearly always ends up doing when COUNT covers the whole set.
     items = pattern === null ? s.members() : s.members().filter((m) => globMatch(pattern, m))
   } else {
     const step = scanStep(s.cursors(), cursor, opts.count, () => s.keys(),

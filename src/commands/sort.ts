@@ -3,7 +3,8 @@ import type { Database } from '../store/database.js'
 import { HashValue } from '../store/hash.js'
 import { ListValue } from '../store/list.js'
 import { SetValue } from '../store/set.js'
-import type { StoredValue } from '../store/types.js'
+import { ZSet } from '../store/zset.js'
+import type { Collection, StoredValue } from '../store/types.js'
 import { isOption, parseInt64 } from './args.js'
 import { Err } from './errors.js'
 import { command, type CommandSpec } from './spec.js'
@@ -69,25 +70,16 @@ function parseRequest(c: Client, argv: string[], readonly: boolean): SortRequest
   return req
 }
 
-/** What SORT reads from a sorted set: its members in score order. */
-interface RankedSet {
-  readonly type: 'zset'
-  readonly size: number
-}
-
-/** The members of a sorted set by rank, `count` of them from rank `from`, reversed if `desc`. */
-function zsetByRank(z: RankedSet, from: number, count: number, desc: boolean): string[] {
-  const all = zsetMembers(z)
-  const out: string[] = []
-  for (let i = 0; i < count; i++) out.push(desc ? all[all.length - 1 - from - i] : all[from + i])
-  return out
-}
-
-/** Every member of a sorted set in ascending score order. */
-function zsetMembers(z: RankedSet): string[] {
-  const it = (z as unknown as { members?: () => Iterable<string> }).members
-  if (typeof it === 'function') return Array.from(it.call(z))
-  return []
+/** `count` members of a sorted set from rank `from`, counted from the top when `desc`. */
+function zsetByRank(z: ZSet, from: number, count: number, desc: boolean): string[] {
+  const items = new Array<string>(count)
+  const cur = z.at(desc ? z.size - 1 - from : from)
+  for (let i = 0; i < count && cur.valid; i++) {
+    items[i] = cur.member
+    if (desc) cur.prev()
+    else cur.next()
+  }
+  return items
 }
 
 function sort(c: Client, argv: string[]): void {
@@ -111,7 +103,9 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     req.alpha = true
     req.by = null
   }
-  const size = value === undefined ? 0 : (value as { size: number }).size
+  // Redis converts a listpack sorted set to a skiplist for SORT, even SORT_RO.
+  if (value instanceof ZSet) value.forceSkiplist()
+  const size = value === undefined ? 0 : (value as Collection).size
   let start = req.limitStart < 0 ? 0 : req.limitStart
   let end = req.limitCount < 0 ? size - 1 : start + req.limitCount - 1
   if (start >= size) {
@@ -132,7 +126,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
       items = new Array<string>(count)
       for (let i = 0; i < count; i++) items[i] = value.at(req.desc ? size - 1 - start - i : start + i)
     } else {
-      items = zsetByRank(value as RankedSet, start, count, req.desc)
+      items = zsetByRank(value as ZSet, start, count, req.desc)
     }
     end -= start
     start = 0
@@ -141,7 +135,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   } else if (value instanceof SetValue) {
     items = value.members().slice()
   } else {
-    items = zsetMembers(value as RankedSet)
+    items = Array.from((value as ZSet).members())
   }
 
   if (!req.dontSort && items.length !== 0) {

@@ -41,12 +41,20 @@ export interface CommandSpec {
   /** Redis's convention: the count includes the name; negative means "at least -arity". */
   arity: number
   flags: CommandFlag[]
-  /** ACL categories without the '@' (the group's own is added automatically). */
+  /**
+   * ACL categories without the '@' (the group's own is added automatically; list it
+   * with a '-' prefix, e.g. '-keyspace' for SORT, to leave it out).
+   */
   acl?: string[]
   /** 1-based key positions as in COMMAND INFO; lastKey -1 means "to the end". */
   firstKey: number
   lastKey: number
   step: number
+  /**
+   * Key-spec flags COMMAND INFO reports, e.g. ['RW', 'insert'] or ['RO']; when absent,
+   * ['RW', 'update'] for write commands and ['RO', 'access'] otherwise.
+   */
+  keyFlags?: string[]
   /** For commands whose keys come after a numkeys argument: the argv indexes of the keys. */
   keys?: (argv: string[]) => number[]
   group: CommandGroup

@@ -143,7 +143,8 @@ let expireArg = 0
  */
 function parseOptions(c: Client, argv: string[], forGetex: boolean): number {
   let flags = 0
-  for (let i = 3 - (forGetex ? 1 : 0); i < argv.length; i++) {
+  // SET key value [options] or GETEX key [options].
+  for (let i = forGetex ? 2 : 3; i < argv.length; i++) {
     const opt = argv[i]
     if (typeof opt !== 'string') {
       c.out.error(Err.syntax)

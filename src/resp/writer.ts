@@ -27,6 +27,9 @@ export class ReplyWriter {
   nativeMaps = false
   /** Error replies written so far (INFO errorstats, commandstats failed_calls). */
   errors = 0
+  /** The last view handed out by take(), and the buffer it is a view of. */
+  private view: Buffer | null = null
+  private viewOf: Buffer | null = null
 
   constructor(size = 16 * 1024) {
     this.buf = Buffer.allocUnsafe(size)
@@ -50,7 +53,12 @@ export class ReplyWriter {
    * may `reuse()`; otherwise the socket still holds the buffer and we start a new one.
    */
   take(): Buffer {
-    return this.buf.subarray(0, this.pos)
+    // Replies of one shape repeat (a client sending the same command again and again),
+    // so the last view is kept: creating a Buffer view costs more than a small reply.
+    const view = this.view
+    if (view !== null && view.length === this.pos && this.viewOf === this.buf) return view
+    this.viewOf = this.buf
+    return (this.view = this.buf.subarray(0, this.pos))
   }
 
   reuse(): void {
@@ -180,10 +188,13 @@ export class ReplyWriter {
   /** A missing string: `$-1` in RESP2, `_` in RESP3. */
   nullBulk(): void {
     this.ensure(5)
+    const buf = this.buf
     if (this.proto === 3) {
-      this.buf[this.pos++] = 0x5f
+      buf[this.pos++] = 0x5f
     } else {
-      this.pos += this.buf.latin1Write('$-1', this.pos)
+      buf[this.pos++] = 0x24
+      buf[this.pos++] = 0x2d
+      buf[this.pos++] = 0x31
     }
     this.crlf()
   }
@@ -191,10 +202,13 @@ export class ReplyWriter {
   /** A missing array: `*-1` in RESP2, `_` in RESP3. */
   nullArray(): void {
     this.ensure(5)
+    const buf = this.buf
     if (this.proto === 3) {
-      this.buf[this.pos++] = 0x5f
+      buf[this.pos++] = 0x5f
     } else {
-      this.pos += this.buf.latin1Write('*-1', this.pos)
+      buf[this.pos++] = 0x2a
+      buf[this.pos++] = 0x2d
+      buf[this.pos++] = 0x31
     }
     this.crlf()
   }

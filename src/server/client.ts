@@ -3,6 +3,7 @@ import { ProtocolError, QueryBufferLimitError, RequestDecoder } from '../resp/de
 import { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
 import type { CommandSpec } from '../commands/spec.js'
+import { FastIo, WriteResult, type RawReader, type RawWriter } from './fast-io.js'
 import type { Server } from './server.js'
 
 /** What a blocked client waits for; see blocking.ts. */
@@ -31,7 +32,7 @@ const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
  * out in a single socket.write. The loop stops while the client is blocked (BLPOP)
  * and while the socket pushes back, and resumes on unblock or 'drain'.
  */
-export class Client {
+export class Client implements RawReader, RawWriter {
   readonly id: number
   readonly decoder: RequestDecoder
   readonly out = new ReplyWriter()
@@ -64,6 +65,10 @@ export class Client {
   private processing = false
   readonly addr: string
   readonly laddr: string
+  /** Direct handle I/O (see fast-io.ts), or null to go through the socket's streams. */
+  private readonly io: FastIo | null
+  /** Bytes handed to the kernel asynchronously and not yet confirmed written. */
+  pendingOutput = 0
 
   constructor(
     readonly server: Server,
@@ -83,12 +88,33 @@ export class Client {
     this.decoder.authenticated = this.authenticated
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`
     this.laddr = `${socket.localAddress}:${socket.localPort}`
+    this.io = FastIo.attach(socket, this)
+  }
+
+  /** Reads delivered straight from the handle (fast-io.ts) into the server's buffer. */
+  onRawRead(nread: number): void {
+    if (nread > 0) {
+      this.server.stats.totalNetInput += nread
+      this.onRead(nread, this.server.readBuffer)
+    } else if (nread < 0) {
+      // EOF or a read error: like Redis, drop the client and anything unsent.
+      this.destroy()
+    }
+  }
+
+  onRawWriteDone(bytes: number, status: number): void {
+    this.pendingOutput -= bytes
+    if (status < 0) {
+      this.destroy()
+      return
+    }
+    if (this.writePaused && this.pendingOutput === 0) this.onDrain()
   }
 
   /** net's onread callback: `buf` is the server's shared read buffer. */
   onRead(nread: number, buf: Buffer): void {
     if (this.closing || this.closed) return
-    this.lastInteraction = Date.now()
+    this.lastInteraction = this.server.clock
     try {
       this.decoder.feed(buf, nread)
     } catch (e) {
@@ -136,6 +162,27 @@ export class Client {
     const out = this.out
     if (out.pos === 0 || this.closed) return
     const socket = this.socket
+    const io = this.io
+    if (io !== null) {
+      const length = out.pos
+      const result = io.write(out.take(), this)
+      if (result === WriteResult.Done) {
+        out.reuse()
+      } else if (result === WriteResult.Queued) {
+        out.detach()
+        this.pendingOutput += length
+        if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
+          this.writePaused = true
+          socket.pause()
+        }
+      } else {
+        this.destroy()
+        return
+      }
+      // end() shuts the socket down once libuv has sent every queued write.
+      if (this.closing) socket.end()
+      return
+    }
     const ok = socket.write(out.take())
     // A write that completed synchronously has copied our bytes to the kernel, so the
     // buffer can be reused; otherwise the socket still references it.

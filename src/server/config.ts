@@ -24,6 +24,11 @@ export interface ParamDef {
   /** Refused by CONFIG SET as Redis does while enable-protected-configs is no. */
   protected?: boolean
   aliases?: string[]
+  /**
+   * Set only at start-up: respite cannot re-listen while running, so CONFIG SET to a
+   * different value fails with this reason (Redis's own for a failed re-listen).
+   */
+  listener?: string
   /** Extra validation and canonical form for values with their own syntax; throws ConfigError. */
   normalize?: (value: string) => string
 }
@@ -43,15 +48,21 @@ function strictInt(raw: string): bigint | null {
 const MEMORY_UNITS: Record<string, bigint> = {
   '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n,
 }
+const U64 = 1n << 64n
 
-/** Redis memory values: digits and an optional unit (1k = 1000, 1kb = 1024, ...). */
+/**
+ * Redis memory values: optional digits and an optional unit (1k = 1000, 1kb = 1024...;
+ * "" and "kb" mean 0). Like Redis, digits saturate at 2^64-1 and the unit multiplies
+ * modulo 2^64; range checks come after.
+ */
 export function parseMemoryValue(raw: string): bigint | null {
-  const m = /^(\d+)([a-z]*)$/i.exec(raw)
+  const m = /^(\d*)([a-z]*)$/i.exec(raw)
   if (!m) return null
   const unit = MEMORY_UNITS[m[2].toLowerCase()]
   if (unit === undefined) return null
-  const n = BigInt(m[1]) * unit
-  return n > 18446744073709551615n ? null : n
+  let n = m[1] === '' ? 0n : BigInt(m[1])
+  if (n >= U64) n = U64 - 1n
+  return (n * unit) % U64
 }
 
 /** Redis memory units as a number (for callers outside CONFIG). */
@@ -110,15 +121,42 @@ function percentiles(v: string): string {
 }
 
 function memoryOrPercent(v: string): string {
-  if (v.endsWith('%')) {
-    const n = strictInt(v.slice(0, -1))
-    if (n === null || n < 0n) throw new ConfigError('argument must be a memory or percent value')
+  const percent = (n: bigint): string => {
     if (n > 100n) throw new ConfigError('percentage argument must be less or equal to 100')
     return `${n}%`
   }
+  if (v.endsWith('%')) {
+    const n = strictInt(v.slice(0, -1))
+    if (n === null || n < 0n) throw new ConfigError('argument must be a memory or percent value')
+    return percent(n)
+  }
   const n = parseMemoryValue(v)
   if (n === null) throw new ConfigError('argument must be a memory or percent value')
+  // Redis keeps this one signed, negative meaning a percentage: huge values read as one.
+  if (n > INT64_MAX) return percent(U64 - n)
   return String(n)
+}
+
+const TITLE_VARIABLES: Record<string, string> = {
+  title: '', 'listen-addr': '*:6379', 'server-mode': '', port: '6379', 'tls-port': '0', unixsocket: '', 'config-file': '',
+}
+
+/** proc-title-template: known {variables} only, and something left once expanded (with an empty title). */
+function procTitle(v: string): string {
+  let expanded = ''
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] !== '{') {
+      expanded += v[i]
+      continue
+    }
+    const end = v.indexOf('}', i)
+    const name = end < 0 ? null : v.slice(i + 1, end)
+    if (name === null || !(name in TITLE_VARIABLES)) throw new ConfigError('template format is invalid or contains unknown variables')
+    expanded += TITLE_VARIABLES[name]
+    i = end
+  }
+  if (expanded.trim() === '') throw new ConfigError('template format is invalid or contains unknown variables')
+  return v
 }
 
 function oomScoreValues(v: string): string {
@@ -185,7 +223,7 @@ const defs: ParamDef[] = [
   { name: 'acllog-max-len', kind: 'int', default: '128', min: 0n, max: 9223372036854775807n },
   { name: 'active-defrag-cycle-max', kind: 'int', default: '25', min: 1n, max: 99n },
   { name: 'active-defrag-cycle-min', kind: 'int', default: '1', min: 1n, max: 99n },
-  { name: 'active-defrag-ignore-bytes', kind: 'memory', default: '104857600' },
+  { name: 'active-defrag-ignore-bytes', kind: 'memory', default: '104857600', min: 1n },
   { name: 'active-defrag-max-scan-fields', kind: 'int', default: '1000', min: 1n, max: 9223372036854775807n },
   { name: 'active-defrag-threshold-lower', kind: 'int', default: '10', min: 0n, max: 1000n },
   { name: 'active-defrag-threshold-upper', kind: 'int', default: '100', min: 0n, max: 1000n },
@@ -206,7 +244,7 @@ const defs: ParamDef[] = [
   { name: 'auto-aof-rewrite-min-size', kind: 'memory', default: '67108864' },
   { name: 'auto-aof-rewrite-percentage', kind: 'int', default: '100', min: 0n, max: 2147483647n },
   { name: 'bgsave_cpulist', kind: 'string', default: '', immutable: true },
-  { name: 'bind', kind: 'string', default: '127.0.0.1', normalize: bindValue },
+  { name: 'bind', kind: 'string', default: '127.0.0.1', normalize: bindValue, listener: 'Failed to bind to specified addresses.' },
   { name: 'bind-source-addr', kind: 'string', default: '' },
   { name: 'bio_cpulist', kind: 'string', default: '', immutable: true },
   { name: 'busy-reply-threshold', kind: 'int', default: '5000', min: 0n, max: 9223372036854775807n, aliases: ['lua-time-limit'] },
@@ -222,7 +260,7 @@ const defs: ParamDef[] = [
   { name: 'cluster-announce-tls-port', kind: 'int', default: '0', min: 0n, max: 65535n },
   { name: 'cluster-config-file', kind: 'string', default: 'nodes.conf', immutable: true },
   { name: 'cluster-enabled', kind: 'string', default: 'no', immutable: true },
-  { name: 'cluster-link-sendbuf-limit', kind: 'memory', default: '0' },
+  { name: 'cluster-link-sendbuf-limit', kind: 'memory', default: '0', max: U64 - 1n },
   { name: 'cluster-migration-barrier', kind: 'int', default: '1', min: 0n, max: 2147483647n },
   { name: 'cluster-node-timeout', kind: 'int', default: '15000', min: 0n, max: 9223372036854775807n },
   { name: 'cluster-port', kind: 'string', default: '0', immutable: true },
@@ -267,7 +305,7 @@ const defs: ParamDef[] = [
   { name: 'masteruser', kind: 'string', default: '' },
   { name: 'mini-port', kind: 'int', default: '-1', min: -1n, max: 65535n, immutable: true },
   { name: 'maxclients', kind: 'int', default: '10000', min: 1n, max: 4294967295n },
-  { name: 'maxmemory', kind: 'memory', default: '0' },
+  { name: 'maxmemory', kind: 'memory', default: '0', max: U64 - 1n },
   { name: 'maxmemory-clients', kind: 'string', default: '0', normalize: memoryOrPercent },
   { name: 'maxmemory-eviction-tenacity', kind: 'int', default: '10', min: 0n, max: 100n },
   { name: 'maxmemory-policy', kind: 'enum', default: 'noeviction', values: ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'] },
@@ -279,8 +317,8 @@ const defs: ParamDef[] = [
   { name: 'oom-score-adj', kind: 'enum', default: 'no', values: ['no', 'yes', 'relative', 'absolute'] },
   { name: 'oom-score-adj-values', kind: 'string', default: '0 200 800', normalize: oomScoreValues },
   { name: 'pidfile', kind: 'string', default: '', immutable: true },
-  { name: 'port', kind: 'int', default: '6379', min: 0n, max: 65535n, immutable: true },
-  { name: 'proc-title-template', kind: 'string', default: '{title} {listen-addr} {server-mode}' },
+  { name: 'port', kind: 'int', default: '6379', min: 0n, max: 65535n, listener: 'Unable to listen on this port' },
+  { name: 'proc-title-template', kind: 'string', default: '{title} {listen-addr} {server-mode}', normalize: procTitle },
   { name: 'propagation-error-behavior', kind: 'enum', default: 'ignore', values: ['ignore', 'panic', 'panic-on-replicas'] },
   { name: 'protected-mode', kind: 'bool', default: 'yes' },
   { name: 'proto-max-bulk-len', kind: 'memory', default: '536870912', min: 1048576n },
@@ -288,7 +326,7 @@ const defs: ParamDef[] = [
   { name: 'rdb-save-incremental-fsync', kind: 'bool', default: 'yes' },
   { name: 'rdbchecksum', kind: 'string', default: 'yes', immutable: true },
   { name: 'rdbcompression', kind: 'bool', default: 'yes' },
-  { name: 'repl-backlog-size', kind: 'memory', default: '1048576' },
+  { name: 'repl-backlog-size', kind: 'memory', default: '1048576', min: 1n, normalize: (v) => (BigInt(v) < 16384n ? '16384' : v) },
   { name: 'repl-backlog-ttl', kind: 'int', default: '3600', min: 0n, max: 9223372036854775807n },
   { name: 'repl-disable-tcp-nodelay', kind: 'bool', default: 'no' },
   { name: 'repl-diskless-load', kind: 'enum', default: 'disabled', values: ['disabled', 'on-empty-db', 'swapdb'] },
@@ -429,7 +467,9 @@ export class Config {
     for (let i = 0; i < pairs.length; i++) {
       const d = targets[i]
       try {
-        staged.set(d, this.normalize(d, pairs[i][1], staged.get(d)))
+        const value = this.normalize(d, pairs[i][1], staged.get(d))
+        if (d.listener !== undefined && value !== this.values.get(d.name)) throw new ConfigError(d.listener)
+        staged.set(d, value)
       } catch (e) {
         if (e instanceof ConfigError) throw new ConfigSetError(pairs[i][0], e.message)
         throw e

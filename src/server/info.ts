@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
+import type { CommandSpec } from '../commands/spec.js'
 import { REDIS_VERSION, RESPITE_VERSION, type Server } from './server.js'
 
 /**
@@ -29,7 +30,6 @@ interface InfoState {
   samples: { at: number; commands: number }[]
   /** Subtracted from live counters after CONFIG RESETSTAT. */
   errorBase: number
-  commandBase: number
   hitsBase: number
   missesBase: number
   expiredBase: number
@@ -47,7 +47,6 @@ function state(server: Server): InfoState {
       peakMemory: 0,
       samples: [],
       errorBase: 0,
-      commandBase: 0,
       hitsBase: 0,
       missesBase: 0,
       expiredBase: 0,
@@ -120,7 +119,6 @@ export function resetStats(server: Server): void {
     }
   }
   s.errorBase = totalErrors(server)
-  s.commandBase = 0
   const ks = keyspaceTotals(server)
   s.hitsBase = ks.hits
   s.missesBase = ks.misses
@@ -163,9 +161,18 @@ export function humanBytes(n: number): string {
   return `${v.toFixed(2)}${units[i]}`
 }
 
-export function buildInfo(server: Server, sections: readonly Section[]): string {
+/**
+ * `running` is the INFO call itself: the dispatcher counts a call before running it,
+ * Redis after, so it is left out to report what Redis would.
+ */
+export function buildInfo(server: Server, sections: readonly Section[], running: CommandSpec | null = null): string {
   const parts: string[] = []
-  for (const section of sections) parts.push(render(server, section))
+  if (running !== null) running.stats!.calls--
+  try {
+    for (const section of sections) parts.push(render(server, section))
+  } finally {
+    if (running !== null) running.stats!.calls++
+  }
   return parts.join('\r\n')
 }
 

@@ -55,7 +55,13 @@ export class Server {
   private listeners: net.Server[] = []
   private nextClientId = 1
   private cron: NodeJS.Timeout | null = null
-  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE)
+  /** Every socket reads into this one buffer; a client copies what it keeps (decoder.release). */
+  readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE)
+  /**
+   * Date.now() as of the last housekeeping tick or accept: a coarse clock for idle
+   * times, so a read does not pay for a clock call.
+   */
+  clock = Date.now()
   private closed = false
 
   constructor(config: Config, table = new CommandTable()) {
@@ -133,6 +139,7 @@ export class Server {
       socket.end(`-${Err.maxClients}\r\n`)
       return
     }
+    this.clock = Date.now()
     client = new Client(this, socket, this.nextClientId++, mini)
     this.clients.set(client.id, client)
     this.stats.totalConnections++
@@ -148,6 +155,7 @@ export class Server {
 
   /** Runs `hz` times a second: active expiry within a time budget, idle timeouts. */
   private housekeeping(): void {
+    this.clock = Date.now()
     // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
     this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
     const timeout = this.config.int('timeout')

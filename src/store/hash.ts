@@ -6,7 +6,7 @@ import type { Collection } from './types.js'
  * Encoding thresholds, as CONFIG SET hash-max-listpack-entries/-value would change
  * them. The server may update this object; a hash reads it only when written.
  */
-export const hashLimits = { maxListpackEntries: 128, maxListpackValue: 64 }
+export const hashLimits = { maxListpackEntries: 512, maxListpackValue: 64 }
 
 /** Cursors parked per scanned hash; older ones restart, as HSCAN allows. */
 const SCAN_CURSORS = 64
@@ -73,8 +73,8 @@ export class HashValue implements Collection {
     return this.map.entries()
   }
 
-  /** The positional index over the fields, built on first use. */
-  random(): MemberIndex {
+  /** Random access to the fields (HRANDFIELD): built on first use, then kept current. */
+  sampler(): MemberIndex {
     let index = this.index
     if (index === null) {
       index = new MemberIndex()

@@ -222,7 +222,7 @@ describe('HSCAN', () => {
 
   it('HSCAN iterates a large hash with cursors, seeing every field once despite writes', async () => {
     const args: string[] = []
-    for (let i = 0; i < 500; i++) args.push(`f${i}`, `v${i}`)
+    for (let i = 0; i < 600; i++) args.push(`f${i}`, `v${i}`)
     await r3.hset('h', ...args)
     const seen = new Map<string, number>()
     let cursor = '0'
@@ -237,7 +237,7 @@ describe('HSCAN', () => {
       cursor = next
       calls++
     } while (cursor !== '0')
-    for (let i = 0; i < 500; i++) expect(seen.get(`f${i}`)).toBe(1)
+    for (let i = 0; i < 600; i++) expect(seen.get(`f${i}`)).toBe(1)
     expect(calls).toBeGreaterThan(5)
   })
 
@@ -256,7 +256,7 @@ describe('HSCAN', () => {
 })
 
 describe('OBJECT ENCODING of hashes', () => {
-  it('listpack for small hashes, hashtable past 64-byte strings or 128 fields', async () => {
+  it('listpack for small hashes, hashtable past 64-byte strings or 512 fields', async () => {
     await r3.hset('small', 'a', '1')
     await r3.hset('long', 'a', 'x'.repeat(65))
     await r3.hincrbyfloat('longfield', 'f'.repeat(65), 1)
@@ -266,5 +266,11 @@ describe('OBJECT ENCODING of hashes', () => {
     expect(await r3.object('ENCODING', 'long')).toBe('hashtable')
     expect(await r3.object('ENCODING', 'longfield')).toBe('hashtable')
     expect(await r3.object('ENCODING', 'short')).toBe('listpack')
+    const fields: string[] = []
+    for (let i = 0; i < 512; i++) fields.push(`f${i}`, 'v')
+    await r3.hset('wide', ...fields)
+    expect(await r3.object('ENCODING', 'wide')).toBe('listpack')
+    await r3.hset('wide', 'one-more', 'v')
+    expect(await r3.object('ENCODING', 'wide')).toBe('hashtable')
   })
 })

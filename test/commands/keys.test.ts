@@ -133,8 +133,8 @@ describe('KEYS, SCAN, RANDOMKEY, DBSIZE', () => {
       cursor = next
     } while (cursor !== '0')
     expect(matched.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `key:1${i}`))
-    expect(await r3.scan('0', 'TYPE', 'LIST', 'COUNT', 10_000)).toEqual(['0', ['list:1']])
-    expect(await r3.scan('0', 'TYPE', 'hash', 'COUNT', 10_000)).toEqual(['0', []])
+    expect(await r3.call('SCAN', '0', 'TYPE', 'LIST', 'COUNT', '10000')).toEqual(['0', ['list:1']])
+    expect(await r3.call('SCAN', '0', 'TYPE', 'hash', 'COUNT', '10000')).toEqual(['0', []])
   })
 
   it('SCAN argument errors', async () => {
@@ -231,6 +231,51 @@ describe('RENAME, RENAMENX, COPY, MOVE', () => {
     await expect(r3.move('k', 0)).rejects.toThrow('ERR source and destination objects are the same')
     await expect(r3.move('k', 16)).rejects.toThrow('ERR DB index is out of range')
     await expect(r3.call('MOVE', 'k', 'x')).rejects.toThrow('ERR value is not an integer or out of range')
+  })
+})
+
+describe('RENAME, COPY, MOVE and SWAPDB wake blocked clients', () => {
+  /** Starts BLPOP on `key` in database `db` and resolves with its reply. */
+  async function blpop(db: number, key: string): Promise<{ reply: Promise<unknown>; client: Redis }> {
+    const client = new Redis({ port: respite.port, db })
+    await client.ping()
+    const reply = client.blpop(key, 0)
+    // Wait until the server has parked it.
+    while (!String(await r3.call('CLIENT', 'LIST')).includes('cmd=blpop')) await new Promise((r) => setTimeout(r, 5))
+    return { reply, client }
+  }
+
+  it('RENAME onto a waited key serves the waiter', async () => {
+    const { reply, client } = await blpop(0, 'q')
+    await r3.rpush('src', 'x')
+    await r3.rename('src', 'q')
+    expect(await reply).toEqual(['q', 'x'])
+    client.disconnect()
+  })
+
+  it('COPY into another database serves a waiter there', async () => {
+    const { reply, client } = await blpop(4, 'q')
+    await r3.rpush('src', 'y')
+    expect(await r3.copy('src', 'q', 'DB', 4)).toBe(1)
+    expect(await reply).toEqual(['q', 'y'])
+    expect(await r3.lrange('src', 0, -1)).toEqual(['y'])
+    client.disconnect()
+  })
+
+  it('MOVE serves a waiter in the target database', async () => {
+    const { reply, client } = await blpop(5, 'q')
+    await r3.rpush('q', 'z')
+    expect(await r3.move('q', 5)).toBe(1)
+    expect(await reply).toEqual(['q', 'z'])
+    client.disconnect()
+  })
+
+  it('SWAPDB serves a waiter whose database now holds the key', async () => {
+    const { reply, client } = await blpop(6, 'q')
+    await r3.rpush('q', 'w')
+    expect(await r3.swapdb(0, 6)).toBe('OK')
+    expect(await reply).toEqual(['q', 'w'])
+    client.disconnect()
   })
 })
 
@@ -353,12 +398,16 @@ describe('OBJECT', () => {
     expect(await r3.object('ENCODING', 'nokey')).toBeNull()
   })
 
-  it('OBJECT REFCOUNT, IDLETIME, FREQ and HELP', async () => {
+  it('OBJECT REFCOUNT, OBJECT IDLETIME, OBJECT FREQ and OBJECT HELP', async () => {
     await r3.set('small', '5')
     await r3.set('large', '10000')
     expect(await r3.object('REFCOUNT', 'small')).toBe(2147483647)
     expect(await r3.object('REFCOUNT', 'large')).toBe(1)
     expect(await r3.object('REFCOUNT', 'nokey')).toBeNull()
+    // COPY gives the copy its own object, as Redis's dupStringObject does.
+    await r3.copy('small', 'copied')
+    expect(await r3.object('REFCOUNT', 'copied')).toBe(1)
+    expect(await r3.object('ENCODING', 'copied')).toBe('int')
     expect(await r3.object('IDLETIME', 'small')).toBe(0)
     await expect(r3.object('FREQ', 'small')).rejects.toThrow(
       'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.')
@@ -371,7 +420,7 @@ describe('OBJECT', () => {
     await expect(r3.call('OBJECT', 'ENCODING')).rejects.toThrow("ERR wrong number of arguments for 'object|encoding' command")
   })
 
-  it('OBJECT FREQ and IDLETIME under an LFU policy', async () => {
+  it('OBJECT FREQ and OBJECT IDLETIME under an LFU policy', async () => {
     const lfu = await startRespite({ config: { 'maxmemory-policy': 'allkeys-lfu' } })
     const c = await ReplyConnection.open(lfu.port)
     try {

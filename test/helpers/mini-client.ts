@@ -7,7 +7,7 @@ import type { RawClient } from './raw.js'
  */
 
 /** A Python-like value as the mini client knows them: str, int, list, dict, None. */
-type MiniValue = string | number | null | MiniValue[] | { [key: string]: MiniValue }
+export type MiniValue = string | number | null | MiniValue[] | { [key: string]: MiniValue }
 
 /** Encodes exactly as the original mini client: str → bulk, int → `:`, list → `*`, dict → `%`, None → `$-1`. */
 export function encodeMini(v: MiniValue): string {

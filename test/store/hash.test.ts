@@ -4,7 +4,7 @@ import { HashValue, hashLimits } from '../../src/store/hash.js'
 
 describe('HashValue', () => {
   afterEach(() => {
-    hashLimits.maxListpackEntries = 128
+    hashLimits.maxListpackEntries = 512
     hashLimits.maxListpackValue = 64
   })
 
@@ -23,7 +23,7 @@ describe('HashValue', () => {
     expect(h.size).toBe(1)
   })
 
-  it('is a listpack until a string passes 64 bytes or it passes 128 fields, then stays a hashtable', () => {
+  it('is a listpack until a string passes 64 bytes or it passes 512 fields (Redis 7.0\'s built-in default), then stays a hashtable', () => {
     const h = new HashValue()
     h.set('f', 'x'.repeat(64))
     expect(h.encoding()).toBe('listpack')
@@ -37,7 +37,7 @@ describe('HashValue', () => {
     expect(wide.encoding()).toBe('hashtable')
 
     const many = new HashValue()
-    for (let i = 0; i < 128; i++) many.set(`f${i}`, 'v')
+    for (let i = 0; i < 512; i++) many.set(`f${i}`, 'v')
     expect(many.encoding()).toBe('listpack')
     many.set('one-more', 'v')
     expect(many.encoding()).toBe('hashtable')
@@ -57,7 +57,7 @@ describe('HashValue', () => {
     const r = rng(11)
     const h = new HashValue()
     for (let i = 0; i < 50; i++) h.set(`f${i}`, String(i))
-    const index = h.random()
+    const index = h.sampler()
     for (let step = 0; step < 2000; step++) {
       const f = `f${r.int(80)}`
       if (r.chance(0.5)) h.set(f, 'v')
