@@ -1031,8 +1031,7 @@ const MAX_REPLY_BYTES = 512 * 1024 * 1024
 
 /**
  * ZRANDMEMBER with a count: a negative count draws with repetition; a positive one
- * returns distinct members, the whole set (in order, as Redis does) when it asks for
- * at least that many.
+ * returns distinct members, or the whole set when it asks for at least that many.
  */
 function randomMembers(c: Client, key: string, n: number, withScores: boolean): void {
   const out = c.out
@@ -1055,7 +1054,8 @@ function randomMembers(c: Client, key: string, n: number, withScores: boolean): 
     }
     return
   }
-  if (n >= size) return replyRange(c, z, 0, size, false, withScores)
+  // The whole set, highest first: the way Redis's set-operation iterator walks it.
+  if (n >= size) return replyRange(c, z, size - 1, size, true, withScores)
   // Distinct ranks: a large share by a partial shuffle, a small one by redrawing.
   let ranks: number[]
   if (n * 3 > size) {

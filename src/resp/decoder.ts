@@ -1,5 +1,5 @@
 import { splitInlineArgs } from './inline.js'
-import { commandName, latin1Slice, SHORT_STRING } from './latin1.js'
+import { CACHED_STRING, cachedLatin1 } from './latin1.js'
 import { RespDouble, RespMap, RespSet, RespSimple, type Argv, type RespValue } from './values.js'
 
 /**
@@ -208,8 +208,8 @@ export class RequestDecoder {
     this.pendingBulk = -1
     const pos = this.pos
     this.pos = pos + len + 2
-    if (len > SHORT_STRING) return this.buf.latin1Slice(pos, pos + len)
-    return this.filled === 0 && len !== 0 ? commandName(this.buf, pos, len) : latin1Slice(this.buf, pos, len)
+    if (len > CACHED_STRING) return this.buf.latin1Slice(pos, pos + len)
+    return len === 0 ? '' : cachedLatin1(this.buf, pos, len)
   }
 
   /**

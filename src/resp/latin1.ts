@@ -55,24 +55,30 @@ export function latin1Write(b: Buffer, pos: number, s: string): number {
   return n
 }
 
-/**
- * Recently seen command names, so a pipeline of the same command reuses one string
- * (whose hash V8 has already computed) instead of building and hashing a new one.
- * Slots are picked by length and first byte; a miss just replaces the slot.
- */
-const NAME_SLOTS = 64
-const names: string[] = new Array<string>(NAME_SLOTS).fill('')
+/** Longest argument `cachedLatin1` may answer from its cache. */
+export const CACHED_STRING = 32
 
-/** Like latin1Slice, for a request's first element (n <= SHORT_STRING). */
-export function commandName(b: Buffer, s: number, n: number): string {
-  const slot = (n * 7 + b[s] + b[s + n - 1]) & (NAME_SLOTS - 1)
-  const cached = names[slot]
-  if (cached.length === n) {
+/**
+ * Recently decoded short arguments: command names, and the hot keys, fields and
+ * values that clients send again and again. A hit returns the same string object,
+ * whose hash V8 has already computed, instead of building and hashing a new one; a
+ * miss costs a short comparison and replaces the slot. Slots are picked by length
+ * and three sample bytes.
+ */
+const SLOTS = 256
+const recent: string[] = new Array<string>(SLOTS).fill('')
+
+/** Like latin1Slice, for 1 <= n <= CACHED_STRING, reusing a recent equal string. */
+export function cachedLatin1(b: Buffer, s: number, n: number): string {
+  const last = s + n - 1
+  const slot = (n * 31 + b[s] * 7 + b[s + (n >> 1)] * 3 + b[last]) & (SLOTS - 1)
+  const hit = recent[slot]
+  if (hit.length === n && hit.charCodeAt(n - 1) === b[last]) {
     let i = 0
-    while (i < n && b[s + i] === cached.charCodeAt(i)) i++
-    if (i === n) return cached
+    while (i < n && b[s + i] === hit.charCodeAt(i)) i++
+    if (i === n) return hit
   }
-  const name = latin1Slice(b, s, n)
-  names[slot] = name
-  return name
+  const str = n <= SHORT_STRING ? latin1Slice(b, s, n) : b.latin1Slice(s, s + n)
+  recent[slot] = str
+  return str
 }

@@ -102,8 +102,22 @@ export class ReplyWriter {
       buf[this.pos++] = 0x2d
       n = -n
     }
-    let digits = 1
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++
+    if (n < 0x80000000) {
+      // int32 arithmetic: V8 turns the division by 10 into a multiply.
+      const digits = n < 100 ? (n < 10 ? 1 : 2) : n < 10000 ? (n < 1000 ? 3 : 4) : n < 1000000 ? (n < 100000 ? 5 : 6)
+        : n < 100000000 ? (n < 10000000 ? 7 : 8) : n < 1000000000 ? 9 : 10
+      let p = this.pos + digits
+      this.pos = p
+      let m = n | 0
+      do {
+        const q = (m / 10) | 0
+        buf[--p] = 0x30 + m - q * 10
+        m = q
+      } while (m !== 0)
+      return
+    }
+    let digits = 10
+    for (let t = Math.floor(n / 1e10); t >= 1; t = Math.floor(t / 10)) digits++
     let p = this.pos + digits
     this.pos = p
     do {

@@ -48,7 +48,7 @@ function generate(seed: number, length: number): string[][] {
     if (r.chance(0.04)) opts.push(r.pick(['MATCH', 'NOVALUES', 'TYPE']))
     return opts
   }
-  const cmds: string[][] = [['SET', 'str', 'text'], ['RPUSH', 'lst', '3', '1', '2']]
+  const cmds: string[][] = [['SET', 'str', 'text'], ['RPUSH', 'lst', '3', '1', '2'], ['ZADD', 'zs', '2', '10', '1', 'b', '3', '-4']]
   while (cmds.length < length) {
     switch (r.int(36)) {
       case 0: case 1: case 2: {
@@ -147,7 +147,7 @@ function generate(seed: number, length: number): string[][] {
         cmds.push([r.pick(['TYPE', 'EXISTS']), r.chance(0.5) ? hash() : set()])
         break
       case 31:
-        if (r.chance(0.6)) cmds.push(['DEL', r.chance(0.5) ? hash() : set()])
+        if (r.chance(0.6)) cmds.push(['DEL', r.pick([...HASHES, ...SETS, 'nokey'])])
         else cmds.push(['SET', r.pick([...HASHES, ...SETS]), 'text'])
         break
       case 32: {
@@ -162,7 +162,8 @@ function generate(seed: number, length: number): string[][] {
         break
       }
       case 33:
-        cmds.push(['SET', `w_${member()}`, r.pick(['1', '-2', '10', '3.5', 'abc', ''])])
+        if (r.chance(0.8)) cmds.push(['SET', `w_${member()}`, r.pick(['1', '-2', '10', '3.5', 'abc', ''])])
+        else cmds.push(['ZADD', 'zs', String(r.int(7) - 3), member()])
         break
       case 34:
         cmds.push(['HSET', `hw_${member()}`, 'f', r.pick(['5', '-1', 'zz', 'a'])])
@@ -181,15 +182,19 @@ function generate(seed: number, length: number): string[][] {
 }
 
 function sortCommand(r: ReturnType<typeof rng>): string[] {
+  // Lists and sorted sets have an order of their own (kept by BY nosort) that both
+  // servers share; sets and sorted sets load in hash order before sorting.
   const onList = r.chance(0.35)
-  const key = onList ? r.pick(['lst', 'lst', 'nokey', 'str']) : r.pick(SETS)
+  const onZset = !onList && r.chance(0.2)
+  // ('nokey' may have become a set by now.)
+  const key = onList ? r.pick(['lst', 'lst', 'str']) : onZset ? 'zs' : r.pick([...SETS, 'nokey'])
   const cmd = [r.chance(0.8) ? 'SORT' : 'SORT_RO', key]
   const alpha = r.chance(0.4)
   let by: string | null = null
   if (r.chance(0.4)) {
-    // A BY without '*' keeps the native order: only deterministic for lists.
-    by = onList ? r.pick(['w_*', 'hw_*->f', 'nosort']) : r.pick(['w_*', 'w_*', 'hw_*->f'])
-    // Equal BY values in ALPHA order are left in load order, which only lists share.
+    // A BY without '*' keeps the native order: only deterministic for lists and sorted sets.
+    by = onList || onZset ? r.pick(['w_*', 'hw_*->f', 'nosort']) : r.pick(['w_*', 'w_*', 'hw_*->f'])
+    // Equal BY values in ALPHA order stay in load order, which only lists share.
     if (alpha && !onList) by = null
   }
   if (by !== null) cmd.push('BY', by)
@@ -417,6 +422,12 @@ describe.skipIf(skipRedis !== null)('differential: HSET HSETNX HMSET HGET HMGET 
       ['SET', 'dst', 'x', 'EX', '100'], ['SORT', 'l', 'STORE', 'dst'], ['TTL', 'dst'],
       ['RPUSH', 'bin', 'b\x00z', 'b\x00a', 'b', '\xff', 'a'], ['SORT', 'bin', 'ALPHA'], ['SORT', 'bin', 'ALPHA', 'STORE', 'dst'],
       ['LRANGE', 'dst', '0', '-1'],
+      ['ZADD', 'z', '5', 'x', '1', 'y', '3', 'z', '2', 'q'], ['OBJECT', 'ENCODING', 'z'], ['SORT', 'z', 'BY', 'nosort'],
+      ['SORT', 'z', 'BY', 'nosort', 'DESC'], ['SORT', 'z', 'BY', 'nosort', 'LIMIT', '1', '2'],
+      ['SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', '1', '2'], ['SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', '3', '9'],
+      ['SORT', 'z', 'ALPHA'], ['SORT', 'z'], ['SORT', 'z', 'BY', 'nosort', 'STORE', 'dst'], ['LRANGE', 'dst', '0', '-1'],
+      ['OBJECT', 'ENCODING', 'z'], ['ZADD', 'zn', '1', '10', '2', '9', '3', '-1'], ['SORT_RO', 'zn'], ['OBJECT', 'ENCODING', 'zn'],
+      ['SORT', 'zn', 'BY', 'w_*', 'GET', '#', 'GET', 'w_*'],
     ]
     for (const proto of [2, 3] as const) {
       const failure = await runSequence(respite.port, redis.port, cmds, proto)
