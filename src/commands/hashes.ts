@@ -5,7 +5,7 @@ import { globMatch } from '../store/glob.js'
 import { HashValue } from '../store/hash.js'
 import { isOption, parseInt64 } from './args.js'
 import { Err } from './errors.js'
-import { HALF_LONG_MAX, parseSampleCount, parseScanCursor, parseScanOptions, replyEmptyScan } from './sets.js'
+import { HALF_LONG_MAX, MAX_REPEATED_PICKS, parseSampleCount, parseScanCursor, parseScanOptions, replyEmptyScan } from './sets.js'
 import { command, type CommandSpec } from './spec.js'
 
 /**
@@ -245,6 +245,7 @@ function hrandfield(c: Client, argv: string[]): void {
   const nested = withValues && out.proto === 3
   const width = withValues && !nested ? 2 : 1
   if (count < 0) {
+    if (-count > MAX_REPEATED_PICKS) return out.error(Err.outOfRange)
     // Repeats allowed: stream the picks rather than building a list of -count.
     const index = h.sampler()
     out.array(-count * width)

@@ -19,6 +19,13 @@ const INT64_MIN = -9223372036854775808n
 export const HALF_LONG_MAX = 4611686018427387903n
 
 /**
+ * Our own limit on picks with repeats (a negative SRANDMEMBER/HRANDFIELD count).
+ * Redis starts writing any count and runs out of memory on absurd ones; a Node
+ * process cannot even allocate such a reply, so we answer "out of range" instead.
+ */
+export const MAX_REPEATED_PICKS = 1 << 26
+
+/**
  * A SRANDMEMBER/HRANDFIELD count: any int64 except -2^63, which Redis refuses so that
  * negating it cannot overflow. Null after an error reply.
  */
@@ -280,6 +287,7 @@ function srandmember(c: Client, argv: string[]): void {
   const count = Number(parsed)
   if (s === undefined || count === 0) return out.array(0)
   if (count < 0) {
+    if (-count > MAX_REPEATED_PICKS) return out.error(Err.outOfRange)
     // Repeats allowed: stream the picks rather than building a list of -count.
     out.array(-count)
     for (let i = 0; i < -count; i++) out.bulk(s.random())

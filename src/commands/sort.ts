@@ -344,13 +344,13 @@ const SORT_SYNTAX = 'key [BY pattern] [LIMIT offset count] [GET pattern [GET pat
 export const sortCommands: CommandSpec[] = [
   command({
     name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
-    acl: ['set', 'sortedset', 'list', 'dangerous'], group: 'generic', since: '1.0.0', complexity: SORT_COMPLEXITY,
+    acl: ['-keyspace', 'set', 'sortedset', 'list', 'dangerous'], group: 'generic', since: '1.0.0', complexity: SORT_COMPLEXITY,
     summary: 'Sort the elements in a list, set or sorted set', syntax: `${SORT_SYNTAX} [STORE destination]`,
     keys: sortKeys, handler: sort,
   }),
   command({
     name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], firstKey: 1, lastKey: 1, step: 1,
-    acl: ['set', 'sortedset', 'list', 'dangerous'], group: 'generic', since: '7.0.0', complexity: SORT_COMPLEXITY,
+    acl: ['-keyspace', 'set', 'sortedset', 'list', 'dangerous'], group: 'generic', since: '7.0.0', complexity: SORT_COMPLEXITY,
     summary: 'Sort the elements in a list, set or sorted set. Read-only variant of SORT.', syntax: SORT_SYNTAX,
     keys: () => [1], handler: sortRo,
   }),

@@ -104,11 +104,73 @@ function scoreRanks(z: ZSet, r: ScoreRange): [number, number] {
   return [z.countByScore(r.min, r.minEx), z.countByScore(r.max, !r.maxEx)]
 }
 
-function lexRanks(z: ZSet, min: LexBound, max: LexBound): [number, number] {
+/**
+ * Ranks [lo, hi) of the members within a lex range, walked forwards (or backwards
+ * when `reverse`). With equal scores, as Redis documents lex ranges, it is a binary
+ * search. A listpack is searched linearly in Redis, which gives a defined answer for
+ * mixed scores too; small sets copy that walk so even those replies match.
+ */
+function lexRanks(z: ZSet, min: LexBound, max: LexBound, reverse = false): [number, number] {
+  if (z.isListpack) return listpackLexRanks(z, min, max, reverse)
   const size = z.size
   const lo = min.infinite !== 0 ? (min.infinite < 0 ? 0 : size) : z.countByMember(min.member, min.exclusive)
   const hi = max.infinite !== 0 ? (max.infinite < 0 ? 0 : size) : z.countByMember(max.member, !max.exclusive)
   return [lo, hi]
+}
+
+function lexGteMin(member: string, min: LexBound): boolean {
+  if (min.infinite !== 0) return min.infinite < 0
+  return min.exclusive ? member > min.member : member >= min.member
+}
+
+function lexLteMax(member: string, max: LexBound): boolean {
+  if (max.infinite !== 0) return max.infinite > 0
+  return max.exclusive ? member < max.member : member <= max.member
+}
+
+/** Redis's test for a lex range that cannot hold anything: min above max, or equal and open. */
+function lexRangeEmpty(min: LexBound, max: LexBound): boolean {
+  // '-' and '+' count as open bounds, as Redis parses them.
+  const minOpen = min.exclusive || min.infinite !== 0
+  const maxOpen = max.exclusive || max.infinite !== 0
+  let cmp: number
+  if (min.infinite !== 0 && min.infinite === max.infinite) cmp = 0
+  else if (min.infinite < 0 || max.infinite > 0) cmp = -1
+  else if (min.infinite > 0 || max.infinite < 0) cmp = 1
+  else cmp = min.member < max.member ? -1 : min.member > max.member ? 1 : 0
+  return cmp > 0 || (cmp === 0 && (minOpen || maxOpen))
+}
+
+/** Redis's listpack walk: from the head to the first member ≥ min, then on while ≤ max. */
+function listpackLexRanks(z: ZSet, min: LexBound, max: LexBound, reverse: boolean): [number, number] {
+  const n = z.size
+  if (n === 0 || lexRangeEmpty(min, max) || !lexGteMin(z.maxMember, min) || !lexLteMax(z.minMember, max)) return [0, 0]
+  if (!reverse) {
+    let lo = 0
+    const cur = z.at(0)
+    while (cur.valid && !lexGteMin(cur.member, min)) {
+      lo++
+      cur.next()
+    }
+    let hi = lo
+    while (cur.valid && lexLteMax(cur.member, max)) {
+      hi++
+      cur.next()
+    }
+    return [lo, hi]
+  }
+  let last = n - 1
+  const cur = z.at(last)
+  while (cur.valid && !lexLteMax(cur.member, max)) {
+    last--
+    cur.prev()
+  }
+  let first = last + 1
+  while (cur.valid && lexGteMin(cur.member, min)) {
+    first--
+    cur.prev()
+  }
+  return [first, last + 1]
 }
 
 /** An integer argument as Redis's getLongFromObjectOrReply; null after the error. */
@@ -471,7 +533,7 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: boolean, ty
         first = reverse ? size - 1 - start : start
       }
     } else {
-      const [lo, hi] = scoreRange !== null ? scoreRanks(z, scoreRange) : lexRanks(z, lexRange![0], lexRange![1])
+      const [lo, hi] = scoreRange !== null ? scoreRanks(z, scoreRange) : lexRanks(z, lexRange![0], lexRange![1], reverse)
       // A negative offset makes Redis step off the end before emitting anything.
       if (offset >= 0 && hi - lo > offset) {
         count = hi - lo - offset

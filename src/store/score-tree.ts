@@ -289,6 +289,8 @@ export class ScoreTree {
   private countBefore(by: By, score: number, member: string, orEqual: boolean): number {
     let node = this.root
     let acc = 0
+    // Entries under `node`, so a child's offset can be summed from whichever end is nearer.
+    let total = this.size
     while (!node.isLeaf) {
       const inner = node as Inner
       const ss = inner.sepScores
@@ -302,8 +304,8 @@ export class ScoreTree {
         else hi = mid
       }
       const i = lo - 1
-      const counts = inner.counts
-      for (let k = 0; k < i; k++) acc += counts[k]
+      acc += offsetOf(inner.counts, i, total)
+      total = inner.counts[i]
       node = inner.children[i]
     }
     const leaf = node as Leaf
@@ -543,6 +545,18 @@ function lowerBound(leaf: Leaf, score: number, member: string): number {
     else hi = mid
   }
   return lo
+}
+
+/** Entries in the children before child i, summed from the nearer end of `counts`. */
+function offsetOf(counts: number[], i: number, total: number): number {
+  const n = counts.length
+  let acc = 0
+  if (i <= n >> 1) {
+    for (let k = 0; k < i; k++) acc += counts[k]
+    return acc
+  }
+  for (let k = i; k < n; k++) acc += counts[k]
+  return total - acc
 }
 
 function removeChild(node: Inner, i: number): void {

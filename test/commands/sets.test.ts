@@ -161,6 +161,13 @@ describe('SPOP, SRANDMEMBER', () => {
       '*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n*0\r\n*0\r\n', true)
     expect(await r3.scard('s')).toBe(40)
   })
+
+  it('SRANDMEMBER and HRANDFIELD refuse repeat counts no reply could hold (Redis runs out of memory)', async () => {
+    await r3.sadd('s', 'a')
+    await r3.hset('h', 'f', 'v')
+    await exact([['SRANDMEMBER', 's', '-100000000'], ['HRANDFIELD', 'h', '-100000000']],
+      '-ERR value is out of range\r\n-ERR value is out of range\r\n')
+  })
 })
 
 describe('SMOVE', () => {
