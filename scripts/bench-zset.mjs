@@ -9,7 +9,8 @@
  *   ZREM           removing a random member (the inserts are then undone this way)
  *   ZSCORE         a random member's score: one Map lookup, O(1), as a baseline
  *
- * At a million members every operation on random members waits on cache misses,
+ * `depth` is the number of tree levels a lookup descends (the log n part). At a
+ * million members every operation on random members mostly waits on cache misses,
  * even the O(1) hash lookup; compare each column's growth with ZSCORE's.
  *
  * Each figure is the best of several timed rounds of many operations, in ns/op (the
@@ -94,14 +95,14 @@ for (const n of sizes) {
     }))
   }
   if (z.size !== n) throw new Error(`size ${z.size} != ${n}`)
-  rows.push({ n, zadd: best(results.zadd), zrangebyscore: best(results.zrangebyscore), zrank: best(results.zrank), zrem: best(results.zrem), zscore: best(results.zscore) })
+  rows.push({ n, depth: z.treeDepth, zadd: best(results.zadd), zrangebyscore: best(results.zrangebyscore), zrank: best(results.zrank), zrem: best(results.zrem), zscore: best(results.zscore) })
 }
 
 const fmt = (x) => x.toFixed(0).padStart(8)
 console.log(`sorted set, ns/op (best of ${ROUNDS} rounds; ZRANGEBYSCORE reads 10 members)`)
-console.log(`${'members'.padStart(9)}  ${'ZADD'.padStart(8)}  ${'ZRANGEBYSCORE'.padStart(13)}  ${'ZRANK'.padStart(8)}  ${'ZREM'.padStart(8)}  ${'ZSCORE'.padStart(8)}`)
+console.log(`${'members'.padStart(9)}  ${'depth'.padStart(5)}  ${'ZADD'.padStart(8)}  ${'ZRANGEBYSCORE'.padStart(13)}  ${'ZRANK'.padStart(8)}  ${'ZREM'.padStart(8)}  ${'ZSCORE'.padStart(8)}`)
 for (const r of rows) {
-  console.log(`${String(r.n).padStart(9)}  ${fmt(r.zadd)}  ${fmt(r.zrangebyscore).padStart(13)}  ${fmt(r.zrank)}  ${fmt(r.zrem)}  ${fmt(r.zscore)}`)
+  console.log(`${String(r.n).padStart(9)}  ${String(r.depth).padStart(5)}  ${fmt(r.zadd)}  ${fmt(r.zrangebyscore).padStart(13)}  ${fmt(r.zrank)}  ${fmt(r.zrem)}  ${fmt(r.zscore)}`)
 }
 if (rows.length > 1) {
   const a = rows[0]

@@ -104,20 +104,6 @@ function scoreRanks(z: ZSet, r: ScoreRange): [number, number] {
   return [z.countByScore(r.min, r.minEx), z.countByScore(r.max, !r.maxEx)]
 }
 
-/**
- * Ranks [lo, hi) of the members within a lex range, walked forwards (or backwards
- * when `reverse`). With equal scores, as Redis documents lex ranges, it is a binary
- * search. A listpack is searched linearly in Redis, which gives a defined answer for
- * mixed scores too; small sets copy that walk so even those replies match.
- */
-function lexRanks(z: ZSet, min: LexBound, max: LexBound, reverse = false): [number, number] {
-  if (z.isListpack) return listpackLexRanks(z, min, max, reverse)
-  const size = z.size
-  const lo = min.infinite !== 0 ? (min.infinite < 0 ? 0 : size) : z.countByMember(min.member, min.exclusive)
-  const hi = max.infinite !== 0 ? (max.infinite < 0 ? 0 : size) : z.countByMember(max.member, !max.exclusive)
-  return [lo, hi]
-}
-
 function lexGteMin(member: string, min: LexBound): boolean {
   if (min.infinite !== 0) return min.infinite < 0
   return min.exclusive ? member > min.member : member >= min.member
@@ -141,36 +127,51 @@ function lexRangeEmpty(min: LexBound, max: LexBound): boolean {
   return cmp > 0 || (cmp === 0 && (minOpen || maxOpen))
 }
 
-/** Redis's listpack walk: from the head to the first member ≥ min, then on while ≤ max. */
-function listpackLexRanks(z: ZSet, min: LexBound, max: LexBound, reverse: boolean): [number, number] {
+/**
+ * Lex ranges are walked as Redis walks them: find the first member in range (the
+ * last, for a reversed range), then step on while members stay on the near side of
+ * the far bound. With equal scores, as Redis documents lex ranges, members are in
+ * byte order and that is simply a contiguous range. With mixed scores the answer is
+ * whatever the walk finds; Redis searches a listpack linearly from the head (or
+ * tail), which we copy for listpack-sized sets so that even those replies match. A
+ * larger set is searched in O(log n), where Redis's own answer depends on its
+ * skiplist's random levels.
+ */
+function lexStart(z: ZSet, min: LexBound, max: LexBound, reverse: boolean): number {
   const n = z.size
-  if (n === 0 || lexRangeEmpty(min, max) || !lexGteMin(z.maxMember, min) || !lexLteMax(z.minMember, max)) return [0, 0]
-  if (!reverse) {
-    let lo = 0
-    const cur = z.at(0)
-    while (cur.valid && !lexGteMin(cur.member, min)) {
-      lo++
-      cur.next()
+  if (n === 0 || lexRangeEmpty(min, max) || !lexGteMin(z.maxMember, min) || !lexLteMax(z.minMember, max)) return -1
+  let rank: number
+  if (z.isListpack) {
+    const cur = z.at(reverse ? n - 1 : 0)
+    rank = reverse ? n - 1 : 0
+    while (cur.valid && !(reverse ? lexLteMax(cur.member, max) : lexGteMin(cur.member, min))) {
+      if (reverse) cur.prev()
+      else cur.next()
+      rank += reverse ? -1 : 1
     }
-    let hi = lo
-    while (cur.valid && lexLteMax(cur.member, max)) {
-      hi++
-      cur.next()
-    }
-    return [lo, hi]
+    if (!cur.valid) return -1
+  } else if (reverse) {
+    rank = (max.infinite !== 0 ? (max.infinite < 0 ? 0 : n) : z.countByMember(max.member, !max.exclusive)) - 1
+  } else {
+    rank = min.infinite !== 0 ? (min.infinite < 0 ? 0 : n) : z.countByMember(min.member, min.exclusive)
   }
-  let last = n - 1
-  const cur = z.at(last)
-  while (cur.valid && !lexLteMax(cur.member, max)) {
-    last--
-    cur.prev()
+  if (rank < 0 || rank >= n) return -1
+  const member = z.at(rank).member
+  return lexGteMin(member, min) && lexLteMax(member, max) ? rank : -1
+}
+
+/**
+ * Members from rank `from` on (downwards when `reverse`) before one crosses the far
+ * bound (max forwards, min backwards), at most `limit` of them (-1: no limit).
+ */
+function lexCount(z: ZSet, from: number, min: LexBound, max: LexBound, reverse: boolean, limit: number): number {
+  let count = 0
+  for (const cur = z.at(from); cur.valid && count !== limit; count++) {
+    if (reverse ? !lexGteMin(cur.member, min) : !lexLteMax(cur.member, max)) break
+    if (reverse) cur.prev()
+    else cur.next()
   }
-  let first = last + 1
-  while (cur.valid && lexGteMin(cur.member, min)) {
-    first--
-    cur.prev()
-  }
-  return [first, last + 1]
+  return count
 }
 
 /** An integer argument as Redis's getLongFromObjectOrReply; null after the error. */
@@ -284,10 +285,13 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
   if ((gt && nx) || (lt && nx) || (gt && lt)) return out.error(Err.zaddGtLtNx)
   if (incr && pairs > 2) return out.error(Err.zaddIncrPair)
   const n = pairs / 2
-  // One pair (the common case) needs no array: its score is read again below.
+  // One pair (the common case) needs no array.
+  let single = 0
   let scores: number[] | null = null
   if (n === 1) {
-    if (parseDouble(argv[i]) === null) return out.error(Err.notFloat)
+    const d = parseDouble(argv[i])
+    if (d === null) return out.error(Err.notFloat)
+    single = d
   } else {
     scores = new Array<number>(n)
     for (let j = 0; j < n; j++) {
@@ -313,7 +317,7 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
   let processed = 0
   let newScore = 0
   for (let j = 0; j < n; j++) {
-    let score = scores === null ? parseDouble(argv[i])! : scores[j]
+    let score = scores === null ? single : scores[j]
     const member = argv[i + 2 * j + 1]
     const current = z.score(member)
     if (current !== undefined) {
@@ -437,8 +441,13 @@ function zlexcount(c: Client, argv: string[]): void {
   const z = readZset(c, argv[1])
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
-  const [lo, hi] = lexRanks(z, range[0], range[1])
-  c.out.integer(Math.max(0, hi - lo))
+  const [min, max] = range
+  const first = lexStart(z, min, max, false)
+  if (first < 0) return c.out.integer(0)
+  // Redis counts a skiplist by ranks and a listpack by walking it.
+  if (z.isListpack) return c.out.integer(lexCount(z, first, min, max, false, -1))
+  const last = lexStart(z, min, max, true)
+  c.out.integer(Math.max(0, last - first + 1))
 }
 
 // --- ZRANGE and its variants ----------------------------------------------------------
@@ -532,13 +541,22 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: boolean, ty
         count = end - start + 1
         first = reverse ? size - 1 - start : start
       }
-    } else {
-      const [lo, hi] = scoreRange !== null ? scoreRanks(z, scoreRange) : lexRanks(z, lexRange![0], lexRange![1], reverse)
+    } else if (scoreRange !== null) {
+      const [lo, hi] = scoreRanks(z, scoreRange)
       // A negative offset makes Redis step off the end before emitting anything.
       if (offset >= 0 && hi - lo > offset) {
         count = hi - lo - offset
         if (limit >= 0 && limit < count) count = limit
         first = reverse ? hi - 1 - offset : lo + offset
+      }
+    } else {
+      const [min, max] = lexRange!
+      const inRange = lexStart(z, min, max, reverse)
+      // The offset is stepped over without looking at the members, as Redis does.
+      const from = reverse ? inRange - offset : inRange + offset
+      if (inRange >= 0 && offset >= 0 && from >= 0 && from < size) {
+        first = from
+        count = lexCount(z, from, min, max, reverse, limit < 0 ? -1 : limit)
       }
     }
   }
@@ -551,8 +569,6 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: boolean, ty
     c.db.delete(dst)
     return out.integer(0)
   }
-  // Inserted one by one in emission order, as Redis builds the destination, so its
-  // encoding (and -0 turning into 0 in a listpack) come out the same.
   const members = new Array<string>(count)
   const scores = new Array<number>(count)
   const cur = z!.at(first)
@@ -562,12 +578,32 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: boolean, ty
     if (reverse) cur.prev()
     else cur.next()
   }
-  const result = new ZSet()
-  if (type === RangeType.Rank && count > zsetLimits.maxListpackEntries) result.forceSkiplist()
-  for (let i = 0; i < count; i++) result.insert(members[i], scores[i])
-  c.db.set(dst, result)
+  c.db.set(dst, storedRange(members, scores, type === RangeType.Rank))
   c.signalKey(dst)
   out.integer(count)
+}
+
+/**
+ * The destination of ZRANGESTORE, encoded as Redis ends up encoding it. Redis adds
+ * the members one by one in emission order, to a skiplist when a rank range is
+ * longer than zset-max-listpack-entries and to a listpack otherwise, which converts
+ * once it outgrows the limits; -0 becomes 0 for members added while it was a listpack.
+ */
+function storedRange(members: string[], scores: number[], byRank: boolean): ZSet {
+  const n = members.length
+  const { maxListpackEntries, maxListpackValue } = zsetLimits
+  if (n <= maxListpackEntries) {
+    const result = new ZSet()
+    for (let i = 0; i < n; i++) result.insert(members[i], scores[i])
+    return result
+  }
+  if (!byRank) {
+    for (let i = 0; i < maxListpackEntries && members[i].length <= maxListpackValue; i++) {
+      if (scores[i] === 0) scores[i] = 0
+    }
+  }
+  // Too big for a listpack: built in one go (the input is already in order).
+  return ZSet.build(members, scores)
 }
 
 /** ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES] */
@@ -646,8 +682,9 @@ function zremrangebylex(c: Client, argv: string[]): void {
   const z = writeZset(c, key)
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
-  const [lo, hi] = lexRanks(z, range[0], range[1])
-  removeRanks(c, key, z, lo, hi)
+  const [min, max] = range
+  const first = lexStart(z, min, max, false)
+  removeRanks(c, key, z, first, first < 0 ? first : first + lexCount(z, first, min, max, false, -1))
 }
 
 /** Removes ranks [lo, hi) and replies how many went. */
@@ -1409,12 +1446,13 @@ export const sortedSetCommands: CommandSpec[] = [
   command({
     name: 'zrandmember', arity: -2, flags: ['readonly'], ...key1, group: 'sorted-set', since: '6.2.0',
     complexity: 'O(N) where N is the number of elements returned',
-    summary: 'Get one or multiple random elements from a sorted set', syntax: 'key [count [WITHSCORES]]', handler: zrandmember,
+    summary: 'Get one or multiple random elements from a sorted set', syntax: 'key [count [WITHSCORES]]',
+    tips: ['nondeterministic_output'], handler: zrandmember,
   }),
   command({
     name: 'zscan', arity: -3, flags: ['readonly'], ...key1, group: 'sorted-set', since: '2.8.0',
     complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
     summary: 'Incrementally iterate sorted sets elements and associated scores', syntax: 'key cursor [MATCH pattern] [COUNT count]',
-    handler: zscan,
+    tips: ['nondeterministic_output'], handler: zscan,
   }),
 ]

@@ -1,5 +1,5 @@
 import { splitInlineArgs } from './inline.js'
-import { CACHED_STRING, cachedLatin1 } from './latin1.js'
+import { CACHED_STRING, cachedLatin1, viewOf } from './latin1.js'
 import { RespDouble, RespMap, RespSet, RespSimple, type Argv, type RespValue } from './values.js'
 
 /**
@@ -36,6 +36,9 @@ export class QueryBufferLimitError extends Error {}
 
 export class RequestDecoder {
   private buf: Buffer = Buffer.alloc(0)
+  /** A DataView over `buf` (for the argument cache), and the buffer it was made for. */
+  private view: DataView = viewOf(this.buf)
+  private viewFor: Buffer = this.buf
   private pos = 0
   private end = 0
   /** True when `buf` is our own copy; false when it is the caller's read buffer. */
@@ -208,8 +211,14 @@ export class RequestDecoder {
     this.pendingBulk = -1
     const pos = this.pos
     this.pos = pos + len + 2
-    if (len > CACHED_STRING) return this.buf.latin1Slice(pos, pos + len)
-    return len === 0 ? '' : cachedLatin1(this.buf, pos, len)
+    const buf = this.buf
+    if (len > CACHED_STRING) return buf.latin1Slice(pos, pos + len)
+    if (len === 0) return ''
+    if (this.viewFor !== buf) {
+      this.view = viewOf(buf)
+      this.viewFor = buf
+    }
+    return cachedLatin1(buf, this.view, pos, len)
   }
 
   /**

@@ -3,7 +3,10 @@ import net from 'node:net'
 import { CommandTable } from '../commands/table.js'
 import { Err } from '../commands/errors.js'
 import type { Argv } from '../resp/values.js'
+import { hashLimits } from '../store/hash.js'
+import { setLimits } from '../store/set.js'
 import { Store } from '../store/store.js'
+import { zsetLimits } from '../store/zset.js'
 import { BlockingManager } from './blocking.js'
 import { Client } from './client.js'
 import { Config } from './config.js'
@@ -68,6 +71,31 @@ export class Server {
     this.config = config
     this.store = new Store(config.int('databases'))
     this.table = table
+    for (const [name] of config.entries()) this.applySetting(name)
+    config.onChange = (name) => this.applySetting(name)
+  }
+
+  /**
+   * Settings read outside the config object. The encoding limits only decide what
+   * OBJECT ENCODING reports; they are module-wide, so embedded servers in one process
+   * share the last value set.
+   */
+  private applySetting(name: string): void {
+    const config = this.config
+    switch (name) {
+      case 'hash-max-listpack-entries': hashLimits.maxListpackEntries = config.int(name); break
+      case 'hash-max-listpack-value': hashLimits.maxListpackValue = config.int(name); break
+      case 'set-max-intset-entries': setLimits.maxIntsetEntries = config.int(name); break
+      case 'zset-max-listpack-entries': zsetLimits.maxListpackEntries = config.int(name); break
+      case 'zset-max-listpack-value': zsetLimits.maxListpackValue = config.int(name); break
+      case 'hz': if (this.cron !== null && !this.closed) this.startHousekeeping(); break
+    }
+  }
+
+  private startHousekeeping(): void {
+    if (this.cron !== null) clearInterval(this.cron)
+    this.cron = setInterval(() => this.housekeeping(), Math.max(1, Math.floor(1000 / this.config.int('hz'))))
+    this.cron.unref()
   }
 
   dispatch(client: Client, argv: Argv): void {
@@ -83,9 +111,7 @@ export class Server {
     if (miniPort >= 0) {
       this.miniPort = await this.listenOn(miniPort, host, true)
     }
-    const hz = this.config.int('hz')
-    this.cron = setInterval(() => this.housekeeping(), Math.max(1, Math.floor(1000 / hz)))
-    this.cron.unref()
+    this.startHousekeeping()
   }
 
   private listenOn(port: number, host: string | undefined, mini: boolean): Promise<number> {

@@ -180,6 +180,13 @@ export class ScoreTree {
     return tree
   }
 
+  /** Levels from the root to the leaves (1 for a lone leaf): what one lookup descends. */
+  get depth(): number {
+    let d = 1
+    for (let node = this.root; !node.isLeaf; node = (node as Inner).children[0]) d++
+    return d
+  }
+
   /** Inserts an entry whose member is not in the tree. */
   insert(member: string, score: number): void {
     let node = this.root

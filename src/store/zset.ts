@@ -235,6 +235,11 @@ export class ZSet implements Collection {
     return this.scans
   }
 
+  /** Depth of the ordered index, for benchmarks: each rank or range lookup descends it once. */
+  get treeDepth(): number {
+    return this.tree.depth
+  }
+
   /** Structural self-check, for tests. */
   check(): void {
     this.tree.check()

@@ -48,6 +48,18 @@ describe('server commands', () => {
   })
   afterAll(() => server.close())
 
+  it('CONFIG SET of encoding limits changes what OBJECT ENCODING reports', async () => {
+    const replies = await call(server.port,
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '1', 'set-max-intset-entries', '1', 'hash-max-listpack-entries', '1'],
+      ['ZADD', 'enc:z', '1', 'a', '2', 'b'], ['OBJECT', 'ENCODING', 'enc:z'],
+      ['SADD', 'enc:s', '1', '2'], ['OBJECT', 'ENCODING', 'enc:s'],
+      ['HSET', 'enc:h', 'a', '1', 'b', '2'], ['OBJECT', 'ENCODING', 'enc:h'],
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '128', 'set-max-intset-entries', '512', 'hash-max-listpack-entries', '512'],
+      ['DEL', 'enc:z', 'enc:s', 'enc:h'])
+    expect(replies).toEqual(['+OK\r\n', ':2\r\n', '$8\r\nskiplist\r\n', ':2\r\n', '$9\r\nhashtable\r\n',
+      ':2\r\n', '$9\r\nhashtable\r\n', '+OK\r\n', ':3\r\n'])
+  })
+
   it('INFO is a bulk string in RESP2 and a verbatim string in RESP3', async () => {
     const c = await ReplyConnection.open(server.port)
     const two = await c.call(['INFO', 'server'])

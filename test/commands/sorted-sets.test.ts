@@ -3,6 +3,7 @@ import net from 'node:net'
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
+import { parseDouble, strtod } from '../../src/commands/args.js'
 import { zsetLimits } from '../../src/store/zset.js'
 import { frameEnd, ReplyConnection } from '../helpers/differential.js'
 import { RawClient, resp } from '../helpers/raw.js'
@@ -50,6 +51,28 @@ async function exact(requests: string[][], expected: string, hello3 = false): Pr
 
 const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`
 const err = (s: string) => `-${s}\r\n`
+
+describe('score parsing as Redis does it (parseDouble for ZADD scores, strtod for range bounds)', () => {
+  it('parseDouble takes whole strtod numbers only: decimal, hex, inf; no spaces, NaN or overflow', () => {
+    const ok: [string, number][] = [['1', 1], ['-0', -0], ['+1', 1], ['.5', 0.5], ['5.', 5], ['1e3', 1000], ['0x10', 16],
+      ['0x1.8p1', 3], ['-0X.8', -0.5], ['inf', Infinity], ['-Infinity', -Infinity], ['+INF', Infinity], ['4.9e-324', 5e-324],
+      ['1E+20', 1e20]]
+    for (const [s, v] of ok) expect(Object.is(parseDouble(s), v), s).toBe(true)
+    for (const s of ['', ' 1', '1 ', '.', '1e', '1e+', '0x', '0x1p', 'nan', '-nan', 'infin', '1e400', '-1e400', '1e-400',
+      '0x1p-1080', 'abc', '1\0', '1,5', '--1']) {
+      expect(parseDouble(s), JSON.stringify(s)).toBeNull()
+    }
+  })
+
+  it('strtod for bounds allows leading space, saturates out-of-range values and reads "" as 0', () => {
+    const ok: [string, number][] = [[' 1', 1], ['\t2', 2], ['', 0], ['1e400', Infinity], ['-1e400', -Infinity], ['1e-400', 0],
+      ['0x2', 2], ['1\0junk', 1], ['infinity', Infinity]]
+    for (const [s, v] of ok) expect(Object.is(strtod(s), v), JSON.stringify(s)).toBe(true)
+    expect(strtod('(5', 1)).toBe(5)
+    expect(strtod('(', 1)).toBe(0)
+    for (const s of ['1 ', ' ', 'nan', 'x', '0x', '1e5x', '(']) expect(Number.isNaN(strtod(s)), JSON.stringify(s)).toBe(true)
+  })
+})
 
 describe('ZADD, ZINCRBY, ZSCORE, ZMSCORE, ZCARD, ZREM', () => {
   it('ZADD adds and updates; ZSCORE ZMSCORE ZCARD read it back (ioredis RESP3 and RESP2)', async () => {
@@ -138,12 +161,12 @@ describe('ZRANGE, ZREVRANGE, ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVR
   })
 
   it('ZRANGE by rank with negative indexes, REV and out-of-range bounds', async () => {
-    expect(await r3.zrange('z', 0, -1)).toEqual(['lo', 'a', 'b', 'bb', 'c', 'hi'])
-    expect(await r3.zrange('z', -2, 100)).toEqual(['c', 'hi'])
-    expect(await r3.zrange('z', 3, 1)).toEqual([])
-    expect(await r3.zrange('z', 0, 1, 'REV')).toEqual(['hi', 'c'])
+    expect(await r3.zrange('z', '0', '-1')).toEqual(['lo', 'a', 'b', 'bb', 'c', 'hi'])
+    expect(await r3.zrange('z', '-2', '100')).toEqual(['c', 'hi'])
+    expect(await r3.zrange('z', '3', '1')).toEqual([])
+    expect(await r3.zrange('z', '0', '1', 'REV')).toEqual(['hi', 'c'])
     expect(await r3.zrevrange('z', 1, 2)).toEqual(['c', 'bb'])
-    expect(await r3.zrange('nokey', 0, -1)).toEqual([])
+    expect(await r3.zrange('nokey', '0', '-1')).toEqual([])
   })
 
   it('ZRANGE WITHSCORES is flat in RESP2 and [member, score] pairs in RESP3', async () => {
@@ -151,7 +174,7 @@ describe('ZRANGE, ZREVRANGE, ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVR
       '*4\r\n$2\r\nlo\r\n$4\r\n-inf\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$2\r\nbb\r\n$1\r\n2\r\n')
     await exact([['ZRANGE', 'z', '0', '1', 'WITHSCORES'], ['ZREVRANGE', 'z', '0', '0', 'WITHSCORES'], ['ZRANGE', 'z', '9', '10', 'WITHSCORES']],
       '*2\r\n*2\r\n$2\r\nlo\r\n,-inf\r\n*2\r\n$1\r\na\r\n,1\r\n*1\r\n*2\r\n$2\r\nhi\r\n,inf\r\n*0\r\n', true)
-    expect(await r2.zrange('z', 0, 1, 'WITHSCORES')).toEqual(['lo', '-inf', 'a', '1'])
+    expect(await r2.zrange('z', '0', '1', 'WITHSCORES')).toEqual(['lo', '-inf', 'a', '1'])
   })
 
   it('ZRANGEBYSCORE and ZREVRANGEBYSCORE take inclusive, exclusive and infinite bounds with LIMIT', async () => {
@@ -218,28 +241,28 @@ describe('ZRANGESTORE, ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX', () =>
     await r3.set('dst', 'string')
     await r3.expire('dst', 100)
     expect(await r3.zrangestore('dst', 'src', 1, 2)).toBe(2)
-    expect(await r2.zrange('dst', 0, -1, 'WITHSCORES')).toEqual(['b', '2', 'c', '3'])
+    expect(await r2.zrange('dst', '0', '-1', 'WITHSCORES')).toEqual(['b', '2', 'c', '3'])
     expect(await r3.ttl('dst')).toBe(-1)
     expect(await r3.zrangestore('dst', 'src', '+inf', '(1', 'BYSCORE', 'REV', 'LIMIT', 0, 2)).toBe(2)
-    expect(await r3.zrange('dst', 0, -1)).toEqual(['c', 'd'])
+    expect(await r3.zrange('dst', '0', '-1')).toEqual(['c', 'd'])
     expect(await r3.zrangestore('dst', 'src', 10, 20)).toBe(0)
     expect(await r3.exists('dst')).toBe(0)
     expect(await r3.zrangestore('src', 'src', 0, 0)).toBe(1)
-    expect(await r3.zrange('src', 0, -1)).toEqual(['a'])
+    expect(await r3.zrange('src', '0', '-1')).toEqual(['a'])
     await exact([['ZRANGESTORE', 'd', 'src', '0', '1', 'WITHSCORES']], err('ERR syntax error'))
   })
 
   it('ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX remove ranges and empty keys', async () => {
     await r3.zadd('z', 1, 'a', 2, 'b', 3, 'c', 4, 'd', 5, 'e')
     expect(await r3.zremrangebyrank('z', 1, 2)).toBe(2)
-    expect(await r3.zrange('z', 0, -1)).toEqual(['a', 'd', 'e'])
+    expect(await r3.zrange('z', '0', '-1')).toEqual(['a', 'd', 'e'])
     expect(await r3.zremrangebyrank('z', 5, 10)).toBe(0)
     expect(await r3.zremrangebyscore('z', '(1', 4)).toBe(1)
     expect(await r3.zremrangebyscore('z', '-inf', '+inf')).toBe(2)
     expect(await r3.exists('z')).toBe(0)
     await r3.zadd('lex', 0, 'a', 0, 'b', 0, 'c')
     expect(await r3.zremrangebylex('lex', '(a', '+')).toBe(2)
-    expect(await r3.zrange('lex', 0, -1)).toEqual(['a'])
+    expect(await r3.zrange('lex', '0', '-1')).toEqual(['a'])
     await exact([['ZREMRANGEBYRANK', 'nokey', 'x', '1'], ['ZREMRANGEBYSCORE', 'nokey', 'x', '1'], ['ZREMRANGEBYLEX', 'nokey', 'x', '+'],
       ['ZREMRANGEBYSCORE', 'nokey', '0', '1']],
     err('ERR value is not an integer or out of range') + err('ERR min or max is not a float') +
@@ -293,11 +316,11 @@ describe('ZUNION, ZINTER, ZDIFF, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZINTERCAR
     expect(await r2.zdiff(3, 'a', 'b', 's', 'WITHSCORES')).toEqual([])
     expect(await r2.zdiff(2, 'a', 'b', 'WITHSCORES')).toEqual(['x', '1'])
     expect(await r3.zunionstore('d', 2, 'a', 'b', 'WEIGHTS', 1, 0.5)).toBe(4)
-    expect(await r2.zrange('d', 0, -1, 'WITHSCORES')).toEqual(['x', '1', 'y', '7', 'z', '13', 'w', '15'])
+    expect(await r2.zrange('d', '0', '-1', 'WITHSCORES')).toEqual(['x', '1', 'y', '7', 'z', '13', 'w', '15'])
     expect(await r3.zinterstore('d', 2, 'a', 'nokey')).toBe(0)
     expect(await r3.exists('d')).toBe(0)
     expect(await r3.zdiffstore('a', 2, 'a', 'b')).toBe(1)
-    expect(await r3.zrange('a', 0, -1)).toEqual(['x'])
+    expect(await r3.zrange('a', '0', '-1')).toEqual(['x'])
   })
 
   it('ZINTERCARD counts the intersection, stopping at LIMIT', async () => {
@@ -402,7 +425,7 @@ describe('ZADD encodings and -0 (OBJECT ENCODING, TYPE, COPY)', () => {
     expect(await r3.zunionstore('copy', 1, 'fit')).toBe(1)
     expect(await r3.object('ENCODING', 'copy')).toBe('listpack')
     expect(await r3.copy('z', 'z2')).toBe(1)
-    expect(await r3.zrange('z2', 0, -1)).toEqual(await r3.zrange('z', 0, -1))
+    expect(await r3.zrange('z2', '0', '-1')).toEqual(await r3.zrange('z', '0', '-1'))
     expect(await r3.object('ENCODING', 'z2')).toBe('skiplist')
   })
 
@@ -515,7 +538,7 @@ describe('blocking pops (BZPOPMIN BZPOPMAX BZMPOP)', () => {
       await until(() => blocked() === before + 1, 'BZPOPMIN to block')
       expect(await pusher.zadd('q', 7, 'job', 9, 'later')).toBe(2)
       expect(await result).toEqual(['q', 'job', '7'])
-      expect(await pusher.zrange('q', 0, -1)).toEqual(['later'])
+      expect(await pusher.zrange('q', '0', '-1')).toEqual(['later'])
       await pusher.del('q')
     }
   })
