@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/index.js'
-import { missingTool, startRespite } from './helpers/servers.js'
+import { missingTool, redisBenchmark, startRespite } from './helpers/servers.js'
 
 /**
  * redis-benchmark runs unmodified against respite. This only checks that every test
@@ -9,22 +8,6 @@ import { missingTool, startRespite } from './helpers/servers.js'
  */
 
 const skip = missingTool('redis-benchmark')
-
-/** Runs redis-benchmark without blocking the event loop the in-process server needs. */
-function benchmark(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (d) => (output += d.toString('latin1')))
-    child.stderr.on('data', (d) => (output += d.toString('latin1')))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.once('error', reject)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, output })
-    })
-  })
-}
 
 describe.skipIf(skip !== null)('redis-benchmark smoke (PING, SET, GET, INCR, MSET)', () => {
   let server: RunningServer
@@ -35,7 +18,7 @@ describe.skipIf(skip !== null)('redis-benchmark smoke (PING, SET, GET, INCR, MSE
 
   for (const pipeline of ['1', '16']) {
     it(`completes every test with -P ${pipeline}`, async () => {
-      const { code, output } = await benchmark(['-p', String(server.port), '-t', 'ping,set,get,incr,mset', '-q', '-n', '2000', '-P', pipeline])
+      const { code, output } = await redisBenchmark(server.port, ['-t', 'ping,set,get,incr,mset', '-n', '2000', '-P', pipeline])
       expect(code, output).toBe(0)
       // Progress lines are overwritten with \r; the final figure for each test ends a line.
       const results = new Map<string, number>()

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { useRespite } from './helpers/fixture.js'
 import { call, decodeTyped, encodeMini, type MiniValue, type Typed } from './helpers/mini-client.js'
 import { RawClient } from './helpers/raw.js'
-import { startRespite } from './helpers/servers.js'
 
 /**
  * The mini Redis dialect, spoken on --mini-port: the original mini client sends every
@@ -13,13 +12,9 @@ import { startRespite } from './helpers/servers.js'
 const bulk = (value: string): Typed => ({ type: 'bulk', value })
 const int = (value: number): Typed => ({ type: 'integer', value })
 
-describe('mini dialect session (MSET, GET, MGET, DELETE, SET, FLUSH)', () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startRespite({ miniPort: 0 })
-  })
-  afterAll(() => server.close())
+const { respite: server } = await useRespite({ miniPort: 0, flush: false })
 
+describe('mini dialect session (MSET, GET, MGET, DELETE, SET, FLUSH)', () => {
   it('listens on its own port', () => {
     expect(server.miniPort).toBeGreaterThan(0)
     expect(server.miniPort).not.toBe(server.port)

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useRespite } from './helpers/fixture.js'
 import { RawClient, resp } from './helpers/raw.js'
-import { startRespite } from './helpers/servers.js'
-import type { RunningServer } from '../src/index.js'
+
+const { respite: server } = await useRespite({ flush: false })
 
 describe('server smoke', () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startRespite()
-  })
-  afterAll(() => server.close())
-
   it('answers PING, SET and GET with exact bytes, pipelined', async () => {
     const c = await RawClient.connect(server.port)
     const reply = await c.roundTrip(resp('PING') + resp('SET', 'k', 'v') + resp('GET', 'k') + 'PING\r\n', 26)

@@ -17,6 +17,7 @@ export function resolveBuild(spec) {
   const asPath = resolve(REPO, spec)
   if (existsSync(join(asPath, 'cli.js'))) return asPath
   if (existsSync(join(asPath, 'dist', 'cli.js'))) return join(asPath, 'dist')
+  if (spec === 'dist') throw new Error('dist/cli.js not found: run `npm run build` first')
   return buildRef(spec)
 }
 

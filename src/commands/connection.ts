@@ -15,7 +15,7 @@ import { command, type CommandSpec } from './spec.js'
  */
 
 function ping(c: Client, argv: string[]): void {
-  if (argv.length > 2) return c.out.error(`ERR wrong number of arguments for 'ping' command`)
+  if (argv.length > 2) return c.out.error(Err.wrongArgs('ping'))
   if (argv.length === 2) c.out.bulk(argv[1])
   else c.out.simple('PONG')
 }
@@ -268,23 +268,26 @@ function kill(c: Client, victim: Client): void {
   else victim.destroy()
 }
 
-function onOff(c: Client, argv: string[], apply: (on: boolean) => void): void {
-  if (isOption(argv[2], 'ON')) apply(true)
-  else if (isOption(argv[2], 'OFF')) apply(false)
-  else return c.out.error(Err.syntax)
-  c.out.simple('OK')
+/** ON or OFF, or null after replying a syntax error. */
+function onOffArg(c: Client, arg: string): boolean | null {
+  if (isOption(arg, 'ON')) return true
+  if (isOption(arg, 'OFF')) return false
+  c.out.error(Err.syntax)
+  return null
 }
 
 function clientNoEvict(c: Client, argv: string[]): void {
-  onOff(c, argv, (on) => {
-    c.noEvict = on
-  })
+  const on = onOffArg(c, argv[2])
+  if (on === null) return
+  c.noEvict = on
+  c.out.simple('OK')
 }
 
 function clientNoTouch(c: Client, argv: string[]): void {
-  onOff(c, argv, (on) => {
-    c.noTouch = on
-  })
+  const on = onOffArg(c, argv[2])
+  if (on === null) return
+  c.noTouch = on
+  c.out.simple('OK')
 }
 
 /** CLIENT UNBLOCK client-id [TIMEOUT | ERROR] */

@@ -3,9 +3,10 @@ import type { Client } from '../server/client.js'
 import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
 import { HashValue } from '../store/hash.js'
-import { isOption, parseInt64 } from './args.js'
+import { INT64_MAX, INT64_MIN, int64, MAX_REPEATED_PICKS, parseInt64, randomCountArgs } from './args.js'
 import { Err } from './errors.js'
-import { HALF_LONG_MAX, MAX_REPEATED_PICKS, parseSampleCount, parseScanCursor, parseScanOptions, replyEmptyScan } from './sets.js'
+import { deleteIfEmpty, typedLookups } from './lookup.js'
+import { collectionScanArgs, matcher, replyScan } from './scan.js'
 import { command, type CommandSpec } from './spec.js'
 
 /**
@@ -13,55 +14,35 @@ import { command, type CommandSpec } from './spec.js'
  * strings, and a hash left without fields is deleted with its key.
  */
 
-/** The hash at `key` for reading: undefined when missing, null after a WRONGTYPE reply. */
-function readHash(c: Client, key: string): HashValue | undefined | null {
-  const v = c.db.lookupRead(key)
-  if (v === undefined || v instanceof HashValue) return v
-  c.out.error(Err.wrongType)
-  return null
-}
-
-/** The hash at `key` for writing, created (empty) when missing; null after a WRONGTYPE reply. */
-function writeHash(c: Client, key: string): HashValue | null {
-  const db = c.db
-  const v = db.get(key)
-  if (v instanceof HashValue) return v
-  if (v === undefined) {
-    const h = new HashValue()
-    db.set(key, h)
-    return h
-  }
-  c.out.error(Err.wrongType)
-  return null
-}
-
-/** Deletes a hash's key once its last field is gone. */
-function dropIfEmpty(c: Client, key: string, h: HashValue): void {
-  if (h.size === 0) c.db.delete(key)
-}
+const { forRead: hashForRead, forWrite: hashForWrite, orCreate: hashOrCreate } = typedLookups(HashValue)
 
 /** HSET key field value [field value ...] */
 function hset(c: Client, argv: string[]): void {
-  if (argv.length % 2 !== 0) return c.out.error(Err.wrongArgs('hset'))
-  const h = writeHash(c, argv[1])
-  if (h === null) return
-  let added = 0
-  for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i], argv[i + 1])) added++
-  c.out.integer(added)
+  const added = setFields(c, argv, 'hset')
+  if (added !== null) c.out.integer(added)
 }
 
 /** HMSET key field value [field value ...]: HSET answering +OK. */
 function hmset(c: Client, argv: string[]): void {
-  if (argv.length % 2 !== 0) return c.out.error(Err.wrongArgs('hmset'))
-  const h = writeHash(c, argv[1])
-  if (h === null) return
-  for (let i = 2; i < argv.length; i += 2) h.set(argv[i], argv[i + 1])
-  c.out.simple('OK')
+  if (setFields(c, argv, 'hmset') !== null) c.out.simple('OK')
+}
+
+/** Sets HSET's and HMSET's field/value pairs; the number of new fields, or null after an error reply. */
+function setFields(c: Client, argv: string[], name: string): number | null {
+  if (argv.length % 2 !== 0) {
+    c.out.error(Err.wrongArgs(name))
+    return null
+  }
+  const h = hashOrCreate(c, argv[1])
+  if (h === null) return null
+  let added = 0
+  for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i], argv[i + 1])) added++
+  return added
 }
 
 /** HSETNX key field value */
 function hsetnx(c: Client, argv: string[]): void {
-  const h = writeHash(c, argv[1])
+  const h = hashOrCreate(c, argv[1])
   if (h === null) return
   if (h.has(argv[2])) return c.out.integer(0)
   h.set(argv[2], argv[3])
@@ -70,7 +51,7 @@ function hsetnx(c: Client, argv: string[]): void {
 
 /** HGET key field */
 function hget(c: Client, argv: string[]): void {
-  const h = readHash(c, argv[1])
+  const h = hashForRead(c, argv[1])
   if (h === null) return
   const v = h === undefined ? undefined : h.get(argv[2])
   if (v === undefined) c.out.nullBulk()
@@ -79,7 +60,7 @@ function hget(c: Client, argv: string[]): void {
 
 /** HMGET key field [field ...] */
 function hmget(c: Client, argv: string[]): void {
-  const h = readHash(c, argv[1])
+  const h = hashForRead(c, argv[1])
   if (h === null) return
   const out = c.out
   out.array(argv.length - 2)
@@ -93,37 +74,37 @@ function hmget(c: Client, argv: string[]): void {
 /** HDEL key field [field ...] */
 function hdel(c: Client, argv: string[]): void {
   const key = argv[1]
-  const v = c.db.get(key)
-  if (v === undefined) return c.out.integer(0)
-  if (!(v instanceof HashValue)) return c.out.error(Err.wrongType)
+  const h = hashForWrite(c, key)
+  if (h === null) return
+  if (h === undefined) return c.out.integer(0)
   let removed = 0
   for (let i = 2; i < argv.length; i++) {
-    if (v.delete(argv[i])) {
+    if (h.delete(argv[i])) {
       removed++
-      if (v.size === 0) break
+      if (h.size === 0) break
     }
   }
-  dropIfEmpty(c, key, v)
+  deleteIfEmpty(c, key, h)
   c.out.integer(removed)
 }
 
 /** HEXISTS key field */
 function hexists(c: Client, argv: string[]): void {
-  const h = readHash(c, argv[1])
+  const h = hashForRead(c, argv[1])
   if (h === null) return
   c.out.integer(h !== undefined && h.has(argv[2]) ? 1 : 0)
 }
 
 /** HLEN key */
 function hlen(c: Client, argv: string[]): void {
-  const h = readHash(c, argv[1])
+  const h = hashForRead(c, argv[1])
   if (h === null) return
   c.out.integer(h === undefined ? 0 : h.size)
 }
 
 /** HSTRLEN key field */
 function hstrlen(c: Client, argv: string[]): void {
-  const h = readHash(c, argv[1])
+  const h = hashForRead(c, argv[1])
   if (h === null) return
   const v = h === undefined ? undefined : h.get(argv[2])
   c.out.integer(v === undefined ? 0 : v.length)
@@ -131,7 +112,7 @@ function hstrlen(c: Client, argv: string[]): void {
 
 /** HKEYS key */
 function hkeys(c: Client, argv: string[]): void {
-  const h = readHash(c, argv[1])
+  const h = hashForRead(c, argv[1])
   if (h === null) return
   const out = c.out
   if (h === undefined) return out.array(0)
@@ -141,7 +122,7 @@ function hkeys(c: Client, argv: string[]): void {
 
 /** HVALS key */
 function hvals(c: Client, argv: string[]): void {
-  const h = readHash(c, argv[1])
+  const h = hashForRead(c, argv[1])
   if (h === null) return
   const out = c.out
   if (h === undefined) return out.array(0)
@@ -151,7 +132,7 @@ function hvals(c: Client, argv: string[]): void {
 
 /** HGETALL key: a map in RESP3, a flat field/value array in RESP2. */
 function hgetall(c: Client, argv: string[]): void {
-  const h = readHash(c, argv[1])
+  const h = hashForRead(c, argv[1])
   if (h === null) return
   const out = c.out
   if (h === undefined) return out.map(0)
@@ -162,14 +143,11 @@ function hgetall(c: Client, argv: string[]): void {
   }
 }
 
-const INT64_MAX = 9223372036854775807n
-const INT64_MIN = -9223372036854775808n
-
 /** HINCRBY key field increment */
 function hincrby(c: Client, argv: string[]): void {
   const by = parseInt64(argv[3])
   if (by === null) return c.out.error(Err.notInteger)
-  const h = writeHash(c, argv[1])
+  const h = hashOrCreate(c, argv[1])
   if (h === null) return
   const field = argv[2]
   const current = h.get(field)
@@ -185,7 +163,7 @@ function hincrby(c: Client, argv: string[]): void {
   } else {
     const sum = BigInt(value) + BigInt(by)
     if (sum > INT64_MAX || sum < INT64_MIN) return c.out.error(Err.overflow)
-    next = Number.isSafeInteger(Number(sum)) ? Number(sum) : sum
+    next = int64(sum)
   }
   h.set(field, String(next))
   c.out.integer(next)
@@ -199,7 +177,7 @@ function hincrbyfloat(c: Client, argv: string[]): void {
   const incr = parseLongDouble(argv[3])
   if (incr === null) return c.out.error(Err.notFloat)
   if (incr.inf) return c.out.error(Err.valueNanOrInfinity)
-  const h = writeHash(c, argv[1])
+  const h = hashOrCreate(c, argv[1])
   if (h === null) return
   const field = argv[2]
   const current = h.get(field)
@@ -223,23 +201,16 @@ function hincrbyfloat(c: Client, argv: string[]): void {
 function hrandfield(c: Client, argv: string[]): void {
   const out = c.out
   if (argv.length === 2) {
-    const h = readHash(c, argv[1])
+    const h = hashForRead(c, argv[1])
     if (h === null) return
     if (h === undefined) return out.nullBulk()
     return out.bulk(h.sampler().random())
   }
-  const parsed = parseSampleCount(c, argv[2])
-  if (parsed === null) return
-  let withValues = false
-  if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3], 'WITHVALUES'))) return out.error(Err.syntax)
-  if (argv.length === 4) {
-    withValues = true
-    // Redis refuses counts whose reply length (two per field) would overflow a long.
-    if (parsed < -HALF_LONG_MAX || parsed > HALF_LONG_MAX) return out.error(Err.outOfRange)
-  }
-  const h = readHash(c, argv[1])
+  const args = randomCountArgs(c, argv, 'WITHVALUES')
+  if (args === null) return
+  const { count, withValues } = args
+  const h = hashForRead(c, argv[1])
   if (h === null) return
-  const count = Number(parsed)
   if (h === undefined || count === 0) return out.array(0)
   // RESP3 pairs each field with its value in a 2-element array; RESP2 flattens.
   const nested = withValues && out.proto === 3
@@ -276,41 +247,21 @@ function replyField(c: Client, h: HashValue, field: string, withValues: boolean,
  * whole with cursor 0, as in Redis; a larger one in steps over a live iterator.
  */
 function hscan(c: Client, argv: string[]): void {
-  const cursor = parseScanCursor(c, argv[2])
-  if (cursor === null) return
-  const h = readHash(c, argv[1])
-  if (h === null) return
-  if (h === undefined) return replyEmptyScan(c)
-  const opts = parseScanOptions(c, argv, 3)
-  if (opts === null) return
-  const pattern = opts.pattern
-  const out = c.out
-  if (h.isListpack || (cursor === 0 && h.size <= opts.count)) {
+  const scan = collectionScanArgs(c, argv, hashForRead)
+  if (scan === null) return
+  const { value: h, cursor, options: { count, pattern } } = scan
+  const items: string[] = []
+  if (h.isListpack || (cursor === 0 && h.size <= count)) {
     // Everything in one reply: as Redis does for a listpack, and as its hash table
     // scan nearly always ends up doing when COUNT covers the whole hash.
-    const items: string[] = []
     for (const [f, v] of h.entries()) {
       if (pattern === null || globMatch(pattern, f)) items.push(f, v)
     }
-    out.array(2)
-    out.bulk('0')
-    out.array(items.length)
-    for (const s of items) out.bulk(s)
-    return
+    return replyScan(c, 0, items)
   }
-  const step = scanStep(h.cursors(), cursor, opts.count, () => h.fields(),
-    pattern === null ? keepAll : (f) => globMatch(pattern, f))
-  out.array(2)
-  out.bulk(String(step.cursor))
-  out.array(step.items.length * 2)
-  for (const f of step.items) {
-    out.bulk(f)
-    out.bulk(h.get(f)!)
-  }
-}
-
-function keepAll(): boolean {
-  return true
+  const step = scanStep(h.cursors(), cursor, count, () => h.fields(), matcher(pattern))
+  for (const f of step.items) items.push(f, h.get(f)!)
+  replyScan(c, step.cursor, items)
 }
 
 const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const

@@ -73,74 +73,47 @@ function keySpecFlags(spec: CommandSpec): string[] {
 }
 
 function writeKeySpecs(c: Client, spec: CommandSpec): void {
-  const out = c.out
   const range = spec.firstKey > 0
-  let numkeysAt = 0
-  if (spec.keys !== undefined) numkeysAt = fixedPosition(spec.syntax, 'numkeys')
   const movable = spec.keys !== undefined
-  out.set((range ? 1 : 0) + (movable ? 1 : 0))
   const flags = keySpecFlags(spec)
+  c.out.set((range ? 1 : 0) + (movable ? 1 : 0))
   if (range) {
-    out.map(3)
-    out.bulk('flags')
-    writeSimpleSet(c, flags)
-    out.bulk('begin_search')
-    out.map(2)
-    out.bulk('type')
-    out.bulk('index')
-    out.bulk('spec')
-    out.map(1)
-    out.bulk('index')
-    out.integer(spec.firstKey)
-    out.bulk('find_keys')
-    out.map(2)
-    out.bulk('type')
-    out.bulk('range')
-    out.bulk('spec')
-    out.map(3)
-    out.bulk('lastkey')
-    out.integer(spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey)
-    out.bulk('keystep')
-    out.integer(spec.step)
-    out.bulk('limit')
-    out.integer(0)
+    const lastKey = spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey
+    writeKeySpec(c, flags, 'index', [['index', spec.firstKey]], 'range', [['lastkey', lastKey], ['keystep', spec.step], ['limit', 0]])
   }
   if (movable) {
-    out.map(3)
-    out.bulk('flags')
-    writeSimpleSet(c, flags)
-    out.bulk('begin_search')
-    out.map(2)
-    out.bulk('type')
+    const numkeysAt = fixedPosition(spec.syntax, 'numkeys')
     if (numkeysAt > 0) {
-      out.bulk('index')
-      out.bulk('spec')
-      out.map(1)
-      out.bulk('index')
-      out.integer(numkeysAt)
+      writeKeySpec(c, flags, 'index', [['index', numkeysAt]], 'keynum', [['keynumidx', 0], ['firstkey', 1], ['keystep', 1]])
     } else {
-      out.bulk('unknown')
-      out.bulk('spec')
-      out.map(0)
+      writeKeySpec(c, flags, 'unknown', [], 'unknown', [])
     }
-    out.bulk('find_keys')
-    out.map(2)
-    out.bulk('type')
-    if (numkeysAt > 0) {
-      out.bulk('keynum')
-      out.bulk('spec')
-      out.map(3)
-      out.bulk('keynumidx')
-      out.integer(0)
-      out.bulk('firstkey')
-      out.integer(1)
-      out.bulk('keystep')
-      out.integer(1)
-    } else {
-      out.bulk('unknown')
-      out.bulk('spec')
-      out.map(0)
-    }
+  }
+}
+
+/** One key spec: its flags, where the search for keys begins, and how keys are found from there. */
+function writeKeySpec(c: Client, flags: readonly string[], beginType: string, begin: [string, number][],
+  findType: string, find: [string, number][]): void {
+  const out = c.out
+  out.map(3)
+  out.bulk('flags')
+  writeSimpleSet(c, flags)
+  out.bulk('begin_search')
+  writeSearchStep(c, beginType, begin)
+  out.bulk('find_keys')
+  writeSearchStep(c, findType, find)
+}
+
+function writeSearchStep(c: Client, type: string, spec: [string, number][]): void {
+  const out = c.out
+  out.map(2)
+  out.bulk('type')
+  out.bulk(type)
+  out.bulk('spec')
+  out.map(spec.length)
+  for (const [name, value] of spec) {
+    out.bulk(name)
+    out.integer(value)
   }
 }
 

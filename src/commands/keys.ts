@@ -3,26 +3,20 @@ import { scanStep } from '../store/cursors.js'
 import type { Database } from '../store/database.js'
 import { globMatch } from '../store/glob.js'
 import { typeName, type StoredValue } from '../store/types.js'
-import { isOption, parseInt64 } from './args.js'
+import { absoluteExpiry, int64, isOption, parseInt64 } from './args.js'
 import { Err } from './errors.js'
 import { replyHelp } from './help.js'
+import { cursorArg, replyScan, scanOptions } from './scan.js'
 import { command, type CommandSpec } from './spec.js'
-import { carryNote, MAX_EXPIRE_SECONDS, stringEncoding, unsharedInt } from './strings.js'
+import { carryNote, stringEncoding, unsharedInt } from './strings.js'
 
 /**
  * Key-space commands: existence, types, iteration, renaming and copying, expiry,
  * OBJECT, and the database-level commands (SELECT, SWAPDB, DBSIZE, FLUSHDB, FLUSHALL).
  */
 
-const INT64_MAX = 9223372036854775807n
 const INT32_MIN = -2147483648
 const INT32_MAX = 2147483647
-const UINT64_MAX = 18446744073709551615n
-
-/** An int64 as a number when exact in a double, else a bigint. */
-function int64(n: bigint): number | bigint {
-  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
-}
 
 /**
  * Redis's getIntFromObjectOrReply: an int64 that must also fit in 32 bits. Replies
@@ -68,7 +62,8 @@ function place(db: Database, key: string, value: StoredValue, at: number | bigin
 // ---------------------------------------------------------------------------------
 // Existence and types
 
-function del(c: Client, argv: string[]): void {
+/** DEL and UNLINK (both free at once here), and the mini dialect's DELETE. */
+export function del(c: Client, argv: string[]): void {
   const db = c.db
   let n = 0
   for (let i = 1; i < argv.length; i++) if (db.delete(argv[i])) n++
@@ -121,57 +116,21 @@ function keys(c: Client, argv: string[]): void {
   for (const key of found) c.out.bulk(key)
 }
 
-/**
- * Redis reads the cursor with strtoul: optional sign (negatives wrap), decimal digits,
- * nothing after them, no leading space, at most 2^64-1; "" is 0. Returns the cursor,
- * -1 for a valid number we never handed out (the scan then restarts), or null.
- */
-function parseCursor(s: string): number | null {
-  const nul = s.indexOf('\0')
-  if (nul >= 0) s = s.slice(0, nul)
-  if (s.length === 0) return 0
-  if (!/^[+-]?\d+$/.test(s)) return null
-  const neg = s.charCodeAt(0) === 0x2d
-  let v = BigInt(neg || s.charCodeAt(0) === 0x2b ? s.slice(1) : s)
-  if (v > UINT64_MAX) return null
-  if (neg && v !== 0n) v = UINT64_MAX + 1n - v
-  return v <= 9007199254740991n ? Number(v) : -1
-}
-
 /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
 function scan(c: Client, argv: string[]): void {
-  const cursor = parseCursor(argv[1])
-  if (cursor === null) return c.out.error(Err.invalidCursor)
-  let count = 10
-  let pattern: string | null = null
-  let wantType: string | null = null
-  for (let i = 2; i < argv.length; i += 2) {
-    const opt = argv[i]
-    const hasValue = i + 1 < argv.length
-    if (hasValue && isOption(opt, 'COUNT')) {
-      const n = parseInt64(argv[i + 1])
-      if (n === null) return c.out.error(Err.notInteger)
-      if (n < 1) return c.out.error(Err.syntax)
-      count = n > 1_000_000_000 ? 1_000_000_000 : Number(n)
-    } else if (hasValue && isOption(opt, 'MATCH')) {
-      pattern = argv[i + 1] === '*' ? null : argv[i + 1]
-    } else if (hasValue && isOption(opt, 'TYPE')) {
-      wantType = argv[i + 1].toLowerCase()
-    } else {
-      return c.out.error(Err.syntax)
-    }
-  }
+  const cursor = cursorArg(c, argv[1])
+  if (cursor === null) return
+  const options = scanOptions(c, argv, 2, true)
+  if (options === null) return
+  const { pattern, type } = options
   const db = c.db
-  const step = scanStep(db.cursors, cursor, count, () => db.keys.keys(), (key) => {
+  const step = scanStep(db.cursors, cursor, options.count, () => db.keys.keys(), (key) => {
     if (pattern !== null && !globMatch(pattern, key)) return false
     // get() also drops the key when expired, as Redis's SCAN does.
     const v = db.get(key)
-    return v !== undefined && (wantType === null || typeName(v) === wantType)
+    return v !== undefined && (type === null || typeName(v) === type)
   })
-  c.out.array(2)
-  c.out.bulk(String(step.cursor))
-  c.out.array(step.items.length)
-  for (const key of step.items) c.out.bulk(key)
+  replyScan(c, step.cursor, step.items)
 }
 
 // ---------------------------------------------------------------------------------
@@ -282,18 +241,8 @@ function expireGeneric(c: Client, argv: string[], seconds: boolean, relative: bo
   const n = parseInt64(argv[2])
   if (n === null) return c.out.error(Err.notInteger)
   const now = Date.now()
-  let at: number | bigint
-  if (typeof n === 'number' && Math.abs(n) < 2 ** 40) {
-    // Fast path: scaled and offset, it stays well inside a double's exact range.
-    at = (seconds ? n * 1000 : n) + (relative ? now : 0)
-  } else {
-    if (seconds && (n > MAX_EXPIRE_SECONDS || n < -MAX_EXPIRE_SECONDS)) return c.out.error(Err.invalidExpire(name))
-    const base = relative ? BigInt(now) : 0n
-    let ms = BigInt(n) * (seconds ? 1000n : 1n)
-    if (ms > INT64_MAX - base) return c.out.error(Err.invalidExpire(name))
-    ms += base
-    at = int64(ms)
-  }
+  const at = absoluteExpiry(n, seconds, relative, now)
+  if (at === null) return c.out.error(Err.invalidExpire(name))
   const db = c.db
   const key = argv[1]
   if (db.get(key) === undefined) return c.out.integer(0)

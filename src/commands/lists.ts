@@ -1,8 +1,9 @@
-import { parseTimeout } from '../server/blocking.js'
 import type { Client } from '../server/client.js'
 import { ListValue } from '../store/list.js'
-import { isOption, parseInt64, parseInteger } from './args.js'
+import { INT64_MIN, integerArg, integerAtLeast, isOption, mpopArgs, numkeysKeys, parseInt64, type MpopArgs } from './args.js'
+import { readyValue, timeoutArg, waitOnKeys } from './blocking-pops.js'
 import { Err } from './errors.js'
+import { deleteIfEmpty, typedLookups } from './lookup.js'
 import { command, type CommandSpec } from './spec.js'
 
 /**
@@ -14,27 +15,11 @@ import { command, type CommandSpec } from './spec.js'
  * it are served before the next command runs.
  */
 
+const { forRead: listForRead, forWrite: listForWrite } = typedLookups(ListValue)
+
 const enum End {
   Left,
   Right,
-}
-
-const INT64_MIN = -9223372036854775808n
-
-/** The list at `key` for a write: undefined when missing, null after replying WRONGTYPE. */
-function listForWrite(c: Client, key: string): ListValue | undefined | null {
-  const v = c.db.get(key)
-  if (v === undefined || v instanceof ListValue) return v
-  c.out.error(Err.wrongType)
-  return null
-}
-
-/** As listForWrite, counting a keyspace hit or miss. */
-function listForRead(c: Client, key: string): ListValue | undefined | null {
-  const v = c.db.lookupRead(key)
-  if (v === undefined || v instanceof ListValue) return v
-  c.out.error(Err.wrongType)
-  return null
 }
 
 /** LEFT or RIGHT, or null after replying a syntax error. */
@@ -45,13 +30,6 @@ function endArg(c: Client, arg: string): End | null {
   return null
 }
 
-/** Integer argument, or null after replying "not an integer". */
-function integerArg(c: Client, arg: string): number | null {
-  const n = parseInteger(arg)
-  if (n === null) c.out.error(Err.notInteger)
-  return n
-}
-
 function pop(list: ListValue, end: End): string {
   return (end === End.Left ? list.popFront() : list.popBack())!
 }
@@ -59,11 +37,6 @@ function pop(list: ListValue, end: End): string {
 function push(list: ListValue, end: End, value: string): void {
   if (end === End.Left) list.pushFront(value)
   else list.pushBack(value)
-}
-
-/** Drops the key of a list that a pop or removal left empty. */
-function deleteIfEmpty(c: Client, key: string, list: ListValue): void {
-  if (list.size === 0) c.db.delete(key)
 }
 
 // ---------------------------------------------------------------------------------
@@ -115,8 +88,8 @@ function popGeneric(c: Client, argv: string[], end: End): void {
   if (argv.length > 3) return c.out.error(Err.wrongArgs(end === End.Left ? 'lpop' : 'rpop'))
   let count = -1
   if (argv.length === 3) {
-    const n = parseInteger(argv[2])
-    if (n === null || n < 0) return c.out.error(Err.mustBePositive)
+    const n = integerAtLeast(c, argv[2], 0, Err.mustBePositive)
+    if (n === null) return
     count = n
   }
   const key = argv[1]
@@ -262,12 +235,12 @@ function lpos(c: Client, argv: string[]): void {
       if (typeof r === 'number') rank = r
       else rank = unlimited ? -1 : r > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER
     } else if (more && isOption(opt, 'COUNT')) {
-      const n = parseInteger(argv[++j])
-      if (n === null || n < 0) return c.out.error(Err.lposCountNegative)
+      const n = integerAtLeast(c, argv[++j], 0, Err.lposCountNegative)
+      if (n === null) return
       count = n
     } else if (more && isOption(opt, 'MAXLEN')) {
-      const n = parseInteger(argv[++j])
-      if (n === null || n < 0) return c.out.error(Err.lposMaxlenNegative)
+      const n = integerAtLeast(c, argv[++j], 0, Err.lposMaxlenNegative)
+      if (n === null) return
       maxlen = n
     } else {
       return c.out.error(Err.syntax)
@@ -343,44 +316,8 @@ function rpoplpush(c: Client, argv: string[]): void {
 // ---------------------------------------------------------------------------------
 // LMPOP and BLMPOP
 
-interface MpopArgs {
-  /** argv index of the first key. */
-  first: number
-  numkeys: number
-  end: End
-  count: number
-}
-
-/** numkeys key [key ...] LEFT|RIGHT [COUNT count], from argv[at]; null after an error reply. */
-function parseMpop(c: Client, argv: string[], at: number): MpopArgs | null {
-  const numkeys = parseInteger(argv[at])
-  if (numkeys === null || numkeys < 1) {
-    c.out.error(Err.numkeysPositive)
-    return null
-  }
-  const whereAt = at + numkeys + 1
-  if (whereAt >= argv.length) {
-    c.out.error(Err.syntax)
-    return null
-  }
-  const end = endArg(c, argv[whereAt])
-  if (end === null) return null
-  let count = -1
-  for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && j + 1 < argv.length && isOption(argv[j], 'COUNT')) {
-      const n = parseInteger(argv[++j])
-      if (n === null || n < 1) {
-        c.out.error(Err.countPositive)
-        return null
-      }
-      count = n
-    } else {
-      c.out.error(Err.syntax)
-      return null
-    }
-  }
-  return { first: at + 1, numkeys, end, count: count === -1 ? 1 : count }
-}
+/** The ends of `numkeys key [key ...] <LEFT | RIGHT> [COUNT count]`, in End's order. */
+const MPOP_ENDS = ['LEFT', 'RIGHT'] as const
 
 /** [key, [elements...]] popped from `list`. */
 function replyPopWithKey(c: Client, key: string, list: ListValue, end: End, count: number): void {
@@ -407,59 +344,19 @@ function mpopFirst(c: Client, argv: string[], args: MpopArgs): boolean {
 }
 
 function lmpop(c: Client, argv: string[]): void {
-  const args = parseMpop(c, argv, 1)
+  const args = mpopArgs(c, argv, 1, MPOP_ENDS)
   if (args === null) return
   if (!mpopFirst(c, argv, args)) c.out.nullArray()
 }
 
-/** Key positions after a numkeys argument at argv[at]; none when numkeys is unusable. */
-function numkeysKeys(argv: string[], at: number): number[] {
-  const n = parseInteger(argv[at] ?? '')
-  if (n === null || n < 1 || at + n >= argv.length) return []
-  const keys = new Array<number>(n)
-  for (let i = 0; i < n; i++) keys[i] = at + 1 + i
-  return keys
-}
-
 // ---------------------------------------------------------------------------------
-// Blocking pops. A client that finds nothing blocks; when one of its keys is fed, the
-// handler runs again with c.retrying set and serves from that key alone (Redis 7.0
-// serves a waiter from the key that became ready, even if another of its keys also
-// holds data by then), or keeps waiting if the key is no list after all.
-
-function replyNullArray(c: Client): void {
-  c.out.nullArray()
-}
-
-/** During a re-run: the signalled key's list, or null after deciding to keep waiting. */
-function readyList(c: Client): { key: string; list: ListValue } | null {
-  const state = c.blocked!
-  const key = state.readyKey!
-  const v = c.db.get(key)
-  if (v instanceof ListValue && v.size > 0) return { key, list: v }
-  c.block(state.spec, state.argv, state.keys, 0, state.onTimeout)
-  return null
-}
-
-/** A timeout argument in ms, or null after replying its error. */
-function timeoutArg(c: Client, arg: string): number | null {
-  const t = parseTimeout(arg)
-  if (typeof t === 'string') {
-    c.out.error(t)
-    return null
-  }
-  return t
-}
+// Blocking pops (see blocking-pops.ts)
 
 /** BLPOP, BRPOP: key [key ...] timeout */
 function blockingPop(c: Client, argv: string[], end: End, spec: CommandSpec): void {
   if (c.retrying) {
-    const ready = readyList(c)
-    if (ready === null) return
-    c.out.array(2)
-    c.out.bulk(ready.key)
-    c.out.bulk(pop(ready.list, end))
-    deleteIfEmpty(c, ready.key, ready.list)
+    const ready = readyValue(c, ListValue)
+    if (ready !== null) replyPopOne(c, ready.key, ready.value, end)
     return
   }
   const last = argv.length - 1
@@ -469,15 +366,17 @@ function blockingPop(c: Client, argv: string[], end: End, spec: CommandSpec): vo
     const key = argv[i]
     const list = listForWrite(c, key)
     if (list === null) return
-    if (list === undefined) continue
-    c.out.array(2)
-    c.out.bulk(key)
-    c.out.bulk(pop(list, end))
-    deleteIfEmpty(c, key, list)
-    return
+    if (list !== undefined) return replyPopOne(c, key, list, end)
   }
-  if (c.denyBlocking) return c.out.nullArray()
-  c.block(spec, argv, argv.slice(1, last), timeout, replyNullArray)
+  waitOnKeys(c, spec, argv, argv.slice(1, last), timeout)
+}
+
+/** [key, element], the element popped from `end`. */
+function replyPopOne(c: Client, key: string, list: ListValue, end: End): void {
+  c.out.array(2)
+  c.out.bulk(key)
+  c.out.bulk(pop(list, end))
+  deleteIfEmpty(c, key, list)
 }
 
 function blpop(c: Client, argv: string[]): void {
@@ -496,14 +395,14 @@ function brpop(c: Client, argv: string[]): void {
 function blockingMove(c: Client, argv: string[], from: End, to: End, timeout: number, spec: CommandSpec): void {
   const src = argv[1]
   if (c.retrying) {
-    if (readyList(c) === null) return
-    return moveElement(c, src, argv[2], from, to)
+    if (readyValue(c, ListValue) !== null) moveElement(c, src, argv[2], from, to)
+    return
   }
   const source = listForWrite(c, src)
   if (source === null) return
   if (source !== undefined) return moveElement(c, src, argv[2], from, to)
   if (c.denyBlocking) return c.out.nullBulk()
-  c.block(spec, argv, [src], timeout, replyNullArray)
+  waitOnKeys(c, spec, argv, [src], timeout)
 }
 
 /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
@@ -528,16 +427,15 @@ function brpoplpush(c: Client, argv: string[]): void {
 function blmpop(c: Client, argv: string[]): void {
   const timeout = c.retrying ? 0 : timeoutArg(c, argv[1])
   if (timeout === null) return
-  const args = parseMpop(c, argv, 2)
+  const args = mpopArgs(c, argv, 2, MPOP_ENDS)
   if (args === null) return
   if (c.retrying) {
-    const ready = readyList(c)
-    if (ready !== null) replyPopWithKey(c, ready.key, ready.list, args.end, args.count)
+    const ready = readyValue(c, ListValue)
+    if (ready !== null) replyPopWithKey(c, ready.key, ready.value, args.end, args.count)
     return
   }
   if (mpopFirst(c, argv, args)) return
-  if (c.denyBlocking) return c.out.nullArray()
-  c.block(blmpopSpec, argv, argv.slice(args.first, args.first + args.numkeys), timeout, replyNullArray)
+  waitOnKeys(c, blmpopSpec, argv, argv.slice(args.first, args.first + args.numkeys), timeout)
 }
 
 // ---------------------------------------------------------------------------------

@@ -1,16 +1,11 @@
 import type { Client } from '../server/client.js'
+import { del } from './keys.js'
 import { command, type CommandSpec } from './spec.js'
 
 /**
  * The original mini Redis's own commands, served on every port: DELETE answers as DEL
  * does, and FLUSH empties the current database and answers how many keys it removed.
  */
-
-function del(c: Client, argv: string[]): void {
-  let n = 0
-  for (let i = 1; i < argv.length; i++) if (c.db.delete(argv[i])) n++
-  c.out.integer(n)
-}
 
 function flush(c: Client): void {
   c.out.integer(c.db.clear())

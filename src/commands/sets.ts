@@ -2,8 +2,10 @@ import type { Client } from '../server/client.js'
 import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
 import { SetValue } from '../store/set.js'
-import { isOption, parseInt64 } from './args.js'
+import { integerAtLeast, isOption, MAX_REPEATED_PICKS, numkeysKeys, sampleCountArg } from './args.js'
 import { Err } from './errors.js'
+import { deleteIfEmpty, typedLookups } from './lookup.js'
+import { collectionScanArgs, matcher, replyScan } from './scan.js'
 import { command, type CommandSpec } from './spec.js'
 
 /**
@@ -12,146 +14,19 @@ import { command, type CommandSpec } from './spec.js'
  * intset-sized integer sets as in Redis.
  */
 
-// --- helpers shared with hashes.ts (HSCAN, HRANDFIELD) ------------------------------
+// --- lookups and replies ----------------------------------------------------------------
 
-const INT64_MIN = -9223372036854775808n
-/** LONG_MAX / 2: HRANDFIELD WITHVALUES refuses counts beyond it. */
-export const HALF_LONG_MAX = 4611686018427387903n
-
-/**
- * Our own limit on picks with repeats (a negative SRANDMEMBER/HRANDFIELD count).
- * Redis starts writing any count and runs out of memory on absurd ones; a Node
- * process cannot even allocate such a reply, so we answer "out of range" instead.
- */
-export const MAX_REPEATED_PICKS = 1 << 26
-
-/**
- * A SRANDMEMBER/HRANDFIELD count: any int64 except -2^63, which Redis refuses so that
- * negating it cannot overflow. Null after an error reply.
- */
-export function parseSampleCount(c: Client, s: string): number | bigint | null {
-  const n = parseInt64(s)
-  if (n === null) {
-    c.out.error(Err.notInteger)
-    return null
-  }
-  if (n === INT64_MIN) {
-    c.out.error(Err.sampleCountRange)
-    return null
-  }
-  return n
-}
-
-const UINT64_MAX = 18446744073709551615n
-
-/**
- * A SCAN-family cursor as Redis reads it, with strtoul: an optional sign, decimal
- * digits, nothing else (no leading space); "" is 0 and "-1" wraps around. Null after
- * an "invalid cursor" reply. Our cursors are small, so precision past 2^53 is moot.
- */
-export function parseScanCursor(c: Client, s: string): number | null {
-  const len = s.length
-  if (len === 0) return 0
-  let i = 0
-  const first = s.charCodeAt(0)
-  if (first === 0x2b || first === 0x2d) i = 1
-  if (i === len) return invalidCursor(c)
-  let n = 0
-  for (let j = i; j < len; j++) {
-    const d = s.charCodeAt(j) - 0x30
-    if (d < 0 || d > 9) return invalidCursor(c)
-    n = n * 10 + d
-  }
-  if (len - i >= 16) {
-    let big = BigInt(s.slice(i))
-    if (big > UINT64_MAX) return invalidCursor(c)
-    if (first === 0x2d && big !== 0n) big = UINT64_MAX + 1n - big
-    return Number(big)
-  }
-  return first === 0x2d && n !== 0 ? Number(UINT64_MAX + 1n - BigInt(n)) : n
-}
-
-function invalidCursor(c: Client): null {
-  c.out.error(Err.invalidCursor)
-  return null
-}
-
-export interface ScanOptions {
-  count: number
-  /** Null when there is no MATCH, or it is "*". */
-  pattern: string | null
-}
-
-/** [MATCH pattern] [COUNT count] from argv[start] on; null after an error reply. */
-export function parseScanOptions(c: Client, argv: string[], start: number): ScanOptions | null {
-  let count = 10
-  let pattern: string | null = null
-  for (let i = start; i < argv.length; i += 2) {
-    const opt = argv[i]
-    if (i + 1 >= argv.length) {
-      c.out.error(Err.syntax)
-      return null
-    }
-    if (isOption(opt, 'COUNT')) {
-      const n = parseInt64(argv[i + 1])
-      if (n === null) {
-        c.out.error(Err.notInteger)
-        return null
-      }
-      if (n < 1) {
-        c.out.error(Err.syntax)
-        return null
-      }
-      count = Number(n)
-    } else if (isOption(opt, 'MATCH')) {
-      const p = argv[i + 1]
-      pattern = p === '*' ? null : p
-    } else {
-      c.out.error(Err.syntax)
-      return null
-    }
-  }
-  return { count, pattern }
-}
-
-/** The reply to scanning a missing key: cursor 0, nothing found. */
-export function replyEmptyScan(c: Client): void {
-  c.out.array(2)
-  c.out.bulk('0')
-  c.out.array(0)
-}
-
-// --- lookups --------------------------------------------------------------------------
-
-/** The set at `key` for reading: undefined when missing, null after a WRONGTYPE reply. */
-function readSet(c: Client, key: string): SetValue | undefined | null {
-  const v = c.db.lookupRead(key)
-  if (v === undefined || v instanceof SetValue) return v
-  c.out.error(Err.wrongType)
-  return null
-}
-
-/** Like readSet, for commands that write (no keyspace hit/miss counted). */
-function setForWrite(c: Client, key: string): SetValue | undefined | null {
-  const v = c.db.get(key)
-  if (v === undefined || v instanceof SetValue) return v
-  c.out.error(Err.wrongType)
-  return null
-}
+const { forRead: setForRead, forWrite: setForWrite, orCreate: setOrCreate } = typedLookups(SetValue)
 
 /**
  * The sets at argv[from..to), missing keys as undefined. Every key is type-checked
  * before any work, as Redis does; null after a WRONGTYPE reply.
  */
 function gatherSets(c: Client, argv: string[], from: number, to: number, write: boolean): (SetValue | undefined)[] | null {
-  const db = c.db
   const sets = new Array<SetValue | undefined>(to - from)
   for (let i = from; i < to; i++) {
-    const v = write ? db.get(argv[i]) : db.lookupRead(argv[i])
-    if (v !== undefined && !(v instanceof SetValue)) {
-      c.out.error(Err.wrongType)
-      return null
-    }
+    const v = write ? setForWrite(c, argv[i]) : setForRead(c, argv[i])
+    if (v === null) return null
     sets[i - from] = v
   }
   return sets
@@ -168,13 +43,8 @@ function replyMembers(c: Client, members: readonly string[]): void {
 
 /** SADD key member [member ...] */
 function sadd(c: Client, argv: string[]): void {
-  const key = argv[1]
-  let s = setForWrite(c, key)
+  const s = setOrCreate(c, argv[1])
   if (s === null) return
-  if (s === undefined) {
-    s = new SetValue()
-    c.db.set(key, s)
-  }
   let added = 0
   for (let i = 2; i < argv.length; i++) if (s.add(argv[i])) added++
   c.out.integer(added)
@@ -193,13 +63,13 @@ function srem(c: Client, argv: string[]): void {
       if (s.size === 0) break
     }
   }
-  if (s.size === 0) c.db.delete(key)
+  deleteIfEmpty(c, key, s)
   c.out.integer(removed)
 }
 
 /** SMEMBERS key */
 function smembers(c: Client, argv: string[]): void {
-  const s = readSet(c, argv[1])
+  const s = setForRead(c, argv[1])
   if (s === null) return
   if (s === undefined) return c.out.set(0)
   replyMembers(c, s.members())
@@ -207,14 +77,14 @@ function smembers(c: Client, argv: string[]): void {
 
 /** SISMEMBER key member */
 function sismember(c: Client, argv: string[]): void {
-  const s = readSet(c, argv[1])
+  const s = setForRead(c, argv[1])
   if (s === null) return
   c.out.integer(s !== undefined && s.has(argv[2]) ? 1 : 0)
 }
 
 /** SMISMEMBER key member [member ...] */
 function smismember(c: Client, argv: string[]): void {
-  const s = readSet(c, argv[1])
+  const s = setForRead(c, argv[1])
   if (s === null) return
   const out = c.out
   out.array(argv.length - 2)
@@ -223,7 +93,7 @@ function smismember(c: Client, argv: string[]): void {
 
 /** SCARD key */
 function scard(c: Client, argv: string[]): void {
-  const s = readSet(c, argv[1])
+  const s = setForRead(c, argv[1])
   if (s === null) return
   c.out.integer(s === undefined ? 0 : s.size)
 }
@@ -241,21 +111,20 @@ function spop(c: Client, argv: string[]): void {
     if (s === null) return
     if (s === undefined) return out.nullBulk()
     const member = s.pop()
-    if (s.size === 0) c.db.delete(key)
+    deleteIfEmpty(c, key, s)
     return out.bulk(member)
   }
-  const parsed = parseInt64(argv[2])
-  if (parsed === null || parsed < 0) return out.error(Err.mustBePositive)
+  const count = integerAtLeast(c, argv[2], 0, Err.mustBePositive)
+  if (count === null) return
   const s = setForWrite(c, key)
   if (s === null) return
-  if (s === undefined || parsed === 0) return out.set(0)
+  if (s === undefined || count === 0) return out.set(0)
   const size = s.size
-  if (parsed >= size) {
+  if (count >= size) {
     replyMembers(c, s.members())
     c.db.delete(key)
     return
   }
-  const count = Number(parsed)
   const remaining = size - count
   if (remaining * SPOP_REBUILD_FACTOR > count) {
     out.set(count)
@@ -275,14 +144,14 @@ function srandmember(c: Client, argv: string[]): void {
   const out = c.out
   if (argv.length > 3) return out.error(Err.syntax)
   if (argv.length === 2) {
-    const s = readSet(c, argv[1])
+    const s = setForRead(c, argv[1])
     if (s === null) return
     if (s === undefined) return out.nullBulk()
     return out.bulk(s.random())
   }
-  const parsed = parseSampleCount(c, argv[2])
+  const parsed = sampleCountArg(c, argv[2])
   if (parsed === null) return
-  const s = readSet(c, argv[1])
+  const s = setForRead(c, argv[1])
   if (s === null) return
   const count = Number(parsed)
   if (s === undefined || count === 0) return out.array(0)
@@ -419,26 +288,19 @@ function sdiffstore(c: Client, argv: string[]): void {
   storeResult(c, argv[1], difference(sets))
 }
 
-/** SINTERCARD's numkeys: null unless a positive count of keys that are all present. */
-function sintercardKeyCount(argv: string[]): number | null {
-  const n = parseInt64(argv[1])
-  if (n === null || n < 1 || n > argv.length - 2) return null
-  return Number(n)
-}
-
 /** SINTERCARD numkeys key [key ...] [LIMIT limit] */
 function sintercard(c: Client, argv: string[]): void {
   const out = c.out
-  const n = parseInt64(argv[1])
-  if (n === null || n < 1) return out.error(Err.numkeysPositive)
+  const n = integerAtLeast(c, argv[1], 1, Err.numkeysPositive)
+  if (n === null) return
   if (n > argv.length - 2) return out.error(Err.numkeysTooMany)
-  const end = 2 + Number(n)
+  const end = 2 + n
   let limit = 0
   for (let i = end; i < argv.length; i += 2) {
     if (isOption(argv[i], 'LIMIT') && i + 1 < argv.length) {
-      const l = parseInt64(argv[i + 1])
-      if (l === null || l < 0) return out.error(Err.limitNegative)
-      limit = Number(l)
+      const l = integerAtLeast(c, argv[i + 1], 0, Err.limitNegative)
+      if (l === null) return
+      limit = l
     } else {
       return out.error(Err.syntax)
     }
@@ -453,35 +315,17 @@ function sintercard(c: Client, argv: string[]): void {
  * cursor 0, as in Redis; a larger set in steps over a live iterator.
  */
 function sscan(c: Client, argv: string[]): void {
-  const cursor = parseScanCursor(c, argv[2])
-  if (cursor === null) return
-  const s = readSet(c, argv[1])
-  if (s === null) return
-  if (s === undefined) return replyEmptyScan(c)
-  const opts = parseScanOptions(c, argv, 3)
-  if (opts === null) return
-  const pattern = opts.pattern
-  const out = c.out
-  let items: readonly string[]
-  let next = 0
-  if (s.isIntset || (cursor === 0 && s.size <= opts.count)) {
+  const scan = collectionScanArgs(c, argv, setForRead)
+  if (scan === null) return
+  const { value: s, cursor, options: { count, pattern } } = scan
+  if (s.isIntset || (cursor === 0 && s.size <= count)) {
     // Everything in one reply: as Redis does for an intset, and as its hash table
     // scan nearly always ends up doing when COUNT covers the whole set.
-    items = pattern === null ? s.members() : s.members().filter((m) => globMatch(pattern, m))
-  } else {
-    const step = scanStep(s.cursors(), cursor, opts.count, () => s.keys(),
-      pattern === null ? keepAll : (m) => globMatch(pattern, m))
-    items = step.items
-    next = step.cursor
+    const all = s.members()
+    return replyScan(c, 0, pattern === null ? all : all.filter((m) => globMatch(pattern, m)))
   }
-  out.array(2)
-  out.bulk(String(next))
-  out.array(items.length)
-  for (let i = 0; i < items.length; i++) out.bulk(items[i])
-}
-
-function keepAll(): boolean {
-  return true
+  const step = scanStep(s.cursors(), cursor, count, () => s.keys(), matcher(pattern))
+  replyScan(c, step.cursor, step.items)
 }
 
 const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
@@ -570,12 +414,7 @@ export const setCommands: CommandSpec[] = [
   command({
     name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], group: 'set', since: '7.0.0',
     complexity: INTER_COMPLEXITY, summary: 'Intersect multiple sets and return the cardinality of the result',
-    syntax: 'numkeys key [key ...] [LIMIT limit]',
-    keys: (argv) => {
-      const n = sintercardKeyCount(argv)
-      return n === null ? [] : Array.from({ length: n }, (_, i) => 2 + i)
-    },
-    handler: sintercard,
+    syntax: 'numkeys key [key ...] [LIMIT limit]', keys: (argv) => numkeysKeys(argv, 1), handler: sintercard,
   }),
   command({
     name: 'sscan', arity: -3, flags: ['readonly'], ...key1, group: 'set', since: '2.8.0',

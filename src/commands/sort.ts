@@ -5,7 +5,7 @@ import { ListValue } from '../store/list.js'
 import { SetValue } from '../store/set.js'
 import { ZSet } from '../store/zset.js'
 import type { Collection, StoredValue } from '../store/types.js'
-import { isOption, parseInt64 } from './args.js'
+import { isOption, parseInt64, parseSortScore } from './args.js'
 import { Err } from './errors.js'
 import { command, type CommandSpec } from './spec.js'
 
@@ -189,7 +189,7 @@ function isSortable(v: StoredValue): boolean {
 
 /**
  * Sorts the elements by their BY values (or themselves); null when a numeric sort
- * meets a value strtod cannot read. Ties in score fall back to comparing the
+ * meets a value that is not a score (parseSortScore). Ties in score fall back to comparing the
  * elements as binary strings, so the result does not depend on load order.
  */
 function sortItems(db: Database, items: string[], req: SortRequest): string[] | null {
@@ -204,7 +204,7 @@ function sortItems(db: Database, items: string[], req: SortRequest): string[] | 
     for (let i = 0; i < n; i++) {
       const v = by === null ? items[i] : lookupByPattern(db, by, items[i])
       if (v === null) continue
-      const d = strtod(v)
+      const d = parseSortScore(v)
       if (d === null) bad = true
       else scores[i] = d
     }
@@ -269,56 +269,6 @@ function lookupByPattern(db: Database, pattern: string, element: string): string
   if (v === undefined) return null
   if (field !== null) return v instanceof HashValue ? (v.get(field) ?? null) : null
   return typeof v === 'string' ? v : null
-}
-
-const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
-const HEX_RE = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/
-const INF_RE = /^[+-]?inf(?:inity)?$/i
-const MIN_NORMAL = 2.2250738585072014e-308
-
-/**
- * SORT's score parsing, C's strtod: leading white space, decimal, hex or inf; the
- * whole string (up to a NUL) must be read; NaN and results out of range (overflow,
- * or underflow into subnormals) are refused. "" reads as 0. Null when refused.
- */
-export function strtod(s: string): number | null {
-  const nul = s.indexOf('\0')
-  if (nul >= 0) s = s.slice(0, nul)
-  if (s.length === 0) return 0
-  let i = 0
-  while (i < s.length && isSpace(s.charCodeAt(i))) i++
-  const text = i === 0 ? s : s.slice(i)
-  let d: number
-  if (DECIMAL_RE.test(text)) {
-    d = Number(text)
-  } else if (INF_RE.test(text)) {
-    return text.charCodeAt(0) === 0x2d ? -Infinity : Infinity
-  } else {
-    const m = HEX_RE.exec(text)
-    if (m === null) return null
-    const int = m[2]
-    const frac = m[3] ?? ''
-    if (int.length === 0 && frac.length === 0) return null
-    const digits = (int + frac).replace(/^0+/, '')
-    const exp = (m[4] === undefined ? 0 : Number(m[4])) - 4 * frac.length
-    d = digits.length === 0 ? 0 : Number(BigInt('0x' + digits)) * Math.pow(2, exp)
-    if (m[1] === '-') d = -d
-    if (digits.length === 0) return d
-  }
-  if (!Number.isFinite(d)) return null
-  if (d !== 0 && Math.abs(d) < MIN_NORMAL) return null
-  if (d === 0 && /[1-9]/.test(mantissa(text))) return null
-  return d
-}
-
-/** The digits before any exponent, to tell an underflow from a true zero. */
-function mantissa(text: string): string {
-  const e = text.search(/[eE]/)
-  return e < 0 ? text : text.slice(0, e)
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d)
 }
 
 /**

@@ -1,13 +1,14 @@
 import { formatDouble } from '../resp/format.js'
-import { parseTimeout } from '../server/blocking.js'
 import type { Client } from '../server/client.js'
 import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
 import { SetValue } from '../store/set.js'
 import { sortedOrder, ZSet, zsetLimits } from '../store/zset.js'
-import { isOption, parseDouble, parseInt64, parseInteger, strtod } from './args.js'
+import { integerArg, integerAtLeast, isOption, mpopArgs, numkeysKeys, parseDouble, parseInt64, randomCountArgs, strtod } from './args.js'
+import { readyValue, timeoutArg, waitOnKeys } from './blocking-pops.js'
 import { Err } from './errors.js'
-import { HALF_LONG_MAX, parseSampleCount, parseScanCursor, parseScanOptions, replyEmptyScan } from './sets.js'
+import { deleteIfEmpty, typedLookups } from './lookup.js'
+import { collectionScanArgs, replyScan } from './scan.js'
 import { command, type CommandSpec } from './spec.js'
 
 /**
@@ -21,27 +22,7 @@ import { command, type CommandSpec } from './spec.js'
  * blocked in BZPOPMIN/BZPOPMAX/BZMPOP are served before the next command runs.
  */
 
-// --- lookups ----------------------------------------------------------------------------
-
-/** The sorted set at `key` for reading: undefined when missing, null after WRONGTYPE. */
-function readZset(c: Client, key: string): ZSet | undefined | null {
-  const v = c.db.lookupRead(key)
-  if (v === undefined || v instanceof ZSet) return v
-  c.out.error(Err.wrongType)
-  return null
-}
-
-/** As readZset, without counting a keyspace hit or miss (Redis's lookupKeyWrite). */
-function writeZset(c: Client, key: string): ZSet | undefined | null {
-  const v = c.db.get(key)
-  if (v === undefined || v instanceof ZSet) return v
-  c.out.error(Err.wrongType)
-  return null
-}
-
-function deleteIfEmpty(c: Client, key: string, z: ZSet): void {
-  if (z.size === 0) c.db.delete(key)
-}
+const { forRead: zsetForRead, forWrite: zsetForWrite } = typedLookups(ZSet)
 
 // --- argument parsing -------------------------------------------------------------------
 
@@ -174,36 +155,6 @@ function lexCount(z: ZSet, from: number, min: LexBound, max: LexBound, reverse: 
   return count
 }
 
-/** An integer argument as Redis's getLongFromObjectOrReply; null after the error. */
-function integerArg(c: Client, s: string): number | null {
-  const n = parseInteger(s)
-  if (n === null) c.out.error(Err.notInteger)
-  return n
-}
-
-/**
- * getPositiveLongFromObjectOrReply: an int64 ≥ 0. Both a non-number and a negative
- * one get `message`; null after replying it.
- */
-function positiveArg(c: Client, s: string, message: string): number | null {
-  const n = parseInteger(s)
-  if (n === null || n < 0) {
-    c.out.error(message)
-    return null
-  }
-  return n
-}
-
-/** getRangeLongFromObjectOrReply(1, LONG_MAX): numkeys and COUNT of ZMPOP/BZMPOP. */
-function atLeastOneArg(c: Client, s: string, message: string): number | null {
-  const n = parseInteger(s)
-  if (n === null || n < 1) {
-    c.out.error(message)
-    return null
-  }
-  return n
-}
-
 // --- replies ------------------------------------------------------------------------------
 
 /**
@@ -301,7 +252,7 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
     }
   }
   const db = c.db
-  let z = writeZset(c, key)
+  let z = zsetForWrite(c, key)
   if (z === null) return
   if (z === undefined) {
     if (xx) {
@@ -361,7 +312,7 @@ function zincrby(c: Client, argv: string[]): void {
 /** ZREM key member [member ...] */
 function zrem(c: Client, argv: string[]): void {
   const key = argv[1]
-  const z = writeZset(c, key)
+  const z = zsetForWrite(c, key)
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
   let deleted = 0
@@ -379,7 +330,7 @@ function zrem(c: Client, argv: string[]): void {
 
 /** ZSCORE key member */
 function zscore(c: Client, argv: string[]): void {
-  const z = readZset(c, argv[1])
+  const z = zsetForRead(c, argv[1])
   if (z === null) return
   const score = z === undefined ? undefined : z.score(argv[2])
   if (score === undefined) c.out.nullBulk()
@@ -388,7 +339,7 @@ function zscore(c: Client, argv: string[]): void {
 
 /** ZMSCORE key member [member ...] */
 function zmscore(c: Client, argv: string[]): void {
-  const z = readZset(c, argv[1])
+  const z = zsetForRead(c, argv[1])
   if (z === null) return
   const out = c.out
   out.array(argv.length - 2)
@@ -401,14 +352,14 @@ function zmscore(c: Client, argv: string[]): void {
 
 /** ZCARD key */
 function zcard(c: Client, argv: string[]): void {
-  const z = readZset(c, argv[1])
+  const z = zsetForRead(c, argv[1])
   if (z === null) return
   c.out.integer(z === undefined ? 0 : z.size)
 }
 
 /** ZRANK key member, ZREVRANK key member */
 function zrankGeneric(c: Client, argv: string[], reverse: boolean): void {
-  const z = readZset(c, argv[1])
+  const z = zsetForRead(c, argv[1])
   if (z === null) return
   const rank = z === undefined ? -1 : z.rank(argv[2])
   if (rank < 0) c.out.nullBulk()
@@ -427,7 +378,7 @@ function zrevrank(c: Client, argv: string[]): void {
 function zcount(c: Client, argv: string[]): void {
   const range = parseScoreRange(c, argv[2], argv[3])
   if (range === null) return
-  const z = readZset(c, argv[1])
+  const z = zsetForRead(c, argv[1])
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
   const [lo, hi] = scoreRanks(z, range)
@@ -438,7 +389,7 @@ function zcount(c: Client, argv: string[]): void {
 function zlexcount(c: Client, argv: string[]): void {
   const range = parseLexRange(c, argv[2], argv[3])
   if (range === null) return
-  const z = readZset(c, argv[1])
+  const z = zsetForRead(c, argv[1])
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
   const [min, max] = range
@@ -525,7 +476,7 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: boolean, ty
     lexRange = parseLexRange(c, minArg, maxArg)
     if (lexRange === null) return
   }
-  const z = readZset(c, argv[at])
+  const z = zsetForRead(c, argv[at])
   if (z === null) return
   // The ranks to emit: `count` of them from `first`, walking down when reversed.
   let first = 0
@@ -650,7 +601,7 @@ function zremrangebyrank(c: Client, argv: string[]): void {
   let end = integerArg(c, argv[3])
   if (end === null) return
   const key = argv[1]
-  const z = writeZset(c, key)
+  const z = zsetForWrite(c, key)
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
   const size = z.size
@@ -667,7 +618,7 @@ function zremrangebyscore(c: Client, argv: string[]): void {
   const range = parseScoreRange(c, argv[2], argv[3])
   if (range === null) return
   const key = argv[1]
-  const z = writeZset(c, key)
+  const z = zsetForWrite(c, key)
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
   const [lo, hi] = scoreRanks(z, range)
@@ -679,7 +630,7 @@ function zremrangebylex(c: Client, argv: string[]): void {
   const range = parseLexRange(c, argv[2], argv[3])
   if (range === null) return
   const key = argv[1]
-  const z = writeZset(c, key)
+  const z = zsetForWrite(c, key)
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
   const [min, max] = range
@@ -703,29 +654,28 @@ const enum End {
 
 /**
  * Pops up to `count` members (-1: one, as when no count was given) from the first
- * existing key of `keys`, replying in one of Redis's four shapes: flat pairs or
- * [member, score] pairs (`nested`), with or without the key in front (`withKey`).
- * With no sorted set at all it replies an empty array, or a null one (`nullIfNone`).
+ * existing key of keys[from..to), replying in one of Redis's four shapes: flat pairs
+ * or [member, score] pairs (`nested`), with or without the key in front (`withKey`).
+ * Returns false, without replying, when none of the keys holds a sorted set.
  */
 function popGeneric(c: Client, keys: string[], from: number, to: number, end: End, withKey: boolean,
-  count: number, nested: boolean, nullIfNone: boolean): void {
+  count: number, nested: boolean): boolean {
   const out = c.out
   let key = ''
   let z: ZSet | undefined
   for (let i = from; i < to; i++) {
-    const v = writeZset(c, keys[i])
-    if (v === null) return
+    const v = zsetForWrite(c, keys[i])
+    if (v === null) return true
     if (v === undefined) continue
     key = keys[i]
     z = v
     break
   }
-  if (z === undefined) {
-    if (nullIfNone) out.nullArray()
-    else out.array(0)
-    return
+  if (z === undefined) return false
+  if (count === 0) {
+    out.array(0)
+    return true
   }
-  if (count === 0) return out.array(0)
   if (count === -1) count = 1
   const n = Math.min(count, z.size)
   if (withKey) {
@@ -749,6 +699,7 @@ function popGeneric(c: Client, keys: string[], from: number, to: number, end: En
     out.double(score)
   }
   deleteIfEmpty(c, key, z)
+  return true
 }
 
 /** ZPOPMIN key [count], ZPOPMAX key [count] */
@@ -756,12 +707,12 @@ function zpopGeneric(c: Client, argv: string[], end: End): void {
   if (argv.length > 3) return c.out.error(Err.syntax)
   let count = -1
   if (argv.length === 3) {
-    const n = positiveArg(c, argv[2], Err.mustBePositive)
+    const n = integerAtLeast(c, argv[2], 0, Err.mustBePositive)
     if (n === null) return
     count = n
   }
   // RESP3 nests pairs only when a count was given, as Redis 7.0 does.
-  popGeneric(c, argv, 1, 2, end, false, count, c.out.proto === 3 && count !== -1, false)
+  if (!popGeneric(c, argv, 1, 2, end, false, count, c.out.proto === 3 && count !== -1)) c.out.array(0)
 }
 
 function zpopmin(c: Client, argv: string[]): void {
@@ -772,97 +723,30 @@ function zpopmax(c: Client, argv: string[]): void {
   zpopGeneric(c, argv, End.Max)
 }
 
-interface MpopArgs {
-  /** argv index of the first key. */
-  first: number
-  numkeys: number
-  end: End
-  count: number
-}
-
-/** numkeys key [key ...] <MIN | MAX> [COUNT count] from argv[at]; null after an error. */
-function parseMpop(c: Client, argv: string[], at: number): MpopArgs | null {
-  const numkeys = atLeastOneArg(c, argv[at], Err.numkeysPositive)
-  if (numkeys === null) return null
-  const whereAt = at + numkeys + 1
-  if (whereAt >= argv.length) {
-    c.out.error(Err.syntax)
-    return null
-  }
-  let end: End
-  if (isOption(argv[whereAt], 'MIN')) end = End.Min
-  else if (isOption(argv[whereAt], 'MAX')) end = End.Max
-  else {
-    c.out.error(Err.syntax)
-    return null
-  }
-  let count = -1
-  for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count === -1 && isOption(argv[j], 'COUNT') && j + 1 < argv.length) {
-      const n = atLeastOneArg(c, argv[++j], Err.countPositive)
-      if (n === null) return null
-      count = n
-    } else {
-      c.out.error(Err.syntax)
-      return null
-    }
-  }
-  return { first: at + 1, numkeys, end, count: count === -1 ? 1 : count }
-}
+/** The ends of `numkeys key [key ...] <MIN | MAX> [COUNT count]`, in End's order. */
+const MPOP_ENDS = ['MIN', 'MAX'] as const
 
 /** ZMPOP numkeys key [key ...] <MIN | MAX> [COUNT count] */
 function zmpop(c: Client, argv: string[]): void {
-  const args = parseMpop(c, argv, 1)
+  const args = mpopArgs(c, argv, 1, MPOP_ENDS)
   if (args === null) return
-  popGeneric(c, argv, args.first, args.first + args.numkeys, args.end, true, args.count, true, true)
+  if (!popGeneric(c, argv, args.first, args.first + args.numkeys, args.end, true, args.count, true)) c.out.nullArray()
 }
 
-// --- blocking pops ------------------------------------------------------------------------
-// A client that finds nothing blocks; when one of its keys is fed, the handler runs
-// again with c.retrying set and serves from that key alone (as Redis 7.0 serves a
-// waiter from the key that became ready), or keeps waiting if it holds no sorted set.
-
-function replyNullArray(c: Client): void {
-  c.out.nullArray()
-}
-
-/** During a re-run: true when the signalled key holds a sorted set to pop from. */
-function readyKeyHasZset(c: Client): boolean {
-  const state = c.blocked!
-  const v = c.db.get(state.readyKey!)
-  if (v instanceof ZSet && v.size > 0) return true
-  c.block(state.spec, state.argv, state.keys, 0, state.onTimeout)
-  return false
-}
-
-/** The timeout argument in ms (0 = forever), or null after replying its error. */
-function timeoutArg(c: Client, arg: string): number | null {
-  const t = parseTimeout(arg)
-  if (typeof t === 'string') {
-    c.out.error(t)
-    return null
-  }
-  return t
-}
+// --- blocking pops (see blocking-pops.ts) ----------------------------------------------
 
 /** BZPOPMIN key [key ...] timeout, BZPOPMAX key [key ...] timeout */
 function bzpopGeneric(c: Client, argv: string[], end: End, spec: CommandSpec): void {
-  const last = argv.length - 1
   if (c.retrying) {
-    if (!readyKeyHasZset(c)) return
-    const key = c.blocked!.readyKey!
-    return popGeneric(c, [key], 0, 1, end, true, -1, false, false)
+    const ready = readyValue(c, ZSet)
+    if (ready !== null) popGeneric(c, [ready.key], 0, 1, end, true, -1, false)
+    return
   }
+  const last = argv.length - 1
   const timeout = timeoutArg(c, argv[last])
   if (timeout === null) return
-  for (let i = 1; i < last; i++) {
-    const z = writeZset(c, argv[i])
-    if (z === null) return
-    if (z === undefined) continue
-    return popGeneric(c, argv, i, i + 1, end, true, -1, false, false)
-  }
-  if (c.denyBlocking) return c.out.nullArray()
-  c.block(spec, argv, argv.slice(1, last), timeout, replyNullArray)
+  if (popGeneric(c, argv, 1, last, end, true, -1, false)) return
+  waitOnKeys(c, spec, argv, argv.slice(1, last), timeout)
 }
 
 function bzpopmin(c: Client, argv: string[]): void {
@@ -873,25 +757,20 @@ function bzpopmax(c: Client, argv: string[]): void {
   bzpopGeneric(c, argv, End.Max, bzpopmaxSpec)
 }
 
-/** BZMPOP timeout numkeys key [key ...] <MIN | MAX> [COUNT count] */
+/** BZMPOP timeout numkeys key [key ...] <MIN | MAX> [COUNT count]: unlike BLMPOP, the timeout is read last. */
 function bzmpop(c: Client, argv: string[]): void {
-  const args = parseMpop(c, argv, 2)
+  const args = mpopArgs(c, argv, 2, MPOP_ENDS)
   if (args === null) return
   if (c.retrying) {
-    if (!readyKeyHasZset(c)) return
-    return popGeneric(c, [c.blocked!.readyKey!], 0, 1, args.end, true, args.count, true, true)
+    const ready = readyValue(c, ZSet)
+    if (ready !== null) popGeneric(c, [ready.key], 0, 1, args.end, true, args.count, true)
+    return
   }
   const timeout = timeoutArg(c, argv[1])
   if (timeout === null) return
   const to = args.first + args.numkeys
-  for (let i = args.first; i < to; i++) {
-    const z = writeZset(c, argv[i])
-    if (z === null) return
-    if (z === undefined) continue
-    return popGeneric(c, argv, i, i + 1, args.end, true, args.count, true, true)
-  }
-  if (c.denyBlocking) return c.out.nullArray()
-  c.block(bzmpopSpec, argv, argv.slice(args.first, to), timeout, replyNullArray)
+  if (popGeneric(c, argv, args.first, to, args.end, true, args.count, true)) return
+  waitOnKeys(c, bzmpopSpec, argv, argv.slice(args.first, to), timeout)
 }
 
 // --- ZUNION, ZINTER, ZDIFF and their STORE forms, ZINTERCARD ------------------------------
@@ -996,7 +875,7 @@ function setOperation(c: Client, argv: string[], dst: string | null, numkeysAt: 
       withScores = true
       j++
     } else if (cardOnly && remaining >= 2 && isOption(opt, 'LIMIT')) {
-      const l = positiveArg(c, argv[j + 1], Err.limitNegative)
+      const l = integerAtLeast(c, argv[j + 1], 0, Err.limitNegative)
       if (l === null) return
       limit = l
       j += 2
@@ -1110,17 +989,11 @@ function zintercard(c: Client, argv: string[]): void {
 function zrandmember(c: Client, argv: string[]): void {
   const out = c.out
   if (argv.length >= 3) {
-    const n = parseSampleCount(c, argv[2])
-    if (n === null) return
-    let withScores = false
-    if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3], 'WITHSCORES'))) return out.error(Err.syntax)
-    if (argv.length === 4) {
-      withScores = true
-      if (n < -HALF_LONG_MAX || n > HALF_LONG_MAX) return out.error(Err.outOfRange)
-    }
-    return randomMembers(c, argv[1], Number(n), withScores)
+    const args = randomCountArgs(c, argv, 'WITHSCORES')
+    if (args !== null) randomMembers(c, argv[1], args.count, args.withValues)
+    return
   }
-  const z = readZset(c, argv[1])
+  const z = zsetForRead(c, argv[1])
   if (z === null) return
   if (z === undefined) return out.nullBulk()
   out.bulk(z.at(Math.floor(Math.random() * z.size)).member)
@@ -1134,7 +1007,7 @@ const MAX_REPLY_BYTES = 512 * 1024 * 1024
  */
 function randomMembers(c: Client, key: string, n: number, withScores: boolean): void {
   const out = c.out
-  const z = readZset(c, key)
+  const z = zsetForRead(c, key)
   if (z === null) return
   if (z === undefined || n === 0) return out.array(0)
   const nested = withScores && out.proto === 3
@@ -1201,54 +1074,26 @@ function scanScoreText(d: number, listpack: boolean): string {
  * cursor 0, as in Redis; a larger set in steps over a live iterator of its members.
  */
 function zscan(c: Client, argv: string[]): void {
-  const cursor = parseScanCursor(c, argv[2])
-  if (cursor === null) return
-  const z = readZset(c, argv[1])
-  if (z === null) return
-  if (z === undefined) return replyEmptyScan(c)
-  const opts = parseScanOptions(c, argv, 3)
-  if (opts === null) return
-  const pattern = opts.pattern
-  const out = c.out
+  const scan = collectionScanArgs(c, argv, zsetForRead)
+  if (scan === null) return
+  const { value: z, cursor, options: { count, pattern } } = scan
   const listpack = z.isListpack
-  if (listpack || (cursor === 0 && z.size <= opts.count)) {
+  const items: string[] = []
+  if (listpack || (cursor === 0 && z.size <= count)) {
     // Everything at once: as Redis does for a listpack, and as its hash table scan
     // nearly always ends up doing when COUNT covers the whole set.
-    const items: string[] = []
     for (const cur = z.at(0); cur.valid; cur.next()) {
       if (pattern === null || globMatch(pattern, cur.member)) items.push(cur.member, scanScoreText(cur.score, listpack))
     }
-    out.array(2)
-    out.bulk('0')
-    out.array(items.length)
-    for (let i = 0; i < items.length; i++) out.bulk(items[i])
-    return
+    return replyScan(c, 0, items)
   }
-  const step = scanStep(z.cursors(), cursor, opts.count, () => z.scoreMap().entries(),
-    pattern === null ? keepAll : (e) => globMatch(pattern, e[0]))
-  out.array(2)
-  out.bulk(String(step.cursor))
-  out.array(step.items.length * 2)
-  for (const [member, score] of step.items) {
-    out.bulk(member)
-    out.bulk(scanScoreText(score, false))
-  }
-}
-
-function keepAll(): boolean {
-  return true
+  const step = scanStep(z.cursors(), cursor, count, () => z.scoreMap().entries(),
+    pattern === null ? undefined : (e) => globMatch(pattern, e[0]))
+  for (const [member, score] of step.items) items.push(member, scanScoreText(score, false))
+  replyScan(c, step.cursor, items)
 }
 
 // --- the table --------------------------------------------------------------------------
-
-/** Key positions after a numkeys argument at argv[at]; none when numkeys is unusable. */
-function numkeysKeys(argv: string[], at: number, first: number[] = []): number[] {
-  const n = parseInteger(argv[at] ?? '')
-  if (n === null || n < 1 || at + n >= argv.length) return first
-  const keys = first.slice()
-  for (let i = 0; i < n; i++) keys.push(at + 1 + i)
-  return keys
-}
 
 const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
 const popKeyFlags = ['RW', 'access', 'delete']

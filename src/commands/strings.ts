@@ -3,7 +3,7 @@ import type { RespValue } from '../resp/values.js'
 import type { Client } from '../server/client.js'
 import type { Database } from '../store/database.js'
 import { Structured, type StoredValue } from '../store/types.js'
-import { isOption, parseInt64 } from './args.js'
+import { absoluteExpiry, INT64_MAX, INT64_MIN, int64, isOption, parseInt64 } from './args.js'
 import { Err } from './errors.js'
 import { command, type CommandSpec } from './spec.js'
 
@@ -12,11 +12,6 @@ import { command, type CommandSpec } from './spec.js'
  * MSET also carry structured values (any RESP type) for the mini Redis dialect; every
  * other string command answers WRONGTYPE for them, as for collections.
  */
-
-const INT64_MAX = 9223372036854775807n
-const INT64_MIN = -9223372036854775808n
-/** Seconds beyond this overflow int64 milliseconds (LLONG_MAX / 1000 in C). */
-export const MAX_EXPIRE_SECONDS = 9223372036854775n
 
 /** A value argument as sent: a string from Redis clients, anything from the mini client. */
 function storable(v: RespValue): StoredValue {
@@ -45,11 +40,6 @@ function keyArg(c: Client, v: RespValue): string | null {
   if (typeof v === 'string') return v
   c.out.error(Err.structuredArg)
   return null
-}
-
-/** An int64 as a number when exact in a double, else a bigint (as parseInt64 returns). */
-function int64(n: bigint): number | bigint {
-  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
 }
 
 // ---------------------------------------------------------------------------------
@@ -182,22 +172,9 @@ function expireAtArg(c: Client, arg: string, unit: number, name: string): number
     c.out.error(Err.notInteger)
     return null
   }
-  const seconds = unit === Opt.EX || unit === Opt.EXAT
-  if (n <= 0 || (seconds && n > MAX_EXPIRE_SECONDS)) {
-    c.out.error(Err.invalidExpire(name))
-    return null
-  }
-  const relative = unit === Opt.EX || unit === Opt.PX
-  if (typeof n === 'number') {
-    const ms = (seconds ? n * 1000 : n) + (relative ? Date.now() : 0)
-    if (Number.isSafeInteger(ms)) return ms
-  }
-  const ms = BigInt(n) * (seconds ? 1000n : 1n) + (relative ? BigInt(Date.now()) : 0n)
-  if (ms > INT64_MAX) {
-    c.out.error(Err.invalidExpire(name))
-    return null
-  }
-  return int64(ms)
+  const at = n > 0 ? absoluteExpiry(n, unit === Opt.EX || unit === Opt.EXAT, unit === Opt.EX || unit === Opt.PX, Date.now()) : null
+  if (at === null) c.out.error(Err.invalidExpire(name))
+  return at
 }
 
 // ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { BlockingManager } from './blocking.js'
 import { Client } from './client.js'
 import { Config } from './config.js'
 import { dispatch } from './dispatcher.js'
+import { IdleCollector } from './idle-gc.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
 export const REDIS_VERSION = '7.0.15'
@@ -66,6 +67,7 @@ export class Server {
    */
   clock = Date.now()
   private closed = false
+  private readonly idleCollector = new IdleCollector()
 
   constructor(config: Config, table = new CommandTable()) {
     this.config = config
@@ -182,6 +184,7 @@ export class Server {
   /** Runs `hz` times a second: active expiry within a time budget, idle timeouts. */
   private housekeeping(): void {
     this.clock = Date.now()
+    this.idleCollector.tick(this.stats.totalNetInput)
     // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
     this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
     const timeout = this.config.int('timeout')

@@ -39,14 +39,14 @@ export class CursorTable<T> {
 
 /**
  * One SCAN step: up to `count` items from the cursor's iterator (or a fresh one),
- * then the next cursor (0 when done) and the items.
+ * those that `keep` accepts (all without it), then the next cursor (0 when done).
  */
 export function scanStep<T>(
   table: CursorTable<T>,
   cursor: number,
   count: number,
   fresh: () => Iterator<T>,
-  keep: (item: T) => boolean,
+  keep?: (item: T) => boolean,
 ): { cursor: number; items: T[] } {
   const it = (cursor !== 0 ? table.take(cursor) : undefined) ?? fresh()
   const items: T[] = []
@@ -55,7 +55,7 @@ export function scanStep<T>(
   for (let visited = 0; visited < count; visited++) {
     const r = it.next()
     if (r.done) return { cursor: 0, items }
-    if (keep(r.value)) items.push(r.value)
+    if (keep === undefined || keep(r.value)) items.push(r.value)
   }
   return { cursor: table.park(it), items }
 }

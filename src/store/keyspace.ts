@@ -57,12 +57,15 @@ export class KeySpace<V> {
         return false
       }
     }
-    let target = maps.find((m) => m.size < this.limit)
-    if (target === undefined) {
-      target = new Map()
-      maps.push(target)
+    for (const m of maps) {
+      if (m.size < this.limit) {
+        m.set(key, value)
+        return true
+      }
     }
-    target.set(key, value)
+    const spill = new Map<string, V>()
+    maps.push(spill)
+    spill.set(key, value)
     return true
   }
 

@@ -1,19 +1,12 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import { startRespite } from '../helpers/servers.js'
+import { useRespite } from '../helpers/fixture.js'
+
+const { respite: server } = await useRespite({ flush: false })
+const { respite: secured } = await useRespite({ requirepass: 'pw', flush: false })
 
 /** ioredis v6 opens with HELLO 3 (falling back on NOPROTO), CLIENT SETINFO and an INFO readiness check. */
 describe('ioredis', () => {
-  let server: RunningServer
-  let secured: RunningServer
-  beforeAll(async () => {
-    ;[server, secured] = await Promise.all([startRespite(), startRespite({ requirepass: 'pw' })])
-  })
-  afterAll(async () => {
-    await Promise.all([server.close(), secured.close()])
-  })
-
   for (const protocol of [3, 2] as const) {
     describe(`RESP${protocol}`, () => {
       let redis: Redis

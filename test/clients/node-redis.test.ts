@@ -1,18 +1,11 @@
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import { startRespite } from '../helpers/servers.js'
+import { useRespite } from '../helpers/fixture.js'
+
+const { respite: server } = await useRespite({ flush: false })
+const { respite: secured } = await useRespite({ requirepass: 'pw', flush: false })
 
 describe('node-redis', () => {
-  let server: RunningServer
-  let secured: RunningServer
-  beforeAll(async () => {
-    ;[server, secured] = await Promise.all([startRespite(), startRespite({ requirepass: 'pw' })])
-  })
-  afterAll(async () => {
-    await Promise.all([server.close(), secured.close()])
-  })
-
   for (const RESP of [2, 3] as const) {
     describe(`RESP${RESP}`, () => {
       let c: ReturnType<typeof createClient>

@@ -1,7 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import { startRespite } from '../helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { useRespite } from '../helpers/fixture.js'
 
 /** The first Python that can import redis (Debian's python3-redis lives under /usr/bin). */
 function findPython(): string | null {
@@ -74,16 +73,10 @@ function runPython(args: string[]): Promise<{ stdout: string; stderr: string; st
   })
 }
 
-describe.skipIf(skipReason !== null)('redis-py', () => {
-  let server: RunningServer
-  let secured: RunningServer
-  beforeAll(async () => {
-    ;[server, secured] = await Promise.all([startRespite(), startRespite({ requirepass: 'pw' })])
-  })
-  afterAll(async () => {
-    await Promise.all([server.close(), secured.close()])
-  })
+const { respite: server } = await useRespite({ flush: false })
+const { respite: secured } = await useRespite({ requirepass: 'pw', flush: false })
 
+describe.skipIf(skipReason !== null)('redis-py', () => {
   it('connects and runs commands, INFO, CONFIG GET/SET, CLIENT, pipelines; errors and AUTH surface as exceptions', async () => {
     const r = await runPython([String(server.port), String(secured.port)])
     expect(r.stderr).toBe('')

@@ -1,10 +1,8 @@
-import { Redis } from 'ioredis'
-import net from 'node:net'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import { frameEnd, ReplyConnection } from '../helpers/differential.js'
-import { RawClient, resp } from '../helpers/raw.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { exchange, expectReply, until, useConnections, useRespite, useRespiteAndRedis } from '../helpers/fixture.js'
+import { resp } from '../helpers/raw.js'
+import { runScenario, type Step } from '../helpers/scenarios.js'
+import { missingTool } from '../helpers/servers.js'
 
 /**
  * Blocking pops with several real connections: who is served first, timeouts, keys
@@ -12,68 +10,14 @@ import { missingTool, startRedis, startRespite, type RedisProcess } from '../hel
  * synchronised on the server's own count of blocked clients, never on sleeps.
  */
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 2))
-  }
-}
-
 const nullArray2 = '*-1\r\n'
 const pair = (k: string, v: string) => `*2\r\n$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`
 const bulk = (v: string) => `$${v.length}\r\n${v}\r\n`
 
+const { respite: server } = await useRespite()
+
 describe('blocking list pops (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP)', () => {
-  let server: RunningServer
-  const open: { close(): void }[] = []
-  const blocked = () => server.server.blocking.count
-
-  async function raw(): Promise<RawClient> {
-    const c = await RawClient.connect(server.port)
-    open.push(c)
-    return c
-  }
-
-  function ioredis(protocol: 2 | 3 = 3): Redis {
-    const r = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false, protocol })
-    open.push({ close: () => r.disconnect() })
-    return r
-  }
-
-  async function conn(): Promise<ReplyConnection> {
-    const c = await ReplyConnection.open(server.port)
-    open.push(c)
-    return c
-  }
-
-  async function expectReply(c: RawClient, expected: string): Promise<void> {
-    expect(await c.read(expected.length)).toBe(expected)
-  }
-
-  /** Sends request bytes and expects exactly these reply bytes. */
-  async function exchange(c: RawClient, request: string, expected: string): Promise<void> {
-    expect(await c.roundTrip(request, expected.length)).toBe(expected)
-  }
-
-  /** Sends a blocking command and returns once the server holds the client blocked. */
-  async function blockOn(c: RawClient, ...args: string[]): Promise<void> {
-    const before = blocked()
-    c.write(resp(...args))
-    await until(() => blocked() === before + 1, `${args.join(' ')} to block`)
-  }
-
-  beforeAll(async () => {
-    server = await startRespite()
-  })
-  afterEach(async () => {
-    for (const c of open.splice(0)) c.close()
-    await until(() => blocked() === 0, 'blocked clients to be released')
-    const c = await RawClient.connect(server.port)
-    await c.roundTrip(resp('FLUSHALL'), 5)
-    c.close()
-  })
-  afterAll(() => server.close())
+  const { raw, conn, ioredis, blocked, blockOn, whenBlocked } = useConnections(server)
 
   it('BLPOP and BRPOP answer at once from the first non-empty key (RESP2 and RESP3)', async () => {
     const c = await conn()
@@ -122,11 +66,9 @@ describe('blocking list pops (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP)', () => {
       const waiter = ioredis(protocol)
       const pusher = ioredis(protocol)
       await waiter.ping()
-      const before = blocked()
-      const result = waiter.blpop('q', 0)
-      await until(() => blocked() === before + 1, 'BLPOP to block')
+      const { reply } = await whenBlocked('BLPOP', () => waiter.blpop('q', 0))
       expect(await pusher.lpush('q', 'job')).toBe(1)
-      expect(await result).toEqual(['q', 'job'])
+      expect(await reply).toEqual(['q', 'job'])
       expect(await pusher.exists('q')).toBe(0)
     }
   })
@@ -193,9 +135,7 @@ describe('blocking list pops (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP)', () => {
 
   it('commands pipelined after BLPOP on the blocked connection wait until it is served', async () => {
     const [a, b] = [await raw(), await raw()]
-    const before = blocked()
-    a.write(resp('BLPOP', 'k', '0') + resp('PING') + resp('LLEN', 'k') + resp('RPUSH', 'k', 'mine'))
-    await until(() => blocked() === before + 1, 'BLPOP to block')
+    await whenBlocked('BLPOP', async () => a.write(resp('BLPOP', 'k', '0') + resp('PING') + resp('LLEN', 'k') + resp('RPUSH', 'k', 'mine')))
     // Still blocked after a round trip on another connection: nothing may have run.
     await exchange(b, resp('LLEN', 'k'), ':0\r\n')
     expect(a.take()).toBe('')
@@ -306,75 +246,6 @@ describe('blocking list pops (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP)', () => {
 // The same multi-client scenarios against a real redis-server: every connection must
 // receive the same bytes.
 
-type Step = [client: number, args: string[], blocks?: 'blocks']
-
-class Conn {
-  data = Buffer.alloc(0)
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => {
-      this.data = Buffer.concat([this.data, d])
-    })
-    socket.on('error', () => {})
-  }
-
-  static open(port: number): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(new Conn(s)))
-      s.once('error', reject)
-    })
-  }
-
-  frames(): number {
-    let n = 0
-    for (let p = 0; p < this.data.length; n++) {
-      const e = frameEnd(this.data, p)
-      if (e < 0) break
-      p = e
-    }
-    return n
-  }
-}
-
-async function blockedClients(control: Conn): Promise<number> {
-  control.data = Buffer.alloc(0)
-  control.socket.write(resp('INFO', 'clients'))
-  await until(() => control.frames() === 1, 'INFO')
-  return Number(/blocked_clients:(\d+)/.exec(control.data.toString('latin1'))![1])
-}
-
-/** Runs the steps on fresh connections and returns what each connection received. */
-async function runScenario(port: number, steps: Step[], clients: number): Promise<string[]> {
-  const control = await Conn.open(port)
-  const conns = await Promise.all(Array.from({ length: clients }, () => Conn.open(port)))
-  try {
-    control.socket.write(resp('FLUSHALL'))
-    await until(() => control.frames() === 1, 'FLUSHALL')
-    for (const [i, args, blocks] of steps) {
-      const c = conns[i]
-      if (blocks) {
-        const before = await blockedClients(control)
-        c.socket.write(resp(...args))
-        await until(async () => (await blockedClients(control)) === before + 1, `${args.join(' ')} to block`)
-      } else {
-        const before = c.frames()
-        c.socket.write(resp(...args))
-        await until(() => c.frames() > before, `reply to ${args.join(' ')}`)
-      }
-    }
-    // Every scenario ends with no one blocked: an ECHO marks the end of each stream.
-    await until(async () => (await blockedClients(control)) === 0, 'all clients to be served')
-    for (const c of conns) {
-      const before = c.frames()
-      c.socket.write(resp('ECHO', 'end'))
-      await until(() => c.frames() > before, 'ECHO')
-    }
-    return conns.map((c) => c.data.toString('latin1'))
-  } finally {
-    control.socket.destroy()
-    for (const c of conns) c.socket.destroy()
-  }
-}
-
 const SCENARIOS: Record<string, Step[]> = {
   'BLPOP first-blocked first-served': [
     [0, ['BLPOP', 'k', '0'], 'blocks'], [1, ['BRPOP', 'x', 'k', '0'], 'blocks'], [2, ['BLMPOP', '0', '1', 'k', 'RIGHT', 'COUNT', '5'], 'blocks'],
@@ -406,25 +277,14 @@ const SCENARIOS: Record<string, Step[]> = {
 }
 
 describe.skipIf(missingTool('redis-server') !== null)('differential: blocking scenarios (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP)', () => {
-  let respite: RunningServer
-  let redis: RedisProcess
-  beforeAll(async () => {
-    respite = await startRespite()
-    redis = await startRedis()
-  })
-  afterAll(async () => {
-    await respite?.close()
-    await redis?.stop()
-  })
+  const servers = useRespiteAndRedis()
 
   for (const [name, steps] of Object.entries(SCENARIOS)) {
     it(name, async () => {
-      const clients = 1 + Math.max(...steps.map((s) => s[0]))
-      const ours = await runScenario(respite.port, steps, clients)
-      const theirs = await runScenario(redis.port, steps, clients)
-      // HELLO reports each server's own connection id.
-      const normal = (streams: string[]) => streams.map((t) => t.replace(/\$2\r\nid\r\n:\d+/g, '$2\r\nid\r\n:N'))
-      expect(normal(ours)).toEqual(normal(theirs))
+      // runScenario writes HELLO's connection ids, which differ between servers, as N.
+      const ours = await runScenario(servers.respite.port, steps)
+      const theirs = await runScenario(servers.redis.port, steps)
+      expect(ours).toEqual(theirs)
     })
   }
 })

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CommandTable, families } from '../../src/commands/table.js'
 import { command } from '../../src/commands/spec.js'
-import { Config, Server, type RunningServer } from '../../src/index.js'
+import { Config, Server } from '../../src/index.js'
 import { ReplyConnection, runDifferential } from '../helpers/differential.js'
+import { call, until, useRespite, useRespiteAndRedis } from '../helpers/fixture.js'
 import { RawClient, resp } from '../helpers/raw.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { missingTool } from '../helpers/servers.js'
 
 const skipRedis = missingTool('redis-server')
 
@@ -13,26 +14,11 @@ function normalizeIds(_args: string[], reply: string): string {
   return reply.replace(/(\$2\r\nid\r\n):\d+/g, '$1:ID')
 }
 
-async function call(port: number, ...commands: string[][]): Promise<string[]> {
-  const conn = await ReplyConnection.open(port)
-  try {
-    const out: string[] = []
-    for (const args of commands) out.push(await conn.call(args))
-    return out
-  } finally {
-    conn.close()
-  }
-}
-
 const HELLO3_PREFIX = '%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:'
 
-describe('connection commands', () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startRespite()
-  })
-  afterAll(() => server.close())
+const { respite: server } = await useRespite({ flush: false })
 
+describe('connection commands', () => {
   it('HELLO 3 switches to RESP3 and answers the server map; HELLO 2 switches back', async () => {
     const c = await ReplyConnection.open(server.port)
     const hello3 = await c.call(['HELLO', '3'])
@@ -207,14 +193,14 @@ describe('CLIENT UNBLOCK', () => {
     blocked.write(resp('CLIENT', 'ID'))
     const id = (await blocked.read(4)).trim().slice(1)
     blocked.write(resp('test-wait', 'k'))
-    for (let i = 0; i < 100 && server.blocking.count === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    await until(() => server.blocking.count === 1, 'test-wait to block')
     expect(server.blocking.count).toBe(1)
     expect(await admin.call(['CLIENT', 'UNBLOCK', id])).toBe(':1\r\n')
     expect(await blocked.read(5)).toBe('*-1\r\n')
     expect(await admin.call(['CLIENT', 'UNBLOCK', id])).toBe(':0\r\n')
 
     blocked.write(resp('test-wait', 'k'))
-    for (let i = 0; i < 100 && server.blocking.count === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    await until(() => server.blocking.count === 1, 'test-wait to block')
     expect(await admin.call(['CLIENT', 'UNBLOCK', id, 'ERROR'])).toBe(':1\r\n')
     expect(await blocked.read(46)).toBe('-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n')
     expect(server.blocking.count).toBe(0)
@@ -224,18 +210,8 @@ describe('CLIENT UNBLOCK', () => {
 })
 
 describe.skipIf(skipRedis !== null)('connection commands against redis-server', () => {
-  let respite: RunningServer
-  let redis: RedisProcess
-  let respiteAuth: RunningServer
-  let redisAuth: RedisProcess
-  beforeAll(async () => {
-    ;[respite, redis, respiteAuth, redisAuth] = await Promise.all([
-      startRespite(), startRedis(), startRespite({ requirepass: 'secret' }), startRedis(['--requirepass', 'secret']),
-    ])
-  })
-  afterAll(async () => {
-    await Promise.all([respite.close(), redis.stop(), respiteAuth.close(), redisAuth.stop()])
-  })
+  const plain = useRespiteAndRedis()
+  const auth = useRespiteAndRedis({ requirepass: 'secret' }, ['--requirepass', 'secret'])
 
   it('HELLO, AUTH, PING, ECHO and RESET match byte for byte', async () => {
     const cmds = [
@@ -247,8 +223,8 @@ describe.skipIf(skipRedis !== null)('connection commands against redis-server', 
       ['AUTH', 'x'], ['AUTH', 'default', 'x'], ['AUTH', 'other', 'x'], ['AUTH', 'a', 'b', 'c'], ['AUTH'],
       ['PING'], ['PING', 'm'], ['PING', 'a', 'b'], ['ECHO', 'e'], ['ECHO'], ['RESET'], ['RESET', 'x'], ['CLIENT', 'GETNAME'],
     ]
-    expect(await runDifferential(respite.port, redis.port, cmds, { normalize: normalizeIds })).toBeNull()
-    expect(await runDifferential(respite.port, redis.port, cmds, { proto: 3, normalize: normalizeIds })).toBeNull()
+    expect(await runDifferential(plain.respite.port, plain.redis.port, cmds, { normalize: normalizeIds })).toBeNull()
+    expect(await runDifferential(plain.respite.port, plain.redis.port, cmds, { proto: 3, normalize: normalizeIds })).toBeNull()
   })
 
   it('requirepass: NOAUTH before AUTH, HELLO AUTH, failed AUTH keeps the session, RESET logs out', async () => {
@@ -261,7 +237,7 @@ describe.skipIf(skipRedis !== null)('connection commands against redis-server', 
       ['HELLO', '3', 'AUTH', 'default', 'secret', 'SETNAME', 'ok'], ['CLIENT', 'GETNAME'], ['QUIT'],
     ]
     // FLUSHALL, sent first by the helper, needs a session: both servers answer NOAUTH alike.
-    expect(await runDifferential(respiteAuth.port, redisAuth.port, cmds, { normalize: normalizeIds })).toBeNull()
+    expect(await runDifferential(auth.respite.port, auth.redis.port, cmds, { normalize: normalizeIds })).toBeNull()
   })
 
   it('CLIENT subcommand errors and fixed replies match', async () => {
@@ -282,22 +258,22 @@ describe.skipIf(skipRedis !== null)('connection commands against redis-server', 
       ['CLIENT', 'UNBLOCK', '999999', 'error'], ['CLIENT', 'UNBLOCK', '0'], ['CLIENT', 'UNBLOCK', '1', 'TIMEOUT', 'x'],
       ['CLIENT', 'GETREDIR'], ['CLIENT', 'TRACKINGINFO'], ['CLIENT', 'HELP', 'x'],
     ]
-    expect(await runDifferential(respite.port, redis.port, cmds)).toBeNull()
-    expect(await runDifferential(respite.port, redis.port, cmds, { proto: 3 })).toBeNull()
+    expect(await runDifferential(plain.respite.port, plain.redis.port, cmds)).toBeNull()
+    expect(await runDifferential(plain.respite.port, plain.redis.port, cmds, { proto: 3 })).toBeNull()
   })
 
   it('CLIENT INFO has 7.0.15\'s fields in order (respite adds lib-name and lib-ver at the end)', async () => {
     const keysOf = (reply: string) => reply.replace(/^[$=]\d+\r\n(txt:)?/, '').trim().split(' ').map((f) => f.split('=')[0])
-    const [ours] = await call(respite.port, ['CLIENT', 'INFO'])
-    const [theirs] = await call(redis.port, ['CLIENT', 'INFO'])
+    const [ours] = await call(plain.respite.port, ['CLIENT', 'INFO'])
+    const [theirs] = await call(plain.redis.port, ['CLIENT', 'INFO'])
     const redisKeys = keysOf(theirs)
     expect(keysOf(ours).slice(0, redisKeys.length)).toEqual(redisKeys)
   })
 
   it('CLIENT HELP lists every line Redis lists, in order', async () => {
     const lines = (reply: string) => reply.split('\r\n').filter((l) => l.startsWith('+'))
-    const [ours] = await call(respite.port, ['CLIENT', 'HELP'])
-    const [theirs] = await call(redis.port, ['CLIENT', 'HELP'])
+    const [ours] = await call(plain.respite.port, ['CLIENT', 'HELP'])
+    const [theirs] = await call(plain.redis.port, ['CLIENT', 'HELP'])
     const mine = lines(ours)
     let at = 0
     for (const line of lines(theirs)) {

@@ -1,44 +1,8 @@
-import { Redis } from 'ioredis'
 import { createClient } from 'redis'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import { ReplyConnection } from '../helpers/differential.js'
-import { startRespite } from '../helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { useRespite, WRONGTYPE } from '../helpers/fixture.js'
 
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value'
-
-let respite: RunningServer
-let r3: Redis
-let r2: Redis
-
-beforeAll(async () => {
-  respite = await startRespite()
-  r3 = new Redis({ port: respite.port, lazyConnect: false })
-  r2 = new Redis({ port: respite.port, lazyConnect: false, protocol: 2 })
-})
-
-afterAll(async () => {
-  r3.disconnect()
-  r2.disconnect()
-  await respite.close()
-})
-
-beforeEach(async () => {
-  await r3.flushall()
-})
-
-/** Sends requests on a raw socket and checks the exact reply bytes. */
-async function exact(requests: string[][], expected: string, hello3 = false): Promise<void> {
-  const c = await ReplyConnection.open(respite.port)
-  try {
-    if (hello3) await c.call(['HELLO', '3'])
-    let replies = ''
-    for (const args of requests) replies += await c.call(args)
-    expect(replies).toBe(expected)
-  } finally {
-    c.close()
-  }
-}
+const { respite, r3, r2, exact } = await useRespite()
 
 describe('HSET, HMSET, HSETNX, HGET, HMGET', () => {
   it('HSET counts new fields; HGET and HMGET read them back', async () => {
@@ -252,6 +216,15 @@ describe('HSCAN', () => {
     '-ERR invalid cursor\r\n-ERR invalid cursor\r\n*2\r\n$1\r\n0\r\n*0\r\n' +
     `-${WRONGTYPE}\r\n-ERR syntax error\r\n-ERR value is not an integer or out of range\r\n` +
     '-ERR syntax error\r\n-ERR syntax error\r\n*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n-ERR invalid cursor\r\n')
+  })
+
+  it('HSCAN, SSCAN, ZSCAN and SCAN read the cursor as a C string, up to a NUL (checked against Redis 7.0.15)', async () => {
+    await r3.hset('h', 'a', '1')
+    await r3.sadd('s', '1')
+    await r3.zadd('z', 1, 'a')
+    await exact([['HSCAN', 'h', '0\x00x'], ['SSCAN', 's', '0\x00x'], ['ZSCAN', 'z', '\x00'], ['SCAN', '0\x00x', 'MATCH', 'h']],
+      '*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\n1\r\n*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n' +
+      '*2\r\n$1\r\n0\r\n*1\r\n$1\r\nh\r\n')
   })
 })
 

@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseSyntax, type ArgDoc } from '../../src/commands/docs.js'
 import { CommandTable } from '../../src/commands/table.js'
-import type { RunningServer } from '../../src/index.js'
 import { ReplyConnection, elements, runDifferential, sortedReply } from '../helpers/differential.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { call, useRespite, useRespiteAndRedis } from '../helpers/fixture.js'
+import { missingTool } from '../helpers/servers.js'
 
 const skipRedis = missingTool('redis-server')
-
-async function call(port: number, ...commands: string[][]): Promise<string[]> {
-  const conn = await ReplyConnection.open(port)
-  try {
-    const out: string[] = []
-    for (const args of commands) out.push(await conn.call(args))
-    return out
-  } finally {
-    conn.close()
-  }
-}
 
 /** A small RESP reader for the nested replies of COMMAND: strings, numbers, arrays, null. */
 type Value = string | number | null | Value[]
@@ -86,13 +75,9 @@ function docsHints(reply: string): Map<string, string> {
   return out
 }
 
-describe('introspection commands', () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startRespite()
-  })
-  afterAll(() => server.close())
+const { respite: server } = await useRespite({ flush: false })
 
+describe('introspection commands', () => {
   it('COMMAND and COMMAND COUNT cover the whole table', async () => {
     const [count, all] = await call(server.port, ['COMMAND', 'COUNT'], ['COMMAND'])
     const n = new CommandTable().commands.length
@@ -213,14 +198,7 @@ describe('COMMAND DOCS syntax parser', () => {
 })
 
 describe.skipIf(skipRedis !== null)('introspection commands against redis-server', () => {
-  let respite: RunningServer
-  let redis: RedisProcess
-  beforeAll(async () => {
-    ;[respite, redis] = await Promise.all([startRespite(), startRedis()])
-  })
-  afterAll(async () => {
-    await Promise.all([respite.close(), redis.stop()])
-  })
+  const servers = useRespiteAndRedis()
 
   const mine = ['ping', 'echo', 'quit', 'hello', 'auth', 'reset', 'info', 'time', 'lastsave', 'save', 'bgsave', 'bgrewriteaof',
     'shutdown', 'role', 'client|id', 'client|setname', 'client|getname', 'client|info', 'client|list', 'client|kill',
@@ -234,13 +212,13 @@ describe.skipIf(skipRedis !== null)('introspection commands against redis-server
   it('COMMAND INFO matches byte for byte for the connection, server and introspection commands', async () => {
     const cmds = mine.map((name) => ['COMMAND', 'INFO', name])
     cmds.push(['COMMAND', 'INFO', 'nosuch'], ['COMMAND', 'INFO', 'GET', 'Client|Id'])
-    expect(await runDifferential(respite.port, redis.port, cmds)).toBeNull()
-    expect(await runDifferential(respite.port, redis.port, cmds, { proto: 3 })).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds)).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { proto: 3 })).toBeNull()
   })
 
   it('COMMAND DOCS gives redis-cli the same hints as Redis for every command both know', async () => {
-    const [ours] = await call(respite.port, ['COMMAND', 'DOCS'])
-    const [theirs] = await call(redis.port, ['COMMAND', 'DOCS'])
+    const [ours] = await call(servers.respite.port, ['COMMAND', 'DOCS'])
+    const [theirs] = await call(servers.redis.port, ['COMMAND', 'DOCS'])
     const a = docsHints(ours)
     const b = docsHints(theirs)
     let compared = 0
@@ -261,8 +239,8 @@ describe.skipIf(skipRedis !== null)('introspection commands against redis-server
       }
       return out
     }
-    const [ours] = await call(respite.port, ['COMMAND', 'DOCS', ...mine])
-    const [theirs] = await call(redis.port, ['COMMAND', 'DOCS', ...mine])
+    const [ours] = await call(servers.respite.port, ['COMMAND', 'DOCS', ...mine])
+    const [theirs] = await call(servers.redis.port, ['COMMAND', 'DOCS', ...mine])
     expect(meta(ours)).toEqual(meta(theirs))
   })
 
@@ -276,15 +254,17 @@ describe.skipIf(skipRedis !== null)('introspection commands against redis-server
       ['COMMAND', 'GETKEYS', 'nosuch', 'a'], ['COMMAND', 'GETKEYS', 'set', 'a', 'b', 'c'], ['COMMAND', 'GETKEYS', 'mset', 'a', 'b', 'c'],
       ['COMMAND', 'GETKEYS', 'config', 'get', 'x'], ['COMMAND', 'GETKEYS', 'memory', 'usage', 'k'], ['COMMAND', 'GETKEYS', 'CONFIG', 'foo'],
       ['COMMAND', 'GETKEYS', 'get', 'a', 'b'], ['COMMAND', 'GETKEYS', 'mset', 'a'], ['COMMAND', 'GETKEYSANDFLAGS', 'get', 'a'],
+      ['COMMAND', 'GETKEYS', 'sintercard', '3', 'a', 'b'], ['COMMAND', 'GETKEYS', 'zunionstore', 'd', '5', 'a'],
+      ['COMMAND', 'GETKEYS', 'lmpop', '2', 'a', 'left'], ['COMMAND', 'GETKEYS', 'zunionstore', 'd', '2', 'a', 'b'],
       ['COMMAND', 'COUNT', 'x'], ['COMMAND', 'FOO'], ['COMMAND', 'HELP'], ['COMMAND', 'INFO', 'nosuch'],
     ]
-    expect(await runDifferential(respite.port, redis.port, cmds, { normalize: sorted })).toBeNull()
-    expect(await runDifferential(respite.port, redis.port, cmds, { proto: 3, normalize: sorted })).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { normalize: sorted })).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { proto: 3, normalize: sorted })).toBeNull()
   })
 
   it('ACL categories of the connection, server and introspection commands match Redis\'s', async () => {
-    const [ours] = await call(respite.port, ['COMMAND'])
-    const [theirs] = await call(redis.port, ['COMMAND'])
+    const [ours] = await call(servers.respite.port, ['COMMAND'])
+    const [theirs] = await call(servers.redis.port, ['COMMAND'])
     const cats = (reply: string) => {
       const m = new Map<string, string>()
       const add = (e: Value[]) => {

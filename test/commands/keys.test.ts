@@ -1,64 +1,11 @@
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import type { Collection } from '../../src/store/types.js'
+import { describe, expect, it } from 'vitest'
 import { ReplyConnection } from '../helpers/differential.js'
+import { FakeList, until, useRespite } from '../helpers/fixture.js'
 import { startRespite } from '../helpers/servers.js'
 
-/** A stand-in collection, so these tests need no list/set commands. */
-class FakeList implements Collection {
-  readonly type = 'list'
-  constructor(public items: string[] = ['a']) {}
-  get size(): number {
-    return this.items.length
-  }
-  encoding(): string {
-    return 'listpack'
-  }
-  clone(): FakeList {
-    return new FakeList([...this.items])
-  }
-}
-
-let respite: RunningServer
-let r3: Redis
-let r2: Redis
-
-beforeAll(async () => {
-  respite = await startRespite()
-  r3 = new Redis({ port: respite.port, lazyConnect: false })
-  r2 = new Redis({ port: respite.port, lazyConnect: false, protocol: 2 })
-})
-
-afterAll(async () => {
-  r3.disconnect()
-  r2.disconnect()
-  await respite.close()
-})
-
-beforeEach(async () => {
-  await r3.flushall()
-})
-
-function putList(key: string, db = 0, items?: string[]): FakeList {
-  const list = new FakeList(items)
-  respite.server.store.db(db).set(key, list)
-  return list
-}
-
-/** Sends requests on one connection and checks the exact reply bytes. */
-async function exact(requests: string[][], expected: string, hello3 = false): Promise<void> {
-  const c = await ReplyConnection.open(respite.port)
-  try {
-    if (hello3) await c.call(['HELLO', '3'])
-    let replies = ''
-    for (const args of requests) replies += await c.call(args)
-    expect(replies).toBe(expected)
-  } finally {
-    c.close()
-  }
-}
+const { respite, r3, r2, exact, putList } = await useRespite()
 
 describe('DEL, UNLINK, EXISTS, TOUCH, TYPE', () => {
   it('DEL and UNLINK count removed keys; EXISTS and TOUCH count duplicates', async () => {
@@ -240,8 +187,7 @@ describe('RENAME, COPY, MOVE and SWAPDB wake blocked clients', () => {
     const client = new Redis({ port: respite.port, db })
     await client.ping()
     const reply = client.blpop(key, 0)
-    // Wait until the server has parked it.
-    while (!String(await r3.call('CLIENT', 'LIST')).includes('cmd=blpop')) await new Promise((r) => setTimeout(r, 5))
+    await until(async () => String(await r3.call('CLIENT', 'LIST')).includes('cmd=blpop'), 'BLPOP to block')
     return { reply, client }
   }
 

@@ -1,38 +1,19 @@
-import { spawn } from 'node:child_process'
-import { Redis } from 'ioredis'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
+import { afterAll, describe, expect, it } from 'vitest'
 import { ReplyConnection } from '../helpers/differential.js'
-import { missingTool, startRespite } from '../helpers/servers.js'
+import { useRespite, WRONGTYPE } from '../helpers/fixture.js'
+import { missingTool, redisBenchmark } from '../helpers/servers.js'
 
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value'
+const { respite, r3, r2 } = await useRespite()
+/** Raw connections in RESP2 and in RESP3, for exact reply bytes. */
+const raw = await ReplyConnection.open(respite.port)
+const raw3 = await ReplyConnection.open(respite.port)
+await raw3.call(['HELLO', '3'])
+afterAll(() => {
+  raw.close()
+  raw3.close()
+})
 
 describe('list commands', () => {
-  let server: RunningServer
-  let r3: Redis
-  let r2: Redis
-  let raw: ReplyConnection
-  let raw3: ReplyConnection
-
-  beforeAll(async () => {
-    server = await startRespite()
-    r3 = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false })
-    r2 = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false, protocol: 2 })
-    raw = await ReplyConnection.open(server.port)
-    raw3 = await ReplyConnection.open(server.port)
-    await raw3.call(['HELLO', '3'])
-  })
-  beforeEach(async () => {
-    await r3.flushall()
-  })
-  afterAll(async () => {
-    r3.disconnect()
-    r2.disconnect()
-    raw.close()
-    raw3.close()
-    await server.close()
-  })
-
   for (const [proto, client] of [[3, () => r3], [2, () => r2]] as const) {
     describe(`through ioredis (RESP${proto})`, () => {
       it('LPUSH, RPUSH, LPUSHX and RPUSHX return the new length; LRANGE reads in order', async () => {
@@ -238,24 +219,9 @@ describe('list commands', () => {
 })
 
 describe.skipIf(missingTool('redis-benchmark') !== null)('redis-benchmark LPUSH RPUSH LPOP RPOP LRANGE', () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startRespite()
-  })
-  afterAll(() => server.close())
-
-  function bench(pipeline: number): Promise<{ code: number | null; out: string }> {
-    return new Promise((resolve) => {
-      const child = spawn('redis-benchmark', ['-p', String(server.port), '-q', '-t', 'lpush,rpush,lpop,rpop,lrange', '-n', '2000', '-P', String(pipeline)])
-      let out = ''
-      child.stdout.on('data', (d) => (out += d.toString('latin1')))
-      child.on('close', (code) => resolve({ code, out }))
-    })
-  }
-
   for (const pipeline of [1, 16]) {
     it(`completes every list test at -P ${pipeline}`, async () => {
-      const { code, out } = await bench(pipeline)
+      const { code, output: out } = await redisBenchmark(respite.port, ['-t', 'lpush,rpush,lpop,rpop,lrange', '-n', '2000', '-P', String(pipeline)])
       expect(code).toBe(0)
       for (const name of ['LPUSH', 'RPUSH', 'LPOP', 'RPOP', 'LRANGE_100', 'LRANGE_300', 'LRANGE_500', 'LRANGE_600']) {
         expect(out).toMatch(new RegExp(`${name}[^\\n]*: [\\d.]+ requests per second`))

@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
 import { ReplyConnection, elements, rng, runDifferential, sortedReply } from '../helpers/differential.js'
+import { call, useRespite, useRespiteAndRedis } from '../helpers/fixture.js'
 import { RawClient, resp } from '../helpers/raw.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { missingTool, startRespite } from '../helpers/servers.js'
 
 const skipRedis = missingTool('redis-server')
-
-async function call(port: number, ...commands: string[][]): Promise<string[]> {
-  const conn = await ReplyConnection.open(port)
-  try {
-    const out: string[] = []
-    for (const args of commands) out.push(await conn.call(args))
-    return out
-  } finally {
-    conn.close()
-  }
-}
 
 /** INFO's text as field → value, whatever the framing. */
 function infoFields(reply: string): Map<string, string> {
@@ -32,22 +21,9 @@ function sectionTitles(reply: string): string[] {
   return reply.split('\r\n').filter((l) => l.startsWith('# ') || l.startsWith('txt:# ')).map((l) => l.replace(/^txt:/, ''))
 }
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await cond()) return true
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  return cond()
-}
+const { respite: server } = await useRespite({ flush: false })
 
 describe('server commands', () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startRespite()
-  })
-  afterAll(() => server.close())
-
   it('CONFIG SET of encoding limits changes what OBJECT ENCODING reports', async () => {
     const replies = await call(server.port,
       ['CONFIG', 'SET', 'zset-max-listpack-entries', '1', 'set-max-intset-entries', '1', 'hash-max-listpack-entries', '1'],
@@ -298,20 +274,13 @@ describe('client limits', () => {
 })
 
 describe.skipIf(skipRedis !== null)('server commands against redis-server', () => {
-  let respite: RunningServer
-  let redis: RedisProcess
-  beforeAll(async () => {
-    ;[respite, redis] = await Promise.all([startRespite(), startRedis()])
-  })
-  afterAll(async () => {
-    await Promise.all([respite.close(), redis.stop()])
-  })
+  const servers = useRespiteAndRedis()
 
   const pairs = (args: string[], reply: string) => (args[0] === 'CONFIG' && args[1] === 'GET' ? sortedReply(reply, true) : reply)
 
   it('CONFIG GET * lists the same parameters with the same defaults', async () => {
-    const [ours] = await call(respite.port, ['CONFIG', 'GET', '*'])
-    const [theirs] = await call(redis.port, ['CONFIG', 'GET', '*'])
+    const [ours] = await call(servers.respite.port, ['CONFIG', 'GET', '*'])
+    const [theirs] = await call(servers.redis.port, ['CONFIG', 'GET', '*'])
     const toMap = (r: string) => {
       const items = elements(r).items.map((i) => i.replace(/^\$\d+\r\n/, '').replace(/\r\n$/, ''))
       const m = new Map<string, string>()
@@ -361,12 +330,12 @@ describe.skipIf(skipRedis !== null)('server commands against redis-server', () =
       ['CONFIG', 'SET', 'latency-tracking-info-percentiles', 'x'], ['CONFIG', 'SET', 'activedefrag', 'yes'],
       ['CONFIG', 'RESETSTAT', 'x'], ['CONFIG', 'REWRITE'], ['CONFIG', 'HELP'], ['CONFIG'], ['CONFIG', 'FOO'],
     ]
-    expect(await runDifferential(respite.port, redis.port, cmds, { normalize: pairs })).toBeNull()
-    expect(await runDifferential(respite.port, redis.port, cmds, { proto: 3, normalize: pairs })).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { normalize: pairs })).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { proto: 3, normalize: pairs })).toBeNull()
   })
 
   it('CONFIG SET validates and normalises every parameter like Redis (seeded sweep of values)', async () => {
-    const [all] = await call(redis.port, ['CONFIG', 'GET', '*'])
+    const [all] = await call(servers.redis.port, ['CONFIG', 'GET', '*'])
     const items = elements(all).items.map((i) => i.replace(/^\$\d+\r\n/, '').replace(/\r\n$/, ''))
     // Left out: parameters that would move files, drop the test's own connection, or fail for OS reasons.
     const unsafe = new Set(['port', 'bind', 'dir', 'dbfilename', 'logfile', 'pidfile', 'requirepass', 'save', 'appendonly',
@@ -384,7 +353,7 @@ describe.skipIf(skipRedis !== null)('server commands against redis-server', () =
       cmds.push(['CONFIG', 'SET', name, original])
     }
     expect(cmds.length).toBeGreaterThan(1000)
-    expect(await runDifferential(respite.port, redis.port, cmds, { normalize: pairs })).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { normalize: pairs })).toBeNull()
   })
 
   it('INFO sections, FUNCTION, ROLE, MEMORY, LATENCY, SLOWLOG and SHUTDOWN errors match', async () => {
@@ -405,13 +374,13 @@ describe.skipIf(skipRedis !== null)('server commands against redis-server', () =
       ['SHUTDOWN', 'ABORT'], ['SHUTDOWN', 'foo'], ['SHUTDOWN', 'NOSAVE', 'SAVE'], ['SHUTDOWN', 'ABORT', 'NOW'],
       ['BGSAVE', 'x'], ['TIME', 'x'], ['LASTSAVE', 'x'],
     ]
-    expect(await runDifferential(respite.port, redis.port, cmds, { normalize: headers })).toBeNull()
-    expect(await runDifferential(respite.port, redis.port, cmds, { proto: 3, normalize: headers })).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { normalize: headers })).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { proto: 3, normalize: headers })).toBeNull()
   })
 
   it('INFO reports every field Redis reports', async () => {
-    const [ours] = await call(respite.port, ['INFO', 'everything'])
-    const [theirs] = await call(redis.port, ['INFO', 'everything'])
+    const [ours] = await call(servers.respite.port, ['INFO', 'everything'])
+    const [theirs] = await call(servers.redis.port, ['INFO', 'everything'])
     const ourFields = infoFields(ours)
     const skip = /^(cmdstat_|errorstat_|latency_percentiles_usec_|db\d+$)/
     for (const name of infoFields(theirs).keys()) if (!skip.test(name)) expect(ourFields.has(name), name).toBe(true)

@@ -1,44 +1,8 @@
-import { Redis } from 'ioredis'
 import { createClient } from 'redis'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import { ReplyConnection } from '../helpers/differential.js'
-import { startRespite } from '../helpers/servers.js'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { useRespite, WRONGTYPE } from '../helpers/fixture.js'
 
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value'
-
-let respite: RunningServer
-let r3: Redis
-let r2: Redis
-
-beforeAll(async () => {
-  respite = await startRespite()
-  r3 = new Redis({ port: respite.port, lazyConnect: false })
-  r2 = new Redis({ port: respite.port, lazyConnect: false, protocol: 2 })
-})
-
-afterAll(async () => {
-  r3.disconnect()
-  r2.disconnect()
-  await respite.close()
-})
-
-beforeEach(async () => {
-  await r3.flushall()
-})
-
-/** Sends requests on a raw socket and checks the exact reply bytes. */
-async function exact(requests: string[][], expected: string, hello3 = false): Promise<void> {
-  const c = await ReplyConnection.open(respite.port)
-  try {
-    if (hello3) await c.call(['HELLO', '3'])
-    let replies = ''
-    for (const args of requests) replies += await c.call(args)
-    expect(replies).toBe(expected)
-  } finally {
-    c.close()
-  }
-}
+const { respite, r3, r2, exact } = await useRespite()
 
 const sorted = (xs: unknown): string[] => [...(xs as string[])].sort()
 

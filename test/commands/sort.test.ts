@@ -1,46 +1,14 @@
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { strtod } from '../../src/commands/sort.js'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { parseSortScore } from '../../src/commands/args.js'
 import { ZSet } from '../../src/store/zset.js'
-import type { RunningServer } from '../../src/index.js'
-import { ReplyConnection } from '../helpers/differential.js'
-import { startRespite } from '../helpers/servers.js'
+import { until, useRespite, WRONGTYPE } from '../helpers/fixture.js'
 
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value'
-
-let respite: RunningServer
-let r3: Redis
-let r2: Redis
-
-beforeAll(async () => {
-  respite = await startRespite()
-  r3 = new Redis({ port: respite.port, lazyConnect: false })
-  r2 = new Redis({ port: respite.port, lazyConnect: false, protocol: 2 })
-})
-
-afterAll(async () => {
-  r3.disconnect()
-  r2.disconnect()
-  await respite.close()
-})
+const { respite, r3, r2, exact } = await useRespite()
 
 beforeEach(async () => {
-  await r3.flushall()
   await r3.rpush('l', '3', '1', '2', '10', '-5')
 })
-
-/** Sends requests on a raw socket and checks the exact reply bytes. */
-async function exact(requests: string[][], expected: string, hello3 = false): Promise<void> {
-  const c = await ReplyConnection.open(respite.port)
-  try {
-    if (hello3) await c.call(['HELLO', '3'])
-    let replies = ''
-    for (const args of requests) replies += await c.call(args)
-    expect(replies).toBe(expected)
-  } finally {
-    c.close()
-  }
-}
 
 describe('SORT', () => {
   it('SORT numerically, ALPHA, DESC and LIMIT', async () => {
@@ -89,7 +57,7 @@ describe('SORT', () => {
     const blocked = new Redis({ port: respite.port, lazyConnect: false })
     try {
       const pop = blocked.blpop('dst', 5)
-      while (!(await r3.info('clients')).includes('blocked_clients:1')) await new Promise((resolve) => setTimeout(resolve, 5))
+      await until(async () => (await r3.info('clients')).includes('blocked_clients:1'), 'BLPOP to block')
       expect(await r3.sort('l', 'STORE', 'dst')).toBe(5)
       expect(await pop).toEqual(['dst', '-5'])
       expect(await r3.lrange('dst', 0, -1)).toEqual(['1', '2', '3', '10'])
@@ -158,20 +126,20 @@ describe('SORT_RO', () => {
 
 describe('SORT score parsing (strtod)', () => {
   it('accepts what C strtod reads whole and refuses the rest', () => {
-    expect(strtod('')).toBe(0)
-    expect(strtod(' 1')).toBe(1)
-    expect(strtod('\t-2.5')).toBe(-2.5)
-    expect(strtod('+5')).toBe(5)
-    expect(strtod('.5')).toBe(0.5)
-    expect(strtod('5.')).toBe(5)
-    expect(strtod('0x10')).toBe(16)
-    expect(strtod('0x1.8p1')).toBe(3)
-    expect(strtod('inf')).toBe(Infinity)
-    expect(strtod('-Infinity')).toBe(-Infinity)
-    expect(strtod('00012')).toBe(12)
-    expect(strtod('7\0junk')).toBe(7)
+    expect(parseSortScore('')).toBe(0)
+    expect(parseSortScore(' 1')).toBe(1)
+    expect(parseSortScore('\t-2.5')).toBe(-2.5)
+    expect(parseSortScore('+5')).toBe(5)
+    expect(parseSortScore('.5')).toBe(0.5)
+    expect(parseSortScore('5.')).toBe(5)
+    expect(parseSortScore('0x10')).toBe(16)
+    expect(parseSortScore('0x1.8p1')).toBe(3)
+    expect(parseSortScore('inf')).toBe(Infinity)
+    expect(parseSortScore('-Infinity')).toBe(-Infinity)
+    expect(parseSortScore('00012')).toBe(12)
+    expect(parseSortScore('7\0junk')).toBe(7)
     for (const bad of ['1 ', '1e', 'nan', '0x', '  ', '+', '1_0', '1e400', '1e-400', '1e-310', 'abc']) {
-      expect(strtod(bad), bad).toBeNull()
+      expect(parseSortScore(bad), bad).toBeNull()
     }
   })
 })

@@ -1,53 +1,18 @@
-import { Redis } from 'ioredis'
-import net from 'node:net'
 import { createClient } from 'redis'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseDouble, strtod } from '../../src/commands/args.js'
 import { zsetLimits } from '../../src/store/zset.js'
-import { frameEnd, ReplyConnection } from '../helpers/differential.js'
-import { RawClient, resp } from '../helpers/raw.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { exchange, expectReply, until, useConnections, useRespite, useRespiteAndRedis, WRONGTYPE } from '../helpers/fixture.js'
+import { resp } from '../helpers/raw.js'
+import { runScenario, type Step } from '../helpers/scenarios.js'
+import { missingTool } from '../helpers/servers.js'
 
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value'
-
-let respite: RunningServer
-let r3: Redis
-let r2: Redis
-
-beforeAll(async () => {
-  respite = await startRespite()
-  r3 = new Redis({ port: respite.port, lazyConnect: false })
-  r2 = new Redis({ port: respite.port, lazyConnect: false, protocol: 2 })
-})
-
-afterAll(async () => {
-  r3.disconnect()
-  r2.disconnect()
-  await respite.close()
-})
-
-beforeEach(async () => {
-  await r3.flushall()
-})
+const { respite, r3, r2, exact } = await useRespite()
 
 afterEach(() => {
   zsetLimits.maxListpackEntries = 128
   zsetLimits.maxListpackValue = 64
 })
-
-/** Sends requests on one connection and checks the exact concatenated reply bytes. */
-async function exact(requests: string[][], expected: string, hello3 = false): Promise<void> {
-  const c = await ReplyConnection.open(respite.port)
-  try {
-    if (hello3) await c.call(['HELLO', '3'])
-    let replies = ''
-    for (const args of requests) replies += await c.call(args)
-    expect(replies).toBe(expected)
-  } finally {
-    c.close()
-  }
-}
 
 const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`
 const err = (s: string) => `-${s}\r\n`
@@ -459,48 +424,8 @@ describe('sorted sets through node-redis (RESP3)', () => {
 // ---------------------------------------------------------------------------------
 // Blocking pops with several real connections.
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 2))
-  }
-}
-
 describe('blocking pops (BZPOPMIN BZPOPMAX BZMPOP)', () => {
-  const open: { close(): void }[] = []
-  const blocked = () => respite.server.blocking.count
-
-  async function raw(): Promise<RawClient> {
-    const c = await RawClient.connect(respite.port)
-    open.push(c)
-    return c
-  }
-
-  async function conn(): Promise<ReplyConnection> {
-    const c = await ReplyConnection.open(respite.port)
-    open.push(c)
-    return c
-  }
-
-  async function exchange(c: RawClient, request: string, expected: string): Promise<void> {
-    expect(await c.roundTrip(request, expected.length)).toBe(expected)
-  }
-
-  async function expectReply(c: RawClient, expected: string): Promise<void> {
-    expect(await c.read(expected.length)).toBe(expected)
-  }
-
-  async function blockOn(c: RawClient, ...args: string[]): Promise<void> {
-    const before = blocked()
-    c.write(resp(...args))
-    await until(() => blocked() === before + 1, `${args.join(' ')} to block`)
-  }
-
-  afterEach(async () => {
-    for (const c of open.splice(0)) c.close()
-    await until(() => blocked() === 0, 'blocked clients to be released')
-  })
+  const { raw, conn, ioredis, blocked, blockOn, whenBlocked } = useConnections(respite)
 
   const triple = (k: string, m: string, s: string) => `*3\r\n${bulk(k)}${bulk(m)}${bulk(s)}`
 
@@ -529,15 +454,12 @@ describe('blocking pops (BZPOPMIN BZPOPMAX BZMPOP)', () => {
 
   it('BZPOPMIN with timeout 0 waits until a ZADD wakes it (ioredis RESP3 and RESP2)', async () => {
     for (const protocol of [3, 2] as const) {
-      const waiter = new Redis({ port: respite.port, lazyConnect: false, protocol })
-      const pusher = new Redis({ port: respite.port, lazyConnect: false, protocol })
-      open.push({ close: () => waiter.disconnect() }, { close: () => pusher.disconnect() })
+      const waiter = ioredis(protocol)
+      const pusher = ioredis(protocol)
       await waiter.ping()
-      const before = blocked()
-      const result = waiter.bzpopmin('q', 0)
-      await until(() => blocked() === before + 1, 'BZPOPMIN to block')
+      const { reply } = await whenBlocked('BZPOPMIN', () => waiter.bzpopmin('q', 0))
       expect(await pusher.zadd('q', 7, 'job', 9, 'later')).toBe(2)
-      expect(await result).toEqual(['q', 'job', '7'])
+      expect(await reply).toEqual(['q', 'job', '7'])
       expect(await pusher.zrange('q', '0', '-1')).toEqual(['later'])
       await pusher.del('q')
     }
@@ -609,75 +531,6 @@ describe('blocking pops (BZPOPMIN BZPOPMAX BZMPOP)', () => {
 // ---------------------------------------------------------------------------------
 // The same multi-client blocking scenarios against a real redis-server.
 
-type Step = [client: number, args: string[], blocks?: 'blocks']
-
-class Conn {
-  data = Buffer.alloc(0)
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => {
-      this.data = Buffer.concat([this.data, d])
-    })
-    socket.on('error', () => {})
-  }
-
-  static open(port: number): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(new Conn(s)))
-      s.once('error', reject)
-    })
-  }
-
-  frames(): number {
-    let n = 0
-    for (let p = 0; p < this.data.length; n++) {
-      const e = frameEnd(this.data, p)
-      if (e < 0) break
-      p = e
-    }
-    return n
-  }
-}
-
-async function blockedClients(control: Conn): Promise<number> {
-  control.data = Buffer.alloc(0)
-  control.socket.write(resp('INFO', 'clients'))
-  await until(() => control.frames() === 1, 'INFO')
-  return Number(/blocked_clients:(\d+)/.exec(control.data.toString('latin1'))![1])
-}
-
-/** Runs the steps on fresh connections and returns what each connection received. */
-async function runScenario(port: number, steps: Step[], clients: number): Promise<string[]> {
-  const control = await Conn.open(port)
-  const conns = await Promise.all(Array.from({ length: clients }, () => Conn.open(port)))
-  try {
-    control.socket.write(resp('FLUSHALL'))
-    await until(() => control.frames() === 1, 'FLUSHALL')
-    for (const [i, args, blocks] of steps) {
-      const c = conns[i]
-      if (blocks) {
-        const before = await blockedClients(control)
-        c.socket.write(resp(...args))
-        await until(async () => (await blockedClients(control)) === before + 1, `${args.join(' ')} to block`)
-      } else {
-        const before = c.frames()
-        c.socket.write(resp(...args))
-        await until(() => c.frames() > before, `reply to ${args.join(' ')}`)
-      }
-    }
-    await until(async () => (await blockedClients(control)) === 0, 'all clients to be served')
-    for (const c of conns) {
-      const before = c.frames()
-      c.socket.write(resp('ECHO', 'end'))
-      await until(() => c.frames() > before, 'ECHO')
-    }
-    // HELLO's reply names the connection's id, which differs between servers.
-    return conns.map((c) => c.data.toString('latin1').replace(/\$2\r\nid\r\n:\d+\r\n/g, '$2\r\nid\r\n:N\r\n'))
-  } finally {
-    control.socket.destroy()
-    for (const c of conns) c.socket.destroy()
-  }
-}
-
 const SCENARIOS: Record<string, Step[]> = {
   'BZPOPMIN BZPOPMAX BZMPOP first-blocked first-served': [
     [0, ['BZPOPMIN', 'k', '0'], 'blocks'], [1, ['BZPOPMAX', 'x', 'k', '0'], 'blocks'], [2, ['BZMPOP', '0', '1', 'k', 'MIN', 'COUNT', '5'], 'blocks'],
@@ -705,19 +558,12 @@ const SCENARIOS: Record<string, Step[]> = {
 }
 
 describe.skipIf(missingTool('redis-server') !== null)('differential: blocking scenarios (BZPOPMIN BZPOPMAX BZMPOP)', () => {
-  let redis: RedisProcess
-  beforeAll(async () => {
-    redis = await startRedis()
-  })
-  afterAll(async () => {
-    await redis?.stop()
-  })
+  const servers = useRespiteAndRedis()
 
   for (const [name, steps] of Object.entries(SCENARIOS)) {
     it(name, async () => {
-      const clients = Math.max(...steps.map((s) => s[0])) + 1
-      const ours = await runScenario(respite.port, steps, clients)
-      const theirs = await runScenario(redis.port, steps, clients)
+      const ours = await runScenario(servers.respite.port, steps)
+      const theirs = await runScenario(servers.redis.port, steps)
       expect(ours).toEqual(theirs)
     })
   }

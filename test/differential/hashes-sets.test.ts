@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import { elements, ReplyConnection, rng, sortedReply } from '../helpers/differential.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { bulkText, elements, historyOf, ReplyConnection, rng, sortedReply, withConnections, type Failure } from '../helpers/differential.js'
+import { useRespite, useRespiteAndRedis } from '../helpers/fixture.js'
+import { missingTool, redisBenchmark } from '../helpers/servers.js'
 
 /**
  * Seeded random sequences of every hash and set command and SORT, with plenty of
@@ -17,6 +16,8 @@ import { missingTool, startRedis, startRespite, type RedisProcess } from '../hel
 
 const skipRedis = missingTool('redis-server')
 const skipBenchmark = missingTool('redis-benchmark')
+/** The server redis-benchmark runs against; the differential tests start their own. */
+const { respite } = await useRespite({ flush: false })
 
 const HASHES = ['h1', 'h2', 'h3']
 const SETS = ['s1', 's2', 's3', 's4']
@@ -213,12 +214,6 @@ function sortCommand(r: ReturnType<typeof rng>): string[] {
 const UNORDERED = new Set(['SMEMBERS', 'SINTER', 'SUNION', 'SDIFF', 'HKEYS', 'HVALS'])
 const RANDOM = new Set(['SPOP', 'SRANDMEMBER', 'HRANDFIELD'])
 
-/** The payload of a bulk-string frame, or null for a null reply. */
-function bulkText(frame: string): string | null {
-  if (frame.startsWith('$-1') || frame.startsWith('_')) return null
-  return frame.slice(frame.indexOf('\r\n') + 2, -2)
-}
-
 /** Sorts the element list of a SCAN reply (pairs kept together for HSCAN). */
 function sortScan(reply: string, pairs: boolean): string {
   if (reply[0] !== '*') return reply
@@ -252,41 +247,18 @@ function normalize(args: string[], reply: string, proto: 2 | 3): string {
   return reply
 }
 
-interface Failure {
-  index: number
-  args: string[]
-  respite: string
-  redis: string
-  why: string
-  /** The latest earlier commands naming the same key, to replay by hand. */
-  history: string[][]
-}
-
-function historyOf(cmds: string[][], index: number): string[][] {
-  const key = cmds[index][cmds[index][0].toUpperCase() === 'OBJECT' ? 2 : 1]
-  return cmds.slice(0, index).filter((c) => c.includes(key)).slice(-40)
-}
-
 /**
  * Runs the sequence on both servers. Random commands are checked against respite's
  * own state just before them, which equals Redis's while everything else matches.
  */
-async function runSequence(respitePort: number, redisPort: number, cmds: string[][], proto: 2 | 3): Promise<Failure | null> {
-  const a = await ReplyConnection.open(respitePort)
-  const b = await ReplyConnection.open(redisPort)
-  try {
-    if (proto === 3) {
-      await a.call(['HELLO', '3'])
-      await b.call(['HELLO', '3'])
-    }
-    await a.call(['FLUSHALL'])
-    await b.call(['FLUSHALL'])
+function runSequence(respitePort: number, redisPort: number, cmds: string[][], proto: 2 | 3): Promise<Failure | null> {
+  return withConnections(respitePort, redisPort, proto, async (a, b) => {
     for (let i = 0; i < cmds.length; i++) {
       const args = cmds[i]
       const name = args[0].toUpperCase()
       if (RANDOM.has(name) && args.length >= 2) {
         const why = await checkRandom(a, b, args, proto)
-        if (why !== null) return { index: i, args, respite: '', redis: '', why, history: historyOf(cmds, i) }
+        if (why !== null) return { index: i, args, respite: '', redis: '', why, history: historyOf(cmds, i, 40) }
         continue
       }
       let ra = await a.call(args)
@@ -294,13 +266,10 @@ async function runSequence(respitePort: number, redisPort: number, cmds: string[
       if ((name === 'SSCAN' || name === 'HSCAN') && compareScans(ra, rb)) continue
       ra = normalize(args, ra, proto)
       rb = normalize(args, rb, proto)
-      if (ra !== rb) return { index: i, args, respite: ra, redis: rb, why: 'replies differ', history: historyOf(cmds, i) }
+      if (ra !== rb) return { index: i, args, respite: ra, redis: rb, why: 'replies differ', history: historyOf(cmds, i, 40) }
     }
     return null
-  } finally {
-    a.close()
-    b.close()
-  }
+  })
 }
 
 /** Members (set) or field → value (hash) of a key on respite, or null for another type. */
@@ -370,22 +339,13 @@ async function checkRandom(a: ReplyConnection, b: ReplyConnection, args: string[
 }
 
 describe.skipIf(skipRedis !== null)('differential: HSET HSETNX HMSET HGET HMGET HDEL HEXISTS HLEN HKEYS HVALS HGETALL HINCRBY HINCRBYFLOAT HSTRLEN HRANDFIELD HSCAN SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SMOVE SINTER SUNION SDIFF SINTERSTORE SUNIONSTORE SDIFFSTORE SINTERCARD SSCAN SORT SORT_RO', () => {
-  let respite: RunningServer
-  let redis: RedisProcess
-  beforeAll(async () => {
-    respite = await startRespite()
-    redis = await startRedis()
-  })
-  afterAll(async () => {
-    await respite?.close()
-    await redis?.stop()
-  })
+  const servers = useRespiteAndRedis()
 
   for (const proto of [2, 3] as const) {
     it(`matches redis-server on seeded random sequences (RESP${proto})`, async () => {
       for (const seed of [21, 22, 23, 24, 25, 26]) {
         const cmds = generate(seed * proto, 600)
-        const failure = await runSequence(respite.port, redis.port, cmds, proto)
+        const failure = await runSequence(servers.respite.port, servers.redis.port, cmds, proto)
         expect(failure, `seed ${seed * proto}`).toBeNull()
       }
     })
@@ -430,33 +390,18 @@ describe.skipIf(skipRedis !== null)('differential: HSET HSETNX HMSET HGET HMGET 
       ['SORT', 'zn', 'BY', 'w_*', 'GET', '#', 'GET', 'w_*'],
     ]
     for (const proto of [2, 3] as const) {
-      const failure = await runSequence(respite.port, redis.port, cmds, proto)
+      const failure = await runSequence(servers.respite.port, servers.redis.port, cmds, proto)
       expect(failure, `RESP${proto}`).toBeNull()
     }
   })
 })
 
 describe.skipIf(skipBenchmark !== null)('redis-benchmark SADD, HSET, SPOP', () => {
-  let respite: RunningServer
-  beforeAll(async () => {
-    respite = await startRespite()
-  })
-  afterAll(async () => {
-    await respite?.close()
-  })
-
   for (const pipeline of ['1', '16']) {
     it(`completes -t sadd,hset,spop -n 20000 at -P ${pipeline}`, async () => {
-      const output = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-        const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(respite.port), '-q', '-t', 'sadd,hset,spop',
-          '-n', '20000', '-P', pipeline], { stdio: ['ignore', 'pipe', 'pipe'] })
-        let stdout = ''
-        child.stdout.on('data', (d) => (stdout += d))
-        child.on('error', reject)
-        child.on('close', (code) => resolve({ code, stdout }))
-      })
+      const output = await redisBenchmark(respite.port, ['-t', 'sadd,hset,spop', '-n', '20000', '-P', pipeline])
       expect(output.code).toBe(0)
-      const lines = output.stdout.split(/[\r\n]+/).filter((l) => l.includes('requests per second'))
+      const lines = output.output.split(/[\r\n]+/).filter((l) => l.includes('requests per second'))
       expect(lines.map((l) => l.split(':')[0].trim())).toEqual(['SADD', 'HSET', 'SPOP'])
       const db = respite.server.store.db(0)
       expect(db.get('myhash')?.constructor.name).toBe('HashValue')

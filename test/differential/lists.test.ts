@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
 import { rng, runDifferential } from '../helpers/differential.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { useRespiteAndRedis } from '../helpers/fixture.js'
+import { missingTool } from '../helpers/servers.js'
 
 /**
  * Seeded random sequences of every non-blocking list command, with the key-space
@@ -114,22 +114,13 @@ function generate(seed: number, length: number): string[][] {
 }
 
 describe.skipIf(skip !== null)('differential: list commands (LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LINSERT LREM LTRIM LPOS LMOVE RPOPLPUSH LMPOP)', () => {
-  let respite: RunningServer
-  let redis: RedisProcess
-  beforeAll(async () => {
-    respite = await startRespite()
-    redis = await startRedis()
-  })
-  afterAll(async () => {
-    await respite?.close()
-    await redis?.stop()
-  })
+  const servers = useRespiteAndRedis()
 
   for (const proto of [2, 3] as const) {
     it(`matches redis-server on seeded random sequences (RESP${proto})`, async () => {
       for (const seed of [11, 12, 13, 14]) {
         const cmds = generate(seed * proto, 700)
-        const mismatch = await runDifferential(respite.port, redis.port, cmds, { proto })
+        const mismatch = await runDifferential(servers.respite.port, servers.redis.port, cmds, { proto })
         expect(mismatch, `seed ${seed * proto}`).toBeNull()
       }
     })
@@ -157,7 +148,7 @@ describe.skipIf(skip !== null)('differential: list commands (LPUSH RPUSH LPUSHX 
       ['LINSERT', 'big', 'AFTER', '5', 'five'], ['LRANGE', 'big', '-20', '-1'], ['LLEN', 'big'],
       ['LPOP', 'big', '1000'], ['EXISTS', 'big'], ['TYPE', 'big'],
     ]
-    expect(await runDifferential(respite.port, redis.port, cmds)).toBeNull()
-    expect(await runDifferential(respite.port, redis.port, cmds, { proto: 3 })).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds)).toBeNull()
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { proto: 3 })).toBeNull()
   })
 })

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import { elements, ReplyConnection, rng } from '../helpers/differential.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { describe, expect, it } from 'vitest'
+import { bulkText, elements, historyOf, ReplyConnection, rng, withConnections, type Failure } from '../helpers/differential.js'
+import { useRespite, useRespiteAndRedis } from '../helpers/fixture.js'
+import { missingTool, redisBenchmark } from '../helpers/servers.js'
 
 /**
  * Seeded random sequences of every non-blocking sorted-set command, with invalid
@@ -17,6 +16,8 @@ import { missingTool, startRedis, startRespite, type RedisProcess } from '../hel
 
 const skipRedis = missingTool('redis-server')
 const skipBenchmark = missingTool('redis-benchmark')
+/** The server redis-benchmark runs against; the differential tests start their own. */
+const { respite } = await useRespite({ flush: false })
 
 const ZSETS = ['z1', 'z2', 'z3']
 const LEX = ['lx1', 'lx2']
@@ -234,33 +235,12 @@ function generate(seed: number, length: number): string[][] {
   return cmds
 }
 
-interface Failure {
-  index: number
-  args: string[]
-  respite: string
-  redis: string
-  why: string
-  /** The latest earlier commands naming the same key, to replay by hand. */
-  history: string[][]
-}
-
 /** A failure as readable lines: the command, both replies, and the key's history. */
 function report(f: Failure | null): string {
   if (f === null) return ''
   const lines = [`#${f.index} ${JSON.stringify(f.args)}: ${f.why}`, `respite: ${JSON.stringify(f.respite)}`, `redis:   ${JSON.stringify(f.redis)}`]
   for (const h of f.history) lines.push(`  ${JSON.stringify(h)}`)
   return lines.join('\n')
-}
-
-function historyOf(cmds: string[][], index: number): string[][] {
-  const key = cmds[index][cmds[index][0].toUpperCase() === 'OBJECT' ? 2 : 1]
-  return cmds.slice(0, index).filter((c) => c.includes(key)).slice(-30)
-}
-
-/** The payload of a bulk-string frame, or null for a null reply. */
-function bulkText(frame: string): string | null {
-  if (frame.startsWith('$-1') || frame.startsWith('_')) return null
-  return frame.slice(frame.indexOf('\r\n') + 2, -2)
 }
 
 /** A reply's frames reduced to their types, e.g. "*4[$$$$]": what random replies share. */
@@ -337,21 +317,13 @@ function scansAgree(cursor: string, ra: string, rb: string): boolean {
   return sortedPairs(part).every((p) => all.has(p))
 }
 
-async function runSequence(respitePort: number, redisPort: number, cmds: string[][], proto: 2 | 3): Promise<Failure | null> {
-  const a = await ReplyConnection.open(respitePort)
-  const b = await ReplyConnection.open(redisPort)
-  try {
-    if (proto === 3) {
-      await a.call(['HELLO', '3'])
-      await b.call(['HELLO', '3'])
-    }
-    await a.call(['FLUSHALL'])
-    await b.call(['FLUSHALL'])
+function runSequence(respitePort: number, redisPort: number, cmds: string[][], proto: 2 | 3): Promise<Failure | null> {
+  return withConnections(respitePort, redisPort, proto, async (a, b) => {
     for (let i = 0; i < cmds.length; i++) {
       const args = cmds[i]
       if (args[0] === 'ZRANDMEMBER') {
         const why = await checkRandom(a, b, args, proto)
-        if (why !== null) return { index: i, args, respite: '', redis: '', why, history: historyOf(cmds, i) }
+        if (why !== null) return { index: i, args, respite: '', redis: '', why, history: historyOf(cmds, i, 30) }
         continue
       }
       const ra = await a.call(args)
@@ -360,32 +332,20 @@ async function runSequence(respitePort: number, redisPort: number, cmds: string[
       if (ra !== rb) {
         // Redis's view of the key, to make the failure reproducible by hand.
         const state = await b.call(['ZRANGE', args[args[0] === 'OBJECT' ? 2 : 1], '0', '-1', 'WITHSCORES'])
-        return { index: i, args, respite: ra, redis: rb, why: `replies differ; the key in Redis: ${JSON.stringify(state)}`, history: historyOf(cmds, i) }
+        return { index: i, args, respite: ra, redis: rb, why: `replies differ; the key in Redis: ${JSON.stringify(state)}`, history: historyOf(cmds, i, 30) }
       }
     }
     return null
-  } finally {
-    a.close()
-    b.close()
-  }
+  })
 }
 
 describe.skipIf(skipRedis !== null)('sorted sets against redis-server (differential)', () => {
-  let respite: RunningServer
-  let redis: RedisProcess
-  beforeAll(async () => {
-    respite = await startRespite()
-    redis = await startRedis()
-  })
-  afterAll(async () => {
-    await respite.close()
-    await redis.stop()
-  })
+  const servers = useRespiteAndRedis()
 
   for (const proto of [2, 3] as const) {
     it(`random ZADD ZINCRBY ZREM ZSCORE ZMSCORE ZCARD ZCOUNT ZLEXCOUNT ZRANK ZREVRANK sequences match (RESP${proto})`, async () => {
       for (const seed of proto === 2 ? [1, 2, 3, 4] : [5, 6, 7]) {
-        const failure = await runSequence(respite.port, redis.port, generate(seed * 1000 + proto, 700), proto)
+        const failure = await runSequence(servers.respite.port, servers.redis.port, generate(seed * 1000 + proto, 700), proto)
         expect(failure, `seed ${seed}: ${report(failure)}`).toBeNull()
       }
     })
@@ -417,7 +377,7 @@ describe.skipIf(skipRedis !== null)('sorted sets against redis-server (different
         ]))
       }
       for (const proto of [2, 3] as const) {
-        const failure = await runSequence(respite.port, redis.port, cmds, proto)
+        const failure = await runSequence(servers.respite.port, servers.redis.port, cmds, proto)
         expect(failure, `seed ${seed}: ${report(failure)}`).toBeNull()
       }
     }
@@ -458,33 +418,16 @@ describe.skipIf(skipRedis !== null)('sorted sets against redis-server (different
     }
     cmds.push(['ZRANGE', 'big', '0', '-1', 'WITHSCORES'], ['ZCARD', 'big'], ['OBJECT', 'ENCODING', 'big'])
     for (const proto of [2, 3] as const) {
-      const failure = await runSequence(respite.port, redis.port, cmds, proto)
+      const failure = await runSequence(servers.respite.port, servers.redis.port, cmds, proto)
       expect(failure, report(failure)).toBeNull()
     }
   })
 })
 
-/** Runs redis-benchmark against a port and resolves with its output. */
-function benchmark(port: number, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('redis-benchmark', ['-p', String(port), '-q', ...args])
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
-    child.on('close', (code) => resolve({ code, out }))
-  })
-}
-
 describe.skipIf(skipBenchmark !== null)('redis-benchmark ZADD and ZPOPMIN', () => {
-  let respite: RunningServer
-  beforeAll(async () => {
-    respite = await startRespite()
-  })
-  afterAll(() => respite.close())
-
   for (const pipeline of ['1', '16']) {
     it(`completes -t zadd,zpopmin -n 20000 at -P ${pipeline}`, async () => {
-      const { code, out } = await benchmark(respite.port, ['-t', 'zadd,zpopmin', '-n', '20000', '-P', pipeline])
+      const { code, output: out } = await redisBenchmark(respite.port, ['-t', 'zadd,zpopmin', '-n', '20000', '-P', pipeline])
       expect(code, out).toBe(0)
       expect(out).toMatch(/ZADD: [\d.]+ requests per second/)
       expect(out).toMatch(/ZPOPMIN: [\d.]+ requests per second/)

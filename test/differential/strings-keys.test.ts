@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
-import { ReplyConnection, elements, rng, sortedReply } from '../helpers/differential.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ReplyConnection, elements, rng, sortedReply, withConnections } from '../helpers/differential.js'
+import { useRespiteAndRedis } from '../helpers/fixture.js'
+import { missingTool } from '../helpers/servers.js'
 
 /**
  * String and key-space commands against a real redis-server, byte for byte, in RESP2
@@ -141,16 +141,13 @@ function generate(seed: number, count: number, absoluteOnly: boolean, collection
 }
 
 describe.skipIf(skip !== null)('differential: string and key-space commands', () => {
-  let respite: RunningServer
-  let redis: RedisProcess
-  let collections: string[][] = []
+  const servers = useRespiteAndRedis()
+  const collections: string[][] = []
 
   beforeAll(async () => {
-    respite = await startRespite()
-    redis = await startRedis()
     // Collections only make keys of other types (WRONGTYPE, TYPE, COPY, SCAN TYPE);
     // use whichever collection commands respite has at this point.
-    const c = await ReplyConnection.open(respite.port)
+    const c = await ReplyConnection.open(servers.respite.port)
     try {
       for (const template of [['SADD', '*'], ['HSET', 'f', '*'], ['RPUSH', '*'], ['ZADD', '1', '*']]) {
         const reply = await c.call([template[0], '__probe__', ...template.slice(1).map((a) => (a === '*' ? 'v' : a))])
@@ -162,22 +159,9 @@ describe.skipIf(skip !== null)('differential: string and key-space commands', ()
     }
   })
 
-  afterAll(async () => {
-    await respite?.close()
-    await redis?.stop()
-  })
-
   /** Runs steps on both servers; returns a description of the first mismatch, or null. */
-  async function run(steps: Step[], proto: 2 | 3, exactExpireTimes: boolean): Promise<string | null> {
-    const a = await ReplyConnection.open(respite.port)
-    const b = await ReplyConnection.open(redis.port)
-    try {
-      if (proto === 3) {
-        await a.call(['HELLO', '3'])
-        await b.call(['HELLO', '3'])
-      }
-      await a.call(['FLUSHALL'])
-      await b.call(['FLUSHALL'])
+  function run(steps: Step[], proto: 2 | 3, exactExpireTimes: boolean): Promise<string | null> {
+    return withConnections(servers.respite.port, servers.redis.port, proto, async (a, b) => {
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]
         let ra: string
@@ -195,10 +179,7 @@ describe.skipIf(skip !== null)('differential: string and key-space commands', ()
         }
       }
       return null
-    } finally {
-      a.close()
-      b.close()
-    }
+    })
   }
 
   it('matches on fixed edge cases, RESP2 and RESP3', async () => {

@@ -134,25 +134,52 @@ export interface Mismatch {
   redis: string
 }
 
+/** A mismatch in a longer sequence: why it fails, and what led up to it. */
+export interface Failure extends Mismatch {
+  why: string
+  /** The latest earlier commands naming the same key (historyOf), to replay by hand. */
+  history: string[][]
+}
+
+/** Up to `max` of the latest commands before cmds[index] that name its key (OBJECT's is its third argument). */
+export function historyOf(cmds: string[][], index: number, max: number): string[][] {
+  const key = cmds[index][cmds[index][0].toUpperCase() === 'OBJECT' ? 2 : 1]
+  return cmds.slice(0, index).filter((c) => c.includes(key)).slice(-max)
+}
+
 /**
- * Runs `commands` in order against both servers and returns the first mismatch, or
- * null when every reply matched. Both servers should start empty (FLUSHALL first).
+ * Opens a connection to each server, switches both to RESP3 if asked, empties both
+ * (FLUSHALL), runs `body` with the respite connection first, then closes both.
  */
-export async function runDifferential(
-  respitePort: number,
-  redisPort: number,
-  commands: string[][],
-  options: DifferentialOptions = {},
-): Promise<Mismatch | null> {
+export async function withConnections<T>(respitePort: number, redisPort: number, proto: 2 | 3 | undefined,
+  body: (respite: ReplyConnection, redis: ReplyConnection) => Promise<T>): Promise<T> {
   const a = await ReplyConnection.open(respitePort)
   const b = await ReplyConnection.open(redisPort)
   try {
-    if (options.proto === 3) {
+    if (proto === 3) {
       await a.call(['HELLO', '3'])
       await b.call(['HELLO', '3'])
     }
     await a.call(['FLUSHALL'])
     await b.call(['FLUSHALL'])
+    return await body(a, b)
+  } finally {
+    a.close()
+    b.close()
+  }
+}
+
+/**
+ * Runs `commands` in order against both servers, emptied first, and returns the
+ * first mismatch, or null when every reply matched.
+ */
+export function runDifferential(
+  respitePort: number,
+  redisPort: number,
+  commands: string[][],
+  options: DifferentialOptions = {},
+): Promise<Mismatch | null> {
+  return withConnections(respitePort, redisPort, options.proto, async (a, b) => {
     for (let i = 0; i < commands.length; i++) {
       const args = commands[i]
       let ra = await a.call(args)
@@ -164,10 +191,13 @@ export async function runDifferential(
       if (ra !== rb) return { index: i, args, respite: ra, redis: rb }
     }
     return null
-  } finally {
-    a.close()
-    b.close()
-  }
+  })
+}
+
+/** The payload of a bulk-string frame, or null for a null reply. */
+export function bulkText(frame: string): string | null {
+  if (frame.startsWith('$-1') || frame.startsWith('_')) return null
+  return frame.slice(frame.indexOf('\r\n') + 2, -2)
 }
 
 /** A small seeded PRNG (mulberry32), so a failing sequence can be replayed by seed. */

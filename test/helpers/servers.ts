@@ -71,3 +71,23 @@ function canConnect(port: number): Promise<boolean> {
     s.once('error', () => resolve(false))
   })
 }
+
+/**
+ * Runs redis-benchmark in quiet mode (-q) against a server on this host, without
+ * blocking the event loop an in-process server needs, and resolves with its exit code
+ * and everything it printed. A run past a minute is killed.
+ */
+export function redisBenchmark(port: number, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-q', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (d: Buffer) => (output += d.toString('latin1')))
+    child.stderr.on('data', (d: Buffer) => (output += d.toString('latin1')))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.once('error', reject)
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+}

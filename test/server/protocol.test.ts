@@ -1,8 +1,8 @@
 import net from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { useRespite, useRespiteAndRedis } from '../helpers/fixture.js'
 import { RawClient, resp } from '../helpers/raw.js'
-import { missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { missingTool } from '../helpers/servers.js'
 
 /**
  * The protocol as seen on a raw socket: exact reply bytes, what a protocol error
@@ -47,13 +47,11 @@ function collect(port: number, data: Buffer | string, expectedBytes = Infinity, 
   })
 }
 
-describe('protocol on a raw socket', () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startRespite()
-  })
-  afterAll(() => server.close())
+const LIMITS = { 'client-query-buffer-limit': '1mb', 'proto-max-bulk-len': '1mb' }
+const { respite: server } = await useRespite({ flush: false })
+const { respite: limited } = await useRespite({ config: LIMITS, flush: false })
 
+describe('protocol on a raw socket', () => {
   it('answers PING, ECHO, SET and GET with exact bytes, inline and multibulk', async () => {
     const c = await RawClient.connect(server.port)
     const expected = '+PONG\r\n$5\r\nhello\r\n+OK\r\n$3\r\n\x00\xff\r\r\n$-1\r\n+PONG\r\n$5\r\nw o r\r\n'
@@ -140,36 +138,30 @@ describe('protocol on a raw socket', () => {
 })
 
 describe('protocol limits', () => {
-  let server: RunningServer
-  beforeAll(async () => {
-    server = await startRespite({ config: { 'client-query-buffer-limit': '1mb', 'proto-max-bulk-len': '1mb' } })
-  })
-  afterAll(() => server.close())
-
   it('refuses a bulk longer than proto-max-bulk-len', async () => {
-    const r = await collect(server.port, resp('PING') + '*2\r\n$4\r\nECHO\r\n$1048577\r\n')
+    const r = await collect(limited.port, resp('PING') + '*2\r\n$4\r\nECHO\r\n$1048577\r\n')
     expect(r).toEqual({ text: '+PONG\r\n-ERR Protocol error: invalid bulk length\r\n', closed: true })
   })
 
   it('drops a client whose query buffer passes client-query-buffer-limit, without a reply', async () => {
     const data = Buffer.concat([Buffer.from('*2\r\n$4\r\nECHO\r\n$1048576\r\n'), Buffer.alloc(1024 * 1024 + 2, 'a')])
-    const r = await collect(server.port, data)
+    const r = await collect(limited.port, data)
     expect(r).toEqual({ text: '', closed: true })
     // Just below the limit is fine.
     const fits = Buffer.concat([Buffer.from('*2\r\n$4\r\nECHO\r\n$1000000\r\n'), Buffer.alloc(1000000, 'a'), Buffer.from('\r\n')])
-    const ok = await collect(server.port, fits, 1000000 + 12)
+    const ok = await collect(limited.port, fits, 1000000 + 12)
     expect(ok.text.startsWith('$1000000\r\naaaa')).toBe(true)
     expect(ok.text.length).toBe(1000000 + 12)
   })
 
   it('refuses an inline request of more than 64 KiB without a newline', async () => {
-    const r = await collect(server.port, Buffer.alloc(200 * 1024, 'a'))
+    const r = await collect(limited.port, Buffer.alloc(200 * 1024, 'a'))
     expect(r).toEqual({ text: '-ERR Protocol error: too big inline request\r\n', closed: true })
   })
 
   it('keeps serving others while one client is dropped', async () => {
-    const c = await RawClient.connect(server.port)
-    const dropped = collect(server.port, Buffer.concat([Buffer.from('*1\r\n$1048576\r\n'), Buffer.alloc(2 * 1024 * 1024, 'z')]))
+    const c = await RawClient.connect(limited.port)
+    const dropped = collect(limited.port, Buffer.concat([Buffer.from('*1\r\n$1048576\r\n'), Buffer.alloc(2 * 1024 * 1024, 'z')]))
     expect(await c.roundTrip(resp('PING'), 7)).toBe('+PONG\r\n')
     expect((await dropped).closed).toBe(true)
     expect(await c.roundTrip(resp('ECHO', 'ok'), 8)).toBe('$2\r\nok\r\n')
@@ -178,20 +170,8 @@ describe('protocol limits', () => {
 })
 
 describe.skipIf(missingTool('redis-server') !== null)('protocol errors, differential against redis-server', () => {
-  let respite: RunningServer
-  let redis: RedisProcess
-  let respiteAuth: RunningServer
-  let redisAuth: RedisProcess
-  beforeAll(async () => {
-    const limits = { 'client-query-buffer-limit': '1mb', 'proto-max-bulk-len': '1mb' }
-    respite = await startRespite({ config: limits })
-    redis = await startRedis(['--client-query-buffer-limit', '1mb', '--proto-max-bulk-len', '1mb'])
-    respiteAuth = await startRespite({ requirepass: 'secret' })
-    redisAuth = await startRedis(['--requirepass', 'secret'])
-  })
-  afterAll(async () => {
-    await Promise.all([respite.close(), redis.stop(), respiteAuth.close(), redisAuth.stop()])
-  })
+  const plain = useRespiteAndRedis({ config: LIMITS }, ['--client-query-buffer-limit', '1mb', '--proto-max-bulk-len', '1mb'])
+  const auth = useRespiteAndRedis({ requirepass: 'secret' }, ['--requirepass', 'secret'])
 
   const K = 1024
   // `$-1` and non-bulk element types are left out: respite accepts them as structured
@@ -226,9 +206,9 @@ describe.skipIf(missingTool('redis-server') !== null)('protocol errors, differen
   ]
   for (const [name, data] of inputs) {
     it(`gives Redis's reply and closes for: ${name}`, async () => {
-      const expected = await collect(redis.port, data)
+      const expected = await collect(plain.redis.port, data)
       expect(expected.closed).toBe(true)
-      expect(await collect(respite.port, data)).toEqual(expected)
+      expect(await collect(plain.respite.port, data)).toEqual(expected)
     })
   }
 
@@ -240,16 +220,16 @@ describe.skipIf(missingTool('redis-server') !== null)('protocol errors, differen
   ]
   for (const [name, data] of beforeAuth) {
     it(`refuses ${name} before AUTH as Redis does`, async () => {
-      const expected = await collect(redisAuth.port, data)
+      const expected = await collect(auth.redis.port, data)
       expect(expected.closed).toBe(true)
-      expect(await collect(respiteAuth.port, data)).toEqual(expected)
+      expect(await collect(auth.respite.port, data)).toEqual(expected)
     })
   }
 
   it('accepts the largest request shapes allowed before AUTH, as Redis does', async () => {
     const data = resp('PING') + '*10\r\n' + resp('a').slice(4).repeat(9) + '$16384\r\n' + 'p'.repeat(16384) + '\r\n'
-    const expected = await collect(redisAuth.port, data, Infinity, 300)
+    const expected = await collect(auth.redis.port, data, Infinity, 300)
     expect(expected.closed).toBe(false)
-    expect(await collect(respiteAuth.port, data, Infinity, 300)).toEqual(expected)
+    expect(await collect(auth.respite.port, data, Infinity, 300)).toEqual(expected)
   })
 })

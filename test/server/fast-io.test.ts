@@ -1,0 +1,116 @@
+import net from 'node:net'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { RunningServer, StartOptions } from '../../src/index.js'
+import { RawClient, resp } from '../helpers/raw.js'
+
+/**
+ * The connection's I/O paths: direct handle reads and writes (server/fast-io.ts) and
+ * the regular socket streams it falls back to. Both must deliver every reply in
+ * order, push back on a client that does not read, and close cleanly.
+ */
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Starts a server from a fresh module graph, with direct I/O on or off. */
+async function startWith(fastIo: boolean, options: StartOptions = {}): Promise<RunningServer> {
+  vi.resetModules()
+  if (fastIo) delete process.env.RESPITE_NO_FAST_IO
+  else process.env.RESPITE_NO_FAST_IO = '1'
+  try {
+    const { startServer } = await import('../../src/index.js')
+    return await startServer({ port: 0, loglevel: 'nothing', ...options })
+  } finally {
+    delete process.env.RESPITE_NO_FAST_IO
+  }
+}
+
+/** Reads from a paused socket only when asked, counting bytes. */
+function slowReader(port: number): Promise<{ socket: net.Socket; bytes: () => number; received: () => Buffer }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let bytes = 0
+    const socket = net.connect(port, '127.0.0.1', () => resolve({ socket, bytes: () => bytes, received: () => Buffer.concat(chunks) }))
+    socket.on('data', (d) => {
+      chunks.push(d)
+      bytes += d.length
+    })
+    socket.on('error', reject)
+  })
+}
+
+describe.each([
+  ['direct handle I/O', true],
+  ['socket streams', false],
+])('connection I/O with %s', (_name, fastIo) => {
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startWith(fastIo)
+  })
+  afterAll(() => server.close())
+
+  it('GET replies that outgrow the socket buffers reach a stalled reader in order, while others are served', async () => {
+    const value = 'v'.repeat(256 * 1024)
+    const setup = await RawClient.connect(server.port)
+    expect(await setup.roundTrip(resp('SET', 'big', value), 5)).toBe('+OK\r\n')
+    const count = 200
+    const reader = await slowReader(server.port)
+    reader.socket.pause()
+    let pipeline = ''
+    for (let i = 0; i < count; i++) pipeline += resp('GET', 'big') + resp('ECHO', String(i))
+    reader.socket.write(pipeline)
+    await delay(200)
+    // ~50 MB of replies are pending on a client that reads nothing; others still get answers.
+    expect(await setup.roundTrip(resp('PING'), 7)).toBe('+PONG\r\n')
+    reader.socket.resume()
+    const one = `$${value.length}\r\n${value}\r\n`
+    let expected = 0
+    for (let i = 0; i < count; i++) expected += one.length + `$${String(i).length}\r\n${i}\r\n`.length
+    for (let i = 0; i < 400 && reader.bytes() < expected; i++) await delay(25)
+    const got = reader.received().toString('latin1')
+    expect(got.length).toBe(expected)
+    let at = 0
+    for (let i = 0; i < count; i++) {
+      expect(got.startsWith(one, at)).toBe(true)
+      at += one.length
+      const echo = `$${String(i).length}\r\n${i}\r\n`
+      expect(got.slice(at, at + echo.length)).toBe(echo)
+      at += echo.length
+    }
+    reader.socket.destroy()
+    setup.close()
+  })
+
+  it('answers a pipeline sent with a half-close, then closes', async () => {
+    const got = await new Promise<string>((resolve) => {
+      let out = ''
+      const s = net.connect(server.port, '127.0.0.1', () => s.end(resp('SET', 'k', 'v') + resp('GET', 'k') + 'PING\r\n'))
+      s.on('data', (d) => (out += d.toString('latin1')))
+      s.on('close', () => resolve(out))
+      s.on('error', () => resolve(out))
+    })
+    expect(got).toBe('+OK\r\n$1\r\nv\r\n+PONG\r\n')
+  })
+
+  it('QUIT delivers the earlier pipelined replies, then +OK, then closes', async () => {
+    const c = await RawClient.connect(server.port)
+    c.write(resp('ECHO', 'a') + resp('QUIT') + resp('ECHO', 'never'))
+    const got = await c.read(100, 1000)
+    expect(got).toBe('$1\r\na\r\n+OK\r\n')
+    expect(c.closed).toBe(true)
+  })
+
+  it('survives a client that vanishes with replies queued', async () => {
+    const value = 'w'.repeat(512 * 1024)
+    const setup = await RawClient.connect(server.port)
+    expect(await setup.roundTrip(resp('SET', 'big2', value), 5)).toBe('+OK\r\n')
+    for (let round = 0; round < 5; round++) {
+      const r = await slowReader(server.port)
+      r.socket.pause()
+      r.socket.write(resp('GET', 'big2').repeat(50))
+      await delay(20)
+      r.socket.destroy()
+    }
+    expect(await setup.roundTrip(resp('GET', 'k'), 7)).toBe('$1\r\nv\r\n')
+    setup.close()
+  })
+})
