@@ -273,7 +273,7 @@ on this shared host while conditions drift between rounds.
   the end of that server's previous run to the end of this one, so work done while idle (respite collects garbage when no
   client is sending) is charged too. It is the fair figure on this host, where the load generator shares the two cores.
 - **Memory** is the growth of each server's RSS while loading the exact key sequence \`key:000000000000\`... with
-  100-byte values by pipelined SETs (then \`-r\` hits only existing keys), two seconds after loading.
+  100-byte values, all different, by pipelined SETs (then \`-r\` hits only existing keys), two seconds after loading.
 - Rows show n/a where respite does not implement the command yet.
 
 ## Results (medians; ratios respite / Redis)

@@ -1,22 +1,28 @@
 // Loads an exact key sequence, key:000000000000 .. key:<count-1> (redis-benchmark's
 // -r key format, so `-r count` then hits only existing keys), with pipelined SETs.
+// Values end with the key's number, so no two keys hold equal values (respite shares
+// one string among equal short arguments, which would flatter its memory figure).
 import net from 'node:net'
 
 /** Commands per written chunk; two chunks are kept in flight. */
 const BATCH = 10_000
 
-/** One SET with a 12-digit key number that `fill` overwrites in place. */
+/** One SET whose 12-digit key number (and value suffix) `fill` overwrites in place. */
 function template(valueSize) {
+  if (valueSize < 12) throw new Error('values must have room for a 12-digit suffix')
   const head = `*3\r\n$3\r\nSET\r\n$16\r\nkey:`
   const cmd = Buffer.from(`${head}000000000000\r\n$${valueSize}\r\n${'x'.repeat(valueSize)}\r\n`, 'latin1')
-  return { cmd, digitsAt: head.length }
+  return { cmd, digitsAt: [head.length, cmd.length - 2 - 12] }
 }
 
 function fill(buf, offset, digitsAt, n) {
-  let p = offset + digitsAt + 11
-  for (let i = 0; i < 12; i++) {
-    buf[p--] = 0x30 + (n % 10)
-    n = Math.floor(n / 10)
+  for (const at of digitsAt) {
+    let p = offset + at + 11
+    let m = n
+    for (let i = 0; i < 12; i++) {
+      buf[p--] = 0x30 + (m % 10)
+      m = Math.floor(m / 10)
+    }
   }
 }
 

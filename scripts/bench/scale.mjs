@@ -9,7 +9,8 @@ import { loadKeys } from './load-keys.mjs'
 import { runBenchmark } from './redis-benchmark.mjs'
 import { CLOCK_TICKS, cli, machineLine, startRedis, startRespite } from './servers.mjs'
 
-const VALUE_SIZE = 10
+/** Small values, each distinct (see load-keys.mjs). */
+const VALUE_SIZE = 16
 /** V8's per-Map limit; the keyspace must go past it. */
 const MAP_LIMIT = 2 ** 24
 
@@ -99,7 +100,7 @@ function scaleMarkdown(results, machine, command, keys) {
   const lines = [
     `## Scale: ${(keys / 1e6).toFixed(0)}M keys`,
     '',
-    `${keys.toLocaleString('en-US')} keys (more than the ${MAP_LIMIT.toLocaleString('en-US')} entries one V8 Map can hold), ${VALUE_SIZE}-byte values, loaded by pipelined SETs, then GET/SET with \`-r ${keys}\` and 50 clients.`,
+    `${keys.toLocaleString('en-US')} keys (more than the ${MAP_LIMIT.toLocaleString('en-US')} entries one V8 Map can hold), ${VALUE_SIZE}-byte values (all different), loaded by pipelined SETs, then GET/SET with \`-r ${keys}\` and 50 clients.`,
     '',
     `- **Machine:** ${machine}`,
     `- **Reproduce:** \`${command}\``,
