@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { RequestDecoder } from '../../src/resp/decoder.js'
 import { cachedLatin1, latin1Slice, latin1Write, viewOf } from '../../src/resp/latin1.js'
-
-/** A deterministic generator, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { rng } from '../helpers/differential.js'
 
 function bytes(s: string): Buffer {
   return Buffer.from(s, 'latin1')
@@ -40,14 +29,14 @@ describe('latin1 fast paths (hot-path codec)', () => {
   })
 
   it('cachedLatin1 never answers a string that differs from the bytes', () => {
-    const next = rng(42)
+    const r = rng(42)
     // Few distinct prefixes and lengths, so slots collide and near-misses are common.
     const alphabet = [0x61, 0x62, 0x00, 0xff, 0x80, 0x0d, 0x0a, 0x3a]
     for (let round = 0; round < 20000; round++) {
-      const n = 1 + Math.floor(next() * 32)
+      const n = 1 + r.int(32)
       const buf = Buffer.alloc(n + 8)
-      const at = Math.floor(next() * 8)
-      for (let i = 0; i < n; i++) buf[at + i] = alphabet[Math.floor(next() * alphabet.length)]
+      const at = r.int(8)
+      for (let i = 0; i < n; i++) buf[at + i] = r.pick(alphabet)
       const s = cachedLatin1(buf, viewOf(buf), at, n)
       expect(s).toBe(buf.latin1Slice(at, at + n))
     }
@@ -62,13 +51,13 @@ describe('latin1 fast paths (hot-path codec)', () => {
   })
 
   it('the decoder answers exact arguments through the cache, across split reads', () => {
-    const next = rng(7)
+    const r = rng(7)
     const decoder = new RequestDecoder({ maxBulkLen: 512 * 1024 * 1024, queryBufferLimit: 1024 * 1024 * 1024 })
     const keys = ['key:000000000001', 'key:000000000002', 'key:000000000012', 'k\xe9y', 'counter:__rand_int__', 'x'.repeat(32), 'x'.repeat(31) + 'y']
     const sent: string[][] = []
     let wire = ''
     for (let i = 0; i < 3000; i++) {
-      const argv = ['SET', keys[Math.floor(next() * keys.length)], next() < 0.5 ? 'xxx' : String(Math.floor(next() * 1000))]
+      const argv = ['SET', r.pick(keys), r.chance(0.5) ? 'xxx' : String(r.int(1000))]
       sent.push(argv)
       wire += `*${argv.length}\r\n` + argv.map((a) => `$${a.length}\r\n${a}\r\n`).join('')
     }
@@ -77,7 +66,7 @@ describe('latin1 fast paths (hot-path codec)', () => {
     const shared = Buffer.alloc(4096)
     const got: string[][] = []
     for (let pos = 0; pos < data.length; ) {
-      const n = Math.min(data.length - pos, 1 + Math.floor(next() * 300))
+      const n = Math.min(data.length - pos, 1 + r.int(300))
       data.copy(shared, 0, pos, pos + n)
       shared.fill(0x7e, n)
       decoder.feed(shared, n)
