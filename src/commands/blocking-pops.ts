@@ -1,6 +1,8 @@
-import { parseTimeout } from '../server/blocking.js'
+import { parseLongDouble, scaleLongDouble } from '../resp/long-double.js'
 import type { Client } from '../server/client.js'
 import type { Collection } from '../store/types.js'
+import { parseInt64 } from './args.js'
+import { Err } from './errors.js'
 import type { CollectionClass } from './lookup.js'
 import type { CommandSpec } from './spec.js'
 
@@ -12,6 +14,39 @@ import type { CommandSpec } from './spec.js'
  * ready, even if another of its keys also holds data by then), or keeps waiting if
  * the key holds nothing it can pop after all.
  */
+
+const TWO_63 = 1n << 63n
+
+/**
+ * A blocking command's timeout in seconds, as Redis 7.0 reads it: any strtold number
+ * (fractions, exponents, hex, inf), times 1000 in long double, rounded up to whole
+ * milliseconds, then cast to a 64-bit integer. Returns the wait in ms (0 = forever),
+ * or the error text. Tiny negatives round up to 0 and so wait forever; anything at or
+ * past 2^63 ms wraps negative in the cast, as on x86-64.
+ */
+export function parseTimeout(arg: string): number | string {
+  const whole = parseInt64(arg)
+  // Whole seconds below 2^40 are exact in a double once scaled.
+  if (typeof whole === 'number' && whole >= 0 && whole < 2 ** 40) return whole * 1000
+  const parsed = parseLongDouble(arg)
+  if (parsed === null) return Err.timeoutNotFloat
+  const v = scaleLongDouble(parsed, 1000n)
+  if (v.inf) return Err.timeoutNegative
+  if (v.m === 0n) return 0
+  // floor(|v|), and whether it had a fraction.
+  let floor: bigint
+  let fraction = false
+  if (v.e >= 0) {
+    floor = v.m << BigInt(v.e)
+  } else {
+    const shift = BigInt(-v.e)
+    floor = v.m >> shift
+    fraction = floor << shift !== v.m
+  }
+  if (v.neg) return floor === 0n ? 0 : Err.timeoutNegative
+  const ms = fraction ? floor + 1n : floor
+  return ms >= TWO_63 ? Err.timeoutNegative : Number(ms)
+}
 
 /** A blocking command's timeout argument in ms (0 = forever). */
 export function timeoutArg(c: Client, arg: string): number | null {

@@ -142,6 +142,12 @@ export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble | null {
   return sum < 0n ? round(true, -sum, 1n, e) : round(false, sum, 1n, e)
 }
 
+/** a * k rounded to long double, for a whole k > 0 (blocking timeouts scale seconds to ms). */
+export function scaleLongDouble(a: LongDouble, k: bigint): LongDouble {
+  if (a.inf || a.m === 0n) return a
+  return round(a.neg, a.m * k, 1n, a.e)
+}
+
 /** The exact long double of a double (every double is one). */
 export function longDoubleFromNumber(d: number): LongDouble {
   if (d === Infinity || d === -Infinity) return { neg: d < 0, m: 0n, e: 0, inf: true }

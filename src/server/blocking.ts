@@ -1,7 +1,4 @@
-import { Err } from '../commands/errors.js'
-import { parseInt64 } from '../commands/args.js'
 import type { CommandSpec } from '../commands/spec.js'
-import { parseLongDouble } from '../resp/long-double.js'
 import type { Database } from '../store/database.js'
 import type { BlockState, Client } from './client.js'
 
@@ -158,53 +155,4 @@ export class BlockingManager {
       if (list.length === 0) map.delete(key)
     }
   }
-}
-
-const TWO_63 = 1n << 63n
-
-/**
- * A blocking command's timeout in seconds, as Redis 7.0 reads it: any strtold number
- * (fractions, exponents, hex, inf), times 1000 in long double, rounded up to whole
- * milliseconds, then cast to a 64-bit integer. Returns the wait in ms (0 = forever),
- * or the error text. Tiny negatives round up to 0 and so wait forever; anything at or
- * past 2^63 ms wraps negative in the cast, as on x86-64.
- */
-export function parseTimeout(arg: string): number | string {
-  const whole = parseInt64(arg)
-  // Whole seconds below 2^40 are exact in a double once scaled.
-  if (typeof whole === 'number' && whole >= 0 && whole < 2 ** 40) return whole * 1000
-  const v = parseLongDouble(arg)
-  if (v === null) return Err.timeoutNotFloat
-  if (v.inf) return Err.timeoutNegative
-  if (v.m === 0n) return 0
-  // |v| * 1000 = m * 2^e, rounded back to a 64-bit significand (ties to even).
-  let m = v.m * 1000n
-  let e = v.e
-  const excess = bitLength(m) - 64
-  if (excess > 0) {
-    const shift = BigInt(excess)
-    let q = m >> shift
-    const r = m - (q << shift)
-    const half = 1n << (shift - 1n)
-    if (r > half || (r === half && (q & 1n) === 1n)) q++
-    m = q
-    e += excess
-  }
-  // floor(|v| * 1000), and whether it had a fraction.
-  let floor: bigint
-  let fraction = false
-  if (e >= 0) {
-    floor = m << BigInt(e)
-  } else {
-    const shift = BigInt(-e)
-    floor = m >> shift
-    fraction = floor << shift !== m
-  }
-  if (v.neg) return floor === 0n ? 0 : Err.timeoutNegative
-  const ms = fraction ? floor + 1n : floor
-  return ms >= TWO_63 ? Err.timeoutNegative : Number(ms)
-}
-
-function bitLength(n: bigint): number {
-  return n.toString(2).length
 }
