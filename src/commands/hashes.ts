@@ -6,8 +6,8 @@ import { HashValue } from '../store/hash.js'
 import { INT64_MAX, INT64_MIN, int64, MAX_REPEATED_PICKS, parseInt64, randomCountArgs } from './args.js'
 import { Err } from './errors.js'
 import { deleteIfEmpty, typedLookups } from './lookup.js'
-import { collectionScanArgs, matcher, replyScan } from './scan.js'
-import { command, type CommandSpec } from './spec.js'
+import { COLLECTION_SCAN_COMPLEXITY, collectionScanArgs, matcher, replyScan } from './scan.js'
+import { command, oneKey, type CommandSpec } from './spec.js'
 
 /**
  * Hash commands. A hash is a HashValue (store/hash.ts): fields and values are latin1
@@ -264,84 +264,82 @@ function hscan(c: Client, argv: string[]): void {
   replyScan(c, step.cursor, items)
 }
 
-const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
-const SCAN_COMPLEXITY = 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..'
 
 export const hashCommands: CommandSpec[] = [
   command({
-    name: 'hset', arity: -4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hset', arity: -4, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.',
     summary: 'Set the string value of a hash field', syntax: 'key field value [field value ...]', handler: hset,
   }),
   command({
-    name: 'hsetnx', arity: 4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hsetnx', arity: 4, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(1)', summary: 'Set the value of a hash field, only if the field does not exist',
     syntax: 'key field value', handler: hsetnx,
   }),
   command({
-    name: 'hmset', arity: -4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hmset', arity: -4, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(N) where N is the number of fields being set.', summary: 'Set multiple hash fields to multiple values',
     syntax: 'key field value [field value ...]', handler: hmset,
   }),
   command({
-    name: 'hget', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hget', arity: 3, flags: ['readonly', 'fast'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(1)', summary: 'Get the value of a hash field', syntax: 'key field', handler: hget,
   }),
   command({
-    name: 'hmget', arity: -3, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hmget', arity: -3, flags: ['readonly', 'fast'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(N) where N is the number of fields being requested.', summary: 'Get the values of all the given hash fields',
     syntax: 'key field [field ...]', handler: hmget,
   }),
   command({
-    name: 'hdel', arity: -3, flags: ['write', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hdel', arity: -3, flags: ['write', 'fast'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(N) where N is the number of fields to be removed.', summary: 'Delete one or more hash fields',
     syntax: 'key field [field ...]', handler: hdel,
   }),
   command({
-    name: 'hexists', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hexists', arity: 3, flags: ['readonly', 'fast'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(1)', summary: 'Determine if a hash field exists', syntax: 'key field', handler: hexists,
   }),
   command({
-    name: 'hlen', arity: 2, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hlen', arity: 2, flags: ['readonly', 'fast'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(1)', summary: 'Get the number of fields in a hash', syntax: 'key', handler: hlen,
   }),
   command({
-    name: 'hstrlen', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'hash', since: '3.2.0',
+    name: 'hstrlen', arity: 3, flags: ['readonly', 'fast'], ...oneKey, group: 'hash', since: '3.2.0',
     complexity: 'O(1)', summary: 'Get the length of the value of a hash field', syntax: 'key field', handler: hstrlen,
   }),
   command({
-    name: 'hkeys', arity: 2, flags: ['readonly'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hkeys', arity: 2, flags: ['readonly'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(N) where N is the size of the hash.', summary: 'Get all the fields in a hash', syntax: 'key',
     tips: ['nondeterministic_output_order'], handler: hkeys,
   }),
   command({
-    name: 'hvals', arity: 2, flags: ['readonly'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hvals', arity: 2, flags: ['readonly'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(N) where N is the size of the hash.', summary: 'Get all the values in a hash', syntax: 'key',
     tips: ['nondeterministic_output_order'], handler: hvals,
   }),
   command({
-    name: 'hgetall', arity: 2, flags: ['readonly'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hgetall', arity: 2, flags: ['readonly'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(N) where N is the size of the hash.', summary: 'Get all the fields and values in a hash', syntax: 'key',
     tips: ['nondeterministic_output_order'], handler: hgetall,
   }),
   command({
-    name: 'hincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.0.0',
+    name: 'hincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'hash', since: '2.0.0',
     complexity: 'O(1)', summary: 'Increment the integer value of a hash field by the given number',
     syntax: 'key field increment', handler: hincrby,
   }),
   command({
-    name: 'hincrbyfloat', arity: 4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'hash', since: '2.6.0',
+    name: 'hincrbyfloat', arity: 4, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'hash', since: '2.6.0',
     complexity: 'O(1)', summary: 'Increment the float value of a hash field by the given amount',
     syntax: 'key field increment', handler: hincrbyfloat,
   }),
   command({
-    name: 'hrandfield', arity: -2, flags: ['readonly'], ...key1, group: 'hash', since: '6.2.0',
+    name: 'hrandfield', arity: -2, flags: ['readonly'], ...oneKey, group: 'hash', since: '6.2.0',
     complexity: 'O(N) where N is the number of fields returned', summary: 'Get one or multiple random fields from a hash',
     syntax: 'key [count [WITHVALUES]]', tips: ['nondeterministic_output'], handler: hrandfield,
   }),
   command({
-    name: 'hscan', arity: -3, flags: ['readonly'], ...key1, group: 'hash', since: '2.8.0',
-    complexity: SCAN_COMPLEXITY, summary: 'Incrementally iterate hash fields and associated values',
+    name: 'hscan', arity: -3, flags: ['readonly'], ...oneKey, group: 'hash', since: '2.8.0',
+    complexity: COLLECTION_SCAN_COMPLEXITY, summary: 'Incrementally iterate hash fields and associated values',
     syntax: 'key cursor [MATCH pattern] [COUNT count]', tips: ['nondeterministic_output'], handler: hscan,
   }),
 ]

@@ -7,7 +7,7 @@ import { absoluteExpiry, int64, isOption, parseInt64 } from './args.js'
 import { Err } from './errors.js'
 import { replyHelp } from './help.js'
 import { cursorArg, replyScan, scanOptions } from './scan.js'
-import { command, type CommandSpec } from './spec.js'
+import { command, everyKey, oneKey, type CommandSpec } from './spec.js'
 import { carryNote, stringEncoding, unsharedInt } from './strings.js'
 
 /**
@@ -435,21 +435,19 @@ function swapdb(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------------------------
 
-const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
-const allKeys = { firstKey: 1, lastKey: -1, step: 1 } as const
 const multiShardSum = ['request_policy:multi_shard', 'response_policy:agg_sum']
 const allShards = ['request_policy:all_shards', 'response_policy:all_succeeded']
 
 function expireSpec(name: string, since: string, summary: string, arg: string, handler: (c: Client, argv: string[]) => void): CommandSpec {
   return command({
-    name, arity: -3, flags: ['write', 'fast'], ...key1, group: 'generic', since, complexity: 'O(1)', summary,
+    name, arity: -3, flags: ['write', 'fast'], ...oneKey, group: 'generic', since, complexity: 'O(1)', summary,
     syntax: `key ${arg} [NX | XX | GT | LT]`, handler,
   })
 }
 
 function ttlSpec(name: string, since: string, summary: string, handler: (c: Client, argv: string[]) => void, tips?: string[]): CommandSpec {
   return command({
-    name, arity: 2, flags: ['readonly', 'fast'], ...key1, group: 'generic', since, complexity: 'O(1)', summary,
+    name, arity: 2, flags: ['readonly', 'fast'], ...oneKey, group: 'generic', since, complexity: 'O(1)', summary,
     syntax: 'key', tips, handler,
   })
 }
@@ -463,29 +461,29 @@ function objectSub(name: string, since: string, summary: string, handler: (c: Cl
 
 export const keyCommands: CommandSpec[] = [
   command({
-    name: 'del', arity: -2, flags: ['write'], ...allKeys, group: 'generic', since: '1.0.0',
+    name: 'del', arity: -2, flags: ['write'], ...everyKey, group: 'generic', since: '1.0.0',
     complexity: 'O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).',
     summary: 'Delete a key', syntax: 'key [key ...]', tips: multiShardSum, handler: del,
   }),
   command({
-    name: 'unlink', arity: -2, flags: ['write', 'fast'], ...allKeys, group: 'generic', since: '4.0.0',
+    name: 'unlink', arity: -2, flags: ['write', 'fast'], ...everyKey, group: 'generic', since: '4.0.0',
     complexity: 'O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.',
     summary: 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.',
     syntax: 'key [key ...]', tips: multiShardSum, handler: del,
   }),
   command({
-    name: 'exists', arity: -2, flags: ['readonly', 'fast'], ...allKeys, group: 'generic', since: '1.0.0',
+    name: 'exists', arity: -2, flags: ['readonly', 'fast'], ...everyKey, group: 'generic', since: '1.0.0',
     complexity: 'O(N) where N is the number of keys to check.', summary: 'Determine if a key exists',
     syntax: 'key [key ...]', tips: multiShardSum, handler: exists,
   }),
   command({
-    name: 'touch', arity: -2, flags: ['readonly', 'fast'], ...allKeys, group: 'generic', since: '3.2.1',
+    name: 'touch', arity: -2, flags: ['readonly', 'fast'], ...everyKey, group: 'generic', since: '3.2.1',
     complexity: 'O(N) where N is the number of keys that will be touched.',
     summary: 'Alters the last access time of a key(s). Returns the number of existing keys specified.',
     syntax: 'key [key ...]', tips: multiShardSum, handler: exists,
   }),
   command({
-    name: 'type', arity: 2, flags: ['readonly', 'fast'], ...key1, group: 'generic', since: '1.0.0',
+    name: 'type', arity: 2, flags: ['readonly', 'fast'], ...oneKey, group: 'generic', since: '1.0.0',
     complexity: 'O(1)', summary: 'Determine the type stored at key', syntax: 'key', handler: type,
   }),
   command({
@@ -520,7 +518,7 @@ export const keyCommands: CommandSpec[] = [
     summary: 'Copy a key', syntax: 'source destination [DB destination-db] [REPLACE]', handler: copy,
   }),
   command({
-    name: 'move', arity: 3, flags: ['write', 'fast'], ...key1, group: 'generic', since: '1.0.0',
+    name: 'move', arity: 3, flags: ['write', 'fast'], ...oneKey, group: 'generic', since: '1.0.0',
     complexity: 'O(1)', summary: 'Move a key to another database', syntax: 'key db', handler: move,
   }),
   expireSpec('expire', '1.0.0', 'Set a key\'s time to live in seconds', 'seconds', expire),
@@ -533,7 +531,7 @@ export const keyCommands: CommandSpec[] = [
   ttlSpec('expiretime', '7.0.0', 'Get the expiration Unix timestamp for a key', expiretime),
   ttlSpec('pexpiretime', '7.0.0', 'Get the expiration Unix timestamp for a key in milliseconds', pexpiretime),
   command({
-    name: 'persist', arity: 2, flags: ['write', 'fast'], ...key1, group: 'generic', since: '2.2.0',
+    name: 'persist', arity: 2, flags: ['write', 'fast'], ...oneKey, group: 'generic', since: '2.2.0',
     complexity: 'O(1)', summary: 'Remove the expiration from a key', syntax: 'key', handler: persist,
   }),
   command({

@@ -4,7 +4,7 @@ import { INT64_MIN, integerArg, integerAtLeast, isOption, mpopArgs, numkeysKeys,
 import { readyValue, timeoutArg, waitOnKeys } from './blocking-pops.js'
 import { Err } from './errors.js'
 import { deleteIfEmpty, typedLookups } from './lookup.js'
-import { command, type CommandSpec } from './spec.js'
+import { command, oneKey, popKeyFlags, type CommandSpec } from './spec.js'
 
 /**
  * List commands, and the blocking pops (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP).
@@ -440,12 +440,10 @@ function blmpop(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------------------------
 
-const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
 /**
  * COMMAND INFO key-spec flags of the popping commands. LMOVE and friends have a second
  * spec for the destination (RW insert) in Redis; one spec covers both keys here.
  */
-const popKeyFlags = ['RW', 'access', 'delete']
 const twoKeys = { firstKey: 1, lastKey: 2, step: 1 } as const
 const pushComplexity = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.'
 
@@ -487,72 +485,72 @@ const blmpopSpec = command({
 
 export const listCommands: CommandSpec[] = [
   command({
-    name: 'lpush', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '1.0.0',
+    name: 'lpush', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...oneKey, group: 'list', since: '1.0.0',
     complexity: pushComplexity, summary: 'Prepend one or multiple elements to a list',
     syntax: 'key element [element ...]', handler: lpush,
   }),
   command({
-    name: 'rpush', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '1.0.0',
+    name: 'rpush', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...oneKey, group: 'list', since: '1.0.0',
     complexity: pushComplexity, summary: 'Append one or multiple elements to a list',
     syntax: 'key element [element ...]', handler: rpush,
   }),
   command({
-    name: 'lpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '2.2.0',
+    name: 'lpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...oneKey, group: 'list', since: '2.2.0',
     complexity: pushComplexity, summary: 'Prepend an element to a list, only if the list exists',
     syntax: 'key element [element ...]', handler: lpushx,
   }),
   command({
-    name: 'rpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '2.2.0',
+    name: 'rpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'insert'], ...oneKey, group: 'list', since: '2.2.0',
     complexity: pushComplexity, summary: 'Append an element to a list, only if the list exists',
     syntax: 'key element [element ...]', handler: rpushx,
   }),
   command({
-    name: 'lpop', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...key1, group: 'list', since: '1.0.0',
+    name: 'lpop', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...oneKey, group: 'list', since: '1.0.0',
     complexity: 'O(N) where N is the number of elements returned', summary: 'Remove and get the first elements in a list',
     syntax: 'key [count]', handler: lpop,
   }),
   command({
-    name: 'rpop', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...key1, group: 'list', since: '1.0.0',
+    name: 'rpop', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...oneKey, group: 'list', since: '1.0.0',
     complexity: 'O(N) where N is the number of elements returned', summary: 'Remove and get the last elements in a list',
     syntax: 'key [count]', handler: rpop,
   }),
   command({
-    name: 'llen', arity: 2, flags: ['readonly', 'fast'], keyFlags: ['RO'], ...key1, group: 'list', since: '1.0.0',
+    name: 'llen', arity: 2, flags: ['readonly', 'fast'], keyFlags: ['RO'], ...oneKey, group: 'list', since: '1.0.0',
     complexity: 'O(1)', summary: 'Get the length of a list', syntax: 'key', handler: llen,
   }),
   command({
-    name: 'lrange', arity: 4, flags: ['readonly'], ...key1, group: 'list', since: '1.0.0',
+    name: 'lrange', arity: 4, flags: ['readonly'], ...oneKey, group: 'list', since: '1.0.0',
     complexity: 'O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.',
     summary: 'Get a range of elements from a list', syntax: 'key start stop', handler: lrange,
   }),
   command({
-    name: 'lindex', arity: 3, flags: ['readonly'], ...key1, group: 'list', since: '1.0.0',
+    name: 'lindex', arity: 3, flags: ['readonly'], ...oneKey, group: 'list', since: '1.0.0',
     complexity: 'O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).',
     summary: 'Get an element from a list by its index', syntax: 'key index', handler: lindex,
   }),
   command({
-    name: 'lset', arity: 4, flags: ['write', 'denyoom'], ...key1, group: 'list', since: '1.0.0',
+    name: 'lset', arity: 4, flags: ['write', 'denyoom'], ...oneKey, group: 'list', since: '1.0.0',
     complexity: 'O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).',
     summary: 'Set the value of an element in a list by its index', syntax: 'key index element', handler: lset,
   }),
   command({
-    name: 'linsert', arity: 5, flags: ['write', 'denyoom'], keyFlags: ['RW', 'insert'], ...key1, group: 'list', since: '2.2.0',
+    name: 'linsert', arity: 5, flags: ['write', 'denyoom'], keyFlags: ['RW', 'insert'], ...oneKey, group: 'list', since: '2.2.0',
     complexity: 'O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).',
     summary: 'Insert an element before or after another element in a list',
     syntax: 'key <BEFORE | AFTER> pivot element', handler: linsert,
   }),
   command({
-    name: 'lrem', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...key1, group: 'list', since: '1.0.0',
+    name: 'lrem', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...oneKey, group: 'list', since: '1.0.0',
     complexity: 'O(N+M) where N is the length of the list and M is the number of elements removed.',
     summary: 'Remove elements from a list', syntax: 'key count element', handler: lrem,
   }),
   command({
-    name: 'ltrim', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...key1, group: 'list', since: '1.0.0',
+    name: 'ltrim', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...oneKey, group: 'list', since: '1.0.0',
     complexity: 'O(N) where N is the number of elements to be removed by the operation.',
     summary: 'Trim a list to the specified range', syntax: 'key start stop', handler: ltrim,
   }),
   command({
-    name: 'lpos', arity: -3, flags: ['readonly'], ...key1, group: 'list', since: '6.0.6',
+    name: 'lpos', arity: -3, flags: ['readonly'], ...oneKey, group: 'list', since: '6.0.6',
     complexity: 'O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.',
     summary: 'Return the index of matching elements on a list',
     syntax: 'key element [RANK rank] [COUNT num-matches] [MAXLEN len]', handler: lpos,

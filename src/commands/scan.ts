@@ -10,6 +10,9 @@ import type { TypedLookups } from './lookup.js'
  * The iteration itself is store/cursors.ts's scanStep.
  */
 
+/** COMMAND DOCS complexity of HSCAN, SSCAN and ZSCAN, Redis's text to the letter (".." included). */
+export const COLLECTION_SCAN_COMPLEXITY = 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..'
+
 export interface ScanOptions {
   count: number
   /** Null when there is no MATCH, or it is "*". */

@@ -5,8 +5,8 @@ import { SetValue } from '../store/set.js'
 import { integerAtLeast, isOption, MAX_REPEATED_PICKS, numkeysKeys, sampleCountArg } from './args.js'
 import { Err } from './errors.js'
 import { deleteIfEmpty, typedLookups } from './lookup.js'
-import { collectionScanArgs, matcher, replyScan } from './scan.js'
-import { command, type CommandSpec } from './spec.js'
+import { COLLECTION_SCAN_COMPLEXITY, collectionScanArgs, matcher, replyScan } from './scan.js'
+import { command, everyKey, oneKey, type CommandSpec } from './spec.js'
 
 /**
  * Set commands. A set is a SetValue (store/set.ts); a set left empty is deleted with
@@ -328,50 +328,47 @@ function sscan(c: Client, argv: string[]): void {
   replyScan(c, step.cursor, step.items)
 }
 
-const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
-const allKeys = { firstKey: 1, lastKey: -1, step: 1 } as const
-const SCAN_COMPLEXITY = 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..'
 const INTER_COMPLEXITY = 'O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.'
 const ALL_COMPLEXITY = 'O(N) where N is the total number of elements in all given sets.'
 
 export const setCommands: CommandSpec[] = [
   command({
-    name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'set', since: '1.0.0',
+    name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'set', since: '1.0.0',
     complexity: 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.',
     summary: 'Add one or more members to a set', syntax: 'key member [member ...]', handler: sadd,
   }),
   command({
-    name: 'srem', arity: -3, flags: ['write', 'fast'], ...key1, group: 'set', since: '1.0.0',
+    name: 'srem', arity: -3, flags: ['write', 'fast'], ...oneKey, group: 'set', since: '1.0.0',
     complexity: 'O(N) where N is the number of members to be removed.', summary: 'Remove one or more members from a set',
     syntax: 'key member [member ...]', handler: srem,
   }),
   command({
-    name: 'smembers', arity: 2, flags: ['readonly'], ...key1, group: 'set', since: '1.0.0',
+    name: 'smembers', arity: 2, flags: ['readonly'], ...oneKey, group: 'set', since: '1.0.0',
     complexity: 'O(N) where N is the set cardinality.', summary: 'Get all the members in a set', syntax: 'key',
     tips: ['nondeterministic_output_order'], handler: smembers,
   }),
   command({
-    name: 'sismember', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'set', since: '1.0.0',
+    name: 'sismember', arity: 3, flags: ['readonly', 'fast'], ...oneKey, group: 'set', since: '1.0.0',
     complexity: 'O(1)', summary: 'Determine if a given value is a member of a set', syntax: 'key member', handler: sismember,
   }),
   command({
-    name: 'smismember', arity: -3, flags: ['readonly', 'fast'], ...key1, group: 'set', since: '6.2.0',
+    name: 'smismember', arity: -3, flags: ['readonly', 'fast'], ...oneKey, group: 'set', since: '6.2.0',
     complexity: 'O(N) where N is the number of elements being checked for membership',
     summary: 'Returns the membership associated with the given elements for a set', syntax: 'key member [member ...]',
     handler: smismember,
   }),
   command({
-    name: 'scard', arity: 2, flags: ['readonly', 'fast'], ...key1, group: 'set', since: '1.0.0',
+    name: 'scard', arity: 2, flags: ['readonly', 'fast'], ...oneKey, group: 'set', since: '1.0.0',
     complexity: 'O(1)', summary: 'Get the number of members in a set', syntax: 'key', handler: scard,
   }),
   command({
-    name: 'spop', arity: -2, flags: ['write', 'fast'], ...key1, group: 'set', since: '1.0.0',
+    name: 'spop', arity: -2, flags: ['write', 'fast'], ...oneKey, group: 'set', since: '1.0.0',
     complexity: 'Without the count argument O(1), otherwise O(N) where N is the value of the passed count.',
     summary: 'Remove and return one or multiple random members from a set', syntax: 'key [count]',
     tips: ['nondeterministic_output'], handler: spop,
   }),
   command({
-    name: 'srandmember', arity: -2, flags: ['readonly'], ...key1, group: 'set', since: '1.0.0',
+    name: 'srandmember', arity: -2, flags: ['readonly'], ...oneKey, group: 'set', since: '1.0.0',
     complexity: 'Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.',
     summary: 'Get one or multiple random members from a set', syntax: 'key [count]',
     tips: ['nondeterministic_output'], handler: srandmember,
@@ -382,32 +379,32 @@ export const setCommands: CommandSpec[] = [
     handler: smove,
   }),
   command({
-    name: 'sinter', arity: -2, flags: ['readonly'], ...allKeys, group: 'set', since: '1.0.0',
+    name: 'sinter', arity: -2, flags: ['readonly'], ...everyKey, group: 'set', since: '1.0.0',
     complexity: INTER_COMPLEXITY, summary: 'Intersect multiple sets', syntax: 'key [key ...]',
     tips: ['nondeterministic_output_order'], handler: sinter,
   }),
   command({
-    name: 'sunion', arity: -2, flags: ['readonly'], ...allKeys, group: 'set', since: '1.0.0',
+    name: 'sunion', arity: -2, flags: ['readonly'], ...everyKey, group: 'set', since: '1.0.0',
     complexity: ALL_COMPLEXITY, summary: 'Add multiple sets', syntax: 'key [key ...]',
     tips: ['nondeterministic_output_order'], handler: sunion,
   }),
   command({
-    name: 'sdiff', arity: -2, flags: ['readonly'], ...allKeys, group: 'set', since: '1.0.0',
+    name: 'sdiff', arity: -2, flags: ['readonly'], ...everyKey, group: 'set', since: '1.0.0',
     complexity: ALL_COMPLEXITY, summary: 'Subtract multiple sets', syntax: 'key [key ...]',
     tips: ['nondeterministic_output_order'], handler: sdiff,
   }),
   command({
-    name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], ...allKeys, group: 'set', since: '1.0.0',
+    name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], ...everyKey, group: 'set', since: '1.0.0',
     complexity: INTER_COMPLEXITY, summary: 'Intersect multiple sets and store the resulting set in a key',
     syntax: 'destination key [key ...]', handler: sinterstore,
   }),
   command({
-    name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], ...allKeys, group: 'set', since: '1.0.0',
+    name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], ...everyKey, group: 'set', since: '1.0.0',
     complexity: ALL_COMPLEXITY, summary: 'Add multiple sets and store the resulting set in a key',
     syntax: 'destination key [key ...]', handler: sunionstore,
   }),
   command({
-    name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], ...allKeys, group: 'set', since: '1.0.0',
+    name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], ...everyKey, group: 'set', since: '1.0.0',
     complexity: ALL_COMPLEXITY, summary: 'Subtract multiple sets and store the resulting set in a key',
     syntax: 'destination key [key ...]', handler: sdiffstore,
   }),
@@ -417,8 +414,8 @@ export const setCommands: CommandSpec[] = [
     syntax: 'numkeys key [key ...] [LIMIT limit]', keys: (argv) => numkeysKeys(argv, 1), handler: sintercard,
   }),
   command({
-    name: 'sscan', arity: -3, flags: ['readonly'], ...key1, group: 'set', since: '2.8.0',
-    complexity: SCAN_COMPLEXITY, summary: 'Incrementally iterate Set elements',
+    name: 'sscan', arity: -3, flags: ['readonly'], ...oneKey, group: 'set', since: '2.8.0',
+    complexity: COLLECTION_SCAN_COMPLEXITY, summary: 'Incrementally iterate Set elements',
     syntax: 'key cursor [MATCH pattern] [COUNT count]', tips: ['nondeterministic_output'], handler: sscan,
   }),
 ]

@@ -8,8 +8,8 @@ import { integerArg, integerAtLeast, isOption, mpopArgs, numkeysKeys, parseDoubl
 import { readyValue, timeoutArg, waitOnKeys } from './blocking-pops.js'
 import { Err } from './errors.js'
 import { deleteIfEmpty, typedLookups } from './lookup.js'
-import { collectionScanArgs, replyScan } from './scan.js'
-import { command, type CommandSpec } from './spec.js'
+import { COLLECTION_SCAN_COMPLEXITY, collectionScanArgs, replyScan } from './scan.js'
+import { command, oneKey, popKeyFlags, type CommandSpec } from './spec.js'
 
 /**
  * Sorted-set commands. A sorted set is a ZSet (store/zset.ts); one left empty is
@@ -1095,8 +1095,6 @@ function zscan(c: Client, argv: string[]): void {
 
 // --- the table --------------------------------------------------------------------------
 
-const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
-const popKeyFlags = ['RW', 'access', 'delete']
 const RANGE_COMPLEXITY = 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.'
 const BY_COMPLEXITY = 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).'
 const REMRANGE_COMPLEXITY = 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.'
@@ -1131,46 +1129,46 @@ const bzmpopSpec = command({
 
 export const sortedSetCommands: CommandSpec[] = [
   command({
-    name: 'zadd', arity: -4, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'sorted-set', since: '1.2.0',
+    name: 'zadd', arity: -4, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'sorted-set', since: '1.2.0',
     complexity: 'O(log(N)) for each item added, where N is the number of elements in the sorted set.',
     summary: 'Add one or more members to a sorted set, or update its score if it already exists',
     syntax: 'key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]', handler: zadd,
   }),
   command({
-    name: 'zincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'access', 'update'], ...key1,
+    name: 'zincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], keyFlags: ['RW', 'access', 'update'], ...oneKey,
     group: 'sorted-set', since: '1.2.0', complexity: 'O(log(N)) where N is the number of elements in the sorted set.',
     summary: 'Increment the score of a member in a sorted set', syntax: 'key increment member', handler: zincrby,
   }),
   command({
-    name: 'zrem', arity: -3, flags: ['write', 'fast'], keyFlags: ['RW', 'delete'], ...key1, group: 'sorted-set',
+    name: 'zrem', arity: -3, flags: ['write', 'fast'], keyFlags: ['RW', 'delete'], ...oneKey, group: 'sorted-set',
     since: '1.2.0', complexity: 'O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.',
     summary: 'Remove one or more members from a sorted set', syntax: 'key member [member ...]', handler: zrem,
   }),
   command({
-    name: 'zscore', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'sorted-set', since: '1.2.0', complexity: 'O(1)',
+    name: 'zscore', arity: 3, flags: ['readonly', 'fast'], ...oneKey, group: 'sorted-set', since: '1.2.0', complexity: 'O(1)',
     summary: 'Get the score associated with the given member in a sorted set', syntax: 'key member', handler: zscore,
   }),
   command({
-    name: 'zmscore', arity: -3, flags: ['readonly', 'fast'], ...key1, group: 'sorted-set', since: '6.2.0',
+    name: 'zmscore', arity: -3, flags: ['readonly', 'fast'], ...oneKey, group: 'sorted-set', since: '6.2.0',
     complexity: 'O(N) where N is the number of members being requested.',
     summary: 'Get the score associated with the given members in a sorted set', syntax: 'key member [member ...]', handler: zmscore,
   }),
   command({
-    name: 'zcard', arity: 2, flags: ['readonly', 'fast'], keyFlags: ['RO'], ...key1, group: 'sorted-set', since: '1.2.0',
+    name: 'zcard', arity: 2, flags: ['readonly', 'fast'], keyFlags: ['RO'], ...oneKey, group: 'sorted-set', since: '1.2.0',
     complexity: 'O(1)', summary: 'Get the number of members in a sorted set', syntax: 'key', handler: zcard,
   }),
   command({
-    name: 'zcount', arity: 4, flags: ['readonly', 'fast'], ...key1, group: 'sorted-set', since: '2.0.0',
+    name: 'zcount', arity: 4, flags: ['readonly', 'fast'], ...oneKey, group: 'sorted-set', since: '2.0.0',
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
     summary: 'Count the members in a sorted set with scores within the given values', syntax: 'key min max', handler: zcount,
   }),
   command({
-    name: 'zlexcount', arity: 4, flags: ['readonly', 'fast'], ...key1, group: 'sorted-set', since: '2.8.9',
+    name: 'zlexcount', arity: 4, flags: ['readonly', 'fast'], ...oneKey, group: 'sorted-set', since: '2.8.9',
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
     summary: 'Count the number of members in a sorted set between a given lexicographical range', syntax: 'key min max', handler: zlexcount,
   }),
   command({
-    name: 'zrange', arity: -4, flags: ['readonly'], ...key1, group: 'sorted-set', since: '1.2.0', complexity: RANGE_COMPLEXITY,
+    name: 'zrange', arity: -4, flags: ['readonly'], ...oneKey, group: 'sorted-set', since: '1.2.0', complexity: RANGE_COMPLEXITY,
     summary: 'Return a range of members in a sorted set',
     syntax: 'key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]', handler: zrange,
   }),
@@ -1182,60 +1180,60 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: 'dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]', handler: zrangestore,
   }),
   command({
-    name: 'zrevrange', arity: -4, flags: ['readonly'], ...key1, group: 'sorted-set', since: '1.2.0', complexity: RANGE_COMPLEXITY,
+    name: 'zrevrange', arity: -4, flags: ['readonly'], ...oneKey, group: 'sorted-set', since: '1.2.0', complexity: RANGE_COMPLEXITY,
     summary: 'Return a range of members in a sorted set, by index, with scores ordered from high to low',
     syntax: 'key start stop [WITHSCORES]', handler: zrevrange,
   }),
   command({
-    name: 'zrangebyscore', arity: -4, flags: ['readonly'], ...key1, group: 'sorted-set', since: '1.0.5', complexity: BY_COMPLEXITY,
+    name: 'zrangebyscore', arity: -4, flags: ['readonly'], ...oneKey, group: 'sorted-set', since: '1.0.5', complexity: BY_COMPLEXITY,
     summary: 'Return a range of members in a sorted set, by score',
     syntax: 'key min max [WITHSCORES] [LIMIT offset count]', handler: zrangebyscore,
   }),
   command({
-    name: 'zrevrangebyscore', arity: -4, flags: ['readonly'], ...key1, group: 'sorted-set', since: '2.2.0', complexity: BY_COMPLEXITY,
+    name: 'zrevrangebyscore', arity: -4, flags: ['readonly'], ...oneKey, group: 'sorted-set', since: '2.2.0', complexity: BY_COMPLEXITY,
     summary: 'Return a range of members in a sorted set, by score, with scores ordered from high to low',
     syntax: 'key max min [WITHSCORES] [LIMIT offset count]', handler: zrevrangebyscore,
   }),
   command({
-    name: 'zrangebylex', arity: -4, flags: ['readonly'], ...key1, group: 'sorted-set', since: '2.8.9', complexity: BY_COMPLEXITY,
+    name: 'zrangebylex', arity: -4, flags: ['readonly'], ...oneKey, group: 'sorted-set', since: '2.8.9', complexity: BY_COMPLEXITY,
     summary: 'Return a range of members in a sorted set, by lexicographical range',
     syntax: 'key min max [LIMIT offset count]', handler: zrangebylex,
   }),
   command({
-    name: 'zrevrangebylex', arity: -4, flags: ['readonly'], ...key1, group: 'sorted-set', since: '2.8.9', complexity: BY_COMPLEXITY,
+    name: 'zrevrangebylex', arity: -4, flags: ['readonly'], ...oneKey, group: 'sorted-set', since: '2.8.9', complexity: BY_COMPLEXITY,
     summary: 'Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.',
     syntax: 'key max min [LIMIT offset count]', handler: zrevrangebylex,
   }),
   command({
-    name: 'zrank', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'sorted-set', since: '2.0.0', complexity: 'O(log(N))',
+    name: 'zrank', arity: 3, flags: ['readonly', 'fast'], ...oneKey, group: 'sorted-set', since: '2.0.0', complexity: 'O(log(N))',
     summary: 'Determine the index of a member in a sorted set', syntax: 'key member', handler: zrank,
   }),
   command({
-    name: 'zrevrank', arity: 3, flags: ['readonly', 'fast'], ...key1, group: 'sorted-set', since: '2.0.0', complexity: 'O(log(N))',
+    name: 'zrevrank', arity: 3, flags: ['readonly', 'fast'], ...oneKey, group: 'sorted-set', since: '2.0.0', complexity: 'O(log(N))',
     summary: 'Determine the index of a member in a sorted set, with scores ordered from high to low', syntax: 'key member', handler: zrevrank,
   }),
   command({
-    name: 'zremrangebyscore', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...key1, group: 'sorted-set', since: '1.2.0',
+    name: 'zremrangebyscore', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...oneKey, group: 'sorted-set', since: '1.2.0',
     complexity: REMRANGE_COMPLEXITY, summary: 'Remove all members in a sorted set within the given scores',
     syntax: 'key min max', handler: zremrangebyscore,
   }),
   command({
-    name: 'zremrangebyrank', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...key1, group: 'sorted-set', since: '2.0.0',
+    name: 'zremrangebyrank', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...oneKey, group: 'sorted-set', since: '2.0.0',
     complexity: REMRANGE_COMPLEXITY, summary: 'Remove all members in a sorted set within the given indexes',
     syntax: 'key start stop', handler: zremrangebyrank,
   }),
   command({
-    name: 'zremrangebylex', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...key1, group: 'sorted-set', since: '2.8.9',
+    name: 'zremrangebylex', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...oneKey, group: 'sorted-set', since: '2.8.9',
     complexity: REMRANGE_COMPLEXITY, summary: 'Remove all members in a sorted set between the given lexicographical range',
     syntax: 'key min max', handler: zremrangebylex,
   }),
   command({
-    name: 'zpopmin', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...key1, group: 'sorted-set', since: '5.0.0',
+    name: 'zpopmin', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...oneKey, group: 'sorted-set', since: '5.0.0',
     complexity: 'O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.',
     summary: 'Remove and return members with the lowest scores in a sorted set', syntax: 'key [count]', handler: zpopmin,
   }),
   command({
-    name: 'zpopmax', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...key1, group: 'sorted-set', since: '5.0.0',
+    name: 'zpopmax', arity: -2, flags: ['write', 'fast'], keyFlags: popKeyFlags, ...oneKey, group: 'sorted-set', since: '5.0.0',
     complexity: 'O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.',
     summary: 'Remove and return members with the highest scores in a sorted set', syntax: 'key [count]', handler: zpopmax,
   }),
@@ -1264,19 +1262,19 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: 'numkeys key [key ...] [WITHSCORES]', handler: zdiff,
   }),
   command({
-    name: 'zunionstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], keyFlags: ['OW', 'update'], ...key1,
+    name: 'zunionstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], keyFlags: ['OW', 'update'], ...oneKey,
     keys: (argv) => numkeysKeys(argv, 2, [1]), group: 'sorted-set', since: '2.0.0', complexity: UNION_COMPLEXITY,
     summary: 'Add multiple sorted sets and store the resulting sorted set in a new key',
     syntax: `destination numkeys key [key ...] ${WEIGHTS_SYNTAX}`, handler: zunionstore,
   }),
   command({
-    name: 'zinterstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], keyFlags: ['OW', 'update'], ...key1,
+    name: 'zinterstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], keyFlags: ['OW', 'update'], ...oneKey,
     keys: (argv) => numkeysKeys(argv, 2, [1]), group: 'sorted-set', since: '2.0.0', complexity: INTER_COMPLEXITY,
     summary: 'Intersect multiple sorted sets and store the resulting sorted set in a new key',
     syntax: `destination numkeys key [key ...] ${WEIGHTS_SYNTAX}`, handler: zinterstore,
   }),
   command({
-    name: 'zdiffstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], keyFlags: ['OW', 'update'], ...key1,
+    name: 'zdiffstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], keyFlags: ['OW', 'update'], ...oneKey,
     keys: (argv) => numkeysKeys(argv, 2, [1]), group: 'sorted-set', since: '6.2.0', complexity: DIFF_COMPLEXITY,
     summary: 'Subtract multiple sorted sets and store the resulting sorted set in a new key',
     syntax: 'destination numkeys key [key ...]', handler: zdiffstore,
@@ -1289,14 +1287,14 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: 'numkeys key [key ...] [LIMIT limit]', handler: zintercard,
   }),
   command({
-    name: 'zrandmember', arity: -2, flags: ['readonly'], ...key1, group: 'sorted-set', since: '6.2.0',
+    name: 'zrandmember', arity: -2, flags: ['readonly'], ...oneKey, group: 'sorted-set', since: '6.2.0',
     complexity: 'O(N) where N is the number of elements returned',
     summary: 'Get one or multiple random elements from a sorted set', syntax: 'key [count [WITHSCORES]]',
     tips: ['nondeterministic_output'], handler: zrandmember,
   }),
   command({
-    name: 'zscan', arity: -3, flags: ['readonly'], ...key1, group: 'sorted-set', since: '2.8.0',
-    complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..',
+    name: 'zscan', arity: -3, flags: ['readonly'], ...oneKey, group: 'sorted-set', since: '2.8.0',
+    complexity: COLLECTION_SCAN_COMPLEXITY,
     summary: 'Incrementally iterate sorted sets elements and associated scores', syntax: 'key cursor [MATCH pattern] [COUNT count]',
     tips: ['nondeterministic_output'], handler: zscan,
   }),

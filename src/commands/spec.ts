@@ -99,6 +99,13 @@ export interface CommandStats {
   failed: number
 }
 
+/** Key positions shared by most specs: the single key after the name, and every argument. */
+export const oneKey = { firstKey: 1, lastKey: 1, step: 1 } as const
+export const everyKey = { firstKey: 1, lastKey: -1, step: 1 } as const
+
+/** Key-spec flags of the pops (LPOP, BLMOVE, ZPOPMIN, BZMPOP...): they read and delete. */
+export const popKeyFlags = ['RW', 'access', 'delete']
+
 /** Spec fields most commands share, so a family file lists only what differs. */
 export function command(spec: Omit<CommandSpec, 'firstKey' | 'lastKey' | 'step' | 'flags'> &
   Partial<Pick<CommandSpec, 'firstKey' | 'lastKey' | 'step' | 'flags'>>): CommandSpec {

@@ -5,7 +5,7 @@ import type { Database } from '../store/database.js'
 import { Structured, type StoredValue } from '../store/types.js'
 import { absoluteExpiry, INT64_MAX, INT64_MIN, int64, isOption, parseInt64 } from './args.js'
 import { Err } from './errors.js'
-import { command, type CommandSpec } from './spec.js'
+import { command, oneKey, type CommandSpec } from './spec.js'
 
 /**
  * String commands. Values are latin1 strings (one char per byte). GET, SET, MGET and
@@ -505,17 +505,16 @@ function incrbyfloat(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------------------------
 
-const key1 = { firstKey: 1, lastKey: 1, step: 1 } as const
 const RANGE_COMPLEXITY = 'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.'
 
 export const stringCommands: CommandSpec[] = [
   command({
-    name: 'get', arity: 2, flags: ['readonly', 'fast', 'structured'], ...key1,
+    name: 'get', arity: 2, flags: ['readonly', 'fast', 'structured'], ...oneKey,
     group: 'string', since: '1.0.0', summary: 'Get the value of a key', complexity: 'O(1)',
     syntax: 'key', handler: get,
   }),
   command({
-    name: 'set', arity: -3, flags: ['write', 'denyoom', 'structured'], ...key1,
+    name: 'set', arity: -3, flags: ['write', 'denyoom', 'structured'], ...oneKey,
     group: 'string', since: '1.0.0', complexity: 'O(1)', summary: 'Set the string value of a key',
     syntax: 'key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]',
     handler: set,
@@ -533,30 +532,30 @@ export const stringCommands: CommandSpec[] = [
     tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'], handler: mset,
   }),
   command({
-    name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'string', since: '1.0.0',
     complexity: 'O(1)', summary: 'Set the value of a key, only if the key does not exist', syntax: 'key value',
     handler: setnx,
   }),
   command({
-    name: 'setex', arity: 4, flags: ['write', 'denyoom'], ...key1, group: 'string', since: '2.0.0',
+    name: 'setex', arity: 4, flags: ['write', 'denyoom'], ...oneKey, group: 'string', since: '2.0.0',
     complexity: 'O(1)', summary: 'Set the value and expiration of a key', syntax: 'key seconds value', handler: setex,
   }),
   command({
-    name: 'psetex', arity: 4, flags: ['write', 'denyoom'], ...key1, group: 'string', since: '2.6.0',
+    name: 'psetex', arity: 4, flags: ['write', 'denyoom'], ...oneKey, group: 'string', since: '2.6.0',
     complexity: 'O(1)', summary: 'Set the value and expiration in milliseconds of a key', syntax: 'key milliseconds value',
     handler: psetex,
   }),
   command({
-    name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'string', since: '1.0.0',
     complexity: 'O(1)', summary: 'Set the string value of a key and return its old value', syntax: 'key value',
     handler: getset,
   }),
   command({
-    name: 'getdel', arity: 2, flags: ['write', 'fast'], ...key1, group: 'string', since: '6.2.0',
+    name: 'getdel', arity: 2, flags: ['write', 'fast'], ...oneKey, group: 'string', since: '6.2.0',
     complexity: 'O(1)', summary: 'Get the value of a key and delete the key', syntax: 'key', handler: getdel,
   }),
   command({
-    name: 'getex', arity: -2, flags: ['write', 'fast'], ...key1, group: 'string', since: '6.2.0',
+    name: 'getex', arity: -2, flags: ['write', 'fast'], ...oneKey, group: 'string', since: '6.2.0',
     complexity: 'O(1)', summary: 'Get the value of a key and optionally set its expiration',
     syntax: 'key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]',
     handler: getex,
@@ -568,49 +567,49 @@ export const stringCommands: CommandSpec[] = [
     tips: ['request_policy:multi_shard', 'response_policy:agg_min'], handler: msetnx,
   }),
   command({
-    name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '2.0.0',
+    name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'string', since: '2.0.0',
     complexity: 'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
     summary: 'Append a value to a key', syntax: 'key value', handler: append,
   }),
   command({
-    name: 'strlen', arity: 2, flags: ['readonly', 'fast'], ...key1, group: 'string', since: '2.2.0',
+    name: 'strlen', arity: 2, flags: ['readonly', 'fast'], ...oneKey, group: 'string', since: '2.2.0',
     complexity: 'O(1)', summary: 'Get the length of the value stored in a key', syntax: 'key', handler: strlen,
   }),
   command({
-    name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'string', since: '1.0.0',
     complexity: 'O(1)', summary: 'Increment the integer value of a key by one', syntax: 'key', handler: incr,
   }),
   command({
-    name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'string', since: '1.0.0',
     complexity: 'O(1)', summary: 'Decrement the integer value of a key by one', syntax: 'key', handler: decr,
   }),
   command({
-    name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'string', since: '1.0.0',
     complexity: 'O(1)', summary: 'Increment the integer value of a key by the given amount', syntax: 'key increment',
     handler: incrby,
   }),
   command({
-    name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '1.0.0',
+    name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'string', since: '1.0.0',
     complexity: 'O(1)', summary: 'Decrement the integer value of a key by the given number', syntax: 'key decrement',
     handler: decrby,
   }),
   command({
-    name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], ...key1, group: 'string', since: '2.6.0',
+    name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'string', since: '2.6.0',
     complexity: 'O(1)', summary: 'Increment the float value of a key by the given amount', syntax: 'key increment',
     handler: incrbyfloat,
   }),
   command({
-    name: 'getrange', arity: 4, flags: ['readonly'], ...key1, group: 'string', since: '2.4.0',
+    name: 'getrange', arity: 4, flags: ['readonly'], ...oneKey, group: 'string', since: '2.4.0',
     complexity: RANGE_COMPLEXITY, summary: 'Get a substring of the string stored at a key', syntax: 'key start end',
     handler: getrange,
   }),
   command({
-    name: 'substr', arity: 4, flags: ['readonly'], ...key1, group: 'string', since: '1.0.0',
+    name: 'substr', arity: 4, flags: ['readonly'], ...oneKey, group: 'string', since: '1.0.0',
     complexity: RANGE_COMPLEXITY, summary: 'Get a substring of the string stored at a key', syntax: 'key start end',
     handler: getrange,
   }),
   command({
-    name: 'setrange', arity: 4, flags: ['write', 'denyoom'], ...key1, group: 'string', since: '2.2.0',
+    name: 'setrange', arity: 4, flags: ['write', 'denyoom'], ...oneKey, group: 'string', since: '2.2.0',
     complexity: 'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
     summary: 'Overwrite part of a string at key starting at the specified offset', syntax: 'key offset value',
     handler: setrange,
