@@ -1,3 +1,4 @@
+import { isSpace } from '../resp/inline.js'
 import type { Client } from '../server/client.js'
 import { Err } from './errors.js'
 
@@ -166,10 +167,6 @@ function isInfLiteral(s: string): boolean {
   return s.indexOf('n') >= 0 || s.indexOf('N') >= 0
 }
 
-/** C isspace in the "C" locale. */
-function isSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d)
-}
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39

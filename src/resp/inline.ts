@@ -69,8 +69,8 @@ export function splitInlineArgs(line: string): string[] | null {
   }
 }
 
-function isSpace(c: number): boolean {
-  // Matches C isspace(): space, \t, \n, \v, \f, \r.
+/** C isspace() in the "C" locale: space, \t, \n, \v, \f, \r. */
+export function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d)
 }
 

@@ -1,3 +1,5 @@
+import { INT64_MAX, INT64_MIN } from '../commands/args.js'
+
 /**
  * Server settings under Redis's names, as set by the CLI, a redis.conf-style file and
  * CONFIG SET. The table lists every parameter Redis 7.0 reports through CONFIG GET,
@@ -35,8 +37,6 @@ export interface ParamDef {
 
 export class ConfigError extends Error {}
 
-const INT64_MAX = 9223372036854775807n
-const INT64_MIN = -9223372036854775808n
 
 /** Redis's strict integer syntax: optional '-', no '+', no leading zeros, no spaces. */
 function strictInt(raw: string): bigint | null {

@@ -150,9 +150,9 @@ export class Server {
       writable: true,
       onread: {
         buffer: readBuffer,
-        callback: (nread: number, buf: Uint8Array) => {
-          this.stats.totalNetInput += nread
-          client!.onRead(nread, buf as Buffer)
+        // Used where fast-io.ts cannot take over the handle: the same path either way.
+        callback: (nread: number) => {
+          client!.onRawRead(nread)
           return true
         },
       },

@@ -31,7 +31,7 @@ export class Database {
   exactExpires: Map<string, bigint> | null = null
 
   constructor(
-    public index: number,
+    readonly index: number,
     mapLimit?: number,
   ) {
     this.keys = new KeySpace(mapLimit)
