@@ -2,6 +2,7 @@ import { formatDouble } from '../resp/format.js'
 import type { Client } from '../server/client.js'
 import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
+import { distinctIndexes } from '../store/sample.js'
 import { SetValue } from '../store/set.js'
 import { sortedOrder, ZSet, zsetLimits } from '../store/zset.js'
 import { integerArg, integerAtLeast, isOption, mpopArgs, numkeysKeys, parseDouble, parseInt64, randomCountArgs, strtod } from './args.js'
@@ -1028,24 +1029,8 @@ function randomMembers(c: Client, key: string, n: number, withScores: boolean): 
   }
   // The whole set, highest first: the way Redis's set-operation iterator walks it.
   if (n >= size) return replyRange(c, z, size - 1, size, true, withScores)
-  // Distinct ranks: a large share by a partial shuffle, a small one by redrawing.
-  let ranks: number[]
-  if (n * 3 > size) {
-    const all = new Array<number>(size)
-    for (let i = 0; i < size; i++) all[i] = i
-    for (let i = 0; i < n; i++) {
-      const k = i + Math.floor(Math.random() * (size - i))
-      const t = all[i]
-      all[i] = all[k]
-      all[k] = t
-    }
-    all.length = n
-    ranks = all.sort((a, b) => a - b)
-  } else {
-    const picked = new Set<number>()
-    while (picked.size < n) picked.add(Math.floor(Math.random() * size))
-    ranks = [...picked]
-  }
+  // Distinct ranks, replied in rank order.
+  const ranks = distinctIndexes(size, n).sort((a, b) => a - b)
   out.array(withScores && !nested ? n * 2 : n)
   for (const r of ranks) {
     const cur = z.at(r)

@@ -1,5 +1,6 @@
 import { parseInt64 } from '../commands/args.js'
 import { CursorTable } from './cursors.js'
+import { distinctIndexes } from './sample.js'
 import type { Collection } from './types.js'
 
 /**
@@ -68,34 +69,12 @@ export class MemberIndex {
     return member
   }
 
-  /**
-   * `count` distinct random members, in random order. Like Redis, a large share of
-   * the set is taken by shuffling a copy, a small one by drawing until distinct.
-   */
+  /** `count` distinct random members, in random order. */
   sampleDistinct(count: number): string[] {
     const dense = this.dense
     const n = dense.length
     if (count >= n) return dense.slice()
-    if (count * 3 > n) {
-      const copy = dense.slice()
-      for (let i = 0; i < count; i++) {
-        const j = i + Math.floor(Math.random() * (n - i))
-        const t = copy[i]
-        copy[i] = copy[j]
-        copy[j] = t
-      }
-      copy.length = count
-      return copy
-    }
-    const picked = new Set<number>()
-    const out: string[] = []
-    while (out.length < count) {
-      const i = Math.floor(Math.random() * n)
-      if (picked.has(i)) continue
-      picked.add(i)
-      out.push(dense[i])
-    }
-    return out
+    return distinctIndexes(n, count).map((i) => dense[i])
   }
 
   /** A live iterator in insertion order; it survives writes (SSCAN). */
