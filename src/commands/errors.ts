@@ -1,3 +1,5 @@
+import { MAX_ARG_LENGTH } from '../resp/decoder.js'
+
 /**
  * Every literal error text in one place. These strings are part of the protocol:
  * clients and tests compare them whole, so they match Redis 7.0 to the byte.
@@ -18,6 +20,8 @@ export const Err = {
   indexRange: 'ERR index out of range',
   maxClients: 'ERR max number of clients reached',
   nan: 'ERR resulting score is not a number (NaN)',
+  argTooLong: `ERR argument exceeds the longest string respite can hold (${MAX_ARG_LENGTH} bytes)`,
+  oom: "OOM command not allowed when used memory > 'maxmemory'.",
   structuredArg: 'ERR structured values are only accepted as values by GET, SET, MGET and MSET',
   wrongArgs: (name: string) => `ERR wrong number of arguments for '${name}' command`,
   unknownSubcommand: (sub: string, container: string) =>

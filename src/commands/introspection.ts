@@ -61,7 +61,7 @@ export function aclCategories(spec: CommandSpec): string[] {
 
 /** Flags as COMMAND INFO lists them: Redis's own, plus movablekeys for numkeys-style commands. */
 function infoFlags(spec: CommandSpec): string[] {
-  const flags: string[] = spec.flags.filter((f) => f !== 'structured')
+  const flags: string[] = [...spec.flags]
   if (spec.keys !== undefined && !flags.includes('movablekeys')) flags.push('movablekeys')
   return flags
 }

@@ -26,8 +26,6 @@ export type CommandFlag =
   | 'no_multi'
   | 'no_async_loading'
   | 'movablekeys'
-  /** Our extension: argument values may be any RESP type, not only bulk strings. */
-  | 'structured'
 
 /**
  * Handlers get argv as latin1 strings, argv[0] being the command name as sent. A
@@ -74,9 +72,17 @@ export interface CommandSpec {
   fullName?: string
   /** INFO commandstats. */
   stats?: CommandStats
+  /**
+   * Our extension for the mini Redis dialect: the argument positions that may hold a
+   * structured value (any RESP type, not only a bulk string), from `first` every `step`
+   * (0: `first` alone). The dispatcher refuses structured values anywhere else, so
+   * handlers can treat every other argument as a string.
+   */
+  structuredValues?: { first: number; step: number }
   /** Derived from flags by the table, so the dispatcher tests a boolean. */
   noAuth?: boolean
-  acceptsStructured?: boolean
+  denyoom?: boolean
+  writes?: boolean
 }
 
 export type CommandGroup =

@@ -35,13 +35,6 @@ export function replyValue(c: Client, v: StoredValue | undefined): boolean {
   return false
 }
 
-/** A key argument must be a string even where values may be structured. */
-function keyArg(c: Client, v: RespValue): string | null {
-  if (typeof v === 'string') return v
-  c.out.error(Err.structuredArg)
-  return null
-}
-
 // ---------------------------------------------------------------------------------
 // OBJECT ENCODING of strings
 
@@ -136,10 +129,6 @@ function parseOptions(c: Client, argv: string[], forGetex: boolean): number {
   // SET key value [options] or GETEX key [options].
   for (let i = forGetex ? 2 : 3; i < argv.length; i++) {
     const opt = argv[i]
-    if (typeof opt !== 'string') {
-      c.out.error(Err.syntax)
-      return -1
-    }
     const unit = i + 1 < argv.length ? expiryOption(opt) : 0
     if (unit !== 0 && !(flags & (Opt.KEEPTTL | Opt.PERSIST | (Opt.EXPIRY & ~unit)))) {
       flags |= unit
@@ -181,15 +170,12 @@ function expireAtArg(c: Client, arg: string, unit: number, name: string): number
 // GET, SET and friends
 
 function get(c: Client, argv: string[]): void {
-  const key = keyArg(c, argv[1])
-  if (key === null) return
-  if (!replyValue(c, c.db.lookupRead(key))) c.out.error(Err.wrongType)
+  if (!replyValue(c, c.db.lookupRead(argv[1]))) c.out.error(Err.wrongType)
 }
 
 /** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */
 function set(c: Client, argv: string[]): void {
-  const key = keyArg(c, argv[1])
-  if (key === null) return
+  const key = argv[1]
   const value = storable((argv as RespValue[])[2])
   const db = c.db
   if (argv.length === 3) {
@@ -301,8 +287,7 @@ function mget(c: Client, argv: string[]): void {
   const db = c.db
   c.out.array(argv.length - 1)
   for (let i = 1; i < argv.length; i++) {
-    const key = argv[i]
-    const v = typeof key === 'string' ? db.lookupRead(key) : undefined
+    const v = db.lookupRead(argv[i])
     // MGET answers nil for a key of another type rather than failing the whole call.
     if (v === undefined || (typeof v !== 'string' && !(v instanceof Structured))) c.out.nullBulk()
     else replyValue(c, v)
@@ -311,9 +296,6 @@ function mget(c: Client, argv: string[]): void {
 
 function mset(c: Client, argv: string[]): void {
   if (argv.length % 2 === 0) return c.out.error(Err.wrongArgs('mset'))
-  for (let i = 1; i < argv.length; i += 2) {
-    if (typeof argv[i] !== 'string') return c.out.error(Err.structuredArg)
-  }
   const db = c.db
   for (let i = 1; i < argv.length; i += 2) {
     db.set(argv[i], storable((argv as RespValue[])[i + 1]))
@@ -509,24 +491,25 @@ const RANGE_COMPLEXITY = 'O(N) where N is the length of the returned string. The
 
 export const stringCommands: CommandSpec[] = [
   command({
-    name: 'get', arity: 2, flags: ['readonly', 'fast', 'structured'], ...oneKey,
+    name: 'get', arity: 2, flags: ['readonly', 'fast'], ...oneKey,
     group: 'string', since: '1.0.0', summary: 'Get the value of a key', complexity: 'O(1)',
     syntax: 'key', handler: get,
   }),
   command({
-    name: 'set', arity: -3, flags: ['write', 'denyoom', 'structured'], ...oneKey,
+    name: 'set', arity: -3, flags: ['write', 'denyoom'], ...oneKey, structuredValues: { first: 2, step: 0 },
     group: 'string', since: '1.0.0', complexity: 'O(1)', summary: 'Set the string value of a key',
     syntax: 'key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]',
     handler: set,
   }),
   command({
-    name: 'mget', arity: -2, flags: ['readonly', 'fast', 'structured'], firstKey: 1, lastKey: -1, step: 1,
+    name: 'mget', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1,
     group: 'string', since: '1.0.0', complexity: 'O(N) where N is the number of keys to retrieve.',
     summary: 'Get the values of all the given keys', syntax: 'key [key ...]', tips: ['request_policy:multi_shard'],
     handler: mget,
   }),
   command({
-    name: 'mset', arity: -3, flags: ['write', 'denyoom', 'structured'], firstKey: 1, lastKey: -1, step: 2,
+    name: 'mset', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2,
+    structuredValues: { first: 2, step: 2 },
     group: 'string', since: '1.0.1', complexity: 'O(N) where N is the number of keys to set.',
     summary: 'Set multiple keys to multiple values', syntax: 'key value [key value ...]',
     tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'], handler: mset,

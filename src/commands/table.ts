@@ -72,7 +72,8 @@ function prepare(spec: CommandSpec, fullName: string): void {
   spec.fullName = fullName
   spec.stats = { calls: 0, usec: 0, rejected: 0, failed: 0 }
   spec.noAuth = spec.flags.includes('no_auth')
-  spec.acceptsStructured = spec.flags.includes('structured')
+  spec.denyoom = spec.flags.includes('denyoom')
+  spec.writes = spec.flags.includes('write')
   if (spec.handler === undefined && spec.subcommands === undefined) {
     throw new Error(`command ${fullName} has no handler`)
   }

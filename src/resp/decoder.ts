@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer'
 import { splitInlineArgs } from './inline.js'
 import { CACHED_STRING, cachedLatin1, viewOf } from './latin1.js'
 import { RespDouble, RespMap, RespSet, RespSimple, type Argv, type RespValue } from './values.js'
@@ -29,6 +30,14 @@ const UNAUTH_MAX_BULK = 16384
 const MIN_OWNED = 16 * 1024
 const NEED_MORE = undefined
 
+/**
+ * V8's longest string (2^29-24 chars). proto-max-bulk-len allows 512 MB (2^29 bytes)
+ * and more, but an argument becomes a latin1 string, so a longer bulk is skipped
+ * unread and the request marked `oversized`: the caller refuses it and the connection
+ * goes on. Skipping also means such a value is never buffered.
+ */
+export const MAX_ARG_LENGTH = constants.MAX_STRING_LENGTH
+
 const CR = 13
 const LF = 10
 
@@ -51,6 +60,10 @@ export class RequestDecoder {
   private pendingBulk = -1
   /** Set when any element of the current request is not a bulk string. */
   structured = false
+  /** Set when an argument of the current request was longer than MAX_ARG_LENGTH. */
+  oversized = false
+  /** Bytes of an oversized bulk (and its CRLF) still to be discarded. */
+  private skip = 0
   authenticated = true
 
   constructor(private readonly limits: DecoderLimits) {}
@@ -135,6 +148,7 @@ export class RequestDecoder {
       if (this.argv === null) {
         if (this.pos >= this.end) return NEED_MORE
         this.structured = false
+        this.oversized = false
         if (this.buf[this.pos] === 0x2a /* * */) {
           const count = this.readHeaderInt('multibulk')
           if (count === NEED_MORE) return NEED_MORE
@@ -156,6 +170,12 @@ export class RequestDecoder {
         }
       }
       const argv = this.argv
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, this.end - this.pos)
+        this.pos += n
+        this.skip -= n
+        if (this.skip > 0) return NEED_MORE
+      }
       while (this.missing > 0) {
         if (this.pos >= this.end) return NEED_MORE
         let value: RespValue | undefined
@@ -168,6 +188,7 @@ export class RequestDecoder {
         if (value === NEED_MORE) return NEED_MORE
         argv[this.filled++] = value
         this.missing--
+        if (this.skip > 0) return NEED_MORE
       }
       this.argv = null
       return argv
@@ -203,6 +224,13 @@ export class RequestDecoder {
     }
     if (len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length')
     if (!this.authenticated && len > UNAUTH_MAX_BULK) throw new ProtocolError('Protocol error: unauthenticated bulk length')
+    if (len > MAX_ARG_LENGTH) {
+      this.oversized = true
+      const n = Math.min(len + 2, this.end - this.pos)
+      this.pos += n
+      this.skip = len + 2 - n
+      return ''
+    }
     if (this.end - this.pos < len + 2) {
       this.pos = headerStart
       this.pendingBulk = len
@@ -241,7 +269,7 @@ export class RequestDecoder {
         const len = this.readHeaderInt('bulk')
         if (len === NEED_MORE) return NEED_MORE
         if (len === -1) return null
-        if (len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length')
+        if (len < 0 || len > this.limits.maxBulkLen || len > MAX_ARG_LENGTH) throw new ProtocolError('Protocol error: invalid bulk length')
         if (this.end - this.pos < len + 2) return NEED_MORE
         const s = this.buf.latin1Slice(this.pos, this.pos + len)
         this.pos += len + 2

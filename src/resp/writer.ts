@@ -27,6 +27,8 @@ export class ReplyWriter {
   nativeMaps = false
   /** Error replies written so far (INFO errorstats, commandstats failed_calls). */
   errors = 0
+  /** Where error replies are counted by their first word, when set (INFO errorstats). */
+  errorCodes: Map<string, number> | null = null
   /** The last view handed out by take(), and the buffer it is a view of. */
   private view: Buffer | null = null
   private viewOf: Buffer | null = null
@@ -145,6 +147,7 @@ export class ReplyWriter {
   /** `-message`; the message includes its prefix, e.g. "ERR syntax error". */
   error(message: string): void {
     this.errors++
+    if (this.errorCodes !== null) countErrorCode(this.errorCodes, message)
     const s = message.replace(/[\r\n]/g, ' ')
     this.ensure(s.length + 3)
     this.buf[this.pos++] = 0x2d
@@ -305,4 +308,15 @@ export class ReplyWriter {
     if (v instanceof RespDouble) return this.double(v.value)
     if (v instanceof RespSimple) return this.simple(v.value)
   }
+}
+
+/** Redis tracks at most this many distinct error codes, so odd replies cannot grow the table. */
+const MAX_ERROR_CODES = 128
+
+function countErrorCode(codes: Map<string, number>, message: string): void {
+  const space = message.indexOf(' ')
+  const code = space < 0 ? message : message.slice(0, space)
+  const n = codes.get(code)
+  if (n !== undefined) codes.set(code, n + 1)
+  else if (codes.size < MAX_ERROR_CODES) codes.set(code, 1)
 }

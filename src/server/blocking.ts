@@ -1,6 +1,8 @@
 import type { CommandSpec } from '../commands/spec.js'
 import type { Database } from '../store/database.js'
 import type { BlockState, Client } from './client.js'
+import { invoke } from './dispatcher.js'
+import { contain } from './faults.js'
 
 /** setTimeout's longest delay; longer waits re-arm until their deadline. */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -63,7 +65,11 @@ export class BlockingManager {
       state.timer = setTimeout(this.onTimer, Math.min(left, MAX_TIMER_MS), client)
       return
     }
-    this.timeout(client)
+    try {
+      this.timeout(client)
+    } catch (e) {
+      contain(client.server, 'a blocking timeout', e)
+    }
   }
 
   signal(db: Database, key: string): void {
@@ -97,7 +103,7 @@ export class BlockingManager {
     const savedDb = client.db
     client.db = state.db
     try {
-      state.spec.handler!(client, state.argv)
+      invoke(state.spec, client, state.argv)
     } finally {
       client.retrying = false
       client.db = savedDb

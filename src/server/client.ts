@@ -4,6 +4,7 @@ import { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
 import type { CommandSpec } from '../commands/spec.js'
 import { FastIo, WriteResult, type RawReader, type RawWriter } from './fast-io.js'
+import { contain } from './faults.js'
 import type { Server } from './server.js'
 
 /** What a blocked client waits for; see blocking.ts. */
@@ -79,6 +80,7 @@ export class Client implements RawReader, RawWriter {
     this.id = id
     this.mini = mini
     this.out.nativeMaps = mini
+    this.out.errorCodes = server.errorCodes
     this.db = server.store.db(0)
     this.authenticated = server.config.get('requirepass') === ''
     this.decoder = new RequestDecoder({
@@ -104,7 +106,7 @@ export class Client implements RawReader, RawWriter {
 
   onRawWriteDone(bytes: number, status: number): void {
     this.pendingOutput -= bytes
-    if (status < 0) {
+    if (status < 0 || (this.closing && this.pendingOutput === 0)) {
       this.destroy()
       return
     }
@@ -117,18 +119,20 @@ export class Client implements RawReader, RawWriter {
     this.lastInteraction = this.server.clock
     try {
       this.decoder.feed(buf, nread)
+      this.process()
+      // Anything not decoded yet must be copied before the shared buffer is reused.
+      this.decoder.release()
+      this.flush()
     } catch (e) {
       if (e instanceof QueryBufferLimitError) {
         this.server.log('warning', `Closing client that reached max query buffer length (id=${this.id} addr=${this.addr})`)
-        this.destroy()
-        return
+      } else {
+        // Handlers are contained by the dispatcher; what reaches here is a fault in
+        // the loop itself, which leaves this connection's state unknown: drop it alone.
+        contain(this.server, `the request loop of client id=${this.id}`, e)
       }
-      throw e
+      this.destroy()
     }
-    this.process()
-    // Anything not decoded yet must be copied before the shared buffer is reused.
-    this.decoder.release()
-    this.flush()
   }
 
   /** Runs buffered requests until none is complete, the client blocks, or it closes. */
@@ -160,7 +164,10 @@ export class Client implements RawReader, RawWriter {
   /** Sends everything produced so far in one write. */
   flush(): void {
     const out = this.out
-    if (out.pos === 0 || this.closed) return
+    if (out.pos === 0 || this.closed) {
+      if (this.closing) this.closeWhenSent()
+      return
+    }
     const socket = this.socket
     const io = this.io
     if (io !== null) {
@@ -179,8 +186,7 @@ export class Client implements RawReader, RawWriter {
         this.destroy()
         return
       }
-      // end() shuts the socket down once libuv has sent every queued write.
-      if (this.closing) socket.end()
+      if (this.closing) this.closeWhenSent()
       return
     }
     const ok = socket.write(out.take())
@@ -189,7 +195,7 @@ export class Client implements RawReader, RawWriter {
     if (socket.writableLength === 0) out.reuse()
     else out.detach()
     if (this.closing) {
-      socket.end()
+      this.closeWhenSent()
       return
     }
     if (!ok && socket.writableLength > OUTPUT_HIGH_WATER && !this.writePaused) {
@@ -208,9 +214,21 @@ export class Client implements RawReader, RawWriter {
     this.flush()
   }
 
-  /** QUIT and protocol errors: stop reading, deliver pending replies, then close. */
+  /**
+   * QUIT and protocol errors: stop reading, deliver pending replies, then close the
+   * socket outright as Redis does. A half-close (end()) would leave us reading and
+   * discarding what a desynchronised client keeps sending, and the client would not
+   * see its connection fail.
+   */
   closeAfterReply(): void {
     this.closing = true
+    this.socket.pause()
+  }
+
+  /** Closes once every reply is written; queued direct writes finish in onRawWriteDone. */
+  private closeWhenSent(): void {
+    if (this.io === null) this.socket.destroySoon()
+    else if (this.pendingOutput === 0) this.destroy()
   }
 
   /** Drops the connection at once (CLIENT KILL, query buffer limit, shutdown). */

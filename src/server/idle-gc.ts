@@ -28,7 +28,7 @@ const MIN_MAJOR_GROWTH_BYTES = 32 * 1024 * 1024
 let gcFunction: GcFunction | null | undefined
 
 /** V8's gc(), fetched once through a fresh context so no global `gc` leaks out. */
-function loadGc(): GcFunction | null {
+export function loadGc(): GcFunction | null {
   if (gcFunction !== undefined) return gcFunction
   gcFunction = null
   try {

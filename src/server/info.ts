@@ -125,6 +125,7 @@ export function resetStats(server: Server): void {
   s.expiredBase = ks.expired
   s.samples = []
   s.peakMemory = 0
+  server.errorCodes.clear()
   server.stats.totalConnections = 0
   server.stats.rejectedConnections = 0
   server.stats.totalNetInput = 0
@@ -256,7 +257,7 @@ function sectionLines(server: Server, section: Section): string[] {
     }
     case 'memory': {
       const mem = process.memoryUsage()
-      const used = mem.heapUsed + mem.external + mem.arrayBuffers
+      const used = Math.round(server.memory.sample())
       s.peakMemory = Math.max(s.peakMemory, used)
       const maxmemory = config.int('maxmemory')
       const total = os.totalmem()
@@ -453,8 +454,9 @@ function sectionLines(server: Server, section: Section): string[] {
     }
     case 'cluster':
       return ['cluster_enabled:0']
-    case 'modules':
     case 'errorstats':
+      return [...server.errorCodes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([code, n]) => `errorstat_${code}:count=${n}`)
+    case 'modules':
     case 'latencystats':
       return []
   }

@@ -11,7 +11,9 @@ import { BlockingManager } from './blocking.js'
 import { Client } from './client.js'
 import { Config } from './config.js'
 import { dispatch } from './dispatcher.js'
+import { contain } from './faults.js'
 import { IdleCollector } from './idle-gc.js'
+import { MemoryGuard } from './memory.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
 export const REDIS_VERSION = '7.0.15'
@@ -52,6 +54,12 @@ export class Server {
     totalNetInput: 0,
     totalNetOutput: 0,
   }
+  /** Write commands run so far: a coarse counter of changes to the data. */
+  dirty = 0
+  /** used_memory and the maxmemory ceiling (memory.ts). */
+  readonly memory: MemoryGuard
+  /** INFO errorstats: error replies by their first word ("ERR", "WRONGTYPE"). */
+  readonly errorCodes = new Map<string, number>()
   /** Set by SHUTDOWN or a signal; the CLI exits when it resolves. */
   onShutdown: (() => void) | null = null
   port = 0
@@ -73,6 +81,7 @@ export class Server {
     this.config = config
     this.store = new Store(config.int('databases'))
     this.table = table
+    this.memory = new MemoryGuard(this)
     for (const [name] of config.entries()) this.applySetting(name)
     config.onChange = (name) => this.applySetting(name)
   }
@@ -90,7 +99,16 @@ export class Server {
       case 'set-max-intset-entries': setLimits.maxIntsetEntries = config.int(name); break
       case 'zset-max-listpack-entries': zsetLimits.maxListpackEntries = config.int(name); break
       case 'zset-max-listpack-value': zsetLimits.maxListpackValue = config.int(name); break
+      case 'maxmemory': this.applyMaxmemory(); break
       case 'hz': if (this.cron !== null && !this.closed) this.startHousekeeping(); break
+    }
+  }
+
+  private applyMaxmemory(): void {
+    const asked = this.config.int('maxmemory')
+    this.memory.setMaxmemory(asked)
+    if (asked > 0 && this.memory.clamped) {
+      this.log('warning', `maxmemory ${asked} is more than this process can hold; writes are refused past ${Math.floor(this.memory.limit)} bytes instead (start respite-server, not an embedding process, to size the heap for it)`)
     }
   }
 
@@ -183,16 +201,21 @@ export class Server {
 
   /** Runs `hz` times a second: active expiry within a time budget, idle timeouts. */
   private housekeeping(): void {
-    this.clock = Date.now()
-    this.idleCollector.tick(this.stats.totalNetInput)
-    // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
-    this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
-    const timeout = this.config.int('timeout')
-    if (timeout > 0) {
-      const limit = Date.now() - timeout * 1000
-      for (const c of this.clients.values()) {
-        if (c.blocked === null && c.lastInteraction < limit) c.destroy()
+    try {
+      this.clock = Date.now()
+      this.idleCollector.tick(this.stats.totalNetInput)
+      this.memory.sample()
+      // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
+      this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
+      const timeout = this.config.int('timeout')
+      if (timeout > 0) {
+        const limit = Date.now() - timeout * 1000
+        for (const c of this.clients.values()) {
+          if (c.blocked === null && c.lastInteraction < limit) c.destroy()
+        }
       }
+    } catch (e) {
+      contain(this, 'housekeeping', e)
     }
   }
 
