@@ -4,6 +4,7 @@ import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { splitInlineArgs } from './resp/inline.js'
 import { Config, ConfigError, parseConfigFile } from './server/config.js'
+import { relaunchWithHeap } from './server/heap.js'
 import { REDIS_VERSION, RESPITE_VERSION, Server } from './server/server.js'
 
 /** respite-server [redis.conf-style file] [--port] [--bind] ... */
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     throw e
   }
 
+  if (relaunchWithHeap(config.int('maxmemory'))) return
   const server = new Server(config)
   server.log('notice', 'oO0OoO0OoO0Oo respite is starting oO0OoO0OoO0Oo')
   server.log('notice', `respite version=${RESPITE_VERSION}, redis_version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`)
@@ -69,12 +71,17 @@ async function main(): Promise<void> {
   server.log('notice', 'Ready to accept connections')
 
   server.onShutdown = () => process.exit(0)
+  // A terminal's Ctrl-C reaches both this process and the parent that relays it
+  // (heap.ts), so a second signal must not cut the shutdown short.
+  let stopping = false
   const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
     server.log('warning', `Received ${signal} scheduling shutdown...`)
     server.shutdown()
   }
-  process.once('SIGINT', () => stop('SIGINT'))
-  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
 }
 
 void main()

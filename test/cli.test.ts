@@ -93,12 +93,15 @@ describe('respite-server CLI', () => {
     const log = r.log()
     expect(log).toMatch(/redis_version=7\.0\.15/)
     expect(log).toMatch(/respite version=\d+\.\d+\.\d+/)
-    expect(log).toContain(`pid=${r.child.pid}`)
+    // The server may run in a child sized for the heap (heap.ts): the log names it.
+    const pid = Number(/pid=(\d+)/.exec(log)![1])
     expect(log).toContain(`port=${r.port}`)
     // Redis's log line shape: pid:role day month year time level-mark message.
-    expect(log).toMatch(new RegExp(`^${r.child.pid}:M \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} \\* Ready to accept connections$`, 'm'))
+    expect(log).toMatch(new RegExp(`^${pid}:M \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} \\* Ready to accept connections$`, 'm'))
     const c = await RawClient.connect(r.port)
     expect(await c.roundTrip(resp('PING'), 7)).toBe('+PONG\r\n')
+    const info = await c.roundTrip(resp('INFO', 'server'), 200)
+    expect(info).toContain(`process_id:${pid}`)
     c.close()
     r.child.kill('SIGTERM')
     expect(await r.exited).toBe(0)
@@ -179,5 +182,41 @@ describe('respite-server CLI', () => {
     expect(cliRun('-3', 'GET', 'k')).toBe('hello world')
     r.child.kill('SIGTERM')
     expect(await r.exited).toBe(0)
+  })
+
+  it('sizes the heap for maxmemory by starting the server again with --max-old-space-size', async () => {
+    const pidOf = (log: string) => Number(/pid=(\d+)/.exec(log)![1])
+    const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')
+    // 3 GB needs a heap of 2 x 3 GB + 256 MB, past V8's default: a sized child serves.
+    const big = await startCli(['--port', '0', '--maxmemory', '3gb', '--loglevel', 'notice'])
+    running.push(big)
+    const child = pidOf(big.log())
+    expect(child).not.toBe(big.child.pid)
+    expect(cmdline(child)).toContain(`--max-old-space-size=${(3 * 1024 + 3 * 1024 + 256)}`)
+    // A signal to the parent reaches the server, and its status comes back.
+    big.child.kill('SIGTERM')
+    expect(await big.exited).toBe(0)
+    expect(big.log()).toContain('Received SIGTERM scheduling shutdown...')
+    // 100 MB fits the default heap: no second process.
+    const small = await startCli(['--port', '0', '--maxmemory', '100mb', '--loglevel', 'notice'])
+    running.push(small)
+    expect(pidOf(small.log())).toBe(small.child.pid)
+    small.child.kill('SIGTERM')
+    expect(await small.exited).toBe(0)
+  })
+
+  it('stops the sized server when its parent is killed outright', async () => {
+    const r = await startCli(['--port', '0', '--loglevel', 'notice'])
+    running.push(r)
+    const child = Number(/pid=(\d+)/.exec(r.log())![1])
+    expect(child).not.toBe(r.child.pid)
+    r.child.kill('SIGKILL')
+    await r.exited
+    let alive = true
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((res) => setTimeout(res, 50))
+      alive = existsSync(`/proc/${child}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${child}/status`, 'latin1'))
+    }
+    expect(alive).toBe(false)
   })
 })
