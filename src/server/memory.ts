@@ -63,6 +63,7 @@ export class MemoryGuard {
   clamped = false
   private over = false
   private inputAtSample = 0
+  private dirtyAtSample = 0
   private sampleStep = 1024 * 1024
   /** Heap in use right after the last forced collection, and the counters then. */
   private liveBase = Infinity
@@ -86,7 +87,11 @@ export class MemoryGuard {
 
   /** For denyoom commands: whether the write must be refused. Cheap unless it is time to sample. */
   refuses(): boolean {
-    if (this.counters.stats.totalNetInput - this.inputAtSample >= this.sampleStep) this.sample()
+    const counters = this.counters
+    // Past the limit, any write or delete since the last sample may have changed the answer.
+    if (counters.stats.totalNetInput - this.inputAtSample >= this.sampleStep || (this.over && counters.dirty !== this.dirtyAtSample)) {
+      this.sample()
+    }
     return this.over
   }
 
@@ -100,6 +105,7 @@ export class MemoryGuard {
       this.inputAtGc = input
     }
     this.inputAtSample = input
+    this.dirtyAtSample = counters.dirty
     this.measure()
     if (this.used > this.limit && counters.dirty !== this.dirtyAtGc && Date.now() >= this.nextGcAllowed) {
       const gc = loadGc()
