@@ -10,8 +10,13 @@
 //   npm run bench -- --scale                       20M keys: load, RSS, GET/SET rate
 //   npm run bench -- --baseline HEAD~1             also run an older build ('before')
 //
+// Connection handling has two workloads: churn-k0 (redis-benchmark -k 0, a new
+// connection per request; req/s is connections/s) and open-10k (10,000 connections
+// opened at once, each answering a PING; see bench/open-connections.mjs). Run them
+// alone with --only churn-k0,open-10k.
+//
 // Options (or environment): --rounds N (BENCH_ROUNDS), --factor F to scale every -n
-// (BENCH_FACTOR), --only c50-P16,c1-P1 (workload ids), --tests set,get,
+// (BENCH_FACTOR; not open-10k's connection count), --only c50-P16,c1-P1 (workload ids), --tests set,get,
 // --cli path/to/cli.js (RESPITE_CLI), --node-flags "..." for respite's node,
 // --keys N for the large keyspace, --no-write to leave docs/ alone, --json FILE,
 // --baseline-node-flags "..." (defaults to --node-flags).
@@ -20,6 +25,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { REPO, resolveBuild } from './bench/builds.mjs'
 import { loadKeys } from './bench/load-keys.mjs'
+import { runOpenConnections } from './bench/open-connections.mjs'
 import { PROBES, runBenchmark } from './bench/redis-benchmark.mjs'
 import { buildComparisonTable, chartSvg, checkTargets, markdownTable, memoryTable, summarize, targetsTable } from './bench/report.mjs'
 import { CLOCK_TICKS, cli, machineLine, startRedis, startRespite } from './bench/servers.mjs'
@@ -59,6 +65,9 @@ const largeKeys = Number(opts.keys ?? (quick ? 100_000 : 1_000_000))
 
 const SMALL = ['set', 'get', 'incr', 'lpush', 'rpop', 'sadd', 'hset', 'zadd']
 
+/** open-10k: as many as maxclients (10000 by default) lets in. */
+const OPEN_CONNECTIONS = 10_000
+
 /**
  * The issue's workloads. `requests` is sized so one run takes one to two seconds on
  * Redis here; `large` rows run against servers preloaded with `largeKeys` keys.
@@ -70,6 +79,10 @@ const WORKLOADS = [
   { id: '1k-P1', title: '1 KiB values', clients: 50, pipeline: 1, tests: ['set', 'get'], requests: 200_000, dataSize: 1024, keyspace: 100_000 },
   { id: '1k-P16', title: '1 KiB values, -P 16', clients: 50, pipeline: 16, tests: ['set', 'get'], requests: 1_000_000, dataSize: 1024, keyspace: 100_000 },
   { id: 'large-P1', title: `${fmtKeys(largeKeys)} keys`, clients: 50, pipeline: 1, tests: ['get', 'set'], requests: 300_000, dataSize: 100, keyspace: largeKeys, large: true },
+  // req/s is connections/s: every request opens, uses and closes a connection.
+  { id: 'churn-k0', title: 'new connection per request (-k 0)', clients: 10, pipeline: 1, tests: ['ping_inline', 'ping_mbulk'], requests: 20_000, keepalive: false },
+  // `requests` is the connection count, not scaled by --factor: the point is 10,000 at once.
+  { id: 'open-10k', title: `${OPEN_CONNECTIONS.toLocaleString('en-US')} connections opened at once`, clients: OPEN_CONNECTIONS, pipeline: 1, tests: ['ping_inline'], requests: OPEN_CONNECTIONS, open: true, fixed: true },
 ]
 
 function fmtKeys(n) {
@@ -90,7 +103,7 @@ async function main() {
   const workloads = WORKLOADS.filter((w) => !only || only.includes(w.id)).map((w) => ({
     ...w,
     tests: w.tests.filter((t) => !onlyTests || onlyTests.includes(t)),
-    requests: Math.max(1000, Math.round(w.requests * factor)),
+    requests: w.fixed ? w.requests : Math.max(1000, Math.round(w.requests * factor)),
   }))
   const started = Date.now()
   const builds = [{ name: 'respite', cliPath, nodeFlags }]
@@ -160,6 +173,8 @@ async function main() {
     keyspace: r.keyspace,
     requests: r.requests,
     large: r.large ?? false,
+    keepalive: r.keepalive ?? true,
+    open: r.open ?? false,
     servers: Object.fromEntries(serverNames.map((n) => [n, r.missing.has(n) ? null : summarize(r.samples[n])])),
     samples: r.samples,
   }))
@@ -213,7 +228,9 @@ async function runRounds(servers, rows) {
       const order = round % 2 === 1 ? servers : [...servers].reverse()
       for (const s of order) {
         if (row.missing.has(s.name)) continue
-        const figures = await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace })
+        const figures = row.open
+          ? await openAtOnce(s, row.requests)
+          : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive })
         const now = s.cpuTicks()
         const ticks = now - s.lastTicks
         s.lastTicks = now
@@ -223,6 +240,23 @@ async function runRounds(servers, rows) {
       }
     }
   }
+}
+
+/**
+ * open-10k on one server: waits until the connections of earlier runs are gone (so
+ * all `n` fit under maxclients), then opens `n` at once. Figures in the shape of a
+ * redis-benchmark run: rps is connections per second over the whole opening, p50/p99/max
+ * the time from the start to each connection's PONG, and `ms` the time until the last.
+ */
+async function openAtOnce(server, n) {
+  for (let i = 0; i < 200; i++) {
+    const m = /connected_clients:(\d+)/.exec(cli(server.port, ['INFO', 'clients']))
+    // The INFO connection itself is one.
+    if (m && Number(m[1]) <= 1) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  const r = await runOpenConnections({ port: server.port, connections: n })
+  return { rps: (n * 1000) / r.ms, p50: r.p50, p99: r.p99, max: r.max, ms: r.ms, connectMs: r.connectMs }
 }
 
 /**
@@ -274,6 +308,13 @@ on this shared host while conditions drift between rounds.
   client is sending) is charged too. It is the fair figure on this host, where the load generator shares the two cores.
 - **Memory** is the growth of each server's RSS while loading the exact key sequence \`key:000000000000\`... with
   100-byte values, all different, by pipelined SETs (then \`-r\` hits only existing keys), two seconds after loading.
+- **new connection per request (-k 0)** runs redis-benchmark with \`-k 0\`, so every request connects, sends, reads
+  and closes: its req/s is connections per second, its CPU figure CPU per connection.
+- **${OPEN_CONNECTIONS.toLocaleString('en-US')} connections opened at once** (\`scripts/bench/open-connections.mjs\`) connects
+  ${OPEN_CONNECTIONS.toLocaleString('en-US')} sockets from one Node process at once, each sending an inline PING as soon as it
+  is connected, and keeps them open until the last PONG. req/s is connections per second over that time, p50/p99/max
+  the time from the start to each connection's PONG; the target checks the time until the last one. Both servers run
+  with their default \`maxclients 10000\` and \`tcp-backlog 511\`, and every process's open-files limit raised to the hard limit.
 - Rows show n/a where respite does not implement the command yet.
 
 ## Results (medians; ratios respite / Redis)

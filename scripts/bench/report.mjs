@@ -23,6 +23,7 @@ export function summarize(samples) {
 const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a')
 const fmtMs = (n) => (Number.isFinite(n) ? n.toFixed(3) : 'n/a')
 const fmtUs = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
+const fmtSeconds = (ms) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) + ' s' : 'n/a')
 const fmtRatio = (n) => (Number.isFinite(n) ? n.toFixed(2) + '×' : 'n/a')
 
 export function ratio(a, b) {
@@ -121,16 +122,24 @@ export function checkTargets(rows, memory, subject, reference) {
     add(`CPU/request ${test.toUpperCase()} 1 client ≤ 1.2× Redis`, paired(find('c1-P1', test), 'cpuUs'), 1.2, '<=')
   }
   for (const row of rows) {
-    if (row.large) continue
+    if (row.large || row.open) continue
     const big = row.dataSize !== undefined && row.dataSize >= 1024
     if (big && row.pipeline === 1) continue
     const limit = big ? 0.8 : 0.9
     add(`req/s ${row.title} ${row.test.toUpperCase()} ≥ ${limit}× Redis`, paired(row, 'rps'), limit, '>=')
   }
   for (const row of rows) {
+    // Connection handling has its own targets (below).
+    if (row.open || row.keepalive === false) continue
     const limit = row.large ? 2 : 1.5
     add(`p99 ${row.title} ${row.test.toUpperCase()} ≤ ${limit}× Redis`, paired(row, 'p99'), limit, '<=')
     if (row.large) add(`max latency ${row.title} ${row.test.toUpperCase()} < 30 ms`, row.servers[subject]?.max, 30, '<=', (n) => fmtMs(n) + ' ms')
+  }
+  for (const row of rows) {
+    if (!row.open) continue
+    const ms = (name) => median((row.samples?.[name] ?? []).map((x) => x.ms))
+    const n = row.requests.toLocaleString('en-US')
+    add(`${n} connections open and answered in < 3 s (Redis: ${fmtSeconds(ms(reference))})`, ms(subject), 3000, '<=', fmtSeconds)
   }
   const m = memory[subject]
   const r = memory[reference]

@@ -31,6 +31,15 @@ export function cli(port, args, input) {
   })
 }
 
+/**
+ * spawn() arguments that run `command` with the soft open-files limit raised to the
+ * hard one, as a server that is to hold 10,000 connections needs (the soft limit is
+ * often 1024). `exec` keeps the PID.
+ */
+export function withFdLimit(command, args) {
+  return ['sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', command, ...args]]
+}
+
 async function waitForPing(port, child, name) {
   for (let i = 0; i < 400; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before answering`)
@@ -114,7 +123,7 @@ class ServerProcess {
  */
 export async function startRespite({ name = 'respite', cliPath, nodeFlags = [], args = [], env = {} }) {
   const port = await freePort()
-  const child = spawn(process.execPath, [...nodeFlags, cliPath, '--port', String(port), '--bind', '127.0.0.1', '--loglevel', 'warning', ...args], {
+  const child = spawn(...withFdLimit(process.execPath, [...nodeFlags, cliPath, '--port', String(port), '--bind', '127.0.0.1', '--loglevel', 'warning', ...args]), {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ...env },
   })
@@ -129,7 +138,7 @@ export async function startRedis({ name = 'redis', args = [] } = {}) {
   const port = await freePort()
   // A private, empty working directory: redis-server loads any dump.rdb it finds.
   const dir = mkdtempSync(join(tmpdir(), 'respite-bench-redis-'))
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...args], {
+  const child = spawn(...withFdLimit('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...args]), {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const server = new ServerProcess(name, 'redis', port, child)

@@ -1,9 +1,8 @@
-import type { Socket } from 'node:net'
 import { ProtocolError, QueryBufferLimitError, RequestDecoder } from '../resp/decoder.js'
 import { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
 import type { CommandSpec } from '../commands/spec.js'
-import { FastIo, WriteResult, type RawReader, type RawWriter } from './fast-io.js'
+import { FastIo, WriteResult, type ClientSocket, type RawReader, type RawWriter } from './fast-io.js'
 import { contain } from './faults.js'
 import type { Server } from './server.js'
 
@@ -27,6 +26,9 @@ export interface BlockState {
 /** Pause reading from a client whose unsent replies pass this many bytes. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
 
+/** Below Buffer.poolSize / 2, so it comes from Node's shared pool. */
+const INITIAL_OUTPUT_BUFFER = 256
+
 /**
  * One connection and its request loop. Data is read into the server's shared buffer
  * (net's `onread`), decoded in place, and every reply produced from that read goes
@@ -36,7 +38,12 @@ const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
 export class Client implements RawReader, RawWriter {
   readonly id: number
   readonly decoder: RequestDecoder
-  readonly out = new ReplyWriter()
+  /**
+   * Starts small: a 16 KiB buffer per connection is a fresh ArrayBuffer (and, with
+   * 10,000 clients, 160 MiB of external memory that drives V8's collections), while a
+   * small one is a slice of Node's buffer pool. It grows to what the replies need.
+   */
+  readonly out = new ReplyWriter(INITIAL_OUTPUT_BUFFER)
   db: Database
   name = ''
   libName = ''
@@ -64,8 +71,9 @@ export class Client implements RawReader, RawWriter {
   private writePaused = false
   /** Re-entrancy guard: process() may be reached from another client's command. */
   private processing = false
-  readonly addr: string
-  readonly laddr: string
+  /** "ip:port" of each end, fetched on first use (two syscalls that few connections need). */
+  private peerAddr: string | null = null
+  private localAddr: string | null = null
   /** Direct handle I/O (see fast-io.ts), or null to go through the socket's streams. */
   private readonly io: FastIo | null
   /** Bytes handed to the kernel asynchronously and not yet confirmed written. */
@@ -73,7 +81,8 @@ export class Client implements RawReader, RawWriter {
 
   constructor(
     readonly server: Server,
-    readonly socket: Socket,
+    /** A net.Socket, or a DirectSocket (fast-io.ts) when direct I/O is available. */
+    readonly socket: ClientSocket,
     id: number,
     mini: boolean,
   ) {
@@ -88,9 +97,26 @@ export class Client implements RawReader, RawWriter {
       queryBufferLimit: server.config.int('client-query-buffer-limit'),
     })
     this.decoder.authenticated = this.authenticated
-    this.addr = `${socket.remoteAddress}:${socket.remotePort}`
-    this.laddr = `${socket.localAddress}:${socket.localPort}`
     this.io = FastIo.attach(socket, this)
+  }
+
+  /** The peer's "ip:port" (CLIENT LIST addr=). */
+  get addr(): string {
+    if (this.peerAddr !== null) return this.peerAddr
+    const socket = this.socket
+    const ip = socket.remoteAddress
+    // Once the socket is closed the address can no longer be read; Redis shows "?:0" then.
+    if (ip === undefined) return '?:0'
+    return (this.peerAddr = `${ip}:${socket.remotePort}`)
+  }
+
+  /** This end's "ip:port" (CLIENT LIST laddr=). */
+  get laddr(): string {
+    if (this.localAddr !== null) return this.localAddr
+    const socket = this.socket
+    const ip = socket.localAddress
+    if (ip === undefined) return '?:0'
+    return (this.localAddr = `${ip}:${socket.localPort}`)
   }
 
   /** Reads delivered straight from the handle (fast-io.ts) into the server's buffer. */

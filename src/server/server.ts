@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs'
 import net from 'node:net'
+import { getSystemErrorName } from 'node:util'
 import { CommandTable } from '../commands/table.js'
 import { Err } from '../commands/errors.js'
 import type { Argv } from '../resp/values.js'
@@ -12,6 +13,7 @@ import { Client } from './client.js'
 import { Config } from './config.js'
 import { dispatch } from './dispatcher.js'
 import { contain } from './faults.js'
+import { DirectSocket, directSockets, isAttached, setInheritedOptions, takeOverAccept, type AcceptedHandle } from './fast-io.js'
 import { IdleCollector } from './idle-gc.js'
 import { MemoryGuard } from './memory.js'
 
@@ -65,10 +67,24 @@ export class Server {
   port = 0
   miniPort = 0
   private listeners: net.Server[] = []
+  /**
+   * tcp-keepalive as set on each listening socket whose accepted sockets inherit it
+   * with TCP_NODELAY (fast-io.ts setInheritedOptions); listeners not here set both on
+   * every accepted socket.
+   */
+  private readonly inheritedKeepAlive = new Map<net.Server, number>()
   private nextClientId = 1
   private cron: NodeJS.Timeout | null = null
   /** Every socket reads into this one buffer; a client copies what it keeps (decoder.release). */
   readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE)
+  /** The options every accepted handle is wrapped with; `handle` is set per accept. */
+  private readonly socketOptions: WrapOptions = {
+    handle: null,
+    readable: true,
+    writable: true,
+    // onSocketRead serves reads where fast-io.ts cannot take over the handle.
+    onread: { buffer: this.readBuffer, callback: onSocketRead },
+  }
   /**
    * Date.now() as of the last housekeeping tick or accept: a coarse clock for idle
    * times, so a read does not pay for a clock call.
@@ -141,14 +157,57 @@ export class Server {
       listener.once('error', reject)
       listener.listen({ port, host, backlog: this.config.int('tcp-backlog') }, () => {
         listener.off('error', reject)
+        // Accepted handles come straight to acceptHandle, wrapped once (fast-io.ts);
+        // otherwise through net.Server's 'connection' event to accept().
+        if (takeOverAccept(listener, (status, handle) => this.acceptHandle(listener, status, handle, mini))) {
+          const keepAlive = this.config.int('tcp-keepalive')
+          if (setInheritedOptions(listener, keepAlive)) this.inheritedKeepAlive.set(listener, keepAlive)
+        }
         resolve((listener.address() as net.AddressInfo).port)
       })
     })
   }
 
   /**
-   * Re-wraps the accepted handle in a Socket with `onread`, so data lands in one
-   * reused buffer with no Readable-stream layer and no Buffer per read.
+   * A connection accepted on `listener`'s handle (see takeOverAccept), served by a
+   * DirectSocket (no net.Socket at all), or else wrapped in the one net.Socket the
+   * client keeps, with an `onread` buffer so data lands in the shared read buffer with
+   * no Readable-stream layer and no Buffer per read.
+   */
+  private acceptHandle(listener: net.Server, status: number, handle: AcceptedHandle | undefined, mini: boolean): void {
+    if (status < 0 || handle === undefined) {
+      // EMFILE and the like: the connection is dropped (libuv closes it), the server goes on.
+      this.log('warning', `Accepting client connection: ${status < 0 ? getSystemErrorName(status) : 'no handle'}`)
+      return
+    }
+    if (this.closed) {
+      handle.close()
+      return
+    }
+    // TCP_NODELAY and keepalive come from the listening socket when Linux lets them be
+    // inherited; after CONFIG SET tcp-keepalive, this listener sets each socket instead,
+    // as connections already queued in the backlog carry the old value.
+    const keepAlive = this.config.int('tcp-keepalive')
+    const inherited = this.inheritedKeepAlive.get(listener)
+    if (inherited !== keepAlive) {
+      if (inherited !== undefined) this.inheritedKeepAlive.delete(listener)
+      handle.setNoDelay(true)
+      handle.setKeepAlive(keepAlive > 0, keepAlive)
+    }
+    if (directSockets) {
+      this.admit(new DirectSocket(handle, this.readBuffer), mini)
+      return
+    }
+    const options = this.socketOptions
+    options.handle = handle
+    const socket = new net.Socket(options)
+    options.handle = null
+    this.admit(socket, mini)
+  }
+
+  /**
+   * The 'connection' path, where the listening handle could not be taken over: re-wraps
+   * the accepted handle in a Socket with `onread` (see acceptHandle).
    */
   private accept(accepted: net.Socket, mini: boolean): void {
     if (this.closed) {
@@ -160,39 +219,35 @@ export class Server {
     const holder = accepted as unknown as { _handle: unknown; _server: unknown }
     const handle = holder._handle
     holder._handle = null
-    const readBuffer = this.readBuffer
-    let client: Client | null = null
-    const socket = new net.Socket({
-      handle,
-      readable: true,
-      writable: true,
-      onread: {
-        buffer: readBuffer,
-        // Used where fast-io.ts cannot take over the handle: the same path either way.
-        callback: (nread: number) => {
-          client!.onRawRead(nread)
-          return true
-        },
-      },
-    } as net.SocketConstructorOpts & { handle: unknown })
+    const socket = new net.Socket({ ...this.socketOptions, handle } as WrapOptions)
     // Keep the listener's connection count balanced, so close() completes.
     ;(socket as unknown as { _server: unknown })._server = holder._server
     socket.setNoDelay(true)
     const keepAlive = this.config.int('tcp-keepalive')
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000)
+    this.admit(socket, mini)
+  }
+
+  /** Registers a client on a freshly wrapped socket, or refuses it past maxclients. */
+  private admit(socket: net.Socket | DirectSocket, mini: boolean): void {
+    // Shared listeners, not closures: the socket finds its client through CLIENT_OF.
+    socket.on('error', ignoreSocketError)
     if (this.clients.size >= this.config.int('maxclients')) {
       this.stats.rejectedConnections++
-      socket.end(`-${Err.maxClients}\r\n`)
+      socket.write(`-${Err.maxClients}\r\n`)
+      // Like Redis: send the error and close, without waiting for the peer to hang up.
+      socket.destroySoon()
       return
     }
     this.clock = Date.now()
-    client = new Client(this, socket, this.nextClientId++, mini)
+    const client = new Client(this, socket, this.nextClientId++, mini)
+    ;(socket as Tagged)[CLIENT_OF] = client
     this.clients.set(client.id, client)
     this.stats.totalConnections++
-    const c = client
-    socket.on('error', () => {})
-    socket.on('close', () => c.onClose())
-    socket.resume()
+    socket.on('close', onSocketClose)
+    // Direct reads (fast-io.ts) need no flowing stream; the stream path does. A
+    // DirectSocket is reading already.
+    if (!isAttached(socket)) socket.resume()
   }
 
   removeClient(client: Client): void {
@@ -249,5 +304,28 @@ export class Server {
     })
   }
 }
+
+/** An accepted socket and the client it belongs to (unset for a refused connection). */
+const CLIENT_OF = Symbol('respite.client')
+type Tagged = { [CLIENT_OF]?: Client }
+
+/** A Socket over an existing handle, reading into a given buffer (Node's `onread`). */
+type WrapOptions = net.SocketConstructorOpts & {
+  handle: unknown
+  onread: { buffer: Uint8Array; callback: (this: Tagged, nread: number, buf: Uint8Array) => boolean }
+}
+
+/** net's onread callback (`this` is the socket), where fast-io.ts is not in use. */
+function onSocketRead(this: Tagged, nread: number): boolean {
+  this[CLIENT_OF]?.onRawRead(nread)
+  return true
+}
+
+function onSocketClose(this: Tagged): void {
+  this[CLIENT_OF]?.onClose()
+}
+
+/** A connection error ends in 'close', which is all the server acts on. */
+function ignoreSocketError(): void {}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']

@@ -58,4 +58,27 @@ describe('bench report parsing and statistics', () => {
     expect(rps('c50-P16 GET')?.ok).toBe(false)
     expect(rps('c50-P1 ZADD')?.ok).toBeNull()
   })
+
+  it('checks connection churn by connections/s, and the 10k open by the time to the last reply', () => {
+    const sample = (rps: number, ms?: number) => ({ rps, p50: 1, p99: 900, max: 1000, cpuUs: 50, ms })
+    const churn = {
+      workload: 'churn-k0', test: 'ping_mbulk', title: 'new connection per request (-k 0)', pipeline: 1, keepalive: false,
+      samples: { respite: [sample(14_000)], redis: [sample(15_000)] },
+      servers: { respite: sample(14_000), redis: sample(15_000) },
+    }
+    const open = (ms: number[]) => ({
+      workload: 'open-10k', test: 'ping_inline', title: '10,000 connections opened at once', pipeline: 1, open: true, requests: 10_000,
+      samples: { respite: ms.map((m) => sample(1e7 / m, m)), redis: [sample(6000, 1600)] },
+      servers: { respite: sample(1e7 / ms[0], ms[0]), redis: sample(6000, 1600) },
+    })
+    const find = (targets: { target: string; figure: string; ok: boolean | null }[], prefix: string) => targets.filter((t) => t.target.startsWith(prefix))
+    const met = checkTargets([churn, open([1500, 3500, 2000])], {}, 'respite', 'redis')
+    expect(find(met, 'req/s new connection per request (-k 0) PING_MBULK ≥ 0.9× Redis').map((t) => t.ok)).toEqual([true])
+    // Neither latency targets for churn nor a req/s target for the open test.
+    expect(find(met, 'p99 new connection')).toEqual([])
+    expect(find(met, 'req/s 10,000')).toEqual([])
+    expect(find(met, '10,000 connections open and answered in < 3 s (Redis: 1.60 s)')).toEqual([{ target: '10,000 connections open and answered in < 3 s (Redis: 1.60 s)', figure: '2.00 s', ok: true }])
+    const slow = checkTargets([open([3100, 3500, 2000])], {}, 'respite', 'redis')
+    expect(find(slow, '10,000 connections open').map((t) => t.ok)).toEqual([false])
+  })
 })
