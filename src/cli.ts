@@ -1,20 +1,23 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
-import { splitInlineArgs } from './resp/inline.js'
-import { Config, ConfigError, parseConfigFile } from './server/config.js'
+import { CommandTable } from './commands/table.js'
+import { Config, ConfigError } from './server/config.js'
+import { ConfigFileError, ConfigLoader, ConfigOpenError, errnoText, expandProcTitle, parseCommandLine } from './server/config-file.js'
 import { relaunchWithHeap } from './server/heap.js'
 import { REDIS_VERSION, RESPITE_VERSION, Server } from './server/server.js'
 
-/** respite-server [redis.conf-style file] [--port] [--bind] ... */
-async function main(): Promise<void> {
-  const argv = await yargs(hideBin(process.argv))
+/** The config read from standard input, handed to a heap-sized child (heap.ts), which cannot read it again. */
+const STDIN_CONFIG = 'RESPITE_STDIN_CONFIG'
+
+/** --help and --version, described with yargs; every other argument is a redis-server directive. */
+async function helpOrVersion(): Promise<void> {
+  await yargs(hideBin(process.argv))
     .scriptName('respite-server')
     .command('$0 [config-file]', 'Start a Redis-compatible server', (y) =>
-      y.positional('config-file', { type: 'string', describe: 'a redis.conf-style file (Redis directive names)' }))
-    // Like redis-server, any directive may be given as --name value; values stay
-    // strings ("0123" is a password, not a number) and names keep their dashes.
+      y.positional('config-file', { type: 'string', describe: 'a redis.conf-style file (Redis directive names; - reads standard input)' }))
     .parserConfiguration({ 'camel-case-expansion': false, 'parse-numbers': false, 'parse-positional-numbers': false })
     .option('port', { type: 'string', describe: 'TCP port (0: any free port; default 6379)' })
     .option('bind', { type: 'string', describe: 'address to listen on (default 127.0.0.1)' })
@@ -25,40 +28,57 @@ async function main(): Promise<void> {
     .option('timeout', { type: 'string', describe: 'close clients idle for this many seconds (0: never)' })
     .option('loglevel', { type: 'string', choices: ['debug', 'verbose', 'notice', 'warning', 'nothing'] })
     .option('logfile', { type: 'string', describe: 'log to this file instead of standard output' })
-    .epilog('Any other redis.conf directive is accepted as --<directive> <value>.')
+    .option('include', { type: 'string', describe: 'read another config file at this point' })
+    .option('rename-command', { type: 'string', describe: 'rename-command <name> <new-name> (or "" to disable it)' })
+    .epilog('Any other redis.conf directive is accepted as --<directive> <value ...>, as by redis-server.')
     .version(RESPITE_VERSION)
     .help()
     .parse()
+}
+
+function fatal(text: string): never {
+  process.stderr.write(text)
+  process.exit(1)
+}
+
+/** respite-server [redis.conf-style file | -] [--directive value ...] */
+async function main(): Promise<void> {
+  const args = hideBin(process.argv)
+  if (args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-v')) return helpOrVersion()
 
   const config = new Config()
+  const table = new CommandTable()
+  const loader = new ConfigLoader(config, { table, ownProcess: true })
   try {
-    const file = argv['config-file']
-    if (file !== undefined) {
-      for (const [name, value] of parseConfigFile(readFileSync(String(file), 'latin1'), splitInlineArgs)) {
-        config.set(name, value, true)
-      }
+    const line = parseCommandLine(args)
+    if (line.configFile !== null) loader.loadFile(line.configFile)
+    if (line.stdin) {
+      const text = process.env[STDIN_CONFIG] ?? readFileSync(0, 'latin1')
+      process.env[STDIN_CONFIG] = text
+      loader.loadText(text, 'the configuration from standard input')
     }
-    if (argv._.length > 0) throw new ConfigError(`unexpected argument '${argv._[0]}'`)
-    for (const [name, value] of Object.entries(argv)) {
-      if (name === '_' || name === '$0' || name === 'config-file' || value === undefined) continue
-      config.set(name, Array.isArray(value) ? value.join(' ') : String(value), true)
-    }
+    loader.loadCommandLine(line.directives)
+    loader.finish()
   } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`*** FATAL CONFIG FILE ERROR ***\n${e.message}\n`)
-      process.exit(1)
-    }
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`Fatal error, can't open config file '${argv['config-file']}': No such file or directory\n`)
-      process.exit(1)
-    }
+    if (e instanceof ConfigOpenError) fatal(`${e.message}\n`)
+    if (e instanceof ConfigFileError) fatal(e.report(`*** FATAL CONFIG FILE ERROR (respite ${RESPITE_VERSION}) ***`))
+    if (e instanceof ConfigError) fatal(`*** FATAL CONFIG FILE ERROR (respite ${RESPITE_VERSION}) ***\n${e.message}\n`)
     throw e
   }
 
   if (relaunchWithHeap(config.int('maxmemory'))) return
-  const server = new Server(config)
+  // As Redis does, the server runs in `dir` (relative log and pid files are found there).
+  if (loader.cwd !== process.cwd()) {
+    try {
+      process.chdir(loader.cwd)
+    } catch (e) {
+      fatal(`Can't chdir to '${loader.cwd}': ${errnoText(e)}\n`)
+    }
+  }
+  const server = new Server(config, table)
   server.log('notice', 'oO0OoO0OoO0Oo respite is starting oO0OoO0OoO0Oo')
   server.log('notice', `respite version=${RESPITE_VERSION}, redis_version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`)
+  for (const warning of loader.warnings) server.log('warning', warning)
   try {
     await server.listen()
   } catch (e) {
@@ -67,6 +87,8 @@ async function main(): Promise<void> {
   }
   server.log('notice', `Running mode=standalone, port=${server.port}.`)
   if (server.miniPort) server.log('notice', `Mini Redis dialect on port ${server.miniPort}.`)
+  writePidFile(server)
+  setTitle(server, loader.configFile)
   server.log('notice', 'Server initialized')
   server.log('notice', 'Ready to accept connections')
 
@@ -82,6 +104,36 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+/** pidfile: written once listening, removed at exit; failing to write it is only a warning, as in Redis. */
+function writePidFile(server: Server): void {
+  const pidfile = server.config.get('pidfile')
+  if (pidfile === '') return
+  const path = resolve(pidfile)
+  try {
+    writeFileSync(path, `${process.pid}\n`)
+  } catch (e) {
+    server.log('warning', `Failed to write PID file: ${errnoText(e)}`)
+    return
+  }
+  process.on('exit', () => rmSync(path, { force: true }))
+}
+
+/** set-proc-title: the process shows proc-title-template, as a Redis process does. */
+function setTitle(server: Server, configFile: string): void {
+  const config = server.config
+  if (config.get('set-proc-title') !== 'yes') return
+  const bind = config.get('bind').split(' ').filter(Boolean)[0] ?? '*'
+  process.title = expandProcTitle(config.get('proc-title-template'), {
+    title: process.argv[1] ?? 'respite-server',
+    'listen-addr': `${bind}:${server.port}`,
+    'server-mode': '',
+    port: String(server.port),
+    'tls-port': '0',
+    unixsocket: '',
+    'config-file': configFile,
+  })
 }
 
 void main()

@@ -1,7 +1,10 @@
+import { CommandTable } from './commands/table.js'
 import { Config } from './server/config.js'
+import { ConfigLoader } from './server/config-file.js'
 import { Server } from './server/server.js'
 
-export { Config } from './server/config.js'
+export { Config, ConfigError } from './server/config.js'
+export { ConfigFileError } from './server/config-file.js'
 export { Server, REDIS_VERSION, RESPITE_VERSION } from './server/server.js'
 
 export interface StartOptions {
@@ -14,8 +17,15 @@ export interface StartOptions {
   requirepass?: string
   databases?: number
   maxclients?: number
-  /** Any other redis.conf directive by its Redis name, e.g. { timeout: '30' }. */
-  config?: Record<string, string | number>
+  /**
+   * Any other redis.conf directive by its Redis name, e.g. { timeout: '30' }, applied
+   * in order as a config file's lines would be. An array repeats the directive, once
+   * per value. For rename-command (and user) the value holds the directive's
+   * arguments as written in redis.conf: { 'rename-command': ['FLUSHALL ""', 'CONFIG admin-config'] }.
+   * `include` reads a config file. Unknown directives, bad values and the settings
+   * respite refuses for security (TLS, ACL users) throw a ConfigError.
+   */
+  config?: Record<string, string | number | readonly (string | number)[]>
   /** Log level; embedded servers default to 'warning' to keep test output quiet. */
   loglevel?: 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing'
 }
@@ -33,15 +43,21 @@ export interface RunningServer {
 /** Starts a server in this process, for tests of other projects or embedding. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const config = new Config()
+  const table = new CommandTable()
+  const loader = new ConfigLoader(config, { table, ownProcess: false })
   config.set('loglevel', options.loglevel ?? 'warning', true)
-  for (const [name, value] of Object.entries(options.config ?? {})) config.set(name, String(value), true)
-  if (options.port !== undefined) config.set('port', String(options.port), true)
-  if (options.bind !== undefined) config.set('bind', options.bind, true)
-  if (options.miniPort !== undefined) config.set('mini-port', String(options.miniPort), true)
-  if (options.requirepass !== undefined) config.set('requirepass', options.requirepass, true)
-  if (options.databases !== undefined) config.set('databases', String(options.databases), true)
-  if (options.maxclients !== undefined) config.set('maxclients', String(options.maxclients), true)
-  const server = new Server(config)
+  for (const [name, value] of Object.entries(options.config ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) loader.loadOption(name, String(v))
+  }
+  if (options.port !== undefined) loader.loadOption('port', String(options.port))
+  if (options.bind !== undefined) loader.loadOption('bind', options.bind)
+  if (options.miniPort !== undefined) loader.loadOption('mini-port', String(options.miniPort))
+  if (options.requirepass !== undefined) loader.loadOption('requirepass', options.requirepass)
+  if (options.databases !== undefined) loader.loadOption('databases', String(options.databases))
+  if (options.maxclients !== undefined) loader.loadOption('maxclients', String(options.maxclients))
+  loader.finish()
+  const server = new Server(config, table)
+  for (const warning of loader.warnings) server.log('warning', warning)
   await server.listen()
   return {
     get port() {

@@ -188,7 +188,8 @@ describe('respite-server CLI', () => {
     const pidOf = (log: string) => Number(/pid=(\d+)/.exec(log)![1])
     const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')
     // 3 GB needs a heap of 2 x 3 GB + 256 MB, past V8's default: a sized child serves.
-    const big = await startCli(['--port', '0', '--maxmemory', '3gb', '--loglevel', 'notice'])
+    // set-proc-title no: the process title (proc-title-template) would replace the command line read here.
+    const big = await startCli(['--port', '0', '--maxmemory', '3gb', '--loglevel', 'notice', '--set-proc-title', 'no'])
     running.push(big)
     const child = pidOf(big.log())
     expect(child).not.toBe(big.child.pid)

@@ -50,6 +50,31 @@ export class CommandTable {
     this.byName.set(spec.name.toUpperCase(), spec)
   }
 
+  /**
+   * rename-command: the command answers under `to` only (case-insensitively), and
+   * `from` becomes an unknown command; an empty `to` disables it. As in Redis, the
+   * command keeps its own name wherever it describes itself (COMMAND INFO, DOCS and
+   * LIST, INFO commandstats, error replies), and COMMAND COUNT drops disabled ones.
+   * The renamed entry is a copy, so "Try X HELP" hints name the new command while the
+   * shared spec (and its counters) stay as they are. Throws with Redis's reasons.
+   */
+  rename(from: string, to: string): void {
+    const spec = this.byName.get(from.toLowerCase())
+    if (spec === undefined) throw new Error('No such command in rename-command')
+    const target = to.toLowerCase()
+    if (target !== '' && this.byName.has(target)) throw new Error('Target command name already exists')
+    for (const [key, s] of this.byName) if (s === spec) this.byName.delete(key)
+    const at = this.commands.indexOf(spec)
+    if (target === '') {
+      this.commands.splice(at, 1)
+      return
+    }
+    const renamed: CommandSpec = { ...spec, name: target }
+    this.commands[at] = renamed
+    this.byName.set(target, renamed)
+    this.byName.set(target.toUpperCase(), renamed)
+  }
+
   lookup(name: string): CommandSpec | undefined {
     return this.byName.get(name) ?? this.byName.get(name.toLowerCase())
   }

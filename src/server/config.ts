@@ -23,12 +23,22 @@ export interface ParamDef {
   max?: bigint
   /** Cannot be changed by CONFIG SET. */
   immutable?: boolean
+  /**
+   * Redis's hidden parameters: CONFIG GET and SET take them by exact name only, and
+   * `CONFIG GET *` leaves them out.
+   */
+  unlisted?: boolean
+  /**
+   * A config-file line may give several arguments, joined with spaces (save, bind...);
+   * other parameters take exactly one.
+   */
+  multiArg?: boolean
   /** Refused by CONFIG SET as Redis does while enable-protected-configs is no. */
   protected?: boolean
   aliases?: string[]
   /**
-   * Set only at start-up: respite cannot re-listen while running, so CONFIG SET to a
-   * different value fails with this reason (Redis's own for a failed re-listen).
+   * Set only at start-up: respite cannot re-listen (or start TLS) while running, so
+   * CONFIG SET to a different value fails with this reason (Redis's own when that fails).
    */
   listener?: string
   /** Extra validation and canonical form for values with their own syntax; throws ConfigError. */
@@ -137,6 +147,33 @@ function memoryOrPercent(v: string): string {
   return String(n)
 }
 
+/** unixsocketperm: octal, at most 777, shown without leading zeros. */
+function octalPerm(v: string): string {
+  if (!/^[0-7]+$/.test(v)) throw new ConfigError("argument couldn't be parsed as an octal number")
+  const n = parseInt(v, 8)
+  if (n > 0o777) throw new ConfigError('argument must be between 0 and 777 inclusive')
+  return n.toString(8)
+}
+
+function fileName(what: string, kind: string): (v: string) => string {
+  return (v) => {
+    if (v.includes('/')) throw new ConfigError(`${what} can't be a path, just a ${kind}`)
+    return v
+  }
+}
+
+/** replicaof: "host port", or "no one" (stored as ""). */
+function replicaOf(v: string): string {
+  const w = words(v)
+  if (w.length === 2 && w[0].toLowerCase() === 'no' && w[1].toLowerCase() === 'one') return ''
+  if (w.length !== 2) throw new ConfigError('wrong number of arguments')
+  if (!/^-?\d+$/.test(w[1]) || Number(w[1]) < 0 || Number(w[1]) > 65535) throw new ConfigError('Invalid master port')
+  return `${w[0]} ${Number(w[1])}`
+}
+
+const NO_TLS = 'Unable to update TLS configuration. Check server logs.'
+const TRISTATE = ['no', 'yes', 'local']
+
 const TITLE_VARIABLES: Record<string, string> = {
   title: '', 'listen-addr': '*:6379', 'server-mode': '', port: '6379', 'tls-port': '0', unixsocket: '', 'config-file': '',
 }
@@ -230,25 +267,25 @@ const defs: ParamDef[] = [
   { name: 'active-expire-effort', kind: 'int', default: '1', min: 1n, max: 10n },
   { name: 'activedefrag', kind: 'bool', default: 'no', normalize: activeDefrag },
   { name: 'activerehashing', kind: 'bool', default: 'yes' },
-  { name: 'always-show-logo', kind: 'string', default: 'no', immutable: true },
+  { name: 'always-show-logo', kind: 'bool', default: 'no', immutable: true },
   { name: 'aof-disable-auto-gc', kind: 'bool', default: 'no' },
   { name: 'aof-load-truncated', kind: 'bool', default: 'yes' },
   { name: 'aof-rewrite-incremental-fsync', kind: 'bool', default: 'yes' },
   { name: 'aof-timestamp-enabled', kind: 'bool', default: 'no' },
   { name: 'aof-use-rdb-preamble', kind: 'bool', default: 'yes' },
   { name: 'aof_rewrite_cpulist', kind: 'string', default: '', immutable: true },
-  { name: 'appenddirname', kind: 'string', default: 'appendonlydir', immutable: true },
-  { name: 'appendfilename', kind: 'string', default: 'appendonly.aof', immutable: true },
+  { name: 'appenddirname', kind: 'string', default: 'appendonlydir', immutable: true, normalize: fileName('appenddirname', 'dirname') },
+  { name: 'appendfilename', kind: 'string', default: 'appendonly.aof', immutable: true, normalize: fileName('appendfilename', 'filename') },
   { name: 'appendfsync', kind: 'enum', default: 'everysec', values: ['everysec', 'always', 'no'] },
   { name: 'appendonly', kind: 'bool', default: 'no' },
   { name: 'auto-aof-rewrite-min-size', kind: 'memory', default: '67108864' },
   { name: 'auto-aof-rewrite-percentage', kind: 'int', default: '100', min: 0n, max: 2147483647n },
   { name: 'bgsave_cpulist', kind: 'string', default: '', immutable: true },
-  { name: 'bind', kind: 'string', default: '127.0.0.1', normalize: bindValue, listener: 'Failed to bind to specified addresses.' },
+  { name: 'bind', kind: 'string', default: '127.0.0.1', normalize: bindValue, multiArg: true, listener: 'Failed to bind to specified addresses.' },
   { name: 'bind-source-addr', kind: 'string', default: '' },
   { name: 'bio_cpulist', kind: 'string', default: '', immutable: true },
   { name: 'busy-reply-threshold', kind: 'int', default: '5000', min: 0n, max: 9223372036854775807n, aliases: ['lua-time-limit'] },
-  { name: 'client-output-buffer-limit', kind: 'string', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', /* see Config.normalize */ },
+  { name: 'client-output-buffer-limit', kind: 'string', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', multiArg: true /* see Config.normalize */ },
   { name: 'client-query-buffer-limit', kind: 'memory', default: '1073741824', min: 1048576n },
   { name: 'cluster-allow-pubsubshard-when-down', kind: 'bool', default: 'yes' },
   { name: 'cluster-allow-reads-when-down', kind: 'bool', default: 'no' },
@@ -259,37 +296,37 @@ const defs: ParamDef[] = [
   { name: 'cluster-announce-port', kind: 'int', default: '0', min: 0n, max: 65535n },
   { name: 'cluster-announce-tls-port', kind: 'int', default: '0', min: 0n, max: 65535n },
   { name: 'cluster-config-file', kind: 'string', default: 'nodes.conf', immutable: true },
-  { name: 'cluster-enabled', kind: 'string', default: 'no', immutable: true },
+  { name: 'cluster-enabled', kind: 'bool', default: 'no', immutable: true },
   { name: 'cluster-link-sendbuf-limit', kind: 'memory', default: '0', max: U64 - 1n },
   { name: 'cluster-migration-barrier', kind: 'int', default: '1', min: 0n, max: 2147483647n },
   { name: 'cluster-node-timeout', kind: 'int', default: '15000', min: 0n, max: 9223372036854775807n },
-  { name: 'cluster-port', kind: 'string', default: '0', immutable: true },
+  { name: 'cluster-port', kind: 'int', default: '0', min: 0n, max: 65535n, immutable: true },
   { name: 'cluster-preferred-endpoint-type', kind: 'enum', default: 'ip', values: ['ip', 'hostname', 'unknown-endpoint'] },
   { name: 'cluster-replica-no-failover', kind: 'bool', default: 'no', aliases: ['cluster-slave-no-failover'] },
   { name: 'cluster-replica-validity-factor', kind: 'int', default: '10', min: 0n, max: 2147483647n, aliases: ['cluster-slave-validity-factor'] },
   { name: 'cluster-require-full-coverage', kind: 'bool', default: 'yes' },
   { name: 'crash-log-enabled', kind: 'bool', default: 'yes' },
   { name: 'crash-memcheck-enabled', kind: 'bool', default: 'yes' },
-  { name: 'daemonize', kind: 'string', default: 'no', immutable: true },
+  { name: 'daemonize', kind: 'bool', default: 'no', immutable: true },
   { name: 'databases', kind: 'int', default: '16', min: 1n, max: 2147483647n, immutable: true },
   { name: 'dbfilename', kind: 'string', default: 'dump.rdb', protected: true },
   { name: 'dir', kind: 'string', default: process.cwd(), protected: true },
-  { name: 'disable-thp', kind: 'string', default: 'yes', immutable: true },
+  { name: 'disable-thp', kind: 'bool', default: 'yes', immutable: true },
   { name: 'dynamic-hz', kind: 'bool', default: 'yes' },
-  { name: 'enable-debug-command', kind: 'string', default: 'no', immutable: true },
-  { name: 'enable-module-command', kind: 'string', default: 'no', immutable: true },
-  { name: 'enable-protected-configs', kind: 'string', default: 'no', immutable: true },
+  { name: 'enable-debug-command', kind: 'enum', default: 'no', values: TRISTATE, immutable: true },
+  { name: 'enable-module-command', kind: 'enum', default: 'no', values: TRISTATE, immutable: true },
+  { name: 'enable-protected-configs', kind: 'enum', default: 'no', values: TRISTATE, immutable: true },
   { name: 'hash-max-listpack-entries', kind: 'int', default: '512', min: 0n, max: 9223372036854775807n, aliases: ['hash-max-ziplist-entries'] },
   { name: 'hash-max-listpack-value', kind: 'memory', default: '64', aliases: ['hash-max-ziplist-value'] },
   { name: 'hll-sparse-max-bytes', kind: 'memory', default: '3000' },
   { name: 'hz', kind: 'int', default: '10', min: 0n, max: 2147483647n, normalize: clampHz },
   { name: 'ignore-warnings', kind: 'string', default: '' },
   { name: 'io-threads', kind: 'int', default: '1', min: 1n, max: 128n, immutable: true },
-  { name: 'io-threads-do-reads', kind: 'string', default: 'no', immutable: true },
+  { name: 'io-threads-do-reads', kind: 'bool', default: 'no', immutable: true },
   { name: 'jemalloc-bg-thread', kind: 'bool', default: 'yes' },
   { name: 'latency-monitor-threshold', kind: 'int', default: '0', min: 0n, max: 9223372036854775807n },
   { name: 'latency-tracking', kind: 'bool', default: 'yes' },
-  { name: 'latency-tracking-info-percentiles', kind: 'string', default: '50 99 99.9', normalize: percentiles },
+  { name: 'latency-tracking-info-percentiles', kind: 'string', default: '50 99 99.9', normalize: percentiles, multiArg: true },
   { name: 'lazyfree-lazy-eviction', kind: 'bool', default: 'no' },
   { name: 'lazyfree-lazy-expire', kind: 'bool', default: 'no' },
   { name: 'lazyfree-lazy-server-del', kind: 'bool', default: 'no' },
@@ -315,7 +352,7 @@ const defs: ParamDef[] = [
   { name: 'no-appendfsync-on-rewrite', kind: 'bool', default: 'no' },
   { name: 'notify-keyspace-events', kind: 'string', default: '', normalize: keyspaceEvents },
   { name: 'oom-score-adj', kind: 'enum', default: 'no', values: ['no', 'yes', 'relative', 'absolute'] },
-  { name: 'oom-score-adj-values', kind: 'string', default: '0 200 800', normalize: oomScoreValues },
+  { name: 'oom-score-adj-values', kind: 'string', default: '0 200 800', normalize: oomScoreValues, multiArg: true },
   { name: 'pidfile', kind: 'string', default: '', immutable: true },
   { name: 'port', kind: 'int', default: '6379', min: 0n, max: 65535n, listener: 'Unable to listen on this port' },
   { name: 'proc-title-template', kind: 'string', default: '{title} {listen-addr} {server-mode}', normalize: procTitle },
@@ -324,7 +361,7 @@ const defs: ParamDef[] = [
   { name: 'proto-max-bulk-len', kind: 'memory', default: '536870912', min: 1048576n },
   { name: 'rdb-del-sync-files', kind: 'bool', default: 'no' },
   { name: 'rdb-save-incremental-fsync', kind: 'bool', default: 'yes' },
-  { name: 'rdbchecksum', kind: 'string', default: 'yes', immutable: true },
+  { name: 'rdbchecksum', kind: 'bool', default: 'yes', immutable: true },
   { name: 'rdbcompression', kind: 'bool', default: 'yes' },
   { name: 'repl-backlog-size', kind: 'memory', default: '1048576', min: 1n, normalize: (v) => (BigInt(v) < 16384n ? '16384' : v) },
   { name: 'repl-backlog-ttl', kind: 'int', default: '3600', min: 0n, max: 9223372036854775807n },
@@ -344,25 +381,25 @@ const defs: ParamDef[] = [
   { name: 'replica-priority', kind: 'int', default: '100', min: 0n, max: 2147483647n, aliases: ['slave-priority'] },
   { name: 'replica-read-only', kind: 'bool', default: 'yes', aliases: ['slave-read-only'] },
   { name: 'replica-serve-stale-data', kind: 'bool', default: 'yes', aliases: ['slave-serve-stale-data'] },
-  { name: 'replicaof', kind: 'string', default: '', immutable: true, aliases: ['slaveof'] },
+  { name: 'replicaof', kind: 'string', default: '', immutable: true, aliases: ['slaveof'], normalize: replicaOf, multiArg: true },
   { name: 'requirepass', kind: 'string', default: '' },
   { name: 'sanitize-dump-payload', kind: 'enum', default: 'no', values: ['no', 'yes', 'clients'] },
-  { name: 'save', kind: 'string', default: '', normalize: saveParams },
+  { name: 'save', kind: 'string', default: '', normalize: saveParams, multiArg: true },
   { name: 'server_cpulist', kind: 'string', default: '', immutable: true },
   { name: 'set-max-intset-entries', kind: 'int', default: '512', min: 0n, max: 9223372036854775807n },
-  { name: 'set-proc-title', kind: 'string', default: 'yes', immutable: true },
+  { name: 'set-proc-title', kind: 'bool', default: 'yes', immutable: true },
   { name: 'shutdown-on-sigint', kind: 'enum', default: 'default', values: ['default', 'save', 'nosave', 'now', 'force'] },
   { name: 'shutdown-on-sigterm', kind: 'enum', default: 'default', values: ['default', 'save', 'nosave', 'now', 'force'] },
   { name: 'shutdown-timeout', kind: 'int', default: '10', min: 0n, max: 2147483647n },
   { name: 'slowlog-log-slower-than', kind: 'int', default: '10000', min: -1n, max: 9223372036854775807n },
   { name: 'slowlog-max-len', kind: 'int', default: '128', min: 0n, max: 9223372036854775807n },
-  { name: 'socket-mark-id', kind: 'string', default: '0', immutable: true },
+  { name: 'socket-mark-id', kind: 'int', default: '0', min: 0n, max: 4294967295n, immutable: true },
   { name: 'stop-writes-on-bgsave-error', kind: 'bool', default: 'yes' },
   { name: 'stream-node-max-bytes', kind: 'memory', default: '4096' },
   { name: 'stream-node-max-entries', kind: 'int', default: '100', min: 0n, max: 9223372036854775807n },
-  { name: 'supervised', kind: 'string', default: 'no', immutable: true },
-  { name: 'syslog-enabled', kind: 'string', default: 'no', immutable: true },
-  { name: 'syslog-facility', kind: 'string', default: 'local0', immutable: true },
+  { name: 'supervised', kind: 'enum', default: 'no', values: ['upstart', 'systemd', 'auto', 'no'], immutable: true },
+  { name: 'syslog-enabled', kind: 'bool', default: 'no', immutable: true },
+  { name: 'syslog-facility', kind: 'enum', default: 'local0', values: ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], immutable: true },
   { name: 'syslog-ident', kind: 'string', default: 'redis', immutable: true },
   { name: 'tcp-backlog', kind: 'int', default: '511', min: 0n, max: 2147483647n, immutable: true },
   { name: 'tcp-keepalive', kind: 'int', default: '300', min: 0n, max: 2147483647n },
@@ -376,22 +413,30 @@ const defs: ParamDef[] = [
   { name: 'tls-client-cert-file', kind: 'string', default: '' },
   { name: 'tls-client-key-file', kind: 'string', default: '' },
   { name: 'tls-client-key-file-pass', kind: 'string', default: '' },
-  { name: 'tls-cluster', kind: 'bool', default: 'no' },
+  { name: 'tls-cluster', kind: 'bool', default: 'no', listener: NO_TLS },
   { name: 'tls-dh-params-file', kind: 'string', default: '' },
   { name: 'tls-key-file', kind: 'string', default: '' },
   { name: 'tls-key-file-pass', kind: 'string', default: '' },
-  { name: 'tls-port', kind: 'int', default: '0', min: 0n, max: 65535n },
+  { name: 'tls-port', kind: 'int', default: '0', min: 0n, max: 65535n, listener: NO_TLS },
   { name: 'tls-prefer-server-ciphers', kind: 'bool', default: 'no' },
   { name: 'tls-protocols', kind: 'string', default: '' },
-  { name: 'tls-replication', kind: 'bool', default: 'no' },
+  { name: 'tls-replication', kind: 'bool', default: 'no', listener: NO_TLS },
   { name: 'tls-session-cache-size', kind: 'int', default: '20480', min: 0n, max: 2147483647n },
   { name: 'tls-session-cache-timeout', kind: 'int', default: '300', min: 0n, max: 2147483647n },
   { name: 'tls-session-caching', kind: 'bool', default: 'yes' },
   { name: 'tracking-table-max-keys', kind: 'int', default: '1000000', min: 0n, max: 9223372036854775807n },
   { name: 'unixsocket', kind: 'string', default: '', immutable: true },
-  { name: 'unixsocketperm', kind: 'string', default: '0', immutable: true },
+  { name: 'unixsocketperm', kind: 'string', default: '0', immutable: true, normalize: octalPerm },
   { name: 'zset-max-listpack-entries', kind: 'int', default: '128', min: 0n, max: 9223372036854775807n, aliases: ['zset-max-ziplist-entries'] },
   { name: 'zset-max-listpack-value', kind: 'memory', default: '64', aliases: ['zset-max-ziplist-value'] },
+  // Redis's hidden parameters (testing and debugging knobs), by exact name only.
+  { name: 'key-load-delay', kind: 'int', default: '0', min: -2147483648n, max: 2147483647n, unlisted: true },
+  { name: 'loading-process-events-interval-bytes', kind: 'int', default: '2097152', min: 1024n, max: 2147483647n, unlisted: true },
+  { name: 'lua-enable-deprecated-api', kind: 'bool', default: 'no', immutable: true, unlisted: true },
+  { name: 'rdb-key-save-delay', kind: 'int', default: '0', min: -2147483648n, max: 2147483647n, unlisted: true },
+  { name: 'use-exit-on-panic', kind: 'bool', default: 'no', unlisted: true },
+  // The software watchdog runs at 200 ms at the least.
+  { name: 'watchdog-period', kind: 'int', default: '0', min: 0n, max: 2147483647n, unlisted: true, normalize: (v) => (v !== '0' && Number(v) < 200 ? '200' : v) },
 ]
 
 export class Config {
@@ -423,9 +468,10 @@ export class Config {
     return Number(this.get(name))
   }
 
-  /** Every name CONFIG GET can report, aliases included, with its value. */
+  /** Every name `CONFIG GET *` reports, aliases included, with its value (hidden ones left out). */
   *entries(): IterableIterator<[string, string]> {
     for (const d of defs) {
+      if (d.unlisted) continue
       yield [d.name, this.values.get(d.name)!]
       for (const a of d.aliases ?? []) yield [a, this.values.get(d.name)!]
     }
@@ -519,20 +565,4 @@ export class ConfigSetError extends ConfigError {
   ) {
     super(`CONFIG SET failed (possibly related to argument '${argument}') - ${reason}`)
   }
-}
-
-/**
- * Parses redis.conf text: one directive per line, `#` comments, arguments split with
- * the same quoting rules as inline commands.
- */
-export function parseConfigFile(text: string, split: (line: string) => string[] | null): [string, string][] {
-  const out: [string, string][] = []
-  for (const [i, rawLine] of text.split(/\r?\n/).entries()) {
-    const line = rawLine.trim()
-    if (line === '' || line.startsWith('#')) continue
-    const args = split(line)
-    if (args === null || args.length === 0) throw new ConfigError(`line ${i + 1}: unbalanced quotes`)
-    out.push([args[0].toLowerCase(), args.slice(1).join(' ')])
-  }
-  return out
 }
