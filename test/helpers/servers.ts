@@ -1,10 +1,27 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
+import { vi } from 'vitest'
 import { startServer, type RunningServer, type StartOptions } from '../../src/index.js'
 
 /** A respite server in this process on an OS-chosen port. Close it in afterAll. */
 export function startRespite(options: StartOptions = {}): Promise<RunningServer> {
   return startServer({ port: 0, loglevel: 'nothing', ...options })
+}
+
+/**
+ * Like startRespite, from a fresh module graph with direct I/O (fast-io.ts) on or
+ * off: the choice is made when that module loads.
+ */
+export async function startWithIo(fastIo: boolean, options: StartOptions = {}): Promise<RunningServer> {
+  vi.resetModules()
+  if (fastIo) delete process.env.RESPITE_NO_FAST_IO
+  else process.env.RESPITE_NO_FAST_IO = '1'
+  try {
+    const fresh = await import('../../src/index.js')
+    return await fresh.startServer({ port: 0, loglevel: 'nothing', ...options })
+  } finally {
+    delete process.env.RESPITE_NO_FAST_IO
+  }
 }
 
 /** Whether a Debian tool (redis-server, redis-cli, redis-benchmark) is installed. */

@@ -1,7 +1,8 @@
 import net from 'node:net'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { RunningServer, StartOptions } from '../../src/index.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../src/index.js'
 import { RawClient, resp } from '../helpers/raw.js'
+import { startWithIo } from '../helpers/servers.js'
 
 /**
  * Accepting and closing connections: accepted handles go to the server directly
@@ -12,18 +13,6 @@ import { RawClient, resp } from '../helpers/raw.js'
  */
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function startWith(fastIo: boolean, options: StartOptions = {}): Promise<RunningServer> {
-  vi.resetModules()
-  if (fastIo) delete process.env.RESPITE_NO_FAST_IO
-  else process.env.RESPITE_NO_FAST_IO = '1'
-  try {
-    const { startServer } = await import('../../src/index.js')
-    return await startServer({ port: 0, loglevel: 'nothing', ...options })
-  } finally {
-    delete process.env.RESPITE_NO_FAST_IO
-  }
-}
 
 /** Connects, sends one PING, reads the PONG and closes: one -k 0 request. */
 function pingOnce(port: number): Promise<string> {
@@ -53,7 +42,7 @@ describe.each([
 ])('connections with %s', (_name, fastIo) => {
   let server: RunningServer
   beforeAll(async () => {
-    server = await startWith(fastIo)
+    server = await startWithIo(fastIo)
   })
   afterAll(() => server.close())
 
@@ -104,7 +93,7 @@ describe.each([
   })
 
   it('past maxclients, sends the error and closes without waiting for the peer', async () => {
-    const small = await startWith(fastIo, { maxclients: 1 })
+    const small = await startWithIo(fastIo, { maxclients: 1 })
     try {
       const a = await RawClient.connect(small.port)
       expect(await a.roundTrip(resp('PING'), 7)).toBe('+PONG\r\n')
@@ -119,7 +108,7 @@ describe.each([
   })
 
   it('closes with clients still connected', async () => {
-    const other = await startWith(fastIo)
+    const other = await startWithIo(fastIo)
     const clients = await Promise.all(Array.from({ length: 5 }, () => RawClient.connect(other.port)))
     for (const c of clients) expect(await c.roundTrip(resp('PING'), 7)).toBe('+PONG\r\n')
     await other.close()

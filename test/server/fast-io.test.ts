@@ -1,7 +1,8 @@
 import net from 'node:net'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { RunningServer, StartOptions } from '../../src/index.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../src/index.js'
 import { RawClient, resp } from '../helpers/raw.js'
+import { startWithIo } from '../helpers/servers.js'
 
 /**
  * The connection's I/O paths: direct handle reads and writes (server/fast-io.ts) and
@@ -10,19 +11,6 @@ import { RawClient, resp } from '../helpers/raw.js'
  */
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** Starts a server from a fresh module graph, with direct I/O on or off. */
-async function startWith(fastIo: boolean, options: StartOptions = {}): Promise<RunningServer> {
-  vi.resetModules()
-  if (fastIo) delete process.env.RESPITE_NO_FAST_IO
-  else process.env.RESPITE_NO_FAST_IO = '1'
-  try {
-    const { startServer } = await import('../../src/index.js')
-    return await startServer({ port: 0, loglevel: 'nothing', ...options })
-  } finally {
-    delete process.env.RESPITE_NO_FAST_IO
-  }
-}
 
 /** Reads from a paused socket only when asked, counting bytes. */
 function slowReader(port: number): Promise<{ socket: net.Socket; bytes: () => number; received: () => Buffer }> {
@@ -44,7 +32,7 @@ describe.each([
 ])('connection I/O with %s', (_name, fastIo) => {
   let server: RunningServer
   beforeAll(async () => {
-    server = await startWith(fastIo)
+    server = await startWithIo(fastIo)
   })
   afterAll(() => server.close())
 
