@@ -1,7 +1,7 @@
 import { parseLongDouble, scaleLongDouble } from '../resp/long-double.js'
 import type { Client } from '../server/client.js'
 import type { Collection } from '../store/types.js'
-import { parseInt64 } from './args.js'
+import { parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
 import type { CollectionClass } from './lookup.js'
 import type { CommandSpec } from './spec.js'

@@ -1,6 +1,7 @@
 import type { Client } from '../server/client.js'
 import { REDIS_VERSION, type Server } from '../server/server.js'
-import { isOption, parseInt64 } from './args.js'
+import { isOption } from './args.js'
+import { parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
 import { replyHelp } from './help.js'
 import { command, type CommandSpec } from './spec.js'

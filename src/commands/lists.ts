@@ -1,6 +1,7 @@
 import type { Client } from '../server/client.js'
 import { ListValue } from '../store/list.js'
-import { INT64_MIN, integerArg, integerAtLeast, isOption, mpopArgs, numkeysKeys, parseInt64, type MpopArgs } from './args.js'
+import { integerArg, integerAtLeast, isOption, mpopArgs, numkeysKeys, type MpopArgs } from './args.js'
+import { INT64_MIN, parseInt64 } from '../util/numbers.js'
 import { readyValue, timeoutArg, waitOnKeys } from './blocking-pops.js'
 import { Err } from './errors.js'
 import { deleteIfEmpty, typedLookups } from './lookup.js'

@@ -1,7 +1,8 @@
 import type { Client } from '../server/client.js'
 import { globMatch } from '../store/glob.js'
 import type { Collection } from '../store/types.js'
-import { isOption, parseInt64, parseScanCursor } from './args.js'
+import { isOption } from './args.js'
+import { parseInt64, parseScanCursor } from '../util/numbers.js'
 import { Err } from './errors.js'
 import type { TypedLookups } from './lookup.js'
 

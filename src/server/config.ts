@@ -1,4 +1,4 @@
-import { INT64_MAX, INT64_MIN } from '../commands/args.js'
+import { INT64_MAX, INT64_MIN } from '../util/numbers.js'
 
 /**
  * Server settings under Redis's names, as set by the CLI, a redis.conf-style file and

@@ -1,4 +1,4 @@
-import { parseInt64 } from '../commands/args.js'
+import { parseInt64 } from '../util/numbers.js'
 import { CursorTable } from './cursors.js'
 import { distinctIndexes } from './sample.js'
 import type { Collection } from './types.js'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { absoluteExpiry, numkeysKeys, parseScanCursor } from '../../src/commands/args.js'
+import { numkeysKeys } from '../../src/commands/args.js'
+import { absoluteExpiry, parseScanCursor } from '../../src/util/numbers.js'
 
 /** White-box checks of the shared argument parsers; the command tests cover them end to end. */
 

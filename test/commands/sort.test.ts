@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { parseSortScore } from '../../src/commands/args.js'
+import { parseSortScore } from '../../src/util/numbers.js'
 import { ZSet } from '../../src/store/zset.js'
 import { until, useRespite, WRONGTYPE } from '../helpers/fixture.js'
 

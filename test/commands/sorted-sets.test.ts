@@ -1,6 +1,6 @@
 import { createClient } from 'redis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseDouble, strtod } from '../../src/commands/args.js'
+import { parseDouble, strtod } from '../../src/util/numbers.js'
 import { zsetLimits } from '../../src/store/zset.js'
 import { exchange, expectReply, until, useConnections, useRespite, useRespiteAndRedis, WRONGTYPE } from '../helpers/fixture.js'
 import { resp } from '../helpers/raw.js'
