@@ -77,9 +77,10 @@ function problems({ title, spec, base }: Entry): string[] {
   if (flags.includes('movablekeys') && spec.keys === undefined) bad('movablekeys without a keys function')
   const hasKeys = firstKey > 0 || spec.keys !== undefined
   // Redis marks every command that touches keys as read or write; WATCH and scripts
-  // are the exceptions (they only name keys).
+  // are the exceptions (they only name keys), and the sharded pub/sub commands, whose
+  // shard channels are declared as keys flagged not_key for cluster routing.
   if (hasKeys && !flags.includes('write') && !flags.includes('readonly') &&
-    spec.group !== 'scripting' && spec.group !== 'transactions') {
+    spec.group !== 'scripting' && spec.group !== 'transactions' && !spec.keyFlags?.includes('not_key')) {
     bad('has keys but is neither write nor readonly')
   }
 

@@ -1,5 +1,5 @@
 import { INT64_MIN, parseInt64, parseInteger } from '../util/numbers.js'
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { Err } from './errors.js'
 
 /**
@@ -36,7 +36,7 @@ export function isOption(arg: string, upper: string): boolean {
 // --- Replying forms: the parsed value, or null after replying the error ---------------
 
 /** An integer argument, as Redis's getLongFromObjectOrReply. */
-export function integerArg(c: Client, s: string): number | null {
+export function integerArg(c: Caller, s: string): number | null {
   const n = parseInteger(s)
   if (n === null) c.out.error(Err.notInteger)
   return n
@@ -46,7 +46,7 @@ export function integerArg(c: Client, s: string): number | null {
  * An integer of at least `min` (getRangeLongFromObjectOrReply): a non-number and one
  * below `min` both get `message`.
  */
-export function integerAtLeast(c: Client, s: string, min: number, message: string): number | null {
+export function integerAtLeast(c: Caller, s: string, min: number, message: string): number | null {
   const n = parseInteger(s)
   if (n === null || n < min) {
     c.out.error(message)
@@ -69,7 +69,7 @@ export const MAX_REPEATED_PICKS = 1 << 26
  * A SRANDMEMBER/HRANDFIELD/ZRANDMEMBER count: any int64 except -2^63, which Redis
  * refuses so that negating it cannot overflow.
  */
-export function sampleCountArg(c: Client, s: string): number | bigint | null {
+export function sampleCountArg(c: Caller, s: string): number | bigint | null {
   const n = parseInt64(s)
   if (n === null) {
     c.out.error(Err.notInteger)
@@ -87,7 +87,7 @@ export function sampleCountArg(c: Client, s: string): number | bigint | null {
  * from argv[2]. With it, Redis refuses counts whose reply length, two per pick, would
  * overflow a long.
  */
-export function randomCountArgs(c: Client, argv: string[], withToken: string): { count: number; withValues: boolean } | null {
+export function randomCountArgs(c: Caller, argv: string[], withToken: string): { count: number; withValues: boolean } | null {
   const n = sampleCountArg(c, argv[2])
   if (n === null) return null
   if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3], withToken))) {
@@ -115,7 +115,7 @@ export interface MpopArgs {
  * LMPOP's and ZMPOP's `numkeys key [key ...] <LEFT | RIGHT> [COUNT count]` from
  * argv[at], with `ends` the two end tokens (LEFT and RIGHT, or MIN and MAX).
  */
-export function mpopArgs(c: Client, argv: string[], at: number, ends: readonly [string, string]): MpopArgs | null {
+export function mpopArgs(c: Caller, argv: string[], at: number, ends: readonly [string, string]): MpopArgs | null {
   const numkeys = integerAtLeast(c, argv[at], 1, Err.numkeysPositive)
   if (numkeys === null) return null
   const whereAt = at + numkeys + 1

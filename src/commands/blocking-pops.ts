@@ -1,5 +1,5 @@
 import { parseLongDouble, scaleLongDouble } from '../resp/long-double.js'
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import type { Collection } from '../store/types.js'
 import { parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
@@ -49,7 +49,7 @@ export function parseTimeout(arg: string): number | string {
 }
 
 /** A blocking command's timeout argument in ms (0 = forever). */
-export function timeoutArg(c: Client, arg: string): number | null {
+export function timeoutArg(c: Caller, arg: string): number | null {
   const t = parseTimeout(arg)
   if (typeof t === 'string') {
     c.out.error(t)
@@ -63,12 +63,12 @@ export function timeoutArg(c: Client, arg: string): number | null {
  * when it gets a null array. Where blocking is denied (MULTI, scripts) that null array
  * is the answer at once.
  */
-export function waitOnKeys(c: Client, spec: CommandSpec, argv: string[], keys: string[], timeout: number): void {
+export function waitOnKeys(c: Caller, spec: CommandSpec, argv: string[], keys: string[], timeout: number): void {
   if (c.denyBlocking) return c.out.nullArray()
   c.block(spec, argv, keys, timeout, replyNullArray)
 }
 
-function replyNullArray(c: Client): void {
+function replyNullArray(c: Caller): void {
   c.out.nullArray()
 }
 
@@ -76,7 +76,7 @@ function replyNullArray(c: Client): void {
  * During a re-run: the signalled key and its value when that is a non-empty `type`;
  * otherwise the client goes back to waiting and the result is null.
  */
-export function readyValue<T extends Collection>(c: Client, type: CollectionClass<T>): { key: string; value: T } | null {
+export function readyValue<T extends Collection>(c: Caller, type: CollectionClass<T>): { key: string; value: T } | null {
   const state = c.blocked!
   const key = state.readyKey!
   const v = c.db.get(key)

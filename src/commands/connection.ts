@@ -1,3 +1,4 @@
+import type { Caller } from '../server/caller.js'
 import type { Client } from '../server/client.js'
 import { REDIS_VERSION, type Server } from '../server/server.js'
 import { isOption } from './args.js'
@@ -15,17 +16,22 @@ import { command, type CommandSpec } from './spec.js'
  * only requirepass.
  */
 
-function ping(c: Client, argv: string[]): void {
+function ping(c: Caller, argv: string[]): void {
   if (argv.length > 2) return c.out.error(Err.wrongArgs('ping'))
-  if (argv.length === 2) c.out.bulk(argv[1])
+  if (c.subscribed && c.out.proto === 2) {
+    // RESP2 subscribed mode answers in the shape of a message: ["pong", message].
+    c.out.array(2)
+    c.out.bulk('pong')
+    c.out.bulk(argv.length === 2 ? argv[1] : '')
+  } else if (argv.length === 2) c.out.bulk(argv[1])
   else c.out.simple('PONG')
 }
 
-function echo(c: Client, argv: string[]): void {
+function echo(c: Caller, argv: string[]): void {
   c.out.bulk(argv[1])
 }
 
-function quit(c: Client): void {
+function quit(c: Caller): void {
   c.out.simple('OK')
   c.closeAfterReply()
 }
@@ -37,7 +43,7 @@ function passwordMatches(server: Server, username: string, password: string): bo
 }
 
 /** HELLO [protover [AUTH username password] [SETNAME clientname]] */
-function hello(c: Client, argv: string[]): void {
+function hello(c: Caller, argv: string[]): void {
   let proto = c.out.proto
   let i = 1
   if (argv.length >= 2) {
@@ -85,7 +91,7 @@ function hello(c: Client, argv: string[]): void {
 }
 
 /** AUTH [username] password */
-function auth(c: Client, argv: string[]): void {
+function auth(c: Caller, argv: string[]): void {
   if (argv.length > 3) return c.out.error(Err.syntax)
   if (argv.length === 2 && c.server.config.get('requirepass') === '') return c.out.error(Err.authNoPassword)
   const username = argv.length === 3 ? argv[1] : 'default'
@@ -96,7 +102,9 @@ function auth(c: Client, argv: string[]): void {
 }
 
 /** Back to a fresh connection's state: RESP2, db 0, no name, logged out if a password is set. */
-function reset(c: Client): void {
+function reset(c: Caller): void {
+  const connection = c.connection!
+  if (connection.subscribed) c.server.pubsub.unsubscribeAll(connection)
   c.out.proto = 2
   c.selectDb(0)
   c.name = ''
@@ -117,23 +125,23 @@ function validClientName(name: string): boolean {
 
 // --- CLIENT ---------------------------------------------------------------------
 
-function clientId(c: Client): void {
+function clientId(c: Caller): void {
   c.out.integer(c.id)
 }
 
-function clientSetName(c: Client, argv: string[]): void {
+function clientSetName(c: Caller, argv: string[]): void {
   if (!validClientName(argv[2])) return c.out.error(Err.clientName)
   c.name = argv[2]
   c.out.simple('OK')
 }
 
-function clientGetName(c: Client): void {
+function clientGetName(c: Caller): void {
   if (c.name === '') c.out.nullBulk()
   else c.out.bulk(c.name)
 }
 
 /** CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2; ioredis and node-redis send it). */
-function clientSetInfo(c: Client, argv: string[]): void {
+function clientSetInfo(c: Caller, argv: string[]): void {
   const attr = argv[2]
   const value = argv[3]
   const lib = isOption(attr, 'LIB-NAME')
@@ -168,12 +176,12 @@ export function clientInfoLine(c: Client): string {
     ` events=${c.socket.writableLength > 0 ? 'rw' : 'r'} cmd=${cmd} user=default redir=-1 resp=${c.out.proto} lib-name=${c.libName} lib-ver=${c.libVer}\n`
 }
 
-function clientInfo(c: Client): void {
-  c.out.verbatim(clientInfoLine(c))
+function clientInfo(c: Caller): void {
+  c.out.verbatim(clientInfoLine(c.connection!))
 }
 
 /** CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] | [ID client-id [client-id ...]] */
-function clientList(c: Client, argv: string[]): void {
+function clientList(c: Caller, argv: string[]): void {
   let ids: Set<number> | null = null
   let type: string | null = null
   if (argv.length === 4 && isOption(argv[2], 'TYPE')) {
@@ -211,7 +219,7 @@ interface KillFilter {
 }
 
 /** CLIENT KILL ip:port, or CLIENT KILL <filter> <value> ... (answers a count). */
-function clientKill(c: Client, argv: string[]): void {
+function clientKill(c: Caller, argv: string[]): void {
   if (argv.length === 3) {
     for (const other of c.server.clients.values()) {
       if (other.addr === argv[2]) {
@@ -264,27 +272,27 @@ function clientKill(c: Client, argv: string[]): void {
 }
 
 /** Killing yourself still delivers the reply, as in Redis. */
-function kill(c: Client, victim: Client): void {
+function kill(c: Caller, victim: Client): void {
   if (victim === c) c.closeAfterReply()
   else victim.destroy()
 }
 
 /** ON or OFF, or null after replying a syntax error. */
-function onOffArg(c: Client, arg: string): boolean | null {
+function onOffArg(c: Caller, arg: string): boolean | null {
   if (isOption(arg, 'ON')) return true
   if (isOption(arg, 'OFF')) return false
   c.out.error(Err.syntax)
   return null
 }
 
-function clientNoEvict(c: Client, argv: string[]): void {
+function clientNoEvict(c: Caller, argv: string[]): void {
   const on = onOffArg(c, argv[2])
   if (on === null) return
   c.noEvict = on
   c.out.simple('OK')
 }
 
-function clientNoTouch(c: Client, argv: string[]): void {
+function clientNoTouch(c: Caller, argv: string[]): void {
   const on = onOffArg(c, argv[2])
   if (on === null) return
   c.noTouch = on
@@ -292,7 +300,7 @@ function clientNoTouch(c: Client, argv: string[]): void {
 }
 
 /** CLIENT UNBLOCK client-id [TIMEOUT | ERROR] */
-function clientUnblock(c: Client, argv: string[]): void {
+function clientUnblock(c: Caller, argv: string[]): void {
   const id = parseInt64(argv[2])
   if (id === null) return c.out.error(Err.notInteger)
   let withError = false
@@ -309,11 +317,11 @@ function clientUnblock(c: Client, argv: string[]): void {
   else c.server.blocking.timeout(target)
 }
 
-function clientGetRedir(c: Client): void {
+function clientGetRedir(c: Caller): void {
   c.out.integer(-1)
 }
 
-function clientTrackingInfo(c: Client): void {
+function clientTrackingInfo(c: Caller): void {
   const out = c.out
   out.map(3)
   out.bulk('flags')
@@ -379,7 +387,7 @@ const CLIENT_HELP = [
   '    Will not touch LRU/LFU stats when this mode is on.',
 ]
 
-function clientHelp(c: Client): void {
+function clientHelp(c: Caller): void {
   replyHelp(c, 'CLIENT', CLIENT_HELP)
 }
 

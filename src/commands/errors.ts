@@ -13,6 +13,8 @@ export const Err = {
   overflow: 'ERR increment or decrement would overflow',
   dbIndex: 'ERR DB index is out of range',
   noAuth: 'NOAUTH Authentication required.',
+  subscribedContext: (name: string) =>
+    `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
   sameObject: 'ERR source and destination objects are the same',
   stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',

@@ -1,5 +1,5 @@
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../resp/long-double.js'
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
 import { HashValue } from '../store/hash.js'
@@ -18,18 +18,18 @@ import { command, oneKey, type CommandSpec } from './spec.js'
 const { forRead: hashForRead, forWrite: hashForWrite, orCreate: hashOrCreate } = typedLookups(HashValue)
 
 /** HSET key field value [field value ...] */
-function hset(c: Client, argv: string[]): void {
+function hset(c: Caller, argv: string[]): void {
   const added = setFields(c, argv, 'hset')
   if (added !== null) c.out.integer(added)
 }
 
 /** HMSET key field value [field value ...]: HSET answering +OK. */
-function hmset(c: Client, argv: string[]): void {
+function hmset(c: Caller, argv: string[]): void {
   if (setFields(c, argv, 'hmset') !== null) c.out.simple('OK')
 }
 
 /** Sets HSET's and HMSET's field/value pairs; the number of new fields, or null after an error reply. */
-function setFields(c: Client, argv: string[], name: string): number | null {
+function setFields(c: Caller, argv: string[], name: string): number | null {
   if (argv.length % 2 !== 0) {
     c.out.error(Err.wrongArgs(name))
     return null
@@ -42,7 +42,7 @@ function setFields(c: Client, argv: string[], name: string): number | null {
 }
 
 /** HSETNX key field value */
-function hsetnx(c: Client, argv: string[]): void {
+function hsetnx(c: Caller, argv: string[]): void {
   const h = hashOrCreate(c, argv[1])
   if (h === null) return
   if (h.has(argv[2])) return c.out.integer(0)
@@ -51,7 +51,7 @@ function hsetnx(c: Client, argv: string[]): void {
 }
 
 /** HGET key field */
-function hget(c: Client, argv: string[]): void {
+function hget(c: Caller, argv: string[]): void {
   const h = hashForRead(c, argv[1])
   if (h === null) return
   const v = h === undefined ? undefined : h.get(argv[2])
@@ -60,7 +60,7 @@ function hget(c: Client, argv: string[]): void {
 }
 
 /** HMGET key field [field ...] */
-function hmget(c: Client, argv: string[]): void {
+function hmget(c: Caller, argv: string[]): void {
   const h = hashForRead(c, argv[1])
   if (h === null) return
   const out = c.out
@@ -73,7 +73,7 @@ function hmget(c: Client, argv: string[]): void {
 }
 
 /** HDEL key field [field ...] */
-function hdel(c: Client, argv: string[]): void {
+function hdel(c: Caller, argv: string[]): void {
   const key = argv[1]
   const h = hashForWrite(c, key)
   if (h === null) return
@@ -90,21 +90,21 @@ function hdel(c: Client, argv: string[]): void {
 }
 
 /** HEXISTS key field */
-function hexists(c: Client, argv: string[]): void {
+function hexists(c: Caller, argv: string[]): void {
   const h = hashForRead(c, argv[1])
   if (h === null) return
   c.out.integer(h !== undefined && h.has(argv[2]) ? 1 : 0)
 }
 
 /** HLEN key */
-function hlen(c: Client, argv: string[]): void {
+function hlen(c: Caller, argv: string[]): void {
   const h = hashForRead(c, argv[1])
   if (h === null) return
   c.out.integer(h === undefined ? 0 : h.size)
 }
 
 /** HSTRLEN key field */
-function hstrlen(c: Client, argv: string[]): void {
+function hstrlen(c: Caller, argv: string[]): void {
   const h = hashForRead(c, argv[1])
   if (h === null) return
   const v = h === undefined ? undefined : h.get(argv[2])
@@ -112,7 +112,7 @@ function hstrlen(c: Client, argv: string[]): void {
 }
 
 /** HKEYS key */
-function hkeys(c: Client, argv: string[]): void {
+function hkeys(c: Caller, argv: string[]): void {
   const h = hashForRead(c, argv[1])
   if (h === null) return
   const out = c.out
@@ -122,7 +122,7 @@ function hkeys(c: Client, argv: string[]): void {
 }
 
 /** HVALS key */
-function hvals(c: Client, argv: string[]): void {
+function hvals(c: Caller, argv: string[]): void {
   const h = hashForRead(c, argv[1])
   if (h === null) return
   const out = c.out
@@ -132,7 +132,7 @@ function hvals(c: Client, argv: string[]): void {
 }
 
 /** HGETALL key: a map in RESP3, a flat field/value array in RESP2. */
-function hgetall(c: Client, argv: string[]): void {
+function hgetall(c: Caller, argv: string[]): void {
   const h = hashForRead(c, argv[1])
   if (h === null) return
   const out = c.out
@@ -145,7 +145,7 @@ function hgetall(c: Client, argv: string[]): void {
 }
 
 /** HINCRBY key field increment */
-function hincrby(c: Client, argv: string[]): void {
+function hincrby(c: Caller, argv: string[]): void {
   const by = parseInt64(argv[3])
   if (by === null) return c.out.error(Err.notInteger)
   const h = hashOrCreate(c, argv[1])
@@ -174,7 +174,7 @@ function hincrby(c: Client, argv: string[]): void {
  * HINCRBYFLOAT key field increment. Redis adds in long double and prints with
  * "%.17Lf" (see resp/long-double.ts); sums of small integers take a shortcut.
  */
-function hincrbyfloat(c: Client, argv: string[]): void {
+function hincrbyfloat(c: Caller, argv: string[]): void {
   const incr = parseLongDouble(argv[3])
   if (incr === null) return c.out.error(Err.notFloat)
   if (incr.inf) return c.out.error(Err.valueNanOrInfinity)
@@ -199,7 +199,7 @@ function hincrbyfloat(c: Client, argv: string[]): void {
 }
 
 /** HRANDFIELD key [count [WITHVALUES]] */
-function hrandfield(c: Client, argv: string[]): void {
+function hrandfield(c: Caller, argv: string[]): void {
   const out = c.out
   if (argv.length === 2) {
     const h = hashForRead(c, argv[1])
@@ -235,7 +235,7 @@ function hrandfield(c: Client, argv: string[]): void {
   for (const f of picked) replyField(c, h, f, withValues, nested)
 }
 
-function replyField(c: Client, h: HashValue, field: string, withValues: boolean, nested: boolean): void {
+function replyField(c: Caller, h: HashValue, field: string, withValues: boolean, nested: boolean): void {
   const out = c.out
   if (!withValues) return out.bulk(field)
   if (nested) out.array(2)
@@ -247,7 +247,7 @@ function replyField(c: Client, h: HashValue, field: string, withValues: boolean,
  * HSCAN key cursor [MATCH pattern] [COUNT count]. A listpack-sized hash comes back
  * whole with cursor 0, as in Redis; a larger one in steps over a live iterator.
  */
-function hscan(c: Client, argv: string[]): void {
+function hscan(c: Caller, argv: string[]): void {
   const scan = collectionScanArgs(c, argv, hashForRead)
   if (scan === null) return
   const { value: h, cursor, options: { count, pattern } } = scan

@@ -1,10 +1,10 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 
 /**
  * The `<CONTAINER> HELP` reply as Redis builds it: a header line, the given lines,
  * then the HELP entry every container lists last, all as simple strings.
  */
-export function replyHelp(c: Client, container: string, lines: readonly string[]): void {
+export function replyHelp(c: Caller, container: string, lines: readonly string[]): void {
   const out = c.out
   out.array(lines.length + 3)
   out.simple(`${container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`)

@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { globMatch } from '../store/glob.js'
 import { isOption } from './args.js'
 import { fixedPosition, parseSyntax, type ArgDoc } from './docs.js'
@@ -72,7 +72,7 @@ function keySpecFlags(spec: CommandSpec): string[] {
   return ['RO', 'access']
 }
 
-function writeKeySpecs(c: Client, spec: CommandSpec): void {
+function writeKeySpecs(c: Caller, spec: CommandSpec): void {
   const range = spec.firstKey > 0
   const movable = spec.keys !== undefined
   const flags = keySpecFlags(spec)
@@ -92,7 +92,7 @@ function writeKeySpecs(c: Client, spec: CommandSpec): void {
 }
 
 /** One key spec: its flags, where the search for keys begins, and how keys are found from there. */
-function writeKeySpec(c: Client, flags: readonly string[], beginType: string, begin: [string, number][],
+function writeKeySpec(c: Caller, flags: readonly string[], beginType: string, begin: [string, number][],
   findType: string, find: [string, number][]): void {
   const out = c.out
   out.map(3)
@@ -104,7 +104,7 @@ function writeKeySpec(c: Client, flags: readonly string[], beginType: string, be
   writeSearchStep(c, findType, find)
 }
 
-function writeSearchStep(c: Client, type: string, spec: [string, number][]): void {
+function writeSearchStep(c: Caller, type: string, spec: [string, number][]): void {
   const out = c.out
   out.map(2)
   out.bulk('type')
@@ -117,13 +117,13 @@ function writeSearchStep(c: Client, type: string, spec: [string, number][]): voi
   }
 }
 
-function writeSimpleSet(c: Client, items: readonly string[]): void {
+function writeSimpleSet(c: Caller, items: readonly string[]): void {
   c.out.set(items.length)
   for (const s of items) c.out.simple(s)
 }
 
 /** One COMMAND INFO entry: name, arity, flags, first/last/step, ACL, tips, key specs, subcommands. */
-function writeInfo(c: Client, spec: CommandSpec): void {
+function writeInfo(c: Caller, spec: CommandSpec): void {
   const out = c.out
   out.array(10)
   out.bulk(spec.fullName!)
@@ -144,7 +144,7 @@ function writeInfo(c: Client, spec: CommandSpec): void {
   for (const s of subs) writeInfo(c, s)
 }
 
-function writeArg(c: Client, a: ArgDoc): void {
+function writeArg(c: Caller, a: ArgDoc): void {
   const out = c.out
   const n = 2 + (a.keySpecIndex !== undefined ? 1 : 0) + (a.token !== undefined ? 1 : 0) + (a.flags.length > 0 ? 1 : 0) +
     (a.args !== undefined ? 1 : 0)
@@ -173,7 +173,7 @@ function writeArg(c: Client, a: ArgDoc): void {
 }
 
 /** One COMMAND DOCS map: summary, since, group, complexity, arguments, subcommands. */
-function writeDocs(c: Client, spec: CommandSpec): void {
+function writeDocs(c: Caller, spec: CommandSpec): void {
   const out = c.out
   const args = spec.subcommands === undefined ? parseSyntax(spec.syntax) : []
   const subs = spec.subcommands ?? []
@@ -204,18 +204,18 @@ function writeDocs(c: Client, spec: CommandSpec): void {
 }
 
 /** COMMAND: every command's INFO entry. */
-function commandAll(c: Client): void {
+function commandAll(c: Caller): void {
   const all = c.server.table.commands
   c.out.array(all.length)
   for (const spec of all) writeInfo(c, spec)
 }
 
-function commandCount(c: Client): void {
+function commandCount(c: Caller): void {
   c.out.integer(c.server.table.commands.length)
 }
 
 /** COMMAND INFO [command-name ...]: nil for unknown names; "container|sub" names a subcommand. */
-function commandInfo(c: Client, argv: string[]): void {
+function commandInfo(c: Caller, argv: string[]): void {
   if (argv.length === 2) return commandAll(c)
   const table = c.server.table
   c.out.array(argv.length - 2)
@@ -227,7 +227,7 @@ function commandInfo(c: Client, argv: string[]): void {
 }
 
 /** COMMAND DOCS [command-name ...]: unknown names are left out. */
-function commandDocs(c: Client, argv: string[]): void {
+function commandDocs(c: Caller, argv: string[]): void {
   const table = c.server.table
   const specs: CommandSpec[] = []
   if (argv.length === 2) specs.push(...table.commands)
@@ -243,7 +243,7 @@ function commandDocs(c: Client, argv: string[]): void {
 }
 
 /** COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern] */
-function commandList(c: Client, argv: string[]): void {
+function commandList(c: Caller, argv: string[]): void {
   let filter: ((spec: CommandSpec) => boolean) | null = null
   if (argv.length === 5 && isOption(argv[2], 'FILTERBY')) {
     const kind = argv[3]
@@ -271,7 +271,7 @@ function commandList(c: Client, argv: string[]): void {
  * The keys of a full command line, checked as the dispatcher would check it. Null
  * after writing the error reply.
  */
-function extractKeys(c: Client, argv: string[]): { spec: CommandSpec; keys: number[] } | null {
+function extractKeys(c: Caller, argv: string[]): { spec: CommandSpec; keys: number[] } | null {
   const table = c.server.table
   const args = argv.slice(2)
   let spec = table.lookup(args[0])
@@ -303,14 +303,14 @@ function extractKeys(c: Client, argv: string[]): { spec: CommandSpec; keys: numb
   return { spec, keys }
 }
 
-function commandGetKeys(c: Client, argv: string[]): void {
+function commandGetKeys(c: Caller, argv: string[]): void {
   const r = extractKeys(c, argv)
   if (r === null) return
   c.out.array(r.keys.length)
   for (const k of r.keys) c.out.bulk(argv[k + 2])
 }
 
-function commandGetKeysAndFlags(c: Client, argv: string[]): void {
+function commandGetKeysAndFlags(c: Caller, argv: string[]): void {
   const r = extractKeys(c, argv)
   if (r === null) return
   const flags = keySpecFlags(r.spec)

@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { scanStep } from '../store/cursors.js'
 import type { Database } from '../store/database.js'
 import { globMatch } from '../store/glob.js'
@@ -23,7 +23,7 @@ const INT32_MAX = 2147483647
  * Redis's getIntFromObjectOrReply: an int64 that must also fit in 32 bits. Replies
  * and returns null otherwise; `message` replaces both errors where Redis gives one.
  */
-function int32Arg(c: Client, arg: string, message?: string): number | null {
+function int32Arg(c: Caller, arg: string, message?: string): number | null {
   const n = parseInt64(arg)
   if (n === null) {
     c.out.error(message ?? Err.notInteger)
@@ -37,7 +37,7 @@ function int32Arg(c: Client, arg: string, message?: string): number | null {
 }
 
 /** A database number argument (MOVE, COPY DB, SELECT), or null after replying. */
-function dbArg(c: Client, arg: string): Database | null {
+function dbArg(c: Caller, arg: string): Database | null {
   const index = int32Arg(c, arg)
   if (index === null) return null
   const dbs = c.server.store.dbs
@@ -49,7 +49,7 @@ function dbArg(c: Client, arg: string): Database | null {
 }
 
 /** Wakes clients blocked on `key` in `db` (which need not be the client's own). */
-function signal(c: Client, db: Database, key: string): void {
+function signal(c: Caller, db: Database, key: string): void {
   const waiting = db.blockingKeys
   if (waiting !== null && waiting.has(key)) c.server.blocking.signal(db, key)
 }
@@ -64,7 +64,7 @@ function place(db: Database, key: string, value: StoredValue, at: number | bigin
 // Existence and types
 
 /** DEL and UNLINK (both free at once here), and the mini dialect's DELETE. */
-export function del(c: Client, argv: string[]): void {
+export function del(c: Caller, argv: string[]): void {
   const db = c.db
   let n = 0
   for (let i = 1; i < argv.length; i++) if (db.delete(argv[i])) n++
@@ -72,23 +72,23 @@ export function del(c: Client, argv: string[]): void {
 }
 
 /** EXISTS and TOUCH: how many of the keys exist, duplicates counted each time. */
-function exists(c: Client, argv: string[]): void {
+function exists(c: Caller, argv: string[]): void {
   const db = c.db
   let n = 0
   for (let i = 1; i < argv.length; i++) if (db.lookupRead(argv[i]) !== undefined) n++
   c.out.integer(n)
 }
 
-function type(c: Client, argv: string[]): void {
+function type(c: Caller, argv: string[]): void {
   const v = c.db.lookupRead(argv[1])
   c.out.simple(v === undefined ? 'none' : typeName(v))
 }
 
-function dbsize(c: Client): void {
+function dbsize(c: Caller): void {
   c.out.integer(c.db.size)
 }
 
-function randomkey(c: Client): void {
+function randomkey(c: Caller): void {
   const key = c.db.randomKey()
   if (key === undefined) c.out.nullBulk()
   else c.out.bulk(key)
@@ -97,7 +97,7 @@ function randomkey(c: Client): void {
 // ---------------------------------------------------------------------------------
 // KEYS and SCAN
 
-function keys(c: Client, argv: string[]): void {
+function keys(c: Caller, argv: string[]): void {
   const db = c.db
   const pattern = argv[1]
   const all = pattern === '*'
@@ -118,7 +118,7 @@ function keys(c: Client, argv: string[]): void {
 }
 
 /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
-function scan(c: Client, argv: string[]): void {
+function scan(c: Caller, argv: string[]): void {
   const cursor = cursorArg(c, argv[1])
   if (cursor === null) return
   const options = scanOptions(c, argv, 2, true)
@@ -137,7 +137,7 @@ function scan(c: Client, argv: string[]): void {
 // ---------------------------------------------------------------------------------
 // RENAME, COPY, MOVE
 
-function renameGeneric(c: Client, argv: string[], nx: boolean): void {
+function renameGeneric(c: Caller, argv: string[], nx: boolean): void {
   const db = c.db
   const from = argv[1]
   const to = argv[2]
@@ -149,21 +149,20 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   place(db, to, v, at)
   carryNote(db, from, db, to, false)
   db.delete(from)
-  c.signalKey(to)
   if (nx) c.out.integer(1)
   else c.out.simple('OK')
 }
 
-function rename(c: Client, argv: string[]): void {
+function rename(c: Caller, argv: string[]): void {
   renameGeneric(c, argv, false)
 }
 
-function renamenx(c: Client, argv: string[]): void {
+function renamenx(c: Caller, argv: string[]): void {
   renameGeneric(c, argv, true)
 }
 
 /** COPY source destination [DB destination-db] [REPLACE] */
-function copy(c: Client, argv: string[]): void {
+function copy(c: Caller, argv: string[]): void {
   const src = c.db
   let dst = src
   let replace = false
@@ -195,7 +194,7 @@ function copy(c: Client, argv: string[]): void {
   c.out.integer(1)
 }
 
-function move(c: Client, argv: string[]): void {
+function move(c: Caller, argv: string[]): void {
   const dst = dbArg(c, argv[2])
   if (dst === null) return
   const src = c.db
@@ -225,7 +224,7 @@ const enum ExpireFlag {
  * past times are accepted and delete the key; only int64 overflow is "invalid". A key
  * without a TTL counts as an infinite one for GT and LT.
  */
-function expireGeneric(c: Client, argv: string[], seconds: boolean, relative: boolean, name: string): void {
+function expireGeneric(c: Caller, argv: string[], seconds: boolean, relative: boolean, name: string): void {
   let flags = 0
   for (let i = 3; i < argv.length; i++) {
     const opt = argv[i]
@@ -259,19 +258,19 @@ function expireGeneric(c: Client, argv: string[], seconds: boolean, relative: bo
   c.out.integer(1)
 }
 
-function expire(c: Client, argv: string[]): void {
+function expire(c: Caller, argv: string[]): void {
   expireGeneric(c, argv, true, true, 'expire')
 }
 
-function pexpire(c: Client, argv: string[]): void {
+function pexpire(c: Caller, argv: string[]): void {
   expireGeneric(c, argv, false, true, 'pexpire')
 }
 
-function expireat(c: Client, argv: string[]): void {
+function expireat(c: Caller, argv: string[]): void {
   expireGeneric(c, argv, true, false, 'expireat')
 }
 
-function pexpireat(c: Client, argv: string[]): void {
+function pexpireat(c: Caller, argv: string[]): void {
   expireGeneric(c, argv, false, false, 'pexpireat')
 }
 
@@ -279,7 +278,7 @@ function pexpireat(c: Client, argv: string[]): void {
  * TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for no key, -1 for no TTL. Seconds are
  * rounded to nearest as Redis does ((ms + 500) / 1000).
  */
-function ttlGeneric(c: Client, argv: string[], ms: boolean, absolute: boolean): void {
+function ttlGeneric(c: Caller, argv: string[], ms: boolean, absolute: boolean): void {
   const db = c.db
   const key = argv[1]
   if (db.lookupRead(key) === undefined) return c.out.integer(-2)
@@ -295,23 +294,23 @@ function ttlGeneric(c: Client, argv: string[], ms: boolean, absolute: boolean): 
   c.out.integer(int64(ms ? t : (t + 500n) / 1000n))
 }
 
-function ttl(c: Client, argv: string[]): void {
+function ttl(c: Caller, argv: string[]): void {
   ttlGeneric(c, argv, false, false)
 }
 
-function pttl(c: Client, argv: string[]): void {
+function pttl(c: Caller, argv: string[]): void {
   ttlGeneric(c, argv, true, false)
 }
 
-function expiretime(c: Client, argv: string[]): void {
+function expiretime(c: Caller, argv: string[]): void {
   ttlGeneric(c, argv, false, true)
 }
 
-function pexpiretime(c: Client, argv: string[]): void {
+function pexpiretime(c: Caller, argv: string[]): void {
   ttlGeneric(c, argv, true, true)
 }
 
-function persist(c: Client, argv: string[]): void {
+function persist(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
   if (db.get(key) === undefined) return c.out.integer(0)
@@ -321,7 +320,7 @@ function persist(c: Client, argv: string[]): void {
 // ---------------------------------------------------------------------------------
 // OBJECT
 
-function objectEncoding(c: Client, argv: string[]): void {
+function objectEncoding(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[2]
   const v = db.get(key)
@@ -330,19 +329,19 @@ function objectEncoding(c: Client, argv: string[]): void {
   c.out.bulk(v.type === 'structured' ? 'raw' : v.encoding())
 }
 
-function lfuPolicy(c: Client): boolean {
+function lfuPolicy(c: Caller): boolean {
   return c.server.config.get('maxmemory-policy').endsWith('-lfu')
 }
 
 /** Respite keeps no access statistics: a key reads as freshly created (LFU_INIT_VAL). */
-function objectFreq(c: Client, argv: string[]): void {
+function objectFreq(c: Caller, argv: string[]): void {
   if (c.db.get(argv[2]) === undefined) return c.out.nullBulk()
   if (!lfuPolicy(c)) return c.out.error(Err.lfuNotSelected)
   c.out.integer(5)
 }
 
 /** Respite keeps no access times: every key reads as just used. */
-function objectIdletime(c: Client, argv: string[]): void {
+function objectIdletime(c: Caller, argv: string[]): void {
   if (c.db.get(argv[2]) === undefined) return c.out.nullBulk()
   if (lfuPolicy(c)) return c.out.error(Err.lfuSelected)
   c.out.integer(0)
@@ -352,7 +351,7 @@ function objectIdletime(c: Client, argv: string[]): void {
  * Redis shares one object for each integer 0..9999 (refcount INT_MAX), unless a
  * maxmemory LRU/LFU policy needs per-key access data; every other value has one owner.
  */
-function objectRefcount(c: Client, argv: string[]): void {
+function objectRefcount(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[2]
   const v = db.get(key)
@@ -382,7 +381,7 @@ const OBJECT_HELP = [
   '    <key>.',
 ]
 
-function objectHelp(c: Client): void {
+function objectHelp(c: Caller): void {
   replyHelp(c, 'OBJECT', OBJECT_HELP)
 }
 
@@ -390,25 +389,25 @@ function objectHelp(c: Client): void {
 // Databases
 
 /** FLUSHDB and FLUSHALL take nothing, ASYNC or SYNC; both flush at once here. */
-function flushMode(c: Client, argv: string[]): boolean {
+function flushMode(c: Caller, argv: string[]): boolean {
   if (argv.length === 1 || (argv.length === 2 && (isOption(argv[1], 'ASYNC') || isOption(argv[1], 'SYNC')))) return true
   c.out.error(Err.syntax)
   return false
 }
 
-function flushdb(c: Client, argv: string[]): void {
+function flushdb(c: Caller, argv: string[]): void {
   if (!flushMode(c, argv)) return
   c.db.clear()
   c.out.simple('OK')
 }
 
-function flushall(c: Client, argv: string[]): void {
+function flushall(c: Caller, argv: string[]): void {
   if (!flushMode(c, argv)) return
   c.server.store.flushAll()
   c.out.simple('OK')
 }
 
-function select(c: Client, argv: string[]): void {
+function select(c: Caller, argv: string[]): void {
   const db = dbArg(c, argv[1])
   if (db === null) return
   c.selectDb(db.index)
@@ -419,7 +418,7 @@ function select(c: Client, argv: string[]): void {
  * SWAPDB: the databases trade contents, so clients that selected either index see
  * the other's keys, and clients blocked there may now find their keys filled.
  */
-function swapdb(c: Client, argv: string[]): void {
+function swapdb(c: Caller, argv: string[]): void {
   const a = int32Arg(c, argv[1], Err.invalidFirstDb)
   if (a === null) return
   const b = int32Arg(c, argv[2], Err.invalidSecondDb)
@@ -439,21 +438,21 @@ function swapdb(c: Client, argv: string[]): void {
 const multiShardSum = ['request_policy:multi_shard', 'response_policy:agg_sum']
 const allShards = ['request_policy:all_shards', 'response_policy:all_succeeded']
 
-function expireSpec(name: string, since: string, summary: string, arg: string, handler: (c: Client, argv: string[]) => void): CommandSpec {
+function expireSpec(name: string, since: string, summary: string, arg: string, handler: (c: Caller, argv: string[]) => void): CommandSpec {
   return command({
     name, arity: -3, flags: ['write', 'fast'], ...oneKey, group: 'generic', since, complexity: 'O(1)', summary,
     syntax: `key ${arg} [NX | XX | GT | LT]`, handler,
   })
 }
 
-function ttlSpec(name: string, since: string, summary: string, handler: (c: Client, argv: string[]) => void, tips?: string[]): CommandSpec {
+function ttlSpec(name: string, since: string, summary: string, handler: (c: Caller, argv: string[]) => void, tips?: string[]): CommandSpec {
   return command({
     name, arity: 2, flags: ['readonly', 'fast'], ...oneKey, group: 'generic', since, complexity: 'O(1)', summary,
     syntax: 'key', tips, handler,
   })
 }
 
-function objectSub(name: string, since: string, summary: string, handler: (c: Client, argv: string[]) => void): CommandSpec {
+function objectSub(name: string, since: string, summary: string, handler: (c: Caller, argv: string[]) => void): CommandSpec {
   return command({
     name, arity: 3, flags: ['readonly'], firstKey: 2, lastKey: 2, step: 1, group: 'generic', since,
     complexity: 'O(1)', summary, syntax: 'key', tips: ['nondeterministic_output'], handler,

@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { ListValue } from '../store/list.js'
 import { integerArg, integerAtLeast, isOption, mpopArgs, numkeysKeys, type MpopArgs } from './args.js'
 import { INT64_MIN, parseInt64 } from '../util/numbers.js'
@@ -24,7 +24,7 @@ const enum End {
 }
 
 /** LEFT or RIGHT, or null after replying a syntax error. */
-function endArg(c: Client, arg: string): End | null {
+function endArg(c: Caller, arg: string): End | null {
   if (isOption(arg, 'LEFT')) return End.Left
   if (isOption(arg, 'RIGHT')) return End.Right
   c.out.error(Err.syntax)
@@ -44,7 +44,7 @@ function push(list: ListValue, end: End, value: string): void {
 // Pushes and pops
 
 /** LPUSH, RPUSH, LPUSHX, RPUSHX: key element [element ...] */
-function pushGeneric(c: Client, argv: string[], end: End, onlyExisting: boolean): void {
+function pushGeneric(c: Caller, argv: string[], end: End, onlyExisting: boolean): void {
   const key = argv[1]
   let list = listForWrite(c, key)
   if (list === null) return
@@ -56,27 +56,27 @@ function pushGeneric(c: Client, argv: string[], end: End, onlyExisting: boolean)
   if (end === End.Left) for (let i = 2; i < argv.length; i++) list.pushFront(argv[i])
   else for (let i = 2; i < argv.length; i++) list.pushBack(argv[i])
   c.out.integer(list.size)
-  c.signalKey(key)
+  c.db.modified(key)
 }
 
-function lpush(c: Client, argv: string[]): void {
+function lpush(c: Caller, argv: string[]): void {
   pushGeneric(c, argv, End.Left, false)
 }
 
-function rpush(c: Client, argv: string[]): void {
+function rpush(c: Caller, argv: string[]): void {
   pushGeneric(c, argv, End.Right, false)
 }
 
-function lpushx(c: Client, argv: string[]): void {
+function lpushx(c: Caller, argv: string[]): void {
   pushGeneric(c, argv, End.Left, true)
 }
 
-function rpushx(c: Client, argv: string[]): void {
+function rpushx(c: Caller, argv: string[]): void {
   pushGeneric(c, argv, End.Right, true)
 }
 
 /** Writes up to `count` elements popped from `end` as an array, deleting an emptied key. */
-function popRange(c: Client, key: string, list: ListValue, end: End, count: number): void {
+function popRange(c: Caller, key: string, list: ListValue, end: End, count: number): void {
   const n = Math.min(count, list.size)
   const out = c.out
   out.array(n)
@@ -85,7 +85,7 @@ function popRange(c: Client, key: string, list: ListValue, end: End, count: numb
 }
 
 /** LPOP, RPOP: key [count]. With a count, a missing key is a null array, not a null string. */
-function popGeneric(c: Client, argv: string[], end: End): void {
+function popGeneric(c: Caller, argv: string[], end: End): void {
   if (argv.length > 3) return c.out.error(Err.wrongArgs(end === End.Left ? 'lpop' : 'rpop'))
   let count = -1
   if (argv.length === 3) {
@@ -106,25 +106,25 @@ function popGeneric(c: Client, argv: string[], end: End): void {
   deleteIfEmpty(c, key, list)
 }
 
-function lpop(c: Client, argv: string[]): void {
+function lpop(c: Caller, argv: string[]): void {
   popGeneric(c, argv, End.Left)
 }
 
-function rpop(c: Client, argv: string[]): void {
+function rpop(c: Caller, argv: string[]): void {
   popGeneric(c, argv, End.Right)
 }
 
 // ---------------------------------------------------------------------------------
 // Reading and editing in place
 
-function llen(c: Client, argv: string[]): void {
+function llen(c: Caller, argv: string[]): void {
   const list = listForRead(c, argv[1])
   if (list === null) return
   c.out.integer(list === undefined ? 0 : list.size)
 }
 
 /** LRANGE key start stop: indexes first (so bad ones fail before WRONGTYPE), then the key. */
-function lrange(c: Client, argv: string[]): void {
+function lrange(c: Caller, argv: string[]): void {
   let start = integerArg(c, argv[2])
   if (start === null) return
   let stop = integerArg(c, argv[3])
@@ -144,7 +144,7 @@ function lrange(c: Client, argv: string[]): void {
 }
 
 /** LINDEX key index: unlike LRANGE, the key is looked up before the index is parsed. */
-function lindex(c: Client, argv: string[]): void {
+function lindex(c: Caller, argv: string[]): void {
   const list = listForRead(c, argv[1])
   if (list === null) return
   if (list === undefined) return c.out.nullBulk()
@@ -155,7 +155,7 @@ function lindex(c: Client, argv: string[]): void {
   c.out.bulk(list.at(index))
 }
 
-function lset(c: Client, argv: string[]): void {
+function lset(c: Caller, argv: string[]): void {
   const list = listForWrite(c, argv[1])
   if (list === null) return
   if (list === undefined) return c.out.error(Err.noSuchKey)
@@ -168,7 +168,7 @@ function lset(c: Client, argv: string[]): void {
 }
 
 /** LINSERT key BEFORE|AFTER pivot element: the new length, 0 for no key, -1 for no pivot. */
-function linsert(c: Client, argv: string[]): void {
+function linsert(c: Caller, argv: string[]): void {
   let after: boolean
   if (isOption(argv[2], 'AFTER')) after = true
   else if (isOption(argv[2], 'BEFORE')) after = false
@@ -183,7 +183,7 @@ function linsert(c: Client, argv: string[]): void {
 }
 
 /** LREM key count element: count > 0 from the head, < 0 from the tail, 0 all. */
-function lrem(c: Client, argv: string[]): void {
+function lrem(c: Caller, argv: string[]): void {
   const count = integerArg(c, argv[2])
   if (count === null) return
   const key = argv[1]
@@ -195,7 +195,7 @@ function lrem(c: Client, argv: string[]): void {
   c.out.integer(removed)
 }
 
-function ltrim(c: Client, argv: string[]): void {
+function ltrim(c: Caller, argv: string[]): void {
   let start = integerArg(c, argv[2])
   if (start === null) return
   let stop = integerArg(c, argv[3])
@@ -220,7 +220,7 @@ function ltrim(c: Client, argv: string[]): void {
  * before the key. RANK -9223372036854775808 is accepted: Redis negates it in place,
  * which overflows, so it searches from the tail and its COUNT limit never triggers.
  */
-function lpos(c: Client, argv: string[]): void {
+function lpos(c: Caller, argv: string[]): void {
   let rank = 1
   let count = -1
   let maxlen = 0
@@ -285,7 +285,7 @@ function lpos(c: Client, argv: string[]): void {
  * destination's type, and only then the pop and push, so a wrong-typed destination
  * leaves the source untouched.
  */
-function moveElement(c: Client, src: string, dst: string, from: End, to: End): void {
+function moveElement(c: Caller, src: string, dst: string, from: End, to: End): void {
   const source = listForWrite(c, src)
   if (source === null) return
   if (source === undefined) return c.out.nullBulk()
@@ -297,12 +297,13 @@ function moveElement(c: Client, src: string, dst: string, from: End, to: End): v
     c.db.set(dst, target)
   }
   push(target, to, value)
+  c.db.modified(src)
   deleteIfEmpty(c, src, source)
+  c.db.modified(dst)
   c.out.bulk(value)
-  c.signalKey(dst)
 }
 
-function lmove(c: Client, argv: string[]): void {
+function lmove(c: Caller, argv: string[]): void {
   const from = endArg(c, argv[3])
   if (from === null) return
   const to = endArg(c, argv[4])
@@ -310,7 +311,7 @@ function lmove(c: Client, argv: string[]): void {
   moveElement(c, argv[1], argv[2], from, to)
 }
 
-function rpoplpush(c: Client, argv: string[]): void {
+function rpoplpush(c: Caller, argv: string[]): void {
   moveElement(c, argv[1], argv[2], End.Right, End.Left)
 }
 
@@ -321,7 +322,7 @@ function rpoplpush(c: Client, argv: string[]): void {
 const MPOP_ENDS = ['LEFT', 'RIGHT'] as const
 
 /** [key, [elements...]] popped from `list`. */
-function replyPopWithKey(c: Client, key: string, list: ListValue, end: End, count: number): void {
+function replyPopWithKey(c: Caller, key: string, list: ListValue, end: End, count: number): void {
   c.out.array(2)
   c.out.bulk(key)
   popRange(c, key, list, end, count)
@@ -331,7 +332,7 @@ function replyPopWithKey(c: Client, key: string, list: ListValue, end: End, coun
  * Pops from the first non-empty list among the keys. Returns false when every key is
  * missing; a wrong-typed key met before a list fails the whole call.
  */
-function mpopFirst(c: Client, argv: string[], args: MpopArgs): boolean {
+function mpopFirst(c: Caller, argv: string[], args: MpopArgs): boolean {
   const last = args.first + args.numkeys
   for (let i = args.first; i < last; i++) {
     const key = argv[i]
@@ -344,7 +345,7 @@ function mpopFirst(c: Client, argv: string[], args: MpopArgs): boolean {
   return false
 }
 
-function lmpop(c: Client, argv: string[]): void {
+function lmpop(c: Caller, argv: string[]): void {
   const args = mpopArgs(c, argv, 1, MPOP_ENDS)
   if (args === null) return
   if (!mpopFirst(c, argv, args)) c.out.nullArray()
@@ -354,7 +355,7 @@ function lmpop(c: Client, argv: string[]): void {
 // Blocking pops (see blocking-pops.ts)
 
 /** BLPOP, BRPOP: key [key ...] timeout */
-function blockingPop(c: Client, argv: string[], end: End, spec: CommandSpec): void {
+function blockingPop(c: Caller, argv: string[], end: End, spec: CommandSpec): void {
   if (c.retrying) {
     const ready = readyValue(c, ListValue)
     if (ready !== null) replyPopOne(c, ready.key, ready.value, end)
@@ -373,18 +374,18 @@ function blockingPop(c: Client, argv: string[], end: End, spec: CommandSpec): vo
 }
 
 /** [key, element], the element popped from `end`. */
-function replyPopOne(c: Client, key: string, list: ListValue, end: End): void {
+function replyPopOne(c: Caller, key: string, list: ListValue, end: End): void {
   c.out.array(2)
   c.out.bulk(key)
   c.out.bulk(pop(list, end))
   deleteIfEmpty(c, key, list)
 }
 
-function blpop(c: Client, argv: string[]): void {
+function blpop(c: Caller, argv: string[]): void {
   blockingPop(c, argv, End.Left, blpopSpec)
 }
 
-function brpop(c: Client, argv: string[]): void {
+function brpop(c: Caller, argv: string[]): void {
   blockingPop(c, argv, End.Right, brpopSpec)
 }
 
@@ -393,7 +394,7 @@ function brpop(c: Client, argv: string[]): void {
  * as LMOVE would; a missing one blocks. Inside MULTI the empty answer is a null
  * string, while a timeout answers a null array, as Redis 7.0 does.
  */
-function blockingMove(c: Client, argv: string[], from: End, to: End, timeout: number, spec: CommandSpec): void {
+function blockingMove(c: Caller, argv: string[], from: End, to: End, timeout: number, spec: CommandSpec): void {
   const src = argv[1]
   if (c.retrying) {
     if (readyValue(c, ListValue) !== null) moveElement(c, src, argv[2], from, to)
@@ -407,7 +408,7 @@ function blockingMove(c: Client, argv: string[], from: End, to: End, timeout: nu
 }
 
 /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
-function blmove(c: Client, argv: string[]): void {
+function blmove(c: Caller, argv: string[]): void {
   const from = endArg(c, argv[3])
   if (from === null) return
   const to = endArg(c, argv[4])
@@ -418,14 +419,14 @@ function blmove(c: Client, argv: string[]): void {
 }
 
 /** BRPOPLPUSH source destination timeout */
-function brpoplpush(c: Client, argv: string[]): void {
+function brpoplpush(c: Caller, argv: string[]): void {
   const timeout = c.retrying ? 0 : timeoutArg(c, argv[3])
   if (timeout === null) return
   blockingMove(c, argv, End.Right, End.Left, timeout, brpoplpushSpec)
 }
 
 /** BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
-function blmpop(c: Client, argv: string[]): void {
+function blmpop(c: Caller, argv: string[]): void {
   const timeout = c.retrying ? 0 : timeoutArg(c, argv[1])
   if (timeout === null) return
   const args = mpopArgs(c, argv, 2, MPOP_ENDS)

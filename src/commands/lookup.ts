@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import type { Collection } from '../store/types.js'
 import { Err } from './errors.js'
 
@@ -16,11 +16,11 @@ export type CollectionClass<T extends Collection> = new () => T
 
 export interface TypedLookups<T extends Collection> {
   /** The value at `key` for a reading command. */
-  forRead(c: Client, key: string): T | undefined | null
+  forRead(c: Caller, key: string): T | undefined | null
   /** The value at `key` for a writing command. */
-  forWrite(c: Client, key: string): T | undefined | null
+  forWrite(c: Caller, key: string): T | undefined | null
   /** The value at `key` for a writing command, created empty when missing. */
-  orCreate(c: Client, key: string): T | null
+  orCreate(c: Caller, key: string): T | null
 }
 
 /**
@@ -59,6 +59,6 @@ export function typedLookups<T extends Collection>(type: CollectionClass<T>): Ty
 }
 
 /** Deletes the key of a collection that a removal left empty. */
-export function deleteIfEmpty(c: Client, key: string, value: Collection): void {
+export function deleteIfEmpty(c: Caller, key: string, value: Collection): void {
   if (value.size === 0) c.db.delete(key)
 }

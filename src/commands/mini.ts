@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { del } from './keys.js'
 import { command, type CommandSpec } from './spec.js'
 
@@ -7,7 +7,7 @@ import { command, type CommandSpec } from './spec.js'
  * does, and FLUSH empties the current database and answers how many keys it removed.
  */
 
-function flush(c: Client): void {
+function flush(c: Caller): void {
   c.out.integer(c.db.clear())
 }
 

@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { globMatch } from '../store/glob.js'
 import type { Collection } from '../store/types.js'
 import { isOption } from './args.js'
@@ -23,7 +23,7 @@ export interface ScanOptions {
 }
 
 /** A cursor argument, or null after replying "invalid cursor". */
-export function cursorArg(c: Client, s: string): number | null {
+export function cursorArg(c: Caller, s: string): number | null {
   const cursor = parseScanCursor(s)
   if (cursor === null) c.out.error(Err.invalidCursor)
   return cursor
@@ -33,7 +33,7 @@ export function cursorArg(c: Client, s: string): number | null {
  * [MATCH pattern] [COUNT count] from argv[start] on, and [TYPE type] for SCAN
  * (`withType`); null after an error reply.
  */
-export function scanOptions(c: Client, argv: string[], start: number, withType: boolean): ScanOptions | null {
+export function scanOptions(c: Caller, argv: string[], start: number, withType: boolean): ScanOptions | null {
   const options: ScanOptions = { count: 10, pattern: null, type: null }
   for (let i = start; i < argv.length; i += 2) {
     const opt = argv[i]
@@ -73,7 +73,7 @@ export interface CollectionScan<T> {
  * Redis's order: the cursor, then the key (a missing one gets the empty scan reply
  * whatever the options), then the options. Null once it has replied.
  */
-export function collectionScanArgs<T extends Collection>(c: Client, argv: string[],
+export function collectionScanArgs<T extends Collection>(c: Caller, argv: string[],
   forRead: TypedLookups<T>['forRead']): CollectionScan<T> | null {
   const cursor = cursorArg(c, argv[2])
   if (cursor === null) return null
@@ -94,7 +94,7 @@ export function matcher(pattern: string | null): ((item: string) => boolean) | u
 }
 
 /** The SCAN-family reply: the next cursor, then the items found. */
-export function replyScan(c: Client, cursor: number, items: readonly string[]): void {
+export function replyScan(c: Caller, cursor: number, items: readonly string[]): void {
   const out = c.out
   out.array(2)
   out.bulk(String(cursor))

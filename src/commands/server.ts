@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { ConfigError } from '../server/config.js'
 import { buildInfo, lastSaveTime, markSaved, resetStats, selectSections } from '../server/info.js'
 import { globMatch } from '../store/glob.js'
@@ -16,14 +16,14 @@ import { command, type CommandFlag, type CommandSpec } from './spec.js'
  * MEMORY, LATENCY, SLOWLOG) with empty logs.
  */
 
-function info(c: Client, argv: string[]): void {
+function info(c: Caller, argv: string[]): void {
   c.out.verbatim(buildInfo(c.server, selectSections(argv.slice(1)), c.lastCommand))
 }
 
 // --- CONFIG ---------------------------------------------------------------------
 
 /** CONFIG GET parameter [parameter ...]: exact names answer under the name given. */
-function configGet(c: Client, argv: string[]): void {
+function configGet(c: Caller, argv: string[]): void {
   const config = c.server.config
   const found = new Map<string, string>()
   for (let i = 2; i < argv.length; i++) {
@@ -44,7 +44,7 @@ function configGet(c: Client, argv: string[]): void {
 }
 
 /** CONFIG SET parameter value [parameter value ...], all or nothing. */
-function configSet(c: Client, argv: string[]): void {
+function configSet(c: Caller, argv: string[]): void {
   if (argv.length % 2 !== 0) return c.out.error(Err.syntax)
   const pairs: [string, string][] = []
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]])
@@ -57,12 +57,12 @@ function configSet(c: Client, argv: string[]): void {
   c.out.simple('OK')
 }
 
-function configResetStat(c: Client): void {
+function configResetStat(c: Caller): void {
   resetStats(c.server)
   c.out.simple('OK')
 }
 
-function configRewrite(c: Client): void {
+function configRewrite(c: Caller): void {
   c.out.error('ERR The server is running without a config file')
 }
 
@@ -79,7 +79,7 @@ const CONFIG_HELP = [
 
 // --- Time, persistence, shutdown --------------------------------------------------
 
-function time(c: Client): void {
+function time(c: Caller): void {
   const now = performance.timeOrigin + performance.now()
   const secs = Math.floor(now / 1000)
   c.out.array(2)
@@ -87,28 +87,28 @@ function time(c: Client): void {
   c.out.bulk(String(Math.min(999999, Math.floor((now - secs * 1000) * 1000))))
 }
 
-function lastsave(c: Client): void {
+function lastsave(c: Caller): void {
   c.out.integer(lastSaveTime(c.server))
 }
 
-function save(c: Client): void {
+function save(c: Caller): void {
   markSaved(c.server)
   c.out.simple('OK')
 }
 
 /** BGSAVE [SCHEDULE] */
-function bgsave(c: Client, argv: string[]): void {
+function bgsave(c: Caller, argv: string[]): void {
   if (argv.length > 2 || (argv.length === 2 && !isOption(argv[1], 'SCHEDULE'))) return c.out.error(Err.syntax)
   markSaved(c.server)
   c.out.simple('Background saving started')
 }
 
-function bgrewriteaof(c: Client): void {
+function bgrewriteaof(c: Caller): void {
   c.out.simple('Background append only file rewriting scheduled')
 }
 
 /** SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: no reply, the socket just closes. */
-function shutdown(c: Client, argv: string[]): void {
+function shutdown(c: Caller, argv: string[]): void {
   let save = false
   let nosave = false
   let abort = false
@@ -126,7 +126,7 @@ function shutdown(c: Client, argv: string[]): void {
   c.server.shutdown()
 }
 
-function role(c: Client): void {
+function role(c: Caller): void {
   c.out.array(3)
   c.out.bulk('master')
   c.out.integer(0)
@@ -136,7 +136,7 @@ function role(c: Client): void {
 // --- FUNCTION (no libraries: respite has no scripting engine) ----------------------
 
 /** FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE] */
-function functionList(c: Client, argv: string[]): void {
+function functionList(c: Caller, argv: string[]): void {
   let withCode = false
   let pattern = false
   for (let i = 2; i < argv.length; i++) {
@@ -155,7 +155,7 @@ function functionList(c: Client, argv: string[]): void {
 }
 
 /** FUNCTION FLUSH [ASYNC | SYNC] */
-function functionFlush(c: Client, argv: string[]): void {
+function functionFlush(c: Caller, argv: string[]): void {
   if (argv.length > 3) return c.out.error(Err.subcommandSyntax('FLUSH', 'function'))
   if (argv.length === 3 && !isOption(argv[2], 'ASYNC') && !isOption(argv[2], 'SYNC')) {
     return c.out.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option')
@@ -163,7 +163,7 @@ function functionFlush(c: Client, argv: string[]): void {
   c.out.simple('OK')
 }
 
-function functionStats(c: Client): void {
+function functionStats(c: Caller): void {
   const out = c.out
   out.map(2)
   out.bulk('running_script')
@@ -178,11 +178,11 @@ function functionStats(c: Client): void {
   out.integer(0)
 }
 
-function functionDelete(c: Client): void {
+function functionDelete(c: Caller): void {
   c.out.error('ERR Library not found')
 }
 
-function functionKill(c: Client): void {
+function functionKill(c: Caller): void {
   c.out.error('NOTBUSY No scripts in execution right now.')
 }
 
@@ -237,7 +237,7 @@ function estimateMemory(key: string, value: StoredValue): number {
 }
 
 /** MEMORY USAGE key [SAMPLES count] */
-function memoryUsage(c: Client, argv: string[]): void {
+function memoryUsage(c: Caller, argv: string[]): void {
   for (let i = 3; i < argv.length; i++) {
     if (isOption(argv[i], 'SAMPLES') && i + 1 < argv.length) {
       if (parseInt64(argv[++i]) === null) return c.out.error(Err.notInteger)
@@ -250,11 +250,11 @@ function memoryUsage(c: Client, argv: string[]): void {
   c.out.integer(estimateMemory(argv[2], value))
 }
 
-function memoryDoctor(c: Client): void {
+function memoryDoctor(c: Caller): void {
   c.out.verbatim('Hi Sam, I can\'t find any memory issue in your instance. I can only account for what occurs on this base.\n')
 }
 
-function ok(c: Client): void {
+function ok(c: Caller): void {
   c.out.simple('OK')
 }
 
@@ -272,19 +272,19 @@ const MEMORY_HELP = [
   '    sampled up to <count> times (default: 5, 0 means sample all).',
 ]
 
-function emptyArray(c: Client): void {
+function emptyArray(c: Caller): void {
   c.out.array(0)
 }
 
-function zero(c: Client): void {
+function zero(c: Caller): void {
   c.out.integer(0)
 }
 
-function latencyGraph(c: Client, argv: string[]): void {
+function latencyGraph(c: Caller, argv: string[]): void {
   c.out.error(`ERR No samples available for event '${argv[2]}'`)
 }
 
-function latencyDoctor(c: Client): void {
+function latencyDoctor(c: Caller): void {
   c.out.verbatim('Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sleep better tonight.\n')
 }
 
@@ -306,7 +306,7 @@ const LATENCY_HELP = [
 ]
 
 /** SLOWLOG GET [count]: nothing is ever logged, but the count is still checked. */
-function slowlogGet(c: Client, argv: string[]): void {
+function slowlogGet(c: Caller, argv: string[]): void {
   if (argv.length > 3) return c.out.error(Err.subcommandSyntax('GET', 'slowlog'))
   if (argv.length === 3) {
     const n = parseInt64(argv[2])

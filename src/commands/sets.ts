@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
 import { SetValue } from '../store/set.js'
@@ -22,7 +22,7 @@ const { forRead: setForRead, forWrite: setForWrite, orCreate: setOrCreate } = ty
  * The sets at argv[from..to), missing keys as undefined. Every key is type-checked
  * before any work, as Redis does; null after a WRONGTYPE reply.
  */
-function gatherSets(c: Client, argv: string[], from: number, to: number, write: boolean): (SetValue | undefined)[] | null {
+function gatherSets(c: Caller, argv: string[], from: number, to: number, write: boolean): (SetValue | undefined)[] | null {
   const sets = new Array<SetValue | undefined>(to - from)
   for (let i = from; i < to; i++) {
     const v = write ? setForWrite(c, argv[i]) : setForRead(c, argv[i])
@@ -33,7 +33,7 @@ function gatherSets(c: Client, argv: string[], from: number, to: number, write: 
 }
 
 /** Writes `members` as a set reply. */
-function replyMembers(c: Client, members: readonly string[]): void {
+function replyMembers(c: Caller, members: readonly string[]): void {
   const out = c.out
   out.set(members.length)
   for (let i = 0; i < members.length; i++) out.bulk(members[i])
@@ -42,7 +42,7 @@ function replyMembers(c: Client, members: readonly string[]): void {
 // --- commands -------------------------------------------------------------------------
 
 /** SADD key member [member ...] */
-function sadd(c: Client, argv: string[]): void {
+function sadd(c: Caller, argv: string[]): void {
   const s = setOrCreate(c, argv[1])
   if (s === null) return
   let added = 0
@@ -51,7 +51,7 @@ function sadd(c: Client, argv: string[]): void {
 }
 
 /** SREM key member [member ...] */
-function srem(c: Client, argv: string[]): void {
+function srem(c: Caller, argv: string[]): void {
   const key = argv[1]
   const s = setForWrite(c, key)
   if (s === null) return
@@ -68,7 +68,7 @@ function srem(c: Client, argv: string[]): void {
 }
 
 /** SMEMBERS key */
-function smembers(c: Client, argv: string[]): void {
+function smembers(c: Caller, argv: string[]): void {
   const s = setForRead(c, argv[1])
   if (s === null) return
   if (s === undefined) return c.out.set(0)
@@ -76,14 +76,14 @@ function smembers(c: Client, argv: string[]): void {
 }
 
 /** SISMEMBER key member */
-function sismember(c: Client, argv: string[]): void {
+function sismember(c: Caller, argv: string[]): void {
   const s = setForRead(c, argv[1])
   if (s === null) return
   c.out.integer(s !== undefined && s.has(argv[2]) ? 1 : 0)
 }
 
 /** SMISMEMBER key member [member ...] */
-function smismember(c: Client, argv: string[]): void {
+function smismember(c: Caller, argv: string[]): void {
   const s = setForRead(c, argv[1])
   if (s === null) return
   const out = c.out
@@ -92,7 +92,7 @@ function smismember(c: Client, argv: string[]): void {
 }
 
 /** SCARD key */
-function scard(c: Client, argv: string[]): void {
+function scard(c: Caller, argv: string[]): void {
   const s = setForRead(c, argv[1])
   if (s === null) return
   c.out.integer(s === undefined ? 0 : s.size)
@@ -102,7 +102,7 @@ function scard(c: Client, argv: string[]): void {
 const SPOP_REBUILD_FACTOR = 5
 
 /** SPOP key [count] */
-function spop(c: Client, argv: string[]): void {
+function spop(c: Caller, argv: string[]): void {
   const out = c.out
   if (argv.length > 3) return out.error(Err.syntax)
   const key = argv[1]
@@ -140,7 +140,7 @@ function spop(c: Client, argv: string[]): void {
 }
 
 /** SRANDMEMBER key [count] */
-function srandmember(c: Client, argv: string[]): void {
+function srandmember(c: Caller, argv: string[]): void {
   const out = c.out
   if (argv.length > 3) return out.error(Err.syntax)
   if (argv.length === 2) {
@@ -168,7 +168,7 @@ function srandmember(c: Client, argv: string[]): void {
 }
 
 /** SMOVE source destination member */
-function smove(c: Client, argv: string[]): void {
+function smove(c: Caller, argv: string[]): void {
   const out = c.out
   const db = c.db
   const src = db.get(argv[1])
@@ -240,56 +240,56 @@ function difference(sets: (SetValue | undefined)[]): SetValue {
 }
 
 /** Stores a computed set, or deletes the destination for an empty one; replies the size. */
-function storeResult(c: Client, dst: string, result: SetValue): void {
+function storeResult(c: Caller, dst: string, result: SetValue): void {
   if (result.size === 0) c.db.delete(dst)
   else c.db.set(dst, result)
   c.out.integer(result.size)
 }
 
 /** SINTER key [key ...] */
-function sinter(c: Client, argv: string[]): void {
+function sinter(c: Caller, argv: string[]): void {
   const sets = gatherSets(c, argv, 1, argv.length, false)
   if (sets === null) return
   replyMembers(c, intersect(sets, 0))
 }
 
 /** SINTERSTORE destination key [key ...] */
-function sinterstore(c: Client, argv: string[]): void {
+function sinterstore(c: Caller, argv: string[]): void {
   const sets = gatherSets(c, argv, 2, argv.length, true)
   if (sets === null) return
   storeResult(c, argv[1], SetValue.of(intersect(sets, 0)))
 }
 
 /** SUNION key [key ...] */
-function sunion(c: Client, argv: string[]): void {
+function sunion(c: Caller, argv: string[]): void {
   const sets = gatherSets(c, argv, 1, argv.length, false)
   if (sets === null) return
   replyMembers(c, union(sets).members())
 }
 
 /** SUNIONSTORE destination key [key ...] */
-function sunionstore(c: Client, argv: string[]): void {
+function sunionstore(c: Caller, argv: string[]): void {
   const sets = gatherSets(c, argv, 2, argv.length, true)
   if (sets === null) return
   storeResult(c, argv[1], union(sets))
 }
 
 /** SDIFF key [key ...] */
-function sdiff(c: Client, argv: string[]): void {
+function sdiff(c: Caller, argv: string[]): void {
   const sets = gatherSets(c, argv, 1, argv.length, false)
   if (sets === null) return
   replyMembers(c, difference(sets).members())
 }
 
 /** SDIFFSTORE destination key [key ...] */
-function sdiffstore(c: Client, argv: string[]): void {
+function sdiffstore(c: Caller, argv: string[]): void {
   const sets = gatherSets(c, argv, 2, argv.length, true)
   if (sets === null) return
   storeResult(c, argv[1], difference(sets))
 }
 
 /** SINTERCARD numkeys key [key ...] [LIMIT limit] */
-function sintercard(c: Client, argv: string[]): void {
+function sintercard(c: Caller, argv: string[]): void {
   const out = c.out
   const n = integerAtLeast(c, argv[1], 1, Err.numkeysPositive)
   if (n === null) return
@@ -314,7 +314,7 @@ function sintercard(c: Client, argv: string[]): void {
  * SSCAN key cursor [MATCH pattern] [COUNT count]. An intset comes back whole with
  * cursor 0, as in Redis; a larger set in steps over a live iterator.
  */
-function sscan(c: Client, argv: string[]): void {
+function sscan(c: Caller, argv: string[]): void {
   const scan = collectionScanArgs(c, argv, setForRead)
   if (scan === null) return
   const { value: s, cursor, options: { count, pattern } } = scan

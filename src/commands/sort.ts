@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import type { Database } from '../store/database.js'
 import { HashValue } from '../store/hash.js'
 import { ListValue } from '../store/list.js'
@@ -33,7 +33,7 @@ interface SortRequest {
 }
 
 /** Parses the options after the key; null after an error reply. */
-function parseRequest(c: Client, argv: string[], readonly: boolean): SortRequest | null {
+function parseRequest(c: Caller, argv: string[], readonly: boolean): SortRequest | null {
   const req: SortRequest = {
     desc: false, alpha: false, dontSort: false, by: null, gets: [], store: null, limitStart: 0, limitCount: -1,
   }
@@ -83,15 +83,15 @@ function zsetByRank(z: ZSet, from: number, count: number, desc: boolean): string
   return items
 }
 
-function sort(c: Client, argv: string[]): void {
+function sort(c: Caller, argv: string[]): void {
   sortGeneric(c, argv, false)
 }
 
-function sortRo(c: Client, argv: string[]): void {
+function sortRo(c: Caller, argv: string[]): void {
   sortGeneric(c, argv, true)
 }
 
-function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
+function sortGeneric(c: Caller, argv: string[], readonly: boolean): void {
   const req = parseRequest(c, argv, readonly)
   if (req === null) return
   const db = c.db
@@ -177,7 +177,6 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   const dest = req.store
   if (stored.length > 0) {
     db.set(dest, ListValue.from(stored))
-    c.signalKey(dest)
   } else {
     db.delete(dest)
   }

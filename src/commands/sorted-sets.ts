@@ -1,5 +1,5 @@
 import { formatDouble } from '../resp/format.js'
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
 import { distinctIndexes } from '../store/sample.js'
@@ -41,7 +41,7 @@ interface ScoreRange {
  * "1e400" (inf) and even "" (0) are accepted, and only NaN or trailing junk fail.
  * Null after replying "min or max is not a float".
  */
-function parseScoreRange(c: Client, minArg: string, maxArg: string): ScoreRange | null {
+function parseScoreRange(c: Caller, minArg: string, maxArg: string): ScoreRange | null {
   const minEx = minArg.charCodeAt(0) === 0x28
   const maxEx = maxArg.charCodeAt(0) === 0x28
   const min = strtod(minArg, minEx ? 1 : 0)
@@ -72,7 +72,7 @@ function parseLexBound(s: string): LexBound | null {
 }
 
 /** Both lex bounds, or null after replying "min or max not valid string range item". */
-function parseLexRange(c: Client, minArg: string, maxArg: string): [LexBound, LexBound] | null {
+function parseLexRange(c: Caller, minArg: string, maxArg: string): [LexBound, LexBound] | null {
   const min = parseLexBound(minArg)
   const max = parseLexBound(maxArg)
   if (min === null || max === null) {
@@ -164,7 +164,7 @@ function lexCount(z: ZSet, from: number, min: LexBound, max: LexBound, reverse: 
  * their scores if asked: flat pairs in RESP2, a [member, score] array each in RESP3,
  * as Redis 7.0 replies to ZRANGE ... WITHSCORES.
  */
-function replyRange(c: Client, z: ZSet, rank: number, count: number, reverse: boolean, withScores: boolean): void {
+function replyRange(c: Caller, z: ZSet, rank: number, count: number, reverse: boolean, withScores: boolean): void {
   const out = c.out
   if (count <= 0) {
     out.array(0)
@@ -183,7 +183,7 @@ function replyRange(c: Client, z: ZSet, rank: number, count: number, reverse: bo
 }
 
 /** Members with scores as sorted-set replies list them, from parallel arrays in `order`. */
-function replyEntries(c: Client, members: string[], scores: number[], order: number[], withScores: boolean): void {
+function replyEntries(c: Caller, members: string[], scores: number[], order: number[], withScores: boolean): void {
   const out = c.out
   const nested = withScores && out.proto === 3
   out.array(withScores && !nested ? order.length * 2 : order.length)
@@ -212,7 +212,7 @@ const enum ZaddFlag {
  * is not one, every score is checked before the set is touched, and GT/LT only
  * restrain updates (new members are always added unless XX).
  */
-function zaddGeneric(c: Client, argv: string[], flags: number): void {
+function zaddGeneric(c: Caller, argv: string[], flags: number): void {
   const key = argv[1]
   let i = 2
   for (; i < argv.length; i++) {
@@ -293,7 +293,7 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
       processed++
     }
   }
-  if (added > 0) c.signalKey(key)
+  if (added + updated > 0) c.db.modified(key)
   if (incr) {
     if (processed > 0) out.double(newScore)
     else out.nullBulk()
@@ -302,17 +302,17 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
   }
 }
 
-function zadd(c: Client, argv: string[]): void {
+function zadd(c: Caller, argv: string[]): void {
   zaddGeneric(c, argv, 0)
 }
 
 /** ZINCRBY key increment member */
-function zincrby(c: Client, argv: string[]): void {
+function zincrby(c: Caller, argv: string[]): void {
   zaddGeneric(c, argv, ZaddFlag.INCR)
 }
 
 /** ZREM key member [member ...] */
-function zrem(c: Client, argv: string[]): void {
+function zrem(c: Caller, argv: string[]): void {
   const key = argv[1]
   const z = zsetForWrite(c, key)
   if (z === null) return
@@ -331,7 +331,7 @@ function zrem(c: Client, argv: string[]): void {
 // --- single-member reads --------------------------------------------------------------
 
 /** ZSCORE key member */
-function zscore(c: Client, argv: string[]): void {
+function zscore(c: Caller, argv: string[]): void {
   const z = zsetForRead(c, argv[1])
   if (z === null) return
   const score = z === undefined ? undefined : z.score(argv[2])
@@ -340,7 +340,7 @@ function zscore(c: Client, argv: string[]): void {
 }
 
 /** ZMSCORE key member [member ...] */
-function zmscore(c: Client, argv: string[]): void {
+function zmscore(c: Caller, argv: string[]): void {
   const z = zsetForRead(c, argv[1])
   if (z === null) return
   const out = c.out
@@ -353,14 +353,14 @@ function zmscore(c: Client, argv: string[]): void {
 }
 
 /** ZCARD key */
-function zcard(c: Client, argv: string[]): void {
+function zcard(c: Caller, argv: string[]): void {
   const z = zsetForRead(c, argv[1])
   if (z === null) return
   c.out.integer(z === undefined ? 0 : z.size)
 }
 
 /** ZRANK key member, ZREVRANK key member */
-function zrankGeneric(c: Client, argv: string[], reverse: boolean): void {
+function zrankGeneric(c: Caller, argv: string[], reverse: boolean): void {
   const z = zsetForRead(c, argv[1])
   if (z === null) return
   const rank = z === undefined ? -1 : z.rank(argv[2])
@@ -368,16 +368,16 @@ function zrankGeneric(c: Client, argv: string[], reverse: boolean): void {
   else c.out.integer(reverse ? z!.size - 1 - rank : rank)
 }
 
-function zrank(c: Client, argv: string[]): void {
+function zrank(c: Caller, argv: string[]): void {
   zrankGeneric(c, argv, false)
 }
 
-function zrevrank(c: Client, argv: string[]): void {
+function zrevrank(c: Caller, argv: string[]): void {
   zrankGeneric(c, argv, true)
 }
 
 /** ZCOUNT key min max */
-function zcount(c: Client, argv: string[]): void {
+function zcount(c: Caller, argv: string[]): void {
   const range = parseScoreRange(c, argv[2], argv[3])
   if (range === null) return
   const z = zsetForRead(c, argv[1])
@@ -388,7 +388,7 @@ function zcount(c: Client, argv: string[]): void {
 }
 
 /** ZLEXCOUNT key min max */
-function zlexcount(c: Client, argv: string[]): void {
+function zlexcount(c: Caller, argv: string[]): void {
   const range = parseLexRange(c, argv[2], argv[3])
   if (range === null) return
   const z = zsetForRead(c, argv[1])
@@ -424,7 +424,7 @@ const enum Direction {
  * so that the same mistakes meet the same errors. `at` is the index of the source
  * key; with `store`, argv[1] is the destination.
  */
-function zrangeGeneric(c: Client, argv: string[], at: number, store: boolean, type: RangeType, direction: Direction): void {
+function zrangeGeneric(c: Caller, argv: string[], at: number, store: boolean, type: RangeType, direction: Direction): void {
   const out = c.out
   let withScores = false
   let offset = 0
@@ -532,7 +532,6 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: boolean, ty
     else cur.next()
   }
   c.db.set(dst, storedRange(members, scores, type === RangeType.Rank))
-  c.signalKey(dst)
   out.integer(count)
 }
 
@@ -560,44 +559,44 @@ function storedRange(members: string[], scores: number[], byRank: boolean): ZSet
 }
 
 /** ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES] */
-function zrange(c: Client, argv: string[]): void {
+function zrange(c: Caller, argv: string[]): void {
   zrangeGeneric(c, argv, 1, false, RangeType.Auto, Direction.Auto)
 }
 
 /** ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count] */
-function zrangestore(c: Client, argv: string[]): void {
+function zrangestore(c: Caller, argv: string[]): void {
   zrangeGeneric(c, argv, 2, true, RangeType.Auto, Direction.Auto)
 }
 
 /** ZREVRANGE key start stop [WITHSCORES] */
-function zrevrange(c: Client, argv: string[]): void {
+function zrevrange(c: Caller, argv: string[]): void {
   zrangeGeneric(c, argv, 1, false, RangeType.Rank, Direction.Reverse)
 }
 
 /** ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count] */
-function zrangebyscore(c: Client, argv: string[]): void {
+function zrangebyscore(c: Caller, argv: string[]): void {
   zrangeGeneric(c, argv, 1, false, RangeType.Score, Direction.Forward)
 }
 
 /** ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count] */
-function zrevrangebyscore(c: Client, argv: string[]): void {
+function zrevrangebyscore(c: Caller, argv: string[]): void {
   zrangeGeneric(c, argv, 1, false, RangeType.Score, Direction.Reverse)
 }
 
 /** ZRANGEBYLEX key min max [LIMIT offset count] */
-function zrangebylex(c: Client, argv: string[]): void {
+function zrangebylex(c: Caller, argv: string[]): void {
   zrangeGeneric(c, argv, 1, false, RangeType.Lex, Direction.Forward)
 }
 
 /** ZREVRANGEBYLEX key max min [LIMIT offset count] */
-function zrevrangebylex(c: Client, argv: string[]): void {
+function zrevrangebylex(c: Caller, argv: string[]): void {
   zrangeGeneric(c, argv, 1, false, RangeType.Lex, Direction.Reverse)
 }
 
 // --- ZREMRANGEBY* -----------------------------------------------------------------------
 
 /** ZREMRANGEBYRANK key start stop */
-function zremrangebyrank(c: Client, argv: string[]): void {
+function zremrangebyrank(c: Caller, argv: string[]): void {
   let start = integerArg(c, argv[2])
   if (start === null) return
   let end = integerArg(c, argv[3])
@@ -616,7 +615,7 @@ function zremrangebyrank(c: Client, argv: string[]): void {
 }
 
 /** ZREMRANGEBYSCORE key min max */
-function zremrangebyscore(c: Client, argv: string[]): void {
+function zremrangebyscore(c: Caller, argv: string[]): void {
   const range = parseScoreRange(c, argv[2], argv[3])
   if (range === null) return
   const key = argv[1]
@@ -628,7 +627,7 @@ function zremrangebyscore(c: Client, argv: string[]): void {
 }
 
 /** ZREMRANGEBYLEX key min max */
-function zremrangebylex(c: Client, argv: string[]): void {
+function zremrangebylex(c: Caller, argv: string[]): void {
   const range = parseLexRange(c, argv[2], argv[3])
   if (range === null) return
   const key = argv[1]
@@ -641,7 +640,7 @@ function zremrangebylex(c: Client, argv: string[]): void {
 }
 
 /** Removes ranks [lo, hi) and replies how many went. */
-function removeRanks(c: Client, key: string, z: ZSet, lo: number, hi: number): void {
+function removeRanks(c: Caller, key: string, z: ZSet, lo: number, hi: number): void {
   const removed = hi > lo ? z.removeRange(lo, hi - lo) : 0
   deleteIfEmpty(c, key, z)
   c.out.integer(removed)
@@ -660,7 +659,7 @@ const enum End {
  * or [member, score] pairs (`nested`), with or without the key in front (`withKey`).
  * Returns false, without replying, when none of the keys holds a sorted set.
  */
-function popGeneric(c: Client, keys: string[], from: number, to: number, end: End, withKey: boolean,
+function popGeneric(c: Caller, keys: string[], from: number, to: number, end: End, withKey: boolean,
   count: number, nested: boolean): boolean {
   const out = c.out
   let key = ''
@@ -705,7 +704,7 @@ function popGeneric(c: Client, keys: string[], from: number, to: number, end: En
 }
 
 /** ZPOPMIN key [count], ZPOPMAX key [count] */
-function zpopGeneric(c: Client, argv: string[], end: End): void {
+function zpopGeneric(c: Caller, argv: string[], end: End): void {
   if (argv.length > 3) return c.out.error(Err.syntax)
   let count = -1
   if (argv.length === 3) {
@@ -717,11 +716,11 @@ function zpopGeneric(c: Client, argv: string[], end: End): void {
   if (!popGeneric(c, argv, 1, 2, end, false, count, c.out.proto === 3 && count !== -1)) c.out.array(0)
 }
 
-function zpopmin(c: Client, argv: string[]): void {
+function zpopmin(c: Caller, argv: string[]): void {
   zpopGeneric(c, argv, End.Min)
 }
 
-function zpopmax(c: Client, argv: string[]): void {
+function zpopmax(c: Caller, argv: string[]): void {
   zpopGeneric(c, argv, End.Max)
 }
 
@@ -729,7 +728,7 @@ function zpopmax(c: Client, argv: string[]): void {
 const MPOP_ENDS = ['MIN', 'MAX'] as const
 
 /** ZMPOP numkeys key [key ...] <MIN | MAX> [COUNT count] */
-function zmpop(c: Client, argv: string[]): void {
+function zmpop(c: Caller, argv: string[]): void {
   const args = mpopArgs(c, argv, 1, MPOP_ENDS)
   if (args === null) return
   if (!popGeneric(c, argv, args.first, args.first + args.numkeys, args.end, true, args.count, true)) c.out.nullArray()
@@ -738,7 +737,7 @@ function zmpop(c: Client, argv: string[]): void {
 // --- blocking pops (see blocking-pops.ts) ----------------------------------------------
 
 /** BZPOPMIN key [key ...] timeout, BZPOPMAX key [key ...] timeout */
-function bzpopGeneric(c: Client, argv: string[], end: End, spec: CommandSpec): void {
+function bzpopGeneric(c: Caller, argv: string[], end: End, spec: CommandSpec): void {
   if (c.retrying) {
     const ready = readyValue(c, ZSet)
     if (ready !== null) popGeneric(c, [ready.key], 0, 1, end, true, -1, false)
@@ -751,16 +750,16 @@ function bzpopGeneric(c: Client, argv: string[], end: End, spec: CommandSpec): v
   waitOnKeys(c, spec, argv, argv.slice(1, last), timeout)
 }
 
-function bzpopmin(c: Client, argv: string[]): void {
+function bzpopmin(c: Caller, argv: string[]): void {
   bzpopGeneric(c, argv, End.Min, bzpopminSpec)
 }
 
-function bzpopmax(c: Client, argv: string[]): void {
+function bzpopmax(c: Caller, argv: string[]): void {
   bzpopGeneric(c, argv, End.Max, bzpopmaxSpec)
 }
 
 /** BZMPOP timeout numkeys key [key ...] <MIN | MAX> [COUNT count]: unlike BLMPOP, the timeout is read last. */
-function bzmpop(c: Client, argv: string[]): void {
+function bzmpop(c: Caller, argv: string[]): void {
   const args = mpopArgs(c, argv, 2, MPOP_ENDS)
   if (args === null) return
   if (c.retrying) {
@@ -829,7 +828,7 @@ function aggregate(target: number, value: number, how: Aggregate): number {
  * options. Inputs other than ZDIFF's are taken smallest first (a stable sort, as
  * glibc's qsort behaves here), which fixes the order float sums are added in.
  */
-function setOperation(c: Client, argv: string[], dst: string | null, numkeysAt: number, op: SetOp,
+function setOperation(c: Caller, argv: string[], dst: string | null, numkeysAt: number, op: SetOp,
   cardOnly: boolean, name: string): void {
   const out = c.out
   const numkeys = parseInt64(argv[numkeysAt])
@@ -947,48 +946,47 @@ function setOperation(c: Client, argv: string[], dst: string | null, numkeysAt: 
       return out.integer(0)
     }
     c.db.set(dst, ZSet.build(members, scores))
-    c.signalKey(dst)
     return out.integer(members.length)
   }
   replyEntries(c, members, scores, sortedOrder(members, scores), withScores)
 }
 
 /** ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>] [WITHSCORES] */
-function zunion(c: Client, argv: string[]): void {
+function zunion(c: Caller, argv: string[]): void {
   setOperation(c, argv, null, 1, SetOp.Union, false, 'zunion')
 }
 
-function zinter(c: Client, argv: string[]): void {
+function zinter(c: Caller, argv: string[]): void {
   setOperation(c, argv, null, 1, SetOp.Inter, false, 'zinter')
 }
 
 /** ZDIFF numkeys key [key ...] [WITHSCORES] */
-function zdiff(c: Client, argv: string[]): void {
+function zdiff(c: Caller, argv: string[]): void {
   setOperation(c, argv, null, 1, SetOp.Diff, false, 'zdiff')
 }
 
 /** ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS ...] [AGGREGATE ...] */
-function zunionstore(c: Client, argv: string[]): void {
+function zunionstore(c: Caller, argv: string[]): void {
   setOperation(c, argv, argv[1], 2, SetOp.Union, false, 'zunionstore')
 }
 
-function zinterstore(c: Client, argv: string[]): void {
+function zinterstore(c: Caller, argv: string[]): void {
   setOperation(c, argv, argv[1], 2, SetOp.Inter, false, 'zinterstore')
 }
 
-function zdiffstore(c: Client, argv: string[]): void {
+function zdiffstore(c: Caller, argv: string[]): void {
   setOperation(c, argv, argv[1], 2, SetOp.Diff, false, 'zdiffstore')
 }
 
 /** ZINTERCARD numkeys key [key ...] [LIMIT limit] */
-function zintercard(c: Client, argv: string[]): void {
+function zintercard(c: Caller, argv: string[]): void {
   setOperation(c, argv, null, 1, SetOp.Inter, true, 'zintercard')
 }
 
 // --- ZRANDMEMBER, ZSCAN -----------------------------------------------------------------
 
 /** ZRANDMEMBER key [count [WITHSCORES]] */
-function zrandmember(c: Client, argv: string[]): void {
+function zrandmember(c: Caller, argv: string[]): void {
   const out = c.out
   if (argv.length >= 3) {
     const args = randomCountArgs(c, argv, 'WITHSCORES')
@@ -1007,7 +1005,7 @@ const MAX_REPLY_BYTES = 512 * 1024 * 1024
  * ZRANDMEMBER with a count: a negative count draws with repetition; a positive one
  * returns distinct members, or the whole set when it asks for at least that many.
  */
-function randomMembers(c: Client, key: string, n: number, withScores: boolean): void {
+function randomMembers(c: Caller, key: string, n: number, withScores: boolean): void {
   const out = c.out
   const z = zsetForRead(c, key)
   if (z === null) return
@@ -1059,7 +1057,7 @@ function scanScoreText(d: number, listpack: boolean): string {
  * ZSCAN key cursor [MATCH pattern] [COUNT count]. A listpack comes back whole with
  * cursor 0, as in Redis; a larger set in steps over a live iterator of its members.
  */
-function zscan(c: Client, argv: string[]): void {
+function zscan(c: Caller, argv: string[]): void {
   const scan = collectionScanArgs(c, argv, zsetForRead)
   if (scan === null) return
   const { value: z, cursor, options: { count, pattern } } = scan

@@ -1,4 +1,4 @@
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 
 /**
  * A command is a small spec: the metadata Redis publishes through COMMAND (arity,
@@ -28,10 +28,12 @@ export type CommandFlag =
   | 'movablekeys'
 
 /**
- * Handlers get argv as latin1 strings, argv[0] being the command name as sent. A
- * handler that cannot complete yet calls `client.block(...)` and returns.
+ * Handlers get the caller (see server/caller.ts: a reply writer, a database and the
+ * caller's state, never a socket) and argv as latin1 strings, argv[0] being the
+ * command name as sent. A handler that cannot complete yet calls `caller.block(...)`
+ * and returns.
  */
-export type Handler = (client: Client, argv: string[]) => void
+export type Handler = (client: Caller, argv: string[]) => void
 
 export interface CommandSpec {
   /** Lower case; for a subcommand, just the subcommand ("get" under "config"). */
@@ -83,6 +85,8 @@ export interface CommandSpec {
   noAuth?: boolean
   denyoom?: boolean
   writes?: boolean
+  /** RESP2 subscribed mode: (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET only. */
+  allowedWhileSubscribed?: boolean
 }
 
 export type CommandGroup =

@@ -1,6 +1,6 @@
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../resp/long-double.js'
 import type { RespValue } from '../resp/values.js'
-import type { Client } from '../server/client.js'
+import type { Caller } from '../server/caller.js'
 import type { Database } from '../store/database.js'
 import { Structured, type StoredValue } from '../store/types.js'
 import { isOption } from './args.js'
@@ -20,7 +20,7 @@ function storable(v: RespValue): StoredValue {
 }
 
 /** Replies with a stored value as GET does: its own type for structured values. */
-export function replyValue(c: Client, v: StoredValue | undefined): boolean {
+export function replyValue(c: Caller, v: StoredValue | undefined): boolean {
   if (v === undefined) {
     c.out.nullBulk()
     return true
@@ -125,7 +125,7 @@ let expireArg = 0
  * expiry) are a syntax error. The expire time is only read afterwards, so for
  * "EX 0 EX 5" the last one counts. Returns the flags, or -1 after replying.
  */
-function parseOptions(c: Client, argv: string[], forGetex: boolean): number {
+function parseOptions(c: Caller, argv: string[], forGetex: boolean): number {
   let flags = 0
   // SET key value [options] or GETEX key [options].
   for (let i = forGetex ? 2 : 3; i < argv.length; i++) {
@@ -156,7 +156,7 @@ function parseOptions(c: Client, argv: string[], forGetex: boolean): number {
  * The absolute expiry in ms for an EX/PX/EXAT/PXAT argument, or null after replying:
  * not an integer, not positive, or overflowing int64 once scaled or added to now.
  */
-function expireAtArg(c: Client, arg: string, unit: number, name: string): number | bigint | null {
+function expireAtArg(c: Caller, arg: string, unit: number, name: string): number | bigint | null {
   const n = parseInt64(arg)
   if (n === null) {
     c.out.error(Err.notInteger)
@@ -170,12 +170,12 @@ function expireAtArg(c: Client, arg: string, unit: number, name: string): number
 // ---------------------------------------------------------------------------------
 // GET, SET and friends
 
-function get(c: Client, argv: string[]): void {
+function get(c: Caller, argv: string[]): void {
   if (!replyValue(c, c.db.lookupRead(argv[1]))) c.out.error(Err.wrongType)
 }
 
 /** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */
-function set(c: Client, argv: string[]): void {
+function set(c: Caller, argv: string[]): void {
   const key = argv[1]
   const value = storable((argv as RespValue[])[2])
   const db = c.db
@@ -212,7 +212,7 @@ function set(c: Client, argv: string[]): void {
   else c.out.simple('OK')
 }
 
-function setnx(c: Client, argv: string[]): void {
+function setnx(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
   if (db.get(key) !== undefined) return c.out.integer(0)
@@ -222,7 +222,7 @@ function setnx(c: Client, argv: string[]): void {
 }
 
 /** SETEX and PSETEX: SET with EX or PX, value last. */
-function setWithExpiry(c: Client, argv: string[], unit: number, name: string): void {
+function setWithExpiry(c: Caller, argv: string[], unit: number, name: string): void {
   const at = expireAtArg(c, argv[2], unit, name)
   if (at === null) return
   const db = c.db
@@ -233,15 +233,15 @@ function setWithExpiry(c: Client, argv: string[], unit: number, name: string): v
   c.out.simple('OK')
 }
 
-function setex(c: Client, argv: string[]): void {
+function setex(c: Caller, argv: string[]): void {
   setWithExpiry(c, argv, Opt.EX, 'setex')
 }
 
-function psetex(c: Client, argv: string[]): void {
+function psetex(c: Caller, argv: string[]): void {
   setWithExpiry(c, argv, Opt.PX, 'psetex')
 }
 
-function getset(c: Client, argv: string[]): void {
+function getset(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
   const old = db.lookupRead(key)
@@ -251,7 +251,7 @@ function getset(c: Client, argv: string[]): void {
   replyValue(c, old)
 }
 
-function getdel(c: Client, argv: string[]): void {
+function getdel(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
   const v = db.lookupRead(key)
@@ -262,7 +262,7 @@ function getdel(c: Client, argv: string[]): void {
 }
 
 /** GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] */
-function getex(c: Client, argv: string[]): void {
+function getex(c: Caller, argv: string[]): void {
   const flags = parseOptions(c, argv, true)
   if (flags < 0) return
   const db = c.db
@@ -284,7 +284,7 @@ function getex(c: Client, argv: string[]): void {
   }
 }
 
-function mget(c: Client, argv: string[]): void {
+function mget(c: Caller, argv: string[]): void {
   const db = c.db
   c.out.array(argv.length - 1)
   for (let i = 1; i < argv.length; i++) {
@@ -295,7 +295,7 @@ function mget(c: Client, argv: string[]): void {
   }
 }
 
-function mset(c: Client, argv: string[]): void {
+function mset(c: Caller, argv: string[]): void {
   if (argv.length % 2 === 0) return c.out.error(Err.wrongArgs('mset'))
   const db = c.db
   for (let i = 1; i < argv.length; i += 2) {
@@ -306,7 +306,7 @@ function mset(c: Client, argv: string[]): void {
   else c.out.simple('OK')
 }
 
-function msetnx(c: Client, argv: string[]): void {
+function msetnx(c: Caller, argv: string[]): void {
   if (argv.length % 2 === 0) return c.out.error(Err.wrongArgs('msetnx'))
   const db = c.db
   for (let i = 1; i < argv.length; i += 2) {
@@ -327,7 +327,7 @@ function msetnx(c: Client, argv: string[]): void {
  * limit (2^29 - 24 chars) is a few bytes lower than the default, and gets the same
  * answer rather than an exception.
  */
-function tooLong(c: Client, length: number): boolean {
+function tooLong(c: Caller, length: number): boolean {
   if (length <= c.server.config.int('proto-max-bulk-len') && length <= MAX_JS_STRING) return false
   c.out.error(Err.stringTooLong)
   return true
@@ -335,7 +335,7 @@ function tooLong(c: Client, length: number): boolean {
 
 const MAX_JS_STRING = 2 ** 29 - 24
 
-function append(c: Client, argv: string[]): void {
+function append(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
   const add = argv[2]
@@ -355,7 +355,7 @@ function append(c: Client, argv: string[]): void {
   c.out.integer(next.length)
 }
 
-function strlen(c: Client, argv: string[]): void {
+function strlen(c: Caller, argv: string[]): void {
   const v = c.db.lookupRead(argv[1])
   if (v === undefined) return c.out.integer(0)
   if (typeof v !== 'string') return c.out.error(Err.wrongType)
@@ -365,7 +365,7 @@ function strlen(c: Client, argv: string[]): void {
 const LIMIT = 2 ** 53
 
 /** GETRANGE and SUBSTR: inclusive, negative indexes from the end, clamped. */
-function getrange(c: Client, argv: string[]): void {
+function getrange(c: Caller, argv: string[]): void {
   const start = parseInt64(argv[2])
   const end = parseInt64(argv[3])
   if (start === null || end === null) return c.out.error(Err.notInteger)
@@ -384,7 +384,7 @@ function getrange(c: Client, argv: string[]): void {
   c.out.bulk(v.slice(s, e + 1))
 }
 
-function setrange(c: Client, argv: string[]): void {
+function setrange(c: Caller, argv: string[]): void {
   const offset = parseInt64(argv[2])
   if (offset === null) return c.out.error(Err.notInteger)
   if (offset < 0) return c.out.error(Err.offsetRange)
@@ -411,7 +411,7 @@ function setrange(c: Client, argv: string[]): void {
 // Counters
 
 /** INCR, DECR, INCRBY, DECRBY: exact int64 arithmetic, keeping the key's TTL. */
-function incrBy(c: Client, key: string, by: number | bigint): void {
+function incrBy(c: Caller, key: string, by: number | bigint): void {
   const db = c.db
   const v = db.get(key)
   let current: number | bigint = 0
@@ -435,21 +435,21 @@ function incrBy(c: Client, key: string, by: number | bigint): void {
   c.out.integer(next)
 }
 
-function incr(c: Client, argv: string[]): void {
+function incr(c: Caller, argv: string[]): void {
   incrBy(c, argv[1], 1)
 }
 
-function decr(c: Client, argv: string[]): void {
+function decr(c: Caller, argv: string[]): void {
   incrBy(c, argv[1], -1)
 }
 
-function incrby(c: Client, argv: string[]): void {
+function incrby(c: Caller, argv: string[]): void {
   const by = parseInt64(argv[2])
   if (by === null) return c.out.error(Err.notInteger)
   incrBy(c, argv[1], by)
 }
 
-function decrby(c: Client, argv: string[]): void {
+function decrby(c: Caller, argv: string[]): void {
   const by = parseInt64(argv[2])
   if (by === null) return c.out.error(Err.notInteger)
   if (by === INT64_MIN) return c.out.error(Err.decrementOverflow)
@@ -460,7 +460,7 @@ function decrby(c: Client, argv: string[]): void {
  * INCRBYFLOAT in long double, as Redis computes it (long-double.ts), stored and
  * returned in Redis's fixed-point form. Sums of small integers skip the BigInt path.
  */
-function incrbyfloat(c: Client, argv: string[]): void {
+function incrbyfloat(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
   const v = db.get(key)

@@ -5,6 +5,7 @@ import { introspectionCommands } from './introspection.js'
 import { keyCommands } from './keys.js'
 import { listCommands } from './lists.js'
 import { miniCommands } from './mini.js'
+import { pubsubCommands } from './pubsub.js'
 import { serverCommands } from './server.js'
 import { setCommands } from './sets.js'
 import { sortCommands } from './sort.js'
@@ -24,6 +25,7 @@ export const families: readonly CommandSpec[][] = [
   setCommands,
   sortedSetCommands,
   sortCommands,
+  pubsubCommands,
 ]
 
 /**
@@ -93,12 +95,18 @@ export class CommandTable {
   }
 }
 
+/** What Redis lets a RESP2 connection run while it is subscribed. */
+const SUBSCRIBED_MODE_COMMANDS = new Set([
+  'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset',
+])
+
 function prepare(spec: CommandSpec, fullName: string): void {
   spec.fullName = fullName
   spec.stats = { calls: 0, usec: 0, rejected: 0, failed: 0 }
   spec.noAuth = spec.flags.includes('no_auth')
   spec.denyoom = spec.flags.includes('denyoom')
   spec.writes = spec.flags.includes('write')
+  spec.allowedWhileSubscribed = SUBSCRIBED_MODE_COMMANDS.has(fullName)
   if (spec.handler === undefined && spec.subcommands === undefined) {
     throw new Error(`command ${fullName} has no handler`)
   }

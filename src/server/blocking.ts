@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../commands/spec.js'
 import type { Database } from '../store/database.js'
+import type { Caller } from './caller.js'
 import type { BlockState, Client } from './client.js'
 import { invoke } from './dispatcher.js'
 import { contain } from './faults.js'
@@ -33,7 +34,7 @@ export class BlockingManager {
     return this.ready.length !== 0
   }
 
-  block(client: Client, spec: CommandSpec, argv: string[], keys: string[], timeoutMs: number, onTimeout: (c: Client) => void): void {
+  block(client: Client, spec: CommandSpec, argv: string[], keys: string[], timeoutMs: number, onTimeout: (c: Caller) => void): void {
     if (client.retrying && client.blocked !== null) {
       // Re-run found nothing after all (another waiter took it): keep waiting.
       client.blocked.stillWaiting = true

@@ -2,6 +2,7 @@ import { ProtocolError, QueryBufferLimitError, RequestDecoder } from '../resp/de
 import { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
 import type { CommandSpec } from '../commands/spec.js'
+import { Caller } from './caller.js'
 import { FastIo, WriteResult, type ClientSocket, type RawReader, type RawWriter } from './fast-io.js'
 import { contain } from './faults.js'
 import type { Server } from './server.js'
@@ -14,7 +15,7 @@ export interface BlockState {
   argv: string[]
   timer: NodeJS.Timeout | null
   /** Writes the reply for a timeout (a null array for the list pops). */
-  onTimeout: (client: Client) => void
+  onTimeout: (caller: Caller) => void
   /** Set while the command is re-run for a ready key and chose to keep waiting. */
   stillWaiting: boolean
   /** During a re-run, the signalled key the waiter is to be served from. */
@@ -35,37 +36,10 @@ const INITIAL_OUTPUT_BUFFER = 256
  * out in a single socket.write. The loop stops while the client is blocked (BLPOP)
  * and while the socket pushes back, and resumes on unblock or 'drain'.
  */
-export class Client implements RawReader, RawWriter {
-  readonly id: number
+export class Client extends Caller implements RawReader, RawWriter {
   readonly decoder: RequestDecoder
-  /**
-   * Starts small: a 16 KiB buffer per connection is a fresh ArrayBuffer (and, with
-   * 10,000 clients, 160 MiB of external memory that drives V8's collections), while a
-   * small one is a slice of Node's buffer pool. It grows to what the replies need.
-   */
-  readonly out = new ReplyWriter(INITIAL_OUTPUT_BUFFER)
-  db: Database
-  name = ''
-  libName = ''
-  libVer = ''
-  authenticated: boolean
   readonly createdAt = Date.now()
   lastInteraction = Date.now()
-  /** For CLIENT LIST cmd=. */
-  lastCommand: CommandSpec | null = null
-  /** Served on the --mini-port listener: SET answers :1 and MSET :<pairs>. */
-  readonly mini: boolean
-  blocked: BlockState | null = null
-  /** True while a blocked command is re-run because one of its keys got data. */
-  retrying = false
-  /**
-   * Set while commands run inside MULTI/EXEC or a script, where Redis never blocks:
-   * blocking commands then answer at once with their "nothing there" reply.
-   */
-  denyBlocking = false
-  noEvict = false
-  noTouch = false
-  closed = false
   /** Set by QUIT and protocol errors: send what is pending, then close. */
   private closing = false
   private writePaused = false
@@ -78,20 +52,24 @@ export class Client implements RawReader, RawWriter {
   private readonly io: FastIo | null
   /** Bytes handed to the kernel asynchronously and not yet confirmed written. */
   pendingOutput = 0
+  /** Pub/sub subscriptions (pubsub/pubsub.ts holds the reverse maps). */
+  readonly channels = new Set<string>()
+  readonly patterns = new Set<string>()
+  readonly shardChannels = new Set<string>()
+  /** Set while in the server's list of clients with out-of-band output to send. */
+  flushQueued = false
 
   constructor(
-    readonly server: Server,
+    server: Server,
     /** A net.Socket, or a DirectSocket (fast-io.ts) when direct I/O is available. */
     readonly socket: ClientSocket,
     id: number,
     mini: boolean,
   ) {
-    this.id = id
-    this.mini = mini
-    this.out.nativeMaps = mini
-    this.out.errorCodes = server.errorCodes
-    this.db = server.store.db(0)
-    this.authenticated = server.config.get('requirepass') === ''
+    // Starts small: a 16 KiB buffer per connection is a fresh ArrayBuffer (and, with
+    // 10,000 clients, 160 MiB of external memory that drives V8's collections), while a
+    // small one is a slice of Node's buffer pool. It grows to what the replies need.
+    super(server, id, mini, INITIAL_OUTPUT_BUFFER)
     this.decoder = new RequestDecoder({
       maxBulkLen: server.config.int('proto-max-bulk-len'),
       queryBufferLimit: server.config.int('client-query-buffer-limit'),
@@ -268,22 +246,25 @@ export class Client implements RawReader, RawWriter {
   onClose(): void {
     this.closed = true
     if (this.blocked !== null) this.server.blocking.forget(this)
+    if (this.subscribed) this.server.pubsub.unsubscribeAll(this)
     this.server.removeClient(this)
   }
 
-  /**
-   * Parks this client until one of `keys` receives data or `timeoutMs` passes
-   * (0 = forever). The command is then run again from the start. Called from a
-   * handler that found nothing to serve; the handler must not reply.
-   */
-  block(spec: CommandSpec, argv: string[], keys: string[], timeoutMs: number, onTimeout: (c: Client) => void): void {
-    this.server.blocking.block(this, spec, argv, keys, timeoutMs, onTimeout)
+  /** Keeps `subscribed` in step with the subscription sets (RESP2's subscribed mode). */
+  updatePubSubMode(): void {
+    this.subscribed = this.channels.size + this.patterns.size + this.shardChannels.size !== 0
   }
 
-  /** Tells blocked clients that `key` in the current database may now have data. */
-  signalKey(key: string): void {
-    const waiting = this.db.blockingKeys
-    if (waiting !== null && waiting.has(key)) this.server.blocking.signal(this.db, key)
+  /**
+   * Output that no request of this client produced: a published message, an
+   * invalidation. It joins the pending replies; a client in the middle of its own
+   * request loop sends it with them, any other is flushed once the current batch of
+   * work is done (Server.flushSoon), so a burst of messages is one write.
+   */
+  deliver(frame: Buffer): void {
+    if (this.closed || this.closing) return
+    this.out.raw(frame)
+    if (!this.processing) this.server.flushSoon(this)
   }
 
   /** Resumes the request loop after unblocking, and sends the replies. */
@@ -294,12 +275,12 @@ export class Client implements RawReader, RawWriter {
     this.flush()
   }
 
-  selectDb(index: number): void {
-    this.db = this.server.store.db(index)
-  }
-
-  setAuthenticated(ok: boolean): void {
+  override setAuthenticated(ok: boolean): void {
     this.authenticated = ok
     this.decoder.authenticated = ok
+  }
+
+  get connection(): Client {
+    return this
   }
 }

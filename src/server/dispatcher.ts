@@ -2,6 +2,7 @@ import { Err } from '../commands/errors.js'
 import type { CommandSpec } from '../commands/spec.js'
 import type { CommandTable } from '../commands/table.js'
 import type { Argv, RespValue } from '../resp/values.js'
+import type { Caller } from './caller.js'
 import type { Client } from './client.js'
 import { contain, shortReason } from './faults.js'
 
@@ -52,19 +53,29 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
     reject(client, spec, Err.oom)
     return
   }
-  run(spec, client, argv)
+  if (client.subscribed && client.out.proto === 2 && !spec.allowedWhileSubscribed) {
+    reject(client, spec, Err.subscribedContext(spec.fullName!))
+    return
+  }
+  call(spec, client, argv)
 }
 
-/** Runs a command whose generic checks have passed, and counts it. */
-function run(spec: CommandSpec, client: Client, argv: string[]): void {
-  const out = client.out
+/**
+ * Runs a command whose generic checks have passed, and counts it: Redis's call(). The
+ * one way a command runs, for a socket, inside EXEC or from a script. A command that
+ * changed the data (the store's change counter moved) goes to propagation.
+ */
+export function call(spec: CommandSpec, caller: Caller, argv: string[]): void {
+  const out = caller.out
+  const server = caller.server
   const errorsBefore = out.errors
+  const dirtyBefore = server.dirty
   const stats = spec.stats!
   stats.calls++
-  client.lastCommand = spec
-  if (spec.writes) client.server.dirty++
-  invoke(spec, client, argv)
+  caller.lastCommand = spec
+  invoke(spec, caller, argv)
   if (out.errors !== errorsBefore) stats.failed++
+  if (server.dirty !== dirtyBefore && server.propagation.active) server.propagation.write(caller.db, argv)
 }
 
 /**
@@ -74,19 +85,19 @@ function run(spec: CommandSpec, client: Client, argv: string[]): void {
  * optimises a function with try/catch as well as one without, so this costs nothing
  * measurable (see the closing figures of issue 7).
  */
-export function invoke(spec: CommandSpec, client: Client, argv: string[]): void {
-  const out = client.out
+export function invoke(spec: CommandSpec, caller: Caller, argv: string[]): void {
+  const out = caller.out
   const mark = out.pos
   try {
-    spec.handler!(client, argv)
+    spec.handler!(caller, argv)
   } catch (e) {
     out.truncate(mark)
     out.error(`ERR internal error in '${spec.fullName}': ${shortReason(e)}`)
-    contain(client.server, `command '${spec.fullName}' with ${argv.length} arguments`, e)
+    contain(caller.server, `command '${spec.fullName}' with ${argv.length} arguments`, e)
   }
 }
 
-function reject(client: Client, spec: CommandSpec, message: string): void {
+function reject(client: Caller, spec: CommandSpec, message: string): void {
   spec.stats!.rejected++
   client.out.error(message)
 }

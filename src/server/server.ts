@@ -16,6 +16,10 @@ import { contain } from './faults.js'
 import { DirectSocket, directSockets, isAttached, setInheritedOptions, takeOverAccept, type AcceptedHandle } from './fast-io.js'
 import { IdleCollector } from './idle-gc.js'
 import { MemoryGuard } from './memory.js'
+import { KeyspaceEvents } from './notify.js'
+import { Propagation } from './propagation.js'
+import { KeySignals } from './signals.js'
+import { PubSub } from '../pubsub/pubsub.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
 export const REDIS_VERSION = '7.0.15'
@@ -56,8 +60,13 @@ export class Server {
     totalNetInput: 0,
     totalNetOutput: 0,
   }
-  /** Write commands run so far: a coarse counter of changes to the data. */
+  /** Changes to the data so far: one per modified key, flush or swap (signals.ts). */
   dirty = 0
+  readonly pubsub = new PubSub()
+  readonly events = new KeyspaceEvents(this.pubsub)
+  readonly propagation = new Propagation()
+  /** Clients with out-of-band output (pub/sub messages) waiting for flushQueued. */
+  private toFlush: Client[] = []
   /** used_memory and the maxmemory ceiling (memory.ts). */
   readonly memory: MemoryGuard
   /** INFO errorstats: error replies by their first word ("ERR", "WRONGTYPE"). */
@@ -96,6 +105,7 @@ export class Server {
   constructor(config: Config, table = new CommandTable()) {
     this.config = config
     this.store = new Store(config.int('databases'))
+    this.store.observe(new KeySignals(this))
     this.table = table
     this.memory = new MemoryGuard(this)
     for (const [name] of config.entries()) this.applySetting(name)
@@ -116,6 +126,7 @@ export class Server {
       case 'zset-max-listpack-entries': zsetLimits.maxListpackEntries = config.int(name); break
       case 'zset-max-listpack-value': zsetLimits.maxListpackValue = config.int(name); break
       case 'maxmemory': this.applyMaxmemory(); break
+      case 'notify-keyspace-events': this.events.configure(config.get(name)); break
       case 'hz': if (this.cron !== null && !this.closed) this.startHousekeeping(); break
     }
   }
@@ -136,6 +147,30 @@ export class Server {
 
   dispatch(client: Client, argv: Argv): void {
     dispatch(this.table, client, argv)
+  }
+
+  /**
+   * Sends a client's out-of-band output once the current batch of work is done (a
+   * microtask: after the read, timer or command that produced it), so that many
+   * messages to one subscriber from one batch go out in one write.
+   */
+  flushSoon(client: Client): void {
+    if (client.flushQueued) return
+    client.flushQueued = true
+    if (this.toFlush.push(client) === 1) queueMicrotask(this.flushQueued)
+  }
+
+  private readonly flushQueued = (): void => {
+    const clients = this.toFlush
+    this.toFlush = []
+    for (const client of clients) {
+      client.flushQueued = false
+      try {
+        client.flush()
+      } catch (e) {
+        contain(this, `flushing client id=${client.id}`, e)
+      }
+    }
   }
 
   async listen(): Promise<void> {

@@ -3,6 +3,23 @@ import { KeySpace } from './keyspace.js'
 import type { StoredValue } from './types.js'
 
 /**
+ * Told of every change to the keyspace: Redis's signalModifiedKey and its relatives.
+ * WATCH, client tracking, blocked clients, keyspace events and the change counter all
+ * hang off this one seam, so a write reaches them the same way whether a socket, EXEC
+ * or a script ran it, and whether a command, expiry or a flush made it.
+ */
+export interface KeyspaceObserver {
+  /** `key` was created, changed, deleted, or had its expiry set or removed. */
+  keyModified(db: Database, key: string): void
+  /** `key`'s time passed and it was removed, lazily or by the active cycle. */
+  keyExpired(db: Database, key: string): void
+  /** FLUSHDB or FLUSHALL emptied the database. */
+  flushed(db: Database): void
+  /** SWAPDB gave the database other contents. */
+  swapped(db: Database): void
+}
+
+/**
  * One of the numbered databases: keys, their expiry times, and the SCAN cursors over
  * them. Expiry is lazy on every lookup here, and active in Store.expireCycle().
  *
@@ -19,6 +36,8 @@ export class Database {
   blockingKeys: Map<string, unknown[]> | null = null
   hits = 0
   misses = 0
+  /** Set by the Store; see KeyspaceObserver. */
+  observer: KeyspaceObserver | null = null
   /**
    * OBJECT ENCODING of a string follows from its value, except where Redis's history
    * of the value shows: APPEND and SETRANGE leave "raw" even for short strings, and
@@ -49,9 +68,7 @@ export class Database {
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
       if (at !== undefined && at <= Date.now()) {
-        this.keys.delete(key)
-        this.expires.delete(key)
-        this.expiredKeys++
+        this.expire(key)
         return undefined
       }
     }
@@ -70,30 +87,49 @@ export class Database {
     return this.get(key) !== undefined
   }
 
+  /**
+   * signalModifiedKey: a command changed `key` in place (a push, HSET, ZADD...). The
+   * methods below that replace or remove a value call it themselves.
+   */
+  modified(key: string): void {
+    const observer = this.observer
+    if (observer !== null) observer.keyModified(this, key)
+  }
+
+  /** Removes a key whose time has passed, as an expiry (not a deletion) for observers. */
+  expire(key: string): void {
+    this.keys.delete(key)
+    this.expires.delete(key)
+    this.expiredKeys++
+    const observer = this.observer
+    if (observer !== null) observer.keyExpired(this, key)
+  }
+
   /** Sets a value and clears any TTL, as SET and most writes do. */
   set(key: string, value: StoredValue): void {
     this.keys.set(key, value)
     if (this.expires.size !== 0) this.expires.delete(key)
+    this.modified(key)
   }
 
   /** Replaces a value keeping its TTL (APPEND, INCR, SETRANGE, collection updates). */
   replace(key: string, value: StoredValue): void {
     this.keys.set(key, value)
+    this.modified(key)
   }
 
   delete(key: string): boolean {
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
-      if (at !== undefined) {
-        this.expires.delete(key)
-        if (at <= Date.now()) {
-          this.keys.delete(key)
-          this.expiredKeys++
-          return false
-        }
+      if (at !== undefined && at <= Date.now()) {
+        this.expire(key)
+        return false
       }
+      this.expires.delete(key)
     }
-    return this.keys.delete(key)
+    if (!this.keys.delete(key)) return false
+    this.modified(key)
+    return true
   }
 
   /** Expiry time in ms, or undefined for a key without one. Call on live keys. */
@@ -103,17 +139,18 @@ export class Database {
 
   setExpire(key: string, at: number): void {
     this.expires.set(key, at)
+    this.modified(key)
   }
 
   /** setExpire for any int64 time; times past 2^53 ms are also kept exactly. */
   setExpireAt(key: string, at: number | bigint): void {
     if (typeof at === 'number') {
-      this.expires.set(key, at)
+      this.setExpire(key, at)
       return
     }
-    this.expires.set(key, Number(at))
     if (this.exactExpires === null) this.exactExpires = new Map()
     this.exactExpires.set(key, at)
+    this.setExpire(key, Number(at))
   }
 
   /** getExpire with the exact time for huge ones (EXPIRETIME, TTL and GT/LT compare them). */
@@ -125,7 +162,9 @@ export class Database {
   }
 
   persist(key: string): boolean {
-    return this.expires.delete(key)
+    if (!this.expires.delete(key)) return false
+    this.modified(key)
+    return true
   }
 
   clear(): number {
@@ -136,6 +175,7 @@ export class Database {
     this.expireCursor = null
     this.stringEncodings = null
     this.exactExpires = null
+    this.observer?.flushed(this)
     return n
   }
 
@@ -153,6 +193,8 @@ export class Database {
     ;[this.randomCursor, other.randomCursor] = [other.randomCursor, this.randomCursor]
     ;[this.stringEncodings, other.stringEncodings] = [other.stringEncodings, this.stringEncodings]
     ;[this.exactExpires, other.exactExpires] = [other.exactExpires, this.exactExpires]
+    this.observer?.swapped(this)
+    other.observer?.swapped(other)
   }
 
   /** Keys removed because their TTL passed (INFO stats expired_keys). */

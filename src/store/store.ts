@@ -1,4 +1,4 @@
-import { Database } from './database.js'
+import { Database, type KeyspaceObserver } from './database.js'
 
 /**
  * All databases, and the active expiry cycle that frees expired keys nobody reads.
@@ -8,6 +8,11 @@ export class Store {
 
   constructor(databases = 16, mapLimit?: number) {
     this.dbs = Array.from({ length: databases }, (_, i) => new Database(i, mapLimit))
+  }
+
+  /** Installs the observer every database reports its changes to. */
+  observe(observer: KeyspaceObserver): void {
+    for (const db of this.dbs) db.observer = observer
   }
 
   db(index: number): Database {
@@ -48,9 +53,7 @@ export class Store {
           }
           const [key, at] = r.value
           if (at <= now) {
-            db.keys.delete(key)
-            db.expires.delete(key)
-            db.expiredKeys++
+            db.expire(key)
             expired++
           }
         }

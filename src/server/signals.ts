@@ -1,0 +1,38 @@
+import type { Database, KeyspaceObserver } from '../store/database.js'
+import { Notify } from './notify.js'
+import type { Server } from './server.js'
+
+/**
+ * The server's side of the store's one change seam (KeyspaceObserver). Every write,
+ * whoever ran it (a socket, EXEC, a script) and whatever made it (a command, expiry,
+ * a flush), arrives here once per key, and fans out to what depends on it:
+ * - the change counter (`dirty`), which also tells the dispatcher that a command
+ *   wrote something and must be propagated;
+ * - clients blocked on the key, which get another look at it once the writing
+ *   command is done (blocking.ts);
+ * - WATCH and client tracking.
+ */
+export class KeySignals implements KeyspaceObserver {
+  constructor(private readonly server: Server) {}
+
+  keyModified(db: Database, key: string): void {
+    const server = this.server
+    server.dirty++
+    const waiting = db.blockingKeys
+    if (waiting !== null && waiting.has(key)) server.blocking.signal(db, key)
+  }
+
+  keyExpired(db: Database, key: string): void {
+    const events = this.server.events
+    if ((events.flags & Notify.expired) !== 0) events.notify(db, Notify.expired, 'expired', key)
+    this.keyModified(db, key)
+  }
+
+  flushed(_db: Database): void {
+    this.server.dirty++
+  }
+
+  swapped(_db: Database): void {
+    this.server.dirty++
+  }
+}
