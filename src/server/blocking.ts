@@ -4,6 +4,7 @@ import type { Caller } from './caller.js'
 import type { BlockState, Client } from './client.js'
 import { invoke } from './dispatcher.js'
 import { contain } from './faults.js'
+import type { Server } from './server.js'
 
 /** setTimeout's longest delay; longer waits re-arm until their deadline. */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -23,6 +24,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1
  * another client's input.
  */
 export class BlockingManager {
+  constructor(private readonly server: Server) {}
+
   /** Keys signalled since the last serveReady, in order. */
   private ready: { db: Database; key: string }[] = []
   /** Number of blocked clients (INFO clients blocked_clients). */
@@ -75,7 +78,19 @@ export class BlockingManager {
 
   signal(db: Database, key: string): void {
     for (const r of this.ready) if (r.db === db && r.key === key) return
-    this.ready.push({ db, key })
+    // A client's request loop serves ready keys right after the command that fed
+    // them; writes from anywhere else (expiry, a caller without a connection) are
+    // served once the current batch of work is done.
+    if (this.ready.push({ db, key }) === 1) queueMicrotask(this.serveLater)
+  }
+
+  private readonly serveLater = (): void => {
+    if (this.ready.length === 0) return
+    try {
+      this.serveReady()
+    } catch (e) {
+      contain(this.server, 'serving blocked clients', e)
+    }
   }
 
   /** Serves waiters of every signalled key. New signals raised meanwhile are served too. */

@@ -50,7 +50,7 @@ export class Server {
   readonly config: Config
   readonly store: Store
   readonly table: CommandTable
-  readonly blocking = new BlockingManager()
+  readonly blocking = new BlockingManager(this)
   readonly clients = new Map<number, Client>()
   readonly stats: ServerStats = {
     startTime: Date.now(),
