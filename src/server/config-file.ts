@@ -527,7 +527,6 @@ noEffect(TUNING, [
 noEffect('respite has no ACL users', ['acl-pubsub-default', 'acllog-max-len'])
 noEffect('respite has no Pub/Sub, so no keyspace notifications', ['notify-keyspace-events'])
 noEffect('respite has no scripting', ['busy-reply-threshold', 'lua-enable-deprecated-api'])
-noEffect('respite has no client-side caching', ['tracking-table-max-keys'])
 noEffect('respite evicts no keys: past maxmemory it refuses writes, as under noeviction', [
   'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lfu-log-factor', 'lfu-decay-time',
 ])
