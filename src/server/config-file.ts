@@ -573,7 +573,7 @@ export const ACTED_ON = new Set([
   'loglevel', 'logfile', 'hz', 'maxmemory', 'proto-max-bulk-len', 'client-query-buffer-limit',
   'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
   'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template',
-  'tls-port', 'tls-replication', 'tls-cluster', 'aclfile',
+  'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys',
 ])
 
 /** Why each parameter has no effect, for the tests' check that every one is accounted for. */

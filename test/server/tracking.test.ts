@@ -295,6 +295,22 @@ describe.skipIf(skip)('CLIENT TRACKING, CLIENT CACHING, CLIENT GETREDIR and CLIE
 describe('node-redis v5 client-side cache', async () => {
   const { respite } = await useRespite({ flush: false })
 
+  it('CLIENT TRACKING past tracking-table-max-keys: the oldest remembered key is invalidated, and INFO counts what is left', async () => {
+    const c = await RawClient.connect(respite.port)
+    try {
+      await c.roundTrip(resp('CONFIG', 'SET', 'tracking-table-max-keys', '2'), 5)
+      await c.roundTrip(resp('HELLO', '3') + resp('CLIENT', 'TRACKING', 'ON'), 1)
+      await c.read(Number.MAX_SAFE_INTEGER, 50)
+      const pushed = '>2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk1\r\n'
+      expect(await c.roundTrip(resp('MGET', 'k1', 'k2', 'k3'), 15 + pushed.length)).toBe(`*3\r\n_\r\n_\r\n_\r\n${pushed}`)
+      const info = await c.roundTrip(resp('INFO', 'stats'), 1)
+      expect(info).toContain('tracking_total_keys:2\r\ntracking_total_items:2\r\n')
+    } finally {
+      await c.roundTrip(resp('CONFIG', 'SET', 'tracking-table-max-keys', '1000000'), 5)
+      c.close()
+    }
+  })
+
   it('CLIENT TRACKING through node-redis: a second GET is served from the cache until another client\'s SET invalidates it', async () => {
     const cache = new BasicClientSideCache({ ttl: 0, maxEntries: 0 })
     const cached = createClient({ socket: { port: respite.port, host: '127.0.0.1', reconnectStrategy: false }, RESP: 3, clientSideCache: cache })
