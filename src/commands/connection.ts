@@ -1,7 +1,8 @@
 import type { Caller } from '../server/caller.js'
-import type { Client } from '../server/client.js'
+import { ReplyFlag, type Client } from '../server/client.js'
 import { REDIS_VERSION, type Server } from '../server/server.js'
 import { isOption } from './args.js'
+import { clientCaching, clientGetRedir, clientPause, clientReply, clientTracking, clientTrackingInfo, clientUnpause } from './client-control.js'
 import { parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
 import { replyHelp } from './help.js'
@@ -110,6 +111,9 @@ function reset(c: Caller): void {
   c.name = ''
   c.noEvict = false
   c.noTouch = false
+  c.server.tracking.disable(connection)
+  // Ends CLIENT REPLY OFF and a pending SKIP; a SKIP already silencing RESET stays.
+  connection.replyFlags &= ReplyFlag.skip
   c.setAuthenticated(c.server.config.get('requirepass') === '')
   c.out.simple('RESET')
 }
@@ -159,7 +163,13 @@ function clientSetInfo(c: Caller, argv: string[]): void {
 export function clientInfoLine(c: Client): string {
   const now = Date.now()
   let flags = ''
-  if (c.blocked !== null) flags += 'b'
+  if (c.blocked !== null || c.postponed !== null) flags += 'b'
+  const tracking = c.tracking
+  if (tracking !== null) {
+    flags += 't'
+    if (tracking.brokenRedirect) flags += 'R'
+    if (tracking.bcast) flags += 'B'
+  }
   if (c.noEvict) flags += 'e'
   if (c.noTouch) flags += 'T'
   if (flags === '') flags = 'N'
@@ -173,7 +183,7 @@ export function clientInfoLine(c: Client): string {
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
     ` flags=${flags} db=${c.db.index} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, c.decoder.capacity - qbuf)}` +
     ` argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 obl=${obl} oll=0 omem=0 tot-mem=${outBuf + 16384 + 4096}` +
-    ` events=${c.socket.writableLength > 0 ? 'rw' : 'r'} cmd=${cmd} user=default redir=-1 resp=${c.out.proto} lib-name=${c.libName} lib-ver=${c.libVer}\n`
+    ` events=${c.socket.writableLength > 0 ? 'rw' : 'r'} cmd=${cmd} user=default redir=${tracking === null ? -1 : tracking.redirect} resp=${c.out.proto} lib-name=${c.libName} lib-ver=${c.libVer}\n`
 }
 
 function clientInfo(c: Caller): void {
@@ -317,22 +327,6 @@ function clientUnblock(c: Caller, argv: string[]): void {
   else c.server.blocking.timeout(target)
 }
 
-function clientGetRedir(c: Caller): void {
-  c.out.integer(-1)
-}
-
-function clientTrackingInfo(c: Caller): void {
-  const out = c.out
-  out.map(3)
-  out.bulk('flags')
-  out.set(1)
-  out.bulk('off')
-  out.bulk('redirect')
-  out.integer(-1)
-  out.bulk('prefixes')
-  out.array(0)
-}
-
 const CLIENT_HELP = [
   'CACHING (YES|NO)',
   '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
@@ -451,8 +445,16 @@ export const connectionCommands: CommandSpec[] = [
       clientSub('no-touch', 3, CLIENT_SUB, '7.2.0', 'Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.', 'ON | OFF', clientNoTouch),
       clientSub('unblock', -3, CLIENT_ADMIN, '5.0.0', 'Unblock a client blocked in a blocking command from a different connection',
         'client-id [TIMEOUT | ERROR]', clientUnblock, 'O(log N) where N is the number of client connections'),
+      clientSub('tracking', -3, CLIENT_SUB, '6.0.0', 'Enable or disable server assisted client side caching support',
+        'ON | OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]', clientTracking,
+        'O(1). Some options may introduce additional complexity.'),
+      clientSub('caching', 3, CLIENT_SUB, '6.0.0', 'Instruct the server about tracking or not keys in the next request', 'YES | NO', clientCaching),
       clientSub('getredir', 2, CLIENT_SUB, '6.0.0', 'Get tracking notifications redirection client ID if any', '', clientGetRedir),
       clientSub('trackinginfo', 2, CLIENT_SUB, '6.2.0', 'Return information about server assisted client side caching for the current connection', '', clientTrackingInfo),
+      clientSub('pause', -3, CLIENT_ADMIN, '2.9.50', 'Stop processing commands from clients for some time', 'timeout [WRITE | ALL]', clientPause),
+      clientSub('unpause', 2, CLIENT_ADMIN, '6.2.0', 'Resume processing of clients that were paused', '', clientUnpause,
+        'O(N) Where N is the number of paused clients'),
+      clientSub('reply', 3, CLIENT_SUB, '3.2.0', 'Instruct the server whether to reply to commands', 'ON | OFF | SKIP', clientReply),
       clientSub('help', 2, ['loading', 'stale'], '5.0.0', 'Show helpful text about the different subcommands', '', clientHelp),
     ],
   }),

@@ -91,6 +91,22 @@ export const Err = {
   zrangeWithScoresLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
   weightNotFloat: 'ERR weight value is not a float',
   atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  // CLIENT TRACKING, CACHING, PAUSE.
+  redirectMissing: 'ERR The client ID you want redirect to does not exist',
+  prefixNeedsBcast: 'ERR PREFIX option requires BCAST mode to be enabled',
+  bcastSwitch: "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+  optNotWithBcast: 'ERR OPTIN and OPTOUT are not compatible with BCAST',
+  optinAndOptout: "ERR You can't specify both OPTIN mode and OPTOUT mode",
+  optSwitch: "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+  prefixOverlapsExisting: (prefix: string, other: string) =>
+    `ERR Prefix '${prefix}' overlaps with an existing prefix '${other}'. Prefixes for a single client must not overlap.`,
+  prefixOverlapsProvided: (prefix: string, other: string) =>
+    `ERR Prefix '${prefix}' overlaps with another provided prefix '${other}'. Prefixes for a single client must not overlap.`,
+  cachingNotTracking: 'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
+  cachingYesNeedsOptin: 'ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.',
+  cachingNoNeedsOptout: 'ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.',
+  pauseTimeout: 'ERR timeout is not an integer or out of range',
+  pauseMode: 'ERR CLIENT PAUSE mode must be WRITE or ALL',
 } as const
 
 function truncate(s: string, n: number): string {

@@ -3,6 +3,7 @@ import { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
 import type { BlockState, Client } from './client.js'
 import type { Server } from './server.js'
+import type { TrackingMode } from './tracking.js'
 
 /**
  * Whoever a command runs for: what a handler may use. It has a reply writer, a
@@ -35,6 +36,8 @@ export abstract class Caller {
   closed = false
   /** Subscribed to a channel, pattern or shard channel: RESP2 then allows only pub/sub commands. */
   subscribed = false
+  /** CLIENT TRACKING settings, null while tracking is off (tracking.ts). */
+  tracking: TrackingMode | null = null
 
   constructor(
     readonly server: Server,

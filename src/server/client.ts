@@ -1,4 +1,5 @@
 import { ProtocolError, QueryBufferLimitError, RequestDecoder } from '../resp/decoder.js'
+import type { Argv } from '../resp/values.js'
 import { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
 import type { CommandSpec } from '../commands/spec.js'
@@ -23,6 +24,16 @@ export interface BlockState {
   /** When the wait ends, in ms since the epoch (0 = never). */
   deadline: number
 }
+
+/** CLIENT REPLY state, in Client.replyFlags. */
+export const ReplyFlag = {
+  /** CLIENT REPLY OFF: no replies until ON. */
+  off: 1,
+  /** CLIENT REPLY SKIP was just run: the next command is silent. */
+  skipNext: 2,
+  /** The running command is the one SKIP silences. */
+  skip: 4,
+} as const
 
 /** Pause reading from a client whose unsent replies pass this many bytes. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
@@ -58,6 +69,12 @@ export class Client extends Caller implements RawReader, RawWriter {
   readonly shardChannels = new Set<string>()
   /** Set while in the server's list of clients with out-of-band output to send. */
   flushQueued = false
+  /** The request CLIENT PAUSE holds back (pause.ts); the loop waits while it is set. */
+  postponed: string[] | null = null
+  /** CLIENT REPLY OFF / SKIP (ReplyFlag bits); 0 is the common case. */
+  replyFlags = 0
+  /** While a silenced command runs: pushes delivered meanwhile, kept out of the truncation. */
+  private held: Buffer[] | null = null
 
   constructor(
     server: Server,
@@ -145,7 +162,7 @@ export class Client extends Caller implements RawReader, RawWriter {
     this.processing = true
     const server = this.server
     try {
-      while (this.blocked === null && !this.closing && !this.closed && !this.writePaused) {
+      while (this.blocked === null && this.postponed === null && !this.closing && !this.closed && !this.writePaused) {
         let argv
         try {
           argv = this.decoder.next()
@@ -157,12 +174,52 @@ export class Client extends Caller implements RawReader, RawWriter {
           break
         }
         if (argv === undefined) break
-        server.dispatch(this, argv)
+        if (this.replyFlags === 0) server.dispatch(this, argv)
+        else this.dispatchQuietly(argv)
         if (server.blocking.pending) server.blocking.serveReady()
       }
     } finally {
       this.processing = false
     }
+  }
+
+  /**
+   * A command under CLIENT REPLY OFF or SKIP: its reply is written and then taken
+   * back, so handlers need not know. Pushes (messages, invalidations) still go out,
+   * as in Redis 7.0. The reply to CLIENT REPLY ON survives because the flags are read
+   * after the command.
+   */
+  private dispatchQuietly(argv: Argv): void {
+    let flags = this.replyFlags
+    if ((flags & ReplyFlag.skipNext) !== 0) flags = (flags & ~ReplyFlag.skipNext) | ReplyFlag.skip
+    this.replyFlags = flags
+    const out = this.out
+    const mark = out.pos
+    const held: Buffer[] = (this.held = [])
+    try {
+      this.server.dispatch(this, argv)
+    } finally {
+      this.held = null
+    }
+    if ((this.replyFlags & (ReplyFlag.off | ReplyFlag.skip)) !== 0) out.truncate(mark)
+    this.replyFlags &= ~ReplyFlag.skip
+    for (const frame of held) out.raw(frame)
+  }
+
+  /** The pause that held this client's command is over: run it, then carry on reading. */
+  runPostponed(): void {
+    const argv = this.postponed
+    if (argv === null || this.closed) return
+    this.postponed = null
+    this.processing = true
+    try {
+      if (this.replyFlags === 0) this.server.dispatch(this, argv)
+      else this.dispatchQuietly(argv)
+      if (this.server.blocking.pending) this.server.blocking.serveReady()
+    } finally {
+      this.processing = false
+    }
+    this.resume()
   }
 
   /** Sends everything produced so far in one write. */
@@ -246,6 +303,8 @@ export class Client extends Caller implements RawReader, RawWriter {
   onClose(): void {
     this.closed = true
     if (this.blocked !== null) this.server.blocking.forget(this)
+    if (this.postponed !== null) this.server.pause.forget(this)
+    if (this.tracking !== null) this.server.tracking.disable(this)
     if (this.subscribed) this.server.pubsub.unsubscribeAll(this)
     this.server.removeClient(this)
   }
@@ -263,6 +322,10 @@ export class Client extends Caller implements RawReader, RawWriter {
    */
   deliver(frame: Buffer): void {
     if (this.closed || this.closing) return
+    if (this.held !== null) {
+      this.held.push(frame)
+      return
+    }
     this.out.raw(frame)
     if (!this.processing) this.server.flushSoon(this)
   }

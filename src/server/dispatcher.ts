@@ -57,6 +57,11 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
     reject(client, spec, Err.subscribedContext(spec.fullName!))
     return
   }
+  const pause = client.server.pause
+  if (pause.mode !== 0 && pause.holds(spec)) {
+    pause.postpone(client, spec, argv)
+    return
+  }
   call(spec, client, argv)
 }
 
@@ -74,6 +79,7 @@ export function call(spec: CommandSpec, caller: Caller, argv: string[]): void {
   stats.calls++
   caller.lastCommand = spec
   invoke(spec, caller, argv)
+  if (server.tracking.active) server.tracking.remember(caller, spec, argv)
   if (out.errors !== errorsBefore) stats.failed++
   if (server.dirty !== dirtyBefore && server.propagation.active) server.propagation.write(caller.db, argv)
 }

@@ -250,8 +250,9 @@ function sectionLines(server: Server, section: Section): string[] {
         `maxclients:${config.get('maxclients')}`,
         `client_recent_max_input_buffer:${maxIn}`,
         `client_recent_max_output_buffer:${maxOut}`,
-        `blocked_clients:${server.blocking.count}`,
-        'tracking_clients:0',
+        // Clients held by CLIENT PAUSE count as blocked, as in Redis 7.0.
+        `blocked_clients:${server.blocking.count + server.pause.count}`,
+        `tracking_clients:${server.tracking.clients}`,
         `clients_in_timeout_table:${server.blocking.count}`,
       ]
     }
@@ -391,9 +392,9 @@ function sectionLines(server: Server, section: Section): string[] {
         'active_defrag_key_misses:0',
         'total_active_defrag_time:0',
         'current_active_defrag_time:0',
-        'tracking_total_keys:0',
-        'tracking_total_items:0',
-        'tracking_total_prefixes:0',
+        `tracking_total_keys:${server.tracking.totalKeys}`,
+        `tracking_total_items:${server.tracking.items}`,
+        `tracking_total_prefixes:${server.tracking.totalPrefixes}`,
         'unexpected_error_replies:0',
         `total_error_replies:${totalErrors(server) - s.errorBase}`,
         'dump_payload_sanitizations:0',

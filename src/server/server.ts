@@ -18,7 +18,9 @@ import { IdleCollector } from './idle-gc.js'
 import { MemoryGuard } from './memory.js'
 import { KeyspaceEvents } from './notify.js'
 import { Propagation } from './propagation.js'
+import { ClientPause } from './pause.js'
 import { KeySignals } from './signals.js'
+import { Tracking } from './tracking.js'
 import { PubSub } from '../pubsub/pubsub.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
@@ -65,6 +67,9 @@ export class Server {
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
+  /** CLIENT TRACKING (tracking.ts) and CLIENT PAUSE (pause.ts). */
+  readonly tracking = new Tracking(this)
+  readonly pause = new ClientPause(this)
   /** Clients with out-of-band output (pub/sub messages) waiting for flushQueued. */
   private toFlush: Client[] = []
   /** used_memory and the maxmemory ceiling (memory.ts). */
@@ -146,7 +151,8 @@ export class Server {
   }
 
   dispatch(client: Client, argv: Argv): void {
-    dispatch(this.table, client, argv)
+    if (this.tracking.active) this.tracking.run(client, this.table, argv)
+    else dispatch(this.table, client, argv)
   }
 
   /**

@@ -16,20 +16,30 @@ export class KeySignals implements KeyspaceObserver {
   constructor(private readonly server: Server) {}
 
   keyModified(db: Database, key: string): void {
-    const server = this.server
-    server.dirty++
-    const waiting = db.blockingKeys
-    if (waiting !== null && waiting.has(key)) server.blocking.signal(db, key)
+    this.changed(db, key, false)
   }
 
   keyExpired(db: Database, key: string): void {
     const events = this.server.events
     if ((events.flags & Notify.expired) !== 0) events.notify(db, Notify.expired, 'expired', key)
-    this.keyModified(db, key)
+    this.changed(db, key, true)
   }
 
-  flushed(_db: Database): void {
-    this.server.dirty++
+  /** An expired key has no writer, so NOLOOP tracking clients hear of it too. */
+  private changed(db: Database, key: string, expired: boolean): void {
+    const server = this.server
+    server.dirty++
+    const waiting = db.blockingKeys
+    if (waiting !== null && waiting.has(key)) server.blocking.signal(db, key)
+    const tracking = server.tracking
+    if (tracking.active) tracking.keyModified(key, expired ? null : tracking.modifier)
+  }
+
+  flushed(db: Database): void {
+    const server = this.server
+    server.dirty++
+    // FLUSHALL empties every database but sends one null invalidation, as Redis does.
+    if (server.tracking.active && !(server.store.flushingAll && db.index !== 0)) server.tracking.flushed()
   }
 
   swapped(_db: Database): void {

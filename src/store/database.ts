@@ -36,6 +36,8 @@ export class Database {
   blockingKeys: Map<string, unknown[]> | null = null
   hits = 0
   misses = 0
+  /** Set during CLIENT PAUSE: expired keys read as missing but are not removed. */
+  expiryPaused = false
   /** Set by the Store; see KeyspaceObserver. */
   observer: KeyspaceObserver | null = null
   /**
@@ -68,7 +70,7 @@ export class Database {
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
       if (at !== undefined && at <= Date.now()) {
-        this.expire(key)
+        if (!this.expiryPaused) this.expire(key)
         return undefined
       }
     }

@@ -19,10 +19,26 @@ export class Store {
     return this.dbs[index]
   }
 
+  /** Set while FLUSHALL empties the databases one by one, so observers can tell it from FLUSHDB. */
+  flushingAll = false
+
   flushAll(): number {
     let n = 0
-    for (const db of this.dbs) n += db.clear()
+    this.flushingAll = true
+    try {
+      for (const db of this.dbs) n += db.clear()
+    } finally {
+      this.flushingAll = false
+    }
     return n
+  }
+
+  /**
+   * CLIENT PAUSE: no key expires while it lasts (an expired key reads as missing but
+   * stays), so a paused server makes no change of its own.
+   */
+  pauseExpiry(paused: boolean): void {
+    for (const db of this.dbs) db.expiryPaused = paused
   }
 
   /** SWAPDB: the two databases trade contents; see Database.swapWith. */
@@ -39,7 +55,7 @@ export class Store {
     const deadline = performance.now() + budgetMs
     let removed = 0
     for (const db of this.dbs) {
-      if (db.expires.size === 0) continue
+      if (db.expires.size === 0 || db.expiryPaused) continue
       for (;;) {
         const now = Date.now()
         let sampled = 0
