@@ -20,6 +20,7 @@
  * (RESPITE_DIST=/some/outDir points at another build of src/).
  */
 import { pathToFileURL } from 'node:url'
+import { rng } from './prng.mjs'
 
 const dist = process.env.RESPITE_DIST ? pathToFileURL(process.env.RESPITE_DIST.replace(/\/?$/, '/')) : new URL('../dist/', import.meta.url)
 const { ZSet } = await import(new URL('store/zset.js', dist).href)
@@ -33,17 +34,6 @@ const sizes = option('sizes', '10000,100000,1000000').split(',').map(Number)
 const ops = Number(option('ops', '100000'))
 const ROUNDS = 7
 
-/** A deterministic PRNG (mulberry32), so runs are comparable. */
-function prng(seed) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function best(xs) {
   return Math.min(...xs)
@@ -71,7 +61,7 @@ function build(n, random) {
 const rows = []
 let sink = 0
 for (const n of sizes) {
-  const random = prng(n)
+  const random = rng(n).next
   const { z, members } = build(n, random)
   // Inserting a tenth of n keeps the set near its nominal size while timing ZADD.
   const k = Math.min(ops, n / 10)

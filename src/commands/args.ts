@@ -59,9 +59,10 @@ export function integerAtLeast(c: Caller, s: string, min: number, message: strin
 const HALF_LONG_MAX = 4611686018427387903n
 
 /**
- * Our own limit on picks with repeats (a negative SRANDMEMBER/HRANDFIELD count).
- * Redis starts writing any count and runs out of memory on absurd ones; a Node
- * process cannot even allocate such a reply, so we answer "out of range" instead.
+ * Our own limit on picks with repeats (a negative SRANDMEMBER, HRANDFIELD or
+ * ZRANDMEMBER count). Redis starts writing any count and runs out of memory on absurd
+ * ones; a Node process cannot even allocate such a reply, so we answer "out of range"
+ * instead.
  */
 export const MAX_REPEATED_PICKS = 1 << 26
 

@@ -168,10 +168,12 @@ describe('HRANDFIELD', () => {
       ['HRANDFIELD', 'h', 'x'], ['HRANDFIELD', 'h', '1', 'foo'], ['HRANDFIELD', 'h', '1', 'WITHVALUES', 'x'],
       ['HRANDFIELD', 'h', '-9223372036854775808'], ['HRANDFIELD', 'h', '4611686018427387904', 'WITHVALUES'],
       ['HRANDFIELD', 'h', '-4611686018427387904', 'WITHVALUES'],
+      // Our limit on picks with repeats (README, Differences from Redis).
+      ['HRANDFIELD', 'h', '-9223372036854775807'], ['HRANDFIELD', 'h', '-67108865', 'WITHVALUES'],
     ],
     '-ERR value is not an integer or out of range\r\n-ERR syntax error\r\n-ERR syntax error\r\n' +
     '-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n' +
-    '-ERR value is out of range\r\n-ERR value is out of range\r\n')
+    '-ERR value is out of range\r\n'.repeat(4))
   })
 })
 

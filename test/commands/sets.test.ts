@@ -100,10 +100,13 @@ describe('SPOP, SRANDMEMBER', () => {
     await exact([
       ['SPOP', 's', '-1'], ['SPOP', 's', 'x'], ['SPOP', 's', '1', '2'], ['SRANDMEMBER', 's', '1', '2'],
       ['SRANDMEMBER', 's', 'x'], ['SRANDMEMBER', 's', '-9223372036854775808'],
+      // Our limit on picks with repeats (README, Differences from Redis).
+      ['SRANDMEMBER', 's', '-9223372036854775807'], ['SRANDMEMBER', 's', '-67108865'],
     ],
     '-ERR value is out of range, must be positive\r\n-ERR value is out of range, must be positive\r\n' +
     '-ERR syntax error\r\n-ERR syntax error\r\n-ERR value is not an integer or out of range\r\n' +
-    '-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n')
+    '-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n' +
+    '-ERR value is out of range\r\n'.repeat(2))
   })
 
   it('SRANDMEMBER: one, distinct, repeated, and whole-set replies are arrays', async () => {

@@ -345,6 +345,16 @@ describe('ZRANDMEMBER and ZSCAN', () => {
       err('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807') + err('ERR value is out of range').repeat(2))
   })
 
+  it('ZRANDMEMBER refuses more than 2^26 picks with repeats, as SRANDMEMBER and HRANDFIELD do', async () => {
+    // Found by the fuzzer: -9223372036854775807 wrote picks for seconds, past a
+    // gigabyte, before dropping the client. Redis writes until it runs out of memory.
+    await r3.zadd('z', 1, 'a')
+    await exact([['ZRANDMEMBER', 'z', '-9223372036854775807'], ['ZRANDMEMBER', 'z', '-67108865', 'WITHSCORES'], ['PING']],
+      err('ERR value is out of range').repeat(2) + '+PONG\r\n')
+    const most = (await r3.zrandmember('z', -1000)) as string[]
+    expect(most.length).toBe(1000)
+  })
+
   it('ZSCAN returns a listpack whole in order, with scores as a listpack stores them', async () => {
     await r3.zadd('z', 1, 'a', 1.5, 'b', 1e17, 'c', '-0', 'd', 'inf', 'e')
     await exact([['ZSCAN', 'z', '0'], ['ZSCAN', 'z', '0', 'MATCH', '[ab]']],

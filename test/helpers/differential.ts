@@ -200,19 +200,5 @@ export function bulkText(frame: string): string | null {
   return frame.slice(frame.indexOf('\r\n') + 2, -2)
 }
 
-/** A small seeded PRNG (mulberry32), so a failing sequence can be replayed by seed. */
-export function rng(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
-  let s = seed >>> 0
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  return {
-    int: (n) => Math.floor(next() * n),
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
-    chance: (p) => next() < p,
-  }
-}
+/** The shared seeded PRNG, so a failing sequence can be replayed by seed. */
+export { rng } from '../../scripts/prng.mjs'
