@@ -15,6 +15,10 @@
 // opened at once, each answering a PING; see bench/open-connections.mjs). Run them
 // alone with --only churn-k0,open-10k.
 //
+// Pub/sub fan-out (bench/pubsub.mjs): one publisher, 100 subscribers of a channel and
+// one of a pattern that matches it; figures are per delivered message. A run of only
+// these rows (--only pubsub-P1,pubsub-P16) rewrites just their section of the report.
+//
 // Options (or environment): --rounds N (BENCH_ROUNDS), --factor F to scale every -n
 // (BENCH_FACTOR; not open-10k's connection count), --only c50-P16,c1-P1 (workload ids), --tests set,get,
 // --cli path/to/cli.js (RESPITE_CLI), --node-flags "..." for respite's node,
@@ -26,13 +30,16 @@ import { parseArgs } from 'node:util'
 import { REPO, resolveBuild } from './bench/builds.mjs'
 import { loadKeys } from './bench/load-keys.mjs'
 import { runOpenConnections } from './bench/open-connections.mjs'
+import { runPubSub } from './bench/pubsub.mjs'
 import { PROBES, runBenchmark } from './bench/redis-benchmark.mjs'
-import { buildComparisonTable, chartSvg, checkTargets, markdownTable, memoryTable, summarize, targetsTable } from './bench/report.mjs'
+import { buildComparisonTable, chartSvg, checkTargets, markdownTable, memoryTable, pubsubTable, summarize, targetsTable } from './bench/report.mjs'
 import { CLOCK_TICKS, cli, machineLine, startRedis, startRespite } from './bench/servers.mjs'
 import { runScale, SCALE_END, SCALE_START } from './bench/scale.mjs'
 
 const CODEC_START = '<!-- codec:start -->'
 const CODEC_END = '<!-- codec:end -->'
+const PUBSUB_START = '<!-- pubsub:start -->'
+const PUBSUB_END = '<!-- pubsub:end -->'
 
 const { values: opts } = parseArgs({
   options: {
@@ -83,6 +90,9 @@ const WORKLOADS = [
   { id: 'churn-k0', title: 'new connection per request (-k 0)', clients: 10, pipeline: 1, tests: ['ping_inline', 'ping_mbulk'], requests: 20_000, keepalive: false },
   // `requests` is the connection count, not scaled by --factor: the point is 10,000 at once.
   { id: 'open-10k', title: `${OPEN_CONNECTIONS.toLocaleString('en-US')} connections opened at once`, clients: OPEN_CONNECTIONS, pipeline: 1, tests: ['ping_inline'], requests: OPEN_CONNECTIONS, open: true, fixed: true },
+  // `requests` is messages published; each is delivered to 101 subscribers.
+  { id: 'pubsub-P1', title: 'PUBLISH to 100 + 1 pattern subscribers', clients: 102, pipeline: 1, tests: ['publish'], requests: 10_000, pubsub: true, subscribers: 100, dataSize: 32 },
+  { id: 'pubsub-P16', title: 'PUBLISH to 100 + 1 pattern subscribers, -P 16', clients: 102, pipeline: 16, tests: ['publish'], requests: 100_000, pubsub: true, subscribers: 100, dataSize: 32 },
 ]
 
 function fmtKeys(n) {
@@ -175,29 +185,39 @@ async function main() {
     large: r.large ?? false,
     keepalive: r.keepalive ?? true,
     open: r.open ?? false,
+    pubsub: r.pubsub ?? false,
     servers: Object.fromEntries(serverNames.map((n) => [n, r.missing.has(n) ? null : summarize(r.samples[n])])),
     samples: r.samples,
   }))
   const elapsed = ((Date.now() - started) / 1000).toFixed(0)
   const machine = machineLine()
   const command = `npm run build && npm run bench${quick ? ' -- --quick' : ''}`
-  const table = markdownTable(results, 'respite', 'redis')
+  const requestRows = results.filter((r) => !r.pubsub)
+  const pubsubRows = results.filter((r) => r.pubsub)
+  const table = markdownTable(requestRows, 'respite', 'redis')
   const mem = memoryTable(memory, 'respite', 'redis')
   const targets = checkTargets(results, memory, 'respite', 'redis')
   const compare = opts.baseline ? buildComparisonTable(results, 'respite', 'respite-before') : ''
+  const pubsub = pubsubRows.length > 0 ? pubsubSection({ machine, rounds, rows: pubsubRows, targets }) : ''
 
   console.log(`\nMachine: ${machine}\nReproduce: ${command}\n${rounds} round(s), ${elapsed} s\n`)
-  console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets))
+  if (requestRows.length > 0) console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets.filter((t) => !t.pubsub)))
+  if (pubsub) console.log('\n' + pubsub)
   if (compare) console.log(`\nrespite before (${opts.baseline}) and after:\n\n${compare}`)
 
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ machine, rounds, factor, memory, results, targets }, null, 2))
-  if (write) {
+  if (write && requestRows.length === 0) {
+    // Only pub/sub rows: the rest of the report stays as the last full run wrote it.
+    replaceSection(join(REPO, 'docs', 'benchmark.md'), PUBSUB_START, PUBSUB_END, pubsub)
+    log('updated the pub/sub section of docs/benchmark.md')
+  } else if (write) {
     const docs = join(REPO, 'docs')
     mkdirSync(docs, { recursive: true })
     const date = new Date().toISOString().slice(0, 10)
-    const svg = await chartSvg(results, serverNames, `${date} · ${machine.split(';')[0]}`)
+    const svg = await chartSvg(requestRows, serverNames, `${date} · ${machine.split(';')[0]}`)
     writeFileSync(join(docs, 'benchmark.svg'), svg)
-    writeFileSync(join(docs, 'benchmark.md'), benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets, compare }) + keptSections(join(docs, 'benchmark.md')))
+    const path = join(docs, 'benchmark.md')
+    writeFileSync(path, benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets: targets.filter((t) => !t.pubsub), compare }) + keptSections(path, pubsub))
     updateReadme(table, mem, machine, command)
     log(`wrote docs/benchmark.md and docs/benchmark.svg`)
   }
@@ -230,13 +250,17 @@ async function runRounds(servers, rows) {
         if (row.missing.has(s.name)) continue
         const figures = row.open
           ? await openAtOnce(s, row.requests)
+          : row.pubsub
+          ? await runPubSub({ port: s.port, subscribers: row.subscribers, messages: row.requests, pipeline: row.pipeline, size: row.dataSize })
           : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive })
         const now = s.cpuTicks()
         const ticks = now - s.lastTicks
         s.lastTicks = now
-        figures.cpuUs = (ticks * 1e6) / CLOCK_TICKS / row.requests
+        // Pub/sub is charged per delivered message, everything else per request.
+        figures.cpuUs = (ticks * 1e6) / CLOCK_TICKS / (figures.delivered ?? row.requests)
         row.samples[s.name].push(figures)
-        log(`round ${round}/${rounds} ${row.id} ${row.test.toUpperCase().padEnd(5)} ${s.name.padEnd(14)} ${Math.round(figures.rps).toString().padStart(8)} req/s  p50 ${figures.p50.toFixed(3)}  p99 ${figures.p99.toFixed(3)}  max ${figures.max.toFixed(3)} ms  ${figures.cpuUs.toFixed(2)} µs/req`)
+        const unit = row.pubsub ? 'msg' : 'req'
+        log(`round ${round}/${rounds} ${row.id} ${row.test.toUpperCase().padEnd(5)} ${s.name.padEnd(14)} ${Math.round(figures.rps).toString().padStart(8)} ${unit}/s  p50 ${figures.p50.toFixed(3)}  p99 ${figures.p99.toFixed(3)}  max ${figures.max.toFixed(3)} ms  ${figures.cpuUs.toFixed(2)} µs/${unit}`)
       }
     }
   }
@@ -263,20 +287,61 @@ async function openAtOnce(server, n) {
  * The sections other runs wrote into an existing report (--scale, bench:codec), which
  * a regular run leaves in place.
  */
-function keptSections(path) {
+function keptSections(path, pubsub) {
   let text
   try {
     text = readFileSync(path, 'utf8')
   } catch {
-    return ''
+    text = ''
   }
   let kept = ''
-  for (const [start, end] of [[SCALE_START, SCALE_END], [CODEC_START, CODEC_END]]) {
+  // This run's pub/sub figures replace the old ones; without them the old ones stay.
+  if (pubsub) kept += `\n${PUBSUB_START}\n${pubsub}\n${PUBSUB_END}\n`
+  for (const [start, end] of [[PUBSUB_START, PUBSUB_END], [SCALE_START, SCALE_END], [CODEC_START, CODEC_END]]) {
+    if (pubsub && start === PUBSUB_START) continue
     const a = text.indexOf(start)
     const b = text.indexOf(end)
     if (a >= 0 && b > a) kept += '\n' + text.slice(a, b + end.length) + '\n'
   }
   return kept
+}
+
+/** Puts `body` between the markers in the file at `path`, or appends it with them. */
+function replaceSection(path, start, end, body) {
+  let text = ''
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    // no report yet: the section is all there is
+  }
+  const block = `${start}\n${body}\n${end}`
+  const a = text.indexOf(start)
+  const b = text.indexOf(end)
+  writeFileSync(path, a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : text + '\n' + block + '\n')
+}
+
+/** The report's pub/sub section: method, figures and their targets. */
+function pubsubSection({ machine, rounds, rows, targets }) {
+  const date = new Date().toISOString().slice(0, 10)
+  const only = rows.map((r) => r.workload).join(',')
+  return `## Pub/sub fan-out
+
+Generated by \`scripts/bench.mjs\` on ${date} (${rounds} round${rounds === 1 ? '' : 's'}, medians; ratios respite / Redis).
+
+- **Machine:** ${machine.replace('load generator redis-benchmark', 'load generator scripts/bench/pubsub.mjs')}
+- **Reproduce:** \`npm run build && npm run bench -- --only ${only}\` (this section only; a full run includes it)
+
+One publisher sends \`PUBLISH bench:pubsub <32 bytes>\` (one at a time, or in pipelined batches of 16); 100 connections
+are subscribed to \`bench:pubsub\` and one to the pattern \`bench:*\`, so every message is delivered 101 times. The
+publisher stays at most 4,096 messages ahead of the slowest subscriber. **msg/s** is delivered messages per second over
+the run, **p50/p99** the time from sending a batch to the last subscriber having all of it (\`respite / Redis\`), and
+**CPU µs/msg** the server's utime+stime (\`/proc/PID/stat\`, as for the other rows) per delivered message. The load
+generator (\`scripts/bench/pubsub.mjs\`, Node) counts bytes on each subscriber rather than parsing, and shares the two
+cores with the server.
+
+${pubsubTable(rows, 'respite', 'redis')}
+
+${targetsTable(targets.filter((t) => t.pubsub))}`
 }
 
 function mib(n) {

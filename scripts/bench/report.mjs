@@ -73,6 +73,33 @@ export function markdownTable(rows, subject, reference) {
   return lines.join('\n')
 }
 
+/**
+ * The pub/sub rows (row.pubsub): delivered messages per second, the delivery latency
+ * of a batch (from its PUBLISH to the last subscriber having it) and server CPU per
+ * delivered message. The other tables leave these rows out: their units differ.
+ */
+export function pubsubTable(rows, subject, reference) {
+  const head = [
+    'Workload', 'Published',
+    `msg/s ${subject}`, `msg/s ${reference}`, 'ratio',
+    'p50 ms', 'p99 ms',
+    `CPU µs/msg ${subject}`, `CPU µs/msg ${reference}`, 'CPU ratio',
+  ]
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i < 1 ? ' --- ' : ' ---: ')).join('|')}|`]
+  for (const row of rows) {
+    if (!row.pubsub) continue
+    const a = row.servers[subject]
+    const b = row.servers[reference]
+    if (!a || !b) continue
+    lines.push(
+      `| ${row.title} | ${fmtInt(row.requests)} | ${fmtInt(a.rps)} | ${fmtInt(b.rps)} | ${fmtRatio(pairedRatio(row, subject, reference, 'rps'))} | ` +
+        `${fmtMs(a.p50)} / ${fmtMs(b.p50)} | ${fmtMs(a.p99)} / ${fmtMs(b.p99)} | ` +
+        `${fmtUs(a.cpuUs)} | ${fmtUs(b.cpuUs)} | ${fmtRatio(pairedRatio(row, subject, reference, 'cpuUs'))} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
 /** Extra comparison of two respite builds (e.g. before/after a hot-path change). */
 export function buildComparisonTable(rows, newer, older) {
   const lines = [
@@ -112,9 +139,9 @@ export function checkTargets(rows, memory, subject, reference) {
   const out = []
   const find = (workload, test) => rows.find((r) => r.workload === workload && r.test === test)
   const paired = (row, field) => (row && row.servers[subject] && row.servers[reference] ? pairedRatio(row, subject, reference, field) : NaN)
-  const add = (target, value, limit, cmp, fmt = fmtRatio) => {
+  const add = (target, value, limit, cmp, fmt = fmtRatio, tag = {}) => {
     const ok = Number.isFinite(value) ? (cmp === '<=' ? value <= limit : value >= limit) : null
-    out.push({ target, figure: fmt(value), ok })
+    out.push({ target, figure: fmt(value), ok, ...tag })
   }
   for (const test of ['set', 'get']) {
     add(`CPU/request ${test.toUpperCase()} 50 clients -P 16 ≤ 1.0× Redis`, paired(find('c50-P16', test), 'cpuUs'), 1.0, '<=')
@@ -122,15 +149,20 @@ export function checkTargets(rows, memory, subject, reference) {
     add(`CPU/request ${test.toUpperCase()} 1 client ≤ 1.2× Redis`, paired(find('c1-P1', test), 'cpuUs'), 1.2, '<=')
   }
   for (const row of rows) {
-    if (row.large || row.open) continue
+    if (!row.pubsub) continue
+    // Tagged, so the pub/sub section lists its own targets apart from the others.
+    add(`CPU per delivered message, ${row.title} ≤ 1.2× Redis`, paired(row, 'cpuUs'), 1.2, '<=', fmtRatio, { pubsub: true })
+  }
+  for (const row of rows) {
+    if (row.large || row.open || row.pubsub) continue
     const big = row.dataSize !== undefined && row.dataSize >= 1024
     if (big && row.pipeline === 1) continue
     const limit = big ? 0.8 : 0.9
     add(`req/s ${row.title} ${row.test.toUpperCase()} ≥ ${limit}× Redis`, paired(row, 'rps'), limit, '>=')
   }
   for (const row of rows) {
-    // Connection handling has its own targets (below).
-    if (row.open || row.keepalive === false) continue
+    // Connection handling and pub/sub have their own targets.
+    if (row.open || row.keepalive === false || row.pubsub) continue
     const limit = row.large ? 2 : 1.5
     add(`p99 ${row.title} ${row.test.toUpperCase()} ≤ ${limit}× Redis`, paired(row, 'p99'), limit, '<=')
     if (row.large) add(`max latency ${row.title} ${row.test.toUpperCase()} < 30 ms`, row.servers[subject]?.max, 30, '<=', (n) => fmtMs(n) + ' ms')

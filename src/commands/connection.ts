@@ -163,6 +163,7 @@ function clientSetInfo(c: Caller, argv: string[]): void {
 export function clientInfoLine(c: Client): string {
   const now = Date.now()
   let flags = ''
+  if (c.subscribed) flags += 'P'
   if (c.blocked !== null || c.postponed !== null) flags += 'b'
   const tracking = c.tracking
   if (tracking !== null) {
@@ -176,13 +177,14 @@ export function clientInfoLine(c: Client): string {
   const handle = (c.socket as unknown as { _handle?: { fd?: number } })._handle
   const fd = handle?.fd ?? -1
   const obl = c.out.pos
+  const omem = c.queuedOutput
   const outBuf = c.out.buf.length
   const qbuf = c.decoder.buffered
   const cmd = c.lastCommand?.fullName ?? 'NULL'
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fd} name=${c.name}` +
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
-    ` flags=${flags} db=${c.db.index} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, c.decoder.capacity - qbuf)}` +
-    ` argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 obl=${obl} oll=0 omem=0 tot-mem=${outBuf + 16384 + 4096}` +
+    ` flags=${flags} db=${c.db.index} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, c.decoder.capacity - qbuf)}` +
+    ` argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 obl=${obl} oll=${c.pendingWrites} omem=${omem} tot-mem=${outBuf + omem + 16384 + 4096}` +
     ` events=${c.socket.writableLength > 0 ? 'rw' : 'r'} cmd=${cmd} user=default redir=${tracking === null ? -1 : tracking.redirect} resp=${c.out.proto} lib-name=${c.libName} lib-ver=${c.libVer}\n`
 }
 
@@ -208,16 +210,18 @@ function clientList(c: Caller, argv: string[]): void {
     return c.out.error(Err.syntax)
   }
   let text = ''
-  // Every client is a normal one: no replicas, masters or subscribers here.
-  if (type === null || type === 'normal') {
-    for (const other of c.server.clients.values()) {
-      if (ids === null || ids.has(other.id)) text += clientInfoLine(other)
-    }
+  for (const other of c.server.clients.values()) {
+    if ((ids === null || ids.has(other.id)) && (type === null || type === clientType(other))) text += clientInfoLine(other)
   }
   c.out.verbatim(text)
 }
 
 const CLIENT_TYPES = new Set(['normal', 'master', 'replica', 'slave', 'pubsub'])
+
+/** A client's class for TYPE filters (and output buffer limits): there are no replicas or masters here. */
+function clientType(c: Client): string {
+  return c.subscribed ? 'pubsub' : 'normal'
+}
 
 interface KillFilter {
   id: number | null
@@ -271,7 +275,7 @@ function clientKill(c: Caller, argv: string[]): void {
   const victims: Client[] = []
   for (const other of c.server.clients.values()) {
     if (f.id !== null && other.id !== f.id) continue
-    if (f.type !== null && f.type !== 'normal') continue
+    if (f.type !== null && f.type !== clientType(other)) continue
     if (f.addr !== null && other.addr !== f.addr) continue
     if (f.laddr !== null && other.laddr !== f.laddr) continue
     if (f.skipMe && other === c) continue

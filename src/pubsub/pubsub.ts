@@ -1,4 +1,5 @@
 import type { Client } from '../server/client.js'
+import { latin1Write } from '../resp/latin1.js'
 import { globMatch } from '../store/glob.js'
 
 /**
@@ -77,10 +78,19 @@ function deliver(clients: Set<Client>, kind: string, pattern: string | null, cha
   return clients.size
 }
 
-/** [kind, (pattern,) channel, message] as an array (RESP2) or push (RESP3) frame. */
+/**
+ * [kind, (pattern,) channel, message] as an array (RESP2) or push (RESP3) frame. The
+ * message is written straight into the frame: joining it to the header as a string
+ * first would copy a large message twice.
+ */
 export function encodeMessage(type: '*' | '>', kind: string, pattern: string | null, channel: string, message: string): Buffer {
-  let frame = `${type}${pattern === null ? 3 : 4}\r\n$${kind.length}\r\n${kind}\r\n`
-  if (pattern !== null) frame += `$${pattern.length}\r\n${pattern}\r\n`
-  frame += `$${channel.length}\r\n${channel}\r\n$${message.length}\r\n${message}\r\n`
-  return Buffer.from(frame, 'latin1')
+  let head = `${type}${pattern === null ? 3 : 4}\r\n$${kind.length}\r\n${kind}\r\n`
+  if (pattern !== null) head += `$${pattern.length}\r\n${pattern}\r\n`
+  head += `$${channel.length}\r\n${channel}\r\n$${message.length}\r\n`
+  const frame = Buffer.allocUnsafe(head.length + message.length + 2)
+  let pos = latin1Write(frame, 0, head)
+  pos += latin1Write(frame, pos, message)
+  frame[pos] = 0x0d
+  frame[pos + 1] = 0x0a
+  return frame
 }

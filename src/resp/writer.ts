@@ -79,7 +79,9 @@ export class ReplyWriter {
 
   raw(bytes: Buffer): void {
     this.ensure(bytes.length)
-    bytes.copy(this.buf, this.pos)
+    // TypedArray set, without Buffer.copy's argument handling: a published message is
+    // copied this way once per subscriber.
+    this.buf.set(bytes, this.pos)
     this.pos += bytes.length
   }
 

@@ -6,6 +6,8 @@ import type { CommandSpec } from '../commands/spec.js'
 import { Caller } from './caller.js'
 import { FastIo, WriteResult, type ClientSocket, type RawReader, type RawWriter } from './fast-io.js'
 import { contain } from './faults.js'
+import { ClientClass, outputLimitReached } from './output-limits.js'
+import { clientInfoLine } from '../commands/connection.js'
 import type { Server } from './server.js'
 
 /** What a blocked client waits for; see blocking.ts. */
@@ -63,6 +65,12 @@ export class Client extends Caller implements RawReader, RawWriter {
   private readonly io: FastIo | null
   /** Bytes handed to the kernel asynchronously and not yet confirmed written. */
   pendingOutput = 0
+  /** Writes behind those bytes (CLIENT LIST oll). */
+  pendingWrites = 0
+  /** When queued output reached the soft output buffer limit (unix seconds; 0 = below it). */
+  softLimitSince = 0
+  /** Past an output buffer limit: queued output is dropped and the socket closed, not flushed. */
+  private dropOutput = false
   /** Pub/sub subscriptions (pubsub/pubsub.ts holds the reverse maps). */
   readonly channels = new Set<string>()
   readonly patterns = new Set<string>()
@@ -127,6 +135,7 @@ export class Client extends Caller implements RawReader, RawWriter {
 
   onRawWriteDone(bytes: number, status: number): void {
     this.pendingOutput -= bytes
+    this.pendingWrites--
     if (status < 0 || (this.closing && this.pendingOutput === 0)) {
       this.destroy()
       return
@@ -177,6 +186,7 @@ export class Client extends Caller implements RawReader, RawWriter {
         if (this.replyFlags === 0) server.dispatch(this, argv)
         else this.dispatchQuietly(argv)
         if (server.blocking.pending) server.blocking.serveReady()
+        this.enforceOutputLimits()
       }
     } finally {
       this.processing = false
@@ -239,6 +249,7 @@ export class Client extends Caller implements RawReader, RawWriter {
       } else if (result === WriteResult.Queued) {
         out.detach()
         this.pendingOutput += length
+        this.pendingWrites++
         if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
           this.writePaused = true
           socket.pause()
@@ -288,7 +299,8 @@ export class Client extends Caller implements RawReader, RawWriter {
 
   /** Closes once every reply is written; queued direct writes finish in onRawWriteDone. */
   private closeWhenSent(): void {
-    if (this.io === null) this.socket.destroySoon()
+    if (this.dropOutput) this.destroy()
+    else if (this.io === null) this.socket.destroySoon()
     else if (this.pendingOutput === 0) this.destroy()
   }
 
@@ -327,7 +339,35 @@ export class Client extends Caller implements RawReader, RawWriter {
       return
     }
     this.out.raw(frame)
+    this.enforceOutputLimits()
     if (!this.processing) this.server.flushSoon(this)
+  }
+
+  /** Output waiting for this client: not yet written, or written but not taken by the kernel. */
+  get queuedOutput(): number {
+    return this.out.pos + (this.io !== null ? this.pendingOutput : this.socket.writableLength)
+  }
+
+  /**
+   * client-output-buffer-limit, checked whenever output is added. A subscriber is in
+   * the pubsub class; there are no replicas, so everyone else is normal.
+   */
+  private enforceOutputLimits(): void {
+    const limit = this.server.outputLimits[this.subscribed ? ClientClass.PubSub : ClientClass.Normal]
+    const used = this.queuedOutput
+    if (used < limit.floor) {
+      this.softLimitSince = 0
+      return
+    }
+    if (this.closing || !outputLimitReached(limit, used, Math.floor(this.server.clock / 1000), this)) return
+    // As Redis's freeClientAsync: the client goes after the current batch of work, its
+    // queued output is dropped, and nothing more is queued for it meanwhile (closing).
+    this.server.log('warning', `Client ${clientInfoLine(this).trimEnd()} scheduled to be closed ASAP for overcoming of output buffer limits.`)
+    this.closing = true
+    this.dropOutput = true
+    this.out.truncate(0)
+    this.socket.pause()
+    this.server.flushSoon(this)
   }
 
   /** Resumes the request loop after unblocking, and sends the replies. */

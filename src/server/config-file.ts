@@ -531,7 +531,6 @@ noEffect('respite evicts no keys: past maxmemory it refuses writes, as under noe
   'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lfu-log-factor', 'lfu-decay-time',
 ])
 noEffect('respite evicts no clients', ['maxmemory-clients'])
-noEffect('respite enforces no output buffer limits', ['client-output-buffer-limit'])
 noEffect('respite keeps no slow log', ['slowlog-log-slower-than', 'slowlog-max-len'])
 noEffect('respite has no latency monitor', ['latency-monitor-threshold', 'latency-tracking', 'latency-tracking-info-percentiles'])
 noEffect('respite shuts down at once and saves nothing', ['shutdown-on-sigint', 'shutdown-on-sigterm', 'shutdown-timeout'])
@@ -572,7 +571,7 @@ export const ACTED_ON = new Set([
   'port', 'bind', 'protected-mode', 'timeout', 'tcp-keepalive', 'tcp-backlog', 'maxclients', 'requirepass', 'databases',
   'loglevel', 'logfile', 'hz', 'maxmemory', 'proto-max-bulk-len', 'client-query-buffer-limit',
   'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
-  'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template',
+  'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template', 'client-output-buffer-limit',
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys',
 ])
 

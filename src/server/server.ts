@@ -16,6 +16,7 @@ import { contain } from './faults.js'
 import { DirectSocket, directSockets, isAttached, setInheritedOptions, takeOverAccept, type AcceptedHandle } from './fast-io.js'
 import { IdleCollector } from './idle-gc.js'
 import { MemoryGuard } from './memory.js'
+import { applyOutputLimits, defaultOutputLimits } from './output-limits.js'
 import { KeyspaceEvents } from './notify.js'
 import { Propagation } from './propagation.js'
 import { ClientPause } from './pause.js'
@@ -72,6 +73,8 @@ export class Server {
   readonly pause = new ClientPause(this)
   /** Clients with out-of-band output (pub/sub messages) waiting for flushQueued. */
   private toFlush: Client[] = []
+  /** client-output-buffer-limit by client class (output-limits.ts), updated in place. */
+  readonly outputLimits = defaultOutputLimits()
   /** used_memory and the maxmemory ceiling (memory.ts). */
   readonly memory: MemoryGuard
   /** INFO errorstats: error replies by their first word ("ERR", "WRONGTYPE"). */
@@ -132,6 +135,7 @@ export class Server {
       case 'zset-max-listpack-value': zsetLimits.maxListpackValue = config.int(name); break
       case 'maxmemory': this.applyMaxmemory(); break
       case 'notify-keyspace-events': this.events.configure(config.get(name)); break
+      case 'client-output-buffer-limit': applyOutputLimits(config.get(name), this.outputLimits); break
       case 'hz': if (this.cron !== null && !this.closed) this.startHousekeeping(); break
     }
   }
