@@ -6,6 +6,7 @@ import { parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
 import { replyHelp } from './help.js'
 import { command, type CommandSpec } from './spec.js'
+import { discardTransaction } from '../server/transaction.js'
 
 /**
  * Connection commands: PING, ECHO, QUIT, HELLO, AUTH, RESET and CLIENT. SELECT lives
@@ -104,6 +105,7 @@ function auth(c: Caller, argv: string[]): void {
 /** Back to a fresh connection's state: RESP2, db 0, no name, logged out if a password is set. */
 function reset(c: Caller): void {
   const connection = c.connection!
+  discardTransaction(c)
   if (connection.subscribed) c.server.pubsub.unsubscribeAll(connection)
   c.out.proto = 2
   c.selectDb(0)
@@ -159,7 +161,10 @@ function clientSetInfo(c: Caller, argv: string[]): void {
 export function clientInfoLine(c: Client): string {
   const now = Date.now()
   let flags = ''
+  const multi = c.multi
+  if (multi !== null) flags += 'x'
   if (c.blocked !== null) flags += 'b'
+  if (c.watchDirty) flags += 'd'
   if (c.noEvict) flags += 'e'
   if (c.noTouch) flags += 'T'
   if (flags === '') flags = 'N'
@@ -171,9 +176,20 @@ export function clientInfoLine(c: Client): string {
   const cmd = c.lastCommand?.fullName ?? 'NULL'
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fd} name=${c.name}` +
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
-    ` flags=${flags} db=${c.db.index} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, c.decoder.capacity - qbuf)}` +
-    ` argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 obl=${obl} oll=0 omem=0 tot-mem=${outBuf + 16384 + 4096}` +
+    ` flags=${flags} db=${c.db.index} sub=0 psub=0 ssub=0 multi=${multi === null ? -1 : multi.commands.length} qbuf=${qbuf} qbuf-free=${Math.max(0, c.decoder.capacity - qbuf)}` +
+    ` argv-mem=0 multi-mem=${multiMemory(c)} rbs=16384 rbp=16384 obl=${obl} oll=0 omem=0 tot-mem=${outBuf + 16384 + 4096}` +
     ` events=${c.socket.writableLength > 0 ? 'rw' : 'r'} cmd=${cmd} user=default redir=-1 resp=${c.out.proto} lib-name=${c.libName} lib-ver=${c.libVer}\n`
+}
+
+/**
+ * CLIENT LIST multi-mem: what the queued commands and watched keys hold, estimated
+ * like the other memory figures (Redis counts its own structures).
+ */
+function multiMemory(c: Client): number {
+  const multi = c.multi
+  let bytes = c.watching === null ? 0 : c.watching.length * 48
+  if (multi !== null) bytes += multi.bytes + multi.commands.length * 40
+  return bytes
 }
 
 function clientInfo(c: Caller): void {

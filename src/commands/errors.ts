@@ -91,6 +91,13 @@ export const Err = {
   zrangeWithScoresLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
   weightNotFloat: 'ERR weight value is not a float',
   atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  // Transactions.
+  multiNested: 'ERR MULTI calls can not be nested',
+  execWithoutMulti: 'ERR EXEC without MULTI',
+  discardWithoutMulti: 'ERR DISCARD without MULTI',
+  watchInMulti: 'ERR WATCH inside MULTI is not allowed',
+  execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  notInMulti: 'ERR Command not allowed inside a transaction',
 } as const
 
 function truncate(s: string, n: number): string {

@@ -3,6 +3,8 @@ import { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
 import type { BlockState, Client } from './client.js'
 import type { Server } from './server.js'
+import type { Transaction } from './transaction.js'
+import type { WatchedKey } from './watch.js'
 
 /**
  * Whoever a command runs for: what a handler may use. It has a reply writer, a
@@ -35,6 +37,12 @@ export abstract class Caller {
   closed = false
   /** Subscribed to a channel, pattern or shard channel: RESP2 then allows only pub/sub commands. */
   subscribed = false
+  /** Between MULTI and EXEC/DISCARD: the dispatcher queues commands here (transaction.ts). */
+  multi: Transaction | null = null
+  /** Keys this caller WATCHes (watch.ts), or null. */
+  watching: WatchedKey[] | null = null
+  /** A watched key changed (Redis's DIRTY_CAS): the next EXEC answers a null array. */
+  watchDirty = false
 
   constructor(
     readonly server: Server,

@@ -247,6 +247,8 @@ export class Client extends Caller implements RawReader, RawWriter {
     this.closed = true
     if (this.blocked !== null) this.server.blocking.forget(this)
     if (this.subscribed) this.server.pubsub.unsubscribeAll(this)
+    if (this.watching !== null) this.server.watches.unwatchAll(this)
+    this.multi = null
     this.server.removeClient(this)
   }
 

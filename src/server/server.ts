@@ -19,6 +19,7 @@ import { MemoryGuard } from './memory.js'
 import { KeyspaceEvents } from './notify.js'
 import { Propagation } from './propagation.js'
 import { KeySignals } from './signals.js'
+import { Watches } from './watch.js'
 import { PubSub } from '../pubsub/pubsub.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
@@ -65,6 +66,8 @@ export class Server {
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
+  /** WATCHed keys and their watchers (watch.ts). */
+  readonly watches = new Watches()
   /** Clients with out-of-band output (pub/sub messages) waiting for flushQueued. */
   private toFlush: Client[] = []
   /** used_memory and the maxmemory ceiling (memory.ts). */

@@ -20,6 +20,8 @@ export class KeySignals implements KeyspaceObserver {
     server.dirty++
     const waiting = db.blockingKeys
     if (waiting !== null && waiting.has(key)) server.blocking.signal(db, key)
+    const watches = server.watches
+    if (watches.count !== 0) watches.touch(db, key)
   }
 
   keyExpired(db: Database, key: string): void {
@@ -28,11 +30,15 @@ export class KeySignals implements KeyspaceObserver {
     this.keyModified(db, key)
   }
 
-  flushed(_db: Database): void {
-    this.server.dirty++
+  flushed(db: Database): void {
+    const server = this.server
+    server.dirty++
+    if (server.watches.count !== 0) server.watches.flushing(db)
   }
 
-  swapped(_db: Database): void {
-    this.server.dirty++
+  swapped(db: Database, other: Database): void {
+    const server = this.server
+    server.dirty++
+    if (server.watches.count !== 0) server.watches.swapped(db, other)
   }
 }
