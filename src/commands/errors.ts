@@ -97,6 +97,8 @@ export const Err = {
   discardWithoutMulti: 'ERR DISCARD without MULTI',
   watchInMulti: 'ERR WATCH inside MULTI is not allowed',
   execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  /** EXEC itself refused by the generic checks: the reason follows without its ERR prefix. */
+  execRefused: (reason: string) => `EXECABORT Transaction discarded because of: ${reason.startsWith('ERR ') ? reason.slice(4) : reason}`,
   notInMulti: 'ERR Command not allowed inside a transaction',
 } as const
 

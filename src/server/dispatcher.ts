@@ -5,7 +5,7 @@ import type { Argv, RespValue } from '../resp/values.js'
 import type { Caller } from './caller.js'
 import type { Client } from './client.js'
 import { contain, shortReason } from './faults.js'
-import { flagTransaction, queueCommand } from './transaction.js'
+import { discardTransaction, flagTransaction, queueCommand } from './transaction.js'
 
 /**
  * The generic checks every command gets, in Redis's order: unknown command (or
@@ -136,6 +136,12 @@ export function invoke(spec: CommandSpec, caller: Caller, argv: string[]): void 
 /** A refusal by the generic checks, counted against the command (commandstats rejected_calls). */
 function reject(client: Caller, spec: CommandSpec, message: string): void {
   spec.stats!.rejected++
+  if (spec.fullName === 'exec') {
+    // A refused EXEC ends the transaction, in MULTI or not, and says why in Redis's words.
+    discardTransaction(client)
+    client.out.error(Err.execRefused(message))
+    return
+  }
   refuse(client, message)
 }
 
