@@ -7,6 +7,7 @@ import { parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
 import { replyHelp } from './help.js'
 import { command, type CommandSpec } from './spec.js'
+import { discardTransaction } from '../server/transaction.js'
 
 /**
  * Connection commands: PING, ECHO, QUIT, HELLO, AUTH, RESET and CLIENT. SELECT lives
@@ -105,6 +106,7 @@ function auth(c: Caller, argv: string[]): void {
 /** Back to a fresh connection's state: RESP2, db 0, no name, logged out if a password is set. */
 function reset(c: Caller): void {
   const connection = c.connection!
+  discardTransaction(c)
   if (connection.subscribed) c.server.pubsub.unsubscribeAll(connection)
   c.out.proto = 2
   c.selectDb(0)
@@ -164,6 +166,8 @@ export function clientInfoLine(c: Client): string {
   const now = Date.now()
   let flags = ''
   if (c.subscribed) flags += 'P'
+  const multi = c.multi
+  if (multi !== null) flags += 'x'
   if (c.blocked !== null || c.postponed !== null) flags += 'b'
   const tracking = c.tracking
   if (tracking !== null) {
@@ -171,6 +175,7 @@ export function clientInfoLine(c: Client): string {
     if (tracking.brokenRedirect) flags += 'R'
     if (tracking.bcast) flags += 'B'
   }
+  if (c.watchDirty) flags += 'd'
   if (c.noEvict) flags += 'e'
   if (c.noTouch) flags += 'T'
   if (flags === '') flags = 'N'
@@ -183,9 +188,20 @@ export function clientInfoLine(c: Client): string {
   const cmd = c.lastCommand?.fullName ?? 'NULL'
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fd} name=${c.name}` +
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
-    ` flags=${flags} db=${c.db.index} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, c.decoder.capacity - qbuf)}` +
-    ` argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 obl=${obl} oll=${c.pendingWrites} omem=${omem} tot-mem=${outBuf + omem + 16384 + 4096}` +
+    ` flags=${flags} db=${c.db.index} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} multi=${multi === null ? -1 : multi.commands.length} qbuf=${qbuf} qbuf-free=${Math.max(0, c.decoder.capacity - qbuf)}` +
+    ` argv-mem=0 multi-mem=${multiMemory(c)} rbs=16384 rbp=16384 obl=${obl} oll=${c.pendingWrites} omem=${omem} tot-mem=${outBuf + omem + 16384 + 4096}` +
     ` events=${c.socket.writableLength > 0 ? 'rw' : 'r'} cmd=${cmd} user=default redir=${tracking === null ? -1 : tracking.redirect} resp=${c.out.proto} lib-name=${c.libName} lib-ver=${c.libVer}\n`
+}
+
+/**
+ * CLIENT LIST multi-mem: what the queued commands and watched keys hold, estimated
+ * like the other memory figures (Redis counts its own structures).
+ */
+function multiMemory(c: Client): number {
+  const multi = c.multi
+  let bytes = c.watching === null ? 0 : c.watching.length * 48
+  if (multi !== null) bytes += multi.bytes + multi.commands.length * 40
+  return bytes
 }
 
 function clientInfo(c: Caller): void {

@@ -107,6 +107,15 @@ export const Err = {
   cachingNoNeedsOptout: 'ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.',
   pauseTimeout: 'ERR timeout is not an integer or out of range',
   pauseMode: 'ERR CLIENT PAUSE mode must be WRITE or ALL',
+  // Transactions.
+  multiNested: 'ERR MULTI calls can not be nested',
+  execWithoutMulti: 'ERR EXEC without MULTI',
+  discardWithoutMulti: 'ERR DISCARD without MULTI',
+  watchInMulti: 'ERR WATCH inside MULTI is not allowed',
+  execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  /** EXEC itself refused by the generic checks: the reason follows without its ERR prefix. */
+  execRefused: (reason: string) => `EXECABORT Transaction discarded because of: ${reason.startsWith('ERR ') ? reason.slice(4) : reason}`,
+  notInMulti: 'ERR Command not allowed inside a transaction',
 } as const
 
 function truncate(s: string, n: number): string {

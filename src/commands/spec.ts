@@ -87,6 +87,12 @@ export interface CommandSpec {
   writes?: boolean
   /** RESP2 subscribed mode: (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET only. */
   allowedWhileSubscribed?: boolean
+  /** Flagged no_multi: refused between MULTI and EXEC. */
+  noMulti?: boolean
+  /** Run at once in MULTI instead of being queued: EXEC, DISCARD, MULTI, WATCH, QUIT, RESET. */
+  runsInMulti?: boolean
+  /** Ends a transaction (EXEC, DISCARD, QUIT, RESET), so maxmemory does not refuse it in MULTI. */
+  endsMulti?: boolean
 }
 
 export type CommandGroup =

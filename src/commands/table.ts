@@ -11,6 +11,7 @@ import { setCommands } from './sets.js'
 import { sortCommands } from './sort.js'
 import { sortedSetCommands } from './sorted-sets.js'
 import { stringCommands } from './strings.js'
+import { transactionCommands } from './transactions.js'
 
 /** Every command family; each file under src/commands/ exports one list. */
 export const families: readonly CommandSpec[][] = [
@@ -26,6 +27,7 @@ export const families: readonly CommandSpec[][] = [
   sortedSetCommands,
   sortCommands,
   pubsubCommands,
+  transactionCommands,
 ]
 
 /**
@@ -100,6 +102,10 @@ const SUBSCRIBED_MODE_COMMANDS = new Set([
   'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset',
 ])
 
+/** What Redis runs at once in MULTI; everything else is queued for EXEC. */
+const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset'])
+const ENDS_MULTI = new Set(['exec', 'discard', 'quit', 'reset'])
+
 function prepare(spec: CommandSpec, fullName: string): void {
   spec.fullName = fullName
   spec.stats = { calls: 0, usec: 0, rejected: 0, failed: 0 }
@@ -107,6 +113,9 @@ function prepare(spec: CommandSpec, fullName: string): void {
   spec.denyoom = spec.flags.includes('denyoom')
   spec.writes = spec.flags.includes('write')
   spec.allowedWhileSubscribed = SUBSCRIBED_MODE_COMMANDS.has(fullName)
+  spec.noMulti = spec.flags.includes('no_multi')
+  spec.runsInMulti = RUN_IN_MULTI.has(fullName)
+  spec.endsMulti = ENDS_MULTI.has(fullName)
   if (spec.handler === undefined && spec.subcommands === undefined) {
     throw new Error(`command ${fullName} has no handler`)
   }

@@ -4,6 +4,8 @@ import type { Database } from '../store/database.js'
 import type { BlockState, Client } from './client.js'
 import type { Server } from './server.js'
 import type { TrackingMode } from './tracking.js'
+import type { Transaction } from './transaction.js'
+import type { WatchedKey } from './watch.js'
 
 /**
  * Whoever a command runs for: what a handler may use. It has a reply writer, a
@@ -38,6 +40,12 @@ export abstract class Caller {
   subscribed = false
   /** CLIENT TRACKING settings, null while tracking is off (tracking.ts). */
   tracking: TrackingMode | null = null
+  /** Between MULTI and EXEC/DISCARD: the dispatcher queues commands here (transaction.ts). */
+  multi: Transaction | null = null
+  /** Keys this caller WATCHes (watch.ts), or null. */
+  watching: WatchedKey[] | null = null
+  /** A watched key changed (Redis's DIRTY_CAS): the next EXEC answers a null array. */
+  watchDirty = false
 
   constructor(
     readonly server: Server,

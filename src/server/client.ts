@@ -318,6 +318,8 @@ export class Client extends Caller implements RawReader, RawWriter {
     if (this.postponed !== null) this.server.pause.forget(this)
     if (this.tracking !== null) this.server.tracking.disable(this)
     if (this.subscribed) this.server.pubsub.unsubscribeAll(this)
+    if (this.watching !== null) this.server.watches.unwatchAll(this)
+    this.multi = null
     this.server.removeClient(this)
   }
 

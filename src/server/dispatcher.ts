@@ -5,6 +5,7 @@ import type { Argv, RespValue } from '../resp/values.js'
 import type { Caller } from './caller.js'
 import type { Client } from './client.js'
 import { contain, shortReason } from './faults.js'
+import { discardTransaction, flagTransaction, queueCommand } from './transaction.js'
 
 /**
  * The generic checks every command gets, in Redis's order: unknown command (or
@@ -13,29 +14,34 @@ import { contain, shortReason } from './faults.js'
  */
 export function dispatch(table: CommandTable, client: Client, request: Argv): void {
   if (client.decoder.oversized) {
-    client.out.error(Err.argTooLong)
+    refuse(client, Err.argTooLong)
     return
   }
   const name = request[0]
   if (typeof name !== 'string') {
-    client.out.error(Err.structuredArg)
+    refuse(client, Err.structuredArg)
     return
   }
   let spec = table.lookup(name)
   const argv = request as string[]
   if (spec === undefined) {
-    client.out.error(Err.unknownCommand(argv.map(printable)))
+    client.lastCommand = null
+    refuse(client, Err.unknownCommand(argv.map(printable)))
     return
   }
   if (spec.subcommands !== undefined && argv.length >= 2) {
     const subName = argv[1]
     const sub = typeof subName === 'string' ? table.lookupSub(spec, subName) : undefined
     if (sub === undefined) {
-      client.out.error(Err.unknownSubcommand(printable(subName), spec.name))
+      client.lastCommand = null
+      refuse(client, Err.unknownSubcommand(printable(subName), spec.name))
       return
     }
     spec = sub
   }
+  // As in Redis, CLIENT LIST cmd= names the command once it is known, refused or not;
+  // commands run by EXEC leave it at exec.
+  client.lastCommand = spec
   const arity = spec.arity
   if (arity > 0 ? argv.length !== arity : argv.length < -arity) {
     reject(client, spec, Err.wrongArgs(spec.fullName!))
@@ -47,6 +53,10 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
   }
   if (client.decoder.structured && !structuredAllowed(spec, request)) {
     reject(client, spec, Err.structuredArg)
+    return
+  }
+  if (client.multi !== null) {
+    inTransaction(client, spec, argv)
     return
   }
   if (spec.denyoom && client.server.memory.refuses()) {
@@ -66,6 +76,33 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
 }
 
 /**
+ * The rest of the checks for a caller in MULTI, then queueing: every command but
+ * EXEC, DISCARD, MULTI, WATCH, QUIT and RESET answers +QUEUED and waits for EXEC.
+ * (RESP2 subscribed mode needs no check here: MULTI is refused in it, and a
+ * transaction that subscribes is over before the subscription takes effect.)
+ */
+function inTransaction(client: Client, spec: CommandSpec, argv: string[]): void {
+  if (spec.noMulti) {
+    reject(client, spec, Err.notInMulti)
+    return
+  }
+  // Queueing holds memory however small each command is, so over maxmemory Redis
+  // refuses every command in MULTI but those that end it (and EXEC when nothing
+  // queued may grow memory).
+  const oomMatters = spec.endsMulti ? spec.fullName === 'exec' && client.multi!.denyoom : true
+  if (oomMatters && client.server.memory.refuses()) {
+    reject(client, spec, Err.oom)
+    return
+  }
+  if (spec.runsInMulti) {
+    call(spec, client, argv)
+    return
+  }
+  queueCommand(client, spec, argv)
+  client.out.simple('QUEUED')
+}
+
+/**
  * Runs a command whose generic checks have passed, and counts it: Redis's call(). The
  * one way a command runs, for a socket, inside EXEC or from a script. A command that
  * changed the data (the store's change counter moved) goes to propagation.
@@ -77,7 +114,6 @@ export function call(spec: CommandSpec, caller: Caller, argv: string[]): void {
   const dirtyBefore = server.dirty
   const stats = spec.stats!
   stats.calls++
-  caller.lastCommand = spec
   invoke(spec, caller, argv)
   if (server.tracking.active) server.tracking.remember(caller, spec, argv)
   if (out.errors !== errorsBefore) stats.failed++
@@ -103,8 +139,21 @@ export function invoke(spec: CommandSpec, caller: Caller, argv: string[]): void 
   }
 }
 
+/** A refusal by the generic checks, counted against the command (commandstats rejected_calls). */
 function reject(client: Caller, spec: CommandSpec, message: string): void {
   spec.stats!.rejected++
+  if (spec.fullName === 'exec') {
+    // A refused EXEC ends the transaction, in MULTI or not, and says why in Redis's words.
+    discardTransaction(client)
+    client.out.error(Err.execRefused(message))
+    return
+  }
+  refuse(client, message)
+}
+
+/** Any refusal before a command runs; inside MULTI it dooms the transaction. */
+function refuse(client: Caller, message: string): void {
+  if (client.multi !== null) flagTransaction(client)
   client.out.error(message)
 }
 

@@ -22,6 +22,7 @@ import { Propagation } from './propagation.js'
 import { ClientPause } from './pause.js'
 import { KeySignals } from './signals.js'
 import { Tracking } from './tracking.js'
+import { Watches } from './watch.js'
 import { PubSub } from '../pubsub/pubsub.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
@@ -71,6 +72,8 @@ export class Server {
   /** CLIENT TRACKING (tracking.ts) and CLIENT PAUSE (pause.ts). */
   readonly tracking = new Tracking(this)
   readonly pause = new ClientPause(this)
+  /** WATCHed keys and their watchers (watch.ts). */
+  readonly watches = new Watches()
   /** Clients with out-of-band output (pub/sub messages) waiting for flushQueued. */
   private toFlush: Client[] = []
   /** client-output-buffer-limit by client class (output-limits.ts), updated in place. */

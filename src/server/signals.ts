@@ -31,6 +31,8 @@ export class KeySignals implements KeyspaceObserver {
     server.dirty++
     const waiting = db.blockingKeys
     if (waiting !== null && waiting.has(key)) server.blocking.signal(db, key)
+    const watches = server.watches
+    if (watches.count !== 0) watches.touch(db, key)
     const tracking = server.tracking
     if (tracking.active) tracking.keyModified(key, expired ? null : tracking.modifier)
   }
@@ -38,11 +40,14 @@ export class KeySignals implements KeyspaceObserver {
   flushed(db: Database): void {
     const server = this.server
     server.dirty++
+    if (server.watches.count !== 0) server.watches.flushing(db)
     // FLUSHALL empties every database but sends one null invalidation, as Redis does.
     if (server.tracking.active && !(server.store.flushingAll && db.index !== 0)) server.tracking.flushed()
   }
 
-  swapped(_db: Database): void {
-    this.server.dirty++
+  swapped(db: Database, other: Database): void {
+    const server = this.server
+    server.dirty++
+    if (server.watches.count !== 0) server.watches.swapped(db, other)
   }
 }

@@ -13,10 +13,13 @@ export interface KeyspaceObserver {
   keyModified(db: Database, key: string): void
   /** `key`'s time passed and it was removed, lazily or by the active cycle. */
   keyExpired(db: Database, key: string): void
-  /** FLUSHDB or FLUSHALL emptied the database. */
+  /**
+   * FLUSHDB or FLUSHALL is emptying the database. Called just before the keys go, so
+   * observers can tell which keys the flush removes (WATCH is touched only by those).
+   */
   flushed(db: Database): void
-  /** SWAPDB gave the database other contents. */
-  swapped(db: Database): void
+  /** SWAPDB gave the database other contents: `other` now holds what `db` had. */
+  swapped(db: Database, other: Database): void
 }
 
 /**
@@ -171,13 +174,13 @@ export class Database {
 
   clear(): number {
     const n = this.keys.size
+    this.observer?.flushed(this)
     this.keys.clear()
     this.expires.clear()
     this.cursors.clear()
     this.expireCursor = null
     this.stringEncodings = null
     this.exactExpires = null
-    this.observer?.flushed(this)
     return n
   }
 
@@ -195,8 +198,8 @@ export class Database {
     ;[this.randomCursor, other.randomCursor] = [other.randomCursor, this.randomCursor]
     ;[this.stringEncodings, other.stringEncodings] = [other.stringEncodings, this.stringEncodings]
     ;[this.exactExpires, other.exactExpires] = [other.exactExpires, this.exactExpires]
-    this.observer?.swapped(this)
-    other.observer?.swapped(other)
+    this.observer?.swapped(this, other)
+    other.observer?.swapped(other, this)
   }
 
   /** Keys removed because their TTL passed (INFO stats expired_keys). */
