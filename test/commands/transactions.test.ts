@@ -288,10 +288,11 @@ describe('WATCH and UNWATCH: optimistic locking', () => {
       const b = await ReplyConnection.open(port)
       try {
         await a.call(['FLUSHALL'])
-        // Live when watched, expired by EXEC.
-        expect(await a.call(['SET', 'k', 'v', 'PX', '1'])).toBe(OK)
+        // Live when watched, expired by EXEC. The TTL leaves a loaded machine ample time
+        // between SET and WATCH; only the wait after it must outlast the TTL.
+        expect(await a.call(['SET', 'k', 'v', 'PX', '250'])).toBe(OK)
         expect(await a.call(['WATCH', 'k'])).toBe(OK)
-        await pause()
+        await new Promise((r) => setTimeout(r, 300))
         expect(await a.call(['MULTI'])).toBe(OK)
         expect(await a.call(['EXEC'])).toBe('*-1\r\n')
         // Expired when watched, then removed by another connection's read: no change.
