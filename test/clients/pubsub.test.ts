@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
 import { until } from '../helpers/fixture.js'
 import { hasTool, missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
+import { python, runPython } from '../helpers/python.js'
 
 /**
  * Pub/sub through the clients people use: ioredis and node-redis (RESP2 and RESP3),
@@ -97,16 +98,6 @@ describe('node-redis', () => {
   }
 })
 
-/** The first Python that can import redis (Debian's python3-redis lives under /usr/bin). */
-function findPython(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(py, ['-c', 'import redis'], { stdio: 'ignore' }).status === 0) return py
-  }
-  return null
-}
-
-const python = findPython()
-if (python === null && process.env.CI) throw new Error('python3 with the redis package is required in CI (.ci/run installs python3-redis)')
 
 /** redis-py's PubSub: subscribe, psubscribe, publish, get_message; prints what it got as JSON. */
 const PUBSUB_SCRIPT = String.raw`
@@ -138,16 +129,6 @@ p.close()
 print(json.dumps(out))
 `
 
-function runPython(port: number): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  return new Promise((resolve) => {
-    const child = spawn(python!, ['-c', PUBSUB_SCRIPT, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (status) => resolve({ stdout, stderr, status }))
-  })
-}
 
 const skipRedis = missingTool('redis-server')
 
@@ -161,7 +142,7 @@ describe.skipIf(python === null || skipRedis !== null)('redis-py pubsub() and re
   })
 
   it('redis-py: subscribe, psubscribe, get_message, unsubscribe and ping see what they see on Redis', async () => {
-    const [ours, theirs] = await Promise.all([runPython(respite.port), runPython(redis.port)])
+    const [ours, theirs] = await Promise.all([runPython(PUBSUB_SCRIPT, [String(respite.port)]), runPython(PUBSUB_SCRIPT, [String(redis.port)])])
     expect(ours.stderr).toBe('')
     expect(ours.status).toBe(0)
     const got = JSON.parse(ours.stdout)

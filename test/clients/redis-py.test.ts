@@ -1,22 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { useRespite } from '../helpers/fixture.js'
+import { pythonSkipReason, runPython } from '../helpers/python.js'
 
-/** The first Python that can import redis (Debian's python3-redis lives under /usr/bin). */
-function findPython(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(py, ['-c', 'import redis'], { stdio: 'ignore' }).status === 0) return py
-  }
-  return null
-}
-
-const python = findPython()
-if (python === null && process.env.CI) throw new Error('python3 with the redis package is required in CI (.ci/run installs python3-redis)')
-const skipReason = python === null ? 'python3 cannot import redis (apt-get install python3-redis)' : null
 
 /** redis-py talks to the server and prints one JSON document of what it saw. */
 const SCRIPT = String.raw`
 import json, sys, redis
+import { pythonSkipReason, runPython } from '../helpers/python.js'
 port = int(sys.argv[1])
 out = {}
 r = redis.Redis(host='127.0.0.1', port=port, decode_responses=True)
@@ -62,23 +52,13 @@ except redis.ResponseError as e:
 print(json.dumps(out))
 `
 
-function runPython(args: string[]): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  return new Promise((resolve) => {
-    const child = spawn(python!, ['-c', SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (status) => resolve({ stdout, stderr, status }))
-  })
-}
 
 const { respite: server } = await useRespite({ flush: false })
 const { respite: secured } = await useRespite({ requirepass: 'pw', flush: false })
 
-describe.skipIf(skipReason !== null)('redis-py', () => {
+describe.skipIf(pythonSkipReason !== null)('redis-py', () => {
   it('connects and runs commands, INFO, CONFIG GET/SET, CLIENT, pipelines; errors and AUTH surface as exceptions', async () => {
-    const r = await runPython([String(server.port), String(secured.port)])
+    const r = await runPython(SCRIPT, [String(server.port), String(secured.port)])
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     const out = JSON.parse(r.stdout)

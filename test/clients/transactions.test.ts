@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { createClient, WatchError } from 'redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { useRespite } from '../helpers/fixture.js'
+import { python, runPython } from '../helpers/python.js'
 
 /**
  * MULTI/EXEC and WATCH as client libraries use them: ioredis's multi() and pipelines,
@@ -122,28 +122,6 @@ describe('node-redis v5 MULTI, EXEC and WATCH', () => {
     })
   }
 })
-
-/** The first Python that can import redis (Debian's python3-redis lives under /usr/bin). */
-function findPython(): string | null {
-  for (const py of ['/usr/bin/python3', 'python3']) {
-    if (spawnSync(py, ['-c', 'import redis'], { stdio: 'ignore' }).status === 0) return py
-  }
-  return null
-}
-
-const python = findPython()
-if (python === null && process.env.CI) throw new Error('python3 with the redis package is required in CI (.ci/run installs python3-redis)')
-
-function runPython(script: string, args: string[]): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  return new Promise((resolve) => {
-    const child = spawn(python!, ['-c', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (status) => resolve({ stdout, stderr, status }))
-  })
-}
 
 /** redis-py's documented WATCH pattern: transactional pipelines retried on WatchError. */
 const WATCH_SCRIPT = String.raw`
