@@ -4,8 +4,8 @@ import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
 import { until } from '../helpers/fixture.js'
-import { hasTool, missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
 import { python, runPython } from '../helpers/python.js'
+import { hasTool, missingTool, startRedis, startRespite, type RedisProcess } from '../helpers/servers.js'
 
 /**
  * Pub/sub through the clients people use: ioredis and node-redis (RESP2 and RESP3),

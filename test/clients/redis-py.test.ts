@@ -2,11 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { useRespite } from '../helpers/fixture.js'
 import { pythonSkipReason, runPython } from '../helpers/python.js'
 
-
 /** redis-py talks to the server and prints one JSON document of what it saw. */
 const SCRIPT = String.raw`
 import json, sys, redis
-import { pythonSkipReason, runPython } from '../helpers/python.js'
 port = int(sys.argv[1])
 out = {}
 r = redis.Redis(host='127.0.0.1', port=port, decode_responses=True)
