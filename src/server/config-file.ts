@@ -525,7 +525,6 @@ noEffect(TUNING, [
   'stream-node-max-bytes', 'stream-node-max-entries', 'hll-sparse-max-bytes', 'disable-thp',
 ])
 noEffect('respite has no ACL users', ['acl-pubsub-default', 'acllog-max-len'])
-noEffect('respite has no Pub/Sub, so no keyspace notifications', ['notify-keyspace-events'])
 noEffect('respite has no scripting', ['busy-reply-threshold', 'lua-enable-deprecated-api'])
 noEffect('respite has no client-side caching', ['tracking-table-max-keys'])
 noEffect('respite evicts no keys: past maxmemory it refuses writes, as under noeviction', [
@@ -574,7 +573,7 @@ export const ACTED_ON = new Set([
   'loglevel', 'logfile', 'hz', 'maxmemory', 'proto-max-bulk-len', 'client-query-buffer-limit',
   'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
   'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template',
-  'tls-port', 'tls-replication', 'tls-cluster', 'aclfile',
+  'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'notify-keyspace-events',
 ])
 
 /** Why each parameter has no effect, for the tests' check that every one is accounted for. */

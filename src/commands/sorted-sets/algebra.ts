@@ -1,4 +1,5 @@
 import type { Caller } from '../../server/caller.js'
+import { Notify } from '../../server/notify.js'
 import { SetValue } from '../../store/set.js'
 import { sortedOrder, ZSet } from '../../store/zset.js'
 import { integerAtLeast, isOption, numkeysKeys } from '../args.js'
@@ -19,6 +20,9 @@ const enum SetOp {
   Inter,
   Diff,
 }
+
+/** The keyspace event of each STORE form, in SetOp's order. */
+const STORE_EVENT = ['zunionstore', 'zinterstore', 'zdiffstore'] as const
 
 const enum Aggregate {
   Sum,
@@ -180,10 +184,11 @@ function setOperation(c: Caller, argv: string[], dst: string | null, numkeysAt: 
   if (cardOnly) return out.integer(cardinality)
   if (dst !== null) {
     if (members.length === 0) {
-      c.db.delete(dst)
+      if (c.db.deleteStored(dst)) c.notify(Notify.generic, 'del', dst)
       return out.integer(0)
     }
     c.db.set(dst, ZSet.build(members, scores))
+    c.notify(Notify.zset, STORE_EVENT[op], dst)
     return out.integer(members.length)
   }
   replyEntries(c, members, scores, sortedOrder(members, scores), withScores)

@@ -1,5 +1,6 @@
 import { formatDouble } from '../../resp/format.js'
 import type { Caller } from '../../server/caller.js'
+import { Notify } from '../../server/notify.js'
 import { scanStep } from '../../store/cursors.js'
 import { globMatch } from '../../store/glob.js'
 import { distinctIndexes } from '../../store/sample.js'
@@ -7,6 +8,7 @@ import { ZSet } from '../../store/zset.js'
 import { isOption, randomCountArgs } from '../args.js'
 import { parseDouble } from '../../util/numbers.js'
 import { Err } from '../errors.js'
+import { afterRemoval } from '../lookup.js'
 import { COLLECTION_SCAN_COMPLEXITY, collectionScanArgs, replyScan } from '../scan.js'
 import { command, oneKey } from '../spec.js'
 import { replyRange, zsetForRead, zsetForWrite } from './shared.js'
@@ -114,7 +116,10 @@ function zaddGeneric(c: Caller, argv: string[], flags: number): void {
       processed++
     }
   }
-  if (added + updated > 0) c.db.modified(key)
+  if (added + updated > 0) {
+    c.db.modified(key)
+    c.notify(Notify.zset, incr ? 'zincr' : 'zadd', key)
+  }
   if (incr) {
     if (processed > 0) out.double(newScore)
     else out.nullBulk()
@@ -139,13 +144,8 @@ function zrem(c: Caller, argv: string[]): void {
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
   let deleted = 0
-  for (let i = 2; i < argv.length; i++) {
-    if (z.delete(argv[i])) deleted++
-    if (z.size === 0) {
-      c.db.delete(key)
-      break
-    }
-  }
+  for (let i = 2; i < argv.length && z.size > 0; i++) if (z.delete(argv[i])) deleted++
+  if (deleted > 0) afterRemoval(c, key, z, Notify.zset, 'zrem')
   c.out.integer(deleted)
 }
 

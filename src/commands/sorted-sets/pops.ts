@@ -1,9 +1,10 @@
 import type { Caller } from '../../server/caller.js'
+import { Notify } from '../../server/notify.js'
 import { ZSet } from '../../store/zset.js'
 import { integerAtLeast, mpopArgs, numkeysKeys } from '../args.js'
 import { readyValue, timeoutArg, waitOnKeys } from '../blocking-pops.js'
 import { Err } from '../errors.js'
-import { deleteIfEmpty } from '../lookup.js'
+import { afterRemoval } from '../lookup.js'
 import { command, oneKey, popKeyFlags, type CommandSpec } from '../spec.js'
 import { zsetForWrite } from './shared.js'
 
@@ -65,7 +66,7 @@ function popGeneric(c: Caller, keys: string[], from: number, to: number, end: En
     out.bulk(member)
     out.double(score)
   }
-  deleteIfEmpty(c, key, z)
+  afterRemoval(c, key, z, Notify.zset, end === End.Min ? 'zpopmin' : 'zpopmax')
   return true
 }
 

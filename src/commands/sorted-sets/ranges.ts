@@ -1,8 +1,9 @@
 import type { Caller } from '../../server/caller.js'
+import { Notify } from '../../server/notify.js'
 import { ZSet, zsetLimits } from '../../store/zset.js'
 import { integerArg, isOption } from '../args.js'
 import { Err } from '../errors.js'
-import { deleteIfEmpty } from '../lookup.js'
+import { afterRemoval } from '../lookup.js'
 import { command, oneKey } from '../spec.js'
 import {
   lexCount, lexStart, parseLexRange, parseScoreRange, replyRange, scoreRanks, zsetForRead, zsetForWrite,
@@ -159,7 +160,7 @@ function zrangeGeneric(c: Caller, argv: string[], at: number, store: boolean, ty
   }
   const dst = argv[1]
   if (count === 0) {
-    c.db.delete(dst)
+    if (c.db.deleteStored(dst)) c.notify(Notify.generic, 'del', dst)
     return out.integer(0)
   }
   const members = new Array<string>(count)
@@ -172,6 +173,7 @@ function zrangeGeneric(c: Caller, argv: string[], at: number, store: boolean, ty
     else cur.next()
   }
   c.db.set(dst, storedRange(members, scores, type === RangeType.Rank))
+  c.notify(Notify.zset, 'zrangestore', dst)
   out.integer(count)
 }
 
@@ -251,7 +253,7 @@ function zremrangebyrank(c: Caller, argv: string[]): void {
   if (start < 0) start = 0
   if (start > end || start >= size) return c.out.integer(0)
   if (end >= size) end = size - 1
-  removeRanks(c, key, z, start, end + 1)
+  removeRanks(c, key, z, start, end + 1, 'zremrangebyrank')
 }
 
 /** ZREMRANGEBYSCORE key min max */
@@ -263,7 +265,7 @@ function zremrangebyscore(c: Caller, argv: string[]): void {
   if (z === null) return
   if (z === undefined) return c.out.integer(0)
   const [lo, hi] = scoreRanks(z, range)
-  removeRanks(c, key, z, lo, hi)
+  removeRanks(c, key, z, lo, hi, 'zremrangebyscore')
 }
 
 /** ZREMRANGEBYLEX key min max */
@@ -276,13 +278,13 @@ function zremrangebylex(c: Caller, argv: string[]): void {
   if (z === undefined) return c.out.integer(0)
   const [min, max] = range
   const first = lexStart(z, min, max, false)
-  removeRanks(c, key, z, first, first < 0 ? first : first + lexCount(z, first, min, max, false, -1))
+  removeRanks(c, key, z, first, first < 0 ? first : first + lexCount(z, first, min, max, false, -1), 'zremrangebylex')
 }
 
-/** Removes ranks [lo, hi) and replies how many went. */
-function removeRanks(c: Caller, key: string, z: ZSet, lo: number, hi: number): void {
+/** Removes ranks [lo, hi), announcing it as `event` if any went, and replies how many went. */
+function removeRanks(c: Caller, key: string, z: ZSet, lo: number, hi: number, event: string): void {
   const removed = hi > lo ? z.removeRange(lo, hi - lo) : 0
-  deleteIfEmpty(c, key, z)
+  if (removed > 0) afterRemoval(c, key, z, Notify.zset, event)
   c.out.integer(removed)
 }
 
