@@ -107,9 +107,12 @@ async function record(port: number, flags: string, commands: string[][]): Promis
     const replies: string[] = []
     const events: string[][] = []
     for (const args of commands) {
-      if (args[0] === 'WAIT') await new Promise((r) => setTimeout(r, Number(args[1])))
-      else replies.push(await conn.call(args))
-      if (args[0] !== 'WAIT') events.push(await log.drain())
+      if (args[0] === 'WAIT') {
+        await new Promise((r) => setTimeout(r, Number(args[1])))
+        continue
+      }
+      replies.push(await conn.call(args))
+      events.push(await log.drain())
     }
     return { replies, events }
   } finally {
