@@ -1,12 +1,13 @@
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../resp/long-double.js'
 import type { Caller } from '../server/caller.js'
+import { Notify } from '../server/notify.js'
 import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
 import { HashValue } from '../store/hash.js'
 import { MAX_REPEATED_PICKS, randomCountArgs } from './args.js'
 import { INT64_MAX, INT64_MIN, int64, parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
-import { deleteIfEmpty, typedLookups } from './lookup.js'
+import { afterRemoval, typedLookups } from './lookup.js'
 import { COLLECTION_SCAN_COMPLEXITY, collectionScanArgs, matcher, replyScan } from './scan.js'
 import { command, oneKey, type CommandSpec } from './spec.js'
 
@@ -34,19 +35,26 @@ function setFields(c: Caller, argv: string[], name: string): number | null {
     c.out.error(Err.wrongArgs(name))
     return null
   }
-  const h = hashOrCreate(c, argv[1])
+  const key = argv[1]
+  const h = hashOrCreate(c, key)
   if (h === null) return null
   let added = 0
   for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i], argv[i + 1])) added++
+  // Announced even when no value changed, as in Redis; HMSET too is "hset".
+  c.db.modified(key)
+  c.notify(Notify.hash, 'hset', key)
   return added
 }
 
 /** HSETNX key field value */
 function hsetnx(c: Caller, argv: string[]): void {
-  const h = hashOrCreate(c, argv[1])
+  const key = argv[1]
+  const h = hashOrCreate(c, key)
   if (h === null) return
   if (h.has(argv[2])) return c.out.integer(0)
   h.set(argv[2], argv[3])
+  c.db.modified(key)
+  c.notify(Notify.hash, 'hset', key)
   c.out.integer(1)
 }
 
@@ -85,7 +93,7 @@ function hdel(c: Caller, argv: string[]): void {
       if (h.size === 0) break
     }
   }
-  deleteIfEmpty(c, key, h)
+  if (removed > 0) afterRemoval(c, key, h, Notify.hash, 'hdel')
   c.out.integer(removed)
 }
 
@@ -148,7 +156,8 @@ function hgetall(c: Caller, argv: string[]): void {
 function hincrby(c: Caller, argv: string[]): void {
   const by = parseInt64(argv[3])
   if (by === null) return c.out.error(Err.notInteger)
-  const h = hashOrCreate(c, argv[1])
+  const key = argv[1]
+  const h = hashOrCreate(c, key)
   if (h === null) return
   const field = argv[2]
   const current = h.get(field)
@@ -167,6 +176,8 @@ function hincrby(c: Caller, argv: string[]): void {
     next = int64(sum)
   }
   h.set(field, String(next))
+  c.db.modified(key)
+  c.notify(Notify.hash, 'hincrby', key)
   c.out.integer(next)
 }
 
@@ -178,7 +189,8 @@ function hincrbyfloat(c: Caller, argv: string[]): void {
   const incr = parseLongDouble(argv[3])
   if (incr === null) return c.out.error(Err.notFloat)
   if (incr.inf) return c.out.error(Err.valueNanOrInfinity)
-  const h = hashOrCreate(c, argv[1])
+  const key = argv[1]
+  const h = hashOrCreate(c, key)
   if (h === null) return
   const field = argv[2]
   const current = h.get(field)
@@ -195,6 +207,8 @@ function hincrbyfloat(c: Caller, argv: string[]): void {
     next = formatLongDoubleHuman(sum)
   }
   h.set(field, next)
+  c.db.modified(key)
+  c.notify(Notify.hash, 'hincrbyfloat', key)
   c.out.bulk(next)
 }
 

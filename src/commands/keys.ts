@@ -1,4 +1,5 @@
 import type { Caller } from '../server/caller.js'
+import { Notify } from '../server/notify.js'
 import { scanStep } from '../store/cursors.js'
 import type { Database } from '../store/database.js'
 import { globMatch } from '../store/glob.js'
@@ -54,6 +55,12 @@ function signal(c: Caller, db: Database, key: string): void {
   if (waiting !== null && waiting.has(key)) c.server.blocking.signal(db, key)
 }
 
+/** A keyspace event in `db`, which need not be the caller's (MOVE, COPY ... DB). */
+function notifyIn(c: Caller, db: Database, type: number, event: string, key: string): void {
+  const events = c.server.events
+  if ((events.flags & type) !== 0) events.notify(db, type, event, key)
+}
+
 /** Stores `value` at `key` of `db` with the given expiry (undefined: none). */
 function place(db: Database, key: string, value: StoredValue, at: number | bigint | undefined): void {
   db.set(key, value)
@@ -67,7 +74,12 @@ function place(db: Database, key: string, value: StoredValue, at: number | bigin
 export function del(c: Caller, argv: string[]): void {
   const db = c.db
   let n = 0
-  for (let i = 1; i < argv.length; i++) if (db.delete(argv[i])) n++
+  for (let i = 1; i < argv.length; i++) {
+    if (db.delete(argv[i])) {
+      n++
+      c.notify(Notify.generic, 'del', argv[i])
+    }
+  }
   c.out.integer(n)
 }
 
@@ -146,9 +158,13 @@ function renameGeneric(c: Caller, argv: string[], nx: boolean): void {
   if (from === to) return nx ? c.out.integer(0) : c.out.simple('OK')
   if (nx && db.get(to) !== undefined) return c.out.integer(0)
   const at = db.expireAt(from)
+  // The old destination goes first, silently, so the key arrives as a new one.
+  db.delete(to)
   place(db, to, v, at)
   carryNote(db, from, db, to, false)
   db.delete(from)
+  c.notify(Notify.generic, 'rename_from', from)
+  c.notify(Notify.generic, 'rename_to', to)
   if (nx) c.out.integer(1)
   else c.out.simple('OK')
 }
@@ -191,6 +207,7 @@ function copy(c: Caller, argv: string[]): void {
   place(dst, to, value, src.expireAt(from))
   carryNote(src, from, dst, to, true)
   signal(c, dst, to)
+  notifyIn(c, dst, Notify.generic, 'copy_to', to)
   c.out.integer(1)
 }
 
@@ -206,6 +223,8 @@ function move(c: Caller, argv: string[]): void {
   carryNote(src, key, dst, key, false)
   src.delete(key)
   signal(c, dst, key)
+  c.notify(Notify.generic, 'move_from', key)
+  notifyIn(c, dst, Notify.generic, 'move_to', key)
   c.out.integer(1)
 }
 
@@ -253,8 +272,14 @@ function expireGeneric(c: Caller, argv: string[], seconds: boolean, relative: bo
     if (flags & ExpireFlag.GT && (current === undefined || at <= current)) return c.out.integer(0)
     if (flags & ExpireFlag.LT && current !== undefined && at >= current) return c.out.integer(0)
   }
-  if (at <= now) db.delete(key)
-  else db.setExpireAt(key, at)
+  // A time already past deletes the key, announced as a deletion rather than an expiry.
+  if (at <= now) {
+    db.delete(key)
+    c.notify(Notify.generic, 'del', key)
+  } else {
+    db.setExpireAt(key, at)
+    c.notify(Notify.generic, 'expire', key)
+  }
   c.out.integer(1)
 }
 
@@ -314,7 +339,9 @@ function persist(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
   if (db.get(key) === undefined) return c.out.integer(0)
-  c.out.integer(db.persist(key) ? 1 : 0)
+  if (!db.persist(key)) return c.out.integer(0)
+  c.notify(Notify.generic, 'persist', key)
+  c.out.integer(1)
 }
 
 // ---------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 import type { Caller } from '../server/caller.js'
+import { Notify } from '../server/notify.js'
 import { ListValue } from '../store/list.js'
 import { integerArg, integerAtLeast, isOption, mpopArgs, numkeysKeys, type MpopArgs } from './args.js'
 import { INT64_MIN, parseInt64 } from '../util/numbers.js'
 import { readyValue, timeoutArg, waitOnKeys } from './blocking-pops.js'
 import { Err } from './errors.js'
-import { deleteIfEmpty, typedLookups } from './lookup.js'
+import { afterRemoval, typedLookups } from './lookup.js'
 import { command, oneKey, popKeyFlags, type CommandSpec } from './spec.js'
 
 /**
@@ -30,6 +31,10 @@ function endArg(c: Caller, arg: string): End | null {
   c.out.error(Err.syntax)
   return null
 }
+
+/** Redis's keyspace event names for a pop and a push at each end. */
+const POP_EVENT = ['lpop', 'rpop'] as const
+const PUSH_EVENT = ['lpush', 'rpush'] as const
 
 function pop(list: ListValue, end: End): string {
   return (end === End.Left ? list.popFront() : list.popBack())!
@@ -57,6 +62,7 @@ function pushGeneric(c: Caller, argv: string[], end: End, onlyExisting: boolean)
   else for (let i = 2; i < argv.length; i++) list.pushBack(argv[i])
   c.out.integer(list.size)
   c.db.modified(key)
+  c.notify(Notify.list, PUSH_EVENT[end], key)
 }
 
 function lpush(c: Caller, argv: string[]): void {
@@ -81,7 +87,7 @@ function popRange(c: Caller, key: string, list: ListValue, end: End, count: numb
   const out = c.out
   out.array(n)
   for (let i = 0; i < n; i++) out.bulk(pop(list, end))
-  deleteIfEmpty(c, key, list)
+  if (n > 0) afterRemoval(c, key, list, Notify.list, POP_EVENT[end])
 }
 
 /** LPOP, RPOP: key [count]. With a count, a missing key is a null array, not a null string. */
@@ -103,7 +109,7 @@ function popGeneric(c: Caller, argv: string[], end: End): void {
   }
   if (count >= 0) return popRange(c, key, list, end, count)
   c.out.bulk(pop(list, end))
-  deleteIfEmpty(c, key, list)
+  afterRemoval(c, key, list, Notify.list, POP_EVENT[end])
 }
 
 function lpop(c: Caller, argv: string[]): void {
@@ -164,6 +170,8 @@ function lset(c: Caller, argv: string[]): void {
   if (index < 0) index += list.size
   if (index < 0 || index >= list.size) return c.out.error(Err.indexRange)
   list.setAt(index, argv[3])
+  c.db.modified(argv[1])
+  c.notify(Notify.list, 'lset', argv[1])
   c.out.simple('OK')
 }
 
@@ -179,6 +187,8 @@ function linsert(c: Caller, argv: string[]): void {
   const at = list.indexOf(argv[3])
   if (at < 0) return c.out.integer(-1)
   list.insert(after ? at + 1 : at, argv[4])
+  c.db.modified(argv[1])
+  c.notify(Notify.list, 'linsert', argv[1])
   c.out.integer(list.size)
 }
 
@@ -191,7 +201,7 @@ function lrem(c: Caller, argv: string[]): void {
   if (list === null) return
   if (list === undefined) return c.out.integer(0)
   const removed = list.removeValue(argv[3], count < 0 ? -count : count, count < 0)
-  deleteIfEmpty(c, key, list)
+  if (removed > 0) afterRemoval(c, key, list, Notify.list, 'lrem')
   c.out.integer(removed)
 }
 
@@ -210,7 +220,8 @@ function ltrim(c: Caller, argv: string[]): void {
     if (start < 0) start = 0
     if (stop >= n) stop = n - 1
     list.trim(start, stop)
-    deleteIfEmpty(c, key, list)
+    // Announced even when the range covers the whole list and nothing went, as in Redis.
+    afterRemoval(c, key, list, Notify.list, 'ltrim')
   }
   c.out.simple('OK')
 }
@@ -297,9 +308,10 @@ function moveElement(c: Caller, src: string, dst: string, from: End, to: End): v
     c.db.set(dst, target)
   }
   push(target, to, value)
-  c.db.modified(src)
-  deleteIfEmpty(c, src, source)
+  // Redis announces the push before the pop (and the source's deletion).
   c.db.modified(dst)
+  c.notify(Notify.list, PUSH_EVENT[to], dst)
+  afterRemoval(c, src, source, Notify.list, POP_EVENT[from])
   c.out.bulk(value)
 }
 
@@ -378,7 +390,7 @@ function replyPopOne(c: Caller, key: string, list: ListValue, end: End): void {
   c.out.array(2)
   c.out.bulk(key)
   c.out.bulk(pop(list, end))
-  deleteIfEmpty(c, key, list)
+  afterRemoval(c, key, list, Notify.list, POP_EVENT[end])
 }
 
 function blpop(c: Caller, argv: string[]): void {

@@ -1,4 +1,5 @@
 import type { Caller } from '../server/caller.js'
+import { Notify } from '../server/notify.js'
 import type { Collection } from '../store/types.js'
 import { Err } from './errors.js'
 
@@ -58,7 +59,18 @@ export function typedLookups<T extends Collection>(type: CollectionClass<T>): Ty
   }
 }
 
-/** Deletes the key of a collection that a removal left empty. */
-export function deleteIfEmpty(c: Caller, key: string, value: Collection): void {
-  if (value.size === 0) c.db.delete(key)
+/**
+ * After a command removed members from a collection in place: signals the change,
+ * sends the command's keyspace event (class `type`, name `event`) and, when nothing
+ * is left, deletes the key with the "del" event Redis sends after the command's own.
+ */
+export function afterRemoval(c: Caller, key: string, value: Collection, type: number, event: string): void {
+  if (value.size === 0) {
+    c.db.delete(key)
+    c.notify(type, event, key)
+    c.notify(Notify.generic, 'del', key)
+  } else {
+    c.db.modified(key)
+    c.notify(type, event, key)
+  }
 }

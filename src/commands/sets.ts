@@ -1,10 +1,11 @@
 import type { Caller } from '../server/caller.js'
+import { Notify } from '../server/notify.js'
 import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
 import { SetValue } from '../store/set.js'
 import { integerAtLeast, isOption, MAX_REPEATED_PICKS, numkeysKeys, sampleCountArg } from './args.js'
 import { Err } from './errors.js'
-import { deleteIfEmpty, typedLookups } from './lookup.js'
+import { afterRemoval, typedLookups } from './lookup.js'
 import { COLLECTION_SCAN_COMPLEXITY, collectionScanArgs, matcher, replyScan } from './scan.js'
 import { command, everyKey, oneKey, type CommandSpec } from './spec.js'
 
@@ -20,12 +21,13 @@ const { forRead: setForRead, forWrite: setForWrite, orCreate: setOrCreate } = ty
 
 /**
  * The sets at argv[from..to), missing keys as undefined. Every key is type-checked
- * before any work, as Redis does; null after a WRONGTYPE reply.
+ * before any work, as Redis does; null after a WRONGTYPE reply. The STORE forms read
+ * their sources this way too, so their misses count (and raise keymiss) as in Redis.
  */
-function gatherSets(c: Caller, argv: string[], from: number, to: number, write: boolean): (SetValue | undefined)[] | null {
+function gatherSets(c: Caller, argv: string[], from: number, to: number): (SetValue | undefined)[] | null {
   const sets = new Array<SetValue | undefined>(to - from)
   for (let i = from; i < to; i++) {
-    const v = write ? setForWrite(c, argv[i]) : setForRead(c, argv[i])
+    const v = setForRead(c, argv[i])
     if (v === null) return null
     sets[i - from] = v
   }
@@ -43,10 +45,15 @@ function replyMembers(c: Caller, members: readonly string[]): void {
 
 /** SADD key member [member ...] */
 function sadd(c: Caller, argv: string[]): void {
-  const s = setOrCreate(c, argv[1])
+  const key = argv[1]
+  const s = setOrCreate(c, key)
   if (s === null) return
   let added = 0
   for (let i = 2; i < argv.length; i++) if (s.add(argv[i])) added++
+  if (added > 0) {
+    c.db.modified(key)
+    c.notify(Notify.set, 'sadd', key)
+  }
   c.out.integer(added)
 }
 
@@ -63,7 +70,7 @@ function srem(c: Caller, argv: string[]): void {
       if (s.size === 0) break
     }
   }
-  deleteIfEmpty(c, key, s)
+  if (removed > 0) afterRemoval(c, key, s, Notify.set, 'srem')
   c.out.integer(removed)
 }
 
@@ -111,7 +118,7 @@ function spop(c: Caller, argv: string[]): void {
     if (s === null) return
     if (s === undefined) return out.nullBulk()
     const member = s.pop()
-    deleteIfEmpty(c, key, s)
+    afterRemoval(c, key, s, Notify.set, 'spop')
     return out.bulk(member)
   }
   const count = integerAtLeast(c, argv[2], 0, Err.mustBePositive)
@@ -123,12 +130,16 @@ function spop(c: Caller, argv: string[]): void {
   if (count >= size) {
     replyMembers(c, s.members())
     c.db.delete(key)
+    c.notify(Notify.set, 'spop', key)
+    c.notify(Notify.generic, 'del', key)
     return
   }
   const remaining = size - count
   if (remaining * SPOP_REBUILD_FACTOR > count) {
     out.set(count)
     for (let i = 0; i < count; i++) out.bulk(s.pop())
+    c.db.modified(key)
+    c.notify(Notify.set, 'spop', key)
     return
   }
   // Most of the set goes: pick the few that stay into a fresh set (whose encoding
@@ -137,6 +148,7 @@ function spop(c: Caller, argv: string[]): void {
   for (const m of keep) s.delete(m)
   replyMembers(c, s.members())
   c.db.replace(key, SetValue.of(keep))
+  c.notify(Notify.set, 'spop', key)
 }
 
 /** SRANDMEMBER key [count] */
@@ -178,14 +190,18 @@ function smove(c: Caller, argv: string[]): void {
   const member = argv[3]
   if (src === dst) return out.integer(src.has(member) ? 1 : 0)
   if (!src.delete(member)) return out.integer(0)
-  if (src.size === 0) db.delete(argv[1])
+  afterRemoval(c, argv[1], src, Notify.set, 'srem')
+  // The destination is announced only if it gained the member.
   if (dst === undefined) {
     const created = new SetValue()
     created.add(member)
     db.set(argv[2], created)
+  } else if (dst.add(member)) {
+    db.modified(argv[2])
   } else {
-    dst.add(member)
+    return out.integer(1)
   }
+  c.notify(Notify.set, 'sadd', argv[2])
   out.integer(1)
 }
 
@@ -239,53 +255,60 @@ function difference(sets: (SetValue | undefined)[]): SetValue {
   return result
 }
 
-/** Stores a computed set, or deletes the destination for an empty one; replies the size. */
-function storeResult(c: Caller, dst: string, result: SetValue): void {
-  if (result.size === 0) c.db.delete(dst)
-  else c.db.set(dst, result)
+/**
+ * Stores a computed set, or deletes the destination for an empty one; replies the
+ * size. `event` is the command's keyspace event; an emptied destination gets "del".
+ */
+function storeResult(c: Caller, dst: string, result: SetValue, event: string): void {
+  if (result.size === 0) {
+    if (c.db.deleteStored(dst)) c.notify(Notify.generic, 'del', dst)
+  } else {
+    c.db.set(dst, result)
+    c.notify(Notify.set, event, dst)
+  }
   c.out.integer(result.size)
 }
 
 /** SINTER key [key ...] */
 function sinter(c: Caller, argv: string[]): void {
-  const sets = gatherSets(c, argv, 1, argv.length, false)
+  const sets = gatherSets(c, argv, 1, argv.length)
   if (sets === null) return
   replyMembers(c, intersect(sets, 0))
 }
 
 /** SINTERSTORE destination key [key ...] */
 function sinterstore(c: Caller, argv: string[]): void {
-  const sets = gatherSets(c, argv, 2, argv.length, true)
+  const sets = gatherSets(c, argv, 2, argv.length)
   if (sets === null) return
-  storeResult(c, argv[1], SetValue.of(intersect(sets, 0)))
+  storeResult(c, argv[1], SetValue.of(intersect(sets, 0)), 'sinterstore')
 }
 
 /** SUNION key [key ...] */
 function sunion(c: Caller, argv: string[]): void {
-  const sets = gatherSets(c, argv, 1, argv.length, false)
+  const sets = gatherSets(c, argv, 1, argv.length)
   if (sets === null) return
   replyMembers(c, union(sets).members())
 }
 
 /** SUNIONSTORE destination key [key ...] */
 function sunionstore(c: Caller, argv: string[]): void {
-  const sets = gatherSets(c, argv, 2, argv.length, true)
+  const sets = gatherSets(c, argv, 2, argv.length)
   if (sets === null) return
-  storeResult(c, argv[1], union(sets))
+  storeResult(c, argv[1], union(sets), 'sunionstore')
 }
 
 /** SDIFF key [key ...] */
 function sdiff(c: Caller, argv: string[]): void {
-  const sets = gatherSets(c, argv, 1, argv.length, false)
+  const sets = gatherSets(c, argv, 1, argv.length)
   if (sets === null) return
   replyMembers(c, difference(sets).members())
 }
 
 /** SDIFFSTORE destination key [key ...] */
 function sdiffstore(c: Caller, argv: string[]): void {
-  const sets = gatherSets(c, argv, 2, argv.length, true)
+  const sets = gatherSets(c, argv, 2, argv.length)
   if (sets === null) return
-  storeResult(c, argv[1], difference(sets))
+  storeResult(c, argv[1], difference(sets), 'sdiffstore')
 }
 
 /** SINTERCARD numkeys key [key ...] [LIMIT limit] */
@@ -305,7 +328,7 @@ function sintercard(c: Caller, argv: string[]): void {
       return out.error(Err.syntax)
     }
   }
-  const sets = gatherSets(c, argv, 2, end, false)
+  const sets = gatherSets(c, argv, 2, end)
   if (sets === null) return
   out.integer(intersect(sets, limit).length)
 }

@@ -1,4 +1,5 @@
 import type { Caller } from '../server/caller.js'
+import { Notify } from '../server/notify.js'
 import type { Database } from '../store/database.js'
 import { HashValue } from '../store/hash.js'
 import { ListValue } from '../store/list.js'
@@ -177,8 +178,9 @@ function sortGeneric(c: Caller, argv: string[], readonly: boolean): void {
   const dest = req.store
   if (stored.length > 0) {
     db.set(dest, ListValue.from(stored))
-  } else {
-    db.delete(dest)
+    c.notify(Notify.list, 'sortstore', dest)
+  } else if (db.deleteStored(dest)) {
+    c.notify(Notify.generic, 'del', dest)
   }
   c.out.integer(outputLength)
 }

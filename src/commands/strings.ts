@@ -1,6 +1,7 @@
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../resp/long-double.js'
 import type { RespValue } from '../resp/values.js'
 import type { Caller } from '../server/caller.js'
+import { Notify } from '../server/notify.js'
 import type { Database } from '../store/database.js'
 import { Structured, type StoredValue } from '../store/types.js'
 import { isOption } from './args.js'
@@ -182,6 +183,7 @@ function set(c: Caller, argv: string[]): void {
   if (argv.length === 3) {
     db.set(key, value)
     dropNote(db, key)
+    c.notify(Notify.string, 'set', key)
     if (c.mini) c.out.integer(1)
     else c.out.simple('OK')
     return
@@ -205,8 +207,12 @@ function set(c: Caller, argv: string[]): void {
   if (flags & Opt.KEEPTTL) db.replace(key, value)
   else db.set(key, value)
   dropNote(db, key)
+  c.notify(Notify.string, 'set', key)
   // A time already past still sets the key, which then reads as expired, as in Redis.
-  if (at !== null) db.setExpireAt(key, at)
+  if (at !== null) {
+    db.setExpireAt(key, at)
+    c.notify(Notify.generic, 'expire', key)
+  }
   if (flags & Opt.GET) replyValue(c, old)
   else if (c.mini) c.out.integer(1)
   else c.out.simple('OK')
@@ -218,6 +224,7 @@ function setnx(c: Caller, argv: string[]): void {
   if (db.get(key) !== undefined) return c.out.integer(0)
   db.set(key, argv[2])
   dropNote(db, key)
+  c.notify(Notify.string, 'set', key)
   c.out.integer(1)
 }
 
@@ -229,7 +236,9 @@ function setWithExpiry(c: Caller, argv: string[], unit: number, name: string): v
   const key = argv[1]
   db.set(key, argv[3])
   dropNote(db, key)
+  c.notify(Notify.string, 'set', key)
   db.setExpireAt(key, at)
+  c.notify(Notify.generic, 'expire', key)
   c.out.simple('OK')
 }
 
@@ -248,6 +257,7 @@ function getset(c: Caller, argv: string[]): void {
   if (old !== undefined && typeof old !== 'string') return c.out.error(Err.wrongType)
   db.set(key, argv[2])
   dropNote(db, key)
+  c.notify(Notify.string, 'set', key)
   replyValue(c, old)
 }
 
@@ -259,6 +269,7 @@ function getdel(c: Caller, argv: string[]): void {
   if (typeof v !== 'string') return c.out.error(Err.wrongType)
   c.out.bulk(v)
   db.delete(key)
+  c.notify(Notify.generic, 'del', key)
 }
 
 /** GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] */
@@ -276,11 +287,17 @@ function getex(c: Caller, argv: string[]): void {
     if (at === null) return
   }
   c.out.bulk(v)
+  // A time already past deletes the key, announced as a deletion rather than an expiry.
   if (at !== null) {
-    if (at <= Date.now()) db.delete(key)
-    else db.setExpireAt(key, at)
-  } else if (flags & Opt.PERSIST) {
-    db.persist(key)
+    if (at <= Date.now()) {
+      db.delete(key)
+      c.notify(Notify.generic, 'del', key)
+    } else {
+      db.setExpireAt(key, at)
+      c.notify(Notify.generic, 'expire', key)
+    }
+  } else if (flags & Opt.PERSIST && db.persist(key)) {
+    c.notify(Notify.generic, 'persist', key)
   }
 }
 
@@ -301,6 +318,7 @@ function mset(c: Caller, argv: string[]): void {
   for (let i = 1; i < argv.length; i += 2) {
     db.set(argv[i], storable((argv as RespValue[])[i + 1]))
     dropNote(db, argv[i])
+    c.notify(Notify.string, 'set', argv[i])
   }
   if (c.mini) c.out.integer((argv.length - 1) / 2)
   else c.out.simple('OK')
@@ -315,6 +333,7 @@ function msetnx(c: Caller, argv: string[]): void {
   for (let i = 1; i < argv.length; i += 2) {
     db.set(argv[i], argv[i + 1])
     dropNote(db, argv[i])
+    c.notify(Notify.string, 'set', argv[i])
   }
   c.out.integer(1)
 }
@@ -343,6 +362,7 @@ function append(c: Caller, argv: string[]): void {
   if (v === undefined) {
     db.set(key, add)
     dropNote(db, key)
+    c.notify(Notify.string, 'append', key)
     return c.out.integer(add.length)
   }
   if (typeof v !== 'string') return c.out.error(Err.wrongType)
@@ -352,6 +372,7 @@ function append(c: Caller, argv: string[]): void {
   // Redis appends in place to a "raw" copy, whatever the result looks like.
   if (next.length <= 44) note(db, key, next, 'raw')
   else dropNote(db, key)
+  c.notify(Notify.string, 'append', key)
   c.out.integer(next.length)
 }
 
@@ -404,6 +425,7 @@ function setrange(c: Caller, argv: string[]): void {
   else db.replace(key, next)
   if (next.length <= 44) note(db, key, next, 'raw')
   else dropNote(db, key)
+  c.notify(Notify.string, 'setrange', key)
   c.out.integer(next.length)
 }
 
@@ -432,6 +454,8 @@ function incrBy(c: Caller, key: string, by: number | bigint): void {
   if (v === undefined) db.set(key, String(next))
   else db.replace(key, String(next))
   dropNote(db, key)
+  // INCR, DECR and DECRBY too: Redis names them all after INCRBY.
+  c.notify(Notify.string, 'incrby', key)
   c.out.integer(next)
 }
 
@@ -483,6 +507,7 @@ function incrbyfloat(c: Caller, argv: string[]): void {
   // Redis stores the printed result as a plain string: "3" here is embstr, not int.
   if (next.length <= 20 && parseInt64(next) !== null) note(db, key, next, 'embstr')
   else dropNote(db, key)
+  c.notify(Notify.string, 'incrbyfloat', key)
   c.out.bulk(next)
 }
 

@@ -443,6 +443,11 @@ export class Config {
   static readonly defs: readonly ParamDef[] = defs
   private readonly byName = new Map<string, ParamDef>()
   private readonly values = new Map<string, string>()
+  /**
+   * Values as last given, where the canonical form loses something the server still
+   * uses: Redis writes notify-keyspace-events "AKEn" back as "AKE", yet sends "new".
+   */
+  private readonly given = new Map<string, string>()
   /** Called after each successful change, so the server can apply it live. */
   onChange: ((name: string, value: string) => void) | null = null
 
@@ -468,6 +473,13 @@ export class Config {
     return Number(this.get(name))
   }
 
+  /** The value as last set, before normalising (see `given`); the default until then. */
+  asGiven(name: string): string {
+    const d = this.def(name)
+    if (d === undefined) throw new ConfigError(`unknown parameter ${name}`)
+    return this.given.get(d.name) ?? this.values.get(d.name)!
+  }
+
   /** Every name `CONFIG GET *` reports, aliases included, with its value (hidden ones left out). */
   *entries(): IterableIterator<[string, string]> {
     for (const d of defs) {
@@ -488,6 +500,7 @@ export class Config {
     if (!startup && d.protected) throw new ConfigError(`can't set protected config`)
     const value = this.normalize(d, raw)
     this.values.set(d.name, value)
+    this.given.set(d.name, raw)
     this.onChange?.(d.name, value)
   }
 
@@ -510,12 +523,14 @@ export class Config {
       targets.push(d)
     }
     const staged = new Map<ParamDef, string>()
+    const raw = new Map<ParamDef, string>()
     for (let i = 0; i < pairs.length; i++) {
       const d = targets[i]
       try {
         const value = this.normalize(d, pairs[i][1], staged.get(d))
         if (d.listener !== undefined && value !== this.values.get(d.name)) throw new ConfigError(d.listener)
         staged.set(d, value)
+        raw.set(d, pairs[i][1])
       } catch (e) {
         if (e instanceof ConfigError) throw new ConfigSetError(pairs[i][0], e.message)
         throw e
@@ -523,6 +538,7 @@ export class Config {
     }
     for (const [d, value] of staged) {
       this.values.set(d.name, value)
+      this.given.set(d.name, raw.get(d)!)
       this.onChange?.(d.name, value)
     }
   }

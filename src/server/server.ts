@@ -137,7 +137,8 @@ export class Server {
       case 'zset-max-listpack-entries': zsetLimits.maxListpackEntries = config.int(name); break
       case 'zset-max-listpack-value': zsetLimits.maxListpackValue = config.int(name); break
       case 'maxmemory': this.applyMaxmemory(); break
-      case 'notify-keyspace-events': this.events.configure(config.get(name)); break
+      // The given value: its canonical form drops "n" next to "A", as Redis's does.
+      case 'notify-keyspace-events': this.events.configure(config.asGiven(name)); break
       case 'client-output-buffer-limit': applyOutputLimits(config.get(name), this.outputLimits); break
       case 'hz': if (this.cron !== null && !this.closed) this.startHousekeeping(); break
     }

@@ -11,6 +11,13 @@ import type { StoredValue } from './types.js'
 export interface KeyspaceObserver {
   /** `key` was created, changed, deleted, or had its expiry set or removed. */
   keyModified(db: Database, key: string): void
+  /**
+   * `key` did not exist and now does (Redis's dbAdd). Told before keyModified, as
+   * Redis sends its "new" event before the command's own.
+   */
+  keyAdded(db: Database, key: string): void
+  /** A reading command looked up `key` and found nothing (lookupKeyRead's miss). */
+  keyMissed(db: Database, key: string): void
   /** `key`'s time passed and it was removed, lazily or by the active cycle. */
   keyExpired(db: Database, key: string): void
   /**
@@ -83,8 +90,13 @@ export class Database {
   /** Like get(), counting a keyspace hit or miss for INFO stats. */
   lookupRead(key: string): StoredValue | undefined {
     const v = this.get(key)
-    if (v === undefined) this.misses++
-    else this.hits++
+    if (v === undefined) {
+      this.misses++
+      const observer = this.observer
+      if (observer !== null) observer.keyMissed(this, key)
+    } else {
+      this.hits++
+    }
     return v
   }
 
@@ -110,17 +122,29 @@ export class Database {
     if (observer !== null) observer.keyExpired(this, key)
   }
 
-  /** Sets a value and clears any TTL, as SET and most writes do. */
+  /**
+   * Sets a value and clears any TTL, as SET and most writes do. A key whose time has
+   * passed is expired first, as Redis's lookup before an overwrite does, so observers
+   * see it expire and then a new key appear.
+   */
   set(key: string, value: StoredValue): void {
-    this.keys.set(key, value)
-    if (this.expires.size !== 0) this.expires.delete(key)
-    this.modified(key)
+    if (this.expires.size !== 0) {
+      const at = this.expires.get(key)
+      if (at !== undefined) {
+        if (at <= Date.now()) this.expire(key)
+        else this.expires.delete(key)
+      }
+    }
+    const observer = this.observer
+    if (this.keys.set(key, value) && observer !== null) observer.keyAdded(this, key)
+    if (observer !== null) observer.keyModified(this, key)
   }
 
   /** Replaces a value keeping its TTL (APPEND, INCR, SETRANGE, collection updates). */
   replace(key: string, value: StoredValue): void {
-    this.keys.set(key, value)
-    this.modified(key)
+    const observer = this.observer
+    if (this.keys.set(key, value) && observer !== null) observer.keyAdded(this, key)
+    if (observer !== null) observer.keyModified(this, key)
   }
 
   delete(key: string): boolean {
@@ -132,6 +156,18 @@ export class Database {
       }
       this.expires.delete(key)
     }
+    if (!this.keys.delete(key)) return false
+    this.modified(key)
+    return true
+  }
+
+  /**
+   * Deletes a key as stored, even one whose time has passed (Redis's dbDelete without
+   * a lookup first). The STORE commands clear their destination this way for an empty
+   * result, so an expired one is reported deleted, not expired, as in Redis.
+   */
+  deleteStored(key: string): boolean {
+    if (this.expires.size !== 0) this.expires.delete(key)
     if (!this.keys.delete(key)) return false
     this.modified(key)
     return true
