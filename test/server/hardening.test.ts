@@ -3,9 +3,9 @@ import { resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { command } from '../../src/commands/spec.js'
 import { CommandTable, families } from '../../src/commands/table.js'
-import { startServer } from '../../src/index.js'
 import { Config } from '../../src/server/config.js'
 import { Server } from '../../src/server/server.js'
+import { startCli } from '../helpers/cli.js'
 import { RawClient, resp } from '../helpers/raw.js'
 import { startRespite } from '../helpers/servers.js'
 
@@ -200,7 +200,9 @@ describe('bulk strings at and past proto-max-bulk-len', () => {
 
 describe('maxmemory', () => {
   it('refuses denyoom writes with -OOM past the limit, while reads, DEL and PING go on', async () => {
-    const server = await startServer({ port: 0, config: { maxmemory: '40mb' } })
+    // Its own process: an embedded server's used_memory is its host's heap, which here
+    // holds whatever the other tests of this worker left behind.
+    const server = await startCli(['--port', '0', '--maxmemory', '40mb'])
     try {
       const c = await RawClient.connect(server.port)
       const value = 'v'.repeat(1024)
@@ -231,8 +233,9 @@ describe('maxmemory', () => {
       expect(await c.roundTrip(resp('FLUSHALL'), 5)).toBe('+OK\r\n')
       expect(await c.roundTrip(resp('SET', 'more', value), 5)).toBe('+OK\r\n')
       c.close()
+      expect(server.child.exitCode).toBeNull()
     } finally {
-      await server.close()
+      await server.stop()
     }
   }, 60_000)
 })
