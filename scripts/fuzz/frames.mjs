@@ -25,10 +25,14 @@ const DENIED = new Set([
 ])
 
 /**
- * Relative weights; the default is 1. QUIT drops the rest of its batch, and the
- * introspection commands without arguments answer with the whole table.
+ * Relative weights; the default is 1. QUIT drops the rest of its batch, the
+ * introspection commands without arguments answer with the whole table, and a RESP2
+ * subscription refuses the rest of its batch (until the batch's closing RESET).
  */
-const WEIGHTS = { quit: 0.05, command: 0.2, 'command|docs': 0.3, 'command|info': 0.3, 'command|list': 0.3 }
+const WEIGHTS = {
+  quit: 0.05, command: 0.2, 'command|docs': 0.3, 'command|info': 0.3, 'command|list': 0.3,
+  subscribe: 0.1, psubscribe: 0.1, ssubscribe: 0.1,
+}
 
 /**
  * CONFIG SET only touches parameters that change behaviour worth fuzzing (encodings,

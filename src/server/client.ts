@@ -149,20 +149,41 @@ export class Client extends Caller implements RawReader, RawWriter {
     this.lastInteraction = this.server.clock
     try {
       this.decoder.feed(buf, nread)
+    } catch (e) {
+      this.loopFault(e)
+      return
+    }
+    this.serve()
+  }
+
+  /**
+   * Runs the request loop and sends its replies in one write: after a read, and when
+   * the loop may go on (unblocked, drained, a pause ended). Every entry to the loop
+   * comes through here, so a fault in it never escapes to the event loop.
+   */
+  private serve(): void {
+    try {
       this.process()
       // Anything not decoded yet must be copied before the shared buffer is reused.
       this.decoder.release()
       this.flush()
     } catch (e) {
-      if (e instanceof QueryBufferLimitError) {
-        this.server.log('warning', `Closing client that reached max query buffer length (id=${this.id} addr=${this.addr})`)
-      } else {
-        // Handlers are contained by the dispatcher; what reaches here is a fault in
-        // the loop itself, which leaves this connection's state unknown: drop it alone.
-        contain(this.server, `the request loop of client id=${this.id}`, e)
-      }
-      this.destroy()
+      this.loopFault(e)
     }
+  }
+
+  /**
+   * Handlers are contained by the dispatcher; what reaches here is a fault in the loop
+   * itself (or the query buffer limit), which leaves this connection's state unknown:
+   * drop it alone and keep serving everyone else.
+   */
+  private loopFault(e: unknown): void {
+    if (e instanceof QueryBufferLimitError) {
+      this.server.log('warning', `Closing client that reached max query buffer length (id=${this.id} addr=${this.addr})`)
+    } else {
+      contain(this.server, `the request loop of client id=${this.id}`, e)
+    }
+    this.destroy()
   }
 
   /** Runs buffered requests until none is complete, the client blocks, or it closes. */
@@ -226,10 +247,13 @@ export class Client extends Caller implements RawReader, RawWriter {
       if (this.replyFlags === 0) this.server.dispatch(this, argv)
       else this.dispatchQuietly(argv)
       if (this.server.blocking.pending) this.server.blocking.serveReady()
+    } catch (e) {
+      this.loopFault(e)
+      return
     } finally {
       this.processing = false
     }
-    this.resume()
+    this.serve()
   }
 
   /** Sends everything produced so far in one write. */
@@ -281,9 +305,7 @@ export class Client extends Caller implements RawReader, RawWriter {
     this.writePaused = false
     if (this.closed) return
     this.socket.resume()
-    this.process()
-    this.decoder.release()
-    this.flush()
+    this.serve()
   }
 
   /**
@@ -374,10 +396,7 @@ export class Client extends Caller implements RawReader, RawWriter {
 
   /** Resumes the request loop after unblocking, and sends the replies. */
   resume(): void {
-    this.flush()
-    this.process()
-    this.decoder.release()
-    this.flush()
+    this.serve()
   }
 
   override setAuthenticated(ok: boolean): void {

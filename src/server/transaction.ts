@@ -40,7 +40,8 @@ export function queueCommand(caller: Caller, spec: CommandSpec, argv: string[]):
   if (tx.aborted || caller.watchDirty) return
   tx.commands.push({ spec, argv })
   if (spec.denyoom) tx.denyoom = true
-  for (const arg of argv) tx.bytes += arg.length
+  // Structured values (the mini dialect's, in value positions) may be null; they count as nothing.
+  for (const arg of argv) if (typeof arg === 'string') tx.bytes += arg.length
 }
 
 /** A command was refused by the generic checks: if in MULTI, EXEC must now fail. */

@@ -71,6 +71,20 @@ describe('structured values outside value positions', () => {
   })
 })
 
+describe('structured values in value positions', () => {
+  it('queue in MULTI and run in EXEC, even a null (found by scripts/fuzz.mjs: it used to end the process)', async () => {
+    const c = await RawClient.connect(respite.port)
+    const replies = '+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n_\r\n'
+    const request = resp('MULTI') + '*3\r\n$3\r\nSET\r\n$3\r\nnul\r\n_\r\n' + resp('GET', 'nul') + resp('EXEC')
+    // RESP3 so that the stored null reads back as RESP3's null.
+    expect(await c.roundTrip(resp('HELLO', '3'), 1)).toMatch(/^%7/)
+    await c.read(Number.MAX_SAFE_INTEGER, 50)
+    expect(await c.roundTrip(request, replies.length)).toBe(replies)
+    c.close()
+    await alive(respite.port)
+  })
+})
+
 describe('an exception in a handler', () => {
   const table = new CommandTable([
     ...families.flat(),
