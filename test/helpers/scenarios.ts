@@ -13,7 +13,7 @@ import { resp } from './raw.js'
 export type Step = [client: number, args: string[], blocks?: 'blocks']
 
 /** A connection that keeps everything it receives. */
-class Conn {
+export class Conn {
   data = Buffer.alloc(0)
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d) => {
@@ -38,6 +38,13 @@ class Conn {
       p = e
     }
     return n
+  }
+
+  /** Sends a command and waits for one more frame (its reply, or a push before it). */
+  async send(args: string[]): Promise<void> {
+    const before = this.frames()
+    this.socket.write(resp(...args))
+    await until(() => this.frames() > before, `reply to ${args.join(' ')}`)
   }
 }
 

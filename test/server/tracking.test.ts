@@ -1,9 +1,8 @@
-import net from 'node:net'
 import { BasicClientSideCache, createClient } from 'redis'
 import { describe, expect, it } from 'vitest'
-import { frameEnd } from '../helpers/differential.js'
 import { until, useRespite, useRespiteAndRedis } from '../helpers/fixture.js'
 import { RawClient, resp } from '../helpers/raw.js'
+import { Conn } from '../helpers/scenarios.js'
 import { missingTool } from '../helpers/servers.js'
 
 /**
@@ -17,39 +16,6 @@ const skip = missingTool('redis-server')
 
 type Step = [client: number, args: string[]]
 
-/** A connection that keeps everything it receives. */
-class Conn {
-  data = Buffer.alloc(0)
-  constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => (this.data = Buffer.concat([this.data, d])))
-    socket.on('error', () => {})
-  }
-
-  /** Complete frames received so far. */
-  frames(): number {
-    let n = 0
-    for (let p = 0; p < this.data.length; n++) {
-      const e = frameEnd(this.data, p)
-      if (e < 0) break
-      p = e
-    }
-    return n
-  }
-
-  async send(args: string[]): Promise<void> {
-    const before = this.frames()
-    this.socket.write(resp(...args))
-    await until(() => this.frames() > before, `reply to ${args.join(' ')}`)
-  }
-}
-
-function open(port: number): Promise<Conn> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(new Conn(s)))
-    s.once('error', reject)
-  })
-}
-
 /**
  * Runs the steps on fresh connections (opened one by one, each learning its id
  * first) and returns what each received, ending with its reply to an ECHO. `@N` in an
@@ -62,7 +28,7 @@ async function run(port: number, steps: Step[]): Promise<string[]> {
   const ids: string[] = []
   try {
     for (let i = 0; i < count; i++) {
-      const c = await open(port)
+      const c = await Conn.open(port)
       conns.push(c)
       await c.send(['CLIENT', 'ID'])
       ids.push(/:(\d+)/.exec(c.data.toString('latin1'))![1])
