@@ -7,22 +7,50 @@ import { formatLongDoubleHuman, longDoubleFromNumber } from './long-double.js'
 
 /** C's printf("%.17g"), which Redis uses for doubles in replies (3.5, 1e+20, inf). */
 export function formatDouble(d: number): string {
+  return formatG(d, 17)
+}
+
+/**
+ * C's printf("%.<precision>g") for 1 <= precision <= 17, with glibc's spellings of
+ * the specials (inf, -inf, nan; a NaN with its sign bit set is "-nan"). Lua 5.1 prints
+ * numbers with %.14g.
+ */
+export function formatG(d: number, precision: number): string {
   if (d === Infinity) return 'inf'
   if (d === -Infinity) return '-inf'
-  if (Number.isNaN(d)) return 'nan'
+  if (d !== d) return nanIsNegative(d) ? '-nan' : 'nan'
   if (d === 0) return Object.is(d, -0) ? '-0' : '0'
-  const exp = d.toExponential(16)
-  const e = exp.indexOf('e')
+  const p = precision - 1
+  let exp = d.toExponential(p)
+  let e = exp.indexOf('e')
+  const tie = isHalfway(d, p - Number(exp.slice(e + 1)))
+  if (tie) {
+    // Rounded away from zero on a tie; printf rounds to even, which may move the exponent back.
+    exp = toEvenExponential(exp.slice(0, e), Number(exp.slice(e + 1)))
+    e = exp.indexOf('e')
+  }
   const exponent = Number(exp.slice(e + 1))
-  const tie = isHalfway(d, 16 - exponent)
-  if (exponent < -4 || exponent >= 17) {
-    const mantissa = trimZeros(tie ? toEven(exp.slice(0, e)) : exp.slice(0, e))
+  if (exponent < -4 || exponent >= precision) {
+    const mantissa = trimZeros(exp.slice(0, e))
     const sign = exponent < 0 ? '-' : '+'
     const digits = String(Math.abs(exponent))
     return `${mantissa}e${sign}${digits.length < 2 ? '0' + digits : digits}`
   }
-  const fixed = d.toFixed(16 - exponent)
-  return trimZeros(tie ? toEven(fixed) : fixed)
+  const fixed = d.toFixed(p - exponent)
+  return trimZeros(isHalfway(d, p - exponent) ? toEven(fixed) : fixed)
+}
+
+/** A tie rounded away from zero by toExponential, brought back to even ("x.xx5" cases). */
+function toEvenExponential(mantissa: string, exponent: number): string {
+  return `${toEven(mantissa)}e${exponent < 0 ? '-' : '+'}${Math.abs(exponent)}`
+}
+
+const nanBits = new DataView(new ArrayBuffer(8))
+
+/** Whether a NaN has its sign bit set (0/0 on x86-64 does: glibc prints "-nan"). */
+function nanIsNegative(d: number): boolean {
+  nanBits.setFloat64(0, d)
+  return (nanBits.getUint8(0) & 0x80) !== 0
 }
 
 /**
