@@ -9,8 +9,9 @@ import { discardTransaction, flagTransaction, queueCommand } from './transaction
 
 /**
  * The generic checks every command gets, in Redis's order: unknown command (or
- * subcommand), arity, authentication, then our structured-value positions and the
- * maxmemory ceiling. Handlers never repeat them.
+ * subcommand), arity, authentication, our structured-value positions, a no_multi
+ * command in MULTI, the maxmemory ceiling, RESP2 subscribed mode, CLIENT PAUSE; then
+ * MULTI queues the command (+QUEUED) or call() runs it. Handlers never repeat them.
  */
 export function dispatch(table: CommandTable, client: Client, request: Argv): void {
   if (client.decoder.oversized) {
@@ -55,11 +56,16 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
     reject(client, spec, Err.structuredArg)
     return
   }
-  if (client.multi !== null) {
-    inTransaction(client, spec, argv)
+  const multi = client.multi
+  if (multi !== null && spec.noMulti) {
+    reject(client, spec, Err.notInMulti)
     return
   }
-  if (spec.denyoom && client.server.memory.refuses()) {
+  // Queueing holds memory however small each command is, so over maxmemory Redis
+  // refuses every command in MULTI but those that end it (and EXEC when nothing
+  // queued may grow memory).
+  const oomMatters = multi === null ? spec.denyoom : spec.endsMulti ? spec.fullName === 'exec' && multi.denyoom : true
+  if (oomMatters && client.server.memory.refuses()) {
     reject(client, spec, Err.oom)
     return
   }
@@ -67,39 +73,19 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
     reject(client, spec, Err.subscribedContext(spec.fullName!))
     return
   }
+  // A pause holds a write before MULTI would queue it, as in Redis: nothing a paused
+  // server was asked to write is acknowledged, queued or not.
   const pause = client.server.pause
-  if (pause.mode !== 0 && pause.holds(spec)) {
+  if (pause.mode !== 0 && pause.holds(spec, client)) {
     pause.postpone(client, spec, argv)
     return
   }
+  if (multi !== null && !spec.runsInMulti) {
+    queueCommand(client, spec, argv)
+    client.out.simple('QUEUED')
+    return
+  }
   call(spec, client, argv)
-}
-
-/**
- * The rest of the checks for a caller in MULTI, then queueing: every command but
- * EXEC, DISCARD, MULTI, WATCH, QUIT and RESET answers +QUEUED and waits for EXEC.
- * (RESP2 subscribed mode needs no check here: MULTI is refused in it, and a
- * transaction that subscribes is over before the subscription takes effect.)
- */
-function inTransaction(client: Client, spec: CommandSpec, argv: string[]): void {
-  if (spec.noMulti) {
-    reject(client, spec, Err.notInMulti)
-    return
-  }
-  // Queueing holds memory however small each command is, so over maxmemory Redis
-  // refuses every command in MULTI but those that end it (and EXEC when nothing
-  // queued may grow memory).
-  const oomMatters = spec.endsMulti ? spec.fullName === 'exec' && client.multi!.denyoom : true
-  if (oomMatters && client.server.memory.refuses()) {
-    reject(client, spec, Err.oom)
-    return
-  }
-  if (spec.runsInMulti) {
-    call(spec, client, argv)
-    return
-  }
-  queueCommand(client, spec, argv)
-  client.out.simple('QUEUED')
 }
 
 /**

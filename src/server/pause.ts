@@ -1,3 +1,4 @@
+import type { Caller } from './caller.js'
 import type { CommandSpec } from '../commands/spec.js'
 import type { Client } from './client.js'
 import { contain } from './faults.js'
@@ -11,6 +12,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1
  * flag), which CLIENT PAUSE WRITE holds like writes.
  */
 const MAY_REPLICATE = new Set(['publish', 'spublish', 'pfcount', 'eval', 'evalsha', 'fcall', 'script|load', 'script|flush'])
+
+/** What CLIENT PAUSE WRITE holds: writes, and the commands Redis flags may_replicate. */
+export function mayReplicate(spec: CommandSpec): boolean {
+  return spec.writes === true || MAY_REPLICATE.has(spec.fullName!)
+}
 
 export const enum PauseMode {
   None = 0,
@@ -72,9 +78,14 @@ export class ClientPause {
     }
   }
 
-  /** Whether a command must wait: everything under ALL, writes under WRITE. */
-  holds(spec: CommandSpec): boolean {
-    return this.mode === PauseMode.All || spec.writes === true || MAY_REPLICATE.has(spec.fullName!)
+  /**
+   * Whether a command must wait: everything under ALL, writes under WRITE, and an
+   * EXEC whose queue holds a write (queued before the pause began).
+   */
+  holds(spec: CommandSpec, caller: Caller): boolean {
+    if (this.mode === PauseMode.All || mayReplicate(spec)) return true
+    const tx = caller.multi
+    return tx !== null && tx.mayReplicate && spec.fullName === 'exec'
   }
 
   /** Stops `client`'s request loop at `argv`, which runs when the pause ends. */

@@ -2,6 +2,7 @@ import { Err } from '../commands/errors.js'
 import type { CommandSpec } from '../commands/spec.js'
 import type { Caller } from './caller.js'
 import { call } from './dispatcher.js'
+import { mayReplicate } from './pause.js'
 
 /**
  * MULTI/EXEC. While a caller is in MULTI the dispatcher queues its commands here once
@@ -27,6 +28,8 @@ export class Transaction {
   aborted = false
   /** Some queued command may grow memory: EXEC itself is then refused when over maxmemory. */
   denyoom = false
+  /** Some queued command writes: CLIENT PAUSE WRITE then holds EXEC. */
+  mayReplicate = false
   /** Argument bytes held by the queue, for CLIENT LIST multi-mem. */
   bytes = 0
 }
@@ -40,6 +43,7 @@ export function queueCommand(caller: Caller, spec: CommandSpec, argv: string[]):
   if (tx.aborted || caller.watchDirty) return
   tx.commands.push({ spec, argv })
   if (spec.denyoom) tx.denyoom = true
+  if (mayReplicate(spec)) tx.mayReplicate = true
   // Structured values (the mini dialect's, in value positions) may be null; they count as nothing.
   for (const arg of argv) if (typeof arg === 'string') tx.bytes += arg.length
 }

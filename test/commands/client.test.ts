@@ -66,6 +66,26 @@ describe('CLIENT PAUSE and CLIENT UNPAUSE', () => {
     expect(await reply).toBe(':1\r\n')
   })
 
+  it('CLIENT PAUSE WRITE holds a write in MULTI before it is queued, and an EXEC whose queue writes (as Redis 7.0.15 does)', async () => {
+    const admin = await conns.raw()
+    const tx = await conns.raw()
+    // Queued before the pause: the EXEC is what waits.
+    await exchange(tx, resp('MULTI') + resp('SET', 'paused:a', '1'), '+OK\r\n+QUEUED\r\n')
+    await exchange(admin, resp('CLIENT', 'PAUSE', '100000', 'WRITE'), '+OK\r\n')
+    tx.write(resp('EXEC'))
+    await until(() => server.server.pause.count === 1, 'the EXEC to be held')
+    await exchange(admin, resp('CLIENT', 'UNPAUSE'), '+OK\r\n')
+    await expectReply(tx, '*1\r\n+OK\r\n')
+    // Sent during the pause: the SET is not even queued until it ends; reads are.
+    await exchange(tx, resp('MULTI') + resp('GET', 'paused:a'), '+OK\r\n+QUEUED\r\n')
+    await exchange(admin, resp('CLIENT', 'PAUSE', '100000', 'WRITE'), '+OK\r\n')
+    tx.write(resp('SET', 'paused:b', '2') + resp('EXEC'))
+    await until(() => server.server.pause.count === 1, 'the SET to be held')
+    expect(tx.take()).toBe('')
+    await exchange(admin, resp('CLIENT', 'UNPAUSE'), '+OK\r\n')
+    await expectReply(tx, '+QUEUED\r\n*2\r\n$1\r\n1\r\n+OK\r\n')
+  })
+
   it('CLIENT PAUSE holds no expiry: an expired key reads as missing but stays until the pause ends', async () => {
     const c = await conns.conn()
     await c.call(['SET', 'gone', 'v', 'PX', '1'])
