@@ -457,6 +457,10 @@ function translate(source: string, chunk: string): string {
 function luaSyntaxMessage(msg: string, source: string): string {
   const expr = /^<expression> expected near (.*)$/s.exec(msg)
   if (expr !== null) return `unexpected symbol near ${expr[1]}`
+  const name = /^<name> expected near (.*)$/s.exec(msg)
+  if (name !== null) return `'<name>' expected near ${name[1]}`
+  const unexpected = /^unexpected (?:symbol|keyword|identifier|number|string|boolean) '(.*)' near '.*'$/s.exec(msg)
+  if (unexpected !== null) return `unexpected symbol near '${unexpected[1]}'`
   const str = /^unfinished string near '(.*)'$/s.exec(msg)
   if (str !== null && source.endsWith(str[1])) return "unfinished string near '<eof>'"
   return msg

@@ -3,7 +3,7 @@ import {
   type LuaFunction, type LuaResult, type LuaValue,
 } from '../value.js'
 import { LuaAbort, allOf, callable, errorAtLevel, firstOf, isTruthy, metaOf, settleError } from '../runtime.js'
-import { argError, checkAny, checkInt, checkString, checkTable, optInt, typeError } from './aux.js'
+import { argError, checkAny, checkInt, checkString, checkTable, optInt } from './aux.js'
 import { chunkId, compile } from '../compiler.js'
 
 /** Lua 5.1's base library as Redis's sandbox keeps it (no print, dofile, loadfile, require). */
@@ -43,7 +43,6 @@ export function tostring(v: LuaValue): string {
 
 function tonumber(v: LuaValue, base: LuaValue): LuaValue {
   if (base === undefined) {
-    checkAny('tonumber', 1, v)
     if (typeof v === 'number') return v
     if (typeof v === 'string') return stringToNumber(v)
     return undefined
@@ -63,7 +62,7 @@ function tonumber(v: LuaValue, base: LuaValue): LuaValue {
     if (d >= b) return undefined
     n = n * b + d
   }
-  return m[1] === '-' && n !== 0 ? 2 ** 64 - n : n
+  return m[1] === '-' ? -n : n
 }
 
 function ipairsStep(t: LuaValue, i: LuaValue): LuaResult {
@@ -79,12 +78,11 @@ function next(t: LuaValue, k: LuaValue): LuaResult {
 
 function select(n: LuaValue, ...args: LuaValue[]): LuaResult {
   if (n === '#') return args.length
-  let i = checkInt('select', 1, n)
-  if (i < 0) i = args.length + i
-  else if (i === 0) argError('select', 1, 'index out of range')
-  if (i < 0) argError('select', 1, 'index out of range')
-  if (i === 0) return args.length === 1 ? args[0] : args
-  const rest = args.slice(i - 1)
+  const i = checkInt('select', 1, n)
+  // Negative indexes count from the end: -1 is the last argument.
+  const start = i < 0 ? args.length + i : i - 1
+  if (i === 0 || start < 0) argError('select', 1, 'index out of range')
+  const rest = args.slice(start)
   return rest.length === 1 ? rest[0] : rest
 }
 
@@ -127,7 +125,7 @@ function xpcall(f: LuaValue, handler: LuaValue): LuaResult {
 
 function setmetatable(t: LuaValue, mt: LuaValue): LuaValue {
   const tab = checkTable('setmetatable', 1, t)
-  if (mt !== undefined && !(mt instanceof LuaTable)) typeError('setmetatable', 2, 'nil or table', mt)
+  if (mt !== undefined && !(mt instanceof LuaTable)) argError('setmetatable', 2, 'nil or table expected')
   if (tab.metatable !== null && tab.metatable.getStr('__metatable') !== undefined) {
     throw new LuaError('cannot change a protected metatable')
   }
