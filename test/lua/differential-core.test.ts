@@ -149,7 +149,7 @@ const errors = [
   'local ok, e = pcall(function() local t = {} return -t end) return e',
   'local ok, e = pcall(function() return ({}).x.y end) return e',
   'local ok, e = pcall(error, setmetatable({}, {__tostring = function() return "E" end})) return tostring(e)',
-  'return {pcall(function() return pcall() end)}', 'return {pcall(function() return type() end)}', 'return {pcall(function() return tostring() end)}',
+  'return {pcall(function() return type() end)}', 'return {pcall(function() return tostring() end)}',
   'return {pcall(function() return ipairs({}, 1) end)}', 'return {pcall(function() return pairs(nil) end)}', 'return {pcall(next, {}, "nope")}',
   'local function f() return f() + 1 end local ok, e = pcall(f) return {ok, e}',
 ]
