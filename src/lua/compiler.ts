@@ -11,6 +11,14 @@ import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './value.js'
  * last table item, return list, multiple assignment) expand it.
  */
 
+/**
+ * Loop back-edges count down a function-local counter and charge the shared
+ * budget once per batch: a local decrement is nearly free where the shared
+ * object's read-modify-write cost several ns per iteration of a tight loop.
+ */
+const LOOP_BATCH = 256
+const BACK_EDGE = `if(--C===0){C=${LOOP_BATCH};if((B.left-=${LOOP_BATCH})<=0)R.budgetExhausted()}`
+
 type Node = any // luaparse's AST; its types are too loose to help here
 
 interface LocalVar { js: string; depth: number }
@@ -46,7 +54,7 @@ class Compiler {
 
   private funcWrap(params: string, body: string, main: boolean): string {
     const temps = this.tempNames.length ? `let ${this.tempNames.join(',')};` : ''
-    return `function(${params}){if(--B.left<=0)R.budgetExhausted();let L=0;${temps}try{${body}return NO_VALUES}catch(e){throw R.fixError(e,CHUNK,L)}}`
+    return `function(${params}){if(--B.left<=0)R.budgetExhausted();let L=0,C=${LOOP_BATCH};${temps}try{${body}return NO_VALUES}catch(e){throw R.fixError(e,CHUNK,L)}}`
   }
 
   private temp(): string {
@@ -127,13 +135,13 @@ class Compiler {
         return out
       }
       case 'WhileStatement':
-        return `${this.line(s)}while(${this.cond(s.condition)}){if(--B.left<=0)R.budgetExhausted();${this.block(s.body)}L=${s.loc.start.line};}`
+        return `${this.line(s)}while(${this.cond(s.condition)}){${BACK_EDGE}${this.block(s.body)}L=${s.loc.start.line};}`
       case 'RepeatStatement': {
         this.scope = new Scope(this.scope)
         const body = this.block(s.body, false)
         const cond = this.cond(s.condition)
         this.scope = this.scope.parent!
-        return `for(;;){if(--B.left<=0)R.budgetExhausted();${body}if(${cond})break;}`
+        return `for(;;){${BACK_EDGE}${body}if(${cond})break;}`
       }
       case 'BreakStatement':
         return 'break;'
@@ -148,7 +156,7 @@ class Compiler {
         const v = this.local(s.variable.name)
         const body = this.block(s.body, false)
         this.scope = this.scope.parent!
-        return `${out}for(;${test};${i}+=${st}){if(--B.left<=0)R.budgetExhausted();let ${v}=${i};${body}}`
+        return `${out}for(;${test};${i}+=${st}){${BACK_EDGE}let ${v}=${i};${body}}`
       }
       case 'ForGenericStatement': {
         const [f, st, c, r] = [this.temp(), this.temp(), this.temp(), this.temp()]
@@ -158,7 +166,7 @@ class Compiler {
         const names = s.variables.map((v: Node) => this.local(v.name))
         const body = this.block(s.body, false)
         this.scope = this.scope.parent!
-        let loop = `for(;;){if(--B.left<=0)R.budgetExhausted();L=${s.loc.start.line};${r}=(typeof ${f}==='function'?${f}:R.callable(${f}))(${st},${c});`
+        let loop = `for(;;){${BACK_EDGE}L=${s.loc.start.line};${r}=(typeof ${f}==='function'?${f}:R.callable(${f}))(${st},${c});`
         if (names.length === 1) loop += `let ${names[0]}=Array.isArray(${r})?${r}[0]:${r};`
         else {
           loop += `let ${names.join(',')};if(Array.isArray(${r})){${names.map((n: string, k: number) => `${n}=${r}[${k}];`).join('')}}else ${names[0]}=${r};`
