@@ -17,6 +17,7 @@ import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './value.js'
  * object's read-modify-write cost several ns per iteration of a tight loop.
  */
 const LOOP_BATCH = 256
+const MAX_GENERATOR_DEPTH = 6
 const BACK_EDGE = `if(--C===0){C=${LOOP_BATCH};if((B.left-=${LOOP_BATCH})<=0)R.budgetExhausted()}`
 
 type Node = any // luaparse's AST; its types are too loose to help here
@@ -45,7 +46,10 @@ class Compiler {
   private fn: FuncState = { depth: 0, temps: 0, vararg: true }
   private tempNames: string[] = []
 
-  constructor(private readonly src: string) {}
+  /** Compiling a generator twin: calls go through R.callGenerator so callees may yield. */
+  private gen = false
+
+  constructor(private readonly src: string, private readonly withGenerators: boolean) {}
 
   compileChunk(ast: Node): string {
     const body = this.block(ast.body, false)
@@ -54,7 +58,7 @@ class Compiler {
 
   private funcWrap(params: string, body: string, main: boolean): string {
     const temps = this.tempNames.length ? `let ${this.tempNames.join(',')};` : ''
-    return `function(${params}){if(--B.left<=0)R.budgetExhausted();let L=0,C=${LOOP_BATCH};${temps}try{${body}return NO_VALUES}catch(e){throw R.fixError(e,CHUNK,L)}}`
+    return `function${this.gen ? '*' : ''}(${params}){if(--B.left<=0)R.budgetExhausted();let L=0,C=${LOOP_BATCH};${temps}try{${body}return NO_VALUES}catch(e){throw R.fixError(e,CHUNK,L)}}`
   }
 
   private temp(): string {
@@ -166,7 +170,7 @@ class Compiler {
         const names = s.variables.map((v: Node) => this.local(v.name))
         const body = this.block(s.body, false)
         this.scope = this.scope.parent!
-        let loop = `for(;;){${BACK_EDGE}L=${s.loc.start.line};${r}=(typeof ${f}==='function'?${f}:R.callable(${f}))(${st},${c});`
+        let loop = `for(;;){${BACK_EDGE}L=${s.loc.start.line};${r}=${this.gen ? `(yield* R.callGenerator(${f},[${st},${c}]))` : `(typeof ${f}==='function'?${f}:R.callable(${f}))(${st},${c})`};`
         if (names.length === 1) loop += `let ${names[0]}=Array.isArray(${r})?${r}[0]:${r};`
         else {
           loop += `let ${names.join(',')};if(Array.isArray(${r})){${names.map((n: string, k: number) => `${n}=${r}[${k}];`).join('')}}else ${names[0]}=${r};`
@@ -195,10 +199,24 @@ class Compiler {
     return `R.setIndex(ENV,${JSON.stringify(name)},${value})`
   }
 
+  /**
+   * A function expression. In chunks that use coroutines every function also gets
+   * a generator twin (same upvalues, since both are created in the same scope)
+   * that coroutine.resume runs so coroutine.yield can suspend it; other chunks
+   * pay nothing. Twins nest, so very deep nesting stops getting them.
+   */
   private func(f: Node, isMethod: boolean): string {
+    const normal = this.funcVariant(f, isMethod, false)
+    if (!this.withGenerators || this.fn.depth >= MAX_GENERATOR_DEPTH) return normal
+    return `R.withGenerator(${normal},${this.funcVariant(f, isMethod, true)})`
+  }
+
+  private funcVariant(f: Node, isMethod: boolean, gen: boolean): string {
     const savedScope = this.scope
     const savedFn = this.fn
     const savedTemps = this.tempNames
+    const savedGen = this.gen
+    this.gen = gen
     this.scope = new Scope(this.scope)
     this.fn = { depth: savedFn.depth + 1, temps: 0, vararg: false }
     this.tempNames = []
@@ -212,6 +230,7 @@ class Compiler {
     }
     const body = this.block(f.body, false)
     const out = this.funcWrap(params.join(','), body, false)
+    this.gen = savedGen
     this.scope = savedScope
     this.fn = savedFn
     this.tempNames = savedTemps
@@ -319,7 +338,15 @@ class Compiler {
     }
     const base = n.base
     let code: string
-    if (base.type === 'MemberExpression' && base.indexer === ':') {
+    if (this.gen) {
+      if (base.type === 'MemberExpression' && base.indexer === ':') {
+        const o = this.temp()
+        const name = JSON.stringify(base.identifier.name)
+        code = `(${o}=${this.expr(base.base)},yield* R.callGenerator(R.indexStr(${o},${name},${JSON.stringify(this.describe(base.base))}),[${argList(o)}],${JSON.stringify(this.describe(base))}))`
+      } else {
+        code = `(yield* R.callGenerator(${this.expr(base)},[${argList('')}],${JSON.stringify(this.describe(base))}))`
+      }
+    } else if (base.type === 'MemberExpression' && base.indexer === ':') {
       const o = this.temp()
       const f = this.temp()
       const name = JSON.stringify(base.identifier.name)
@@ -457,7 +484,7 @@ function translate(source: string, chunk: string): string {
     if (m === null) throw new LuaError(`${chunk}: ${e instanceof Error ? e.message : String(e)}`)
     throw new LuaError(`${chunk}:${m[1]}: ${luaSyntaxMessage(m[3], source)}`)
   }
-  const c = new Compiler(source)
+  const c = new Compiler(source, source.includes('coroutine'))
   return c.compileChunk(ast)
 }
 

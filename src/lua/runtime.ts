@@ -198,6 +198,31 @@ export function callable(f: LuaValue, desc?: string): LuaFunction {
   return typeErr('call', f, desc)
 }
 
+// ---- coroutines -------------------------------------------------------------
+
+/** Results the generator twins yield to coroutine.resume, and receive back. */
+export type LuaGenerator = Generator<LuaValue[], LuaResult, LuaValue[]>
+type GeneratorTwin = (...args: LuaValue[]) => LuaGenerator
+
+/** Attaches a compiled function's generator twin (see compiler.ts). */
+export function withGenerator(f: LuaFunction, g: GeneratorTwin): LuaFunction {
+  ;(f as { gen?: GeneratorTwin }).gen = g
+  return f
+}
+
+/** The twin of a compiled function, or of a host function that can yield (yield, pcall). */
+export function generatorOf(f: LuaFunction): GeneratorTwin | undefined {
+  return (f as { gen?: GeneratorTwin }).gen
+}
+
+/** A call made from a generator twin: the callee may yield if it has a twin itself. */
+export function* callGenerator(f: LuaValue, args: LuaValue[], desc?: string): LuaGenerator {
+  const fn = typeof f === 'function' ? f as LuaFunction : callable(f, desc)
+  const g = generatorOf(fn)
+  if (g !== undefined) return yield* g(...args)
+  return fn(...args)
+}
+
 // ---- arithmetic ------------------------------------------------------------
 
 const arithEvents: Record<string, string> = {

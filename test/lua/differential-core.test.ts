@@ -208,6 +208,18 @@ const misc = [
   'local co = coroutine.create(function() end) coroutine.resume(co) return coroutine.status(co)',
   'return coroutine.status(coroutine.create(function() end))', 'return coroutine.wrap(function(x) return x + 1 end)(1)',
   'return {coroutine.resume(coroutine.create(function() error("c") end))}',
+  'local co = coroutine.create(function(a) local b = coroutine.yield(a + 1) return b * 2 end) local _, x = coroutine.resume(co, 1) local _, y = coroutine.resume(co, 10) return {x, y, coroutine.status(co)}',
+  'local gen = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i) end end) return {gen(), gen(), gen()}',
+  'local out = "" for v in coroutine.wrap(function() for _, v in ipairs({"a", "b"}) do coroutine.yield(v) end end) do out = out .. v end return out',
+  'local co = coroutine.create(function() pcall(function() coroutine.yield(5) end) return "after" end) local _, a = coroutine.resume(co) local _, b = coroutine.resume(co) return {a, b}',
+  'return {pcall(coroutine.yield, 1)}',
+  'return {coroutine.resume(coroutine.create(function() local t = setmetatable({}, {__index = function() coroutine.yield() end}) return t.x end))}',
+  'local co = coroutine.create(function() return coroutine.status(coroutine.running()) end) return {coroutine.resume(co)}',
+  'local co co = coroutine.create(function() return {coroutine.resume(co)} end) local _, r = coroutine.resume(co) return r',
+  'local co = coroutine.wrap(function() error("w") end) return {pcall(co)}',
+  'local co = coroutine.create(function(...) return select("#", ...) end) return {coroutine.resume(co, nil, nil)}',
+  'local co = coroutine.create(function() coroutine.yield() end) coroutine.resume(co) return {coroutine.resume(co), coroutine.resume(co)}',
+  'return coroutine.running() == nil',
 ]
 
 /**
