@@ -85,7 +85,28 @@ class Compiler {
     return `L=${n.loc.start.line};`
   }
 
+  /**
+   * In a statement spanning several lines, each operation that can fail records
+   * its own line (Lua reports the line an instruction was emitted on: where its
+   * expression ends); single-line statements set L once, keeping hot code lean.
+   */
+  private multiLine = false
+
+  private at(n: Node): string {
+    return this.multiLine ? `,L=${n.loc.end.line}` : ''
+  }
+
   private statement(s: Node): string {
+    const saved = this.multiLine
+    this.multiLine = s.loc.start.line !== s.loc.end.line
+    try {
+      return this.statementBody(s)
+    } finally {
+      this.multiLine = saved
+    }
+  }
+
+  private statementBody(s: Node): string {
     switch (s.type) {
       case 'LocalStatement': {
         const init = this.explist(s.init, s.variables.length)
@@ -355,6 +376,7 @@ class Compiler {
       const f = this.temp()
       code = `(typeof (${f}=${this.expr(base)})==='function'?${f}:R.callable(${f},${JSON.stringify(this.describe(base))}))(${argList('')})`
     }
+    if (this.multiLine) code = `(L=${base.loc.end.line},${code})`
     return single ? `R.firstOf(${code})` : code
   }
 
@@ -376,9 +398,9 @@ class Compiler {
         return `R.indexStr(ENV,${JSON.stringify(n.name)})`
       }
       case 'MemberExpression':
-        return `R.indexStr(${this.expr(n.base)},${JSON.stringify(n.identifier.name)},${JSON.stringify(this.describe(n.base))})`
+        return `R.indexStr(${this.expr(n.base)},${JSON.stringify(n.identifier.name)},${JSON.stringify(this.describe(n.base))}${this.at(n)})`
       case 'IndexExpression':
-        return `R.index(${this.expr(n.base)},${this.expr(n.index)},${JSON.stringify(this.describe(n.base))})`
+        return `R.index(${this.expr(n.base)},${this.expr(n.index)},${JSON.stringify(this.describe(n.base))}${this.at(n)})`
       case 'CallExpression':
       case 'StringCallExpression':
       case 'TableCallExpression':
@@ -400,9 +422,9 @@ class Compiler {
         }
         if (n.operator === '-') {
           if (n.argument.type === 'NumericLiteral') return `(${numberLiteral(-n.argument.value)})`
-          return `R.neg(${this.expr(n.argument)},${JSON.stringify(this.operandDesc(n.argument))})`
+          return `R.neg(${this.expr(n.argument)},${JSON.stringify(this.operandDesc(n.argument))}${this.at(n)})`
         }
-        return `R.len(${this.expr(n.argument)},${JSON.stringify(this.operandDesc(n.argument))})`
+        return `R.len(${this.expr(n.argument)},${JSON.stringify(this.operandDesc(n.argument))}${this.at(n)})`
       }
       case 'BinaryExpression': {
         const op = n.operator
@@ -412,17 +434,17 @@ class Compiler {
         const dr = JSON.stringify(this.operandDesc(n.right))
         if (op in BINOPS) {
           if (n.left.type === 'NumericLiteral' && n.right.type === 'NumericLiteral' && op !== '%' && op !== '^') return `(${l}${op}${r})`
-          return `R.${BINOPS[op]}(${l},${r},${dl},${dr})`
+          return `R.${BINOPS[op]}(${l},${r},${dl},${dr}${this.at(n)})`
         }
         switch (op) {
-          case '..': return `R.concat(${l},${r},${dl},${dr})`
+          case '..': return `R.concat(${l},${r},${dl},${dr}${this.at(n)})`
           case '==': return this.simpleEq(n) ? `(${l}===${r})` : `R.eq(${l},${r})`
           case '~=': return this.simpleEq(n) ? `(${l}!==${r})` : `!R.eq(${l},${r})`
-          case '<': return `R.lt(${l},${r})`
-          case '<=': return `R.le(${l},${r})`
+          case '<': return `R.lt(${l},${r}${this.at(n)})`
+          case '<=': return `R.le(${l},${r}${this.at(n)})`
           // Lua evaluates a > b as b < a, after evaluating a then b.
-          case '>': { const t = this.temp(); return `(${t}=${l},R.lt(${r},${t}))` }
-          case '>=': { const t = this.temp(); return `(${t}=${l},R.le(${r},${t}))` }
+          case '>': { const t = this.temp(); return `(${t}=${l},R.lt(${r},${t}${this.at(n)}))` }
+          case '>=': { const t = this.temp(); return `(${t}=${l},R.le(${r},${t}${this.at(n)}))` }
         }
         throw new LuaError(`unsupported operator ${op}`)
       }
@@ -482,7 +504,15 @@ function translate(source: string, chunk: string): string {
   } catch (e) {
     const m = e instanceof Error ? SYNTAX.exec(e.message) : null
     if (m === null) throw new LuaError(`${chunk}: ${e instanceof Error ? e.message : String(e)}`)
-    throw new LuaError(`${chunk}:${m[1]}: ${luaSyntaxMessage(m[3], source)}`)
+    let text = luaSyntaxMessage(m[3], source)
+    const closing = /^'(end|until|\}|\)|\])' expected near (.*)$/s.exec(text)
+    if (closing !== null) {
+      const opener = innermostOpener(source, (e as { index?: number }).index ?? source.length)
+      if (opener !== null && opener.line !== Number(m[1])) {
+        text = `'${closing[1]}' expected (to close '${opener.what}' at line ${opener.line}) near ${closing[2]}`
+      }
+    }
+    throw new LuaError(`${chunk}:${m[1]}: ${text}`)
   }
   const c = new Compiler(source, source.includes('coroutine'))
   return c.compileChunk(ast)
@@ -496,9 +526,68 @@ function luaSyntaxMessage(msg: string, source: string): string {
   if (name !== null) return `'<name>' expected near ${name[1]}`
   const unexpected = /^unexpected (?:symbol|keyword|identifier|number|string|boolean) '(.*)' near '.*'$/s.exec(msg)
   if (unexpected !== null) return `unexpected symbol near '${unexpected[1]}'`
+  const long = /^(unfinished long (?:string|comment)) \(starting at line \d+\)(.*)$/s.exec(msg)
+  if (long !== null) return long[1] + long[2]
   const str = /^unfinished string near '(.*)'$/s.exec(msg)
   if (str !== null && source.endsWith(str[1])) return "unfinished string near '<eof>'"
   return msg
+}
+
+/**
+ * The innermost block or bracket still open at `end`, for Lua's "(to close 'X'
+ * at line N)". A small scanner: luaparse does not say which block it was in.
+ */
+function innermostOpener(src: string, end: number): { what: string; line: number } | null {
+  const stack: { what: string; line: number }[] = []
+  let line = 1
+  let loopAwaitsDo = 0
+  const longBracket = (i: number): number => {
+    // Returns the level of a long bracket opening at i ("[[" or "[=*["), or -1.
+    let j = i + 1
+    while (src[j] === '=') j++
+    return src[j] === '[' ? j - i - 1 : -1
+  }
+  const skipLong = (i: number, level: number): number => {
+    const close = ']' + '='.repeat(level) + ']'
+    const k = src.indexOf(close, i)
+    const stop = k < 0 ? src.length : k + close.length
+    for (let x = i; x < stop; x++) if (src[x] === '\n') line++
+    return stop
+  }
+  let i = 0
+  while (i < end && i < src.length) {
+    const c = src[i]
+    if (c === '\n') { line++; i++; continue }
+    if (c === '-' && src[i + 1] === '-') {
+      if (src[i + 2] === '[' && longBracket(i + 2) >= 0) { i = skipLong(i + 2, longBracket(i + 2)); continue }
+      while (i < src.length && src[i] !== '\n') i++
+      continue
+    }
+    if (c === '"' || c === "'") {
+      i++
+      while (i < src.length && src[i] !== c && src[i] !== '\n') i += src[i] === '\\' ? 2 : 1
+      i++
+      continue
+    }
+    if (c === '[' && longBracket(i) >= 0) { i = skipLong(i, longBracket(i)); continue }
+    if (/[A-Za-z_]/.test(c)) {
+      let j = i
+      while (j < src.length && /\w/.test(src[j])) j++
+      const word = src.slice(i, j)
+      i = j
+      if (word === 'function' || word === 'if' || word === 'repeat') stack.push({ what: word, line })
+      else if (word === 'for' || word === 'while') { stack.push({ what: word, line }); loopAwaitsDo++ }
+      else if (word === 'do') {
+        if (loopAwaitsDo > 0) loopAwaitsDo--
+        else stack.push({ what: 'do', line })
+      } else if (word === 'end' || word === 'until') stack.pop()
+      continue
+    }
+    if (c === '{' || c === '(' || c === '[') stack.push({ what: c, line })
+    else if (c === '}' || c === ')' || c === ']') stack.pop()
+    i++
+  }
+  return stack.length ? stack[stack.length - 1] : null
 }
 
 type Factory = (r: typeof R, b: R.Budget, env: LuaTable, chunk: string, noValues: unknown) => LuaFunction

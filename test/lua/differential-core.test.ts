@@ -177,6 +177,19 @@ const tostrings = [
   '_VERSION', 'type(_G)', '_G._G == _G', 'tostring(-0.0)', 'tostring(1e15) .. tostring(-1e15)', 'tonumber("1e500")',
 ].map((e) => `{${e}}`)
 
+/** Positions in statements and blocks spanning lines, and "(to close ...)". */
+const multiLine = [
+  'local function f()\nreturn 1', 'if true then\nlocal x = 1', 'for i=1,2 do\n', 'local t = {\n1,\n2', 'local x = f(\n1,\n2',
+  'return 1 +\nnil', 'local t = {}\nreturn t.x\n.y', 'local a\nlocal b = a\n+ 1', 'repeat\nlocal x = 1', 'return "abc\ndef"',
+  'local x = [[abc', '--[[ abc', 'local t = {} t.x.y = 1', 'local a = {} a.b.c.d = 1', 'local s = "x" s.y = 1', 'return #{} .. nil',
+  'local t = {} return t.a .. "x"', 'return ("x")()', 'local t = {} t[{}]()', 'return 1 .. {}', 'while true do\n local s = "do"',
+  'local function f()\n  error("inner")\nend\nlocal ok, e = pcall(f)\nreturn e',
+  'local function f()\n  local x = nil\n  return x.y\nend\nreturn {pcall(f)}',
+  'local t = {}\nlocal ok, e = pcall(function()\n  return t.a.b\nend)\nreturn e',
+  'local function f()\n  return 1\nend\nlocal x = f(\n) + nil',
+  'local x = 1\nif x then\n  local y = x .. {}\nend',
+]
+
 const lengths = [
   'local t = {1, 2, nil, 4} return #t', 'local t = {1, nil} return #t', 'local t = {nil, nil, 3} return #t', 'local t = {} t[1] = 1 t[2] = 2 t[4] = 4 return #t',
   'local t = {1, 2, 3} t[#t] = nil return #t', 'local t = {n = 1} return #t', 'return #"hello"', 'return #""',
@@ -233,7 +246,7 @@ const knownDifferences = new Set([
 ])
 
 const exprSnippets = [...arithmetic, ...formatting, ...concat, ...comparisons, ...tostrings].map((e) => `return ${e}`)
-const snippets = [...exprSnippets, ...closures, ...varargs, ...unpacks, ...metatables, ...errors, ...runtimeErrors, ...syntaxErrors, ...lengths, ...misc]
+const snippets = [...exprSnippets, ...closures, ...varargs, ...unpacks, ...metatables, ...errors, ...runtimeErrors, ...syntaxErrors, ...multiLine, ...lengths, ...misc]
 
 type Reply = null | number | string | Reply[] | { error: string } | { status: string }
 
