@@ -1,0 +1,76 @@
+import { LuaError, LuaTable, typeName, stringToNumber, numberToString, type LuaValue } from '../value.js'
+
+/**
+ * Argument checks for library functions, with Lua 5.1's lauxlib messages. The
+ * compiler adds the "chunk:line: " prefix of the calling line when the error
+ * leaves a host function, so these messages carry no position.
+ *
+ * Every check takes (fname, n, v): the function's name as Lua reports it, the
+ * 1-based argument number, and the value.
+ */
+
+/** `bad argument #n to 'fname' (msg)`. */
+export function argError(fname: string, n: number, msg: string): never {
+  throw new LuaError(`bad argument #${n} to '${fname}' (${msg})`)
+}
+
+/** luaL_typerror: `bad argument #n to 'fname' (expected expected, got <type>)`. */
+export function typeError(fname: string, n: number, expected: string, v: LuaValue): never {
+  return argError(fname, n, `${expected} expected, got ${typeName(v)}`)
+}
+
+/** A string argument; numbers convert as Lua does (lua_tolstring). */
+export function checkString(fname: string, n: number, v: LuaValue): string {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number') return numberToString(v)
+  return typeError(fname, n, 'string', v)
+}
+
+/** A number argument; numeric strings convert (lua_tonumber). */
+export function checkNumber(fname: string, n: number, v: LuaValue): number {
+  if (typeof v === 'number') return v
+  if (typeof v === 'string') {
+    const x = stringToNumber(v)
+    if (x !== undefined) return x
+  }
+  return typeError(fname, n, 'number', v)
+}
+
+/** An integer argument, truncated toward zero as luaL_checkint's cast does. */
+export function checkInt(fname: string, n: number, v: LuaValue): number {
+  return toInt(checkNumber(fname, n, v))
+}
+
+export function checkTable(fname: string, n: number, v: LuaValue): LuaTable {
+  if (v instanceof LuaTable) return v
+  return typeError(fname, n, 'table', v)
+}
+
+/** Any value but none/nil (luaL_checkany). */
+export function checkAny(fname: string, n: number, v: LuaValue): LuaValue {
+  if (v === undefined) argError(fname, n, 'value expected')
+  return v
+}
+
+/** An optional number: nil gives `def`. */
+export function optNumber(fname: string, n: number, v: LuaValue, def: number): number {
+  return v === undefined ? def : checkNumber(fname, n, v)
+}
+
+export function optInt(fname: string, n: number, v: LuaValue, def: number): number {
+  return v === undefined ? def : checkInt(fname, n, v)
+}
+
+export function optString(fname: string, n: number, v: LuaValue, def: string): string {
+  return v === undefined ? def : checkString(fname, n, v)
+}
+
+/**
+ * A double as C's (int) cast after lua_Number → lua_Integer: truncation toward
+ * zero; out-of-range values and NaN give what x86-64's cvttsd2si gives for 64-bit
+ * then narrowed, which scripts never rely on, so they saturate to 0 here.
+ */
+export function toInt(x: number): number {
+  if (x !== x || x === Infinity || x === -Infinity) return 0
+  return Math.trunc(x)
+}
