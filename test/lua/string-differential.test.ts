@@ -269,6 +269,50 @@ function randomPatternCases(count: number): Case[] {
   return cases
 }
 
+const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('')
+
+/** Every class, in and out of sets, over all 256 bytes: the C locale, not Unicode. */
+function classCases(): Case[] {
+  const cases: Case[] = []
+  for (const letter of 'acdlpsuwxzACDLPSUWXZ') {
+    cases.push({ fname: 'gsub', args: [ALL_BYTES, '%' + letter, ''] })
+    cases.push({ fname: 'gsub', args: [ALL_BYTES, `[%${letter}]`, '.'] })
+    cases.push({ fname: 'gsub', args: [ALL_BYTES, `[^%${letter}_]+`, '!'] })
+    cases.push({ fname: 'find', args: [ALL_BYTES, `%f[%${letter}]`] })
+  }
+  for (const p of ['[\x80-\xff]', '[\x01-\x1f]+', '[%z-\x05]', '[^\0-\x7f]', '[a-]', '[-a]', '[%a-z]', '[z-a]', '%Q', '%\xff']) {
+    cases.push({ fname: 'gsub', args: [ALL_BYTES, p, '.'] })
+  }
+  cases.push({ fname: 'upper', args: [ALL_BYTES] }, { fname: 'lower', args: [ALL_BYTES] }, { fname: 'reverse', args: [ALL_BYTES] })
+  cases.push({ fname: 'format', args: ['%q', ALL_BYTES] }, { fname: 'byte', args: [ALL_BYTES, 1, -1] })
+  return cases
+}
+
+/** Random indexes for byte/sub/find, %q and %s over random byte strings. */
+function randomMiscCases(count: number): Case[] {
+  const r = rng(77)
+  const cases: Case[] = []
+  const randomString = () => {
+    let s = ''
+    const n = r.int(10)
+    for (let k = 0; k < n; k++) s += String.fromCharCode(r.chance(0.7) ? 0x61 + r.int(5) : r.int(256))
+    return s
+  }
+  for (let i = 0; i < count; i++) {
+    const s = randomString()
+    const idx = () => r.int(25) - 12
+    switch (r.int(6)) {
+      case 0: cases.push({ fname: 'sub', args: r.chance(0.3) ? [s, idx()] : [s, idx(), idx()] }); break
+      case 1: cases.push({ fname: 'byte', args: r.chance(0.3) ? [s, idx()] : [s, idx(), idx()] }); break
+      case 2: cases.push({ fname: 'find', args: [s, randomString().slice(0, 2), idx(), r.chance(0.5)] }); break
+      case 3: cases.push({ fname: 'format', args: ['%q', s] }); break
+      case 4: cases.push({ fname: 'format', args: [`%${r.pick(['', '-', '0'])}${r.int(12)}${r.pick(['', '.0', '.2', '.7'])}s|`, s] }); break
+      default: cases.push({ fname: 'rep', args: [s, r.int(5) - 1] })
+    }
+  }
+  return cases
+}
+
 // ---------------------------------------------------------------------------
 
 const skip = missingTool('redis-server')
@@ -306,6 +350,10 @@ describe.skipIf(skip !== null)('string library against Redis 7.0 Lua', () => {
         mismatches.push(`${luaText(c)}\n  redis:   ${JSON.stringify(expected)}\n  respite: ${JSON.stringify(actual)}`)
       }
     })
+    if (process.env.STRING_DIFF_STATS) {
+      const errors = replies.filter(([, reply]) => (reply as Buffer[])[0]?.toString() === 'err').length
+      console.log(`${cases.length} cases, ${errors} Lua errors`)
+    }
     expect(mismatches.slice(0, 20).join('\n')).toBe('')
     expect(mismatches.length).toBe(0)
   }
@@ -320,6 +368,14 @@ describe.skipIf(skip !== null)('string library against Redis 7.0 Lua', () => {
 
   it('byte, char, sub, rep, reverse, upper, lower, len and argument errors', async () => {
     await compare(miscCases())
+  })
+
+  it('character classes over all 256 bytes', async () => {
+    await compare(classCases())
+  })
+
+  it('random indexes, %q and %s over random byte strings', async () => {
+    await compare(randomMiscCases(600))
   })
 
   it('random patterns over small subjects', async () => {

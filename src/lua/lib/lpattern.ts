@@ -15,12 +15,6 @@ const MAX_CAPTURES = 32
 const CAP_UNFINISHED = -1
 const CAP_POSITION = -2
 
-/**
- * Recursion happens once per pattern item (quantifiers, captures), never per subject
- * byte, so this only stops patterns of thousands of items before they exhaust the JS
- * stack; 5.1 itself has no limit and would overflow its C stack instead.
- */
-const MAX_DEPTH = 5000
 
 /** C's character classes in the "C" locale, by the class letter (lowercase). */
 function classMatches(c: number, cl: number): boolean {
@@ -73,7 +67,6 @@ export class MatchState {
   /** End of the pattern: its length, or its first "\0". */
   patEnd = 0
   level = 0
-  private depth = 0
   readonly capInit = new Int32Array(MAX_CAPTURES)
   readonly capLen = new Int32Array(MAX_CAPTURES)
 
@@ -87,20 +80,18 @@ export class MatchState {
   /** Matches the pattern from index p against the subject from index s: the end of the match, or -1. */
   match(s: number, p: number): number {
     this.level = 0
-    this.depth = 0
-    return this.doMatch(s, p)
-  }
-
-  private doMatch(s: number, p: number): number {
-    if (++this.depth > MAX_DEPTH) throw new LuaError('pattern too complex')
     try {
-      return this.matchLoop(s, p)
-    } finally {
-      this.depth--
+      return this.doMatch(s, p)
+    } catch (e) {
+      // Recursion is per pattern item (quantifiers, captures), never per subject byte,
+      // so only patterns of thousands of items get here. 5.1 recurses on a C stack
+      // deep enough for them; ours is shallower, and running out must stay a Lua error.
+      if (e instanceof RangeError) throw new LuaError('pattern too complex')
+      throw e
     }
   }
 
-  private matchLoop(s: number, p: number): number {
+  private doMatch(s: number, p: number): number {
     const pat = this.pat
     const src = this.src
     const patEnd = this.patEnd
