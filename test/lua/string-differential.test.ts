@@ -160,6 +160,14 @@ function formatCases(): Case[] {
       cases.push({ fname: 'format', args: [f, -x] })
     }
   }
+  // Dyadic rationals land exactly on rounding ties, where C rounds to even.
+  for (let i = 0; i < 500; i++) {
+    const x = (r.int(100000) / 2 ** r.int(14)) * (r.chance(0.3) ? -1 : 1) * (r.chance(0.1) ? 2 ** 60 : 1)
+    cases.push({ fname: 'format', args: [`%.${r.int(12)}${r.pick(['f', 'e', 'g', 'G', 'E'])}`, x] })
+  }
+  for (const x of [1e21, 1e22, 1.5e300, 2 ** 70, 123e45, 1e300, 9.999999999999999e22]) {
+    for (const f of ['%f', '%.3f', '%.0f', '%.99f', '%.50e', '%.99e', '%.99g', '%#.0f', '%30.1e']) cases.push({ fname: 'format', args: [f, x] })
+  }
   const strings: [string, ...LuaValue[]][] = [
     ['%s', 'hello'], ['%10s|', 'hi'], ['%-10s|', 'hi'], ['%.3s', 'abcdef'], ['%5.1s|', 'abc'], ['%s', 1.5],
     ['%s', 12], ['%s', 1e100], ['%s %s', 'a', 'b'], ['%q', 'a\0b\r\n"\\\t\x01\xff'], ['%q', ''], ['%q', 12],

@@ -88,6 +88,11 @@ describe('string library', () => {
     t.set('a', 'A')
     t.set('b', false)
     expect(call('gsub', 'a b c', '%w', t)).toEqual(['A b c', 3])
+    const meta = new LuaTable()
+    meta.set('__index', (_t: LuaValue, k: LuaValue) => `[${String(k)}]`)
+    const withIndex = new LuaTable()
+    withIndex.metatable = meta
+    expect(call('gsub', 'a b', '%w', withIndex)).toEqual(['[a] [b]', 2])
     expect(call('gsub', 'a b', '%w', (c: LuaValue) => (c === 'a' ? 1.5 : undefined))).toEqual(['1.5 b', 2])
     expect(errorOf('gsub', 'abc', '%w', '%2')).toBe('invalid capture index')
     expect(errorOf('gsub', 'abc', '%w', () => new LuaTable())).toBe('invalid replacement value (a table)')

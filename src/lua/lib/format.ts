@@ -270,55 +270,51 @@ function decompose(a: number): { mantissa: bigint; exp2: number } {
   return { mantissa: BigInt(m), exp2 }
 }
 
-const TEN = 10n
-
-/** round(a * 10^scale) to an integer, ties to even, computed exactly. */
-function scaledRound(a: number, scale: number): bigint {
+/**
+ * Whether a * 10^scale lies exactly halfway between two integers. JavaScript's
+ * toFixed and toExponential are exact except there: they round such ties up, where
+ * glibc rounds them to even.
+ */
+function isTie(a: number, scale: number): boolean {
   const { mantissa, exp2 } = decompose(a)
-  let num = mantissa
-  let den = 1n
-  if (exp2 >= 0) num <<= BigInt(exp2)
-  else den <<= BigInt(-exp2)
-  if (scale >= 0) num *= TEN ** BigInt(scale)
-  else den *= TEN ** BigInt(-scale)
-  const q = num / den
-  const r2 = (num - q * den) * 2n
-  if (r2 > den || (r2 === den && (q & 1n) === 1n)) return q + 1n
-  return q
+  if (mantissa === 0n) return false
+  let m = Number(mantissa)
+  let e = exp2
+  while (m % 2 === 0) {
+    m /= 2
+    e++
+  }
+  // a * 10^scale * 2 = m * 5^scale * 2^(e + scale + 1) must be an odd integer.
+  if (e + scale + 1 !== 0) return false
+  return scale >= 0 || (-scale <= 22 && m % 5 ** -scale === 0)
+}
+
+/** After a tie was rounded up, the even neighbour: an odd last digit comes down by one (never borrows). */
+function toEven(digits: string): string {
+  const last = digits.charCodeAt(digits.length - 1)
+  return (last & 1) === 1 ? digits.slice(0, -1) + String.fromCharCode(last - 1) : digits
 }
 
 /** %.<precision>f of a non-negative finite double, exactly as glibc prints it. */
 function fixed(a: number, precision: number): string {
-  let digits: string
-  if (Number.isInteger(a) && a < 9007199254740992) digits = String(a) + '0'.repeat(precision)
-  else digits = scaledRound(a, precision).toString()
-  if (precision === 0) return digits
-  if (digits.length <= precision) digits = '0'.repeat(precision - digits.length + 1) + digits
-  const point = digits.length - precision
-  return digits.slice(0, point) + '.' + digits.slice(point)
+  if (a < 1e21) {
+    const text = a.toFixed(precision)
+    return isTie(a, precision) ? toEven(text) : text
+  }
+  // toFixed switches to exponential form here; such doubles are integers, printed in full.
+  const digits = BigInt(a).toString()
+  return precision === 0 ? digits : digits + '.' + '0'.repeat(precision)
 }
 
 /** The precision + 1 significant digits of a (> 0) rounded, and the decimal exponent of the first. */
 function significant(a: number, precision: number): { digits: string; exp10: number } {
-  let exp10 = Math.floor(Math.log10(a))
-  // log10 can be off by one near powers of ten; the digit count settles it.
-  for (;;) {
-    const q = scaledRound(a, precision - exp10)
-    const digits = q.toString()
-    if (digits.length === precision + 2) {
-      // Rounded up to the next power of ten (9.99 -> 10.0).
-      return { digits: digits.slice(0, precision + 1), exp10: exp10 + 1 }
-    }
-    if (digits.length > precision + 2) {
-      exp10++
-      continue
-    }
-    if (digits.length < precision + 1) {
-      exp10--
-      continue
-    }
-    return { digits, exp10 }
-  }
+  const text = a.toExponential(precision)
+  const e = text.indexOf('e')
+  const exp10 = Number(text.slice(e + 1))
+  let digits = precision === 0 ? text.slice(0, e) : text.slice(0, 1) + text.slice(2, e)
+  // A tie that carried into a new leading digit ends in 0, which is already even.
+  if (isTie(a, precision - exp10)) digits = toEven(digits)
+  return { digits, exp10 }
 }
 
 function exponentText(e: number): string {

@@ -264,10 +264,25 @@ function replacementValue(ms: MatchState, repl: LuaValue, s: number, e: number):
   if (typeof repl === 'function') {
     v = first(repl(...ms.captures(s, e, true)))
   } else {
-    v = (repl as LuaTable).get(ms.capture(0, s, e))
+    v = indexTable(repl as LuaTable, ms.capture(0, s, e))
   }
   if (v === undefined || v === false) return ms.src.slice(s, e)
   if (typeof v === 'string') return v
   if (typeof v === 'number') return numberToString(v)
   throw new LuaError(`invalid replacement value (a ${typeName(v)})`)
+}
+
+/** t[key] with __index, as lua_gettable does for gsub's table replacements. */
+function indexTable(t: LuaTable, key: LuaValue): LuaValue {
+  for (let depth = 0; depth < 100; depth++) {
+    const v = t.get(key)
+    if (v !== undefined) return v
+    const handler = t.metatable?.getStr('__index')
+    if (handler === undefined) return undefined
+    if (typeof handler === 'function') return first(handler(t, key))
+    if (!(handler instanceof LuaTable)) return undefined
+    t = handler
+  }
+  // 5.1's MAXTAGLOOP guard against __index cycles.
+  throw new LuaError('loop in gettable')
 }
