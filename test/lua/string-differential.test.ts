@@ -255,7 +255,8 @@ function miscCases(): Case[] {
 function randomPatternCases(count: number): Case[] {
   const r = rng(51)
   const atoms = ['a', 'b', 'c', '.', '%a', '%d', '%s', '%w', '%p', '%A', '[ab]', '[^a]', '[a-c]', '[%d%s]', '%%', '(', ')',
-    '()', '%b()', '%f[%w]', '%f[%s]', '%1', '%2', ' ', '1', '^', '$', '[', ']', '%', '-', '%(']
+    '()', '%b()', '%f[%w]', '%f[%s]', '%1', '%2', ' ', '1', '^', '$', '[', ']', '%', '-', '%(', '%b(', '%bab',
+    '%f[^a]', '%f[%z]', '[%a-]', '[^%s%d]', '%.', '(.-)', '(a*)', '[]', '[]]', '[^]', '%z', '%x', '%u', '%l', '(%1)']
   const quantifiers = ['', '', '', '*', '+', '-', '?']
   const alphabet = 'ab1 ()c.%-'
   const cases: Case[] = []
@@ -268,11 +269,18 @@ function randomPatternCases(count: number): Case[] {
     const sl = r.int(14)
     for (let k = 0; k < sl; k++) s += alphabet[r.int(alphabet.length)]
     const kind = r.int(5)
-    if (kind === 0) cases.push({ fname: 'find', args: r.chance(0.3) ? [s, p, r.int(8) - 3] : [s, p] })
+    if (kind === 0) cases.push({ fname: 'find', args: r.chance(0.3) ? [s, p, r.int(40) - 20] : [s, p] })
     else if (kind === 1) cases.push({ fname: 'match', args: [s, p] })
     else if (kind === 2) cases.push({ fname: 'gmatch', args: [s, p] })
-    else if (kind === 3) cases.push({ fname: 'gsub', args: [s, p, r.pick(['<%0>', '%1', '[%1|%2]', 'x', '%%'])] })
-    else cases.push({ fname: 'gsubf', args: [s, p, r.pick(['!', ''])] })
+    else if (kind === 3) {
+      const args: LuaValue[] = [s, p, r.pick(['<%0>', '%1', '[%1|%2]', 'x', '%%', '%a', '%', ''])]
+      if (r.chance(0.3)) args.push(r.int(6) - 1)
+      cases.push({ fname: 'gsub', args })
+    } else if (r.chance(0.5)) {
+      cases.push({ fname: 'gsubf', args: r.chance(0.3) ? [s, p, r.pick(['!', '']), r.int(4)] : [s, p, r.pick(['!', ''])] })
+    } else {
+      cases.push({ fname: 'gsubt', args: [s.replace(/[1()]/g, 'a'), p] })
+    }
   }
   return cases
 }
@@ -387,6 +395,6 @@ describe.skipIf(skip !== null)('string library against Redis 7.0 Lua', () => {
   })
 
   it('random patterns over small subjects', async () => {
-    await compare(randomPatternCases(1500))
+    await compare(randomPatternCases(4000))
   })
 })
