@@ -51,9 +51,10 @@ export function createBit(): LuaTable {
     const b = arg('tohex', 1, x)
     let n = nv === undefined ? 8 : arg('tohex', 2, nv)
     let digits = '0123456789abcdef'
+    // Redis's build prints INT32_MIN (whose negation overflows) as 8 lowercase digits.
+    if (n === -2147483648) n = 8
     if (n < 0) {
-      // Negating INT32_MIN stays negative in C, which prints no digits at all.
-      n = -n | 0
+      n = -n
       digits = '0123456789ABCDEF'
     }
     if (n > 8) n = 8

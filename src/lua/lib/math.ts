@@ -26,8 +26,9 @@ export function createMath(): LuaTable {
   def1('sinh', Math.sinh)
   def1('cosh', Math.cosh)
   def1('tanh', Math.tanh)
-  def1('deg', (x) => x * (180 / Math.PI))
-  def1('rad', (x) => x * (Math.PI / 180))
+  // 5.1 divides by (and multiplies with) pi/180; the rounding differs from 180/pi.
+  def1('deg', (x) => x / RADIANS_PER_DEGREE)
+  def1('rad', (x) => x * RADIANS_PER_DEGREE)
   t.set('atan2', (y: LuaValue, x: LuaValue) => Math.atan2(checkNumber('atan2', 1, y), checkNumber('atan2', 2, x)))
   t.set('pow', (x: LuaValue, y: LuaValue) => cPow(checkNumber('pow', 1, x), checkNumber('pow', 2, y)))
   const fmod = (name: string) => (a: LuaValue, b: LuaValue) => cFmod(checkNumber(name, 1, a), checkNumber(name, 2, b))
@@ -37,7 +38,8 @@ export function createMath(): LuaTable {
     const x = num('modf', v)
     // C's modf: the integral part keeps the sign, and inf has a zero (signed) fraction.
     const ip = x >= 0 ? Math.floor(x) : Math.ceil(x)
-    const frac = x === Infinity ? 0 : x === -Infinity ? -0 : x - ip
+    let frac = x === Infinity ? 0 : x === -Infinity ? -0 : x - ip
+    if (frac === 0 && (x < 0 || Object.is(x, -0))) frac = -0
     return [ip, frac]
   })
   t.set('frexp', (v: LuaValue): LuaResult => frexp(num('frexp', v)))
@@ -75,7 +77,8 @@ export function createMath(): LuaTable {
         const l = toCInt(checkNumber('random', 1, args[0]))
         const u = toCInt(checkNumber('random', 2, args[1]))
         if (l > u) argError('random', 2, 'interval is empty')
-        return Math.floor(r * (u - l + 1)) + l
+        // The width is a C int: the full int32 range wraps to 0 and yields l.
+        return Math.floor(r * ((u - l + 1) | 0)) + l
       }
       default:
         throw new LuaError('wrong number of arguments')
@@ -87,6 +90,8 @@ export function createMath(): LuaTable {
   })
   return t
 }
+
+const RADIANS_PER_DEGREE = Math.PI / 180
 
 /**
  * luaL_checkint: the double goes to a 64-bit integer (out of range gives INT64_MIN,

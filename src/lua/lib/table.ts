@@ -76,7 +76,8 @@ export function createTable(): LuaTable {
       const v = tab.get(k)
       if (typeof v === 'string') parts.push(v)
       else if (typeof v === 'number') parts.push(numberToString(v))
-      else throw new LuaError(`invalid value (at index ${k}) in table for 'concat'`)
+      // Redis's Lua names the offending type (stock 5.1 does not).
+      else throw new LuaError(`invalid value (${typeName(v)}) at index ${k} in table for 'concat'`)
     }
     return parts.join(sep)
   })
