@@ -17,7 +17,7 @@ describe('struct', () => {
   })
 
   it('unpacks values and the next position', () => {
-    expect(f('unpack')('>i2<I3', f('pack')('>i2<I3', -5, 70000))).toEqual([-5, 70000, 6])
+    expect(f('unpack')('>i2<I3', f('pack')('>i2<I3', -5, 70000) as string)).toEqual([-5, 70000, 6])
     expect(f('unpack')('b c0', '\x03abc')).toEqual(['abc', 5])
     expect(() => f('unpack')('s', 'ab')).toThrow(new LuaError('unfinished string in data'))
     expect(() => f('pack')('y', 1)).toThrow(new LuaError("bad argument #1 to 'pack' (invalid format option 'y')"))
