@@ -175,7 +175,7 @@ end
 
 /** The Lua script for a case: its result text, as runCaseJs produces it. */
 export function caseScript(c: Case): string {
-  const locals = c.args.map((a, i) => `local a${i + 1} = ${toLua(a)}`).join('\n')
+  const locals = c.args.map((a, i) => (typeof a === 'object' && a.kind === 'call' ? '' : `local a${i + 1} = ${toLua(a)}`)).join('\n')
   // Nested calls stay inline so that their results spread as they would in a script.
   const argList = c.args.map((a, i) => (typeof a === 'object' && a.kind === 'call' ? toLua(a) : `a${i + 1}`)).join(', ')
   const show = c.showFirst ? ` .. '#' .. ser(a1)` : ''
@@ -189,16 +189,22 @@ return run(pcall(function() return ${c.fn}(${argList}) end))${show}`
 }
 
 export function runCaseJs(libs: Libs, c: Case): string {
-  const args = toJsArgs(libs, c.args.map((a) => (typeof a === 'object' && a.kind === 'call' ? a : a)))
+  // Plain arguments are built outside the protected call, nested calls inside it, as in the script.
+  const plain = c.args.map((a) => (typeof a === 'object' && a.kind === 'call' ? undefined : toJs(libs, a)))
   let text: string
   try {
+    const args: LuaValue[] = []
+    c.args.forEach((a, i) => {
+      if (typeof a === 'object' && a.kind === 'call') args.push(...toJsArgs(libs, [a]).slice(0, i === c.args.length - 1 ? undefined : 1))
+      else args.push(plain[i])
+    })
     const r = values(lookup(libs, c.fn)(...args))
     text = 'ok:' + r.map((v) => ser(v)).join('|')
   } catch (e) {
     if (!(e instanceof LuaError)) throw e
     text = 'E:' + (typeof e.value === 'string' ? e.value : String(e.value))
   }
-  return c.showFirst ? `${text}#${ser(args[0])}` : text
+  return c.showFirst ? `${text}#${ser(plain[0])}` : text
 }
 
 /** A reference redis-server with a client, for one test file. */
