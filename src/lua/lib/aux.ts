@@ -5,8 +5,9 @@ import { LuaError, LuaTable, typeName, stringToNumber, numberToString, type LuaV
  * compiler adds the "chunk:line: " prefix of the calling line when the error
  * leaves a host function, so these messages carry no position.
  *
- * Every check takes (fname, n, v): the function's name as Lua reports it, the
- * 1-based argument number, and the value.
+ * Every check takes (fname, n, v[, argc]): the function's name as Lua reports it,
+ * the 1-based argument number, the value, and optionally how many arguments the
+ * call passed (see typeError).
  */
 
 /** `bad argument #n to 'fname' (msg)`. */
@@ -14,36 +15,43 @@ export function argError(fname: string, n: number, msg: string): never {
   throw new LuaError(`bad argument #${n} to '${fname}' (${msg})`)
 }
 
-/** luaL_typerror: `bad argument #n to 'fname' (expected expected, got <type>)`. */
-export function typeError(fname: string, n: number, expected: string, v: LuaValue): never {
-  return argError(fname, n, `${expected} expected, got ${typeName(v)}`)
+/**
+ * luaL_typerror: `bad argument #n to 'fname' (expected expected, got <type>)`. Lua
+ * says "no value" for an argument past the last one given and "nil" for an explicit
+ * nil. Host functions see both as undefined; those that pass their `arguments.length`
+ * as `argc` get the exact word, the others report a missing argument, which is what
+ * scripts get wrong far more often.
+ */
+export function typeError(fname: string, n: number, expected: string, v: LuaValue, argc = -1): never {
+  const got = v !== undefined ? typeName(v) : argc >= 0 && n <= argc ? 'nil' : 'no value'
+  return argError(fname, n, `${expected} expected, got ${got}`)
 }
 
 /** A string argument; numbers convert as Lua does (lua_tolstring). */
-export function checkString(fname: string, n: number, v: LuaValue): string {
+export function checkString(fname: string, n: number, v: LuaValue, argc = -1): string {
   if (typeof v === 'string') return v
   if (typeof v === 'number') return numberToString(v)
-  return typeError(fname, n, 'string', v)
+  return typeError(fname, n, 'string', v, argc)
 }
 
 /** A number argument; numeric strings convert (lua_tonumber). */
-export function checkNumber(fname: string, n: number, v: LuaValue): number {
+export function checkNumber(fname: string, n: number, v: LuaValue, argc = -1): number {
   if (typeof v === 'number') return v
   if (typeof v === 'string') {
     const x = stringToNumber(v)
     if (x !== undefined) return x
   }
-  return typeError(fname, n, 'number', v)
+  return typeError(fname, n, 'number', v, argc)
 }
 
 /** An integer argument, truncated toward zero as luaL_checkint's cast does. */
-export function checkInt(fname: string, n: number, v: LuaValue): number {
-  return toInt(checkNumber(fname, n, v))
+export function checkInt(fname: string, n: number, v: LuaValue, argc = -1): number {
+  return toInt(checkNumber(fname, n, v, argc))
 }
 
-export function checkTable(fname: string, n: number, v: LuaValue): LuaTable {
+export function checkTable(fname: string, n: number, v: LuaValue, argc = -1): LuaTable {
   if (v instanceof LuaTable) return v
-  return typeError(fname, n, 'table', v)
+  return typeError(fname, n, 'table', v, argc)
 }
 
 /** Any value but none/nil (luaL_checkany). */

@@ -42,13 +42,14 @@ export function tostring(v: LuaValue): string {
 }
 
 function tonumber(v: LuaValue, base: LuaValue): LuaValue {
+  const argc = arguments.length
   if (base === undefined) {
     if (typeof v === 'number') return v
     if (typeof v === 'string') return stringToNumber(v)
     return undefined
   }
-  const b = checkInt('tonumber', 2, base)
-  const s = checkString('tonumber', 1, v)
+  const b = checkInt('tonumber', 2, base, argc)
+  const s = checkString('tonumber', 1, v, argc)
   if (b < 2 || b > 36) argError('tonumber', 2, 'base out of range')
   // strtoul: leading space, optional sign, "0x" allowed in base 16, then trailing space only.
   const m = /^[\t\n\v\f\r ]*([+-]?)(.*?)[\t\n\v\f\r ]*$/s.exec(s)!
@@ -72,7 +73,7 @@ function ipairsStep(t: LuaValue, i: LuaValue): LuaResult {
 }
 
 function next(t: LuaValue, k: LuaValue): LuaResult {
-  const r = checkTable('next', 1, t).next(k)
+  const r = checkTable('next', 1, t, arguments.length).next(k)
   return r === undefined ? undefined : r
 }
 
@@ -87,7 +88,7 @@ function select(n: LuaValue, ...args: LuaValue[]): LuaResult {
 }
 
 function unpack(t: LuaValue, i: LuaValue, j: LuaValue): LuaResult {
-  const tab = checkTable('unpack', 1, t)
+  const tab = checkTable('unpack', 1, t, arguments.length)
   const from = optInt('unpack', 2, i, 1)
   const to = j === undefined ? tab.length() : checkInt('unpack', 3, j)
   if (from > to) return NO_VALUES
@@ -124,7 +125,7 @@ function xpcall(f: LuaValue, handler: LuaValue): LuaResult {
 }
 
 function setmetatable(t: LuaValue, mt: LuaValue): LuaValue {
-  const tab = checkTable('setmetatable', 1, t)
+  const tab = checkTable('setmetatable', 1, t, arguments.length)
   if (mt !== undefined && !(mt instanceof LuaTable)) argError('setmetatable', 2, 'nil or table expected')
   if (tab.metatable !== null && tab.metatable.getStr('__metatable') !== undefined) {
     throw new LuaError('cannot change a protected metatable')
@@ -162,14 +163,20 @@ export function openBase(g: LuaTable): void {
       return tostring(a[0])
     },
     tonumber,
-    ipairs: (t) => [ipairsStep, checkTable('ipairs', 1, t), 0],
-    pairs: (t) => [next, checkTable('pairs', 1, t), undefined],
+    ipairs(t) {
+      return [ipairsStep, checkTable('ipairs', 1, t, arguments.length), 0]
+    },
+    pairs(t) {
+      return [next, checkTable('pairs', 1, t, arguments.length), undefined]
+    },
     next,
     select,
     unpack,
-    rawget: (t, k) => checkTable('rawget', 1, t).get(k),
-    rawset: (t, k, v) => {
-      checkTable('rawset', 1, t).set(k, v)
+    rawget(t, k) {
+      return checkTable('rawget', 1, t, arguments.length).get(k)
+    },
+    rawset(t, k, v) {
+      checkTable('rawset', 1, t, arguments.length).set(k, v)
       return t
     },
     rawequal: (a, b) => a === b,
