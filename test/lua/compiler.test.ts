@@ -72,6 +72,23 @@ describe('compiler', () => {
     expect(t.arr).toEqual([1, 2, 3])
   })
 
+  it('finds string methods through the string metatable the host installs', () => {
+    const e = new LuaEngine()
+    const lib = new LuaTable()
+    lib.set('upper', (x: LuaValue) => (x as string).toUpperCase())
+    e.registerLibrary('string', lib)
+    expect(first(e.run('local s = "ab" return s:upper() .. ("c"):upper()', 'user_script'))).toBe('ABC')
+    expect(first(e.run('return getmetatable("").__index == string', 'user_script'))).toBe(true)
+  })
+
+  it('compiles a source once and shares the translation between environments', () => {
+    const a = new LuaEngine()
+    const b = new LuaEngine()
+    a.run('x = 1', 'user_script')
+    b.run('x = 2', 'user_script')
+    expect([a.globals.get('x'), b.globals.get('x')]).toEqual([1, 2])
+  })
+
   it('reports syntax errors with Lua wording', () => {
     expect(errorOf('x = = 1')).toBe("user_script:1: unexpected symbol near '='")
     expect(errorOf("return 'abc")).toBe("user_script:1: unfinished string near '<eof>'")

@@ -233,6 +233,14 @@ const misc = [
   'local co = coroutine.create(function(...) return select("#", ...) end) return {coroutine.resume(co, nil, nil)}',
   'local co = coroutine.create(function() coroutine.yield() end) coroutine.resume(co) return {coroutine.resume(co), coroutine.resume(co)}',
   'return coroutine.running() == nil',
+  'return tostring(tonumber("1.5", 10))', 'return tostring(tonumber("-ff", 16))', 'return tostring(tonumber("7fffffffffffffff", 16))',
+  'return tostring(tonumber(" 12 ", 10))', 'return tostring(tonumber("0X1A"))', 'return tostring(" 1 " + 0)', 'return tostring("0x10" + 0)',
+  'return tostring(tonumber("inf"))', 'return tostring(tonumber("nan"))', 'return {tostring(1e16), tostring(-1.5e-10), tostring(2^-1074)}',
+  'return load(function() return nil end) ~= nil',
+  'local parts = {"return ", "4", "2"} local i = 0 return load(function() i = i + 1 return parts[i] end)()',
+  'return {pcall(function() return load("return 1") end)}',
+  'return {xpcall(function() error("x") end, function(m) return "h:" .. m end)}',
+  'return {pcall(error, nil)}', 'return select("#", pcall(error, nil))',
 ]
 
 /**
