@@ -604,7 +604,12 @@ export function compile(source: string, chunk: string, env: LuaTable): LuaFuncti
   let factory = cache.get(source)
   if (factory === undefined) {
     const body = translate(source, chunk)
-    factory = new Function('R', 'B', 'ENV', 'CHUNK', 'NO_VALUES', `return ${body}`) as Factory
+    try {
+      factory = new Function('R', 'B', 'ENV', 'CHUNK', 'NO_VALUES', `return ${body}`) as Factory
+    } catch (e) {
+      // A translation bug must reach the host as a script error, never as a crash.
+      throw new LuaError(`${chunk}: internal compiler error: ${e instanceof Error ? e.message : String(e)}`)
+    }
     if (cache.size >= CACHE_MAX) cache.clear()
     cache.set(source, factory)
   }
