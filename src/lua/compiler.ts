@@ -433,7 +433,10 @@ class Compiler {
         const dl = JSON.stringify(this.operandDesc(n.left))
         const dr = JSON.stringify(this.operandDesc(n.right))
         if (op in BINOPS) {
-          if (n.left.type === 'NumericLiteral' && n.right.type === 'NumericLiteral' && op !== '%' && op !== '^') return `(${l}${op}${r})`
+          // Literal operands compute inline, except where a NaN could come out: V8 folds
+          // constants to a positive NaN, where x86 (and so Lua) computes "-nan".
+          if (n.left.type === 'NumericLiteral' && n.right.type === 'NumericLiteral' && (op === '+' || op === '-' || op === '*') &&
+            Number.isFinite(n.left.value) && Number.isFinite(n.right.value)) return `(${l}${op}${r})`
           return `R.${BINOPS[op]}(${l},${r},${dl},${dr}${this.at(n)})`
         }
         switch (op) {
