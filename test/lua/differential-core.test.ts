@@ -242,6 +242,22 @@ const misc = [
   'return {pcall(function() return load("return 1") end)}',
   'return {xpcall(function() error("x") end, function(m) return "h:" .. m end)}',
   'return {pcall(error, nil)}', 'return select("#", pcall(error, nil))',
+  'return {pcall(function() return "10" < 9 end)}', 'return {pcall(function() return "a" .. true end)}',
+  'return {pcall(function() local n = 5 return n:foo() end)}', 'return {pcall(function() local b = true return b.x end)}',
+  'local t = {} t[1.5] = "a" t["1"] = "b" t[1] = "c" return {t[1.5], t["1"], t[1]}', 'return 1 or 2 and 3', 'return nil and nil or "d"',
+  'return 2 + 3 * 4 ^ 2 / 8 % 5', 'return "3" ^ 2', 'return -"2"', 'return #{n = 1, 2, 3}',
+  'local function f(...) local a, b, c = ... return select("#", ...) + (c or 0) end return f(1, 2, 3)',
+  'local function v(...) return ... end return select("#", v(nil, nil, nil))', 'local t = {v = 1} t.v = t.v + 1 t["v"] = t.v * 10 return t.v',
+  'local a = {} a[#a + 1] = "x" a[#a + 1] = "y" return a', 'local s = 0 for i = 3, 1 do s = s + 1 end return s',
+  'local s = 0 for i = 1, 3 do local i = i * 2 s = s + i end return s', 'local s = 0 for i = 1.5, 3.5 do s = s + i end return s * 10',
+  'local i = 10 while i > 0 do i = i - 3 end return i', 'local r = {} for k = 1, 3 do r[k] = (k % 2 == 0) and "e" or "o" end return r',
+  'local t = setmetatable({}, {__index = function(t, k) rawset(t, k, k * 3) return k end}) local a = t[2] return {a, t[2]}',
+  'local mt = {} mt.__index = mt function mt.new(v) return setmetatable({v = v}, mt) end function mt:get() return self.v end return mt.new(9):get()',
+  'local Animal = {} Animal.__index = Animal function Animal:speak() return self.sound end local Dog = setmetatable({sound = "woof"}, Animal) Dog.__index = Dog return setmetatable({}, Dog):speak()',
+  'local t = setmetatable({}, {__call = function(self, ...) return select("#", ...) end}) return t(nil, nil)',
+  'local ok, e = pcall(function() local t = setmetatable({}, {__newindex = function() error("ro", 2) end}) t.x = 1 end) return e',
+  'return tostring(1e300 * 1e300) .. tostring(-1e300 * 1e300)', 'return tostring(2^31) .. " " .. tostring(-2^63)', 'return tostring(0.1 + 0.7)',
+  'return 7.9 // 1',
 ]
 
 /**
