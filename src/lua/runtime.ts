@@ -63,7 +63,13 @@ export function settleError(e: unknown): LuaValue {
 
 function convertForeign(e: unknown): LuaError {
   if (e instanceof LuaError) return e
-  if (e instanceof RangeError) return new LuaError('stack overflow')
+  if (e instanceof RangeError) {
+    // V8's own limits, in Lua's words: the call stack, and strings or arrays too large to allocate.
+    // Plain string tests: near the stack limit even compiling a RegExp can overflow.
+    const m = e.message
+    if (m.includes('call stack')) return new LuaError('stack overflow')
+    if (m.includes('Invalid string length') || m.includes('Invalid array length')) return new LuaError('not enough memory')
+  }
   const msg = e instanceof Error ? e.message : String(e)
   return new LuaError(msg)
 }

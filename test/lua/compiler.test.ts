@@ -51,6 +51,10 @@ describe('compiler', () => {
     expect(errorOf('local function f(n) return 1 + f(n + 1) end return f(1)')).toMatch(/stack overflow/)
   })
 
+  it('reports a string too long to build as Lua does, not as a crash', () => {
+    expect(errorOf('local s = "xxxxxxxxxxxxxxxx" while true do s = s .. s end')).toMatch(/^user_script:1: not enough memory$/)
+  })
+
   it('calls the budget hook, which can abort past pcall', () => {
     const e = new LuaEngine()
     let calls = 0
