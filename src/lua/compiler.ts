@@ -508,6 +508,9 @@ function translate(source: string, chunk: string): string {
     const m = e instanceof Error ? SYNTAX.exec(e.message) : null
     if (m === null) throw new LuaError(`${chunk}: ${e instanceof Error ? e.message : String(e)}`)
     let text = luaSyntaxMessage(m[3], source)
+    const index = (e as { index?: number }).index ?? source.length
+    const stray = /^unexpected symbol near '(.*)'$/s.exec(text)
+    if (stray !== null && endsChunk(source, index, stray[1])) text = `'<eof>' expected near '${stray[1]}'`
     const closing = /^'(end|until|\}|\)|\])' expected near (.*)$/s.exec(text)
     if (closing !== null) {
       const opener = innermostOpener(source, (e as { index?: number }).index ?? source.length)
@@ -534,6 +537,22 @@ function luaSyntaxMessage(msg: string, source: string): string {
   const str = /^unfinished string near '(.*)'$/s.exec(msg)
   if (str !== null && source.endsWith(str[1])) return "unfinished string near '<eof>'"
   return msg
+}
+
+/**
+ * Whether the chunk is complete before `index` and Lua would rather say it
+ * expected the end of the chunk: a `return` must be last, and a stray
+ * block-closing keyword cannot start a statement.
+ */
+function endsChunk(source: string, index: number, token: string): boolean {
+  let body: Node[]
+  try {
+    body = (luaparse.parse(source.slice(0, index), { luaVersion: '5.1', encodingMode: 'pseudo-latin1' } as any) as Node).body
+  } catch {
+    return false
+  }
+  const last = body[body.length - 1]
+  return (last !== undefined && last.type === 'ReturnStatement' && last.arguments.length > 0) || ['end', 'until', 'else', 'elseif'].includes(token)
 }
 
 /**

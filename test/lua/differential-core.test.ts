@@ -166,6 +166,11 @@ const runtimeErrors = [
 const syntaxErrors = [
   'x = = 1', 'local function f() ', "return 'abc", 'return 1 +', 'if true then', 'return )', 'local 1 = 2', 'return {1, 2',
   'for i = 1 do end', 'return f(', 'x', 'local t = {} t.', 'return "\\300"', 'while true do', 'return 1 2',
+  'local x = 5 x', 'x.y', 'f() = 1', 'local function 1() end', 'function f( end', 'return return', 'local t = {a = }',
+  'if x then else elseif', 'for k, v in do end', 'for 1 = 1, 2 do end', 'local x <const> = 1', 'goto done', 'x = 1 +',
+  'local function f() return ... end', 'break', 'return 0x', 'return 1e', 'a.b:c = 1', 'local a.b = 1', 'return not', 'return #',
+  'x = }', 'local = 1', 'return a b', 'do end end', 'until x', 'return 1 == == 2', 'return ~1', 'return 1 // 2', 'return 1 & 2',
+  "return 'a\\", 'return [==[ x ]=]', 'return 3..4', 'return {,}', '(f)',
 ]
 
 const tostrings = [
@@ -266,7 +271,7 @@ const misc = [
  * array/hash split than PUC Lua's rehash.
  */
 const knownDifferences = new Set([
-  'return f(', 'return "\\300"', 'return 1 2', 'local t = {} t[1] = 1 t[2] = 2 t[4] = 4 return #t',
+  'return f(', 'return "\\300"', 'return 3..4', 'return {,}', '(f)', 'local t = {} t[1] = 1 t[2] = 2 t[4] = 4 return #t',
 ])
 
 const exprSnippets = [...arithmetic, ...formatting, ...concat, ...comparisons, ...tostrings].map((e) => `return ${e}`)
