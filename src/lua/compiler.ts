@@ -191,11 +191,14 @@ class Compiler {
         const names = s.variables.map((v: Node) => this.local(v.name))
         const body = this.block(s.body, false)
         this.scope = this.scope.parent!
-        let loop = `for(;;){${BACK_EDGE}L=${s.loc.start.line};${r}=${this.gen ? `(yield* R.callGenerator(${f},[${st},${c}]))` : `(typeof ${f}==='function'?${f}:R.callable(${f}))(${st},${c})`};`
-        if (names.length === 1) loop += `let ${names[0]}=Array.isArray(${r})?${r}[0]:${r};`
-        else {
-          loop += `let ${names.join(',')};if(Array.isArray(${r})){${names.map((n: string, k: number) => `${n}=${r}[${k}];`).join('')}}else ${names[0]}=${r};`
-        }
+        const call = this.gen ? `(yield* R.callGenerator(${f},[${st},${c}]))` : `(typeof ${f}==='function'?${f}:R.callable(${f}))(${st},${c})`
+        let loop = `for(;;){${BACK_EDGE}L=${s.loc.start.line};let ${names.join(',')};`
+        // ipairs steps inline: no call and no [k, v] result array per iteration.
+        loop += `if(${f}===R.ipairsStep&&${st} instanceof R.LuaTable){${names[0]}=${c}+1;`
+        loop += names.length > 1 ? `${names[1]}=${st}.get(${names[0]});if(${names[1]}===undefined)${names[0]}=undefined;}` : `if(${st}.get(${names[0]})===undefined)${names[0]}=undefined;}`
+        loop += `else{${r}=${call};`
+        if (names.length === 1) loop += `${names[0]}=Array.isArray(${r})?${r}[0]:${r};}`
+        else loop += `if(Array.isArray(${r})){${names.map((n: string, k: number) => `${n}=${r}[${k}];`).join('')}}else ${names[0]}=${r};}`
         loop += `if(${names[0]}===undefined)break;${c}=${names[0]};${body}}`
         return out + loop
       }

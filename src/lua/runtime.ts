@@ -384,6 +384,15 @@ export function table(items: LuaValue[], keyed: LuaValue[] | null): LuaTable {
 
 // ---- loops -----------------------------------------------------------------
 
+export { LuaTable }
+
+/** ipairs' iterator (rawgeti, as in 5.1); generic for recognises it and steps inline. */
+export function ipairsStep(t: LuaValue, i: LuaValue): LuaResult {
+  const k = (i as number) + 1
+  const v = t instanceof LuaTable ? t.get(k) : undefined
+  return v === undefined ? undefined : [k, v]
+}
+
 export function forNumber(v: LuaValue, what: string): number {
   if (typeof v === 'number') return v
   const x = typeof v === 'string' ? stringToNumber(v) : undefined

@@ -263,6 +263,10 @@ const misc = [
   'local ok, e = pcall(function() local t = setmetatable({}, {__newindex = function() error("ro", 2) end}) t.x = 1 end) return e',
   'return tostring(1e300 * 1e300) .. tostring(-1e300 * 1e300)', 'return tostring(2^31) .. " " .. tostring(-2^63)', 'return tostring(0.1 + 0.7)',
   'return 7.9 // 1',
+  'local n = 0 for i in ipairs({1, 2, 3}) do n = n + i end return n',
+  'local t = setmetatable({1, 2}, {__index = function(t, k) return k * 10 end}) local n = 0 for _, v in ipairs(t) do n = n + v end return n',
+  'local t = {1, 2, 3} local r = {} for i, v in ipairs(t) do r[#r + 1] = v if i == 1 then t[3] = nil end end return r',
+  'local r = {} for i, v in ipairs({"a", "b"}) do r[i] = function() return i .. v end end return {r[1](), r[2]()}',
 ]
 
 /**

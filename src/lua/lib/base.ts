@@ -2,7 +2,7 @@ import {
   LuaError, LuaTable, LuaUserdata, NO_VALUES, numberToString, stringToNumber, typeName,
   type LuaFunction, type LuaResult, type LuaValue,
 } from '../value.js'
-import { LuaAbort, allOf, callable, errorAtLevel, firstOf, isTruthy, metaOf, settleError } from '../runtime.js'
+import { LuaAbort, allOf, callable, errorAtLevel, firstOf, ipairsStep, isTruthy, metaOf, settleError } from '../runtime.js'
 import { argError, checkAny, checkInt, checkString, checkTable, optInt, typeError } from './aux.js'
 import { chunkId, compile } from '../compiler.js'
 
@@ -65,12 +65,6 @@ function tonumber(v: LuaValue, base: LuaValue): LuaValue {
   }
   // strtoul negates in unsigned arithmetic: "-ff" is 2^64 - 255.
   return m[1] === '-' && n !== 0 ? 2 ** 64 - n : n
-}
-
-function ipairsStep(t: LuaValue, i: LuaValue): LuaResult {
-  const k = (i as number) + 1
-  const v = t instanceof LuaTable ? t.get(k) : undefined
-  return v === undefined ? undefined : [k, v]
 }
 
 function next(t: LuaValue, k: LuaValue): LuaResult {
