@@ -23,3 +23,6 @@ function bench(name, src, iterations) {
 bench('two host calls', 'return f(KEYS[1]) + f(KEYS[2])', 2_000_000)
 bench('100-element table', 'local t = {} for i = 1, 100 do t[i] = i end return t', 200_000)
 bench('tight loop 1e6 (budget check per iteration)', 'local s = 0 for i = 1, 1000000 do s = s + i end return s', 50)
+bench('ipairs over 100 elements', 'local t = {} for i = 1, 100 do t[i] = i end local s = 0 for _, v in ipairs(t) do s = s + v end return s', 100_000)
+bench('pairs over 100 elements', 'local t = {} for i = 1, 100 do t[i] = i end local s = 0 for _, v in pairs(t) do s = s + v end return s', 100_000)
+bench('fib(20) (function calls)', 'local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end return fib(20)', 200)

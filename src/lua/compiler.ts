@@ -191,11 +191,14 @@ class Compiler {
         const names = s.variables.map((v: Node) => this.local(v.name))
         const body = this.block(s.body, false)
         this.scope = this.scope.parent!
-        let loop = `for(;;){${BACK_EDGE}L=${s.loc.start.line};${r}=${this.gen ? `(yield* R.callGenerator(${f},[${st},${c}]))` : `(typeof ${f}==='function'?${f}:R.callable(${f}))(${st},${c})`};`
-        if (names.length === 1) loop += `let ${names[0]}=Array.isArray(${r})?${r}[0]:${r};`
-        else {
-          loop += `let ${names.join(',')};if(Array.isArray(${r})){${names.map((n: string, k: number) => `${n}=${r}[${k}];`).join('')}}else ${names[0]}=${r};`
-        }
+        const call = this.gen ? `(yield* R.callGenerator(${f},[${st},${c}]))` : `(typeof ${f}==='function'?${f}:R.callable(${f}))(${st},${c})`
+        let loop = `for(;;){${BACK_EDGE}L=${s.loc.start.line};let ${names.join(',')};`
+        // ipairs steps inline: no call and no [k, v] result array per iteration.
+        loop += `if(${f}===R.ipairsStep&&${st} instanceof R.LuaTable){${names[0]}=${c}+1;`
+        loop += names.length > 1 ? `${names[1]}=${st}.get(${names[0]});if(${names[1]}===undefined)${names[0]}=undefined;}` : `if(${st}.get(${names[0]})===undefined)${names[0]}=undefined;}`
+        loop += `else{${r}=${call};`
+        if (names.length === 1) loop += `${names[0]}=Array.isArray(${r})?${r}[0]:${r};}`
+        else loop += `if(Array.isArray(${r})){${names.map((n: string, k: number) => `${n}=${r}[${k}];`).join('')}}else ${names[0]}=${r};}`
         loop += `if(${names[0]}===undefined)break;${c}=${names[0]};${body}}`
         return out + loop
       }
@@ -433,7 +436,10 @@ class Compiler {
         const dl = JSON.stringify(this.operandDesc(n.left))
         const dr = JSON.stringify(this.operandDesc(n.right))
         if (op in BINOPS) {
-          if (n.left.type === 'NumericLiteral' && n.right.type === 'NumericLiteral' && op !== '%' && op !== '^') return `(${l}${op}${r})`
+          // Literal operands compute inline, except where a NaN could come out: V8 folds
+          // constants to a positive NaN, where x86 (and so Lua) computes "-nan".
+          if (n.left.type === 'NumericLiteral' && n.right.type === 'NumericLiteral' && (op === '+' || op === '-' || op === '*') &&
+            Number.isFinite(n.left.value) && Number.isFinite(n.right.value)) return `(${l}${op}${r})`
           return `R.${BINOPS[op]}(${l},${r},${dl},${dr}${this.at(n)})`
         }
         switch (op) {
@@ -505,6 +511,9 @@ function translate(source: string, chunk: string): string {
     const m = e instanceof Error ? SYNTAX.exec(e.message) : null
     if (m === null) throw new LuaError(`${chunk}: ${e instanceof Error ? e.message : String(e)}`)
     let text = luaSyntaxMessage(m[3], source)
+    const index = (e as { index?: number }).index ?? source.length
+    const stray = /^unexpected symbol near '(.*)'$/s.exec(text)
+    if (stray !== null && endsChunk(source, index, stray[1])) text = `'<eof>' expected near '${stray[1]}'`
     const closing = /^'(end|until|\}|\)|\])' expected near (.*)$/s.exec(text)
     if (closing !== null) {
       const opener = innermostOpener(source, (e as { index?: number }).index ?? source.length)
@@ -531,6 +540,22 @@ function luaSyntaxMessage(msg: string, source: string): string {
   const str = /^unfinished string near '(.*)'$/s.exec(msg)
   if (str !== null && source.endsWith(str[1])) return "unfinished string near '<eof>'"
   return msg
+}
+
+/**
+ * Whether the chunk is complete before `index` and Lua would rather say it
+ * expected the end of the chunk: a `return` must be last, and a stray
+ * block-closing keyword cannot start a statement.
+ */
+function endsChunk(source: string, index: number, token: string): boolean {
+  let body: Node[]
+  try {
+    body = (luaparse.parse(source.slice(0, index), { luaVersion: '5.1', encodingMode: 'pseudo-latin1' } as any) as Node).body
+  } catch {
+    return false
+  }
+  const last = body[body.length - 1]
+  return (last !== undefined && last.type === 'ReturnStatement' && last.arguments.length > 0) || ['end', 'until', 'else', 'elseif'].includes(token)
 }
 
 /**
@@ -604,7 +629,12 @@ export function compile(source: string, chunk: string, env: LuaTable): LuaFuncti
   let factory = cache.get(source)
   if (factory === undefined) {
     const body = translate(source, chunk)
-    factory = new Function('R', 'B', 'ENV', 'CHUNK', 'NO_VALUES', `return ${body}`) as Factory
+    try {
+      factory = new Function('R', 'B', 'ENV', 'CHUNK', 'NO_VALUES', `return ${body}`) as Factory
+    } catch (e) {
+      // A translation bug must reach the host as a script error, never as a crash.
+      throw new LuaError(`${chunk}: internal compiler error: ${e instanceof Error ? e.message : String(e)}`)
+    }
     if (cache.size >= CACHE_MAX) cache.clear()
     cache.set(source, factory)
   }

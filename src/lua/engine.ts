@@ -2,14 +2,22 @@ import { compile as compileChunk } from './compiler.js'
 import { budget, stringMeta } from './runtime.js'
 import { LuaTable, type LuaFunction, type LuaResult, type LuaValue } from './value.js'
 import { openBase } from './lib/base.js'
+import { createBit } from './lib/bit.js'
+import { createCjson } from './lib/cjson.js'
+import { createCmsgpack } from './lib/cmsgpack.js'
 import { openCoroutine } from './lib/coroutine.js'
+import { createMath } from './lib/math.js'
+import { createStringLibrary } from './lib/string.js'
+import { createStruct } from './lib/struct.js'
+import { createTable } from './lib/table.js'
 
 export { LuaAbort } from './runtime.js'
 
 /**
- * A Lua 5.1 state for a host: globals with the base and coroutine libraries, a
- * way to plug in the other libraries, and the instruction budget. It knows
- * nothing about Redis.
+ * A Lua 5.1 state for a host: globals with the libraries scripts expect (base,
+ * coroutine, string, table, math, and the cjson, cmsgpack, struct and bit modules
+ * that Redis bundles), a way to plug in more, and the instruction budget. It knows
+ * nothing about Redis: the scripting layer adds `redis` and the sandbox rules.
  */
 export class LuaEngine {
   readonly globals = new LuaTable()
@@ -17,6 +25,13 @@ export class LuaEngine {
   constructor() {
     openBase(this.globals)
     openCoroutine(this.globals)
+    this.registerLibrary('string', createStringLibrary())
+    this.registerLibrary('table', createTable())
+    this.registerLibrary('math', createMath())
+    this.registerLibrary('cjson', createCjson())
+    this.registerLibrary('cmsgpack', createCmsgpack())
+    this.registerLibrary('struct', createStruct())
+    this.registerLibrary('bit', createBit())
   }
 
   /** Makes `table` the global `name`; "string" also becomes strings' __index. */

@@ -63,7 +63,13 @@ export function settleError(e: unknown): LuaValue {
 
 function convertForeign(e: unknown): LuaError {
   if (e instanceof LuaError) return e
-  if (e instanceof RangeError) return new LuaError('stack overflow')
+  if (e instanceof RangeError) {
+    // V8's own limits, in Lua's words: the call stack, and strings or arrays too large to allocate.
+    // Plain string tests: near the stack limit even compiling a RegExp can overflow.
+    const m = e.message
+    if (m.includes('call stack')) return new LuaError('stack overflow')
+    if (m.includes('Invalid string length') || m.includes('Invalid array length')) return new LuaError('not enough memory')
+  }
   const msg = e instanceof Error ? e.message : String(e)
   return new LuaError(msg)
 }
@@ -377,6 +383,15 @@ export function table(items: LuaValue[], keyed: LuaValue[] | null): LuaTable {
 }
 
 // ---- loops -----------------------------------------------------------------
+
+export { LuaTable }
+
+/** ipairs' iterator (rawgeti, as in 5.1); generic for recognises it and steps inline. */
+export function ipairsStep(t: LuaValue, i: LuaValue): LuaResult {
+  const k = (i as number) + 1
+  const v = t instanceof LuaTable ? t.get(k) : undefined
+  return v === undefined ? undefined : [k, v]
+}
 
 export function forNumber(v: LuaValue, what: string): number {
   if (typeof v === 'number') return v

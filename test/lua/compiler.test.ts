@@ -51,6 +51,10 @@ describe('compiler', () => {
     expect(errorOf('local function f(n) return 1 + f(n + 1) end return f(1)')).toMatch(/stack overflow/)
   })
 
+  it('reports a string too long to build as Lua does, not as a crash', () => {
+    expect(errorOf('local s = "xxxxxxxxxxxxxxxx" while true do s = s .. s end')).toMatch(/^user_script:1: not enough memory$/)
+  })
+
   it('calls the budget hook, which can abort past pcall', () => {
     const e = new LuaEngine()
     let calls = 0
@@ -70,6 +74,23 @@ describe('compiler', () => {
   it('builds tables and closures per iteration', () => {
     const t = run('local t = {} for i = 1, 3 do t[i] = function() return i end end return {t[1](), t[2](), t[3]()}') as LuaTable
     expect(t.arr).toEqual([1, 2, 3])
+  })
+
+  it('finds string methods through the string metatable the host installs', () => {
+    const e = new LuaEngine()
+    const lib = new LuaTable()
+    lib.set('upper', (x: LuaValue) => (x as string).toUpperCase())
+    e.registerLibrary('string', lib)
+    expect(first(e.run('local s = "ab" return s:upper() .. ("c"):upper()', 'user_script'))).toBe('ABC')
+    expect(first(e.run('return getmetatable("").__index == string', 'user_script'))).toBe(true)
+  })
+
+  it('compiles a source once and shares the translation between environments', () => {
+    const a = new LuaEngine()
+    const b = new LuaEngine()
+    a.run('x = 1', 'user_script')
+    b.run('x = 2', 'user_script')
+    expect([a.globals.get('x'), b.globals.get('x')]).toEqual([1, 2])
   })
 
   it('reports syntax errors with Lua wording', () => {

@@ -2,8 +2,8 @@ import {
   LuaError, LuaTable, LuaUserdata, NO_VALUES, numberToString, stringToNumber, typeName,
   type LuaFunction, type LuaResult, type LuaValue,
 } from '../value.js'
-import { LuaAbort, allOf, callable, errorAtLevel, firstOf, isTruthy, metaOf, settleError } from '../runtime.js'
-import { argError, checkAny, checkInt, checkString, checkTable, optInt } from './aux.js'
+import { LuaAbort, allOf, callable, errorAtLevel, firstOf, ipairsStep, isTruthy, metaOf, settleError } from '../runtime.js'
+import { argError, checkAny, checkInt, checkString, checkTable, optInt, typeError } from './aux.js'
 import { chunkId, compile } from '../compiler.js'
 
 /** Lua 5.1's base library as Redis's sandbox keeps it (no print, dofile, loadfile, require). */
@@ -43,7 +43,8 @@ export function tostring(v: LuaValue): string {
 
 function tonumber(v: LuaValue, base: LuaValue): LuaValue {
   const argc = arguments.length
-  if (base === undefined) {
+  // Base 10 is the ordinary conversion in 5.1 (decimals and exponents included).
+  if (base === undefined || base === 10 || base === '10') {
     if (typeof v === 'number') return v
     if (typeof v === 'string') return stringToNumber(v)
     return undefined
@@ -63,13 +64,8 @@ function tonumber(v: LuaValue, base: LuaValue): LuaValue {
     if (d >= b) return undefined
     n = n * b + d
   }
-  return m[1] === '-' ? -n : n
-}
-
-function ipairsStep(t: LuaValue, i: LuaValue): LuaResult {
-  const k = (i as number) + 1
-  const v = t instanceof LuaTable ? t.get(k) : undefined
-  return v === undefined ? undefined : [k, v]
+  // strtoul negates in unsigned arithmetic: "-ff" is 2^64 - 255.
+  return m[1] === '-' && n !== 0 ? 2 ** 64 - n : n
 }
 
 function next(t: LuaValue, k: LuaValue): LuaResult {
@@ -187,6 +183,22 @@ export function openBase(g: LuaTable): void {
       if (src.startsWith('\x1bLua')) return [undefined, 'loadstring: binary chunks are not allowed']
       try {
         return compile(src, chunkId(name === undefined ? src : checkString('loadstring', 2, name)), g)
+      } catch (e) {
+        return [undefined, settleError(e)]
+      }
+    },
+    load: (f, name) => {
+      if (typeof f !== 'function') return typeError('load', 1, 'function', f)
+      // The reader returns pieces until nil or an empty string.
+      let src = ''
+      for (;;) {
+        const piece = firstOf(f())
+        if (piece === undefined || piece === '') break
+        if (typeof piece !== 'string') return [undefined, 'reader function must return a string']
+        src += piece
+      }
+      try {
+        return compile(src, chunkId(name === undefined ? '=(load)' : checkString('load', 2, name)), g)
       } catch (e) {
         return [undefined, settleError(e)]
       }
