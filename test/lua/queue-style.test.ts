@@ -67,7 +67,7 @@ function runQueueScript(src: string, keys: string[], argv: string[], replies: Re
       if (!queues.has(name)) queues.set(name, [...r])
       r = queues.get(name)!.shift()
     }
-    if (typeof r === 'function') return r(args.slice(1))
+    if (typeof r === 'function') return (r as (a: LuaValue[]) => LuaValue)(args.slice(1))
     return r === undefined ? false : (r as LuaValue | Error)
   }
   const redis = new LuaTable()
