@@ -93,6 +93,24 @@ describe('compiler', () => {
     expect([a.globals.get('x'), b.globals.get('x')]).toEqual([1, 2])
   })
 
+  it('accepts the comment and statement forms queue scripts are written in', () => {
+    // A long comment closed as --]] or followed by code on its line, a block comment
+    // inside an argument list, doc-comment directives, stray semicolons, 1e309.
+    const src = [
+      '--[[ header',
+      '  KEYS[1] something',
+      '--]]',
+      '--[[ more ]] local f = function (a, b) return a .. b end',
+      '--- @directive "not/lua"',
+      'local t = {};',
+      't[#t+1] = f("x", "y" --[[second]]);',
+      'local big = 1e309;',
+      'local n, _ = math.modf(2.5)',
+      'return t[1] .. n .. tostring(big)',
+    ].join('\n')
+    expect(run(src)).toBe('xy2inf')
+  })
+
   it('reports syntax errors with Lua wording', () => {
     expect(errorOf('x = = 1')).toBe("user_script:1: unexpected symbol near '='")
     expect(errorOf("return 'abc")).toBe("user_script:1: unfinished string near '<eof>'")
