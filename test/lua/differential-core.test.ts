@@ -312,6 +312,8 @@ const libraries = [
   'return {pcall(string.format, "%d", "x")}',
   'local q = {} for i = 1, 5 do q[#q + 1] = string.rep("x", i) end return table.concat(q, "|")',
   'return (string.gsub("abc", "%w", "%0%0"))',
+  'return (string.gsub("ab cd", "%w+", function(w) return (w:gsub("%w", function(c) return c:upper() .. (c:find("[bd]") or "") end)) end))',
+  'local n = 0 for w in ("a1 b2"):gmatch("%a(%d)") do n = n + #(("x"):rep(tonumber(w)):gsub("x", "yy")) end return n',
   'return {string.byte("ABC", 1, -1)}',
   'return {string.find("a.b", ".", 1, true), string.find("a.b", "%.")}',
   'return tostring(select("#", unpack({1, 2, nil, 4}, 1, 4)))',

@@ -61,6 +61,25 @@ export function hasSpecials(p: string): boolean {
  * One match attempt's state. Reused across attempts (gsub, gmatch, find's scan) so
  * matching allocates nothing until captures are read.
  */
+/**
+ * Spare states for one-shot matches (find, match, gsub): allocating the two capture
+ * arrays cost more than a short match itself. gsub's replacement functions may match
+ * again while a state is in use, hence a pool rather than one shared state.
+ */
+const spare: MatchState[] = []
+
+export function acquireMatchState(src: string, pat: string): MatchState {
+  const ms = spare.pop()
+  if (ms === undefined) return new MatchState(src, pat)
+  ms.reset(src, pat)
+  return ms
+}
+
+export function releaseMatchState(ms: MatchState): void {
+  ms.src = ''
+  if (spare.length < 8) spare.push(ms)
+}
+
 export class MatchState {
   src = ''
   pat = ''
@@ -71,10 +90,15 @@ export class MatchState {
   readonly capLen = new Int32Array(MAX_CAPTURES)
 
   constructor(src: string, pat: string) {
+    this.reset(src, pat)
+  }
+
+  reset(src: string, pat: string): void {
     this.src = src
     this.pat = pat
     const nul = pat.indexOf('\0')
     this.patEnd = nul < 0 ? pat.length : nul
+    this.level = 0
   }
 
   /** Matches the pattern from index p against the subject from index s: the end of the match, or -1. */

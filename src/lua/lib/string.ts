@@ -4,7 +4,7 @@ import {
 } from '../value.js'
 import { argError, checkNumber, checkString } from './aux.js'
 import { format } from './format.js'
-import { MatchState, hasSpecials } from './lpattern.js'
+import { acquireMatchState, hasSpecials, MatchState, releaseMatchState } from './lpattern.js'
 
 /**
  * Lua 5.1's string library as Redis 7.0 exposes it. Strings are byte strings (latin1
@@ -155,23 +155,27 @@ function findAux(fname: string, isFind: boolean, s: LuaValue, p: LuaValue, init:
     const at = str.indexOf(pat, start)
     return at < 0 ? undefined : [at + 1, at + pat.length]
   }
-  const ms = new MatchState(str, pat)
-  const anchor = pat.charCodeAt(0) === 0x5e
-  const p0 = anchor ? 1 : 0
-  let s1 = start
-  do {
-    const e = ms.match(s1, p0)
-    if (e >= 0) {
-      if (!isFind) {
-        const caps = ms.captures(s1, e, true)
-        return caps.length === 1 ? caps[0] : caps
+  const ms = acquireMatchState(str, pat)
+  try {
+    const anchor = pat.charCodeAt(0) === 0x5e
+    const p0 = anchor ? 1 : 0
+    let s1 = start
+    do {
+      const e = ms.match(s1, p0)
+      if (e >= 0) {
+        if (!isFind) {
+          const caps = ms.captures(s1, e, true)
+          return caps.length === 1 ? caps[0] : caps
+        }
+        if (ms.level === 0) return [s1 + 1, e]
+        const caps = ms.captures(s1, e, false)
+        return [s1 + 1, e, ...caps]
       }
-      if (ms.level === 0) return [s1 + 1, e]
-      const caps = ms.captures(s1, e, false)
-      return [s1 + 1, e, ...caps]
-    }
-  } while (s1++ < l && !anchor)
-  return undefined
+    } while (s1++ < l && !anchor)
+    return undefined
+  } finally {
+    releaseMatchState(ms)
+  }
 }
 
 /** string.gmatch(s, pattern): an iterator over successive matches; "^" is not an anchor here. */
@@ -206,10 +210,19 @@ function gsub(s: LuaValue, p: LuaValue, repl: LuaValue, maxN: LuaValue): LuaResu
     argError('gsub', 3, 'string/function/table expected')
   }
   const template = kind === 'number' ? numberToString(repl as number) : kind === 'string' ? (repl as string) : undefined
+  const ms = acquireMatchState(str, pat)
+  try {
+    return replaceAll(ms, str, repl, template, max, pat.charCodeAt(0) === 0x5e)
+  } finally {
+    releaseMatchState(ms)
+  }
+}
+
+/** gsub's loop over matches, with a state the caller releases. */
+function replaceAll(ms: MatchState, str: string, repl: LuaValue, template: string | undefined, max: number, anchor: boolean): LuaResult {
+  const l = str.length
   const simple = template !== undefined && template.indexOf('%') < 0
-  const anchor = pat.charCodeAt(0) === 0x5e
   const p0 = anchor ? 1 : 0
-  const ms = new MatchState(str, pat)
   let out = ''
   let src = 0
   /** Start of the text not yet copied to out: copying runs at once is cheaper than per byte. */
