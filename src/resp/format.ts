@@ -20,6 +20,8 @@ export function formatG(d: number, precision: number): string {
   if (d === -Infinity) return '-inf'
   if (d !== d) return nanIsNegative(d) ? '-nan' : 'nan'
   if (d === 0) return Object.is(d, -0) ? '-0' : '0'
+  // Exact integers with at most `precision` digits print as themselves: the common case.
+  if (Number.isSafeInteger(d) && d < POWERS_OF_TEN[precision] && d > -POWERS_OF_TEN[precision]) return String(d)
   const p = precision - 1
   let exp = d.toExponential(p)
   let e = exp.indexOf('e')
@@ -39,6 +41,8 @@ export function formatG(d: number, precision: number): string {
   const fixed = d.toFixed(p - exponent)
   return trimZeros(isHalfway(d, p - exponent) ? toEven(fixed) : fixed)
 }
+
+const POWERS_OF_TEN = Array.from({ length: 18 }, (_, i) => 10 ** i)
 
 /** A tie rounded away from zero by toExponential, brought back to even ("x.xx5" cases). */
 function toEvenExponential(mantissa: string, exponent: number): string {
