@@ -286,9 +286,12 @@ export function stringToNumber(s: string): number | undefined {
   const text = start === 0 && end === s.length ? s : s.slice(start, end)
   // strtod's forms: decimal, hex (with 0x), inf/nan spellings.
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text)
-  const hex = /^([+-]?)0[xX]([0-9a-fA-F]+)$/.exec(text)
-  if (hex !== null) {
-    const v = parseInt(hex[2], 16)
+  // glibc's strtod also reads hex floats: digits, an optional fraction, a binary exponent.
+  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/.exec(text)
+  if (hex !== null && (hex[2] !== '' || (hex[3] ?? '') !== '')) {
+    const fraction = hex[3] ?? ''
+    const mantissa = parseInt(hex[2] + fraction || '0', 16)
+    const v = mantissa * 2 ** ((hex[4] === undefined ? 0 : Number(hex[4])) - 4 * fraction.length)
     return hex[1] === '-' ? -v : v
   }
   const special = /^([+-]?)(inf|infinity|nan)$/i.exec(text)

@@ -58,6 +58,8 @@ describe('number conversions', () => {
   it('read decimal and hex with surrounding spaces, and nothing else', () => {
     expect(stringToNumber(' 10 ')).toBe(10)
     expect(stringToNumber('0x1F')).toBe(31)
+    expect(stringToNumber('0x1.8p1')).toBe(3)
+    expect(stringToNumber('0x1p')).toBeUndefined()
     expect(stringToNumber('1e2')).toBe(100)
     expect(stringToNumber('.5')).toBe(0.5)
     expect(stringToNumber('5.')).toBe(5)
