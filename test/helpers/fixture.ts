@@ -134,6 +134,34 @@ export function useRespiteAndRedis(respiteOptions: StartOptions = {}, redisArgs:
   return pair
 }
 
+export interface RedisReference {
+  server: RedisProcess
+  client: Redis
+}
+
+/** A reference redis-server and an ioredis client to it; stop it with stopRedisReference. */
+export async function startRedisReference(): Promise<RedisReference> {
+  const server = await startRedis()
+  const client = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 0 })
+  return { server, client }
+}
+
+export async function stopRedisReference(ref: RedisReference | undefined): Promise<void> {
+  ref?.client.disconnect()
+  await ref?.server.stop()
+}
+
+/**
+ * A reference redis-server with an ioredis client for the enclosing describe (the
+ * Lua differential tests EVAL on it); the fields are set once beforeAll has run.
+ */
+export function useRedisReference(): RedisReference {
+  const ref = {} as RedisReference
+  beforeAll(async () => Object.assign(ref, await startRedisReference()))
+  afterAll(() => stopRedisReference(ref.server === undefined ? undefined : ref))
+  return ref
+}
+
 export interface Connections {
   /** Connections of each kind, closed after every test. */
   raw(): Promise<RawClient>

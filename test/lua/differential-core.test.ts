@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Redis } from 'ioredis'
+import { describe, expect, it } from 'vitest'
+import type { Redis } from 'ioredis'
 import { LuaEngine } from '../../src/lua/engine.js'
 import { LuaError, LuaTable, first, type LuaValue } from '../../src/lua/value.js'
-import { missingTool, startRedis, type RedisProcess } from '../helpers/servers.js'
+import { useRedisReference } from '../helpers/fixture.js'
+import { missingTool } from '../helpers/servers.js'
 
 /**
  * The same snippets through EVAL on a real redis-server and through our engine,
@@ -387,19 +388,7 @@ function fromIoredis(r: unknown): Reply {
 const skip = missingTool('redis-server')
 
 describe.skipIf(skip !== null)('Lua core against redis-server EVAL', () => {
-  let server: RedisProcess
-  let redis: Redis
-
-  beforeAll(async () => {
-    server = await startRedis()
-    redis = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 })
-    await redis.connect()
-  })
-
-  afterAll(async () => {
-    redis?.disconnect()
-    await server?.stop()
-  })
+  const reference = useRedisReference()
 
   it(`has at least 300 snippets (${snippets.length})`, () => {
     expect(snippets.length).toBeGreaterThanOrEqual(300)
@@ -410,7 +399,7 @@ describe.skipIf(skip !== null)('Lua core against redis-server EVAL', () => {
     const mismatches: string[] = []
     const nowAgreeing: string[] = []
     for (const src of snippets) {
-      const want = await theirs(redis, src)
+      const want = await theirs(reference.client, src)
       let got: Reply
       try {
         got = ours(engine, src)

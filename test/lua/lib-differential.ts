@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis'
 import { formatG } from '../../src/resp/format.js'
 import { LuaError, LuaTable, LuaUserdata, values, type LuaFunction, type LuaValue } from '../../src/lua/value.js'
-import { startRedis, type RedisProcess } from '../helpers/servers.js'
+import { startRedisReference, stopRedisReference, type RedisReference } from '../helpers/fixture.js'
 
 /**
  * Differential cases for the bundled Lua libraries: each case is a library call
@@ -209,25 +208,22 @@ export function runCaseJs(libs: Libs, c: Case): string {
 
 /** A reference redis-server with a client, for one test file. */
 export class Reference {
-  private constructor(readonly server: RedisProcess, readonly client: Redis) {}
+  private constructor(private readonly ref: RedisReference) {}
 
   static async start(): Promise<Reference> {
-    const server = await startRedis()
-    const client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 0 })
-    return new Reference(server, client)
+    return new Reference(await startRedisReference())
   }
 
   /** Runs the cases in order (pipelined) and returns each result text. */
   async run(cases: Case[]): Promise<string[]> {
-    const p = this.client.pipeline()
+    const p = this.ref.client.pipeline()
     for (const c of cases) p.eval(caseScript(c), 0)
     const res = (await p.exec()) ?? []
     return res.map(([err, v]) => (err ? `REDIS-ERROR:${(err as Error).message}` : String(v)))
   }
 
-  async stop(): Promise<void> {
-    this.client.disconnect()
-    await this.server.stop()
+  stop(): Promise<void> {
+    return stopRedisReference(this.ref)
   }
 }
 

@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LuaEngine } from '../../src/lua/engine.js'
 import { pack } from '../../src/lua/lib/cmsgpack.js'
 import { LuaError, LuaTable, first, type LuaValue } from '../../src/lua/value.js'
-import { missingTool, startRedis, type RedisProcess } from '../helpers/servers.js'
+import { useRedisReference } from '../helpers/fixture.js'
+import { missingTool } from '../helpers/servers.js'
 
 /**
  * Scripts written in the style of the job queues that run on Redis (BullMQ,
@@ -418,23 +418,11 @@ const PURE: string[] = [
 const skip = missingTool('redis-server')
 
 describe.skipIf(skip !== null)('queue-style computation against Redis 7.0 EVAL', () => {
-  let redis: RedisProcess
-  let client: Redis
-
-  beforeAll(async () => {
-    redis = await startRedis()
-    client = new Redis({ port: redis.port, host: '127.0.0.1', lazyConnect: true })
-    await client.connect()
-  })
-
-  afterAll(async () => {
-    client?.disconnect()
-    await redis?.stop()
-  })
+  const reference = useRedisReference()
 
   it('gives the same text for every snippet', async () => {
     const expected: string[] = []
-    for (const src of PURE) expected.push(String(await client.eval(src, 0)))
+    for (const src of PURE) expected.push(String(await reference.client.eval(src, 0)))
     const actual = PURE.map((src) => String(first(new LuaEngine().run(src, 'user_script'))))
     expect(actual).toEqual(expected)
   })

@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createStringLibrary } from '../../src/lua/lib/string.js'
 import { LuaError, LuaTable, numberToString, values, type LuaFunction, type LuaValue } from '../../src/lua/value.js'
 import { rng } from '../../scripts/prng.mjs'
-import { missingTool, startRedis, type RedisProcess } from '../helpers/servers.js'
+import { useRedisReference } from '../helpers/fixture.js'
+import { missingTool } from '../helpers/servers.js'
 
 /**
  * The string library against Redis 7.0's own Lua: every case calls our function
@@ -334,22 +334,10 @@ function randomMiscCases(count: number): Case[] {
 const skip = missingTool('redis-server')
 
 describe.skipIf(skip !== null)('string library against Redis 7.0 Lua', () => {
-  let redis: RedisProcess
-  let client: Redis
-
-  beforeAll(async () => {
-    redis = await startRedis()
-    client = new Redis({ port: redis.port, host: '127.0.0.1', lazyConnect: true })
-    await client.connect()
-  })
-
-  afterAll(async () => {
-    client?.disconnect()
-    await redis?.stop()
-  })
+  const reference = useRedisReference()
 
   async function compare(cases: Case[]): Promise<void> {
-    const pipeline = client.pipeline()
+    const pipeline = reference.client.pipeline()
     for (const c of cases) {
       pipeline.callBuffer('EVAL', SCRIPT, '0', c.fname, ...c.args.map((v) => Buffer.from(encodeArg(v), 'latin1')))
     }
