@@ -204,14 +204,20 @@ export class Client extends Caller implements RawReader, RawWriter {
           break
         }
         if (argv === undefined) break
-        if (this.replyFlags === 0) server.dispatch(this, argv)
-        else this.dispatchQuietly(argv)
-        if (server.blocking.pending) server.blocking.serveReady()
-        this.enforceOutputLimits()
+        this.runRequest(argv)
       }
     } finally {
       this.processing = false
     }
+  }
+
+  /** One request: run it (silenced under CLIENT REPLY), serve what it fed, check the output limit. */
+  private runRequest(argv: Argv): void {
+    const server = this.server
+    if (this.replyFlags === 0) server.dispatch(this, argv)
+    else this.dispatchQuietly(argv)
+    if (server.blocking.pending) server.blocking.serveReady()
+    this.enforceOutputLimits()
   }
 
   /**
@@ -244,9 +250,7 @@ export class Client extends Caller implements RawReader, RawWriter {
     this.postponed = null
     this.processing = true
     try {
-      if (this.replyFlags === 0) this.server.dispatch(this, argv)
-      else this.dispatchQuietly(argv)
-      if (this.server.blocking.pending) this.server.blocking.serveReady()
+      this.runRequest(argv)
     } catch (e) {
       this.loopFault(e)
       return
