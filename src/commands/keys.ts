@@ -49,17 +49,6 @@ function dbArg(c: Caller, arg: string): Database | null {
   return dbs[index]
 }
 
-/** Wakes clients blocked on `key` in `db` (which need not be the client's own). */
-function signal(c: Caller, db: Database, key: string): void {
-  const waiting = db.blockingKeys
-  if (waiting !== null && waiting.has(key)) c.server.blocking.signal(db, key)
-}
-
-/** A keyspace event in `db`, which need not be the caller's (MOVE, COPY ... DB). */
-function notifyIn(c: Caller, db: Database, type: number, event: string, key: string): void {
-  const events = c.server.events
-  if ((events.flags & type) !== 0) events.notify(db, type, event, key)
-}
 
 /** Stores `value` at `key` of `db` with the given expiry (undefined: none). */
 function place(db: Database, key: string, value: StoredValue, at: number | bigint | undefined): void {
@@ -206,8 +195,8 @@ function copy(c: Caller, argv: string[]): void {
   const value = typeof v === 'string' || v.type === 'structured' ? v : v.clone()
   place(dst, to, value, src.expireAt(from))
   carryNote(src, from, dst, to, true)
-  signal(c, dst, to)
-  notifyIn(c, dst, Notify.generic, 'copy_to', to)
+  // The event is in the destination database, which need not be the caller's.
+  c.server.events.notify(dst, Notify.generic, 'copy_to', to)
   c.out.integer(1)
 }
 
@@ -222,9 +211,8 @@ function move(c: Caller, argv: string[]): void {
   place(dst, key, v, src.expireAt(key))
   carryNote(src, key, dst, key, false)
   src.delete(key)
-  signal(c, dst, key)
   c.notify(Notify.generic, 'move_from', key)
-  notifyIn(c, dst, Notify.generic, 'move_to', key)
+  c.server.events.notify(dst, Notify.generic, 'move_to', key)
   c.out.integer(1)
 }
 

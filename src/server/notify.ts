@@ -58,7 +58,7 @@ export class KeyspaceEvents {
     this.flags = this.channels === 0 ? 0 : flags & ~(Notify.keyspace | Notify.keyevent)
   }
 
-  /** Publishes one event; callers have checked `flags & type` already (Caller.notify). */
+  /** Publishes one event if its class is selected (Caller.notify checks first, to skip the call on the hot path). */
   notify(db: Database, type: number, event: string, key: string): void {
     if ((this.flags & type) === 0) return
     if ((this.channels & Notify.keyspace) !== 0) this.pubsub.publish(`__keyspace@${db.index}__:${key}`, event)

@@ -20,18 +20,15 @@ export class KeySignals implements KeyspaceObserver {
   }
 
   keyAdded(db: Database, key: string): void {
-    const events = this.server.events
-    if ((events.flags & Notify.newKey) !== 0) events.notify(db, Notify.newKey, 'new', key)
+    this.server.events.notify(db, Notify.newKey, 'new', key)
   }
 
   keyMissed(db: Database, key: string): void {
-    const events = this.server.events
-    if ((events.flags & Notify.keyMiss) !== 0) events.notify(db, Notify.keyMiss, 'keymiss', key)
+    this.server.events.notify(db, Notify.keyMiss, 'keymiss', key)
   }
 
   keyExpired(db: Database, key: string): void {
-    const events = this.server.events
-    if ((events.flags & Notify.expired) !== 0) events.notify(db, Notify.expired, 'expired', key)
+    this.server.events.notify(db, Notify.expired, 'expired', key)
     this.changed(db, key, true)
   }
 
