@@ -431,7 +431,7 @@ function select(c: Caller, argv: string[]): void {
 
 /**
  * SWAPDB: the databases trade contents, so clients that selected either index see
- * the other's keys, and clients blocked there may now find their keys filled.
+ * the other's keys (and clients blocked there are woken by the store's observer).
  */
 function swapdb(c: Caller, argv: string[]): void {
   const a = int32Arg(c, argv[1], Err.invalidFirstDb)
@@ -441,10 +441,6 @@ function swapdb(c: Caller, argv: string[]): void {
   const store = c.server.store
   if (a < 0 || b < 0 || a >= store.dbs.length || b >= store.dbs.length) return c.out.error(Err.dbIndex)
   store.swap(a, b)
-  for (const db of [store.dbs[a], store.dbs[b]]) {
-    if (db.blockingKeys === null) continue
-    for (const key of db.blockingKeys.keys()) if (db.get(key) !== undefined) c.server.blocking.signal(db, key)
-  }
   c.out.simple('OK')
 }
 

@@ -52,9 +52,12 @@ export class KeySignals implements KeyspaceObserver {
     if (server.tracking.active && !(server.store.flushingAll && db.index !== 0)) server.tracking.flushed()
   }
 
+  /** Clients blocked in `db` may find their keys filled by what it now holds. */
   swapped(db: Database, other: Database): void {
     const server = this.server
     server.dirty++
     if (server.watches.count !== 0) server.watches.swapped(db, other)
+    const waiting = db.blockingKeys
+    if (waiting !== null) for (const key of waiting.keys()) if (db.get(key) !== undefined) server.blocking.signal(db, key)
   }
 }
