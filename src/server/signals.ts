@@ -44,12 +44,12 @@ export class KeySignals implements KeyspaceObserver {
     if (tracking.active) tracking.keyModified(key, expired ? null : tracking.modifier)
   }
 
-  flushed(db: Database): void {
+  /** FLUSHALL empties every database but sends one null invalidation, as Redis does. */
+  flushed(dbs: readonly Database[]): void {
     const server = this.server
-    server.dirty++
-    if (server.watches.count !== 0) server.watches.flushing(db)
-    // FLUSHALL empties every database but sends one null invalidation, as Redis does.
-    if (server.tracking.active && !(server.store.flushingAll && db.index !== 0)) server.tracking.flushed()
+    server.dirty += dbs.length
+    if (server.watches.count !== 0) for (const db of dbs) server.watches.flushing(db)
+    if (server.tracking.active) server.tracking.flushed()
   }
 
   /** Clients blocked in `db` may find their keys filled by what it now holds. */

@@ -21,10 +21,11 @@ export interface KeyspaceObserver {
   /** `key`'s time passed and it was removed, lazily or by the active cycle. */
   keyExpired(db: Database, key: string): void
   /**
-   * FLUSHDB or FLUSHALL is emptying the database. Called just before the keys go, so
-   * observers can tell which keys the flush removes (WATCH is touched only by those).
+   * FLUSHDB (one database) or FLUSHALL (all of them) is emptying `dbs`: one call per
+   * flush. Called just before the keys go, so observers can tell which keys the flush
+   * removes (WATCH is touched only by those).
    */
-  flushed(db: Database): void
+  flushed(dbs: readonly Database[]): void
   /** SWAPDB gave the database other contents: `other` now holds what `db` had. */
   swapped(db: Database, other: Database): void
 }
@@ -208,9 +209,15 @@ export class Database {
     return true
   }
 
+  /** FLUSHDB: empties this database. */
   clear(): number {
+    this.observer?.flushed([this])
+    return this.empty()
+  }
+
+  /** Drops every key without telling observers; the caller has (Store.flushAll). */
+  empty(): number {
     const n = this.keys.size
-    this.observer?.flushed(this)
     this.keys.clear()
     this.expires.clear()
     this.cursors.clear()

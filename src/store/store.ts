@@ -10,8 +10,11 @@ export class Store {
     this.dbs = Array.from({ length: databases }, (_, i) => new Database(i, mapLimit))
   }
 
+  private observer: KeyspaceObserver | null = null
+
   /** Installs the observer every database reports its changes to. */
   observe(observer: KeyspaceObserver): void {
+    this.observer = observer
     for (const db of this.dbs) db.observer = observer
   }
 
@@ -19,17 +22,11 @@ export class Store {
     return this.dbs[index]
   }
 
-  /** Set while FLUSHALL empties the databases one by one, so observers can tell it from FLUSHDB. */
-  flushingAll = false
-
+  /** FLUSHALL: one flush of every database, as observers see it. */
   flushAll(): number {
+    this.observer?.flushed(this.dbs)
     let n = 0
-    this.flushingAll = true
-    try {
-      for (const db of this.dbs) n += db.clear()
-    } finally {
-      this.flushingAll = false
-    }
+    for (const db of this.dbs) n += db.empty()
     return n
   }
 
