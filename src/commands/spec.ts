@@ -87,6 +87,13 @@ export interface CommandSpec {
   writes?: boolean
   /** RESP2 subscribed mode: (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET only. */
   allowedWhileSubscribed?: boolean
+  /** Flagged noscript: refused to redis.call. */
+  noScript?: boolean
+  /**
+   * EXEC, EVAL, FCALL...: the writes they run propagate one by one, wrapped in
+   * MULTI/EXEC, never the command itself.
+   */
+  propagatesEffects?: boolean
   /** Flagged no_multi: refused between MULTI and EXEC. */
   noMulti?: boolean
   /** Run at once in MULTI instead of being queued: EXEC, DISCARD, MULTI, WATCH, QUIT, RESET. */

@@ -6,6 +6,7 @@ import { keyCommands } from './keys.js'
 import { listCommands } from './lists.js'
 import { miniCommands } from './mini.js'
 import { pubsubCommands } from './pubsub.js'
+import { scriptingCommands } from './scripting.js'
 import { serverCommands } from './server.js'
 import { setCommands } from './sets.js'
 import { sortCommands } from './sort.js'
@@ -28,6 +29,7 @@ export const families: readonly CommandSpec[][] = [
   sortCommands,
   pubsubCommands,
   transactionCommands,
+  scriptingCommands,
 ]
 
 /**
@@ -105,6 +107,7 @@ const SUBSCRIBED_MODE_COMMANDS = new Set([
 /** What Redis runs at once in MULTI; everything else is queued for EXEC. */
 const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset'])
 const ENDS_MULTI = new Set(['exec', 'discard', 'quit', 'reset'])
+const PROPAGATES_EFFECTS = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'])
 
 function prepare(spec: CommandSpec, fullName: string): void {
   spec.fullName = fullName
@@ -114,6 +117,8 @@ function prepare(spec: CommandSpec, fullName: string): void {
   spec.writes = spec.flags.includes('write')
   spec.allowedWhileSubscribed = SUBSCRIBED_MODE_COMMANDS.has(fullName)
   spec.noMulti = spec.flags.includes('no_multi')
+  spec.noScript = spec.flags.includes('noscript')
+  spec.propagatesEffects = PROPAGATES_EFFECTS.has(fullName)
   spec.runsInMulti = RUN_IN_MULTI.has(fullName)
   spec.endsMulti = ENDS_MULTI.has(fullName)
   if (spec.handler === undefined && spec.subcommands === undefined) {

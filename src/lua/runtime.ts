@@ -84,6 +84,7 @@ export function fixError(e: unknown, chunk: string, line: number): unknown {
     // A RangeError near the stack limit can recur while handling; keep it cheap.
     err = convertForeign(e)
   }
+  if (err.where === undefined) err.where = `${chunk}:${line}`
   let level = pending.get(err)
   if (level === undefined) level = typeof err.value === 'string' ? 1 : 0
   if (level === 0) return err
@@ -92,6 +93,7 @@ export function fixError(e: unknown, chunk: string, line: number): unknown {
     return err
   }
   const out = new LuaError(`${chunk}:${line}: ${err.value as string}`)
+  out.where = err.where
   pending.set(out, 0)
   return out
 }

@@ -67,7 +67,16 @@ export interface LuaThreadLike {
  * failure turned into one. `value` is what pcall returns (a string with its
  * "chunk:line: " prefix for runtime errors, or any value given to error()).
  */
+/** Redis's wording for a change to a read-only table. */
+export const READONLY_TABLE = 'Attempt to modify a readonly table'
+
 export class LuaError extends Error {
+  /**
+   * "chunk:line" of the innermost Lua function running when the error was raised, set
+   * as it unwinds through that function (a host reports where a script failed).
+   */
+  where: string | undefined = undefined
+
   constructor(readonly value: LuaValue, readonly traceback?: string) {
     super(typeof value === 'string' ? value : `(error object is a ${typeName(value)} value)`)
   }
@@ -85,6 +94,11 @@ export class LuaTable {
   arr: LuaValue[] = []
   hash: Map<LuaValue, LuaValue> | null = null
   metatable: LuaTable | null = null
+  /**
+   * Refuses every change, raw or not, and its metatable with it: the host's sandbox
+   * (Redis makes the globals and the libraries read-only).
+   */
+  readonly = false
 
   /** Raw get (no __index). */
   get(key: LuaValue): LuaValue {
@@ -108,6 +122,7 @@ export class LuaTable {
    * callers add the position prefix.
    */
   set(key: LuaValue, value: LuaValue): void {
+    if (this.readonly) throw new LuaError(READONLY_TABLE)
     if (typeof key === 'number') {
       const arr = this.arr
       const i = key - 1

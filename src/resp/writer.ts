@@ -195,9 +195,9 @@ export class ReplyWriter {
   }
 
   /** An integer beyond int64: `(` in RESP3, a bulk string in RESP2 (as Redis does). */
-  bigNumber(n: bigint): void {
-    if (this.proto !== 3) return this.bulk(n.toString())
+  bigNumber(n: bigint | string): void {
     const s = n.toString()
+    if (this.proto !== 3) return this.bulk(s)
     this.ensure(s.length + 3)
     this.buf[this.pos++] = 0x28
     this.pos += this.buf.latin1Write(s, this.pos)

@@ -91,7 +91,8 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
 /**
  * Runs a command whose generic checks have passed, and counts it: Redis's call(). The
  * one way a command runs, for a socket, inside EXEC or from a script. A command that
- * changed the data (the store's change counter moved) goes to propagation.
+ * changed the data (the store's change counter moved) goes to propagation, unless it
+ * is one (EXEC, a script) whose commands went there one by one.
  */
 export function call(spec: CommandSpec, caller: Caller, argv: string[]): void {
   const out = caller.out
@@ -103,7 +104,7 @@ export function call(spec: CommandSpec, caller: Caller, argv: string[]): void {
   invoke(spec, caller, argv)
   if (server.tracking.active) server.tracking.remember(caller, spec, argv)
   if (out.errors !== errorsBefore) stats.failed++
-  if (server.dirty !== dirtyBefore && server.propagation.active) server.propagation.write(caller.db, argv)
+  if (server.dirty !== dirtyBefore && server.propagation.active && !spec.propagatesEffects) server.propagation.write(caller.db, argv)
 }
 
 /**

@@ -14,9 +14,14 @@ export interface WriteSink {
   write(db: Database, argv: readonly string[]): void
 }
 
+const MULTI = ['MULTI']
+const EXEC = ['EXEC']
+
 export class Propagation {
   private readonly sinks: WriteSink[] = []
   active = false
+  private depth = 0
+  private opened = false
 
   attach(sink: WriteSink): void {
     this.sinks.push(sink)
@@ -29,7 +34,31 @@ export class Propagation {
     this.active = this.sinks.length !== 0
   }
 
+  /**
+   * EXEC and scripts: the writes until end() reach the sinks between MULTI and EXEC,
+   * so a replica or the AOF applies them atomically too. Nothing is sent when nothing
+   * was written.
+   */
+  begin(): void {
+    this.depth++
+  }
+
+  end(db: Database): void {
+    if (--this.depth === 0 && this.opened) {
+      this.opened = false
+      this.emit(db, EXEC)
+    }
+  }
+
   write(db: Database, argv: readonly string[]): void {
+    if (this.depth > 0 && !this.opened) {
+      this.opened = true
+      this.emit(db, MULTI)
+    }
+    this.emit(db, argv)
+  }
+
+  private emit(db: Database, argv: readonly string[]): void {
     for (const sink of this.sinks) sink.write(db, argv)
   }
 }

@@ -19,6 +19,7 @@ import { MemoryGuard } from './memory.js'
 import { applyOutputLimits, defaultOutputLimits } from './output-limits.js'
 import { KeyspaceEvents } from './notify.js'
 import { Propagation } from './propagation.js'
+import { Scripting } from '../scripting/scripting.js'
 import { ClientPause } from './pause.js'
 import { KeySignals } from './signals.js'
 import { Tracking } from './tracking.js'
@@ -69,6 +70,7 @@ export class Server {
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
+  private scriptingState: Scripting | null = null
   /** CLIENT TRACKING (tracking.ts) and CLIENT PAUSE (pause.ts). */
   readonly tracking = new Tracking(this)
   readonly pause = new ClientPause(this)
@@ -112,6 +114,11 @@ export class Server {
   clock = Date.now()
   private closed = false
   private readonly idleCollector = new IdleCollector()
+
+  /** The Lua state and script cache, made on first use: most servers never run a script. */
+  get scripting(): Scripting {
+    return (this.scriptingState ??= new Scripting(this))
+  }
 
   constructor(config: Config, table = new CommandTable()) {
     this.config = config

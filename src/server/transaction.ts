@@ -86,10 +86,13 @@ export function execTransaction(caller: Caller): ExecOutcome {
   caller.denyBlocking = true
   const commands = tx.commands
   caller.out.array(commands.length)
+  const propagation = caller.server.propagation
+  propagation.begin()
   try {
     // CLIENT INFO from inside the transaction still shows it (flags=x, multi=<n>).
     for (let i = 0; i < commands.length; i++) call(commands[i].spec, caller, commands[i].argv)
   } finally {
+    propagation.end(caller.db)
     caller.denyBlocking = denied
     discardTransaction(caller)
   }

@@ -1,5 +1,5 @@
 import {
-  LuaError, LuaTable, LuaUserdata, NO_VALUES, numberToString, stringToNumber, typeName,
+  LuaError, LuaTable, READONLY_TABLE, LuaUserdata, NO_VALUES, numberToString, stringToNumber, typeName,
   type LuaFunction, type LuaResult, type LuaValue,
 } from '../value.js'
 import { LuaAbort, allOf, callable, errorAtLevel, firstOf, ipairsStep, isTruthy, metaOf, settleError } from '../runtime.js'
@@ -123,6 +123,7 @@ function xpcall(f: LuaValue, handler: LuaValue): LuaResult {
 function setmetatable(t: LuaValue, mt: LuaValue): LuaValue {
   const tab = checkTable('setmetatable', 1, t, arguments.length)
   if (mt !== undefined && !(mt instanceof LuaTable)) argError('setmetatable', 2, 'nil or table expected')
+  if (tab.readonly) throw new LuaError(READONLY_TABLE)
   if (tab.metatable !== null && tab.metatable.getStr('__metatable') !== undefined) {
     throw new LuaError('cannot change a protected metatable')
   }

@@ -1,0 +1,219 @@
+import { formatG } from '../resp/format.js'
+import type { ReplyWriter } from '../resp/writer.js'
+import { LuaTable, type LuaValue } from '../lua/value.js'
+
+/**
+ * The two conversions between the server and a script, as Redis 7.0 makes them.
+ *
+ * A command run by redis.call writes its reply into the script caller's writer, as it
+ * would for a socket; `replyToLua` reads those bytes back as Lua values. Redis does
+ * the same (its script client has a reply buffer that it parses), and it keeps one
+ * path for every command: a handler never knows it runs for a script.
+ *
+ * `luaToReply` writes a script's result to the client that ran it.
+ */
+
+// ---- reply bytes → Lua -------------------------------------------------------
+
+let pos = 0
+
+/** The reply in buf[start, end), one complete value, as Lua sees it. */
+export function replyToLua(buf: Buffer, start: number): LuaValue {
+  pos = start
+  return readValue(buf)
+}
+
+/** The text of an error reply starting at buf[start] ('-'), without the dash. */
+export function errorText(buf: Buffer, start: number): string {
+  const eol = buf.indexOf(13, start)
+  return buf.latin1Slice(start + 1, eol)
+}
+
+function readLine(buf: Buffer): string {
+  const eol = buf.indexOf(13, pos)
+  const s = buf.latin1Slice(pos, eol)
+  pos = eol + 2
+  return s
+}
+
+/** An integer header or value: digits after the type byte, up to CRLF. */
+function readInt(buf: Buffer): number {
+  let n = 0
+  let neg = false
+  let c = buf[pos]
+  if (c === 45) {
+    neg = true
+    c = buf[++pos]
+  }
+  while (c !== 13) {
+    n = n * 10 + (c - 48)
+    c = buf[++pos]
+  }
+  pos += 2
+  return neg ? -n : n
+}
+
+function field(name: string, value: LuaValue): LuaTable {
+  const t = new LuaTable()
+  t.set(name, value)
+  return t
+}
+
+function readValue(buf: Buffer): LuaValue {
+  const type = buf[pos++]
+  switch (type) {
+    case 0x3a: // ':'
+      return readInt(buf)
+    case 0x24: { // '$'
+      if (buf[pos] === 45) {
+        pos += 4 // -1\r\n
+        return false
+      }
+      const len = readInt(buf)
+      const s = buf.latin1Slice(pos, pos + len)
+      pos += len + 2
+      return s
+    }
+    case 0x2b: // '+'
+      return field('ok', readLine(buf))
+    case 0x2d: // '-'
+      return field('err', readLine(buf))
+    case 0x2a: // '*'
+    case 0x7e: // '~'
+    case 0x25: { // '%'
+      if (buf[pos] === 45) {
+        pos += 4
+        return false
+      }
+      const n = readInt(buf)
+      const t = new LuaTable()
+      if (type === 0x2a) {
+        for (let i = 1; i <= n; i++) t.set(i, readValue(buf))
+        return t
+      }
+      for (let i = 0; i < n; i++) {
+        const k = readValue(buf)
+        t.set(k, type === 0x25 ? readValue(buf) : true)
+      }
+      return field(type === 0x25 ? 'map' : 'set', t)
+    }
+    case 0x5f: // '_'
+      pos += 2
+      return undefined
+    case 0x23: { // '#'
+      const b = buf[pos] === 0x74
+      pos += 3
+      return b
+    }
+    case 0x2c: // ','
+      return field('double', Number(readLine(buf).replace(/^(-?)inf$/, '$1Infinity')))
+    case 0x28: // '('
+      return field('big_number', readLine(buf))
+    case 0x3d: { // '='
+      const len = readInt(buf)
+      const format = buf.latin1Slice(pos, pos + 3)
+      const text = buf.latin1Slice(pos + 4, pos + len)
+      pos += len + 2
+      const t = new LuaTable()
+      t.set('format', format)
+      t.set('string', text)
+      return field('verbatim_string', t)
+    }
+    default:
+      throw new Error(`unexpected reply type byte ${type} in a script's command reply`)
+  }
+}
+
+// ---- Lua → reply --------------------------------------------------------------
+
+/** How deep a returned table may nest: Redis runs out of Lua stack about there. */
+const MAX_DEPTH = 1000
+
+/** A script's result as a reply. */
+export function luaToReply(out: ReplyWriter, v: LuaValue, depth = 0): void {
+  switch (typeof v) {
+    case 'string':
+      out.bulk(v)
+      return
+    case 'number':
+      // C's (long long) cast: towards zero.
+      out.integer(Number.isFinite(v) ? Math.trunc(v) || 0 : v !== v ? 0 : v > 0 ? 9223372036854775807n : -9223372036854775808n)
+      return
+    case 'boolean':
+      if (out.proto === 3) out.boolean(v)
+      else if (v) out.integer(1)
+      else out.nullBulk()
+      return
+    case 'undefined':
+      out.nullBulk()
+      return
+  }
+  if (!(v instanceof LuaTable)) {
+    out.nullBulk()
+    return
+  }
+  if (depth >= MAX_DEPTH) {
+    out.error('ERR reached lua stack limit')
+    return
+  }
+  const err = v.getStr('err')
+  if (typeof err === 'string') {
+    out.error(err)
+    return
+  }
+  const ok = v.getStr('ok')
+  if (typeof ok === 'string') {
+    out.simple(ok.replace(/[\r\n]/g, ' '))
+    return
+  }
+  const double = v.getStr('double')
+  if (typeof double === 'number') {
+    out.double(double)
+    return
+  }
+  const big = v.getStr('big_number')
+  if (typeof big === 'string') {
+    out.bigNumber(big.replace(/[\r\n]/g, ' '))
+    return
+  }
+  const map = v.getStr('map')
+  if (map instanceof LuaTable) {
+    const entries: LuaValue[] = []
+    for (let e = map.next(undefined); e !== undefined; e = map.next(e[0])) entries.push(e[0], e[1])
+    out.map(entries.length / 2)
+    for (const item of entries) luaToReply(out, item, depth + 1)
+    return
+  }
+  const set = v.getStr('set')
+  if (set instanceof LuaTable) {
+    const members: LuaValue[] = []
+    for (let e = set.next(undefined); e !== undefined; e = set.next(e[0])) members.push(e[0])
+    out.set(members.length)
+    for (const item of members) luaToReply(out, item, depth + 1)
+    return
+  }
+  const verbatim = v.getStr('verbatim_string')
+  if (verbatim instanceof LuaTable) {
+    const format = verbatim.getStr('format')
+    const text = verbatim.getStr('string')
+    if (typeof format === 'string' && typeof text === 'string') {
+      out.verbatim(text, format)
+      return
+    }
+  }
+  // An array: items 1, 2, ... up to the first nil.
+  let n = 0
+  while (v.get(n + 1) !== undefined) n++
+  out.array(n)
+  for (let i = 1; i <= n; i++) luaToReply(out, v.get(i), depth + 1)
+}
+
+// ---- Lua → command arguments --------------------------------------------------
+
+/** A redis.call argument as the command sees it, or null when Lua cannot pass it. */
+export function toArgument(v: LuaValue): string | null {
+  if (typeof v === 'string') return v
+  // Redis prints numbers with %.17g, not Lua's %.14g: 0.1 arrives as 0.10000000000000001.
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e17 ? (Object.is(v, -0) ? '-0' : String(v)) : formatG(v, 17)
+  return null
+}
