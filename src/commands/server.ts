@@ -12,8 +12,7 @@ import { command, type CommandFlag, type CommandSpec } from './spec.js'
 /**
  * Server commands: INFO, CONFIG, TIME, SHUTDOWN, the persistence commands (answered
  * as by a server whose saves always succeed at once: respite keeps no files),
- * FUNCTION as a server with no libraries, and the diagnostics tools poke at (ROLE,
- * MEMORY, LATENCY, SLOWLOG) with empty logs.
+ * and the diagnostics tools poke at (ROLE, MEMORY, LATENCY, SLOWLOG) with empty logs.
  */
 
 function info(c: Caller, argv: string[]): void {
@@ -132,99 +131,6 @@ function role(c: Caller): void {
   c.out.integer(0)
   c.out.array(0)
 }
-
-// --- FUNCTION (no libraries: respite has no scripting engine) ----------------------
-
-/** FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE] */
-function functionList(c: Caller, argv: string[]): void {
-  let withCode = false
-  let pattern = false
-  for (let i = 2; i < argv.length; i++) {
-    const a = argv[i]
-    if (isOption(a, 'WITHCODE') && !withCode) {
-      withCode = true
-    } else if (isOption(a, 'LIBRARYNAME') && !pattern) {
-      if (i + 1 >= argv.length) return c.out.error('ERR library name argument was not given')
-      pattern = true
-      i++
-    } else {
-      return c.out.error(`ERR Unknown argument ${a}`)
-    }
-  }
-  c.out.array(0)
-}
-
-/** FUNCTION FLUSH [ASYNC | SYNC] */
-function functionFlush(c: Caller, argv: string[]): void {
-  if (argv.length > 3) return c.out.error(Err.subcommandSyntax('FLUSH', 'function'))
-  if (argv.length === 3 && !isOption(argv[2], 'ASYNC') && !isOption(argv[2], 'SYNC')) {
-    return c.out.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option')
-  }
-  c.out.simple('OK')
-}
-
-function functionStats(c: Caller): void {
-  const out = c.out
-  out.map(2)
-  out.bulk('running_script')
-  out.nullBulk()
-  out.bulk('engines')
-  out.map(1)
-  out.bulk('LUA')
-  out.map(2)
-  out.bulk('libraries_count')
-  out.integer(0)
-  out.bulk('functions_count')
-  out.integer(0)
-}
-
-function functionDelete(c: Caller): void {
-  c.out.error('ERR Library not found')
-}
-
-function functionKill(c: Caller): void {
-  c.out.error('NOTBUSY No scripts in execution right now.')
-}
-
-const FUNCTION_HELP = [
-  'LOAD [REPLACE] <FUNCTION CODE>',
-  '    Create a new library with the given library name and code.',
-  'DELETE <LIBRARY NAME>',
-  '    Delete the given library.',
-  'LIST [LIBRARYNAME PATTERN] [WITHCODE]',
-  '    Return general information on all the libraries:',
-  '    * Library name',
-  '    * The engine used to run the Library',
-  '    * Library description',
-  '    * Functions list',
-  '    * Library code (if WITHCODE is given)',
-  '    It also possible to get only function that matches a pattern using LIBRARYNAME argument.',
-  'STATS',
-  '    Return information about the current function running:',
-  '    * Function name',
-  '    * Command used to run the function',
-  '    * Duration in MS that the function is running',
-  '    If no function is running, return nil',
-  '    In addition, returns a list of available engines.',
-  'KILL',
-  '    Kill the current running function.',
-  'FLUSH [ASYNC|SYNC]',
-  '    Delete all the libraries.',
-  '    When called without the optional mode argument, the behavior is determined by the',
-  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
-  '    * ASYNC: Asynchronously flush the libraries.',
-  '    * SYNC: Synchronously flush the libraries.',
-  'DUMP',
-  '    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command',
-  'RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]',
-  '    Restore the libraries represented by the given payload, it is possible to give a restore policy to',
-  '    control how to handle existing libraries (default APPEND):',
-  '    * FLUSH: delete all existing libraries.',
-  '    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.',
-  '    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old',
-  '      libraries with the new libraries (notice that even on this option there is a chance of failure',
-  '      in case of functions name collision with another library).',
-]
 
 // --- MEMORY, LATENCY, SLOWLOG -----------------------------------------------------
 
@@ -397,24 +303,6 @@ export const serverCommands: CommandSpec[] = [
     name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], acl: ['admin', 'dangerous'], group: 'server',
     since: '2.8.12', summary: 'Return the role of the instance in the context of replication', complexity: 'O(1)',
     syntax: '', handler: role,
-  }),
-  command({
-    name: 'function', arity: -2, group: 'scripting', since: '7.0.0', complexity: 'Depends on subcommand.',
-    summary: 'A container for function commands', syntax: '',
-    subcommands: [
-      sub('list', -2, ['noscript'], '7.0.0', 'List information about all the functions', 'O(N) where N is the number of functions',
-        '[LIBRARYNAME library-name-pattern] [WITHCODE]', functionList, { tips: ['nondeterministic_output_order'] }),
-      sub('flush', -2, ['write', 'noscript'], '7.0.0', 'Deleting all functions', 'O(N) where N is the number of functions deleted',
-        '[ASYNC | SYNC]', functionFlush, { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
-      sub('stats', 2, ['noscript', 'allow_busy'], '7.0.0',
-        'Return information about the function currently running (name, description, duration)', 'O(1)', '', functionStats,
-        { tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'] }),
-      sub('delete', 3, ['write', 'noscript'], '7.0.0', 'Delete a function by name', 'O(1)', 'library-name', functionDelete,
-        { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
-      sub('kill', 2, ['noscript', 'allow_busy'], '7.0.0', 'Kill the function currently in execution.', 'O(1)', '', functionKill,
-        { tips: ['request_policy:all_shards', 'response_policy:one_succeeded'] }),
-      help('7.0.0', (c) => replyHelp(c, 'FUNCTION', FUNCTION_HELP)),
-    ],
   }),
   command({
     name: 'memory', arity: -2, group: 'server', since: '4.0.0', complexity: 'Depends on subcommand.',

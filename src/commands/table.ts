@@ -6,6 +6,7 @@ import { keyCommands } from './keys.js'
 import { listCommands } from './lists.js'
 import { miniCommands } from './mini.js'
 import { pubsubCommands } from './pubsub.js'
+import { functionCommands } from './functions.js'
 import { scriptingCommands } from './scripting.js'
 import { serverCommands } from './server.js'
 import { setCommands } from './sets.js'
@@ -30,6 +31,7 @@ export const families: readonly CommandSpec[][] = [
   pubsubCommands,
   transactionCommands,
   scriptingCommands,
+  functionCommands,
 ]
 
 /**

@@ -129,8 +129,11 @@ function readValue(buf: Buffer): LuaValue {
 /** How deep a returned table may nest: Redis runs out of Lua stack about there. */
 const MAX_DEPTH = 1000
 
-/** A script's result as a reply. */
-export function luaToReply(out: ReplyWriter, v: LuaValue, depth = 0): void {
+/**
+ * A script's result as a reply. Booleans follow the script's protocol (redis.setresp,
+ * `scriptProto`), not the client's: under RESP2 true is :1 and false a null.
+ */
+export function luaToReply(out: ReplyWriter, v: LuaValue, scriptProto: 2 | 3 = 2, depth = 0): void {
   switch (typeof v) {
     case 'string':
       out.bulk(v)
@@ -140,7 +143,7 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, depth = 0): void {
       out.integer(Number.isFinite(v) ? Math.trunc(v) || 0 : v !== v ? 0 : v > 0 ? 9223372036854775807n : -9223372036854775808n)
       return
     case 'boolean':
-      if (out.proto === 3) out.boolean(v)
+      if (scriptProto === 3) out.boolean(v)
       else if (v) out.integer(1)
       else out.nullBulk()
       return
@@ -181,7 +184,7 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, depth = 0): void {
     const entries: LuaValue[] = []
     for (let e = map.next(undefined); e !== undefined; e = map.next(e[0])) entries.push(e[0], e[1])
     out.map(entries.length / 2)
-    for (const item of entries) luaToReply(out, item, depth + 1)
+    for (const item of entries) luaToReply(out, item, scriptProto, depth + 1)
     return
   }
   const set = v.getStr('set')
@@ -189,7 +192,7 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, depth = 0): void {
     const members: LuaValue[] = []
     for (let e = set.next(undefined); e !== undefined; e = set.next(e[0])) members.push(e[0])
     out.set(members.length)
-    for (const item of members) luaToReply(out, item, depth + 1)
+    for (const item of members) luaToReply(out, item, scriptProto, depth + 1)
     return
   }
   const verbatim = v.getStr('verbatim_string')
@@ -205,7 +208,7 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, depth = 0): void {
   let n = 0
   while (v.get(n + 1) !== undefined) n++
   out.array(n)
-  for (let i = 1; i <= n; i++) luaToReply(out, v.get(i), depth + 1)
+  for (let i = 1; i <= n; i++) luaToReply(out, v.get(i), scriptProto, depth + 1)
 }
 
 // ---- Lua → command arguments --------------------------------------------------

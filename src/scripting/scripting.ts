@@ -7,6 +7,7 @@ import type { Caller } from '../server/caller.js'
 import { call } from '../server/dispatcher.js'
 import type { Server } from '../server/server.js'
 import { errorText, luaToReply, replyToLua, toArgument } from './convert.js'
+import { FunctionRegistry } from './functions.js'
 import { createRedisLibrary } from './redis-lib.js'
 import { ScriptCaller } from './script-caller.js'
 
@@ -85,6 +86,7 @@ export class Scripting {
   private readonly scripts = new Map<string, Script>()
   /** Bytes of script bodies in the cache (INFO used_memory_scripts_eval). */
   cachedBytes = 0
+  private functionRegistry: FunctionRegistry | null = null
 
   constructor(readonly server: Server) {
     this.caller = new ScriptCaller(server)
@@ -111,6 +113,15 @@ export class Scripting {
     mt.readonly = true
     g.metatable = mt
     g.readonly = true
+  }
+
+  /** FUNCTION libraries (functions.ts), made on first use. */
+  get functions(): FunctionRegistry {
+    return (this.functionRegistry ??= new FunctionRegistry(this))
+  }
+
+  get functionsIfLoaded(): FunctionRegistry | undefined {
+    return this.functionRegistry ?? undefined
   }
 
   get size(): number {
@@ -171,11 +182,14 @@ export class Scripting {
     client: Caller, kind: Run['kind'], fn: LuaFunction, label: string, keys: string[], args: string[],
     readOnly: boolean, allowOom: boolean,
   ): void {
-    const g = this.engine.globals
-    g.readonly = false
-    g.set('KEYS', stringTable(keys))
-    g.set('ARGV', stringTable(args))
-    g.readonly = true
+    // A script sees its keys and arguments as KEYS and ARGV, a function as its parameters.
+    if (kind === 'script') {
+      const g = this.engine.globals
+      g.readonly = false
+      g.set('KEYS', stringTable(keys))
+      g.set('ARGV', stringTable(args))
+      g.readonly = true
+    }
     const sc = this.caller
     sc.db = client.db
     sc.out.proto = 2
@@ -188,7 +202,8 @@ export class Scripting {
     const propagation = server.propagation
     propagation.begin()
     try {
-      luaToReply(client.out, firstOf(fn()))
+      const result = firstOf(kind === 'script' ? fn() : fn(stringTable(keys), stringTable(args)))
+      luaToReply(client.out, result, sc.out.proto)
     } catch (e) {
       client.out.error(this.failure(e, run))
     } finally {
@@ -201,14 +216,7 @@ export class Scripting {
   private failure(e: unknown, run: Run): string {
     if (e instanceof LuaAbort) return `ERR Script killed by user with ${run.kind === 'script' ? 'SCRIPT' : 'FUNCTION'} KILL...`
     if (!(e instanceof LuaError)) throw e
-    const v = e.value
-    let message: string
-    if (v instanceof LuaTable) {
-      const err = v.getStr('err')
-      message = typeof err === 'string' ? err : typeof err === 'number' ? numberToString(err) : 'ERR unknown error'
-    } else {
-      message = `ERR ${typeof v === 'string' ? v : typeof v === 'number' ? numberToString(v) : String(v === undefined ? 'nil' : v)}`
-    }
+    const message = errorMessage(e.value)
     return e.where === undefined ? `${message} ${run.label}` : `${message} ${run.label}, on @${e.where}.`
   }
 
@@ -262,6 +270,15 @@ export class Scripting {
     out.reuse()
     return v
   }
+}
+
+/** The error reply for a raised Lua value: an {err=...} table's text, or "ERR " and the value. */
+export function errorMessage(v: LuaValue): string {
+  if (v instanceof LuaTable) {
+    const err = v.getStr('err')
+    return typeof err === 'string' ? err : typeof err === 'number' ? numberToString(err) : 'ERR unknown error'
+  }
+  return `ERR ${typeof v === 'string' ? v : typeof v === 'number' ? numberToString(v) : String(v === undefined ? 'nil' : v)}`
 }
 
 function fail(raise: boolean, message: string): LuaTable {

@@ -200,6 +200,19 @@ const SECTION_TITLES: Record<Section, string> = {
   keyspace: 'Keyspace',
 }
 
+/** The script cache and function libraries, without starting the Lua state for INFO. */
+function scriptMemory(server: Server): { evalBytes: number; cached: number; functions: number; functionBytes: number } {
+  const scripting = server.scriptingIfStarted
+  const functions = scripting?.functionsIfLoaded
+  return {
+    evalBytes: scripting?.cachedBytes ?? 0,
+    cached: scripting?.size ?? 0,
+    functions: functions?.functionCount ?? 0,
+    // Code plus Redis's order of overhead per library and per function.
+    functionBytes: functions === undefined ? 0 : functions.codeBytes + 200 * functions.libraryCount + 100 * functions.functionCount,
+  }
+}
+
 function sectionLines(server: Server, section: Section): string[] {
   const s = state(server)
   const config = server.config
@@ -262,6 +275,7 @@ function sectionLines(server: Server, section: Section): string[] {
       s.peakMemory = Math.max(s.peakMemory, used)
       const maxmemory = config.int('maxmemory')
       const total = os.totalmem()
+      const scripts = scriptMemory(server)
       return [
         `used_memory:${used}`,
         `used_memory_human:${humanBytes(used)}`,
@@ -282,16 +296,15 @@ function sectionLines(server: Server, section: Section): string[] {
         'used_memory_lua:0',
         'used_memory_vm_eval:0',
         'used_memory_lua_human:0B',
-        'used_memory_scripts_eval:0',
-        'number_of_cached_scripts:0',
-        'number_of_functions:0',
-        'number_of_libraries:0',
+        `used_memory_scripts_eval:${scripts.evalBytes}`,
+        `number_of_cached_scripts:${scripts.cached}`,
+        `number_of_functions:${scripts.functions}`,
         'used_memory_vm_functions:0',
         'used_memory_vm_total:0',
         'used_memory_vm_total_human:0B',
-        'used_memory_functions:0',
-        'used_memory_scripts:0',
-        'used_memory_scripts_human:0B',
+        `used_memory_functions:${scripts.functionBytes}`,
+        `used_memory_scripts:${scripts.evalBytes + scripts.functionBytes}`,
+        `used_memory_scripts_human:${humanBytes(scripts.evalBytes + scripts.functionBytes)}`,
         `maxmemory:${maxmemory}`,
         `maxmemory_human:${humanBytes(maxmemory)}`,
         `maxmemory_policy:${config.get('maxmemory-policy')}`,

@@ -120,6 +120,11 @@ export class Server {
     return (this.scriptingState ??= new Scripting(this))
   }
 
+  /** The Lua state if a script or function has started it (INFO reads it without starting one). */
+  get scriptingIfStarted(): Scripting | null {
+    return this.scriptingState
+  }
+
   constructor(config: Config, table = new CommandTable()) {
     this.config = config
     this.store = new Store(config.int('databases'))
