@@ -328,14 +328,16 @@ export class FunctionRegistry {
       refuse('ERR DUMP payload version or checksum are wrong')
     }
     const codes: string[] = []
-    const reader = { buf: payload.subarray(0, footer), pos: 0 }
-    while (reader.pos < reader.buf.length) {
+    // Records may not start in the footer, but a malformed one is read on into it, as Redis does.
+    const reader = { buf: payload, pos: 0 }
+    while (reader.pos < footer) {
       const type = reader.buf[reader.pos++]
-      if (type !== OPCODE_FUNCTION2) {
-        refuse(type === OPCODE_FUNCTION_PRE_GA ? 'ERR Pre-GA function format not supported' : 'ERR given type is not a function')
+      if (type === OPCODE_FUNCTION_PRE_GA) {
+        refuse(readRdbString(reader) === null ? 'ERR Failed loading library name' : 'ERR Pre-GA function format not supported')
       }
+      if (type !== OPCODE_FUNCTION2) refuse('ERR given type is not a function')
       const code = readRdbString(reader)
-      if (code === null) refuse('ERR failed loading the given functions payload')
+      if (code === null) refuse('ERR Failed loading library payload')
       codes.push(code)
     }
     const libraries: Library[] = []
