@@ -14,9 +14,6 @@ import { command, type CommandFlag, type CommandSpec } from './spec.js'
 
 // --- FCALL ----------------------------------------------------------------------------
 
-/** The function running now, for FUNCTION STATS. */
-let current: { name: string; argv: string[]; startedAt: number } | null = null
-
 function fcall(c: Caller, argv: string[], ro: boolean): void {
   const server = c.server
   const registry = server.scripting.functions
@@ -30,13 +27,13 @@ function fcall(c: Caller, argv: string[], ro: boolean): void {
   if (ro && !flags.noWrites) return c.out.error('ERR Can not execute a script with write flag using *_ro command.')
   // A function that may write is refused up front past maxmemory, unless it says it may run out of memory.
   if (!flags.noWrites && !flags.allowOom && server.memory.refuses()) return c.out.error(Err.oom)
-  const outer = current
-  current = { name: fn.name, argv, startedAt: Date.now() }
+  const outer = registry.current
+  registry.current = { name: fn.name, argv, startedAt: Date.now() }
   try {
     server.scripting.run(c, 'function', fn.fn, `script: ${fn.name}`, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys),
       ro || flags.noWrites, flags.allowOom)
   } finally {
-    current = outer
+    registry.current = outer
   }
 }
 
@@ -129,6 +126,7 @@ function functionStats(c: Caller): void {
   out.map(2)
   out.bulk('running_script')
   const running = c.server.scripting.running
+  const current = registry.current
   if (current === null || running === null || running.kind !== 'function') {
     out.nullBulk()
   } else {

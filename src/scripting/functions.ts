@@ -100,6 +100,8 @@ export class FunctionRegistry {
   private loading: LoadContext | null = null
   private readonly loadApi: LuaTable
   private readonly runtimeApi: LuaTable
+  /** The FCALL running now (FUNCTION STATS). */
+  current: { name: string; argv: string[]; startedAt: number } | null = null
   /** Bytes of library code (INFO used_memory_functions is of this order). */
   codeBytes = 0
 

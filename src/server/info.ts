@@ -201,13 +201,14 @@ const SECTION_TITLES: Record<Section, string> = {
 }
 
 /** The script cache and function libraries, without starting the Lua state for INFO. */
-function scriptMemory(server: Server): { evalBytes: number; cached: number; functions: number; functionBytes: number } {
+function scriptMemory(server: Server): { evalBytes: number; cached: number; functions: number; libraries: number; functionBytes: number } {
   const scripting = server.scriptingIfStarted
   const functions = scripting?.functionsIfLoaded
   return {
     evalBytes: scripting?.cachedBytes ?? 0,
     cached: scripting?.size ?? 0,
     functions: functions?.functionCount ?? 0,
+    libraries: functions?.libraryCount ?? 0,
     // Code plus Redis's order of overhead per library and per function.
     functionBytes: functions === undefined ? 0 : functions.codeBytes + 200 * functions.libraryCount + 100 * functions.functionCount,
   }
@@ -299,6 +300,7 @@ function sectionLines(server: Server, section: Section): string[] {
         `used_memory_scripts_eval:${scripts.evalBytes}`,
         `number_of_cached_scripts:${scripts.cached}`,
         `number_of_functions:${scripts.functions}`,
+        `number_of_libraries:${scripts.libraries}`,
         'used_memory_vm_functions:0',
         'used_memory_vm_total:0',
         'used_memory_vm_total_human:0B',
