@@ -214,7 +214,8 @@ export class Scripting {
 
   /** The error reply of a script that raised `e`. */
   private failure(e: unknown, run: Run): string {
-    if (e instanceof LuaAbort) return `ERR Script killed by user with ${run.kind === 'script' ? 'SCRIPT' : 'FUNCTION'} KILL...`
+    // Redis names SCRIPT KILL even when FUNCTION KILL stopped a function.
+    if (e instanceof LuaAbort) return 'ERR Script killed by user with SCRIPT KILL...'
     if (!(e instanceof LuaError)) throw e
     const message = errorMessage(e.value)
     return e.where === undefined ? `${message} ${run.label}` : `${message} ${run.label}, on @${e.where}.`
@@ -223,10 +224,12 @@ export class Scripting {
   /** SCRIPT KILL and FUNCTION KILL: null when the running script will stop, else the error reply. */
   kill(kind: Run['kind']): string | null {
     const run = this.running
-    if (run === null || run.kind !== kind) return 'NOTBUSY No scripts in execution right now.'
+    if (run === null) return 'NOTBUSY No scripts in execution right now.'
     if (this.server.dirty !== run.dirtyAtStart) {
       return 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.'
     }
+    // SCRIPT KILL stops EVALs only, FUNCTION KILL FCALLs only.
+    if (run.kind !== kind) return busyError(run.kind)
     run.killed = true
     return null
   }
@@ -270,6 +273,11 @@ export class Scripting {
     out.reuse()
     return v
   }
+}
+
+/** What a command refused while `kind` runs hears: the KILL that would stop it. */
+export function busyError(kind: Run['kind']): string {
+  return `BUSY Redis is busy running a script. You can only call ${kind === 'script' ? 'SCRIPT' : 'FUNCTION'} KILL or SHUTDOWN NOSAVE.`
 }
 
 /** The error reply for a raised Lua value: an {err=...} table's text, or "ERR " and the value. */

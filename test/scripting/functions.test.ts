@@ -152,12 +152,32 @@ describe('FUNCTION STATS, FUNCTION KILL and INFO', () => {
       const current = stats[1] as unknown[]
       expect(current.slice(0, 5)).toEqual(['name', 'f', 'command', ['FCALL', 'f', '0'], 'duration_ms'])
       expect(current[5]).toBeGreaterThanOrEqual(5)
-      await expect(r3.call('SCRIPT', 'KILL')).rejects.toThrow('NOTBUSY')
+      await expect(r3.call('SCRIPT', 'KILL')).rejects.toThrow('BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.')
+      expect(run.killed).toBe(false)
       expect(await r3.call('FUNCTION', 'KILL')).toBe('OK')
       expect(run.killed).toBe(true)
     } finally {
       scripting.running = null
       functions.current = null
+    }
+  })
+
+  it('while an EVAL runs, FUNCTION KILL and FUNCTION STATS answer BUSY naming SCRIPT KILL', async () => {
+    const scripting = respite.server.scripting
+    const run: Run = {
+      client: scripting.caller, kind: 'script', label: 'script: x', readOnly: false, allowOom: false,
+      startedAt: Date.now(), dirtyAtStart: respite.server.dirty, killed: false,
+    }
+    scripting.running = run
+    try {
+      const busy = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.'
+      await expect(r3.call('FUNCTION', 'KILL')).rejects.toThrow(busy)
+      await expect(r3.call('FUNCTION', 'STATS')).rejects.toThrow(busy)
+      expect(run.killed).toBe(false)
+      respite.server.dirty++
+      await expect(r3.call('FUNCTION', 'KILL')).rejects.toThrow('UNKILLABLE Sorry the script already executed write commands')
+    } finally {
+      scripting.running = null
     }
   })
 
