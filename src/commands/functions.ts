@@ -225,7 +225,7 @@ const FUNCTION_HELP = [
 
 // --- Specs ----------------------------------------------------------------------------
 
-const FCALL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys']
+const FCALL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys']
 const FCALL_RO_FLAGS: CommandFlag[] = ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys']
 const ALL_SHARDS = ['request_policy:all_shards', 'response_policy:all_succeeded']
 
@@ -233,6 +233,7 @@ function fcallSpec(name: string, flags: CommandFlag[], summary: string, ro: bool
   return command({
     name, arity: -3, flags, group: 'scripting', since: '7.0.0', summary, complexity: 'Depends on the function that is executed.',
     keyFlags: ro ? ['RO', 'access'] : ['RW', 'access', 'update'], keys: (argv) => numkeysKeys(argv, 2),
+    keyNotes: `We cannot tell how the keys will be used so we assume the worst, ${ro ? 'RO and ACCESS' : 'RW and UPDATE'}`,
     syntax: 'function numkeys [key [key ...]] [arg [arg ...]]',
     handler: (c, argv) => fcall(c, argv, ro),
   })

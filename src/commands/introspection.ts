@@ -84,18 +84,22 @@ function writeKeySpecs(c: Caller, spec: CommandSpec): void {
   if (movable) {
     const numkeysAt = fixedPosition(spec.syntax, 'numkeys')
     if (numkeysAt > 0) {
-      writeKeySpec(c, flags, 'index', [['index', numkeysAt]], 'keynum', [['keynumidx', 0], ['firstkey', 1], ['keystep', 1]])
+      writeKeySpec(c, flags, 'index', [['index', numkeysAt]], 'keynum', [['keynumidx', 0], ['firstkey', 1], ['keystep', 1]], spec.keyNotes)
     } else {
-      writeKeySpec(c, flags, 'unknown', [], 'unknown', [])
+      writeKeySpec(c, flags, 'unknown', [], 'unknown', [], spec.keyNotes)
     }
   }
 }
 
 /** One key spec: its flags, where the search for keys begins, and how keys are found from there. */
 function writeKeySpec(c: Caller, flags: readonly string[], beginType: string, begin: [string, number][],
-  findType: string, find: [string, number][]): void {
+  findType: string, find: [string, number][], notes?: string): void {
   const out = c.out
-  out.map(3)
+  out.map(notes === undefined ? 3 : 4)
+  if (notes !== undefined) {
+    out.bulk('notes')
+    out.bulk(notes)
+  }
   out.bulk('flags')
   writeSimpleSet(c, flags)
   out.bulk('begin_search')
@@ -297,6 +301,8 @@ function extractKeys(c: Caller, argv: string[]): { spec: CommandSpec; keys: numb
     keys = [-1]
   }
   if (!Array.isArray(keys) || keys.some((k) => !(k > 0 && k < args.length))) {
+    // EVAL, FCALL...: no keys, or a bad numkeys, is no key rather than an error.
+    if (spec.flags.includes('no_mandatory_keys')) return { spec, keys: [] }
     c.out.error('ERR Invalid arguments specified for command')
     return null
   }

@@ -112,6 +112,11 @@ function sequence(): string[][] {
     ['FCALL', 'mm', '0'], ['FUNCTION', 'DELETE', 'mm'], ['FUNCTION', 'DELETE', 'mm'])
   load(`#!lua name=ww\n${RF}('ww', function(keys, args) return redis.call('fcall','vv','0') end)`)
   C.push(['FCALL', 'ww', '0'])
+  C.push(['FUNCTION', 'LOAD'], ['FUNCTION', 'LOAD', 'REPLACE'], ['COMMAND', 'INFO', 'fcall', 'fcall_ro'],
+    ...['load', 'delete', 'dump', 'restore', 'list', 'flush', 'stats', 'kill', 'help'].map((s) => ['COMMAND', 'INFO', `function|${s}`]),
+    ['COMMAND', 'GETKEYS', 'FCALL', 'f', '2', 'a', 'b', 'c'], ['COMMAND', 'GETKEYS', 'FCALL_RO', 'f', '0'],
+    ['COMMAND', 'GETKEYS', 'FCALL', 'f', '3', 'a'], ['COMMAND', 'GETKEYS', 'FCALL', 'f', 'x'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'FCALL_RO', 'f', '1', 'a'], ['COMMAND', 'GETKEYSANDFLAGS', 'FCALL', 'f', '1', 'a'])
   load('#!lua name=loop\nwhile true do end')
   C.push(['FUNCTION', 'LIST', 'LIBRARYNAME', 'loop'])
   return C
@@ -198,7 +203,8 @@ describe('FUNCTION and FCALL against redis-server 7.0.15', () => {
         expect(await c.call(['FUNCTION', 'RESTORE', data, 'FLUSH'])).toBe('+OK\r\n')
         expect(await c.call(['FCALL', 'lf', '0'])).toBe(`$260\r\n${'compressible '.repeat(20)}\r\n`)
         expect(await c.call(['FCALL', 'sf', '0'])).toBe('$8\r\nshort.sf\r\n')
-        expect(await c.call(['FUNCTION', 'RESTORE', data])).toBe('-ERR Library short already exists\r\n')
+        // The first library of the payload that exists is named; Redis dumps in hash order.
+        expect(await c.call(['FUNCTION', 'RESTORE', data])).toMatch(/^-ERR Library (long|short) already exists\r\n$/)
       }
       for (const c of [a, b]) await c.call(['FUNCTION', 'FLUSH'])
       expect(await a.call(['FUNCTION', 'DUMP'])).toBe(await b.call(['FUNCTION', 'DUMP']))
