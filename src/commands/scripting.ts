@@ -120,7 +120,7 @@ const SCRIPT_HELP = [
 
 // --- Specs ----------------------------------------------------------------------------
 
-const EVAL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys']
+const EVAL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys']
 const EVAL_RO_FLAGS: CommandFlag[] = ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys']
 const EVAL_COMPLEXITY = 'Depends on the script that is executed.'
 
@@ -128,6 +128,8 @@ function evalSpec(name: string, flags: CommandFlag[], since: string, summary: st
   return command({
     name, arity: -3, flags, group: 'scripting', since, summary, complexity: EVAL_COMPLEXITY,
     keyFlags: ro ? ['RO', 'access'] : ['RW', 'access', 'update'], keys: (argv) => numkeysKeys(argv, 2),
+    // Redis 7.0.15 notes this on EVAL and EVAL_RO only, not on the EVALSHAs.
+    keyNotes: bySha ? undefined : `We cannot tell how the keys will be used so we assume the worst, ${ro ? 'RO and ACCESS' : 'RW and UPDATE'}`,
     syntax: `${first} numkeys [key [key ...]] [arg [arg ...]]`,
     handler: (c, argv) => evalGeneric(c, argv, bySha, ro),
   })

@@ -113,6 +113,7 @@ function sequence(): string[][] {
   load(`#!lua name=ww\n${RF}('ww', function(keys, args) return redis.call('fcall','vv','0') end)`)
   C.push(['FCALL', 'ww', '0'])
   C.push(['FUNCTION', 'LOAD'], ['FUNCTION', 'LOAD', 'REPLACE'], ['COMMAND', 'INFO', 'fcall', 'fcall_ro'],
+    ['COMMAND', 'INFO', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro'], ['COMMAND', 'GETKEYS', 'EVAL', 'return 1', '0'],
     ...['load', 'delete', 'dump', 'restore', 'list', 'flush', 'stats', 'kill', 'help'].map((s) => ['COMMAND', 'INFO', `function|${s}`]),
     ['COMMAND', 'GETKEYS', 'FCALL', 'f', '2', 'a', 'b', 'c'], ['COMMAND', 'GETKEYS', 'FCALL_RO', 'f', '0'],
     ['COMMAND', 'GETKEYS', 'FCALL', 'f', '3', 'a'], ['COMMAND', 'GETKEYS', 'FCALL', 'f', 'x'],
