@@ -296,6 +296,8 @@ export class FunctionRegistry {
       luaFail('wrong number of arguments to redis.register_function')
     }
     if (!validName(name)) luaFail(NAME_ERROR.slice(4))
+    // Redis 7.0.15 lets one library register 'f' and 'F' (FCALL then finds only one of
+    // them, and FUNCTION DELETE of that library crashes it); names compare without case here.
     const lower = name.toLowerCase()
     if (ctx.library.functions.some((f) => f.name.toLowerCase() === lower)) luaFail('Function already exists in the library')
     ctx.library.functions.push({ name, fn: fn as LuaFunction, flags, description, library: ctx.library })
