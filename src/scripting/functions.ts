@@ -1,4 +1,5 @@
 import { compile } from '../lua/compiler.js'
+import { openBase } from '../lua/lib/base.js'
 import { budget, LuaAbort } from '../lua/runtime.js'
 import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } from '../lua/value.js'
 import { crc64 } from '../util/crc64.js'
@@ -119,7 +120,18 @@ export class FunctionRegistry {
     sealed(this.loadApi)
 
     const runRedis = copyTable(evalRedis, ['breakpoint', 'debug', 'replicate_commands'])
-    this.runtimeApi = copyTable(g, ['KEYS', 'ARGV', '_G', 'redis'])
+    // The EVAL sandbox's globals, except that loadstring and load compile chunks whose
+    // globals are these, not EVAL's (where KEYS and ARGV of the last script linger).
+    const api = new LuaTable()
+    openBase(api)
+    const loaders = [api.getStr('loadstring'), api.getStr('load')]
+    const installed: LuaValue[] = []
+    for (let entry = api.next(undefined); entry !== undefined; entry = api.next(entry[0])) installed.push(entry[0])
+    for (const key of installed) api.set(key, undefined)
+    copyTable(g, ['KEYS', 'ARGV', '_G', 'redis'], api)
+    api.set('loadstring', loaders[0])
+    api.set('load', loaders[1])
+    this.runtimeApi = api
     // Unlike the load-time one, the runtime `redis` table reads missing fields as nil.
     runRedis.readonly = true
     this.runtimeApi.set('redis', runRedis)
@@ -365,9 +377,8 @@ export class FunctionRegistry {
   }
 }
 
-/** A shallow copy of `t` without `skip`. */
-function copyTable(t: LuaTable, skip: string[]): LuaTable {
-  const copy = new LuaTable()
+/** A shallow copy of `t` without `skip` (into `copy`). */
+function copyTable(t: LuaTable, skip: string[], copy = new LuaTable()): LuaTable {
   for (let entry = t.next(undefined); entry !== undefined; entry = t.next(entry[0])) {
     const [k, v] = entry
     if (typeof k === 'string' && skip.includes(k)) continue

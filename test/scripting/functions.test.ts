@@ -96,6 +96,15 @@ describe('FUNCTION LOAD environments', () => {
     await expect(r3.fcall('v', 0)).rejects.toThrow("nonexistent global variable 'KEYS'")
   })
 
+  it('loadstring in a function compiles against the function globals, where EVAL\'s KEYS never show', async () => {
+    await flushFunctions()
+    expect(await r3.eval('return KEYS[1]', 1, 'leak')).toBe('leak')
+    await r3.call('FUNCTION', 'LOAD', lib('ls', `${RF}('ls', function() return loadstring('return redis.call("ping")')() end)
+${RF}('lk', function() return loadstring('return KEYS')() end)`))
+    expect(await r3.fcall('ls', 0)).toBe('PONG')
+    await expect(r3.fcall('lk', 0)).rejects.toThrow("Script attempted to access nonexistent global variable 'KEYS'")
+  })
+
   it('a library that loops at load is stopped after 500 ms and the server goes on', async () => {
     const started = Date.now()
     await expect(r3.call('FUNCTION', 'LOAD', lib('loop', 'while true do end')))
