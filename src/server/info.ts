@@ -262,6 +262,8 @@ function sectionLines(server: Server, section: Section): string[] {
       s.peakMemory = Math.max(s.peakMemory, used)
       const maxmemory = config.int('maxmemory')
       const total = os.totalmem()
+      const scripting = server.scriptingIfStarted
+      const vmEval = scripting?.compiledBytes ?? 0
       return [
         `used_memory:${used}`,
         `used_memory_human:${humanBytes(used)}`,
@@ -279,19 +281,19 @@ function sectionLines(server: Server, section: Section): string[] {
         `allocator_resident:${mem.rss}`,
         `total_system_memory:${total}`,
         `total_system_memory_human:${humanBytes(total)}`,
-        'used_memory_lua:0',
-        'used_memory_vm_eval:0',
-        'used_memory_lua_human:0B',
-        'used_memory_scripts_eval:0',
-        'number_of_cached_scripts:0',
+        `used_memory_lua:${vmEval}`,
+        `used_memory_vm_eval:${vmEval}`,
+        `used_memory_lua_human:${humanBytes(vmEval)}`,
+        `used_memory_scripts_eval:${scripting?.cachedBytes ?? 0}`,
+        `number_of_cached_scripts:${scripting?.size ?? 0}`,
         'number_of_functions:0',
         'number_of_libraries:0',
         'used_memory_vm_functions:0',
-        'used_memory_vm_total:0',
-        'used_memory_vm_total_human:0B',
+        `used_memory_vm_total:${vmEval}`,
+        `used_memory_vm_total_human:${humanBytes(vmEval)}`,
         'used_memory_functions:0',
-        'used_memory_scripts:0',
-        'used_memory_scripts_human:0B',
+        `used_memory_scripts:${scripting?.cachedBytes ?? 0}`,
+        `used_memory_scripts_human:${humanBytes(scripting?.cachedBytes ?? 0)}`,
         `maxmemory:${maxmemory}`,
         `maxmemory_human:${humanBytes(maxmemory)}`,
         `maxmemory_policy:${config.get('maxmemory-policy')}`,

@@ -120,6 +120,11 @@ export class Server {
     return (this.scriptingState ??= new Scripting(this))
   }
 
+  /** The scripting state if a script ever ran, for INFO, which must not make one. */
+  get scriptingIfStarted(): Scripting | null {
+    return this.scriptingState
+  }
+
   constructor(config: Config, table = new CommandTable()) {
     this.config = config
     this.store = new Store(config.int('databases'))
