@@ -263,7 +263,7 @@ async function runCase(respite: ReplyConnection, redis: ReplyConnection, name: s
   return mismatches
 }
 
-describe.skipIf(skip !== null)('differential: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT against redis-server', () => {
+describe.skipIf(skip !== null)('differential: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT LOAD, SCRIPT EXISTS, SCRIPT FLUSH, SCRIPT KILL, SCRIPT DEBUG and SCRIPT HELP against redis-server', () => {
   const pair = useRespiteAndRedis()
   const groups: [string, Case[]][] = [
     ['commands → Lua', toLua], ['Lua → reply', toReply], ['Lua → arguments', args], ['errors', errors],
