@@ -84,7 +84,7 @@ function writeKeySpecs(c: Caller, spec: CommandSpec): void {
   if (movable) {
     const numkeysAt = fixedPosition(spec.syntax, 'numkeys')
     if (numkeysAt > 0) {
-      writeKeySpec(c, flags, 'index', [['index', numkeysAt]], 'keynum', [['keynumidx', 0], ['firstkey', 1], ['keystep', 1]])
+      writeKeySpec(c, flags, 'index', [['index', numkeysAt]], 'keynum', [['keynumidx', 0], ['firstkey', 1], ['keystep', 1]], spec.keyNotes)
     } else {
       writeKeySpec(c, flags, 'unknown', [], 'unknown', [])
     }
@@ -93,9 +93,13 @@ function writeKeySpecs(c: Caller, spec: CommandSpec): void {
 
 /** One key spec: its flags, where the search for keys begins, and how keys are found from there. */
 function writeKeySpec(c: Caller, flags: readonly string[], beginType: string, begin: [string, number][],
-  findType: string, find: [string, number][]): void {
+  findType: string, find: [string, number][], notes?: string): void {
   const out = c.out
-  out.map(3)
+  out.map(notes === undefined ? 3 : 4)
+  if (notes !== undefined) {
+    out.bulk('notes')
+    out.bulk(notes)
+  }
   out.bulk('flags')
   writeSimpleSet(c, flags)
   out.bulk('begin_search')
