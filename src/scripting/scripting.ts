@@ -263,6 +263,9 @@ export class Scripting {
       return fail(raise, '-ERR Wrong number of args calling Redis command from script', true)
     }
     if (spec.noScript) return fail(raise, '-ERR This Redis command is not allowed from script', true)
+    if ((spec.name === 'xread' || spec.name === 'xreadgroup') && blocks(argv)) {
+      return fail(raise, `-ERR ${spec.name} command is not allowed with BLOCK option from scripts`, true)
+    }
     if (spec.writes && run.readOnly) return fail(raise, '-ERR Write commands are not allowed from read-only scripts.', true)
     if (spec.denyoom && !run.allowOom && server.memory.refuses()) return fail(raise, `-${Err.oom}`, true)
     const sc = this.caller
@@ -285,6 +288,16 @@ function fail(raise: boolean, text: string, fromReply: boolean): LuaTable {
   const t = errorTable(text, fromReply)
   if (raise) throw new LuaError(t)
   return t
+}
+
+/** XREAD and XREADGROUP would block: BLOCK among the options before STREAMS. */
+function blocks(argv: string[]): boolean {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i].toLowerCase()
+    if (a === 'streams') return false
+    if (a === 'block') return true
+  }
+  return false
 }
 
 function stringTable(items: string[]): LuaTable {
