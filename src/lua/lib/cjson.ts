@@ -93,10 +93,84 @@ function formatNumber(n: number, precision: number): string {
   return formatG(n, precision)
 }
 
+/** A character that needs an escape, or one beyond latin1. */
+const SPECIAL = /[\x00-\x1f"\\/\x7f\u0100-\uffff]/
+
+/** 1 for the bytes a JSON string escapes. */
+const NEEDS_ESCAPE = new Uint8Array(256)
+for (let i = 0; i < 256; i++) NEEDS_ESCAPE[i] = ESCAPES[i].length > 1 ? 1 : 0
+
+/** The output bytes of the encode in progress, reused (encoding runs no Lua, so never re-enters). */
+let scratch = Buffer.allocUnsafe(8192)
+
 class Encoder {
   private depth = 0
-  out = ''
+  private buf = scratch
+  private pos = 0
+  /** Output before buf's, once a string with a character beyond latin1 has been written. */
+  private head = ''
   constructor(private readonly cfg: Config) {}
+
+  result(): string {
+    const s = this.head + this.buf.latin1Slice(0, this.pos)
+    if (this.buf.length > 1 << 20) scratch = Buffer.allocUnsafe(8192)
+    return s
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n))
+    this.buf.copy(bigger, 0, 0, this.pos)
+    this.buf = scratch = bigger
+  }
+
+  private raw(s: string): void {
+    const n = s.length
+    this.room(n)
+    const buf = this.buf
+    let pos = this.pos
+    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i)
+    this.pos = pos
+  }
+
+  private byte(c: number): void {
+    this.room(1)
+    this.buf[this.pos++] = c
+  }
+
+  private str(s: string): void {
+    const n = s.length
+    this.room(n * 6 + 2)
+    const buf = this.buf
+    const begin = this.pos
+    let pos = begin
+    buf[pos++] = 0x22
+    if (n > 24 && !SPECIAL.test(s)) {
+      // A long string with nothing to escape: copied natively.
+      pos += buf.latin1Write(s, pos)
+      buf[pos++] = 0x22
+      this.pos = pos
+      return
+    }
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c > 0xff) {
+        // Not a byte (no Lua string holds one, but a host value might): kept as it
+        // is, in the string part of the output.
+        this.head += buf.latin1Slice(0, begin) + escapeString(s)
+        this.pos = 0
+        return
+      }
+      if (NEEDS_ESCAPE[c] === 0) {
+        buf[pos++] = c
+      } else {
+        const e = ESCAPES[c]
+        for (let j = 0; j < e.length; j++) buf[pos++] = e.charCodeAt(j)
+      }
+    }
+    buf[pos++] = 0x22
+    this.pos = pos
+  }
 
   number(n: number): string {
     if (n !== n || n === Infinity || n === -Infinity) {
@@ -142,51 +216,54 @@ class Encoder {
 
   value(v: LuaValue): void {
     switch (typeof v) {
-      case 'string': this.out += escapeString(v); return
-      case 'number': this.out += this.number(v); return
-      case 'boolean': this.out += v ? 'true' : 'false'; return
-      case 'undefined': this.out += 'null'; return
+      case 'string': this.str(v); return
+      case 'number': this.raw(this.number(v)); return
+      case 'boolean': this.raw(v ? 'true' : 'false'); return
+      case 'undefined': this.raw('null'); return
     }
     if (v === cjsonNull) {
-      this.out += 'null'
+      this.raw('null')
       return
     }
     if (!(v instanceof LuaTable)) throw new LuaError(`Cannot serialise ${typeName(v)}: type not supported`)
     if (++this.depth > this.cfg.encodeMaxDepth) throw new LuaError(`Cannot serialise, excessive nesting (${this.depth})`)
     const n = this.arrayLength(v)
     if (n > 0) {
-      this.out += '['
+      this.byte(0x5b)
       const arr = v.arr
       for (let i = 1; i <= n; i++) {
-        if (i > 1) this.out += ','
+        if (i > 1) this.byte(0x2c)
         this.value(i <= arr.length ? arr[i - 1] : v.get(i))
       }
-      this.out += ']'
+      this.byte(0x5d)
     } else {
-      this.out += '{'
+      this.byte(0x7b)
       let firstKey = true
       const arr = v.arr
       for (let i = 0; i < arr.length; i++) {
         const e = arr[i]
         if (e === undefined) continue
-        if (!firstKey) this.out += ','
+        if (!firstKey) this.byte(0x2c)
         firstKey = false
-        this.out += '"' + this.number(i + 1) + '":'
+        this.raw('"' + this.number(i + 1) + '":')
         this.value(e)
       }
       const hash = v.hash
       if (hash !== null) {
         for (const [k, e] of hash) {
           if (e === undefined) continue
-          if (!firstKey) this.out += ','
+          if (!firstKey) this.byte(0x2c)
           firstKey = false
-          if (typeof k === 'string') this.out += escapeString(k) + ':'
-          else if (typeof k === 'number') this.out += '"' + this.number(k) + '":'
+          if (typeof k === 'string') {
+            this.str(k)
+            this.byte(0x3a)
+          }
+          else if (typeof k === 'number') this.raw('"' + this.number(k) + '":')
           else throw new LuaError(`Cannot serialise ${typeName(k)}: table key must be a number or string`)
           this.value(e)
         }
       }
-      this.out += '}'
+      this.byte(0x7d)
     }
     this.depth--
   }
@@ -688,7 +765,7 @@ export function createCjson(): LuaTable {
     if (args.length !== 1) argError('encode', 1, 'expected 1 argument')
     const enc = new Encoder(cfg)
     enc.value(args[0])
-    return enc.out
+    return enc.result()
   })
   t.set('decode', (...args: LuaValue[]) => {
     if (args.length !== 1) argError('decode', 1, 'expected 1 argument')
