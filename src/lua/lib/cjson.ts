@@ -613,16 +613,13 @@ class FastDecoder {
   private string(): string {
     const s = this.s
     const start = this.p + 1
-    const q = s.indexOf('"', start)
-    if (q < 0) throw BAIL
     let p = start
-    for (; p < q; p++) {
-      const c = s.charCodeAt(p)
-      if (c === 0x5c || c === 0) break
-    }
-    if (p === q) {
-      this.p = q + 1
-      return s.slice(start, q)
+    let c = s.charCodeAt(p)
+    // Past the characters that stand for themselves (the end gives NaN, which stops it).
+    while ((c > 0x22 && c !== 0x5c) || (c > 0 && c < 0x22)) c = s.charCodeAt(++p)
+    if (c === 0x22) {
+      this.p = p + 1
+      return s.slice(start, p)
     }
     // Escapes: pieces between them, and what each stands for.
     let out = s.slice(start, p)
