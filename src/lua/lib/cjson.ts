@@ -93,6 +93,9 @@ function formatNumber(n: number, precision: number): string {
   return formatG(n, precision)
 }
 
+/** %.14g of numbers beyond int32 (the default precision), recently encoded. */
+const G14 = new Map<number, string>()
+
 /** A character that needs an escape, or one beyond latin1. */
 const SPECIAL = /[\x00-\x1f"\\/\x7f\u0100-\uffff]/
 
@@ -179,7 +182,17 @@ class Encoder {
       return n !== n ? 'nan' : n > 0 ? 'inf' : '-inf'
     }
     if (n === 0) return Object.is(n, -0) ? '-0' : '0'
-    return formatNumber(n, this.cfg.precision)
+    const precision = this.cfg.precision
+    if ((n | 0) === n || precision !== 14) return formatNumber(n, precision)
+    // Other numbers format slowly enough (~100 ns) that a cache of the default
+    // precision's results pays; emptied when full.
+    let s = G14.get(n)
+    if (s === undefined) {
+      s = formatNumber(n, 14)
+      if (G14.size >= 4096) G14.clear()
+      G14.set(n, s)
+    }
+    return s
   }
 
   /**
@@ -496,6 +509,9 @@ class Decoder {
   }
 }
 
+/** 10^0 to 10^22: the powers of ten a double holds exactly. */
+const POWERS_OF_TEN_22 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`))
+
 /** Thrown by FastDecoder where it leaves a document to Decoder. */
 const BAIL = Symbol('bail')
 
@@ -564,47 +580,62 @@ class FastDecoder {
     return this.number(c)
   }
 
-  /** -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? not followed by what strtod would read on. */
+  /**
+   * -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? not followed by what strtod would read on.
+   * With at most 15 digits and a power of ten within 10^22 both are exact doubles, and
+   * one multiplication or division rounds correctly, as strtod does; otherwise Number()
+   * (also correctly rounded) reads the text.
+   */
   private number(c: number): number {
     const s = this.s
     const start = this.p
     let p = start
-    if (c === 0x2d) c = s.charCodeAt(++p)
+    const neg = c === 0x2d
+    if (neg) c = s.charCodeAt(++p)
+    let m = 0
+    let digits = 0
     if (c === 0x30) {
       c = s.charCodeAt(++p)
     } else if (c >= 0x31 && c <= 0x39) {
-      do c = s.charCodeAt(++p)
-      while (c >= 0x30 && c <= 0x39)
+      do {
+        m = m * 10 + (c - 0x30)
+        digits++
+        c = s.charCodeAt(++p)
+      } while (c >= 0x30 && c <= 0x39)
     } else {
       throw BAIL
     }
-    let simple = true
+    let scale = 0
     if (c === 0x2e) {
       c = s.charCodeAt(++p)
       if (!(c >= 0x30 && c <= 0x39)) throw BAIL
-      do c = s.charCodeAt(++p)
-      while (c >= 0x30 && c <= 0x39)
-      simple = false
+      do {
+        m = m * 10 + (c - 0x30)
+        digits++
+        scale--
+        c = s.charCodeAt(++p)
+      } while (c >= 0x30 && c <= 0x39)
     }
     if (c === 0x65 || c === 0x45) {
       c = s.charCodeAt(++p)
-      if (c === 0x2b || c === 0x2d) c = s.charCodeAt(++p)
+      let expNeg = false
+      if (c === 0x2b || c === 0x2d) {
+        expNeg = c === 0x2d
+        c = s.charCodeAt(++p)
+      }
       if (!(c >= 0x30 && c <= 0x39)) throw BAIL
-      do c = s.charCodeAt(++p)
-      while (c >= 0x30 && c <= 0x39)
-      simple = false
+      let e = 0
+      do {
+        if (e < 100000) e = e * 10 + (c - 0x30)
+        c = s.charCodeAt(++p)
+      } while (c >= 0x30 && c <= 0x39)
+      scale += expNeg ? -e : e
     }
     // Leading zeros, hex, a second point or exponent: strtod's business.
     if (c === 0x2e || c === 0x65 || c === 0x45 || c === 0x78 || c === 0x58 || (c >= 0x30 && c <= 0x39)) throw BAIL
     this.p = p
-    const len = p - start
-    if (simple && len < 10) {
-      // A short integer: its digits' value, without parsing a slice.
-      let i = start
-      const neg = s.charCodeAt(i) === 0x2d
-      if (neg) i++
-      let v = 0
-      for (; i < p; i++) v = v * 10 + (s.charCodeAt(i) - 0x30)
+    if (digits <= 15 && scale >= -22 && scale <= 22) {
+      const v = scale === 0 ? m : scale > 0 ? m * POWERS_OF_TEN_22[scale] : m / POWERS_OF_TEN_22[-scale]
       return neg ? -v : v
     }
     return Number(s.slice(start, p))
