@@ -136,6 +136,24 @@ class Encoder {
     this.pos = pos
   }
 
+  /** A positive int32's decimal digits (what %.Ng prints for it when N >= 10). */
+  private digits(n: number): void {
+    if (this.cfg.precision < 10) {
+      this.raw(this.number(n))
+      return
+    }
+    let len = 1
+    while (len < 10 && n >= POWERS_OF_TEN[len]) len++
+    this.room(len)
+    const buf = this.buf
+    let pos = this.pos + len
+    this.pos = pos
+    do {
+      buf[--pos] = 0x30 + (n % 10)
+      n = (n / 10) | 0
+    } while (n > 0)
+  }
+
   private byte(c: number): void {
     this.room(1)
     this.buf[this.pos++] = c
@@ -230,7 +248,10 @@ class Encoder {
   value(v: LuaValue): void {
     switch (typeof v) {
       case 'string': this.str(v); return
-      case 'number': this.raw(this.number(v)); return
+      case 'number':
+        if ((v | 0) === v && v > 0) this.digits(v)
+        else this.raw(this.number(v))
+        return
       case 'boolean': this.raw(v ? 'true' : 'false'); return
       case 'undefined': this.raw('null'); return
     }
@@ -270,9 +291,11 @@ class Encoder {
           if (typeof k === 'string') {
             this.str(k)
             this.byte(0x3a)
+          } else if (typeof k === 'number') {
+            this.raw('"' + this.number(k) + '":')
+          } else {
+            throw new LuaError(`Cannot serialise ${typeName(k)}: table key must be a number or string`)
           }
-          else if (typeof k === 'number') this.raw('"' + this.number(k) + '":')
-          else throw new LuaError(`Cannot serialise ${typeName(k)}: table key must be a number or string`)
           this.value(e)
         }
       }
