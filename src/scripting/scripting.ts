@@ -6,6 +6,7 @@ import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } f
 import type { Caller } from '../server/caller.js'
 import { call } from '../server/dispatcher.js'
 import type { Server } from '../server/server.js'
+import { freezeExpiry, thawExpiry } from '../store/clock.js'
 import { errorTable, errorText, luaToReply, replyToLua, toArgument } from './convert.js'
 import { createRedisLibrary } from './redis-lib.js'
 import { ScriptCaller } from './script-caller.js'
@@ -201,6 +202,7 @@ export class Scripting {
     this.running = run
     const propagation = server.propagation
     propagation.begin()
+    const frozen = freezeExpiry()
     try {
       const result = firstOf(fn())
       // redis.setresp may have changed it while the script ran.
@@ -208,6 +210,7 @@ export class Scripting {
     } catch (e) {
       client.out.error(this.failure(e, run))
     } finally {
+      thawExpiry(frozen)
       this.running = null
       propagation.end(sc.db)
     }

@@ -200,6 +200,10 @@ const sandbox: Case[] = [
   ['globals', [ev('local t = {} for k in pairs(_G) do t[#t + 1] = k end table.sort(t) return t')]],
   ['redis library', [ev('local t = {} for k in pairs(redis) do t[#t + 1] = k end table.sort(t) return t')]],
   ['KEYS is not kept', [ev('return #KEYS', '1', 'a'), ev('return #KEYS')]],
+  ['time stands still for expiry while a script runs', [ev(
+    "redis.call('set', 'k', 'v', 'px', '1') local t0 = redis.call('time') " +
+    "repeat local t = redis.call('time') until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 30000 " +
+    "return redis.call('exists', 'k')")]],
   ['SELECT in a script leaves the caller in its database', [['SET', 'k', 'db0'], ev("redis.call('select', 1) redis.call('set', 'k', 'db1') return redis.call('get', 'k')"), ['GET', 'k']]],
 ]
 
