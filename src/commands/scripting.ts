@@ -128,7 +128,7 @@ function evalSpec(name: string, flags: CommandFlag[], since: string, summary: st
   return command({
     name, arity: -3, flags, group: 'scripting', since, summary, complexity: EVAL_COMPLEXITY,
     keyFlags: ro ? ['RO', 'access'] : ['RW', 'access', 'update'], keys: (argv) => numkeysKeys(argv, 2),
-    // Redis 7.0.15 notes this on EVAL and EVAL_RO only, not on the EVALSHAs.
+    // Redis notes this on EVAL's and EVAL_RO's key specs, not on the EVALSHA forms.
     keyNotes: bySha ? undefined : `We cannot tell how the keys will be used so we assume the worst, ${ro ? 'RO and ACCESS' : 'RW and UPDATE'}`,
     syntax: `${first} numkeys [key [key ...]] [arg [arg ...]]`,
     handler: (c, argv) => evalGeneric(c, argv, bySha, ro),
@@ -136,8 +136,8 @@ function evalSpec(name: string, flags: CommandFlag[], since: string, summary: st
 }
 
 function sub(name: string, arity: number, flags: CommandFlag[], summary: string, complexity: string, syntax: string,
-  handler: CommandSpec['handler'], tips?: string[]): CommandSpec {
-  return command({ name, arity, flags, group: 'scripting', since: '2.6.0', summary, complexity, syntax, handler, tips })
+  handler: CommandSpec['handler'], tips?: string[], since = '2.6.0'): CommandSpec {
+  return command({ name, arity, flags, group: 'scripting', since, summary, complexity, syntax, handler, tips })
 }
 
 export const scriptingCommands: CommandSpec[] = [
@@ -149,7 +149,7 @@ export const scriptingCommands: CommandSpec[] = [
     name: 'script', arity: -2, group: 'scripting', since: '2.6.0', complexity: 'Depends on subcommand.',
     summary: 'A container for Lua scripts management commands', syntax: '',
     subcommands: [
-      sub('debug', 3, ['noscript'], 'Set the debug mode for executed scripts.', 'O(1)', '<YES | SYNC | NO>', scriptDebug),
+      sub('debug', 3, ['noscript'], 'Set the debug mode for executed scripts.', 'O(1)', '<YES | SYNC | NO>', scriptDebug, undefined, '3.2.0'),
       sub('exists', -3, ['noscript'], 'Check existence of scripts in the script cache.', 'O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).',
         'sha1 [sha1 ...]', scriptExists, ['request_policy:all_shards', 'response_policy:agg_logical_and']),
       sub('flush', -2, ['noscript'], 'Remove all the scripts from the script cache.', 'O(N) with N being the number of scripts in cache',

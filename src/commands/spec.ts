@@ -55,7 +55,7 @@ export interface CommandSpec {
    * ['RW', 'update'] for write commands and ['RO', 'access'] otherwise.
    */
   keyFlags?: string[]
-  /** COMMAND INFO key spec notes (EVAL, FCALL: why their keys are assumed RW). */
+  /** COMMAND INFO's notes on the key spec, where Redis gives some (EVAL, FCALL). */
   keyNotes?: string
   /** For commands whose keys come after a numkeys argument: the argv indexes of the keys. */
   keys?: (argv: string[]) => number[]

@@ -46,7 +46,8 @@ const pending = new WeakMap<LuaError, number>()
 /** error(v, level): a LuaError whose position is that of the level-th Lua caller. */
 export function errorAtLevel(v: LuaValue, level: number): LuaError {
   const e = new LuaError(v)
-  pending.set(e, typeof v === 'string' && level > 0 ? level : 0)
+  // Lua positions any message lua_isstring accepts: error(42) says "chunk:1: 42".
+  pending.set(e, (typeof v === 'string' || typeof v === 'number') && level > 0 ? level : 0)
   return e
 }
 
@@ -92,7 +93,8 @@ export function fixError(e: unknown, chunk: string, line: number): unknown {
     pending.set(err, level - 1)
     return err
   }
-  const out = new LuaError(`${chunk}:${line}: ${err.value as string}`)
+  const v = err.value
+  const out = new LuaError(`${chunk}:${line}: ${typeof v === 'number' ? numberToString(v) : (v as string)}`)
   out.where = err.where
   pending.set(out, 0)
   return out

@@ -23,10 +23,9 @@ export function replyToLua(buf: Buffer, start: number): LuaValue {
   return readValue(buf)
 }
 
-/** The text of an error reply starting at buf[start] ('-'), without the dash. */
+/** The line of an error reply starting at buf[start], dash included. */
 export function errorText(buf: Buffer, start: number): string {
-  const eol = buf.indexOf(13, start)
-  return buf.latin1Slice(start + 1, eol)
+  return buf.latin1Slice(start, buf.indexOf(13, start))
 }
 
 function readLine(buf: Buffer): string {
@@ -130,10 +129,10 @@ function readValue(buf: Buffer): LuaValue {
 const MAX_DEPTH = 1000
 
 /**
- * A script's result as a reply. Booleans follow the script's protocol (redis.setresp,
- * `scriptProto`), not the client's: under RESP2 true is :1 and false a null.
+ * A script's result as a reply. Booleans follow the protocol the script chose with
+ * redis.setresp, not the client's: under RESP2 rules true is 1 and false a null.
  */
-export function luaToReply(out: ReplyWriter, v: LuaValue, scriptProto: 2 | 3 = 2, depth = 0): void {
+export function luaToReply(out: ReplyWriter, v: LuaValue, resp3: boolean, depth = 0): void {
   switch (typeof v) {
     case 'string':
       out.bulk(v)
@@ -143,7 +142,7 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, scriptProto: 2 | 3 = 2
       out.integer(Number.isFinite(v) ? Math.trunc(v) || 0 : v !== v ? 0 : v > 0 ? 9223372036854775807n : -9223372036854775808n)
       return
     case 'boolean':
-      if (scriptProto === 3) out.boolean(v)
+      if (resp3) out.boolean(v)
       else if (v) out.integer(1)
       else out.nullBulk()
       return
@@ -184,7 +183,7 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, scriptProto: 2 | 3 = 2
     const entries: LuaValue[] = []
     for (let e = map.next(undefined); e !== undefined; e = map.next(e[0])) entries.push(e[0], e[1])
     out.map(entries.length / 2)
-    for (const item of entries) luaToReply(out, item, scriptProto, depth + 1)
+    for (const item of entries) luaToReply(out, item, resp3, depth + 1)
     return
   }
   const set = v.getStr('set')
@@ -192,7 +191,7 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, scriptProto: 2 | 3 = 2
     const members: LuaValue[] = []
     for (let e = set.next(undefined); e !== undefined; e = set.next(e[0])) members.push(e[0])
     out.set(members.length)
-    for (const item of members) luaToReply(out, item, scriptProto, depth + 1)
+    for (const item of members) luaToReply(out, item, resp3, depth + 1)
     return
   }
   const verbatim = v.getStr('verbatim_string')
@@ -208,7 +207,29 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, scriptProto: 2 | 3 = 2
   let n = 0
   while (v.get(n + 1) !== undefined) n++
   out.array(n)
-  for (let i = 1; i <= n; i++) luaToReply(out, v.get(i), scriptProto, depth + 1)
+  for (let i = 1; i <= n; i++) luaToReply(out, v.get(i), resp3, depth + 1)
+}
+
+// ---- errors as tables ---------------------------------------------------------
+
+/**
+ * The {err=...} table Redis makes of an error text (luaPushError). "-CODE message"
+ * keeps its code and loses the dash; text without a dash gets the generic ERR code;
+ * a lone "-word" is the message of an ERR. Errors that came from a command's reply
+ * are marked so the server does not count them twice when the script returns them.
+ */
+export function errorTable(text: string, fromReply: boolean): LuaTable {
+  let err: string
+  if (text.startsWith('-')) {
+    const space = text.indexOf(' ')
+    err = space < 0 ? `ERR ${text.slice(1)}` : text.slice(1)
+  } else {
+    err = `ERR ${text}`
+  }
+  const t = new LuaTable()
+  t.set('err', err)
+  if (fromReply) t.set('ignore_error_stats_update', true)
+  return t
 }
 
 // ---- Lua → command arguments --------------------------------------------------

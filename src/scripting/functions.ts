@@ -128,7 +128,7 @@ export class FunctionRegistry {
     const installed: LuaValue[] = []
     for (let entry = api.next(undefined); entry !== undefined; entry = api.next(entry[0])) installed.push(entry[0])
     for (const key of installed) api.set(key, undefined)
-    copyTable(g, ['KEYS', 'ARGV', '_G', 'redis'], api)
+    copyTable(g, ['KEYS', 'ARGV', '_G', 'redis', '__redis__err__handler'], api)
     api.set('loadstring', loaders[0])
     api.set('load', loaders[1])
     this.runtimeApi = api

@@ -6,7 +6,8 @@ import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } f
 import type { Caller } from '../server/caller.js'
 import { call } from '../server/dispatcher.js'
 import type { Server } from '../server/server.js'
-import { errorText, luaToReply, replyToLua, toArgument } from './convert.js'
+import { freezeExpiry, thawExpiry } from '../store/clock.js'
+import { errorTable, errorText, luaToReply, replyToLua, toArgument } from './convert.js'
 import { FunctionRegistry } from './functions.js'
 import { createRedisLibrary } from './redis-lib.js'
 import { ScriptCaller } from './script-caller.js'
@@ -86,6 +87,11 @@ export class Scripting {
   private readonly scripts = new Map<string, Script>()
   /** Bytes of script bodies in the cache (INFO used_memory_scripts_eval). */
   cachedBytes = 0
+  /**
+   * What V8 holds for them (INFO used_memory_vm_eval): the length of the JavaScript
+   * each compiled to, the nearest measure of Lua's VM memory there is here.
+   */
+  compiledBytes = 0
   private functionRegistry: FunctionRegistry | null = null
 
   constructor(readonly server: Server) {
@@ -102,6 +108,13 @@ export class Scripting {
         if (typeof err === 'string') r[1] = err
       }
       return r
+    })
+    // Redis 7.0's error handler is a visible global; scripts that list _G see it.
+    g.set('__redis__err__handler', (err: LuaValue) => {
+      if (err instanceof LuaTable) return err
+      const t = new LuaTable()
+      t.set('err', `ERR ${typeof err === 'string' ? err : typeof err === 'number' ? numberToString(err) : String(err ?? 'nil')}`)
+      return t
     })
     for (const lib of ['string', 'table', 'math', 'coroutine', 'cjson', 'cmsgpack', 'struct', 'bit', 'redis']) {
       ;(g.getStr(lib) as LuaTable).readonly = true
@@ -169,12 +182,14 @@ export class Scripting {
     const script: Script = { sha, body, fn, flags }
     this.scripts.set(sha, script)
     this.cachedBytes += body.length
+    this.compiledBytes += fn.toString().length
     return script
   }
 
   flush(): void {
     this.scripts.clear()
     this.cachedBytes = 0
+    this.compiledBytes = 0
   }
 
   /** Runs `fn` for `client` with KEYS and ARGV set, and writes its result or error as the reply. */
@@ -201,12 +216,15 @@ export class Scripting {
     this.running = run
     const propagation = server.propagation
     propagation.begin()
+    const frozen = freezeExpiry()
     try {
       const result = firstOf(kind === 'script' ? fn() : fn(stringTable(keys), stringTable(args)))
-      luaToReply(client.out, result, sc.out.proto)
+      // redis.setresp may have changed it while the script ran.
+      luaToReply(client.out, result, (sc.out.proto as number) === 3)
     } catch (e) {
       client.out.error(this.failure(e, run))
     } finally {
+      thawExpiry(frozen)
       this.running = null
       propagation.end(sc.db)
     }
@@ -241,25 +259,28 @@ export class Scripting {
    */
   command(raise: boolean, args: LuaValue[]): LuaValue {
     const run = this.running
-    if (run === null) return fail(raise, 'ERR redis.call is not available here')
-    if (args.length === 0) return fail(raise, 'ERR Please specify at least one argument for this redis lib call')
+    if (run === null) return fail(raise, 'redis.call is not available here', false)
+    if (args.length === 0) return fail(raise, 'Please specify at least one argument for this redis lib call', false)
     const argv = new Array<string>(args.length)
     for (let i = 0; i < args.length; i++) {
       const a = toArgument(args[i])
-      if (a === null) return fail(raise, 'ERR Lua redis lib command arguments must be strings or integers')
+      if (a === null) return fail(raise, 'Lua redis lib command arguments must be strings or integers', false)
       argv[i] = a
     }
     const server = this.server
     let spec = server.table.lookup(argv[0])
     if (spec !== undefined && spec.subcommands !== undefined && argv.length >= 2) spec = server.table.lookupSub(spec, argv[1])
-    if (spec === undefined) return fail(raise, 'ERR Unknown Redis command called from script')
+    if (spec === undefined) return fail(raise, '-ERR Unknown Redis command called from script', true)
     const arity = spec.arity
     if (arity > 0 ? argv.length !== arity : argv.length < -arity) {
-      return fail(raise, 'ERR Wrong number of args calling Redis command from script')
+      return fail(raise, '-ERR Wrong number of args calling Redis command from script', true)
     }
-    if (spec.noScript) return fail(raise, 'ERR This Redis command is not allowed from script')
-    if (spec.writes && run.readOnly) return fail(raise, 'ERR Write commands are not allowed from read-only scripts.')
-    if (spec.denyoom && !run.allowOom && server.memory.refuses()) return fail(raise, Err.oom)
+    if (spec.noScript) return fail(raise, '-ERR This Redis command is not allowed from script', true)
+    if ((spec.name === 'xread' || spec.name === 'xreadgroup') && blocks(argv)) {
+      return fail(raise, `-ERR ${spec.name} command is not allowed with BLOCK option from scripts`, true)
+    }
+    if (spec.writes && run.readOnly) return fail(raise, '-ERR Write commands are not allowed from read-only scripts.', true)
+    if (spec.denyoom && !run.allowOom && server.memory.refuses()) return fail(raise, `-${Err.oom}`, true)
     const sc = this.caller
     call(spec, sc, argv)
     const out = sc.out
@@ -267,7 +288,7 @@ export class Scripting {
     if (buf[0] === 0x2d) {
       const text = errorText(buf, 0)
       out.reuse()
-      return fail(raise, text)
+      return fail(raise, text, true)
     }
     const v = replyToLua(buf, 0)
     out.reuse()
@@ -289,11 +310,21 @@ export function errorMessage(v: LuaValue): string {
   return `ERR ${typeof v === 'string' ? v : typeof v === 'number' ? numberToString(v) : String(v === undefined ? 'nil' : v)}`
 }
 
-function fail(raise: boolean, message: string): LuaTable {
-  const t = new LuaTable()
-  t.set('err', message)
+/** A refused or failed command: raised by redis.call, returned by redis.pcall. */
+function fail(raise: boolean, text: string, fromReply: boolean): LuaTable {
+  const t = errorTable(text, fromReply)
   if (raise) throw new LuaError(t)
   return t
+}
+
+/** XREAD and XREADGROUP would block: BLOCK among the options before STREAMS. */
+function blocks(argv: string[]): boolean {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i].toLowerCase()
+    if (a === 'streams') return false
+    if (a === 'block') return true
+  }
+  return false
 }
 
 function stringTable(items: string[]): LuaTable {

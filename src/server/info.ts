@@ -276,6 +276,8 @@ function sectionLines(server: Server, section: Section): string[] {
       s.peakMemory = Math.max(s.peakMemory, used)
       const maxmemory = config.int('maxmemory')
       const total = os.totalmem()
+      const scripting = server.scriptingIfStarted
+      const vmEval = scripting?.compiledBytes ?? 0
       const scripts = scriptMemory(server)
       return [
         `used_memory:${used}`,
@@ -294,16 +296,16 @@ function sectionLines(server: Server, section: Section): string[] {
         `allocator_resident:${mem.rss}`,
         `total_system_memory:${total}`,
         `total_system_memory_human:${humanBytes(total)}`,
-        'used_memory_lua:0',
-        'used_memory_vm_eval:0',
-        'used_memory_lua_human:0B',
+        `used_memory_lua:${vmEval}`,
+        `used_memory_vm_eval:${vmEval}`,
+        `used_memory_lua_human:${humanBytes(vmEval)}`,
         `used_memory_scripts_eval:${scripts.evalBytes}`,
         `number_of_cached_scripts:${scripts.cached}`,
         `number_of_functions:${scripts.functions}`,
         `number_of_libraries:${scripts.libraries}`,
         'used_memory_vm_functions:0',
-        'used_memory_vm_total:0',
-        'used_memory_vm_total_human:0B',
+        `used_memory_vm_total:${vmEval}`,
+        `used_memory_vm_total_human:${humanBytes(vmEval)}`,
         `used_memory_functions:${scripts.functionBytes}`,
         `used_memory_scripts:${scripts.evalBytes + scripts.functionBytes}`,
         `used_memory_scripts_human:${humanBytes(scripts.evalBytes + scripts.functionBytes)}`,

@@ -120,7 +120,7 @@ export class Server {
     return (this.scriptingState ??= new Scripting(this))
   }
 
-  /** The Lua state if a script or function has started it (INFO reads it without starting one). */
+  /** The scripting state if a script ever ran, for INFO, which must not make one. */
   get scriptingIfStarted(): Scripting | null {
     return this.scriptingState
   }

@@ -1,6 +1,7 @@
 import { Err } from '../commands/errors.js'
 import type { CommandSpec } from '../commands/spec.js'
 import type { Caller } from './caller.js'
+import { freezeExpiry, thawExpiry } from '../store/clock.js'
 import { call } from './dispatcher.js'
 import { mayReplicate } from './pause.js'
 
@@ -88,10 +89,12 @@ export function execTransaction(caller: Caller): ExecOutcome {
   caller.out.array(commands.length)
   const propagation = caller.server.propagation
   propagation.begin()
+  const frozen = freezeExpiry()
   try {
     // CLIENT INFO from inside the transaction still shows it (flags=x, multi=<n>).
     for (let i = 0; i < commands.length; i++) call(commands[i].spec, caller, commands[i].argv)
   } finally {
+    thawExpiry(frozen)
     propagation.end(caller.db)
     caller.denyBlocking = denied
     discardTransaction(caller)

@@ -1,3 +1,4 @@
+import { expiryNow } from './clock.js'
 import { CursorTable } from './cursors.js'
 import { KeySpace } from './keyspace.js'
 import type { StoredValue } from './types.js'
@@ -80,7 +81,7 @@ export class Database {
     if (v === undefined) return undefined
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
-      if (at !== undefined && at <= Date.now()) {
+      if (at !== undefined && at <= expiryNow()) {
         if (!this.expiryPaused) this.expire(key)
         return undefined
       }
@@ -132,7 +133,7 @@ export class Database {
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
       if (at !== undefined) {
-        if (at <= Date.now()) this.expire(key)
+        if (at <= expiryNow()) this.expire(key)
         else this.expires.delete(key)
       }
     }
@@ -151,7 +152,7 @@ export class Database {
   delete(key: string): boolean {
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
-      if (at !== undefined && at <= Date.now()) {
+      if (at !== undefined && at <= expiryNow()) {
         this.expire(key)
         return false
       }

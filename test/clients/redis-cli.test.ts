@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
 import { RawClient } from '../helpers/raw.js'
@@ -103,6 +106,20 @@ describe.skipIf(skipCli !== null)('redis-cli', () => {
     expect(lines[0]).toContain('------- data ------')
     expect(lines[1]).toMatch(/^keys\s+mem\s+clients\s+blocked\s+requests\s+connections/)
     expect(lines[2]).toMatch(/^\d+\s+\d+\.\d+[BKMG]\s+\d+\s+0\s+\d+ \(\+\d+\)\s+\d+/)
+  })
+
+  it('--eval runs a Lua file with keys before the comma and arguments after it (EVAL)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'respite-eval-'))
+    const file = join(dir, 'script.lua')
+    writeFileSync(file, "redis.call('set', KEYS[1], ARGV[1])\nreturn {KEYS[1], redis.call('get', KEYS[1]), #ARGV}\n")
+    try {
+      expect(await out(server.port, '--eval', file, 'evalkey', ',', 'value', 'more')).toBe('evalkey\nvalue\n2\n')
+      writeFileSync(file, 'return nosuch\n')
+      const failed = await out(server.port, '--eval', file)
+      expect(failed).toMatch(/^ERR user_script:1: Script attempted to access nonexistent global variable 'nosuch' script: [0-9a-f]{40}, on @user_script:1\.\n\n$/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('accepts telnet-style inline commands', async () => {

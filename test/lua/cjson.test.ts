@@ -23,6 +23,15 @@ describe('cjson', () => {
     expect(() => f('encode')(sparse)).toThrow(new LuaError('Cannot serialise table: excessively sparse array'))
   })
 
+  it('keeps characters beyond latin1 a host value may hold, and recovers from a failed encode', () => {
+    const t = LuaTable.fromArray(['a\u0100/', 'x'.repeat(30) + '\u20ac', 1.5, LuaTable.fromArray(['z\u0101"'])])
+    expect(f('encode')(t)).toBe('["a\u0100\\/","' + 'x'.repeat(30) + '\u20ac",1.5,["z\u0101\\""]]')
+    expect(() => f('encode')(LuaTable.fromArray(['abc', 'y'.repeat(10000), NaN]))).toThrow(new LuaError('Cannot serialise number: must not be NaN or Inf'))
+    expect(f('encode')(LuaTable.fromArray(['abc']))).toBe('["abc"]')
+    expect(f('encode')('z'.repeat(100000))).toBe('"' + 'z'.repeat(100000) + '"')
+    expect(f('encode')(LuaTable.fromArray([1, 2]))).toBe('[1,2]')
+  })
+
   it('decodes with lua-cjson error texts', () => {
     expect(f('decode')('null')).toBe(cjsonNull)
     expect(() => f('decode')('')).toThrow(new LuaError('Expected value but found T_END at character 1'))
@@ -87,6 +96,48 @@ describe.skipIf(skip !== null)('cjson against redis-server', () => {
       { fn: 'cjson.encode_sparse_array', args: [] }, { fn: 'cjson.encode_max_depth', args: [0] }, { fn: 'cjson.encode_invalid_numbers', args: ['x'] },
       { fn: 'cjson.encode_number_precision', args: [15] }, { fn: 'cjson.encode_sparse_array', args: ['maybe'] },
     ]
+    const mismatches = await compare(ref, libs, cases)
+    expect(mismatches).toEqual([])
+  })
+
+  it('agrees on strings, numbers and nesting the one-pass decoder and the byte encoder handle', async () => {
+    const long = 'abcdefghijklmnopqrstuvwxyz0123456789 \x80\xe9\xff'
+    const strings = [long, long + '/', '"' + long, long + '\x7f', long + '\n' + long, 'x'.repeat(300), '\x80'.repeat(40), 'ab\\cd'.repeat(8), Buffer.from('é€😀', 'utf8').toString('latin1')]
+    const numbers = [1.5, -1.5, 0.1, 0.0001, -0.0001, 0.00009999, 0.00015, 1e-5, 123456.789, 12345678901234, 12345678901234.5, 99999999999999,
+      99999999999999.5, 1e14, -1e14, 2147483647, 2147483648, -2147483649, 4294967296, 1.0000000000000002, 0.30000000000000004, 1 / 7, 1e21, 5e-324,
+      1.7976931348623157e308, 2 ** -1074 * 3, 1234.5e-8, 100, 1000000, 1e13 + 0.5]
+    const cases: Case[] = []
+    for (const v of [...strings, ...numbers]) cases.push({ fn: 'cjson.encode', args: [v] })
+    cases.push({ fn: 'cjson.encode', args: [tbl(strings)] }, { fn: 'cjson.encode', args: [tbl(numbers)] })
+    cases.push({ fn: 'cjson.encode', args: [tbl([], [[long, tbl([1.5, 'x', tbl([], [['k"' + long, -0.25]])])]])] })
+    // Tables whose array items sit in the hash part, and holes.
+    const holes = raw('(function() local t = {} t[3] = 3 t[2] = 2 t[1] = 1 return t end)()', () => {
+      const t = new LuaTable()
+      t.set(3, 3)
+      t.set(2, 2)
+      t.set(1, 1)
+      return t
+    })
+    cases.push({ fn: 'cjson.encode', args: [holes] }, { fn: 'cjson.encode', args: [tbl([1, undefined, undefined, 4])] }, { fn: 'cjson.encode', args: [tbl([], [[2, 'b'], [1, 'a']])] })
+    for (const p of [1, 3, 6, 10]) {
+      cases.push({ fn: 'cjson.encode_number_precision', args: [p] })
+      for (const n of numbers) cases.push({ fn: 'cjson.encode', args: [n] })
+    }
+    cases.push({ fn: 'cjson.encode_number_precision', args: [14] })
+    const docs = ['"' + long + '"', '"' + 'x'.repeat(300) + '"', '"a\\\\b\\/c\\"' + long + '\\n"', '"\\u00E9\\u20AC\\uD83D\\uDE00\\u007f\\u0080\\u07ff\\u0800\\uffff"',
+      '"\\ud83d\\ude0"', '"\\ud83d\\u"', '"\\ud83d"', '"\\ud83d\\\\"', '"\\udbff\\udfff"', '"\\ud800\\ud800"', '"\\u', '"\\u00', '"\\u00g0"', '"a\\', '"a\x00b"',
+      '"\x01\x1f\t"', '-0.0', '0.0', '0e0', '1E+2', '1e-2', '-1.5e+300', '0.1e1', '1.5.3', '1e5e3', '0e', '1e+', '-a', '00', '-01', '0.', '.', '-.5', '1.e3',
+      '123456789', '1234567890', '9007199254740993', '-2147483648', '4.94e-324', '2.4703282292062328e-324', '1.7976931348623159e308', '12345678901234567890e-10',
+      '[1x]', '[1,2]x', 'truex', '[true,fals]', 'nulll', '[nan]', '[-inf]', '[0x1p4]', '{"a":0x10}', '[1,+2]', '[1e400,-1e400]', '[1]\x00', '["a"\x00]', '[1\x00]',
+      ' { "a" : [ 1 , { "b" : null } ] , "c" : "d" } ', '{"a":1,"b":2,"a":3}', '{"1":1,"2":2}', '[[],{},[{}],{"":[]}]', '{"a":1 "b":2}', '{"a" : }', '{,}', '[,]',
+      '{"a":1}}', '[1]]', '{"a":[1,2}', '{' + '"a":{'.repeat(998) + '}'.repeat(999), '{' + '"a":{'.repeat(999) + '}'.repeat(1000),
+      '['.repeat(999) + '{"a":1}' + ']'.repeat(999)]
+    for (const d of docs) cases.push({ fn: 'cjson.decode', args: [d] })
+    cases.push({ fn: 'cjson.decode_max_depth', args: [3] })
+    for (const d of ['[[[1]]]', '[[[[1]]]]', '{"a":{"b":{"c":1}}}', '{"a":{"b":{"c":{}}}}', '[{"a":[1]}]', '[{"a":[[]]}]']) cases.push({ fn: 'cjson.decode', args: [d] })
+    cases.push({ fn: 'cjson.decode_max_depth', args: [1000] }, { fn: 'cjson.decode_invalid_numbers', args: [false] })
+    for (const d of ['1', '-0', '1.5e3', '01', '-01', '0x10', '+1', 'inf', '-inf', 'nan', '[1,0x10]', '1.', '.5']) cases.push({ fn: 'cjson.decode', args: [d] })
+    cases.push({ fn: 'cjson.decode_invalid_numbers', args: [true] })
     const mismatches = await compare(ref, libs, cases)
     expect(mismatches).toEqual([])
   })

@@ -2,7 +2,7 @@ import {
   LuaError, LuaTable, READONLY_TABLE, LuaUserdata, NO_VALUES, numberToString, stringToNumber, typeName,
   type LuaFunction, type LuaResult, type LuaValue,
 } from '../value.js'
-import { LuaAbort, allOf, callable, errorAtLevel, firstOf, ipairsStep, isTruthy, metaOf, settleError } from '../runtime.js'
+import { LuaAbort, allOf, callable, errorAtLevel, errorNoPosition, firstOf, ipairsStep, isTruthy, metaOf, settleError } from '../runtime.js'
 import { argError, checkAny, checkInt, checkString, checkTable, optInt, typeError } from './aux.js'
 import { chunkId, compile } from '../compiler.js'
 
@@ -123,7 +123,7 @@ function xpcall(f: LuaValue, handler: LuaValue): LuaResult {
 function setmetatable(t: LuaValue, mt: LuaValue): LuaValue {
   const tab = checkTable('setmetatable', 1, t, arguments.length)
   if (mt !== undefined && !(mt instanceof LuaTable)) argError('setmetatable', 2, 'nil or table expected')
-  if (tab.readonly) throw new LuaError(READONLY_TABLE)
+  if (tab.readonly) throw errorNoPosition(READONLY_TABLE)
   if (tab.metatable !== null && tab.metatable.getStr('__metatable') !== undefined) {
     throw new LuaError('cannot change a protected metatable')
   }
@@ -173,7 +173,10 @@ export function openBase(g: LuaTable): void {
       return checkTable('rawget', 1, t, arguments.length).get(k)
     },
     rawset(t, k, v) {
-      checkTable('rawset', 1, t, arguments.length).set(k, v)
+      const tab = checkTable('rawset', 1, t, arguments.length)
+      // Raised inside a host function, so without a position, as Lua's own rawset.
+      if (tab.readonly) throw errorNoPosition(READONLY_TABLE)
+      tab.set(k, v)
       return t
     },
     rawequal: (a, b) => a === b,

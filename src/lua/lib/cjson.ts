@@ -37,10 +37,22 @@ ESCAPES[0x22] = '\\"'
 ESCAPES[0x5c] = '\\\\'
 ESCAPES[0x2f] = '\\/'
 
+/** The index of the first character of s from `from` on that encoding escapes, or -1. */
+function firstEscape(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 32 || c === 0x22 || c === 0x5c || c === 0x2f || c === 127) return i
+  }
+  return -1
+}
+
+/** s as a JSON string literal: most strings need no escape and are quoted whole. */
 function escapeString(s: string): string {
+  let i = firstEscape(s, 0)
+  if (i < 0) return '"' + s + '"'
   let out = '"'
   let start = 0
-  for (let i = 0; i < s.length; i++) {
+  for (; i < s.length; i++) {
     const c = s.charCodeAt(i)
     if (c < 32 || c === 0x22 || c === 0x5c || c === 0x2f || c === 127) {
       out += s.slice(start, i) + ESCAPES[c]
@@ -50,9 +62,136 @@ function escapeString(s: string): string {
   return out + s.slice(start) + '"'
 }
 
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i)
+
+/**
+ * %.<precision>g of a finite n. Where |n| is in [1e-4, 10^precision), JavaScript's
+ * shortest round-trip form is fixed-point; when it has at most `precision` significant
+ * digits it is also what printf prints: it lies within half an ulp of n, far inside
+ * half a unit of the precision-th digit (for precision <= 15), so rounding n to that
+ * many digits gives those digits, and %g drops the trailing zeros. Otherwise formatG.
+ */
+function formatNumber(n: number, precision: number): string {
+  const a = n < 0 ? -n : n
+  if (a >= 1e-4 && a < POWERS_OF_TEN[precision]) {
+    const s = String(n)
+    // Significant digits: all the digits but the leading zeros (of 0.000ddd).
+    let i = n < 0 ? 1 : 0
+    let digits = s.length - i
+    if (a < 1) {
+      i += 2 // "0."
+      digits -= 2
+      while (s.charCodeAt(i) === 0x30) {
+        i++
+        digits--
+      }
+    } else if (!Number.isInteger(n)) {
+      digits-- // the point
+    }
+    if (digits <= precision) return s
+  }
+  return formatG(n, precision)
+}
+
+/** %.14g of numbers beyond int32 (the default precision), recently encoded. */
+const G14 = new Map<number, string>()
+
+/** A character that needs an escape, or one beyond latin1. */
+const SPECIAL = /[\x00-\x1f"\\/\x7f\u0100-\uffff]/
+
+/** 1 for the bytes a JSON string escapes. */
+const NEEDS_ESCAPE = new Uint8Array(256)
+for (let i = 0; i < 256; i++) NEEDS_ESCAPE[i] = ESCAPES[i].length > 1 ? 1 : 0
+
+/** The output bytes of the encode in progress, reused (encoding runs no Lua, so never re-enters). */
+let scratch = Buffer.allocUnsafe(8192)
+
 class Encoder {
   private depth = 0
+  private buf = scratch
+  private pos = 0
+  /** Output before buf's, once a string with a character beyond latin1 has been written. */
+  private head = ''
   constructor(private readonly cfg: Config) {}
+
+  result(): string {
+    const s = this.head + this.buf.latin1Slice(0, this.pos)
+    if (this.buf.length > 1 << 20) scratch = Buffer.allocUnsafe(8192)
+    return s
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n))
+    this.buf.copy(bigger, 0, 0, this.pos)
+    this.buf = scratch = bigger
+  }
+
+  private raw(s: string): void {
+    const n = s.length
+    this.room(n)
+    const buf = this.buf
+    let pos = this.pos
+    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i)
+    this.pos = pos
+  }
+
+  /** A positive int32's decimal digits (what %.Ng prints for it when N >= 10). */
+  private digits(n: number): void {
+    if (this.cfg.precision < 10) {
+      this.raw(this.number(n))
+      return
+    }
+    let len = 1
+    while (len < 10 && n >= POWERS_OF_TEN[len]) len++
+    this.room(len)
+    const buf = this.buf
+    let pos = this.pos + len
+    this.pos = pos
+    do {
+      buf[--pos] = 0x30 + (n % 10)
+      n = (n / 10) | 0
+    } while (n > 0)
+  }
+
+  private byte(c: number): void {
+    this.room(1)
+    this.buf[this.pos++] = c
+  }
+
+  private str(s: string): void {
+    const n = s.length
+    this.room(n * 6 + 2)
+    const buf = this.buf
+    const begin = this.pos
+    let pos = begin
+    buf[pos++] = 0x22
+    if (n > 24 && !SPECIAL.test(s)) {
+      // A long string with nothing to escape: copied natively.
+      pos += buf.latin1Write(s, pos)
+      buf[pos++] = 0x22
+      this.pos = pos
+      return
+    }
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c > 0xff) {
+        // Not a byte (no Lua string holds one, but a host value might): kept as it
+        // is, in the string part of the output.
+        this.head += buf.latin1Slice(0, begin) + escapeString(s)
+        this.pos = 0
+        return
+      }
+      if (NEEDS_ESCAPE[c] === 0) {
+        buf[pos++] = c
+      } else {
+        const e = ESCAPES[c]
+        for (let j = 0; j < e.length; j++) buf[pos++] = e.charCodeAt(j)
+      }
+    }
+    buf[pos++] = 0x22
+    this.pos = pos
+  }
 
   number(n: number): string {
     if (n !== n || n === Infinity || n === -Infinity) {
@@ -60,18 +199,43 @@ class Encoder {
       if (this.cfg.encodeInvalid === 'null') return 'null'
       return n !== n ? 'nan' : n > 0 ? 'inf' : '-inf'
     }
-    return formatG(n, this.cfg.precision)
+    if (n === 0) return Object.is(n, -0) ? '-0' : '0'
+    const precision = this.cfg.precision
+    if ((n | 0) === n || precision !== 14) return formatNumber(n, precision)
+    // Other numbers format slowly enough (~100 ns) that a cache of the default
+    // precision's results pays; emptied when full.
+    let s = G14.get(n)
+    if (s === undefined) {
+      s = formatNumber(n, 14)
+      if (G14.size >= 4096) G14.clear()
+      G14.set(n, s)
+    }
+    return s
   }
 
-  /** The array length, or -1 when the table must be an object. */
+  /**
+   * The array length, or -1 when the table must be an object. Reads the table's parts
+   * directly; the keys are those next() visits (the array part's non-nil slots, then
+   * the hash part's non-nil entries).
+   */
   private arrayLength(t: LuaTable): number {
+    const arr = t.arr
     let max = 0
     let items = 0
-    for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) {
-      const k = e[0]
-      if (typeof k !== 'number' || k < 1 || !Number.isInteger(k)) return -1
-      if (k > max) max = k
-      items++
+    for (let i = 0; i < arr.length; i++) {
+      if (arr[i] !== undefined) {
+        max = i + 1
+        items++
+      }
+    }
+    const hash = t.hash
+    if (hash !== null && hash.size > 0) {
+      for (const [k, v] of hash) {
+        if (v === undefined) continue
+        if (typeof k !== 'number' || k < 1 || !Number.isInteger(k)) return -1
+        if (k > max) max = k
+        items++
+      }
     }
     const cfg = this.cfg
     if (cfg.sparseRatio > 0 && max > items * cfg.sparseRatio && max > cfg.sparseSafe) {
@@ -81,40 +245,61 @@ class Encoder {
     return max
   }
 
-  value(v: LuaValue, out: string[]): void {
+  value(v: LuaValue): void {
     switch (typeof v) {
-      case 'string': out.push(escapeString(v)); return
-      case 'number': out.push(this.number(v)); return
-      case 'boolean': out.push(v ? 'true' : 'false'); return
-      case 'undefined': out.push('null'); return
+      case 'string': this.str(v); return
+      case 'number':
+        if ((v | 0) === v && v > 0) this.digits(v)
+        else this.raw(this.number(v))
+        return
+      case 'boolean': this.raw(v ? 'true' : 'false'); return
+      case 'undefined': this.raw('null'); return
     }
     if (v === cjsonNull) {
-      out.push('null')
+      this.raw('null')
       return
     }
     if (!(v instanceof LuaTable)) throw new LuaError(`Cannot serialise ${typeName(v)}: type not supported`)
     if (++this.depth > this.cfg.encodeMaxDepth) throw new LuaError(`Cannot serialise, excessive nesting (${this.depth})`)
     const n = this.arrayLength(v)
     if (n > 0) {
-      out.push('[')
+      this.byte(0x5b)
+      const arr = v.arr
       for (let i = 1; i <= n; i++) {
-        if (i > 1) out.push(',')
-        this.value(v.get(i), out)
+        if (i > 1) this.byte(0x2c)
+        this.value(i <= arr.length ? arr[i - 1] : v.get(i))
       }
-      out.push(']')
+      this.byte(0x5d)
     } else {
-      out.push('{')
+      this.byte(0x7b)
       let firstKey = true
-      for (let e = v.next(undefined); e !== undefined; e = v.next(e[0])) {
-        if (!firstKey) out.push(',')
+      const arr = v.arr
+      for (let i = 0; i < arr.length; i++) {
+        const e = arr[i]
+        if (e === undefined) continue
+        if (!firstKey) this.byte(0x2c)
         firstKey = false
-        const k = e[0]
-        if (typeof k === 'string') out.push(escapeString(k), ':')
-        else if (typeof k === 'number') out.push('"', this.number(k), '":')
-        else throw new LuaError(`Cannot serialise ${typeName(k)}: table key must be a number or string`)
-        this.value(e[1], out)
+        this.raw('"' + this.number(i + 1) + '":')
+        this.value(e)
       }
-      out.push('}')
+      const hash = v.hash
+      if (hash !== null) {
+        for (const [k, e] of hash) {
+          if (e === undefined) continue
+          if (!firstKey) this.byte(0x2c)
+          firstKey = false
+          if (typeof k === 'string') {
+            this.str(k)
+            this.byte(0x3a)
+          } else if (typeof k === 'number') {
+            this.raw('"' + this.number(k) + '":')
+          } else {
+            throw new LuaError(`Cannot serialise ${typeName(k)}: table key must be a number or string`)
+          }
+          this.value(e)
+        }
+      }
+      this.byte(0x7d)
     }
     this.depth--
   }
@@ -347,6 +532,261 @@ class Decoder {
   }
 }
 
+/** 10^0 to 10^22: the powers of ten a double holds exactly. */
+const POWERS_OF_TEN_22 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`))
+
+/** Thrown by FastDecoder where it leaves a document to Decoder. */
+const BAIL = Symbol('bail')
+
+/** 0-15 for a hex digit's code, -1 otherwise. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  c |= 0x20
+  return c >= 0x61 && c <= 0x66 ? c - 0x57 : -1
+}
+
+/** A code point as its UTF-8 bytes, one character per byte. */
+function utf8(cp: number): string {
+  if (cp < 0x80) return String.fromCharCode(cp)
+  if (cp < 0x800) return String.fromCharCode(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f))
+  if (cp < 0x10000) return String.fromCharCode(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f))
+  return String.fromCharCode(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f))
+}
+
+/**
+ * The decoder for the common case: one pass over the string's character codes that
+ * builds the values directly. It reads well-formed JSON within the depth limit,
+ * numbers in JSON's own syntax included; on anything else (an error, a number only
+ * strtod reads such as 0x10, 1. or inf, trailing NUL) it throws BAIL, and the document
+ * is decoded again by Decoder, which gives lua-cjson's exact result or error.
+ */
+class FastDecoder {
+  private p = 0
+  private depth = 0
+  constructor(private readonly s: string, private readonly maxDepth: number) {}
+
+  /** The code of the next character after white space (NaN at the end). */
+  private skip(): number {
+    const s = this.s
+    let p = this.p
+    let c = s.charCodeAt(p)
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s.charCodeAt(++p)
+    this.p = p
+    return c
+  }
+
+  private value(c: number): LuaValue {
+    const s = this.s
+    switch (c) {
+      case 0x22: return this.string()
+      case 0x7b: return this.object()
+      case 0x5b: return this.array()
+      case 0x74:
+        if (s.startsWith('true', this.p)) {
+          this.p += 4
+          return true
+        }
+        throw BAIL
+      case 0x66:
+        if (s.startsWith('false', this.p)) {
+          this.p += 5
+          return false
+        }
+        throw BAIL
+      case 0x6e:
+        if (s.startsWith('null', this.p)) {
+          this.p += 4
+          return cjsonNull
+        }
+        throw BAIL
+    }
+    return this.number(c)
+  }
+
+  /**
+   * -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? not followed by what strtod would read on.
+   * With at most 15 digits and a power of ten within 10^22 both are exact doubles, and
+   * one multiplication or division rounds correctly, as strtod does; otherwise Number()
+   * (also correctly rounded) reads the text.
+   */
+  private number(c: number): number {
+    const s = this.s
+    const start = this.p
+    let p = start
+    const neg = c === 0x2d
+    if (neg) c = s.charCodeAt(++p)
+    let m = 0
+    let digits = 0
+    if (c === 0x30) {
+      c = s.charCodeAt(++p)
+    } else if (c >= 0x31 && c <= 0x39) {
+      do {
+        m = m * 10 + (c - 0x30)
+        digits++
+        c = s.charCodeAt(++p)
+      } while (c >= 0x30 && c <= 0x39)
+    } else {
+      throw BAIL
+    }
+    let scale = 0
+    if (c === 0x2e) {
+      c = s.charCodeAt(++p)
+      if (!(c >= 0x30 && c <= 0x39)) throw BAIL
+      do {
+        m = m * 10 + (c - 0x30)
+        digits++
+        scale--
+        c = s.charCodeAt(++p)
+      } while (c >= 0x30 && c <= 0x39)
+    }
+    if (c === 0x65 || c === 0x45) {
+      c = s.charCodeAt(++p)
+      let expNeg = false
+      if (c === 0x2b || c === 0x2d) {
+        expNeg = c === 0x2d
+        c = s.charCodeAt(++p)
+      }
+      if (!(c >= 0x30 && c <= 0x39)) throw BAIL
+      let e = 0
+      do {
+        if (e < 100000) e = e * 10 + (c - 0x30)
+        c = s.charCodeAt(++p)
+      } while (c >= 0x30 && c <= 0x39)
+      scale += expNeg ? -e : e
+    }
+    // Leading zeros, hex, a second point or exponent: strtod's business.
+    if (c === 0x2e || c === 0x65 || c === 0x45 || c === 0x78 || c === 0x58 || (c >= 0x30 && c <= 0x39)) throw BAIL
+    this.p = p
+    if (digits <= 15 && scale >= -22 && scale <= 22) {
+      const v = scale === 0 ? m : scale > 0 ? m * POWERS_OF_TEN_22[scale] : m / POWERS_OF_TEN_22[-scale]
+      return neg ? -v : v
+    }
+    return Number(s.slice(start, p))
+  }
+
+  private string(): string {
+    const s = this.s
+    const start = this.p + 1
+    let p = start
+    let c = s.charCodeAt(p)
+    // Past the characters that stand for themselves (the end gives NaN, which stops it).
+    while ((c > 0x22 && c !== 0x5c) || (c > 0 && c < 0x22)) c = s.charCodeAt(++p)
+    if (c === 0x22) {
+      this.p = p + 1
+      return s.slice(start, p)
+    }
+    // Escapes: pieces between them, and what each stands for.
+    let out = s.slice(start, p)
+    let from = p
+    for (;;) {
+      const c = s.charCodeAt(p)
+      if (c === 0x22) break
+      if (c !== 0x5c) {
+        if (c === 0 || c !== c) throw BAIL
+        p++
+        continue
+      }
+      out += s.slice(from, p)
+      switch (s.charCodeAt(p + 1)) {
+        case 0x22: out += '"'; break
+        case 0x5c: out += '\\'; break
+        case 0x2f: out += '/'; break
+        case 0x62: out += '\b'; break
+        case 0x66: out += '\f'; break
+        case 0x6e: out += '\n'; break
+        case 0x72: out += '\r'; break
+        case 0x74: out += '\t'; break
+        case 0x75: {
+          let cp = this.hex4(p + 2)
+          if (cp >= 0xdc00 && cp <= 0xdfff) throw BAIL
+          if (cp >= 0xd800 && cp <= 0xdbff) {
+            if (s.charCodeAt(p + 6) !== 0x5c || s.charCodeAt(p + 7) !== 0x75) throw BAIL
+            const lo = this.hex4(p + 8)
+            if (lo < 0xdc00 || lo > 0xdfff) throw BAIL
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00)
+            p += 6
+          }
+          out += utf8(cp)
+          p += 4
+          break
+        }
+        default: throw BAIL
+      }
+      p += 2
+      from = p
+    }
+    this.p = p + 1
+    return out + s.slice(from, p)
+  }
+
+  /** The four hex digits at p as a number (BAIL unless there are four). */
+  private hex4(p: number): number {
+    const s = this.s
+    const a = hexDigit(s.charCodeAt(p))
+    const b = hexDigit(s.charCodeAt(p + 1))
+    const c = hexDigit(s.charCodeAt(p + 2))
+    const d = hexDigit(s.charCodeAt(p + 3))
+    if ((a | b | c | d) < 0) throw BAIL
+    return (a << 12) | (b << 8) | (c << 4) | d
+  }
+
+  private object(): LuaTable {
+    if (++this.depth > this.maxDepth) throw BAIL
+    this.p++
+    const t = new LuaTable()
+    let c = this.skip()
+    if (c === 0x7d) {
+      this.p++
+      this.depth--
+      return t
+    }
+    const hash = new Map<LuaValue, LuaValue>()
+    t.hash = hash
+    for (;;) {
+      if (c !== 0x22) throw BAIL
+      const key = this.string()
+      if (this.skip() !== 0x3a) throw BAIL
+      this.p++
+      hash.set(key, this.value(this.skip()))
+      c = this.skip()
+      this.p++
+      if (c === 0x7d) break
+      if (c !== 0x2c) throw BAIL
+      c = this.skip()
+    }
+    this.depth--
+    return t
+  }
+
+  private array(): LuaTable {
+    if (++this.depth > this.maxDepth) throw BAIL
+    this.p++
+    const items: LuaValue[] = []
+    let c = this.skip()
+    if (c === 0x5d) {
+      this.p++
+    } else {
+      for (;;) {
+        items.push(this.value(c))
+        c = this.skip()
+        this.p++
+        if (c === 0x5d) break
+        if (c !== 0x2c) throw BAIL
+        c = this.skip()
+      }
+    }
+    this.depth--
+    return LuaTable.fromArray(items)
+  }
+
+  document(): LuaValue {
+    const v = this.value(this.skip())
+    this.skip()
+    if (this.p !== this.s.length) throw BAIL
+    return v
+  }
+}
+
 function intOption(fname: string, n: number, v: LuaValue, min: number, max: number): number | undefined {
   if (v === undefined) return undefined
   const x = typeof v === 'number' ? v : Number.NaN
@@ -374,15 +814,20 @@ export function createCjson(): LuaTable {
   t.set('null', cjsonNull)
   t.set('encode', (...args: LuaValue[]) => {
     if (args.length !== 1) argError('encode', 1, 'expected 1 argument')
-    const out: string[] = []
-    new Encoder(cfg).value(args[0], out)
-    return out.join('')
+    const enc = new Encoder(cfg)
+    enc.value(args[0])
+    return enc.result()
   })
   t.set('decode', (...args: LuaValue[]) => {
     if (args.length !== 1) argError('decode', 1, 'expected 1 argument')
     const s = checkString('decode', 1, args[0])
     // lua-cjson's guess at UTF-16/32: a NUL among the first two bytes.
     if (s.length >= 2 && (s.charCodeAt(0) === 0 || s.charCodeAt(1) === 0)) throw new LuaError('JSON parser does not support UTF-16 or UTF-32')
+    try {
+      return new FastDecoder(s, cfg.decodeMaxDepth).document()
+    } catch (e) {
+      if (e !== BAIL) throw e
+    }
     return new Decoder(s, cfg).document()
   })
   const enumResult = (v: boolean | 'null'): LuaValue => v
