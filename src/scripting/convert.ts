@@ -156,6 +156,12 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, depth = 0): void {
     out.error('ERR reached lua stack limit')
     return
   }
+  // A table with nothing but an array part (most results) has none of the special
+  // fields below: it is an array up to its first nil.
+  if (v.hash === null) {
+    arrayReply(out, v, depth)
+    return
+  }
   const err = v.getStr('err')
   if (typeof err === 'string') {
     out.error(err)
@@ -201,7 +207,11 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, depth = 0): void {
       return
     }
   }
-  // An array: items 1, 2, ... up to the first nil.
+  arrayReply(out, v, depth)
+}
+
+/** A table as an array reply: items 1, 2, ... up to the first nil. */
+function arrayReply(out: ReplyWriter, v: LuaTable, depth: number): void {
   let n = 0
   while (v.get(n + 1) !== undefined) n++
   out.array(n)
