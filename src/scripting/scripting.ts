@@ -211,7 +211,8 @@ export class Scripting {
     const propagation = server.propagation
     propagation.begin()
     try {
-      luaToReply(client.out, firstOf(fn()))
+      const result = firstOf(fn())
+      luaToReply(client.out, result, sc.out.proto)
     } catch (e) {
       client.out.error(this.failure(e, run))
     } finally {
