@@ -26,6 +26,12 @@ describe.skipIf(skipRedis !== null)('scripting, differential against redis-serve
     return ours.slice(2)
   }
 
+  /** As same(), on a connection switched to RESP3 first (HELLO's own reply differs, so it is left out). */
+  async function same3(...commands: string[][]): Promise<void> {
+    const [ours, theirs] = await Promise.all([call(pair.respite.port, ['HELLO', '3'], ...commands), call(pair.redis.port, ['HELLO', '3'], ...commands)])
+    expect(ours.slice(1)).toEqual(theirs.slice(1))
+  }
+
   it('EVALSHA finds a loaded script by its SHA1 in either case, and answers NOSCRIPT otherwise', async () => {
     const body = 'return ARGV[1]'
     const sha = sha1(body)
@@ -105,6 +111,46 @@ describe.skipIf(skipRedis !== null)('scripting, differential against redis-serve
       ['EVAL', "return redis.status_reply('FINE')", '0'],
       ['EVAL', "error('raised')", '0'],
       ['EVAL', 'return nosuchglobal', '0'],
+    )
+  })
+
+  it('EVAL turns Lua numbers into integers as C does on x86-64: truncated, exact past 2^53, INT64_MIN when out of range', async () => {
+    const values = ['3.7', '-3.7', '-0.5', '2^53 + 1', '2^62', '4611686018427387904 * 1.5', '2^63', '-2^63', '1e19', '-1e19', '0/0', '-(0/0)', '1/0', '-1/0']
+    await same(...values.map((v) => ['EVAL', `return {${v}}`, '0']), ['EVAL', 'return 2^62', '0'])
+  })
+
+  it("EVAL gives booleans in the script's protocol (redis.setresp), everything else in the client's", async () => {
+    const scripts = [
+      'return true', 'return false', 'return {true, false, 1}',
+      'redis.setresp(3); return true', 'redis.setresp(3); return {true, false}',
+      'redis.setresp(3); return redis.call("HGETALL", KEYS[1])', 'redis.setresp(3); return redis.call("ZSCORE", KEYS[2], "m")',
+      'return {double = 1.5}', 'return {map = {a = 1}}', 'return {set = {a = true}}', 'return nil',
+    ]
+    const setup: string[][] = [['DEL', 'h', 'z'], ['HSET', 'h', 'f', 'v'], ['ZADD', 'z', '2.5', 'm']]
+    const runs = scripts.map((body) => ['EVAL', body, '2', 'h', 'z'])
+    await same(...setup, ...runs)
+    await same3(...setup, ...runs)
+  })
+
+  it('EVAL: redis.error_reply makes Redis\'s error text, and the redis library raises its own errors as Redis does', async () => {
+    await same(
+      ...["'NOSPACE'", "'-NOSPACE'", "'-X y'", "'E2 bad'", "'a\\r\\n'", "'ERR a\\r\\n'", "''", "'-'", "' x'", '1', ''].map((a) => ['EVAL', `return redis.error_reply(${a})`, '0']),
+      ['EVAL', "return redis.error_reply('NOSPACE').err", '0'],
+      ['EVAL', 'return type(redis.status_reply())', '0'],
+      ['EVAL', 'return redis.status_reply(1)', '0'],
+      ['EVAL', 'return redis.sha1hex()', '0'],
+      ['EVAL', 'return redis.sha1hex({})', '0'],
+      ['EVAL', 'return redis.sha1hex(12)', '0'],
+      ['EVAL', 'return redis.log()', '0'],
+      ['EVAL', "return redis.log('x', 'y')", '0'],
+      ['EVAL', "return redis.log(9, 'y')", '0'],
+      ['EVAL', 'return redis.setresp(4)', '0'],
+      ['EVAL', 'return redis.setresp()', '0'],
+      ['EVAL', 'return redis.set_repl(9)', '0'],
+      ['EVAL', 'return redis.set_repl()', '0'],
+      ['EVAL', "return redis.acl_check_cmd('nope')", '0'],
+      ['EVAL', 'return redis.acl_check_cmd()', '0'],
+      ['EVAL', 'local ok, e = pcall(redis.setresp, 5); return e', '0'],
     )
   })
 
