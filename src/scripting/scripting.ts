@@ -6,6 +6,7 @@ import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } f
 import type { Caller } from '../server/caller.js'
 import { call } from '../server/dispatcher.js'
 import type { Server } from '../server/server.js'
+import { freezeExpiryClock } from '../store/database.js'
 import { errorText, luaToReply, replyToLua, toArgument } from './convert.js'
 import { createRedisLibrary } from './redis-lib.js'
 import { ScriptCaller } from './script-caller.js'
@@ -210,12 +211,14 @@ export class Scripting {
     this.running = run
     const propagation = server.propagation
     propagation.begin()
+    freezeExpiryClock(run.startedAt)
     try {
       const result = firstOf(fn())
       luaToReply(client.out, result, sc.out.proto)
     } catch (e) {
       client.out.error(this.failure(e, run))
     } finally {
+      freezeExpiryClock(0)
       this.running = null
       propagation.end(sc.db)
     }

@@ -31,6 +31,22 @@ export interface KeyspaceObserver {
 }
 
 /**
+ * While a script runs, Redis holds the time keys expire against at the script's start
+ * (keyIsExpired's scriptTimeSnapshot): a key can expire between scripts but never in
+ * the middle of one, so what a script reads is what its replicas will see. Scripting
+ * sets this around each run; 0 means the clock.
+ */
+let frozenNow = 0
+
+export function freezeExpiryClock(at: number): void {
+  frozenNow = at
+}
+
+function expiryNow(): number {
+  return frozenNow === 0 ? Date.now() : frozenNow
+}
+
+/**
  * One of the numbered databases: keys, their expiry times, and the SCAN cursors over
  * them. Expiry is lazy on every lookup here, and active in Store.expireCycle().
  *
@@ -80,7 +96,7 @@ export class Database {
     if (v === undefined) return undefined
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
-      if (at !== undefined && at <= Date.now()) {
+      if (at !== undefined && at <= expiryNow()) {
         if (!this.expiryPaused) this.expire(key)
         return undefined
       }
@@ -132,7 +148,7 @@ export class Database {
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
       if (at !== undefined) {
-        if (at <= Date.now()) this.expire(key)
+        if (at <= expiryNow()) this.expire(key)
         else this.expires.delete(key)
       }
     }
@@ -151,7 +167,7 @@ export class Database {
   delete(key: string): boolean {
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
-      if (at !== undefined && at <= Date.now()) {
+      if (at !== undefined && at <= expiryNow()) {
         this.expire(key)
         return false
       }

@@ -154,6 +154,17 @@ describe.skipIf(skipRedis !== null)('scripting, differential against redis-serve
     )
   })
 
+  it('EVAL holds the time keys expire against at its start: a key set to expire in 1 ms lives until the script ends', async () => {
+    // Spins on TIME (real time, in Redis too) for 5 ms after setting the key.
+    const spin = "local t = redis.call('TIME'); while true do local n = redis.call('TIME'); if n[1] ~= t[1] or tonumber(n[2]) - tonumber(t[2]) > 5000 then break end end"
+    const replies = await same(
+      ['EVAL', `redis.call('SET', KEYS[1], 'v', 'PX', 1); ${spin}; return {redis.call('EXISTS', KEYS[1]), redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1]) <= 1}`, '1', 'k'],
+      ['EVAL', `${spin}; return redis.call('EXISTS', KEYS[1])`, '1', 'k'],
+      ['EXISTS', 'k'],
+    )
+    expect(replies).toEqual(['*3\r\n:1\r\n$1\r\nv\r\n:1\r\n', ':0\r\n', ':0\r\n'])
+  })
+
   it('EVAL_RO and EVALSHA_RO refuse writes; SCRIPT LOAD, EXISTS, FLUSH, KILL, DEBUG NO and HELP', async () => {
     const write = "return redis.call('SET', KEYS[1], 'v')"
     await same(
