@@ -49,6 +49,9 @@ const PUBSUB_START = '<!-- pubsub:start -->'
 const PUBSUB_END = '<!-- pubsub:end -->'
 const SCRIPTING_START = '<!-- scripting:start -->'
 const SCRIPTING_END = '<!-- scripting:end -->'
+// Written by bench-lua.mjs (npm run bench:lua).
+const LUA_START = '<!-- lua:start -->'
+const LUA_END = '<!-- lua:end -->'
 
 const { values: opts } = parseArgs({
   options: {
@@ -319,7 +322,7 @@ async function openAtOnce(server, n) {
 }
 
 /**
- * The sections other runs wrote into an existing report (--scale, bench:codec), which
+ * The sections other runs wrote into an existing report (--scale, bench:codec, bench:lua), which
  * a regular run leaves in place.
  */
 function keptSections(path, pubsub, scripting) {
@@ -333,7 +336,7 @@ function keptSections(path, pubsub, scripting) {
   // This run's pub/sub figures replace the old ones; without them the old ones stay.
   if (pubsub) kept += `\n${PUBSUB_START}\n${pubsub}\n${PUBSUB_END}\n`
   if (scripting) kept += `\n${SCRIPTING_START}\n${scripting}\n${SCRIPTING_END}\n`
-  for (const [start, end] of [[PUBSUB_START, PUBSUB_END], [SCRIPTING_START, SCRIPTING_END], [SCALE_START, SCALE_END], [CODEC_START, CODEC_END]]) {
+  for (const [start, end] of [[PUBSUB_START, PUBSUB_END], [SCRIPTING_START, SCRIPTING_END], [SCALE_START, SCALE_END], [CODEC_START, CODEC_END], [LUA_START, LUA_END]]) {
     if (pubsub && start === PUBSUB_START) continue
     if (scripting && start === SCRIPTING_START) continue
     const a = text.indexOf(start)
