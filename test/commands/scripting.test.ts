@@ -165,7 +165,7 @@ describe.skipIf(skipRedis !== null)('scripting, differential against redis-serve
     expect(replies).toEqual(['*3\r\n:1\r\n$1\r\nv\r\n:1\r\n', ':0\r\n', ':0\r\n'])
   })
 
-  it('EVAL_RO and EVALSHA_RO refuse writes; SCRIPT LOAD, EXISTS, FLUSH, KILL, DEBUG NO and HELP', async () => {
+  it('EVAL_RO and EVALSHA_RO refuse writes; SCRIPT LOAD, SCRIPT EXISTS, SCRIPT FLUSH, SCRIPT KILL, SCRIPT DEBUG NO and SCRIPT HELP', async () => {
     const write = "return redis.call('SET', KEYS[1], 'v')"
     await same(
       ['EVAL_RO', write, '1', 'k'],
