@@ -19,6 +19,12 @@
 // one of a pattern that matches it; figures are per delivered message. A run of only
 // these rows (--only pubsub-P1,pubsub-P16) rewrites just their section of the report.
 //
+// Lua scripting (bench/lua-scripts.mjs): EVALSHA of a two-INCR script and of a
+// BullMQ-like script of 20 redis.call's, loaded with SCRIPT LOAD on both servers and
+// sent by redis-benchmark. Their rows get a section of their own; run them alone with
+// --only evalsha-incr2,evalsha-incr2-P16,evalsha-bullmq,evalsha-bullmq-P16, which
+// rewrites just that section of the report.
+//
 // Options (or environment): --rounds N (BENCH_ROUNDS), --factor F to scale every -n
 // (BENCH_FACTOR; not open-10k's connection count), --only c50-P16,c1-P1 (workload ids), --tests set,get,
 // --cli path/to/cli.js (RESPITE_CLI), --node-flags "..." for respite's node,
@@ -31,6 +37,7 @@ import { REPO, resolveBuild } from './bench/builds.mjs'
 import { loadKeys } from './bench/load-keys.mjs'
 import { runOpenConnections } from './bench/open-connections.mjs'
 import { runPubSub } from './bench/pubsub.mjs'
+import { BULLMQ_LIKE, evalshaCommand, INCR2, loadScript } from './bench/lua-scripts.mjs'
 import { PROBES, runBenchmark } from './bench/redis-benchmark.mjs'
 import { buildComparisonTable, chartSvg, checkTargets, markdownTable, memoryTable, pubsubTable, summarize, targetsTable } from './bench/report.mjs'
 import { CLOCK_TICKS, cli, machineLine, startRedis, startRespite } from './bench/servers.mjs'
@@ -40,6 +47,11 @@ const CODEC_START = '<!-- codec:start -->'
 const CODEC_END = '<!-- codec:end -->'
 const PUBSUB_START = '<!-- pubsub:start -->'
 const PUBSUB_END = '<!-- pubsub:end -->'
+const SCRIPTING_START = '<!-- scripting:start -->'
+const SCRIPTING_END = '<!-- scripting:end -->'
+// Written by bench-lua.mjs (npm run bench:lua).
+const LUA_START = '<!-- lua:start -->'
+const LUA_END = '<!-- lua:end -->'
 
 const { values: opts } = parseArgs({
   options: {
@@ -93,6 +105,11 @@ const WORKLOADS = [
   // `requests` is messages published; each is delivered to 101 subscribers.
   { id: 'pubsub-P1', title: 'PUBLISH to 100 + 1 pattern subscribers', clients: 102, pipeline: 1, tests: ['publish'], requests: 10_000, pubsub: true, subscribers: 100, dataSize: 32 },
   { id: 'pubsub-P16', title: 'PUBLISH to 100 + 1 pattern subscribers, -P 16', clients: 102, pipeline: 16, tests: ['publish'], requests: 100_000, pubsub: true, subscribers: 100, dataSize: 32 },
+  // EVALSHA of a script loaded beforehand; `script` is what bench/lua-scripts.mjs defines.
+  { id: 'evalsha-incr2', title: 'EVALSHA, 2 INCRs', clients: 50, pipeline: 1, tests: ['evalsha'], requests: 200_000, script: INCR2 },
+  { id: 'evalsha-incr2-P16', title: 'EVALSHA, 2 INCRs, -P 16', clients: 50, pipeline: 16, tests: ['evalsha'], requests: 1_000_000, script: INCR2 },
+  { id: 'evalsha-bullmq', title: "EVALSHA, BullMQ-like, 20 redis.call's", clients: 50, pipeline: 1, tests: ['evalsha'], requests: 100_000, script: BULLMQ_LIKE },
+  { id: 'evalsha-bullmq-P16', title: "EVALSHA, BullMQ-like, 20 redis.call's, -P 16", clients: 50, pipeline: 16, tests: ['evalsha'], requests: 200_000, script: BULLMQ_LIKE },
 ]
 
 function fmtKeys(n) {
@@ -145,6 +162,7 @@ async function main() {
     const servers = await startAll()
     try {
       probeCommands(servers, smallRows)
+      loadScripts(servers, smallRows)
       await runRounds(servers, smallRows)
     } finally {
       await Promise.all(servers.map((s) => s.stop()))
@@ -186,30 +204,36 @@ async function main() {
     keepalive: r.keepalive ?? true,
     open: r.open ?? false,
     pubsub: r.pubsub ?? false,
+    script: r.script !== undefined,
     servers: Object.fromEntries(serverNames.map((n) => [n, r.missing.has(n) ? null : summarize(r.samples[n])])),
     samples: r.samples,
   }))
   const elapsed = ((Date.now() - started) / 1000).toFixed(0)
   const machine = machineLine()
   const command = `npm run build && npm run bench${quick ? ' -- --quick' : ''}`
-  const requestRows = results.filter((r) => !r.pubsub)
+  const requestRows = results.filter((r) => !r.pubsub && !r.script)
   const pubsubRows = results.filter((r) => r.pubsub)
+  const scriptRows = results.filter((r) => r.script)
   const table = markdownTable(requestRows, 'respite', 'redis')
   const mem = memoryTable(memory, 'respite', 'redis')
   const targets = checkTargets(results, memory, 'respite', 'redis')
   const compare = opts.baseline ? buildComparisonTable(results, 'respite', 'respite-before') : ''
   const pubsub = pubsubRows.length > 0 ? pubsubSection({ machine, rounds, rows: pubsubRows, targets }) : ''
+  const scripting = scriptRows.length > 0 ? scriptingSection({ machine, rounds, rows: scriptRows, targets }) : ''
 
   console.log(`\nMachine: ${machine}\nReproduce: ${command}\n${rounds} round(s), ${elapsed} s\n`)
-  if (requestRows.length > 0) console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets.filter((t) => !t.pubsub)))
+  if (requestRows.length > 0) console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets.filter((t) => !t.pubsub && !t.scripting)))
   if (pubsub) console.log('\n' + pubsub)
+  if (scripting) console.log('\n' + scripting)
   if (compare) console.log(`\nrespite before (${opts.baseline}) and after:\n\n${compare}`)
 
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ machine, rounds, factor, memory, results, targets }, null, 2))
   if (write && requestRows.length === 0) {
-    // Only pub/sub rows: the rest of the report stays as the last full run wrote it.
-    replaceSection(join(REPO, 'docs', 'benchmark.md'), PUBSUB_START, PUBSUB_END, pubsub)
-    log('updated the pub/sub section of docs/benchmark.md')
+    // Only pub/sub or scripting rows: the rest of the report stays as the last full run wrote it.
+    const path = join(REPO, 'docs', 'benchmark.md')
+    if (pubsub) replaceSection(path, PUBSUB_START, PUBSUB_END, pubsub)
+    if (scripting) replaceSection(path, SCRIPTING_START, SCRIPTING_END, scripting)
+    log(`updated the ${[pubsub && 'pub/sub', scripting && 'scripting'].filter(Boolean).join(' and ')} section of docs/benchmark.md`)
   } else if (write) {
     const docs = join(REPO, 'docs')
     mkdirSync(docs, { recursive: true })
@@ -217,7 +241,7 @@ async function main() {
     const svg = await chartSvg(requestRows, serverNames, `${date} · ${machine.split(';')[0]}`)
     writeFileSync(join(docs, 'benchmark.svg'), svg)
     const path = join(docs, 'benchmark.md')
-    writeFileSync(path, benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets: targets.filter((t) => !t.pubsub), compare }) + keptSections(path, pubsub))
+    writeFileSync(path, benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets: targets.filter((t) => !t.pubsub && !t.scripting), compare }) + keptSections(path, pubsub, scripting))
     updateReadme(table, mem, machine, command)
     log(`wrote docs/benchmark.md and docs/benchmark.svg`)
   }
@@ -238,6 +262,20 @@ function probeCommands(servers, rows) {
   }
 }
 
+/** SCRIPT LOADs each script row's script; a server where it does not run shows n/a. */
+function loadScripts(servers, rows) {
+  for (const row of rows) {
+    if (!row.script) continue
+    for (const s of servers) {
+      const problem = loadScript(s.port, row.script)
+      if (problem !== null) {
+        row.missing.add(s.name)
+        log(`${s.name}: ${row.id} cannot run (${problem}); its row shows n/a`)
+      }
+    }
+  }
+}
+
 /** A B A B...: each round runs every row on every server, alternating who goes first. */
 async function runRounds(servers, rows) {
   // CPU is counted from the end of the server's previous run, so work it does while
@@ -252,7 +290,7 @@ async function runRounds(servers, rows) {
           ? await openAtOnce(s, row.requests)
           : row.pubsub
           ? await runPubSub({ port: s.port, subscribers: row.subscribers, messages: row.requests, pipeline: row.pipeline, size: row.dataSize })
-          : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive })
+          : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive, command: row.script && evalshaCommand(row.script) })
         const now = s.cpuTicks()
         const ticks = now - s.lastTicks
         s.lastTicks = now
@@ -284,10 +322,10 @@ async function openAtOnce(server, n) {
 }
 
 /**
- * The sections other runs wrote into an existing report (--scale, bench:codec), which
+ * The sections other runs wrote into an existing report (--scale, bench:codec, bench:lua), which
  * a regular run leaves in place.
  */
-function keptSections(path, pubsub) {
+function keptSections(path, pubsub, scripting) {
   let text
   try {
     text = readFileSync(path, 'utf8')
@@ -297,8 +335,10 @@ function keptSections(path, pubsub) {
   let kept = ''
   // This run's pub/sub figures replace the old ones; without them the old ones stay.
   if (pubsub) kept += `\n${PUBSUB_START}\n${pubsub}\n${PUBSUB_END}\n`
-  for (const [start, end] of [[PUBSUB_START, PUBSUB_END], [SCALE_START, SCALE_END], [CODEC_START, CODEC_END]]) {
+  if (scripting) kept += `\n${SCRIPTING_START}\n${scripting}\n${SCRIPTING_END}\n`
+  for (const [start, end] of [[PUBSUB_START, PUBSUB_END], [SCRIPTING_START, SCRIPTING_END], [SCALE_START, SCALE_END], [CODEC_START, CODEC_END], [LUA_START, LUA_END]]) {
     if (pubsub && start === PUBSUB_START) continue
+    if (scripting && start === SCRIPTING_START) continue
     const a = text.indexOf(start)
     const b = text.indexOf(end)
     if (a >= 0 && b > a) kept += '\n' + text.slice(a, b + end.length) + '\n'
@@ -342,6 +382,28 @@ cores with the server.
 ${pubsubTable(rows, 'respite', 'redis')}
 
 ${targetsTable(targets.filter((t) => t.pubsub))}`
+}
+
+/** The report's scripting section: EVALSHA rows and their CPU targets. */
+function scriptingSection({ machine, rounds, rows, targets }) {
+  const date = new Date().toISOString().slice(0, 10)
+  const only = rows.map((r) => r.workload).join(',')
+  return `## Lua scripting (EVALSHA)
+
+Generated by \`scripts/bench.mjs\` on ${date} (${rounds} round${rounds === 1 ? '' : 's'}, medians; ratios respite / Redis).
+
+- **Machine:** ${machine}
+- **Reproduce:** \`npm run build && npm run bench -- --only ${only}\` (this section only; a full run includes it)
+
+The scripts (\`scripts/bench/lua-scripts.mjs\`) are loaded with SCRIPT LOAD on both servers, and redis-benchmark sends
+\`EVALSHA <sha> numkeys keys... args...\` as its command. **2 INCRs** is nearly all the cost of a script call itself;
+**BullMQ-like** is 20 \`redis.call\`s (INCR, HSET, HINCRBY, HGET, LPUSH, ZADD, LLEN, RPOPLPUSH, ZREM, EXISTS, LREM,
+ZCARD, ZREMRANGEBYRANK, HDEL) in the shape of a job queue's add/take/finish scripts. Figures are per EVALSHA; CPU is the
+server's utime+stime as for the other rows.
+
+${markdownTable(rows, 'respite', 'redis')}
+
+${targetsTable(targets.filter((t) => t.scripting))}`
 }
 
 function mib(n) {

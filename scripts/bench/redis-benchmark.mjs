@@ -26,11 +26,13 @@ export const PROBES = {
  * its summary: rps, and avg/min/p50/p95/p99/max latency in milliseconds.
  * `keepalive: false` is `-k 0`: a new connection for every request.
  */
-export function runBenchmark({ port, test, clients, pipeline, requests, dataSize, keyspace, keepalive = true }) {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-t', test, '-c', String(clients), '-P', String(pipeline), '-n', String(requests), '--precision', '3']
+export function runBenchmark({ port, test, clients, pipeline, requests, dataSize, keyspace, keepalive = true, command }) {
+  const args = ['-h', '127.0.0.1', '-p', String(port), ...(command ? [] : ['-t', test]), '-c', String(clients), '-P', String(pipeline), '-n', String(requests), '--precision', '3']
   if (dataSize !== undefined) args.push('-d', String(dataSize))
   if (keyspace !== undefined) args.push('-r', String(keyspace))
   if (!keepalive) args.push('-k', '0')
+  // A custom command (an array of arguments) instead of a -t test.
+  if (command) args.push(...command)
   return new Promise((resolve, reject) => {
     const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] })
     const out = []

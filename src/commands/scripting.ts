@@ -12,29 +12,29 @@ import type { Script } from '../scripting/scripting.js'
  */
 
 /**
- * KEYS and ARGV from `script numkeys key... arg...`, or null after replying the
- * error (Redis's evalGetKeys checks).
+ * The key count of `script numkeys key... arg...`, or -1 after replying the error
+ * (Redis's evalGetKeys checks).
  */
-function splitArgs(c: Caller, argv: string[]): { keys: string[]; args: string[] } | null {
+function numKeys(c: Caller, argv: string[]): number {
   const numkeys = parseInteger(argv[2])
   if (numkeys === null) {
     c.out.error(Err.notInteger)
-    return null
+    return -1
   }
   if (numkeys < 0) {
     c.out.error("ERR Number of keys can't be negative")
-    return null
+    return -1
   }
   if (numkeys > argv.length - 3) {
     c.out.error("ERR Number of keys can't be greater than number of args")
-    return null
+    return -1
   }
-  return { keys: argv.slice(3, 3 + numkeys), args: argv.slice(3 + numkeys) }
+  return numkeys
 }
 
 function evalGeneric(c: Caller, argv: string[], bySha: boolean, ro: boolean): void {
-  const split = splitArgs(c, argv)
-  if (split === null) return
+  const numkeys = numKeys(c, argv)
+  if (numkeys < 0) return
   const scripting = c.server.scripting
   let script: Script | undefined
   if (bySha) {
@@ -58,7 +58,7 @@ function evalGeneric(c: Caller, argv: string[], bySha: boolean, ro: boolean): vo
     // it says it may run out of memory.
     if (!flags.noWrites && !flags.allowOom && c.server.memory.refuses()) return c.out.error(Err.oom)
   }
-  scripting.run(c, 'script', script.fn, `script: ${script.sha}`, split.keys, split.args, readOnly, allowOom)
+  scripting.run(c, 'script', script.fn, script.label, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), readOnly, allowOom)
 }
 
 // --- SCRIPT ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ export function replyToLua(buf: Buffer, start: number): LuaValue {
 }
 
 /** The line of an error reply starting at buf[start], dash included. */
-export function errorText(buf: Buffer, start: number): string {
+export function errorLine(buf: Buffer, start: number): string {
   return buf.latin1Slice(start, buf.indexOf(13, start))
 }
 
@@ -128,21 +128,36 @@ function readValue(buf: Buffer): LuaValue {
 /** How deep a returned table may nest: Redis runs out of Lua stack about there. */
 const MAX_DEPTH = 1000
 
+const INT64_MIN = -9223372036854775808n
+const TWO_63 = 2 ** 63
+
 /**
- * A script's result as a reply. Booleans follow the protocol the script chose with
- * redis.setresp, not the client's: under RESP2 rules true is 1 and false a null.
+ * A Lua number as Redis replies it: C's (long long) cast, which truncates towards zero
+ * and, on x86-64, gives INT64_MIN for NaN, the infinities and anything out of range.
+ * Beyond 2^53 the double's exact integer value, as a bigint.
  */
-export function luaToReply(out: ReplyWriter, v: LuaValue, resp3: boolean, depth = 0): void {
+export function luaNumberToInteger(v: number): number | bigint {
+  if (!(v >= -TWO_63 && v < TWO_63)) return INT64_MIN
+  const t = Math.trunc(v)
+  if (Number.isSafeInteger(t)) return t || 0
+  return BigInt(t)
+}
+
+/**
+ * A script's result as a reply. `scriptProto` is the protocol the script chose with
+ * redis.setresp (2 unless it called it): as in Redis, it decides how booleans are
+ * given, while the client's own protocol decides everything else.
+ */
+export function luaToReply(out: ReplyWriter, v: LuaValue, scriptProto: number = 2, depth = 0): void {
   switch (typeof v) {
     case 'string':
       out.bulk(v)
       return
     case 'number':
-      // C's (long long) cast: towards zero.
-      out.integer(Number.isFinite(v) ? Math.trunc(v) || 0 : v !== v ? 0 : v > 0 ? 9223372036854775807n : -9223372036854775808n)
+      out.integer(luaNumberToInteger(v))
       return
     case 'boolean':
-      if (resp3) out.boolean(v)
+      if (scriptProto === 3) out.boolean(v)
       else if (v) out.integer(1)
       else out.nullBulk()
       return
@@ -156,6 +171,12 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, resp3: boolean, depth 
   }
   if (depth >= MAX_DEPTH) {
     out.error('ERR reached lua stack limit')
+    return
+  }
+  // A table with nothing but an array part (most results) has none of the special
+  // fields below: it is an array up to its first nil.
+  if (v.hash === null) {
+    arrayReply(out, v, scriptProto, depth)
     return
   }
   const err = v.getStr('err')
@@ -183,7 +204,7 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, resp3: boolean, depth 
     const entries: LuaValue[] = []
     for (let e = map.next(undefined); e !== undefined; e = map.next(e[0])) entries.push(e[0], e[1])
     out.map(entries.length / 2)
-    for (const item of entries) luaToReply(out, item, resp3, depth + 1)
+    for (const item of entries) luaToReply(out, item, scriptProto, depth + 1)
     return
   }
   const set = v.getStr('set')
@@ -191,7 +212,7 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, resp3: boolean, depth 
     const members: LuaValue[] = []
     for (let e = set.next(undefined); e !== undefined; e = set.next(e[0])) members.push(e[0])
     out.set(members.length)
-    for (const item of members) luaToReply(out, item, resp3, depth + 1)
+    for (const item of members) luaToReply(out, item, scriptProto, depth + 1)
     return
   }
   const verbatim = v.getStr('verbatim_string')
@@ -203,11 +224,15 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, resp3: boolean, depth 
       return
     }
   }
-  // An array: items 1, 2, ... up to the first nil.
+  arrayReply(out, v, scriptProto, depth)
+}
+
+/** A table as an array reply: items 1, 2, ... up to the first nil. */
+function arrayReply(out: ReplyWriter, v: LuaTable, scriptProto: number, depth: number): void {
   let n = 0
   while (v.get(n + 1) !== undefined) n++
   out.array(n)
-  for (let i = 1; i <= n; i++) luaToReply(out, v.get(i), resp3, depth + 1)
+  for (let i = 1; i <= n; i++) luaToReply(out, v.get(i), scriptProto, depth + 1)
 }
 
 // ---- errors as tables ---------------------------------------------------------
@@ -219,17 +244,16 @@ export function luaToReply(out: ReplyWriter, v: LuaValue, resp3: boolean, depth 
  * are marked so the server does not count them twice when the script returns them.
  */
 export function errorTable(text: string, fromReply: boolean): LuaTable {
-  let err: string
-  if (text.startsWith('-')) {
-    const space = text.indexOf(' ')
-    err = space < 0 ? `ERR ${text.slice(1)}` : text.slice(1)
-  } else {
-    err = `ERR ${text}`
-  }
   const t = new LuaTable()
-  t.set('err', err)
+  t.set('err', errorText(text))
   if (fromReply) t.set('ignore_error_stats_update', true)
   return t
+}
+
+/** The err text luaPushError makes of `text` (see errorTable). */
+export function errorText(text: string): string {
+  if (!text.startsWith('-')) return `ERR ${text}`
+  return text.indexOf(' ') < 0 ? `ERR ${text.slice(1)}` : text.slice(1)
 }
 
 // ---- Lua → command arguments --------------------------------------------------

@@ -7,7 +7,7 @@ import type { Caller } from '../server/caller.js'
 import { call } from '../server/dispatcher.js'
 import type { Server } from '../server/server.js'
 import { freezeExpiry, thawExpiry } from '../store/clock.js'
-import { errorTable, errorText, luaToReply, replyToLua, toArgument } from './convert.js'
+import { errorLine, errorTable, luaToReply, replyToLua, toArgument } from './convert.js'
 import { FunctionRegistry } from './functions.js'
 import { createRedisLibrary } from './redis-lib.js'
 import { ScriptCaller } from './script-caller.js'
@@ -39,6 +39,8 @@ export interface Script {
   fn: LuaFunction
   /** Null without a shebang: Redis then keeps its pre-7.0 rules. */
   flags: ScriptFlags | null
+  /** "script: <sha>", as errors name it (made once, not on every call). */
+  label: string
 }
 
 /** The script running now. */
@@ -85,6 +87,8 @@ export class Scripting {
   /** The script running now, or null. */
   running: Run | null = null
   private readonly scripts = new Map<string, Script>()
+  /** What `running` points at while a script runs (see run()). */
+  private readonly record: Run
   /** Bytes of script bodies in the cache (INFO used_memory_scripts_eval). */
   cachedBytes = 0
   /**
@@ -96,6 +100,9 @@ export class Scripting {
 
   constructor(readonly server: Server) {
     this.caller = new ScriptCaller(server)
+    this.record = {
+      client: this.caller, kind: 'script', label: '', readOnly: false, allowOom: false, startedAt: 0, dirtyAtStart: 0, killed: false,
+    }
     const g = this.engine.globals
     const redis = createRedisLibrary(this)
     g.set('redis', redis)
@@ -142,7 +149,12 @@ export class Scripting {
   }
 
   get(sha: string): Script | undefined {
-    return this.scripts.get(sha.length === 40 ? sha.toLowerCase() : sha)
+    // Clients send the SHA1 as SCRIPT LOAD gave it, in lower case: try that as is
+    // before lower-casing (a new string to hash on every EVALSHA).
+    const script = this.scripts.get(sha)
+    if (script !== undefined || sha.length !== 40) return script
+    const lower = sha.toLowerCase()
+    return lower === sha ? undefined : this.scripts.get(lower)
   }
 
   has(sha: string): boolean {
@@ -179,7 +191,7 @@ export class Scripting {
     } catch (e) {
       throw new Error(`ERR Error compiling script (new function): ${e instanceof LuaError ? String(e.value) : String(e)}`)
     }
-    const script: Script = { sha, body, fn, flags }
+    const script: Script = { sha, body, fn, flags, label: `script: ${sha}` }
     this.scripts.set(sha, script)
     this.cachedBytes += body.length
     this.compiledBytes += fn.toString().length
@@ -192,7 +204,11 @@ export class Scripting {
     this.compiledBytes = 0
   }
 
-  /** Runs `fn` for `client` with KEYS and ARGV set, and writes its result or error as the reply. */
+  /**
+   * Runs `fn` for `client` with KEYS and ARGV set, and writes its result or error as
+   * the reply. `keys` and `args` become the array parts of KEYS and ARGV: pass arrays
+   * nothing else holds (slices of argv).
+   */
   run(
     client: Caller, kind: Run['kind'], fn: LuaFunction, label: string, keys: string[], args: string[],
     readOnly: boolean, allowOom: boolean,
@@ -201,8 +217,8 @@ export class Scripting {
     if (kind === 'script') {
       const g = this.engine.globals
       g.readonly = false
-      g.set('KEYS', stringTable(keys))
-      g.set('ARGV', stringTable(args))
+      g.set('KEYS', arrayTable(keys))
+      g.set('ARGV', arrayTable(args))
       g.readonly = true
     }
     const sc = this.caller
@@ -210,17 +226,24 @@ export class Scripting {
     sc.out.proto = 2
     sc.out.reuse()
     const server = this.server
-    const run: Run = {
-      client, kind, label, readOnly, allowOom, startedAt: Date.now(), dirtyAtStart: server.dirty, killed: false,
-    }
+    // One script runs at a time, so every run fills in the same record.
+    const run = this.record
+    run.client = client
+    run.kind = kind
+    run.label = label
+    run.readOnly = readOnly
+    run.allowOom = allowOom
+    run.startedAt = Date.now()
+    run.dirtyAtStart = server.dirty
+    run.killed = false
     this.running = run
     const propagation = server.propagation
     propagation.begin()
     const frozen = freezeExpiry()
     try {
-      const result = firstOf(kind === 'script' ? fn() : fn(stringTable(keys), stringTable(args)))
+      const result = firstOf(kind === 'script' ? fn() : fn(arrayTable(keys), arrayTable(args)))
       // redis.setresp may have changed it while the script ran.
-      luaToReply(client.out, result, (sc.out.proto as number) === 3)
+      luaToReply(client.out, result, sc.out.proto)
     } catch (e) {
       client.out.error(this.failure(e, run))
     } finally {
@@ -261,12 +284,16 @@ export class Scripting {
     const run = this.running
     if (run === null) return fail(raise, 'redis.call is not available here', false)
     if (args.length === 0) return fail(raise, 'Please specify at least one argument for this redis lib call', false)
-    const argv = new Array<string>(args.length)
+    // `args` is the rest parameter of redis.call, a fresh array: it becomes argv once
+    // its numbers are turned into strings, rather than being copied.
     for (let i = 0; i < args.length; i++) {
-      const a = toArgument(args[i])
+      const v = args[i]
+      if (typeof v === 'string') continue
+      const a = toArgument(v)
       if (a === null) return fail(raise, 'Lua redis lib command arguments must be strings or integers', false)
-      argv[i] = a
+      args[i] = a
     }
+    const argv = args as string[]
     const server = this.server
     let spec = server.table.lookup(argv[0])
     if (spec !== undefined && spec.subcommands !== undefined && argv.length >= 2) spec = server.table.lookupSub(spec, argv[1])
@@ -286,7 +313,7 @@ export class Scripting {
     const out = sc.out
     const buf = out.buf
     if (buf[0] === 0x2d) {
-      const text = errorText(buf, 0)
+      const text = errorLine(buf, 0)
       out.reuse()
       return fail(raise, text, true)
     }
@@ -327,8 +354,9 @@ function blocks(argv: string[]): boolean {
   return false
 }
 
-function stringTable(items: string[]): LuaTable {
+/** A table whose array part is `items` (strings, so no holes), taken over as is. */
+function arrayTable(items: string[]): LuaTable {
   const t = new LuaTable()
-  for (let i = 0; i < items.length; i++) t.set(i + 1, items[i])
+  t.arr = items
   return t
 }
