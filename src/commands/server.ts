@@ -123,6 +123,10 @@ function shutdown(c: Caller, argv: string[]): void {
   }
   if ((save && nosave) || (abort && (save || nosave || other))) return c.out.error(Err.syntax)
   if (abort) return c.out.error('ERR No shutdown in progress.')
+  // While a script is busy only NOSAVE stops the server (the script with it: the
+  // budget hook sees the server closed); there is no saving to skip, but the rule stays.
+  const busy = c.server.busy
+  if (busy !== null && !nosave) return c.out.error(Err.busy(busy.kind))
   c.server.shutdown()
 }
 
@@ -165,6 +169,9 @@ function functionFlush(c: Caller, argv: string[]): void {
 
 function functionStats(c: Caller): void {
   const out = c.out
+  // As Redis: while an EVAL script is busy, FUNCTION STATS is refused like the rest.
+  const busy = c.server.busy
+  if (busy !== null && busy.kind === 'script') return out.error(Err.busy('script'))
   out.map(2)
   out.bulk('running_script')
   out.nullBulk()
@@ -183,7 +190,9 @@ function functionDelete(c: Caller): void {
 }
 
 function functionKill(c: Caller): void {
-  c.out.error('NOTBUSY No scripts in execution right now.')
+  const refused = c.server.scripting.kill('function')
+  if (refused === null) c.out.simple('OK')
+  else c.out.error(refused)
 }
 
 const FUNCTION_HELP = [

@@ -525,7 +525,7 @@ noEffect(TUNING, [
   'stream-node-max-bytes', 'stream-node-max-entries', 'hll-sparse-max-bytes', 'disable-thp',
 ])
 noEffect('respite has no ACL users', ['acl-pubsub-default', 'acllog-max-len'])
-noEffect('respite has no scripting', ['busy-reply-threshold', 'lua-enable-deprecated-api'])
+noEffect('respite has no scripting', ['lua-enable-deprecated-api'])
 noEffect('respite evicts no keys: past maxmemory it refuses writes, as under noeviction', [
   'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lfu-log-factor', 'lfu-decay-time',
 ])
