@@ -139,6 +139,8 @@ class Acceptor {
   ) {
     this.worker = new Worker(ACCEPTOR, {
       eval: true,
+      // Not the process's flags: --input-type=module (node -e) would make this CommonJS code ESM.
+      execArgv: [],
       workerData: {
         fds: listening.map((l) => l.fd), state: this.state.buffer, backlog, ring: RING, header: HEADER, listeners: LISTENERS,
       },
