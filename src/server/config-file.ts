@@ -572,6 +572,7 @@ export const ACTED_ON = new Set([
   'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
   'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template', 'client-output-buffer-limit',
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys', 'notify-keyspace-events',
+  'busy-reply-threshold',
 ])
 
 /** Why each parameter has no effect, for the tests' check that every one is accounted for. */
