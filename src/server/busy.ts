@@ -145,9 +145,11 @@ class Acceptor {
         fds: listening.map((l) => l.fd), state: this.state.buffer, backlog, ring: RING, header: HEADER, listeners: LISTENERS,
       },
     })
-    this.worker.unref()
     this.worker.on('message', () => this.drain())
     this.worker.on('error', onError)
+    // After the listeners: adding a 'message' listener refs the worker again, and a
+    // sleeping acceptor must not keep the process alive.
+    this.worker.unref()
   }
 
   setAccepting(on: boolean): void {

@@ -186,6 +186,11 @@ describe('busy scripts', () => {
       expect(await a.read(1)).toBe('-ERR Script killed by user with SCRIPT KILL... function: spin, on @user_script:1.\r\n')
       expect(await ask(b, 'PING')).toBe('+PONG\r\n')
       expect(await ask(late, 'FUNCTION', 'KILL')).toBe('-NOTBUSY No scripts in execution right now.\r\n')
+      // Closed, the embedded server leaves nothing running: the sleeping acceptor thread
+      // does not keep the process alive.
+      const exited = new Promise((r) => child.once('exit', r))
+      late.write(resp('SHUTDOWN', 'NOSAVE'))
+      expect(await Promise.race([exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('still running'), 5000))])).toBe('exited')
     } finally {
       child.kill('SIGKILL')
     }
