@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs'
+import { closeSync, readSync } from 'node:fs'
 import type { Server as NetServer } from 'node:net'
 import { Worker } from 'node:worker_threads'
 import type { Run } from '../scripting/scripting.js'
@@ -193,6 +193,7 @@ export class BusyScripts {
       this.acceptor = new Acceptor(listening, server.config.int('tcp-backlog'), (l, fd) => {
         const handle = new tcp.TCP(tcp.constants.SOCKET)
         const err = handle.open(fd)
+        if (err !== 0) closeQuietly(fd)
         server.acceptHandle(l.listener, err, err === 0 ? handle : undefined, l.mini)
       }, (e) => {
         server.log('warning', `Busy script acceptor failed: ${e instanceof Error ? e.message : String(e)}`)
@@ -257,5 +258,13 @@ export function readNow(fd: number, buf: Buffer): number {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     return code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR' ? -1 : -2
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // Already gone.
   }
 }

@@ -236,7 +236,8 @@ export class Server {
    * A connection accepted on `listener`'s handle (see takeOverAccept), served by a
    * DirectSocket (no net.Socket at all), or else wrapped in the one net.Socket the
    * client keeps, with an `onread` buffer so data lands in the shared read buffer with
-   * no Readable-stream layer and no Buffer per read.
+   * no Readable-stream layer and no Buffer per read. Also the way in for connections
+   * the busy-script acceptor took while a script held the event loop (busy.ts).
    */
   acceptHandle(listener: net.Server, status: number, handle: AcceptedHandle | undefined, mini: boolean): void {
     if (status < 0 || handle === undefined) {
