@@ -66,8 +66,6 @@ export interface Run {
  */
 const HOOK_EVERY = 10_000
 
-
-
 const NO_FLAGS: ScriptFlags = { noWrites: false, allowOom: false, allowStale: false, noCluster: false, allowCrossSlot: false }
 const FLAG_NAMES: Record<string, keyof ScriptFlags> = {
   'no-writes': 'noWrites', 'allow-oom': 'allowOom', 'allow-stale': 'allowStale',

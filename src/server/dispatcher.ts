@@ -61,12 +61,11 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
     reject(client, spec, Err.notInMulti)
     return
   }
-  // Queueing holds memory however small each command is, so over maxmemory Redis
-  // refuses every command in MULTI but those that end it (and EXEC when nothing
-  // queued may grow memory).
-  // Redis does not look at memory while a script is busy: the script's client holds the server.
   const server = client.server
   const busy = server.busy
+  // Queueing holds memory however small each command is, so over maxmemory Redis
+  // refuses every command in MULTI but those that end it (and EXEC when nothing
+  // queued may grow memory). While a script is busy Redis does not look at memory.
   const oomMatters = multi === null ? spec.denyoom : spec.endsMulti ? spec.fullName === 'exec' && multi.denyoom : true
   if (oomMatters && busy === null && server.memory.refuses()) {
     reject(client, spec, Err.oom)
