@@ -23,6 +23,8 @@ export const Err = {
   maxClients: 'ERR max number of clients reached',
   nan: 'ERR resulting score is not a number (NaN)',
   argTooLong: `ERR argument exceeds the longest string respite can hold (${MAX_ARG_LENGTH} bytes)`,
+  busy: (kind: 'script' | 'function') =>
+    `BUSY Redis is busy running a script. You can only call ${kind === 'script' ? 'SCRIPT' : 'FUNCTION'} KILL or SHUTDOWN NOSAVE.`,
   oom: "OOM command not allowed when used memory > 'maxmemory'.",
   structuredArg: 'ERR structured values are only accepted as values by GET, SET, MGET and MSET',
   wrongArgs: (name: string) => `ERR wrong number of arguments for '${name}' command`,

@@ -1,7 +1,6 @@
 import type { Caller } from '../server/caller.js'
 import { globMatch } from '../store/glob.js'
 import { flagNames, type RestorePolicy } from '../scripting/functions.js'
-import { busyError } from '../scripting/scripting.js'
 import { parseInteger } from '../util/numbers.js'
 import { isOption, numkeysKeys } from './args.js'
 import { Err } from './errors.js'
@@ -125,7 +124,7 @@ function functionStats(c: Caller): void {
   const out = c.out
   const registry = c.server.scripting.functions
   // While an EVAL runs, FUNCTION STATS is refused like other commands, not answered.
-  if (c.server.scripting.running?.kind === 'script') return out.error(busyError('script'))
+  if (c.server.scripting.running?.kind === 'script') return out.error(Err.busy('script'))
   out.map(2)
   out.bulk('running_script')
   const running = c.server.scripting.running

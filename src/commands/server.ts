@@ -122,6 +122,10 @@ function shutdown(c: Caller, argv: string[]): void {
   }
   if ((save && nosave) || (abort && (save || nosave || other))) return c.out.error(Err.syntax)
   if (abort) return c.out.error('ERR No shutdown in progress.')
+  // While a script is busy only NOSAVE stops the server (the script with it: the
+  // budget hook sees the server closed); there is no saving to skip, but the rule stays.
+  const busy = c.server.busy
+  if (busy !== null && !nosave) return c.out.error(Err.busy(busy.kind))
   c.server.shutdown()
 }
 

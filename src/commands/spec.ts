@@ -91,6 +91,8 @@ export interface CommandSpec {
   allowedWhileSubscribed?: boolean
   /** Flagged noscript: refused to redis.call. */
   noScript?: boolean
+  /** Flagged allow_busy: runs while a script is busy (the rest get -BUSY). */
+  allowBusy?: boolean
   /**
    * EXEC, EVAL, FCALL...: the writes they run propagate one by one, wrapped in
    * MULTI/EXEC, never the command itself.

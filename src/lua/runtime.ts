@@ -14,7 +14,10 @@ import {
  */
 
 /** Thrown by the host to stop a script; pcall never catches it. */
-export class LuaAbort extends Error {}
+export class LuaAbort extends Error {
+  /** "chunk:line" of the Lua code that was running, set as it unwinds (as LuaError.where). */
+  where: string | undefined = undefined
+}
 
 /** Instruction budget, decremented at loop back-edges and function entries. */
 export interface Budget {
@@ -77,7 +80,10 @@ function convertForeign(e: unknown): LuaError {
 
 /** The catch of every compiled function: positions errors raised at this level. */
 export function fixError(e: unknown, chunk: string, line: number): unknown {
-  if (e instanceof LuaAbort) return e
+  if (e instanceof LuaAbort) {
+    if (e.where === undefined) e.where = `${chunk}:${line}`
+    return e
+  }
   let err: LuaError
   if (e instanceof LuaError) {
     err = e

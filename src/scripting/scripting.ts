@@ -5,6 +5,7 @@ import { firstOf } from '../lua/runtime.js'
 import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } from '../lua/value.js'
 import type { Caller } from '../server/caller.js'
 import { call } from '../server/dispatcher.js'
+import { BusyScripts } from '../server/busy.js'
 import type { Server } from '../server/server.js'
 import { freezeExpiry, thawExpiry } from '../store/clock.js'
 import { errorLine, errorTable, luaToReply, replyToLua, toArgument } from './convert.js'
@@ -57,7 +58,17 @@ export interface Run {
   /** server.dirty when it started: a script that has written cannot be killed. */
   dirtyAtStart: number
   killed: boolean
+  /** Past busy-reply-threshold: other clients are being answered (busy.ts). */
+  busy: boolean
 }
+
+/**
+ * Budget units (loop iterations, function entries) between two calls of the hook that
+ * watches the clock. A tight loop runs 10,000 iterations in some µs, so a Date.now()
+ * per call is lost in the noise, while a loop around redis.call still reaches it within
+ * some ms.
+ */
+const HOOK_EVERY = 10_000
 
 const NO_FLAGS: ScriptFlags = { noWrites: false, allowOom: false, allowStale: false, noCluster: false, allowCrossSlot: false }
 const FLAG_NAMES: Record<string, keyof ScriptFlags> = {
@@ -97,11 +108,15 @@ export class Scripting {
    */
   compiledBytes = 0
   private functionRegistry: FunctionRegistry | null = null
+  /** Serves other clients while a script is busy. */
+  readonly busy: BusyScripts
 
   constructor(readonly server: Server) {
     this.caller = new ScriptCaller(server)
+    this.busy = new BusyScripts(server)
     this.record = {
-      client: this.caller, kind: 'script', label: '', readOnly: false, allowOom: false, startedAt: 0, dirtyAtStart: 0, killed: false,
+      client: this.caller, kind: 'script', label: '', readOnly: false, allowOom: false, startedAt: 0, dirtyAtStart: 0,
+      killed: false, busy: false,
     }
     const g = this.engine.globals
     const redis = createRedisLibrary(this)
@@ -236,7 +251,10 @@ export class Scripting {
     run.startedAt = Date.now()
     run.dirtyAtStart = server.dirty
     run.killed = false
+    run.busy = false
     this.running = run
+    // Set per run: the budget is shared by every engine in the process (other servers in it too).
+    this.engine.setBudgetHook(HOOK_EVERY, this.onBudget)
     const propagation = server.propagation
     propagation.begin()
     const frozen = freezeExpiry()
@@ -249,20 +267,49 @@ export class Scripting {
     } finally {
       thawExpiry(frozen)
       this.running = null
+      if (run.busy) this.busy.end()
       propagation.end(sc.db)
     }
   }
 
+  /**
+   * The budget hook, every HOOK_EVERY units of the running script: past
+   * busy-reply-threshold, serves the other clients (busy.ts) every few ms, and stops
+   * the script once SCRIPT KILL / FUNCTION KILL or SHUTDOWN NOSAVE asked for it.
+   * LuaAbort unwinds through pcall.
+   */
+  private readonly onBudget = (): void => {
+    const run = this.running
+    if (run === null) return
+    const now = Date.now()
+    if (!run.busy) {
+      const elapsed = now - run.startedAt
+      const threshold = this.server.config.int('busy-reply-threshold')
+      // Halfway there, the acceptor thread starts (once per server), to be up in time.
+      if (elapsed >= threshold / 2) this.busy.prepare()
+      if (elapsed < threshold) return
+      run.busy = true
+      this.busy.begin(run, elapsed)
+    } else if (this.busy.due(now)) {
+      this.busy.poll(now)
+    }
+    if (run.killed || this.server.isClosed) throw new LuaAbort()
+  }
+
   /** The error reply of a script that raised `e`. */
   private failure(e: unknown, run: Run): string {
-    // Redis names SCRIPT KILL even when FUNCTION KILL stopped a function.
-    if (e instanceof LuaAbort) return 'ERR Script killed by user with SCRIPT KILL...'
+    // Redis 7.0 says SCRIPT KILL for FUNCTION KILL too.
+    if (e instanceof LuaAbort) return `ERR Script killed by user with SCRIPT KILL... ${run.label}${e.where === undefined ? '' : `, on @${e.where}.`}`
     if (!(e instanceof LuaError)) throw e
     const message = errorMessage(e.value)
     return e.where === undefined ? `${message} ${run.label}` : `${message} ${run.label}, on @${e.where}.`
   }
 
-  /** SCRIPT KILL and FUNCTION KILL: null when the running script will stop, else the error reply. */
+  /**
+   * SCRIPT KILL and FUNCTION KILL: null when the running script will stop (at the next
+   * budget hook), else the error reply. The wrong one of the two gets the running
+   * kind's -BUSY, as in Redis.
+   */
   kill(kind: Run['kind']): string | null {
     const run = this.running
     if (run === null) return 'NOTBUSY No scripts in execution right now.'
@@ -270,7 +317,8 @@ export class Scripting {
       return 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.'
     }
     // SCRIPT KILL stops EVALs only, FUNCTION KILL FCALLs only.
-    if (run.kind !== kind) return busyError(run.kind)
+    if (run.kind !== kind) return Err.busy(run.kind)
+    if (!run.killed) this.server.log('warning', 'Lua script killed by user with SCRIPT KILL.')
     run.killed = true
     return null
   }
@@ -321,11 +369,6 @@ export class Scripting {
     out.reuse()
     return v
   }
-}
-
-/** What a command refused while `kind` runs hears: the KILL that would stop it. */
-export function busyError(kind: Run['kind']): string {
-  return `BUSY Redis is busy running a script. You can only call ${kind === 'script' ? 'SCRIPT' : 'FUNCTION'} KILL or SHUTDOWN NOSAVE.`
 }
 
 /** The error reply for a raised Lua value: an {err=...} table's text, or "ERR " and the value. */

@@ -4,6 +4,7 @@ import { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
 import type { CommandSpec } from '../commands/spec.js'
 import { Caller } from './caller.js'
+import { readNow } from './busy.js'
 import { FastIo, WriteResult, type ClientSocket, type RawReader, type RawWriter } from './fast-io.js'
 import { contain } from './faults.js'
 import { ClientClass, outputLimitReached } from './output-limits.js'
@@ -154,6 +155,30 @@ export class Client extends Caller implements RawReader, RawWriter {
       return
     }
     this.serve()
+  }
+
+  /**
+   * While a script is busy (busy.ts): reads what the peer sent straight from the
+   * descriptor and serves it through the ordinary loop, unless the loop cannot run
+   * now (this is the script's client, or it is blocked, paused, closing or pushed
+   * back) or replies are still queued in libuv, which a synchronous write would
+   * overtake. Those wait in the kernel until the script ends.
+   */
+  pollWhileBusy(buf: Buffer): void {
+    while (!this.processing && this.blocked === null && this.postponed === null && !this.closing && !this.closed && !this.writePaused) {
+      if (this.io !== null ? this.pendingOutput !== 0 : this.socket.writableLength !== 0) return
+      const fd = (this.socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd
+      if (typeof fd !== 'number' || fd < 0) return
+      const n = readNow(fd, buf)
+      if (n === -1) return
+      if (n <= 0) {
+        this.destroy()
+        return
+      }
+      this.server.stats.totalNetInput += n
+      this.onRead(n, buf)
+      if (n < buf.length) return
+    }
   }
 
   /**

@@ -525,7 +525,7 @@ noEffect(TUNING, [
   'stream-node-max-bytes', 'stream-node-max-entries', 'hll-sparse-max-bytes', 'disable-thp',
 ])
 noEffect('respite has no ACL users', ['acl-pubsub-default', 'acllog-max-len'])
-noEffect('respite has no scripting', ['busy-reply-threshold', 'lua-enable-deprecated-api'])
+noEffect('respite has no scripting', ['lua-enable-deprecated-api'])
 noEffect('respite evicts no keys: past maxmemory it refuses writes, as under noeviction', [
   'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lfu-log-factor', 'lfu-decay-time',
 ])
@@ -572,6 +572,7 @@ export const ACTED_ON = new Set([
   'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
   'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template', 'client-output-buffer-limit',
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys', 'notify-keyspace-events',
+  'busy-reply-threshold',
 ])
 
 /** Why each parameter has no effect, for the tests' check that every one is accounted for. */

@@ -61,11 +61,13 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
     reject(client, spec, Err.notInMulti)
     return
   }
+  const server = client.server
+  const busy = server.busy
   // Queueing holds memory however small each command is, so over maxmemory Redis
   // refuses every command in MULTI but those that end it (and EXEC when nothing
-  // queued may grow memory).
+  // queued may grow memory). While a script is busy Redis does not look at memory.
   const oomMatters = multi === null ? spec.denyoom : spec.endsMulti ? spec.fullName === 'exec' && multi.denyoom : true
-  if (oomMatters && client.server.memory.refuses()) {
+  if (oomMatters && busy === null && server.memory.refuses()) {
     reject(client, spec, Err.oom)
     return
   }
@@ -73,9 +75,15 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
     reject(client, spec, Err.subscribedContext(spec.fullName!))
     return
   }
+  // A script past busy-reply-threshold (busy.ts): only allow_busy commands run. MULTI
+  // and WATCH do, so a pipelined transaction fails at EXEC rather than half-queued.
+  if (busy !== null && !spec.allowBusy) {
+    reject(client, spec, Err.busy(busy.kind))
+    return
+  }
   // A pause holds a write before MULTI would queue it, as in Redis: nothing a paused
   // server was asked to write is acknowledged, queued or not.
-  const pause = client.server.pause
+  const pause = server.pause
   if (pause.mode !== 0 && pause.holds(spec, client)) {
     pause.postpone(client, spec, argv)
     return

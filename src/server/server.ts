@@ -19,7 +19,8 @@ import { MemoryGuard } from './memory.js'
 import { applyOutputLimits, defaultOutputLimits } from './output-limits.js'
 import { KeyspaceEvents } from './notify.js'
 import { Propagation } from './propagation.js'
-import { Scripting } from '../scripting/scripting.js'
+import { Scripting, type Run } from '../scripting/scripting.js'
+import type { Listening } from './busy.js'
 import { ClientPause } from './pause.js'
 import { KeySignals } from './signals.js'
 import { Tracking } from './tracking.js'
@@ -71,6 +72,11 @@ export class Server {
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
   private scriptingState: Scripting | null = null
+  /**
+   * The script running past busy-reply-threshold (busy.ts), or null: other clients'
+   * commands get -BUSY unless flagged allow_busy.
+   */
+  busy: Run | null = null
   /** CLIENT TRACKING (tracking.ts) and CLIENT PAUSE (pause.ts). */
   readonly tracking = new Tracking(this)
   readonly pause = new ClientPause(this)
@@ -89,6 +95,7 @@ export class Server {
   port = 0
   miniPort = 0
   private listeners: net.Server[] = []
+  private readonly miniListeners = new Set<net.Server>()
   /**
    * tcp-keepalive as set on each listening socket whose accepted sockets inherit it
    * with TCP_NODELAY (fast-io.ts setInheritedOptions); listeners not here set both on
@@ -214,6 +221,7 @@ export class Server {
   private listenOn(port: number, host: string | undefined, mini: boolean): Promise<number> {
     const listener = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket, mini))
     this.listeners.push(listener)
+    if (mini) this.miniListeners.add(listener)
     return new Promise((resolve, reject) => {
       listener.once('error', reject)
       listener.listen({ port, host, backlog: this.config.int('tcp-backlog') }, () => {
@@ -233,9 +241,10 @@ export class Server {
    * A connection accepted on `listener`'s handle (see takeOverAccept), served by a
    * DirectSocket (no net.Socket at all), or else wrapped in the one net.Socket the
    * client keeps, with an `onread` buffer so data lands in the shared read buffer with
-   * no Readable-stream layer and no Buffer per read.
+   * no Readable-stream layer and no Buffer per read. Also the way in for connections
+   * the busy-script acceptor took while a script held the event loop (busy.ts).
    */
-  private acceptHandle(listener: net.Server, status: number, handle: AcceptedHandle | undefined, mini: boolean): void {
+  acceptHandle(listener: net.Server, status: number, handle: AcceptedHandle | undefined, mini: boolean): void {
     if (status < 0 || handle === undefined) {
       // EMFILE and the like: the connection is dropped (libuv closes it), the server goes on.
       this.log('warning', `Accepting client connection: ${status < 0 ? getSystemErrorName(status) : 'no handle'}`)
@@ -264,6 +273,20 @@ export class Server {
     const socket = new net.Socket(options)
     options.handle = null
     this.admit(socket, mini)
+  }
+
+  /** The listening sockets' descriptors, for the busy-script acceptor (busy.ts). */
+  listening(): Listening[] {
+    const out: Listening[] = []
+    for (const listener of this.listeners) {
+      const fd = (listener as unknown as { _handle?: { fd?: number } | null })._handle?.fd
+      if (typeof fd === 'number' && fd >= 0) out.push({ listener, fd, mini: this.miniListeners.has(listener) })
+    }
+    return out
+  }
+
+  get isClosed(): boolean {
+    return this.closed
   }
 
   /**

@@ -150,7 +150,7 @@ describe('FUNCTION STATS, FUNCTION KILL and INFO', () => {
     const functions = scripting.functions
     const run: Run = {
       client: scripting.caller, kind: 'function', label: 'script: f', readOnly: false, allowOom: false,
-      startedAt: Date.now(), dirtyAtStart: respite.server.dirty, killed: false,
+      startedAt: Date.now(), dirtyAtStart: respite.server.dirty, killed: false, busy: false,
     }
     // A function is busy as far as the commands that may run meanwhile can tell.
     scripting.running = run
@@ -175,7 +175,7 @@ describe('FUNCTION STATS, FUNCTION KILL and INFO', () => {
     const scripting = respite.server.scripting
     const run: Run = {
       client: scripting.caller, kind: 'script', label: 'script: x', readOnly: false, allowOom: false,
-      startedAt: Date.now(), dirtyAtStart: respite.server.dirty, killed: false,
+      startedAt: Date.now(), dirtyAtStart: respite.server.dirty, killed: false, busy: false,
     }
     scripting.running = run
     try {
