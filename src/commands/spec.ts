@@ -107,6 +107,7 @@ export type CommandGroup =
   | 'scripting'
   | 'pubsub'
   | 'transactions'
+  | 'stream'
 
 export interface CommandStats {
   calls: number
