@@ -53,6 +53,12 @@ interface StreamNode {
   bytes: number
   /** The first entry's field names, which later entries may share (smaller encoding). */
   master: string[]
+  /**
+   * The last id appended to the node, deleted or not. Redis keeps deleted entries in
+   * the listpack, so MINID trimming judges a node by it, and exact trimming can leave
+   * a node with no live entries behind.
+   */
+  last: bigint
 }
 
 /** A pending entry: delivered to a consumer of a group and not acknowledged yet. */
@@ -231,7 +237,7 @@ export class StreamValue implements Collection {
 
   clone(): StreamValue {
     const copy = new StreamValue()
-    copy.nodes = this.nodes.map((n) => ({ entries: n.entries.slice(), added: n.added, bytes: n.bytes, master: n.master }))
+    copy.nodes = this.nodes.map((n) => ({ entries: n.entries.slice(), added: n.added, bytes: n.bytes, master: n.master, last: n.last }))
     copy.length = this.length
     copy.lastId = this.lastId
     copy.firstId = this.firstId
@@ -296,27 +302,27 @@ export class StreamValue implements Collection {
     if (node === undefined) {
       const master: string[] = []
       for (let i = 0; i < fields.length; i += 2) master.push(fields[i])
-      node = { entries: [], added: 0, bytes: 7 + 6 + 2 + listpackStrings(master), master }
+      node = { entries: [], added: 0, bytes: 7 + 6 + 2 + listpackStrings(master), master, last: id }
       this.nodes.push(node)
     }
     node.bytes += entryBytes(node, entry)
     node.entries.push(entry)
     node.added++
+    node.last = id
     if (this.length === 0) this.firstId = id
     this.length++
     this.lastId = id
     this.entriesAdded++
   }
 
-  /** Index of the first node whose last entry is >= id. */
+  /** Index of the first node whose last appended id is >= id. */
   private nodeFor(id: bigint): number {
     const nodes = this.nodes
     let lo = 0
     let hi = nodes.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      const e = nodes[mid].entries
-      if (e[e.length - 1].id < id) lo = mid + 1
+      if (nodes[mid].last < id) lo = mid + 1
       else hi = mid
     }
     return lo
@@ -370,12 +376,16 @@ export class StreamValue implements Collection {
   }
 
   firstEntry(): StreamEntry | undefined {
-    return this.nodes[0]?.entries[0]
+    for (const node of this.nodes) if (node.entries.length > 0) return node.entries[0]
+    return undefined
   }
 
   lastEntry(): StreamEntry | undefined {
-    const node = this.nodes[this.nodes.length - 1]
-    return node?.entries[node.entries.length - 1]
+    for (let n = this.nodes.length - 1; n >= 0; n--) {
+      const entries = this.nodes[n].entries
+      if (entries.length > 0) return entries[entries.length - 1]
+    }
+    return undefined
   }
 
   /** XDEL of one id: true when it was there. */
@@ -393,7 +403,7 @@ export class StreamValue implements Collection {
   }
 
   private updateFirstId(): void {
-    this.firstId = this.length === 0 ? 0n : this.nodes[0].entries[0].id
+    this.firstId = this.length === 0 ? 0n : this.firstEntry()!.id
   }
 
   /** XTRIM / XADD's trimming as Redis does it; the number of entries removed. */
@@ -407,7 +417,7 @@ export class StreamValue implements Collection {
       if (args.limit !== 0 && deleted + live > args.limit) break
       const removeNode = args.strategy === 'maxlen'
         ? this.length - live >= args.maxlen
-        : node.entries[live - 1].id < args.minid
+        : node.last < args.minid
       if (removeNode) {
         nodes.shift()
         this.length -= live

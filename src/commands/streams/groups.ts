@@ -374,7 +374,7 @@ function xclaim(c: Caller, argv: string[]): void {
     }
     let forced = false
     if (force && p === undefined) {
-      p = { id, deliveryTime: now, deliveryCount: 0, consumer: null as never }
+      p = { id, deliveryTime: now, deliveryCount: 1, consumer: null as never }
       g.pending.set(id, p)
       forced = true
     }

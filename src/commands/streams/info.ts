@@ -45,6 +45,8 @@ function replyLag(c: Caller, s: StreamValue, g: ConsumerGroup): void {
 
 /** XINFO STREAM key [FULL [COUNT count]] */
 function xinfoStream(c: Caller, argv: string[]): void {
+  const s = infoStream(c, argv[2])
+  if (s === null) return
   let full = false
   let count = 10
   if (argv.length > 3) {
@@ -57,8 +59,6 @@ function xinfoStream(c: Caller, argv: string[]): void {
       count = n < 0 ? 10 : Number(n)
     }
   }
-  const s = infoStream(c, argv[2])
-  if (s === null) return
   const out = c.out
   out.map(full ? 9 : 10)
   out.bulk('length')

@@ -53,10 +53,6 @@ function parseReadArgs(c: Caller, argv: string[], xreadgroup: boolean): ReadArgs
         c.out.error(StreamErr.timeoutNegative)
         return null
       }
-      if (t > 0 && BigInt(t) > (1n << 63n) - 1n - BigInt(Date.now())) {
-        c.out.error(StreamErr.timeoutRange)
-        return null
-      }
       args.timeout = Number(t)
     } else if (isOption(o, 'COUNT') && more > 0) {
       i++
@@ -164,12 +160,15 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
         serve = true
         gt = g.lastId
       }
-      consumer = consumerFor(c, g, args.consumer!, key)
-      consumer.seenTime = Date.now()
     } else if (s.length > 0 && s.lastEntry()!.id > gt) {
       serve = true
     }
     if (!serve) continue
+    // Redis 7.0 creates the consumer only once there is something to serve it.
+    if (xreadgroup) {
+      consumer = consumerFor(c, groups[j], args.consumer!, key)
+      consumer.seenTime = Date.now()
+    }
     const start = gt === MAX_ID ? MAX_ID : gt + 1n
     const entries = history
       ? readHistory(s, consumer!, start, args.count)
