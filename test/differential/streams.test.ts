@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { historyOf, rng, runDifferential, type Mismatch } from '../helpers/differential.js'
 import { useRespiteAndRedis } from '../helpers/fixture.js'
+import { runScenario, type Step } from '../helpers/scenarios.js'
 import { missingTool } from '../helpers/servers.js'
 
 /**
@@ -251,6 +252,84 @@ describe.skipIf(skip !== null)('differential: stream commands (XADD XLEN XRANGE 
         const mismatch = await runDifferential(servers.respite.port, servers.redis.port, cmds, { proto, normalize: maskStreamReply })
         expect(describeMismatch(cmds, mismatch), `seed ${seed * proto}`).toBeNull()
       }
+    })
+  }
+
+  // Blocking reads and keyspace events: every connection must receive the same bytes
+  // from both servers (client 0 is subscribed to every keyspace event).
+  const EVENTS: Step[] = [
+    [1, ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAnm']],
+    [0, ['PSUBSCRIBE', '__key*__:*']],
+  ]
+  const SCENARIOS: [string, Step[]][] = [
+    ['XREAD BLOCK waiters on $ served by XADD, each from the key that became ready, with COUNT', [
+      ...EVENTS,
+      [1, ['XADD', 'a', '1-1', 'f', 'v']],
+      [2, ['XREAD', 'BLOCK', '0', 'STREAMS', 'a', 'b', '$', '$'], 'blocks'],
+      [3, ['XREAD', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 'b', '0'], 'blocks'],
+      [4, ['XREAD', 'BLOCK', '0', 'STREAMS', 'a', '1-1'], 'blocks'],
+      [1, ['XADD', 'b', '2-1', 'x', '1']],
+      [1, ['XADD', 'a', '3-1', 'y', '2']],
+    ]],
+    ['XREADGROUP BLOCK consumers of one group share new entries; NOACK leaves no pending entry', [
+      ...EVENTS,
+      [1, ['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM']],
+      [2, ['XREADGROUP', 'GROUP', 'g', 'c1', 'BLOCK', '0', 'STREAMS', 's', '>'], 'blocks'],
+      [3, ['XREADGROUP', 'GROUP', 'g', 'c2', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 's', '>'], 'blocks'],
+      [4, ['XREADGROUP', 'GROUP', 'g', 'c3', 'NOACK', 'BLOCK', '0', 'STREAMS', 's', '>'], 'blocks'],
+      [1, ['XADD', 's', '1-1', 'f', 'v']],
+      [1, ['XADD', 's', '2-1', 'f', 'v']],
+      [1, ['MULTI']], [1, ['XADD', 's', '3-1', 'f', 'v']], [1, ['XADD', 's', '4-1', 'f', 'v']], [1, ['EXEC']],
+      [1, ['XPENDING', 's', 'g']],
+      [1, ['XINFO', 'GROUPS', 's']],
+    ]],
+    ['XREADGROUP waiters hear of a deleted or retyped key and a destroyed group; XREAD waiters do not', [
+      ...EVENTS,
+      [1, ['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM']],
+      [1, ['XGROUP', 'CREATE', 's', 'g2', '$']],
+      [2, ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>'], 'blocks'],
+      [3, ['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'], 'blocks'],
+      [1, ['DEL', 's']],
+      [1, ['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM']],
+      [2, ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>'], 'blocks'],
+      [1, ['SET', 's', 'string']],
+      [1, ['DEL', 's']],
+      [1, ['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM']],
+      [2, ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>'], 'blocks'],
+      [1, ['XGROUP', 'DESTROY', 's', 'g']],
+      [1, ['XADD', 's', '5-5', 'f', 'v']],
+    ]],
+    ['XREAD and XREADGROUP with BLOCK in MULTI answer at once; XGROUP SETID alone wakes no one', [
+      ...EVENTS,
+      [1, ['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM']],
+      [1, ['MULTI']],
+      [1, ['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$']],
+      [1, ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>']],
+      [1, ['EXEC']],
+      [2, ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>'], 'blocks'],
+      [1, ['XGROUP', 'SETID', 's', 'g', '0']],
+      [1, ['XADD', 's', '7-7', 'f', 'v']],
+      [1, ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '0']],
+    ]],
+    ['keyspace events of every stream write', [
+      ...EVENTS,
+      [1, ['XADD', 's', 'MAXLEN', '2', '1-1', 'f', 'v']], [1, ['XADD', 's', '2-1', 'f', 'v']], [1, ['XADD', 's', 'MAXLEN', '2', '3-1', 'f', 'v']],
+      [1, ['XADD', 's', 'NOMKSTREAM', 'MINID', '0', '4-1', 'f', 'v']], [1, ['XDEL', 's', '9-9']], [1, ['XDEL', 's', '3-1']],
+      [1, ['XTRIM', 's', 'MAXLEN', '5']], [1, ['XTRIM', 's', 'MAXLEN', '0']], [1, ['XSETID', 's', '10-0']],
+      [1, ['XGROUP', 'CREATE', 'n', 'g', '$', 'MKSTREAM']], [1, ['XGROUP', 'SETID', 'n', 'g', '0']],
+      [1, ['XGROUP', 'CREATECONSUMER', 'n', 'g', 'c']], [1, ['XGROUP', 'CREATECONSUMER', 'n', 'g', 'c']],
+      [1, ['XADD', 'n', '1-1', 'f', 'v']], [1, ['XREADGROUP', 'GROUP', 'g', 'c2', 'STREAMS', 'n', '>']],
+      [1, ['XCLAIM', 'n', 'g', 'c3', '0', '1-1']], [1, ['XAUTOCLAIM', 'n', 'g', 'c4', '0', '0']],
+      [1, ['XACK', 'n', 'g', '1-1']], [1, ['XGROUP', 'DELCONSUMER', 'n', 'g', 'c']], [1, ['XGROUP', 'DELCONSUMER', 'n', 'g', 'nobody']],
+      [1, ['XGROUP', 'DESTROY', 'n', 'g']], [1, ['XGROUP', 'DESTROY', 'n', 'g']], [1, ['XRANGE', 'missing', '-', '+']],
+      [1, ['XREAD', 'STREAMS', 'missing', '0']], [1, ['XINFO', 'STREAM', 'missing']],
+    ]],
+  ]
+  for (const [title, steps] of SCENARIOS) {
+    it(`matches redis-server: ${title}`, async () => {
+      const ours = await runScenario(servers.respite.port, steps)
+      const theirs = await runScenario(servers.redis.port, steps)
+      expect(ours).toEqual(theirs)
     })
   }
 
