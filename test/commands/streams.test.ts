@@ -121,7 +121,7 @@ describe('streams and the key space (TYPE, OBJECT ENCODING, COPY, RENAME, SCAN T
   })
 })
 
-describe('XGROUP CREATE SETID DESTROY CREATECONSUMER DELCONSUMER HELP and XINFO STREAM GROUPS CONSUMERS HELP', () => {
+describe('consumer groups: XGROUP CREATE, XGROUP SETID, XGROUP DESTROY, XGROUP CREATECONSUMER, XGROUP DELCONSUMER, XGROUP HELP; XINFO STREAM, XINFO GROUPS, XINFO CONSUMERS, XINFO HELP', () => {
   it('XGROUP subcommands create, move, and delete groups and consumers', async () => {
     expect(await r3.xgroup('CREATE', 's', 'g', '$', 'MKSTREAM')).toBe('OK')
     expect(await r3.xgroup('CREATE', 's', 'g', '$').catch((e: Error) => e.message)).toBe('BUSYGROUP Consumer Group name already exists')
