@@ -79,11 +79,14 @@ function writeKeySpecs(c: Caller, spec: CommandSpec): void {
   c.out.set((range ? 1 : 0) + (movable ? 1 : 0))
   if (range) {
     const lastKey = spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey
-    writeKeySpec(c, flags, 'index', [['index', spec.firstKey]], 'range', [['lastkey', lastKey], ['keystep', spec.step], ['limit', 0]])
+    writeKeySpec(c, flags, 'index', [['index', spec.firstKey]], 'range', [['lastkey', lastKey], ['keystep', spec.step], ['limit', 0]], spec.keyNotes)
   }
   if (movable) {
     const numkeysAt = fixedPosition(spec.syntax, 'numkeys')
-    if (numkeysAt > 0) {
+    const kw = spec.keywordKeys
+    if (kw !== undefined) {
+      writeKeySpec(c, flags, 'keyword', [['keyword', kw.keyword], ['startfrom', kw.startfrom]], 'range', [['lastkey', -1], ['keystep', 1], ['limit', kw.limit]])
+    } else if (numkeysAt > 0) {
       writeKeySpec(c, flags, 'index', [['index', numkeysAt]], 'keynum', [['keynumidx', 0], ['firstkey', 1], ['keystep', 1]])
     } else {
       writeKeySpec(c, flags, 'unknown', [], 'unknown', [])
@@ -92,10 +95,14 @@ function writeKeySpecs(c: Caller, spec: CommandSpec): void {
 }
 
 /** One key spec: its flags, where the search for keys begins, and how keys are found from there. */
-function writeKeySpec(c: Caller, flags: readonly string[], beginType: string, begin: [string, number][],
-  findType: string, find: [string, number][]): void {
+function writeKeySpec(c: Caller, flags: readonly string[], beginType: string, begin: [string, number | string][],
+  findType: string, find: [string, number][], notes?: string): void {
   const out = c.out
-  out.map(3)
+  out.map(notes === undefined ? 3 : 4)
+  if (notes !== undefined) {
+    out.bulk('notes')
+    out.bulk(notes)
+  }
   out.bulk('flags')
   writeSimpleSet(c, flags)
   out.bulk('begin_search')
@@ -104,7 +111,7 @@ function writeKeySpec(c: Caller, flags: readonly string[], beginType: string, be
   writeSearchStep(c, findType, find)
 }
 
-function writeSearchStep(c: Caller, type: string, spec: [string, number][]): void {
+function writeSearchStep(c: Caller, type: string, spec: [string, number | string][]): void {
   const out = c.out
   out.map(2)
   out.bulk('type')
@@ -113,7 +120,8 @@ function writeSearchStep(c: Caller, type: string, spec: [string, number][]): voi
   out.map(spec.length)
   for (const [name, value] of spec) {
     out.bulk(name)
-    out.integer(value)
+    if (typeof value === 'string') out.bulk(value)
+    else out.integer(value)
   }
 }
 

@@ -57,6 +57,14 @@ export interface CommandSpec {
   keyFlags?: string[]
   /** For commands whose keys come after a numkeys argument: the argv indexes of the keys. */
   keys?: (argv: string[]) => number[]
+  /**
+   * For movable keys found after a keyword (XREAD's STREAMS): the key spec COMMAND
+   * INFO publishes, searching for `keyword` from argument `startfrom`, the keys being
+   * 1/`limit` of what follows it.
+   */
+  keywordKeys?: { keyword: string; startfrom: number; limit: number }
+  /** The `notes` of the key spec, where Redis publishes one (XADD's). */
+  keyNotes?: string
   group: CommandGroup
   summary: string
   since: string

@@ -17,38 +17,38 @@ const secondKey = { firstKey: 2, lastKey: 2, step: 1 } as const
 const nondeterministic = ['nondeterministic_output']
 
 /**
- * XREAD's and XREADGROUP's keys: the first half of the arguments after STREAMS, found
- * as Redis finds them (skipping the values of BLOCK, COUNT and GROUP). [-1] when the
- * arguments do not name keys.
+ * XREAD's and XREADGROUP's keys, as Redis 7.0 finds them from the key spec: after the
+ * first STREAMS from argument `from` on, the first half of what follows (rounded
+ * down). [-1] when there is no STREAMS or no key.
  */
-function readKeys(argv: string[]): number[] {
-  let at = -1
-  for (let j = 1; j < argv.length; j++) {
-    const a = argv[j]
-    if (isOption(a, 'BLOCK') || isOption(a, 'COUNT')) j++
-    else if (isOption(a, 'GROUP')) j += 2
-    else if (isOption(a, 'NOACK')) continue
-    else if (isOption(a, 'STREAMS')) {
-      at = j
-      break
-    } else break
+function keysAfterStreams(from: number): (argv: string[]) => number[] {
+  return (argv) => {
+    let at = -1
+    for (let j = from; j < argv.length; j++) {
+      if (isOption(argv[j], 'STREAMS')) {
+        at = j
+        break
+      }
+    }
+    const n = Math.floor((argv.length - at - 1) / 2)
+    if (at < 0 || n === 0) return [-1]
+    const keys: number[] = []
+    for (let j = at + 1; j <= at + n; j++) keys.push(j)
+    return keys
   }
-  const n = argv.length - at - 1
-  if (at < 0 || n === 0 || n % 2 !== 0) return [-1]
-  const keys: number[] = []
-  for (let j = at + 1; j < at + 1 + n / 2; j++) keys.push(j)
-  return keys
 }
 
 const xread = command({
-  name: 'xread', arity: -4, flags: ['readonly', 'blocking', 'movablekeys'], keys: readKeys, group: 'stream', since: '5.0.0',
+  name: 'xread', arity: -4, flags: ['readonly', 'blocking', 'movablekeys'], keys: keysAfterStreams(1), group: 'stream', since: '5.0.0',
+  keywordKeys: { keyword: 'STREAMS', startfrom: 1, limit: 2 },
   complexity: 'For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.',
   summary: 'Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.',
   syntax: '[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]', handler: r.xread,
 })
 
 const xreadgroup = command({
-  name: 'xreadgroup', arity: -7, flags: ['write', 'blocking', 'movablekeys'], keyFlags: ['RO', 'access'], keys: readKeys,
+  name: 'xreadgroup', arity: -7, flags: ['write', 'blocking', 'movablekeys'], keyFlags: ['RO', 'access'], keys: keysAfterStreams(4),
+  keywordKeys: { keyword: 'STREAMS', startfrom: 4, limit: 2 },
   group: 'stream', since: '5.0.0',
   complexity: 'For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.',
   summary: 'Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.',
@@ -63,6 +63,7 @@ const RANGE_COMPLEXITY = 'O(N) with N being the number of elements being returne
 export const streamCommands: CommandSpec[] = [
   command({
     name: 'xadd', arity: -5, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'stream', since: '5.0.0', tips: nondeterministic,
+    keyNotes: 'UPDATE instead of INSERT because of the optional trimming feature',
     complexity: 'O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.',
     summary: 'Appends a new entry to a stream',
     syntax: 'key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]',
@@ -113,7 +114,7 @@ export const streamCommands: CommandSpec[] = [
     name: 'xclaim', arity: -6, flags: ['write', 'fast'], ...oneKey, group: 'stream', since: '5.0.0', tips: nondeterministic,
     complexity: 'O(log N) with N being the number of messages in the PEL of the consumer group.',
     summary: 'Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.',
-    syntax: 'key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]',
+    syntax: 'key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID id]',
     handler: g.xclaim,
   }),
   command({
@@ -125,7 +126,7 @@ export const streamCommands: CommandSpec[] = [
   command({
     name: 'xsetid', arity: -3, flags: ['write', 'denyoom', 'fast'], ...oneKey, group: 'stream', since: '5.0.0', complexity: 'O(1)',
     summary: 'An internal command for replicating stream values',
-    syntax: 'key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]', handler: e.xsetid,
+    syntax: 'key last-id [ENTRIESADDED entries_added] [MAXDELETEDID max_deleted_entry_id]', handler: e.xsetid,
   }),
   command({
     name: 'xgroup', arity: -2, group: 'stream', since: '5.0.0', complexity: 'Depends on subcommand.',
@@ -135,26 +136,26 @@ export const streamCommands: CommandSpec[] = [
       command({
         name: 'setid', arity: -5, flags: ['write'], ...secondKey, group: 'stream', since: '5.0.0', complexity: 'O(1)',
         summary: 'Set a consumer group to an arbitrary last delivered ID value.',
-        syntax: 'key group <id | $> [ENTRIESREAD entries-read]', handler: g.xgroupSetid,
+        syntax: 'key groupname <id | $> [ENTRIESREAD entries_read]', handler: g.xgroupSetid,
       }),
       command({
         name: 'create', arity: -5, flags: ['write', 'denyoom'], keyFlags: ['RW', 'insert'], ...secondKey, group: 'stream', since: '5.0.0',
         complexity: 'O(1)', summary: 'Create a consumer group.',
-        syntax: 'key group <id | $> [MKSTREAM] [ENTRIESREAD entries-read]', handler: g.xgroupCreate,
+        syntax: 'key groupname <id | $> [MKSTREAM] [ENTRIESREAD entries_read]', handler: g.xgroupCreate,
       }),
       command({
         name: 'createconsumer', arity: 5, flags: ['write', 'denyoom'], keyFlags: ['RW', 'insert'], ...secondKey, group: 'stream',
         since: '6.2.0', complexity: 'O(1)', summary: 'Create a consumer in a consumer group.',
-        syntax: 'key group consumer', handler: g.xgroupCreateconsumer,
+        syntax: 'key groupname consumername', handler: g.xgroupCreateconsumer,
       }),
       command({
         name: 'destroy', arity: 4, flags: ['write'], keyFlags: ['RW', 'delete'], ...secondKey, group: 'stream', since: '5.0.0',
         complexity: "O(N) where N is the number of entries in the group's pending entries list (PEL).",
-        summary: 'Destroy a consumer group.', syntax: 'key group', handler: g.xgroupDestroy,
+        summary: 'Destroy a consumer group.', syntax: 'key groupname', handler: g.xgroupDestroy,
       }),
       command({
         name: 'delconsumer', arity: 5, flags: ['write'], keyFlags: ['RW', 'delete'], ...secondKey, group: 'stream', since: '5.0.0',
-        complexity: 'O(1)', summary: 'Delete a consumer from a consumer group.', syntax: 'key group consumer', handler: g.xgroupDelconsumer,
+        complexity: 'O(1)', summary: 'Delete a consumer from a consumer group.', syntax: 'key groupname consumername', handler: g.xgroupDelconsumer,
       }),
       command({
         name: 'help', arity: 2, flags: ['loading', 'stale'], group: 'stream', since: '5.0.0', complexity: 'O(1)',
@@ -168,7 +169,7 @@ export const streamCommands: CommandSpec[] = [
     subcommands: [
       command({
         name: 'consumers', arity: 4, flags: ['readonly'], ...secondKey, group: 'stream', since: '5.0.0', complexity: 'O(1)',
-        tips: nondeterministic, summary: 'List the consumers in a consumer group', syntax: 'key group', handler: i.xinfoConsumers,
+        tips: nondeterministic, summary: 'List the consumers in a consumer group', syntax: 'key groupname', handler: i.xinfoConsumers,
       }),
       command({
         name: 'groups', arity: 3, flags: ['readonly'], ...secondKey, group: 'stream', since: '5.0.0', complexity: 'O(1)',
