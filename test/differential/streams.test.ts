@@ -311,6 +311,18 @@ describe.skipIf(skip !== null)('differential: stream commands (XADD XLEN XRANGE 
       [1, ['XADD', 's', '7-7', 'f', 'v']],
       [1, ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '0']],
     ]],
+    ['XSETID, XDEL and XTRIM serve no waiter; the next XADD does', [
+      ...EVENTS,
+      [1, ['XADD', 's', '1-1', 'f', 'v']],
+      [1, ['XGROUP', 'CREATE', 's', 'g', '$']],
+      [2, ['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'], 'blocks'],
+      [3, ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>'], 'blocks'],
+      [1, ['XSETID', 's', '5-0']],
+      [1, ['XDEL', 's', '1-1']],
+      [1, ['XTRIM', 's', 'MAXLEN', '0']],
+      [1, ['XINFO', 'CONSUMERS', 's', 'g']],
+      [1, ['XADD', 's', '6-0', 'f', 'v']],
+    ]],
     ['keyspace events of every stream write', [
       ...EVENTS,
       [1, ['XADD', 's', 'MAXLEN', '2', '1-1', 'f', 'v']], [1, ['XADD', 's', '2-1', 'f', 'v']], [1, ['XADD', 's', 'MAXLEN', '2', '3-1', 'f', 'v']],

@@ -207,14 +207,16 @@ function serveReady(c: Caller, argv: string[], args: ReadArgs): void {
   if (args.group === null) {
     if (!(v instanceof StreamValue)) return wait()
     const gt = parseId(idArg, 0n, true)!.id
-    if (!(v.lastId > gt)) return wait()
-    const entries = deliver(c, v, null, null, gt === MAX_ID ? MAX_ID : gt + 1n, args.count || BLOCKED_DEFAULT_COUNT, false)
+    // Only new entries serve a waiter: Redis wakes it on XADD alone, not when XSETID
+    // moves the last id, or XDEL and XTRIM change the stream.
+    if (!(v.lastId > gt) || v.firstFrom(gt + 1n) === undefined) return wait()
+    const entries = deliver(c, v, null, null, gt + 1n, args.count || BLOCKED_DEFAULT_COUNT, false)
     return replyRead(c, [{ key, entries }])
   }
   if (!(v instanceof StreamValue)) return c.out.error(StreamErr.keyGone)
   const g = v.groups.get(args.group)
   if (g === undefined) return c.out.error(StreamErr.groupGone)
-  if (!(v.lastId > g.lastId)) return wait()
+  if (!(v.lastId > g.lastId) || v.firstFrom(g.lastId + 1n) === undefined) return wait()
   const consumer = consumerFor(c, g, args.consumer!, key)
   const entries = deliver(c, v, g, consumer, g.lastId + 1n, args.count || BLOCKED_DEFAULT_COUNT, args.noack)
   replyRead(c, [{ key, entries }])
