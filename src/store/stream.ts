@@ -59,6 +59,8 @@ interface StreamNode {
    * a node with no live entries behind.
    */
   last: bigint
+  /** The id of the first entry appended to the node: Redis's radix tree key for it. */
+  readonly masterId: bigint
 }
 
 /** A pending entry: delivered to a consumer of a group and not acknowledged yet. */
@@ -237,7 +239,7 @@ export class StreamValue implements Collection {
 
   clone(): StreamValue {
     const copy = new StreamValue()
-    copy.nodes = this.nodes.map((n) => ({ entries: n.entries.slice(), added: n.added, bytes: n.bytes, master: n.master, last: n.last }))
+    copy.nodes = this.nodes.map((n) => ({ entries: n.entries.slice(), added: n.added, bytes: n.bytes, master: n.master, last: n.last, masterId: n.masterId }))
     copy.length = this.length
     copy.lastId = this.lastId
     copy.firstId = this.firstId
@@ -302,7 +304,7 @@ export class StreamValue implements Collection {
     if (node === undefined) {
       const master: string[] = []
       for (let i = 0; i < fields.length; i += 2) master.push(fields[i])
-      node = { entries: [], added: 0, bytes: 7 + 6 + 2 + listpackStrings(master), master, last: id }
+      node = { entries: [], added: 0, bytes: 7 + 6 + 2 + listpackStrings(master), master, last: id, masterId: id }
       this.nodes.push(node)
     }
     node.bytes += entryBytes(node, entry)
@@ -313,6 +315,17 @@ export class StreamValue implements Collection {
     this.length++
     this.lastId = id
     this.entriesAdded++
+  }
+
+  /**
+   * The node count of Redis's radix tree over the nodes' master ids (XINFO's
+   * radix-tree-nodes): a compressed node for each run of shared bytes, a branch node
+   * where the 16-byte keys part, and a leaf per key.
+   */
+  radixNodes(): number {
+    const keys = this.nodes.map((n) => idBytes(n.masterId))
+    if (keys.length === 0) return 1
+    return radixCount(keys, 0)
   }
 
   /** Index of the first node whose last appended id is >= id. */
@@ -484,6 +497,29 @@ export class StreamValue implements Collection {
     }
     group.lastId = id
   }
+}
+
+function idBytes(id: bigint): number[] {
+  const out: number[] = []
+  for (let i = 15; i >= 0; i--) out.push(Number((id >> BigInt(i * 8)) & 0xffn))
+  return out
+}
+
+/** Radix tree nodes below (and including) the node holding `keys`, which share their first `depth` bytes. */
+function radixCount(keys: number[][], depth: number): number {
+  if (depth === 16) return 1
+  let common = 0
+  while (depth + common < 16 && keys.every((k) => k[depth + common] === keys[0][depth + common])) common++
+  if (common > 0) return 1 + radixCount(keys, depth + common)
+  const groups = new Map<number, number[][]>()
+  for (const k of keys) {
+    const g = groups.get(k[depth])
+    if (g === undefined) groups.set(k[depth], [k])
+    else g.push(k)
+  }
+  let n = 1
+  for (const g of groups.values()) n += radixCount(g, depth + 1)
+  return n
 }
 
 function lowerBound(entries: StreamEntry[], id: bigint): number {

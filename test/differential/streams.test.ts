@@ -12,7 +12,7 @@ import { missingTool } from '../helpers/servers.js'
  * Ids are explicit (`*` depends on the clock; test/commands/streams.test.ts checks
  * it), and nodes are made small (stream-node-max-entries) so that approximate
  * trimming, which drops whole nodes, is exercised. What depends on time (idle
- * times, delivery and seen times) and Redis's radix tree node count are masked
+ * times, delivery and seen times) are masked
  * before comparing; min-idle arguments are 0 or far beyond any test's age.
  */
 
@@ -31,7 +31,6 @@ export function maskStreamReply(args: string[], reply: string): string {
   let out = reply
     // Unix times in ms: delivery times, seen-time.
     .replace(/:\d{13,}\r\n/g, ':<time>\r\n')
-    .replace(/(\$16\r\nradix-tree-nodes\r\n):\d+/g, '$1:<n>')
     .replace(/(\$4\r\nidle\r\n):\d+/g, '$1:<idle>')
   if (args[0].toUpperCase() === 'XPENDING' && args.length > 3) {
     // Extended form rows: id, consumer, idle ms, deliveries.

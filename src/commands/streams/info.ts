@@ -22,11 +22,6 @@ function infoStream(c: Caller, key: string): StreamValue | null {
   return v
 }
 
-/** Redis's radix tree node count is an implementation detail; this is a plausible one. */
-function radixNodes(s: StreamValue): number {
-  return s.nodeCount === 0 ? 1 : s.nodeCount + 1
-}
-
 function replyEntryOrNull(c: Caller, e: StreamEntry | undefined): void {
   if (e === undefined) c.out.nullBulk()
   else replyEntry(c, e)
@@ -66,7 +61,7 @@ function xinfoStream(c: Caller, argv: string[]): void {
   out.bulk('radix-tree-keys')
   out.integer(s.nodeCount)
   out.bulk('radix-tree-nodes')
-  out.integer(radixNodes(s))
+  out.integer(s.radixNodes())
   out.bulk('last-generated-id')
   replyId(c, s.lastId)
   out.bulk('max-deleted-entry-id')
