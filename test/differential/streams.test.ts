@@ -344,6 +344,26 @@ describe.skipIf(skip !== null)('differential: stream commands (XADD XLEN XRANGE 
     })
   }
 
+  it('splits nodes where redis-server does by stream-node-max-bytes (XINFO STREAM radix-tree-keys, XTRIM ~)', async () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const r = rng(seed)
+      const cmds: string[][] = [['CONFIG', 'SET', 'stream-node-max-bytes', String(100 + seed * 97)]]
+      for (let i = 1; i < 300; i++) {
+        const fields: string[] = []
+        for (let k = 1 + r.int(3); k > 0; k--) {
+          fields.push(r.pick(['a', 'b', 'field', 'x'.repeat(70)]),
+            r.pick(['1', '-5', '123456', '99999999999', 'v'.repeat(r.int(30)), 'w'.repeat(r.int(100)), '']))
+        }
+        cmds.push(['XADD', 's', `${i * 1000 + r.int(3)}-${r.int(2)}`, ...fields])
+        if (r.chance(0.05)) cmds.push(['XDEL', 's', `${(i - 2) * 1000}-0`])
+        if (i % 25 === 0) cmds.push(['XINFO', 'STREAM', 's'], ['XTRIM', 's', 'MAXLEN', '~', String(r.int(40))])
+      }
+      cmds.push(['CONFIG', 'SET', 'stream-node-max-bytes', '4096'])
+      const m = await runDifferential(servers.respite.port, servers.redis.port, cmds)
+      expect(describeMismatch(cmds, m), `seed ${seed}`).toBeNull()
+    }
+  })
+
   it('matches redis-server on hand-picked edge cases (RESP2 and RESP3)', async () => {
     const cmds: string[][] = [
       ['XADD', 's', '1-1', 'a', '1'], ['XADD', 's', '1-1', 'a', '1'], ['XADD', 's', '0-0', 'a', '1'], ['XADD', 's', '1', 'a', '1'],
