@@ -1,7 +1,7 @@
 import type { Caller } from '../../server/caller.js'
 import { Notify } from '../../server/notify.js'
 import {
-  ConsumerGroup, INVALID_ENTRIES_READ, type PendingEntry, StreamValue, U64_MAX, formatId,
+  type Consumer, ConsumerGroup, formatId, INVALID_ENTRIES_READ, type PendingEntry, type StreamEntry, StreamValue,
 } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
@@ -295,15 +295,27 @@ function xpending(c: Caller, argv: string[]): void {
   }
 }
 
-/** Moves a pending entry to `consumer`, as XCLAIM and XAUTOCLAIM do. */
-function claim(g: ConsumerGroup, p: PendingEntry, consumerName: string, c: Caller, key: string,
-  state: { consumer: import('../../store/stream.js').Consumer | null }): void {
-  if (state.consumer === null) state.consumer = consumerFor(c, g, consumerName, key)
-  const consumer = state.consumer
-  if (p.consumer !== consumer) {
-    p.consumer?.pending.delete(p.id)
-    p.consumer = consumer
-    consumer.pending.set(p.id, p)
+/**
+ * The claiming consumer of XCLAIM and XAUTOCLAIM: looked up, or created (with its
+ * event), only once something is claimed, as in Redis.
+ */
+class Claimer {
+  private consumer: Consumer | null = null
+  constructor(private readonly c: Caller, private readonly g: ConsumerGroup, private readonly name: string, private readonly key: string) {}
+
+  get(): Consumer {
+    return (this.consumer ??= consumerFor(this.c, this.g, this.name, this.key))
+  }
+
+  /** Moves the pending entry to the claiming consumer. */
+  take(p: PendingEntry): Consumer {
+    const consumer = this.get()
+    if (p.consumer !== consumer) {
+      p.consumer.pending.delete(p.id)
+      p.consumer = consumer
+      consumer.pending.set(p.id, p)
+    }
+    return consumer
   }
 }
 
@@ -359,8 +371,8 @@ function xclaim(c: Caller, argv: string[]): void {
   } else {
     deliveryTime = now
   }
-  const state = { consumer: null }
-  const claimed: { id: bigint; entry: ReturnType<StreamValue['get']> }[] = []
+  const claimer = new Claimer(c, g, argv[3], argv[1])
+  const claimed: StreamEntry[] = []
   for (let k = 5; k <= lastIdArg; k++) {
     const id = parseId(argv[k], 0n, true)!.id
     let p = g.pending.get(id)
@@ -372,26 +384,29 @@ function xclaim(c: Caller, argv: string[]): void {
       }
       continue
     }
-    let forced = false
-    if (force && p === undefined) {
-      p = { id, deliveryTime: now, deliveryCount: 1, consumer: null as never }
+    // FORCE creates the pending entry (with one delivery, as Redis's new NACK has),
+    // claimed whatever min-idle-time says.
+    const forced = force && p === undefined
+    if (forced) {
+      const owner = claimer.get()
+      p = { id, deliveryTime: now, deliveryCount: 1, consumer: owner }
       g.pending.set(id, p)
-      forced = true
+      owner.pending.set(id, p)
     }
     if (p === undefined) continue
     if (!forced && minIdle !== 0 && now - p.deliveryTime < minIdle) continue
-    claim(g, p, argv[3], c, argv[1], state)
+    const consumer = claimer.take(p)
     p.deliveryTime = deliveryTime
     if (retryCount >= 0) p.deliveryCount = retryCount
     else if (!justid) p.deliveryCount++
-    ;(state.consumer as unknown as { seenTime: number }).seenTime = now
-    claimed.push({ id, entry })
+    consumer.seenTime = now
+    claimed.push(entry)
     c.server.dirty++
   }
   c.out.array(claimed.length)
-  for (const { id, entry } of claimed) {
-    if (justid) replyId(c, id)
-    else replyEntry(c, entry!)
+  for (const entry of claimed) {
+    if (justid) replyId(c, entry.id)
+    else replyEntry(c, entry)
   }
 }
 
@@ -426,8 +441,8 @@ function xautoclaim(c: Caller, argv: string[]): void {
   if (s === undefined || g === undefined) return c.out.error(StreamErr.noGroup(argv[1], argv[2]))
   let attempts = count * 10
   const now = Date.now()
-  const state = { consumer: null }
-  const claimed: { id: bigint; entry: ReturnType<StreamValue['get']> }[] = []
+  const claimer = new Claimer(c, g, argv[3], argv[1])
+  const claimed: StreamEntry[] = []
   const deleted: bigint[] = []
   const pel = g.pending
   let i = pel.lowerBound(start)
@@ -443,10 +458,10 @@ function xautoclaim(c: Caller, argv: string[]): void {
     }
     i++
     if (minIdle !== 0 && now - p.deliveryTime < minIdle) continue
-    claim(g, p, argv[3], c, argv[1], state)
+    claimer.take(p)
     p.deliveryTime = now
     if (!justid) p.deliveryCount++
-    claimed.push({ id: p.id, entry })
+    claimed.push(entry)
     count--
     c.server.dirty++
   }
@@ -454,9 +469,9 @@ function xautoclaim(c: Caller, argv: string[]): void {
   out.array(3)
   out.bulk(i < pel.size ? formatId(pel.keyAt(i)) : '0-0')
   out.array(claimed.length)
-  for (const { id, entry } of claimed) {
-    if (justid) replyId(c, id)
-    else replyEntry(c, entry!)
+  for (const entry of claimed) {
+    if (justid) replyId(c, entry.id)
+    else replyEntry(c, entry)
   }
   out.array(deleted.length)
   for (const id of deleted) replyId(c, id)
@@ -467,4 +482,3 @@ export const groupHandlers = {
   xack, xpending, xclaim, xautoclaim,
 }
 
-export { U64_MAX }

@@ -29,8 +29,6 @@ export const StreamErr = {
   gtOnlyGroup: 'ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.',
   timeoutNotInteger: 'ERR timeout is not an integer or out of range',
   timeoutNegative: 'ERR timeout is negative',
-  timeoutRange: 'ERR timeout is out of range',
-  blockInScript: (cmd: string) => `ERR ${cmd} command is not allowed with BLOCK option from scripts`,
   noGroupRead: (key: string, group: string) => `NOGROUP No such key '${key}' or consumer group '${group}' in XREADGROUP with GROUP option`,
   noGroup: (key: string, group: string) => `NOGROUP No such key '${key}' or consumer group '${group}'`,
   noGroupForKey: (group: string, key: string) => `NOGROUP No such consumer group '${group}' for key name '${key}'`,
