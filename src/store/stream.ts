@@ -124,80 +124,116 @@ export function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-/** A map from ids to values kept sorted by id: binary search, in-order iteration. */
+/**
+ * A map from ids to values iterated in id order (the pending entries lists). Lookups
+ * go through a Map; the order is a sorted array of ids from which deletions are lazy:
+ * a deleted id stays in the array until the array is compacted, so acknowledging in
+ * order (the common case) costs O(1), and new ids, which usually come last, append.
+ */
 export class IdMap<V> {
-  private ids: bigint[] = []
-  private vals: V[] = []
+  private readonly map = new Map<bigint, V>()
+  /** Sorted ids, some of them deleted (not in `map`). */
+  private order: bigint[] = []
+  /** Ids before this index are all deleted. */
+  private head = 0
 
   get size(): number {
-    return this.ids.length
+    return this.map.size
   }
 
-  /** Index of the first id >= `id`. */
-  lowerBound(id: bigint): number {
-    const ids = this.ids
-    let lo = 0
-    let hi = ids.length
+  get(id: bigint): V | undefined {
+    return this.map.get(id)
+  }
+
+  set(id: bigint, v: V): void {
+    const map = this.map
+    if (map.has(id)) {
+      map.set(id, v)
+      return
+    }
+    map.set(id, v)
+    const order = this.order
+    const n = order.length
+    if (n === 0 || order[n - 1] < id) {
+      order.push(id)
+      return
+    }
+    // Searched from the start: the id may still stand, deleted, before `head`.
+    const i = this.lowerBound(id, 0)
+    if (i < n && order[i] === id) {
+      // Deleted earlier and still in the array: it is live again where it stands.
+      if (i < this.head) this.head = i
+      return
+    }
+    if (i < this.head) this.head = i
+    order.splice(i, 0, id)
+  }
+
+  delete(id: bigint): boolean {
+    if (!this.map.delete(id)) return false
+    const order = this.order
+    while (this.head < order.length && !this.map.has(order[this.head])) this.head++
+    return true
+  }
+
+  /** Index in `order` of the first id >= `id`, searching from `lo`. */
+  private lowerBound(id: bigint, lo = this.head): number {
+    const order = this.order
+    let hi = order.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (ids[mid] < id) lo = mid + 1
+      if (order[mid] < id) lo = mid + 1
       else hi = mid
     }
     return lo
   }
 
-  get(id: bigint): V | undefined {
-    const i = this.lowerBound(id)
-    return i < this.ids.length && this.ids[i] === id ? this.vals[i] : undefined
+  /** Drops deleted ids from the array once they outnumber the live ones. */
+  private compact(): void {
+    const order = this.order
+    if (order.length - this.map.size <= this.map.size + 32) return
+    this.order = order.filter((id) => this.map.has(id))
+    this.head = 0
   }
 
-  set(id: bigint, v: V): void {
-    const ids = this.ids
-    const n = ids.length
-    if (n === 0 || ids[n - 1] < id) {
-      ids.push(id)
-      this.vals.push(v)
-      return
+  /**
+   * Live entries with ids >= `start`, in order. Deleting entries (even the current one)
+   * while iterating is allowed; adding to this map is not.
+   */
+  *from(start = 0n): Generator<[bigint, V]> {
+    this.compact()
+    const order = this.order
+    const map = this.map
+    for (let i = this.lowerBound(start); i < order.length; i++) {
+      const v = map.get(order[i])
+      if (v !== undefined) yield [order[i], v]
     }
-    const i = this.lowerBound(id)
-    if (ids[i] === id) {
-      this.vals[i] = v
-      return
-    }
-    ids.splice(i, 0, id)
-    this.vals.splice(i, 0, v)
-  }
-
-  delete(id: bigint): boolean {
-    const i = this.lowerBound(id)
-    if (i >= this.ids.length || this.ids[i] !== id) return false
-    this.ids.splice(i, 1)
-    this.vals.splice(i, 1)
-    return true
-  }
-
-  keyAt(i: number): bigint {
-    return this.ids[i]
-  }
-
-  valueAt(i: number): V {
-    return this.vals[i]
-  }
-
-  keys(): bigint[] {
-    return this.ids.slice()
-  }
-
-  values(): V[] {
-    return this.vals.slice()
   }
 
   first(): bigint | undefined {
-    return this.ids[0]
+    const order = this.order
+    for (let i = this.head; i < order.length; i++) if (this.map.has(order[i])) return order[i]
+    return undefined
   }
 
   last(): bigint | undefined {
-    return this.ids[this.ids.length - 1]
+    const order = this.order
+    for (let i = order.length - 1; i >= this.head; i--) if (this.map.has(order[i])) return order[i]
+    return undefined
+  }
+
+  /** Live ids in order. */
+  keys(): bigint[] {
+    const out: bigint[] = []
+    for (const [id] of this.from()) out.push(id)
+    return out
+  }
+
+  /** Live values in id order. */
+  values(): V[] {
+    const out: V[] = []
+    for (const [, v] of this.from()) out.push(v)
+    return out
   }
 }
 

@@ -105,9 +105,30 @@ describe('IdMap', () => {
     const m = new IdMap<string>()
     for (const n of [5, 1, 3, 9, 3]) m.set(id(n), String(n))
     expect(m.keys().map(formatId)).toEqual(['1-0', '3-0', '5-0', '9-0'])
-    expect(m.lowerBound(id(4))).toBe(2)
+    expect([...m.from(id(4))].map(([k]) => formatId(k))).toEqual(['5-0', '9-0'])
     expect(m.delete(id(3))).toBe(true)
     expect(m.get(id(3))).toBeUndefined()
     expect(m.size).toBe(3)
+    m.set(id(3), 'again')
+    expect(m.keys().map(formatId)).toEqual(['1-0', '3-0', '5-0', '9-0'])
+  })
+
+  it('deletes lazily: in-order deletions, re-insertions and deletion while iterating keep the order right', () => {
+    const m = new IdMap<number>()
+    for (let i = 1; i <= 1000; i++) m.set(id(i), i)
+    for (let i = 1; i <= 900; i++) m.delete(id(i))
+    expect(m.first()).toBe(id(901))
+    expect(m.last()).toBe(id(1000))
+    m.set(id(5), 5)
+    expect(m.first()).toBe(id(5))
+    const seen: number[] = []
+    for (const [k, v] of m.from(id(950))) {
+      seen.push(v)
+      m.delete(k)
+    }
+    expect(seen).toHaveLength(51)
+    expect(m.size).toBe(50)
+    expect(m.last()).toBe(id(949))
+    expect(m.values().slice(0, 2)).toEqual([5, 901])
   })
 })

@@ -279,8 +279,8 @@ function xpending(c: Caller, argv: string[]): void {
   }
   const now = Date.now()
   const rows: PendingEntry[] = []
-  for (let i = pel.lowerBound(start); count > 0 && i < pel.size && pel.keyAt(i) <= end; i++) {
-    const p = pel.valueAt(i)
+  for (const [id, p] of pel.from(start)) {
+    if (count <= 0 || id > end) break
     if (minIdle !== 0 && now - p.deliveryTime < minIdle) continue
     rows.push(p)
     count--
@@ -445,9 +445,12 @@ function xautoclaim(c: Caller, argv: string[]): void {
   const claimed: StreamEntry[] = []
   const deleted: bigint[] = []
   const pel = g.pending
-  let i = pel.lowerBound(start)
-  while (attempts-- > 0 && count > 0 && i < pel.size) {
-    const p = pel.valueAt(i)
+  // As Redis's loop: the cursor is the first pending entry it did not get to.
+  const it = pel.from(start)
+  let next = it.next()
+  while (attempts-- > 0 && count > 0 && next.done !== true) {
+    const p = next.value[1]
+    next = it.next()
     const entry = s.get(p.id)
     if (entry === undefined) {
       unpend(g, p)
@@ -456,7 +459,6 @@ function xautoclaim(c: Caller, argv: string[]): void {
       count--
       continue
     }
-    i++
     if (minIdle !== 0 && now - p.deliveryTime < minIdle) continue
     claimer.take(p)
     p.deliveryTime = now
@@ -467,7 +469,7 @@ function xautoclaim(c: Caller, argv: string[]): void {
   }
   const out = c.out
   out.array(3)
-  out.bulk(i < pel.size ? formatId(pel.keyAt(i)) : '0-0')
+  out.bulk(next.done === true ? '0-0' : formatId(next.value[0]))
   out.array(claimed.length)
   for (const entry of claimed) {
     if (justid) replyId(c, entry.id)

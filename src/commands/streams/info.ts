@@ -1,5 +1,5 @@
 import type { Caller } from '../../server/caller.js'
-import { type ConsumerGroup, INVALID_ENTRIES_READ, StreamValue, type StreamEntry } from '../../store/stream.js'
+import { type ConsumerGroup, type IdMap, INVALID_ENTRIES_READ, StreamValue, type StreamEntry } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
@@ -100,8 +100,7 @@ function xinfoStream(c: Caller, argv: string[]): void {
     const pel = g.pending
     const n = count === 0 ? pel.size : Math.min(count, pel.size)
     out.array(n)
-    for (let i = 0; i < n; i++) {
-      const p = pel.valueAt(i)
+    for (const p of firstValues(pel, n)) {
       out.array(4)
       replyId(c, p.id)
       out.bulk(p.consumer.name)
@@ -122,8 +121,7 @@ function xinfoStream(c: Caller, argv: string[]): void {
       out.bulk('pending')
       const m = count === 0 ? k.pending.size : Math.min(count, k.pending.size)
       out.array(m)
-      for (let i = 0; i < m; i++) {
-        const p = k.pending.valueAt(i)
+      for (const p of firstValues(k.pending, m)) {
         out.array(3)
         replyId(c, p.id)
         out.integer(p.deliveryTime)
@@ -131,6 +129,14 @@ function xinfoStream(c: Caller, argv: string[]): void {
       }
     }
   }
+}
+
+/** The first `n` values of a pending entries list. */
+function firstValues<V>(pel: IdMap<V>, n: number): V[] {
+  const out: V[] = []
+  if (n === 0) return out
+  for (const [, v] of pel.from()) if (out.push(v) === n) break
+  return out
 }
 
 /** XINFO GROUPS key */

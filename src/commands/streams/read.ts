@@ -267,8 +267,8 @@ function readHistory(s: StreamValue, consumer: Consumer, start: bigint, count: n
   const out: ReadEntry[] = []
   const pel = consumer.pending
   const now = Date.now()
-  for (let i = pel.lowerBound(start); i < pel.size && (count === 0 || out.length < count); i++) {
-    const p = pel.valueAt(i)
+  for (const [, p] of pel.from(start)) {
+    if (count !== 0 && out.length >= count) break
     const e = s.get(p.id)
     if (e === undefined) {
       out.push({ id: p.id, fields: null })
