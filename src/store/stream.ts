@@ -517,17 +517,18 @@ export class StreamValue implements Collection {
   lag(group: ConsumerGroup): bigint | null {
     if (this.entriesAdded === 0n) return 0n
     if (group.entriesRead !== INVALID_ENTRIES_READ && !this.hasTombstones(group.lastId, MAX_ID)) {
-      return this.entriesAdded - group.entriesRead
+      return BigInt.asIntN(64, this.entriesAdded - group.entriesRead)
     }
     const read = this.estimateDistance(group.lastId)
-    return read === INVALID_ENTRIES_READ ? null : this.entriesAdded - read
+    return read === INVALID_ENTRIES_READ ? null : BigInt.asIntN(64, this.entriesAdded - read)
   }
 
   /** Group bookkeeping when an entry past its last id is delivered (XREADGROUP >). */
   advanceGroup(group: ConsumerGroup, id: bigint): void {
     if (id <= group.lastId) return
     if (group.entriesRead !== INVALID_ENTRIES_READ && !this.hasTombstones(id, MAX_ID)) {
-      group.entriesRead++
+      // A long long in Redis, which wraps.
+      group.entriesRead = BigInt.asIntN(64, group.entriesRead + 1n)
     } else if (this.entriesAdded !== 0n) {
       group.entriesRead = this.estimateDistance(id)
     }

@@ -408,6 +408,14 @@ describe.skipIf(skip !== null)('differential: stream commands (XADD XLEN XRANGE 
       ['XAUTOCLAIM', 's', 'g', 'c2', '0', '0', 'COUNT', '1'], ['XAUTOCLAIM', 's', 'g', 'c2', '0', '0'], ['XPENDING', 's', 'g'],
       ['XCLAIM', 's', 'g', 'c3', '0', '1-2', 'JUSTID', 'LASTID', '9-9'], ['XINFO', 'GROUPS', 's'], ['XINFO', 'CONSUMERS', 's', 'g'],
       ['XGROUP', 'DELCONSUMER', 's', 'g', 'c3'], ['XPENDING', 's', 'g'], ['XINFO', 'STREAM', 's', 'FULL'],
+      // A long long entries-read wraps; XREADGROUP reads the largest id as `>`; huge XAUTOCLAIM COUNTs fail to allocate.
+      ['XADD', 'w', '1-1', 'a', '1'], ['XADD', 'w', '18446744073709551615-0', 'a', '1'],
+      ['XGROUP', 'CREATE', 'w', 'g', '0', 'ENTRIESREAD', '9223372036854775807'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 'w', '>'], ['XINFO', 'GROUPS', 'w'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'w', '18446744073709551615-18446744073709551615'],
+      ['XREAD', 'STREAMS', 'w', '18446744073709551615-18446744073709551615'],
+      ['XAUTOCLAIM', 'w', 'g', 'c', '0', '0', 'COUNT', '5497558138880', 'JUSTID'],
+      ['XAUTOCLAIM', 'w', 'g', 'c', '0', '0', 'COUNT', '5497558138881'], ['XAUTOCLAIM', 'nokey', 'g', 'c', '0', '0', 'COUNT', '5497558138881'],
     ]
     expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { normalize: maskStreamReply })).toBeNull()
     expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { proto: 3, normalize: maskStreamReply })).toBeNull()

@@ -410,6 +410,9 @@ function xclaim(c: Caller, argv: string[]): void {
   }
 }
 
+/** The largest COUNT whose 16-byte ids Redis 7.0 manages to allocate at once (80 TiB). */
+const TRANSIENT_COUNT_LIMIT = 5 * 2 ** 40
+
 /** LONG_MAX / 16: XAUTOCLAIM's largest COUNT. */
 const MAX_AUTOCLAIM_COUNT = 576460752303423487n
 
@@ -439,6 +442,9 @@ function xautoclaim(c: Caller, argv: string[]): void {
   if (found === null) return
   const { s, g } = found
   if (s === undefined || g === undefined) return c.out.error(StreamErr.noGroup(argv[1], argv[2]))
+  // Redis allocates 16 bytes per COUNT up front; past about 80 TiB the allocation
+  // fails (as measured on Linux x86-64), and so does the command.
+  if (count > TRANSIENT_COUNT_LIMIT) return c.out.error('ERR Insufficient memory, failed allocating transient memory, COUNT too high.')
   let attempts = count * 10
   const now = Date.now()
   const claimer = new Claimer(c, g, argv[3], argv[1])

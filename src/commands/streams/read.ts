@@ -138,7 +138,8 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
     } else {
       const p = parseId(idArg, 0n, true)
       if (p === null) return c.out.error(StreamErr.invalidId)
-      ids.push(p.id)
+      // Redis stands for `>` with the largest id, so XREADGROUP reads that id as `>`.
+      ids.push(xreadgroup && p.id === MAX_ID ? NEW : p.id)
     }
   }
 
