@@ -21,7 +21,7 @@ const CATEGORIES = [
 
 const GROUP_CATEGORY: Record<string, string> = {
   string: 'string', generic: 'keyspace', connection: 'connection', list: 'list', hash: 'hash', set: 'set',
-  'sorted-set': 'sortedset', scripting: 'scripting', pubsub: 'pubsub', transactions: 'transaction',
+  'sorted-set': 'sortedset', scripting: 'scripting', pubsub: 'pubsub', transactions: 'transaction', stream: 'stream',
 }
 
 const categoryCache = new WeakMap<CommandSpec, string[]>()
@@ -79,11 +79,14 @@ function writeKeySpecs(c: Caller, spec: CommandSpec): void {
   c.out.set((range ? 1 : 0) + (movable ? 1 : 0))
   if (range) {
     const lastKey = spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey
-    writeKeySpec(c, flags, 'index', [['index', spec.firstKey]], 'range', [['lastkey', lastKey], ['keystep', spec.step], ['limit', 0]])
+    writeKeySpec(c, flags, 'index', [['index', spec.firstKey]], 'range', [['lastkey', lastKey], ['keystep', spec.step], ['limit', 0]], spec.keyNotes)
   }
   if (movable) {
     const numkeysAt = fixedPosition(spec.syntax, 'numkeys')
-    if (numkeysAt > 0) {
+    const kw = spec.keywordKeys
+    if (kw !== undefined) {
+      writeKeySpec(c, flags, 'keyword', [['keyword', kw.keyword], ['startfrom', kw.startfrom]], 'range', [['lastkey', -1], ['keystep', 1], ['limit', kw.limit]], spec.keyNotes)
+    } else if (numkeysAt > 0) {
       writeKeySpec(c, flags, 'index', [['index', numkeysAt]], 'keynum', [['keynumidx', 0], ['firstkey', 1], ['keystep', 1]], spec.keyNotes)
     } else {
       writeKeySpec(c, flags, 'unknown', [], 'unknown', [], spec.keyNotes)
@@ -92,7 +95,7 @@ function writeKeySpecs(c: Caller, spec: CommandSpec): void {
 }
 
 /** One key spec: its flags, where the search for keys begins, and how keys are found from there. */
-function writeKeySpec(c: Caller, flags: readonly string[], beginType: string, begin: [string, number][],
+function writeKeySpec(c: Caller, flags: readonly string[], beginType: string, begin: [string, number | string][],
   findType: string, find: [string, number][], notes?: string): void {
   const out = c.out
   out.map(notes === undefined ? 3 : 4)
@@ -108,7 +111,7 @@ function writeKeySpec(c: Caller, flags: readonly string[], beginType: string, be
   writeSearchStep(c, findType, find)
 }
 
-function writeSearchStep(c: Caller, type: string, spec: [string, number][]): void {
+function writeSearchStep(c: Caller, type: string, spec: [string, number | string][]): void {
   const out = c.out
   out.map(2)
   out.bulk('type')
@@ -117,7 +120,8 @@ function writeSearchStep(c: Caller, type: string, spec: [string, number][]): voi
   out.map(spec.length)
   for (const [name, value] of spec) {
     out.bulk(name)
-    out.integer(value)
+    if (typeof value === 'string') out.bulk(value)
+    else out.integer(value)
   }
 }
 

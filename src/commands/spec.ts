@@ -55,10 +55,16 @@ export interface CommandSpec {
    * ['RW', 'update'] for write commands and ['RO', 'access'] otherwise.
    */
   keyFlags?: string[]
-  /** COMMAND INFO's notes on the key spec, where Redis gives some (EVAL, FCALL). */
+  /** COMMAND INFO's notes on the key spec, where Redis gives some (EVAL, FCALL, XADD). */
   keyNotes?: string
   /** For commands whose keys come after a numkeys argument: the argv indexes of the keys. */
   keys?: (argv: string[]) => number[]
+  /**
+   * For movable keys found after a keyword (XREAD's STREAMS): the key spec COMMAND
+   * INFO publishes, searching for `keyword` from argument `startfrom`, the keys being
+   * 1/`limit` of what follows it.
+   */
+  keywordKeys?: { keyword: string; startfrom: number; limit: number }
   group: CommandGroup
   summary: string
   since: string
@@ -118,6 +124,7 @@ export type CommandGroup =
   | 'scripting'
   | 'pubsub'
   | 'transactions'
+  | 'stream'
 
 export interface CommandStats {
   calls: number

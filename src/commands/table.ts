@@ -12,6 +12,7 @@ import { serverCommands } from './server.js'
 import { setCommands } from './sets.js'
 import { sortCommands } from './sort.js'
 import { sortedSetCommands } from './sorted-sets.js'
+import { streamCommands } from './streams.js'
 import { stringCommands } from './strings.js'
 import { transactionCommands } from './transactions.js'
 
@@ -27,6 +28,7 @@ export const families: readonly CommandSpec[][] = [
   hashCommands,
   setCommands,
   sortedSetCommands,
+  streamCommands,
   sortCommands,
   pubsubCommands,
   transactionCommands,

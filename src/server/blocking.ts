@@ -37,7 +37,7 @@ export class BlockingManager {
     return this.ready.length !== 0
   }
 
-  block(client: Client, spec: CommandSpec, argv: string[], keys: string[], timeoutMs: number, onTimeout: (c: Caller) => void): void {
+  block(client: Client, spec: CommandSpec, argv: string[], keys: string[], timeoutMs: number, onTimeout: (c: Caller) => void, wakeOnDelete = false): void {
     if (client.retrying && client.blocked !== null) {
       // Re-run found nothing after all (another waiter took it): keep waiting.
       client.blocked.stillWaiting = true
@@ -45,7 +45,7 @@ export class BlockingManager {
     }
     const db = client.db
     const state: BlockState = {
-      db, keys, spec, argv, timer: null, onTimeout, stillWaiting: false, readyKey: null,
+      db, keys, spec, argv, timer: null, onTimeout, stillWaiting: false, readyKey: null, wakeOnDelete,
       deadline: timeoutMs > 0 ? Date.now() + timeoutMs : 0,
     }
     client.blocked = state
@@ -102,9 +102,9 @@ export class BlockingManager {
         const waiters = db.blockingKeys?.get(key) as Client[] | undefined
         if (waiters === undefined) continue
         for (const client of [...waiters]) {
-          if (db.get(key) === undefined) break
           const state = client.blocked
           if (state === null || state.db !== db) continue
+          if (!state.wakeOnDelete && db.get(key) === undefined) continue
           this.rerun(client, key)
         }
       }

@@ -75,11 +75,11 @@ export abstract class Caller {
    * (0 = forever). The command is then run again from the start. Called from a
    * handler that found nothing to serve; the handler must not reply.
    */
-  block(spec: CommandSpec, argv: string[], keys: string[], timeoutMs: number, onTimeout: (c: Caller) => void): void {
+  block(spec: CommandSpec, argv: string[], keys: string[], timeoutMs: number, onTimeout: (c: Caller) => void, wakeOnDelete = false): void {
     const connection = this.connection
     // Callers without a connection run with denyBlocking set; reaching here is a bug.
     if (connection === null) throw new Error('a caller without a connection cannot block')
-    this.server.blocking.block(connection, spec, argv, keys, timeoutMs, onTimeout)
+    this.server.blocking.block(connection, spec, argv, keys, timeoutMs, onTimeout, wakeOnDelete)
   }
 
   selectDb(index: number): void {

@@ -26,6 +26,11 @@ export interface BlockState {
   readyKey: string | null
   /** When the wait ends, in ms since the epoch (0 = never). */
   deadline: number
+  /**
+   * Re-run also when a key is deleted or loses its type (XREADGROUP answers such a
+   * change with an error, as Redis does); other waiters only hear of keys with data.
+   */
+  wakeOnDelete: boolean
 }
 
 /** CLIENT REPLY state, in Client.replyFlags. */

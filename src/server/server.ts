@@ -5,6 +5,7 @@ import { CommandTable } from '../commands/table.js'
 import { Err } from '../commands/errors.js'
 import type { Argv } from '../resp/values.js'
 import { hashLimits } from '../store/hash.js'
+import { streamLimits } from '../store/stream.js'
 import { setLimits } from '../store/set.js'
 import { Store } from '../store/store.js'
 import { zsetLimits } from '../store/zset.js'
@@ -152,6 +153,8 @@ export class Server {
     switch (name) {
       case 'hash-max-listpack-entries': hashLimits.maxListpackEntries = config.int(name); break
       case 'hash-max-listpack-value': hashLimits.maxListpackValue = config.int(name); break
+      case 'stream-node-max-entries': streamLimits.maxEntries = config.int(name); break
+      case 'stream-node-max-bytes': streamLimits.maxBytes = config.int(name); break
       case 'set-max-intset-entries': setLimits.maxIntsetEntries = config.int(name); break
       case 'zset-max-listpack-entries': zsetLimits.maxListpackEntries = config.int(name); break
       case 'zset-max-listpack-value': zsetLimits.maxListpackValue = config.int(name); break

@@ -50,14 +50,23 @@ export class KeySignals implements KeyspaceObserver {
     server.dirty += dbs.length
     if (server.watches.count !== 0) for (const db of dbs) server.watches.flushing(db)
     if (server.tracking.active) server.tracking.flushed()
+    // Waiters told of deletions (XREADGROUP) hear of the keys the flush removes.
+    for (const db of dbs) {
+      const waiting = db.blockingKeys
+      if (waiting !== null) for (const key of waiting.keys()) if (db.keys.has(key)) server.blocking.signal(db, key)
+    }
   }
 
-  /** Clients blocked in `db` may find their keys filled by what it now holds. */
+  /** Clients blocked in `db` may find their keys filled, or emptied, by what it now holds. */
   swapped(db: Database, other: Database): void {
     const server = this.server
     server.dirty++
     if (server.watches.count !== 0) server.watches.swapped(db, other)
     const waiting = db.blockingKeys
-    if (waiting !== null) for (const key of waiting.keys()) if (db.get(key) !== undefined) server.blocking.signal(db, key)
+    if (waiting === null) return
+    // Keys that now hold data, and keys the swap took away (for waiters told of deletions).
+    for (const key of waiting.keys()) {
+      if (db.get(key) !== undefined || other.keys.has(key)) server.blocking.signal(db, key)
+    }
   }
 }

@@ -5,7 +5,7 @@ import type { RespValue } from '../resp/values.js'
  * src/store/ and reports its Redis type name and a plausible OBJECT ENCODING.
  */
 export interface Collection {
-  readonly type: 'list' | 'hash' | 'set' | 'zset'
+  readonly type: 'list' | 'hash' | 'set' | 'zset' | 'stream'
   /** Number of elements; an empty collection deletes its key. */
   readonly size: number
   encoding(): string

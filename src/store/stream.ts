@@ -1,0 +1,612 @@
+import type { Collection } from './types.js'
+
+/**
+ * A Redis stream: entries ordered by id, consumer groups with their pending entries
+ * lists (PEL) and consumers. It knows ids, ranges, trimming and group bookkeeping;
+ * the command syntax and replies live in src/commands/streams/.
+ *
+ * An id is a pair of unsigned 64-bit integers (ms, seq), kept as one 128-bit bigint
+ * `ms << 64 | seq`, so ids compare with < and sort as Redis sorts them.
+ *
+ * Entries sit in nodes that mirror Redis's listpack nodes: a node takes new entries
+ * until it has held stream-node-max-entries (deleted ones count, as in Redis) or its
+ * estimated size reaches stream-node-max-bytes. Approximate trimming (`~`) drops
+ * whole nodes only, so keeping the same boundaries makes it trim what Redis trims.
+ * Appends go to the last node, ranges binary-search the nodes, and trimming drops
+ * nodes from the front.
+ */
+
+/** Node limits, as CONFIG SET stream-node-max-entries/-bytes change them. */
+export const streamLimits = { maxEntries: 100, maxBytes: 4096 }
+
+export const U64_MAX = (1n << 64n) - 1n
+export const MAX_ID = (U64_MAX << 64n) | U64_MAX
+const LISTPACK_MAX = 1 << 30
+
+export function makeId(ms: bigint, seq: bigint): bigint {
+  return (ms << 64n) | seq
+}
+
+export function idMs(id: bigint): bigint {
+  return id >> 64n
+}
+
+export function idSeq(id: bigint): bigint {
+  return id & U64_MAX
+}
+
+export function formatId(id: bigint): string {
+  return `${id >> 64n}-${id & U64_MAX}`
+}
+
+export interface StreamEntry {
+  readonly id: bigint
+  /** field, value, field, value... */
+  readonly fields: string[]
+}
+
+interface StreamNode {
+  entries: StreamEntry[]
+  /** Entries ever added to the node, deleted ones included. */
+  added: number
+  /** Estimated listpack size in bytes. */
+  bytes: number
+  /** The first entry's field names, which later entries may share (smaller encoding). */
+  master: string[]
+  /**
+   * The last id appended to the node, deleted or not. Redis keeps deleted entries in
+   * the listpack, so MINID trimming judges a node by it, and exact trimming can leave
+   * a node with no live entries behind.
+   */
+  last: bigint
+  /** The id of the first entry appended to the node: Redis's radix tree key for it. */
+  readonly masterId: bigint
+}
+
+/** A pending entry: delivered to a consumer of a group and not acknowledged yet. */
+export interface PendingEntry {
+  readonly id: bigint
+  /** ms since the epoch of the last delivery. */
+  deliveryTime: number
+  deliveryCount: number
+  consumer: Consumer
+}
+
+export class Consumer {
+  /** Last time the consumer read or claimed something, in ms since the epoch. */
+  seenTime = Date.now()
+  readonly pending = new IdMap<PendingEntry>()
+  constructor(readonly name: string) {}
+}
+
+/** Not a valid counter: the group's entries-read is unknown. */
+export const INVALID_ENTRIES_READ = -1n
+
+export class ConsumerGroup {
+  readonly pending = new IdMap<PendingEntry>()
+  readonly consumers = new Map<string, Consumer>()
+  constructor(
+    readonly name: string,
+    public lastId: bigint,
+    public entriesRead: bigint,
+  ) {}
+
+  consumer(name: string): Consumer | undefined {
+    return this.consumers.get(name)
+  }
+
+  /** The named consumer, created when missing; `created` tells whether it was. */
+  consumerOrCreate(name: string): { consumer: Consumer; created: boolean } {
+    const found = this.consumers.get(name)
+    if (found !== undefined) return { consumer: found, created: false }
+    const consumer = new Consumer(name)
+    this.consumers.set(name, consumer)
+    return { consumer, created: true }
+  }
+
+  /** Deletes a consumer and its pending entries; the number of those. */
+  deleteConsumer(name: string): number {
+    const consumer = this.consumers.get(name)
+    if (consumer === undefined) return -1
+    const n = consumer.pending.size
+    for (const id of consumer.pending.keys()) this.pending.delete(id)
+    this.consumers.delete(name)
+    return n
+  }
+
+  /** Consumers in Redis's (byte) order of names. */
+  sortedConsumers(): Consumer[] {
+    return [...this.consumers.values()].sort((a, b) => compareBytes(a.name, b.name))
+  }
+}
+
+export function compareBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * A map from ids to values iterated in id order (the pending entries lists). Lookups
+ * go through a Map; the order is a sorted array of ids from which deletions are lazy:
+ * a deleted id stays in the array until the array is compacted, so acknowledging in
+ * order (the common case) costs O(1), and new ids, which usually come last, append.
+ */
+export class IdMap<V> {
+  private readonly map = new Map<bigint, V>()
+  /** Sorted ids, some of them deleted (not in `map`). */
+  private order: bigint[] = []
+  /** Ids before this index are all deleted. */
+  private head = 0
+
+  get size(): number {
+    return this.map.size
+  }
+
+  get(id: bigint): V | undefined {
+    return this.map.get(id)
+  }
+
+  set(id: bigint, v: V): void {
+    const map = this.map
+    if (map.has(id)) {
+      map.set(id, v)
+      return
+    }
+    map.set(id, v)
+    const order = this.order
+    const n = order.length
+    if (n === 0 || order[n - 1] < id) {
+      order.push(id)
+      return
+    }
+    // Searched from the start: the id may still stand, deleted, before `head`.
+    const i = this.lowerBound(id, 0)
+    if (i < n && order[i] === id) {
+      // Deleted earlier and still in the array: it is live again where it stands.
+      if (i < this.head) this.head = i
+      return
+    }
+    if (i < this.head) this.head = i
+    order.splice(i, 0, id)
+  }
+
+  delete(id: bigint): boolean {
+    if (!this.map.delete(id)) return false
+    const order = this.order
+    while (this.head < order.length && !this.map.has(order[this.head])) this.head++
+    return true
+  }
+
+  /** Index in `order` of the first id >= `id`, searching from `lo`. */
+  private lowerBound(id: bigint, lo = this.head): number {
+    const order = this.order
+    let hi = order.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (order[mid] < id) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** Drops deleted ids from the array once they outnumber the live ones. */
+  private compact(): void {
+    const order = this.order
+    if (order.length - this.map.size <= this.map.size + 32) return
+    this.order = order.filter((id) => this.map.has(id))
+    this.head = 0
+  }
+
+  /**
+   * Live entries with ids >= `start`, in order. Deleting entries (even the current one)
+   * while iterating is allowed; adding to this map is not.
+   */
+  *from(start = 0n): Generator<[bigint, V]> {
+    this.compact()
+    const order = this.order
+    const map = this.map
+    for (let i = this.lowerBound(start); i < order.length; i++) {
+      const v = map.get(order[i])
+      if (v !== undefined) yield [order[i], v]
+    }
+  }
+
+  first(): bigint | undefined {
+    const order = this.order
+    for (let i = this.head; i < order.length; i++) if (this.map.has(order[i])) return order[i]
+    return undefined
+  }
+
+  last(): bigint | undefined {
+    const order = this.order
+    for (let i = order.length - 1; i >= this.head; i--) if (this.map.has(order[i])) return order[i]
+    return undefined
+  }
+
+  /** Live ids in order. */
+  keys(): bigint[] {
+    const out: bigint[] = []
+    for (const [id] of this.from()) out.push(id)
+    return out
+  }
+
+  /** Live values in id order. */
+  values(): V[] {
+    const out: V[] = []
+    for (const [, v] of this.from()) out.push(v)
+    return out
+  }
+}
+
+export type TrimStrategy = 'maxlen' | 'minid'
+
+export interface TrimArgs {
+  strategy: TrimStrategy
+  /** MAXLEN's count or MINID's id. */
+  maxlen: number
+  minid: bigint
+  approx: boolean
+  /** Most entries to remove; 0 for no limit. */
+  limit: number
+}
+
+export class StreamValue implements Collection {
+  readonly type = 'stream' as const
+  private nodes: StreamNode[] = []
+  length = 0
+  lastId = 0n
+  /** The first entry's id, 0-0 when empty (recorded-first-entry-id). */
+  firstId = 0n
+  maxDeletedId = 0n
+  entriesAdded = 0n
+  readonly groups = new Map<string, ConsumerGroup>()
+
+  get size(): number {
+    return this.length
+  }
+
+  encoding(): string {
+    return 'stream'
+  }
+
+  /** Number of nodes (XINFO's radix-tree-keys). */
+  get nodeCount(): number {
+    return this.nodes.length
+  }
+
+  clone(): StreamValue {
+    const copy = new StreamValue()
+    copy.nodes = this.nodes.map((n) => ({ entries: n.entries.slice(), added: n.added, bytes: n.bytes, master: n.master, last: n.last, masterId: n.masterId }))
+    copy.length = this.length
+    copy.lastId = this.lastId
+    copy.firstId = this.firstId
+    copy.maxDeletedId = this.maxDeletedId
+    copy.entriesAdded = this.entriesAdded
+    for (const [name, g] of this.groups) {
+      const cg = new ConsumerGroup(name, g.lastId, g.entriesRead)
+      for (const [cname, c] of g.consumers) {
+        const nc = new Consumer(cname)
+        nc.seenTime = c.seenTime
+        cg.consumers.set(cname, nc)
+      }
+      for (const p of g.pending.values()) {
+        const consumer = cg.consumers.get(p.consumer.name)!
+        const np: PendingEntry = { id: p.id, deliveryTime: p.deliveryTime, deliveryCount: p.deliveryCount, consumer }
+        cg.pending.set(p.id, np)
+        consumer.pending.set(p.id, np)
+      }
+      copy.groups.set(name, cg)
+    }
+    return copy
+  }
+
+  /**
+   * The id XADD would give: `ms`/`seq` from the request (null `ms` for `*`, null `seq`
+   * for `<ms>-*`). Null when it would not be greater than the last id.
+   */
+  nextId(ms: bigint | null, seq: bigint | null, now: number): bigint | null {
+    const last = this.lastId
+    let id: bigint
+    if (ms === null) {
+      const t = BigInt(now)
+      if (t > idMs(last)) id = makeId(t, 0n)
+      else if (idSeq(last) === U64_MAX) {
+        if (idMs(last) === U64_MAX) return null
+        id = makeId(idMs(last) + 1n, 0n)
+      } else id = last + 1n
+    } else if (seq === null) {
+      if (ms === idMs(last)) {
+        if (idSeq(last) === U64_MAX) return null
+        id = last + 1n
+      } else {
+        id = makeId(ms, 0n)
+      }
+    } else {
+      id = makeId(ms, seq)
+    }
+    return id > last ? id : null
+  }
+
+  /** Appends an entry whose id is greater than lastId. */
+  append(id: bigint, fields: string[]): void {
+    const entry: StreamEntry = { id, fields }
+    let node: StreamNode | undefined = this.nodes[this.nodes.length - 1]
+    let size = 0
+    for (const f of fields) size += f.length
+    if (node !== undefined) {
+      const maxBytes = streamLimits.maxBytes === 0 || streamLimits.maxBytes > LISTPACK_MAX ? LISTPACK_MAX : streamLimits.maxBytes
+      if (node.bytes + size >= maxBytes) node = undefined
+      else if (streamLimits.maxEntries !== 0 && node.added >= streamLimits.maxEntries) node = undefined
+    }
+    if (node === undefined) {
+      const master: string[] = []
+      for (let i = 0; i < fields.length; i += 2) master.push(fields[i])
+      node = { entries: [], added: 0, bytes: 7 + 6 + 2 + listpackStrings(master), master, last: id, masterId: id }
+      this.nodes.push(node)
+    }
+    node.bytes += entryBytes(node, entry)
+    node.entries.push(entry)
+    node.added++
+    node.last = id
+    if (this.length === 0) this.firstId = id
+    this.length++
+    this.lastId = id
+    this.entriesAdded++
+  }
+
+  /**
+   * The node count of Redis's radix tree over the nodes' master ids (XINFO's
+   * radix-tree-nodes): a compressed node for each run of shared bytes, a branch node
+   * where the 16-byte keys part, and a leaf per key.
+   */
+  radixNodes(): number {
+    const keys = this.nodes.map((n) => idBytes(n.masterId))
+    if (keys.length === 0) return 1
+    return radixCount(keys, 0)
+  }
+
+  /** Index of the first node whose last appended id is >= id. */
+  private nodeFor(id: bigint): number {
+    const nodes = this.nodes
+    let lo = 0
+    let hi = nodes.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (nodes[mid].last < id) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  get(id: bigint): StreamEntry | undefined {
+    const n = this.nodeFor(id)
+    if (n >= this.nodes.length) return undefined
+    const entries = this.nodes[n].entries
+    const i = lowerBound(entries, id)
+    return i < entries.length && entries[i].id === id ? entries[i] : undefined
+  }
+
+  /** Entries with start <= id <= end in order (reverse: from end down), at most `count` (0: all). */
+  range(start: bigint, end: bigint, count: number, reverse = false): StreamEntry[] {
+    const out: StreamEntry[] = []
+    if (start > end || this.length === 0) return out
+    const nodes = this.nodes
+    if (!reverse) {
+      for (let n = this.nodeFor(start); n < nodes.length; n++) {
+        const entries = nodes[n].entries
+        for (let i = lowerBound(entries, start); i < entries.length; i++) {
+          const e = entries[i]
+          if (e.id > end) return out
+          out.push(e)
+          if (out.length === count) return out
+        }
+      }
+      return out
+    }
+    let n = this.nodeFor(end)
+    if (n >= nodes.length) n = nodes.length - 1
+    for (; n >= 0; n--) {
+      const entries = nodes[n].entries
+      let i = lowerBound(entries, end)
+      if (i >= entries.length || entries[i].id > end) i--
+      for (; i >= 0; i--) {
+        const e = entries[i]
+        if (e.id < start) return out
+        out.push(e)
+        if (out.length === count) return out
+      }
+    }
+    return out
+  }
+
+  /** The first entry with id >= `id`, or undefined. */
+  firstFrom(id: bigint): StreamEntry | undefined {
+    const r = this.range(id, MAX_ID, 1)
+    return r[0]
+  }
+
+  firstEntry(): StreamEntry | undefined {
+    for (const node of this.nodes) if (node.entries.length > 0) return node.entries[0]
+    return undefined
+  }
+
+  lastEntry(): StreamEntry | undefined {
+    for (let n = this.nodes.length - 1; n >= 0; n--) {
+      const entries = this.nodes[n].entries
+      if (entries.length > 0) return entries[entries.length - 1]
+    }
+    return undefined
+  }
+
+  /** XDEL of one id: true when it was there. */
+  delete(id: bigint): boolean {
+    const n = this.nodeFor(id)
+    if (n >= this.nodes.length) return false
+    const node = this.nodes[n]
+    const i = lowerBound(node.entries, id)
+    if (i >= node.entries.length || node.entries[i].id !== id) return false
+    node.entries.splice(i, 1)
+    if (node.entries.length === 0) this.nodes.splice(n, 1)
+    this.length--
+    this.updateFirstId()
+    return true
+  }
+
+  private updateFirstId(): void {
+    this.firstId = this.length === 0 ? 0n : this.firstEntry()!.id
+  }
+
+  /** XTRIM / XADD's trimming as Redis does it; the number of entries removed. */
+  trim(args: TrimArgs): number {
+    let deleted = 0
+    const nodes = this.nodes
+    while (nodes.length > 0) {
+      if (args.strategy === 'maxlen' && this.length <= args.maxlen) break
+      const node = nodes[0]
+      const live = node.entries.length
+      if (args.limit !== 0 && deleted + live > args.limit) break
+      const removeNode = args.strategy === 'maxlen'
+        ? this.length - live >= args.maxlen
+        : node.last < args.minid
+      if (removeNode) {
+        nodes.shift()
+        this.length -= live
+        deleted += live
+        continue
+      }
+      if (args.approx) break
+      let k = 0
+      while (k < live) {
+        if (args.strategy === 'maxlen' ? this.length <= args.maxlen : node.entries[k].id >= args.minid) break
+        k++
+        this.length--
+      }
+      node.entries.splice(0, k)
+      deleted += k
+      break
+    }
+    this.updateFirstId()
+    return deleted
+  }
+
+  /** Groups in Redis's (byte) order of names. */
+  sortedGroups(): ConsumerGroup[] {
+    return [...this.groups.values()].sort((a, b) => compareBytes(a.name, b.name))
+  }
+
+  /** Whether an XDEL'd id may lie in [start, end] (Redis's streamRangeHasTombstones). */
+  hasTombstones(start: bigint, end: bigint): boolean {
+    if (this.length === 0 || this.maxDeletedId === 0n) return false
+    if (this.firstId > this.maxDeletedId) return false
+    return start <= this.maxDeletedId && this.maxDeletedId <= end
+  }
+
+  /** The logical position of `id` among all entries ever added, or INVALID_ENTRIES_READ. */
+  estimateDistance(id: bigint): bigint {
+    if (this.entriesAdded === 0n) return 0n
+    if (this.length === 0 && id <= this.lastId) return this.entriesAdded
+    if (id === this.lastId) return this.entriesAdded
+    if (id > this.lastId) return INVALID_ENTRIES_READ
+    if (this.maxDeletedId === 0n || this.maxDeletedId < this.firstId) {
+      if (id < this.firstId) return this.entriesAdded - BigInt(this.length)
+      if (id === this.firstId) return this.entriesAdded - BigInt(this.length) + 1n
+    }
+    return INVALID_ENTRIES_READ
+  }
+
+  /** A group's lag (entries not yet delivered), or null when it cannot be told. */
+  lag(group: ConsumerGroup): bigint | null {
+    if (this.entriesAdded === 0n) return 0n
+    if (group.entriesRead !== INVALID_ENTRIES_READ && !this.hasTombstones(group.lastId, MAX_ID)) {
+      return BigInt.asIntN(64, this.entriesAdded - group.entriesRead)
+    }
+    const read = this.estimateDistance(group.lastId)
+    return read === INVALID_ENTRIES_READ ? null : BigInt.asIntN(64, this.entriesAdded - read)
+  }
+
+  /** Group bookkeeping when an entry past its last id is delivered (XREADGROUP >). */
+  advanceGroup(group: ConsumerGroup, id: bigint): void {
+    if (id <= group.lastId) return
+    if (group.entriesRead !== INVALID_ENTRIES_READ && !this.hasTombstones(id, MAX_ID)) {
+      // A long long in Redis, which wraps.
+      group.entriesRead = BigInt.asIntN(64, group.entriesRead + 1n)
+    } else if (this.entriesAdded !== 0n) {
+      group.entriesRead = this.estimateDistance(id)
+    }
+    group.lastId = id
+  }
+}
+
+function idBytes(id: bigint): number[] {
+  const out: number[] = []
+  for (let i = 15; i >= 0; i--) out.push(Number((id >> BigInt(i * 8)) & 0xffn))
+  return out
+}
+
+/** Radix tree nodes below (and including) the node holding `keys`, which share their first `depth` bytes. */
+function radixCount(keys: number[][], depth: number): number {
+  if (depth === 16) return 1
+  let common = 0
+  while (depth + common < 16 && keys.every((k) => k[depth + common] === keys[0][depth + common])) common++
+  if (common > 0) return 1 + radixCount(keys, depth + common)
+  const groups = new Map<number, number[][]>()
+  for (const k of keys) {
+    const g = groups.get(k[depth])
+    if (g === undefined) groups.set(k[depth], [k])
+    else g.push(k)
+  }
+  let n = 1
+  for (const g of groups.values()) n += radixCount(g, depth + 1)
+  return n
+}
+
+function lowerBound(entries: StreamEntry[], id: bigint): number {
+  let lo = 0
+  let hi = entries.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (entries[mid].id < id) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+// --- Listpack size estimates, to split nodes where Redis would -------------------------
+
+function listpackString(s: string): number {
+  if (/^-?[1-9]\d{0,17}$|^0$/.test(s)) return listpackInt(BigInt(s))
+  const n = s.length
+  const header = n < 64 ? 1 : n < 4096 ? 2 : 5
+  return header + n + backlen(header + n)
+}
+
+function listpackStrings(items: string[]): number {
+  let n = 0
+  for (const s of items) n += listpackString(s)
+  return n
+}
+
+function listpackInt(v: bigint): number {
+  const enc = v >= 0n && v <= 127n ? 1 : v >= -4096n && v <= 4095n ? 2 : v >= -32768n && v <= 32767n ? 3
+    : v >= -8388608n && v <= 8388607n ? 4 : v >= -2147483648n && v <= 2147483647n ? 5 : 9
+  return enc + 1
+}
+
+function backlen(n: number): number {
+  return n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : n < 268435456 ? 4 : 5
+}
+
+function entryBytes(node: StreamNode, e: StreamEntry): number {
+  const first = node.entries[0]?.id ?? e.id
+  const msDelta = idMs(e.id) - idMs(first)
+  const seqDelta = idSeq(e.id) - idSeq(first)
+  let n = 2 + listpackInt(msDelta > (1n << 63n) ? 0n : msDelta) + listpackInt(seqDelta > (1n << 63n) || seqDelta < -(1n << 63n) ? 0n : seqDelta) + 2
+  const fields = e.fields
+  let same = fields.length === node.master.length * 2
+  for (let i = 0; same && i < fields.length; i += 2) if (fields[i] !== node.master[i / 2]) same = false
+  if (same) {
+    for (let i = 1; i < fields.length; i += 2) n += listpackString(fields[i])
+  } else {
+    n += 2 + listpackStrings(fields)
+  }
+  return n
+}

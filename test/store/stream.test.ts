@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { formatId, IdMap, makeId, MAX_ID, StreamValue, streamLimits, U64_MAX } from '../../src/store/stream.js'
+
+/** The stream structure alone: ids, nodes, ranges, deletion and trimming, group counters. */
+
+const id = (ms: number, seq = 0) => makeId(BigInt(ms), BigInt(seq))
+const ids = (s: StreamValue) => s.range(0n, MAX_ID, 0).map((e) => formatId(e.id))
+
+function filled(n: number): StreamValue {
+  const s = new StreamValue()
+  for (let i = 1; i <= n; i++) s.append(id(i), ['f', String(i)])
+  return s
+}
+
+afterEach(() => {
+  streamLimits.maxEntries = 100
+})
+
+describe('StreamValue', () => {
+  it('orders 128-bit ids as (ms, seq) pairs and formats them', () => {
+    expect(id(1, 5) < id(2, 0)).toBe(true)
+    expect(formatId(makeId(U64_MAX, U64_MAX))).toBe('18446744073709551615-18446744073709551615')
+    expect(formatId(MAX_ID)).toBe('18446744073709551615-18446744073709551615')
+  })
+
+  it('nextId follows XADD: * from the clock or the last id, <ms>-* within a ms, explicit ids above the last', () => {
+    const s = new StreamValue()
+    expect(s.nextId(null, null, 1000)).toBe(id(1000, 0))
+    s.append(id(1000, 0), ['f', 'v'])
+    expect(s.nextId(null, null, 999)).toBe(id(1000, 1))
+    expect(s.nextId(1000n, null, 0)).toBe(id(1000, 1))
+    expect(s.nextId(2000n, null, 0)).toBe(id(2000, 0))
+    expect(s.nextId(999n, null, 0)).toBeNull()
+    expect(s.nextId(1000n, 0n, 0)).toBeNull()
+  })
+
+  it('ranges forward and backward across nodes, with counts', () => {
+    streamLimits.maxEntries = 3
+    const s = filled(10)
+    expect(s.nodeCount).toBe(4)
+    expect(ids(s)).toHaveLength(10)
+    expect(s.range(id(3), id(7), 0).map((e) => formatId(e.id))).toEqual(['3-0', '4-0', '5-0', '6-0', '7-0'])
+    expect(s.range(id(3), id(7), 2, true).map((e) => formatId(e.id))).toEqual(['7-0', '6-0'])
+    expect(s.range(id(7), id(3), 0)).toEqual([])
+    expect(s.get(id(4))?.fields).toEqual(['f', '4'])
+    expect(s.get(id(4, 1))).toBeUndefined()
+  })
+
+  it('deletes entries, dropping a node once its last entry goes, and keeps the first id current', () => {
+    streamLimits.maxEntries = 2
+    const s = filled(4)
+    expect(s.delete(id(1))).toBe(true)
+    expect(s.delete(id(1))).toBe(false)
+    expect(s.firstId).toBe(id(2))
+    expect(s.delete(id(2))).toBe(true)
+    expect(s.nodeCount).toBe(1)
+    expect(ids(s)).toEqual(['3-0', '4-0'])
+  })
+
+  it('trims exactly or by whole nodes (~), with MINID judging a node by its last appended id', () => {
+    streamLimits.maxEntries = 4
+    let s = filled(10)
+    expect(s.trim({ strategy: 'maxlen', maxlen: 5, minid: 0n, approx: true, limit: 0 })).toBe(4)
+    expect(s.length).toBe(6)
+    expect(s.trim({ strategy: 'maxlen', maxlen: 5, minid: 0n, approx: false, limit: 0 })).toBe(1)
+    expect(ids(s)[0]).toBe('6-0')
+    s = filled(10)
+    expect(s.trim({ strategy: 'minid', maxlen: 0, minid: id(7), approx: false, limit: 0 })).toBe(6)
+    expect(s.firstId).toBe(id(7))
+    s = filled(10)
+    // LIMIT stops before a node that would exceed it.
+    expect(s.trim({ strategy: 'maxlen', maxlen: 0, minid: 0n, approx: true, limit: 6 })).toBe(4)
+    s = filled(4)
+    s.delete(id(4))
+    // The node's entries all lie below 4-0, but its last appended id (4-0) does not.
+    expect(s.trim({ strategy: 'minid', maxlen: 0, minid: id(4), approx: false, limit: 0 })).toBe(3)
+    expect(s.length).toBe(0)
+    expect(s.nodeCount).toBe(1)
+  })
+
+  it('counts entries read and the lag of a group, invalid after a deletion ahead of it', () => {
+    const s = filled(5)
+    const g = { lastId: 0n, entriesRead: -1n } as Parameters<StreamValue['lag']>[0]
+    expect(s.lag(g)).toBe(5n)
+    s.advanceGroup(g, id(1))
+    expect(g.entriesRead).toBe(1n)
+    s.advanceGroup(g, id(2))
+    expect(s.lag(g)).toBe(3n)
+    s.delete(id(4))
+    s.maxDeletedId = id(4)
+    expect(s.lag(g)).toBeNull()
+  })
+
+  it('clones deeply, groups and pending entries included', () => {
+    const s = filled(2)
+    const clone = s.clone()
+    clone.append(id(3), ['f', 'v'])
+    expect(s.length).toBe(2)
+    expect(clone.length).toBe(3)
+  })
+})
+
+describe('IdMap', () => {
+  it('keeps ids sorted whatever the insertion order', () => {
+    const m = new IdMap<string>()
+    for (const n of [5, 1, 3, 9, 3]) m.set(id(n), String(n))
+    expect(m.keys().map(formatId)).toEqual(['1-0', '3-0', '5-0', '9-0'])
+    expect([...m.from(id(4))].map(([k]) => formatId(k))).toEqual(['5-0', '9-0'])
+    expect(m.delete(id(3))).toBe(true)
+    expect(m.get(id(3))).toBeUndefined()
+    expect(m.size).toBe(3)
+    m.set(id(3), 'again')
+    expect(m.keys().map(formatId)).toEqual(['1-0', '3-0', '5-0', '9-0'])
+  })
+
+  it('deletes lazily: in-order deletions, re-insertions and deletion while iterating keep the order right', () => {
+    const m = new IdMap<number>()
+    for (let i = 1; i <= 1000; i++) m.set(id(i), i)
+    for (let i = 1; i <= 900; i++) m.delete(id(i))
+    expect(m.first()).toBe(id(901))
+    expect(m.last()).toBe(id(1000))
+    m.set(id(5), 5)
+    expect(m.first()).toBe(id(5))
+    const seen: number[] = []
+    for (const [k, v] of m.from(id(950))) {
+      seen.push(v)
+      m.delete(k)
+    }
+    expect(seen).toHaveLength(51)
+    expect(m.size).toBe(50)
+    expect(m.last()).toBe(id(949))
+    expect(m.values().slice(0, 2)).toEqual([5, 901])
+  })
+})
