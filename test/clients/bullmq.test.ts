@@ -8,37 +8,14 @@ import { missingTool, startRedis, startRespite, type RedisProcess } from '../hel
 /**
  * BullMQ end to end: Queue, Worker, QueueEvents and FlowProducer on one server.
  *
- * The same suite runs twice. Against the real redis-server it proves the tests
- * themselves are right. Against respite it needs streams: BullMQ's Lua scripts
- * XADD an event on nearly every operation (addStandardJob, moveToActive,
- * moveToFinished, ...) and QueueEvents reads them with XREAD BLOCK, so until
- * XADD exists every one of them fails with "Unknown Redis command called from
- * script". The respite run is therefore gated on `COMMAND INFO xadd` reporting
- * the command: it is skipped (reported as skipped, never silently passing) while
- * streams are missing and starts asserting by itself once they land.
- *
- * What works on respite without streams is asserted unconditionally below: every
- * BullMQ script compiles on our Lua engine with Redis's SHA1, and the read-only
- * getters (counts, job lists, rate-limit TTL, pause state) run.
+ * The same suite runs twice: against the real redis-server, which proves the tests
+ * themselves are right, and against respite. BullMQ's Lua scripts XADD an event on
+ * nearly every operation and QueueEvents reads them with XREAD BLOCK, so this is
+ * scripting and streams together. Below, every BullMQ script is also compiled on our
+ * Lua engine under the SHA1 Redis gives it.
  */
 
 const skipRedis = missingTool('redis-server')
-
-/** Whether a server knows XADD, asked the way a client would. */
-async function hasStreams(port: number): Promise<boolean> {
-  const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 })
-  await c.connect()
-  try {
-    const info = (await c.call('COMMAND', 'INFO', 'xadd')) as unknown[]
-    return Array.isArray(info) && info[0] !== null && info[0] !== undefined
-  } finally {
-    c.disconnect()
-  }
-}
-
-// Decided at load time, on a throwaway server, so describe.skipIf can use it.
-const probe = await startRespite()
-const respiteHasStreams = await hasStreams(probe.port).finally(() => probe.close())
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -324,8 +301,7 @@ describe.skipIf(skipRedis !== null)('BullMQ against the real redis-server (prove
   bullmqSuite(() => redis.port)
 })
 
-// Skipped, not passing, until respite has streams: see the comment at the top.
-describe.skipIf(!respiteHasStreams)('BullMQ against respite (needs XADD/XREAD: skipped until COMMAND INFO xadd reports the command)', () => {
+describe('BullMQ against respite', () => {
   let server: RunningServer
   beforeAll(async () => {
     server = await startRespite()
@@ -339,7 +315,7 @@ const scripts = (Object.values(bullmqScripts) as unknown[]).filter(
   (s): s is { name: string; content: string; keys: number } => typeof (s as { content?: unknown })?.content === 'string',
 )
 
-describe('BullMQ on respite without streams', () => {
+describe('BullMQ scripts on respite', () => {
   let server: RunningServer
   let client: Redis
   beforeAll(async () => {
@@ -362,7 +338,7 @@ describe('BullMQ on respite without streams', () => {
     expect(await client.script('EXISTS', ...shas)).toEqual(shas.map(() => 1))
   })
 
-  it('runs the getters, whose scripts need no stream command', async () => {
+  it('runs the getters on an empty queue as Redis answers them', async () => {
     const queue = new Queue('getters', { connection: { host: '127.0.0.1', port: server.port } })
     try {
       expect(await queue.getJobCounts()).toEqual({ active: 0, completed: 0, delayed: 0, failed: 0, prioritized: 0, waiting: 0, 'waiting-children': 0 })
@@ -374,24 +350,6 @@ describe('BullMQ on respite without streams', () => {
       expect(await queue.getRateLimitTtl(5)).toBe(0)
       expect(await queue.getJobSchedulersCount()).toBe(0)
       expect(await queue.getCountsPerPriority([1, 2])).toEqual({ '1': 0, '2': 0 })
-    } finally {
-      await queue.close()
-    }
-  })
-
-  it.skipIf(respiteHasStreams)('fails adding a job only at the XADD (the reason the suite above is gated)', async () => {
-    const queue = new Queue('no-streams', { connection: { host: '127.0.0.1', port: server.port } })
-    try {
-      const err: Error = await queue.add('x', {}).then(
-        () => { throw new Error('add succeeded') },
-        (e: Error) => e,
-      )
-      const m = /^ERR Unknown Redis command called from script script: ([0-9a-f]{40}), on @user_script:(\d+)\.$/.exec(err.message)
-      expect(m, err.message).not.toBeNull()
-      // The line the error names, in the script with that SHA1, is an XADD.
-      const { createHash } = await import('node:crypto')
-      const script = scripts.find((s) => createHash('sha1').update(s.content).digest('hex') === m![1])!
-      expect(script.content.split('\n')[Number(m![2]) - 1]).toMatch(/"XADD"/)
     } finally {
       await queue.close()
     }
