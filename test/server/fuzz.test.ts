@@ -76,7 +76,9 @@ describe('the fuzzer itself', () => {
         },
       }),
     ])
-    const inProcess = new Server(new Config(), table)
+    const config = new Config()
+    config.set('port', '0', true)
+    const inProcess = new Server(config, table)
     inProcess.log = () => {}
     await inProcess.listen()
     try {

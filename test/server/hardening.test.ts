@@ -98,7 +98,9 @@ describe('an exception in a handler', () => {
     }),
   ])
   const logs: string[] = []
-  const server = new Server(new Config(), table)
+  const config = new Config()
+  config.set('port', '0', true)
+  const server = new Server(config, table)
   server.log = (level, message) => void logs.push(`${level} ${message}`)
 
   it('answers -ERR, takes back the partial reply, logs the stack, counts it and goes on', async () => {
@@ -133,7 +135,7 @@ describe('an exception in a handler', () => {
       import net from 'node:net'
       const table = new CommandTable([...families.flat(), command({ name: 'corrupt', arity: 1, group: 'server', since: '0',
         summary: '', syntax: '', handler: () => { throw new BrokenInvariant('tree and dict disagree') } })])
-      const config = new Config(); config.set('loglevel', 'warning')
+      const config = new Config(); config.set('loglevel', 'warning'); config.set('port', '0', true)
       const server = new Server(config, table)
       await server.listen()
       net.connect(server.port, '127.0.0.1', function () { this.write('*1\\r\\n$7\\r\\ncorrupt\\r\\n') })
