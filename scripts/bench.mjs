@@ -20,9 +20,10 @@
 // these rows (--only pubsub-P1,pubsub-P16) rewrites just their section of the report.
 //
 // Lua scripting (bench/lua-scripts.mjs): EVALSHA of a two-INCR script and of a
-// BullMQ-like script of 20 redis.call's, loaded with SCRIPT LOAD on both servers and
-// sent by redis-benchmark. Their rows get a section of their own; run them alone with
-// --only evalsha-incr2,evalsha-incr2-P16,evalsha-bullmq,evalsha-bullmq-P16, which
+// BullMQ-like script of 20 redis.call's, loaded with SCRIPT LOAD on both servers, and
+// FCALL of the same scripts as functions, sent by redis-benchmark. Their rows get a
+// section of their own; run them alone with --only evalsha-incr2,evalsha-incr2-P16,
+// evalsha-bullmq,evalsha-bullmq-P16,fcall-incr2,fcall-bullmq,fcall-bullmq-P16, which
 // rewrites just that section of the report.
 //
 // Options (or environment): --rounds N (BENCH_ROUNDS), --factor F to scale every -n
@@ -37,7 +38,7 @@ import { REPO, resolveBuild } from './bench/builds.mjs'
 import { loadKeys } from './bench/load-keys.mjs'
 import { runOpenConnections } from './bench/open-connections.mjs'
 import { runPubSub } from './bench/pubsub.mjs'
-import { BULLMQ_LIKE, evalshaCommand, INCR2, loadScript } from './bench/lua-scripts.mjs'
+import { asFunction, BULLMQ_LIKE, INCR2, loadScript, scriptCommand } from './bench/lua-scripts.mjs'
 import { PROBES, runBenchmark } from './bench/redis-benchmark.mjs'
 import { buildComparisonTable, chartSvg, checkTargets, markdownTable, memoryTable, pubsubTable, summarize, targetsTable } from './bench/report.mjs'
 import { CLOCK_TICKS, cli, machineLine, startRedis, startRespite } from './bench/servers.mjs'
@@ -110,6 +111,10 @@ const WORKLOADS = [
   { id: 'evalsha-incr2-P16', title: 'EVALSHA, 2 INCRs, -P 16', clients: 50, pipeline: 16, tests: ['evalsha'], requests: 1_000_000, script: INCR2 },
   { id: 'evalsha-bullmq', title: "EVALSHA, BullMQ-like, 20 redis.call's", clients: 50, pipeline: 1, tests: ['evalsha'], requests: 100_000, script: BULLMQ_LIKE },
   { id: 'evalsha-bullmq-P16', title: "EVALSHA, BullMQ-like, 20 redis.call's, -P 16", clients: 50, pipeline: 16, tests: ['evalsha'], requests: 200_000, script: BULLMQ_LIKE },
+  // The same two scripts as Redis functions, run by FCALL.
+  { id: 'fcall-incr2', title: 'FCALL, 2 INCRs', clients: 50, pipeline: 1, tests: ['fcall'], requests: 200_000, script: asFunction(INCR2, 'bench_incr2') },
+  { id: 'fcall-bullmq', title: "FCALL, BullMQ-like, 20 redis.call's", clients: 50, pipeline: 1, tests: ['fcall'], requests: 100_000, script: asFunction(BULLMQ_LIKE, 'bench_bullmq') },
+  { id: 'fcall-bullmq-P16', title: "FCALL, BullMQ-like, 20 redis.call's, -P 16", clients: 50, pipeline: 16, tests: ['fcall'], requests: 200_000, script: asFunction(BULLMQ_LIKE, 'bench_bullmq') },
 ]
 
 function fmtKeys(n) {
@@ -290,7 +295,7 @@ async function runRounds(servers, rows) {
           ? await openAtOnce(s, row.requests)
           : row.pubsub
           ? await runPubSub({ port: s.port, subscribers: row.subscribers, messages: row.requests, pipeline: row.pipeline, size: row.dataSize })
-          : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive, command: row.script && evalshaCommand(row.script) })
+          : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive, command: row.script && scriptCommand(row.script) })
         const now = s.cpuTicks()
         const ticks = now - s.lastTicks
         s.lastTicks = now

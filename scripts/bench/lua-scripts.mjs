@@ -1,5 +1,6 @@
 // The Lua workloads of the benchmark: scripts loaded with SCRIPT LOAD on every server
-// and run by redis-benchmark as EVALSHA. Both are written for this benchmark.
+// and run by redis-benchmark as EVALSHA, or loaded as a function with FUNCTION LOAD and
+// run as FCALL. Both are written for this benchmark.
 import { createHash } from 'node:crypto'
 import { cli } from './servers.mjs'
 
@@ -48,9 +49,19 @@ return {jobId, redis.call('HGET', KEYS[3], 'attemptsStarted')}`,
   ['1700000000000', 'token-0123456789'],
 )
 
-/** The command redis-benchmark sends for a script workload. */
-export function evalshaCommand(s) {
-  return ['EVALSHA', s.sha, String(s.keys.length), ...s.keys, ...s.args]
+/**
+ * The same script as a Redis function `name`, for FCALL: its body runs unchanged with
+ * KEYS and ARGV as the function's parameters.
+ */
+export function asFunction(s, name) {
+  const library = `#!lua name=${name}_lib\nredis.register_function('${name}', function(KEYS, ARGV)\n${s.body}\nend)`
+  return { ...s, function: name, library }
+}
+
+/** The command redis-benchmark sends for a script workload: EVALSHA, or FCALL for a function. */
+export function scriptCommand(s) {
+  const call = s.function !== undefined ? ['FCALL', s.function] : ['EVALSHA', s.sha]
+  return [...call, String(s.keys.length), ...s.keys, ...s.args]
 }
 
 /**
@@ -58,9 +69,15 @@ export function evalshaCommand(s) {
  * the reason it cannot be benchmarked there.
  */
 export function loadScript(port, s) {
-  const sha = cli(port, ['-x', 'SCRIPT', 'LOAD'], s.body).trim()
-  if (sha !== s.sha) return `SCRIPT LOAD answered ${sha.slice(0, 200)}`
-  const reply = cli(port, evalshaCommand(s))
-  if (/^(ERR|NOSCRIPT|WRONGTYPE)/m.test(reply)) return `EVALSHA answered ${reply.trim().slice(0, 200)}`
+  if (s.library !== undefined) {
+    const lib = cli(port, ['-x', 'FUNCTION', 'LOAD', 'REPLACE'], s.library).trim()
+    if (lib !== `${s.function}_lib`) return `FUNCTION LOAD answered ${lib.slice(0, 200)}`
+  } else {
+    const sha = cli(port, ['-x', 'SCRIPT', 'LOAD'], s.body).trim()
+    if (sha !== s.sha) return `SCRIPT LOAD answered ${sha.slice(0, 200)}`
+  }
+  const command = scriptCommand(s)
+  const reply = cli(port, command)
+  if (/^(ERR|NOSCRIPT|WRONGTYPE)/m.test(reply)) return `${command[0]} answered ${reply.trim().slice(0, 200)}`
   return null
 }

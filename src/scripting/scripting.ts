@@ -50,7 +50,7 @@ export interface Run {
   client: Caller
   /** EVAL or FCALL: SCRIPT KILL stops the one, FUNCTION KILL the other. */
   kind: 'script' | 'function'
-  /** In errors: "script: <sha>" or "function: <name>" (Redis's wording for each). */
+  /** In errors: "script: <sha>", or "script: <name>" for a function (Redis's wording). */
   label: string
   readOnly: boolean
   allowOom: boolean
@@ -135,7 +135,7 @@ export class Scripting {
     g.set('__redis__err__handler', (err: LuaValue) => {
       if (err instanceof LuaTable) return err
       const t = new LuaTable()
-      t.set('err', `ERR ${typeof err === 'string' ? err : typeof err === 'number' ? numberToString(err) : String(err ?? 'nil')}`)
+      t.set('err', errorMessage(err))
       return t
     })
     for (const lib of ['string', 'table', 'math', 'coroutine', 'cjson', 'cmsgpack', 'struct', 'bit', 'redis']) {
@@ -298,11 +298,12 @@ export class Scripting {
 
   /** The error reply of a script that raised `e`. */
   private failure(e: unknown, run: Run): string {
+    let message: string
     // Redis 7.0 says SCRIPT KILL for FUNCTION KILL too.
-    if (e instanceof LuaAbort) return `ERR Script killed by user with SCRIPT KILL... ${run.label}${e.where === undefined ? '' : `, on @${e.where}.`}`
-    if (!(e instanceof LuaError)) throw e
-    const message = errorMessage(e.value)
-    return e.where === undefined ? `${message} ${run.label}` : `${message} ${run.label}, on @${e.where}.`
+    if (e instanceof LuaAbort) message = 'ERR Script killed by user with SCRIPT KILL...'
+    else if (e instanceof LuaError) message = errorMessage(e.value)
+    else throw e
+    return `${message} ${run.label}${e.where === undefined ? '' : `, on @${e.where}.`}`
   }
 
   /**
