@@ -367,18 +367,18 @@ export function le(a: LuaValue, b: LuaValue): boolean {
 
 // ---- tables ----------------------------------------------------------------
 
-/** A table constructor: keyed entries first, then the positional ones win, as SETLIST does. */
+/**
+ * A table constructor, as OP_NEWTABLE then the stores: both parts sized up front (the
+ * array part to the positional items, the hash part to the keyed fields), keyed
+ * entries stored in order, then the positional ones, nils included, as SETLIST does.
+ */
 export function table(items: LuaValue[], keyed: LuaValue[] | null): LuaTable {
   if (keyed === null) return LuaTable.fromArray(items)
   const t = new LuaTable()
-  for (let i = 0; i < keyed.length; i += 2) {
-    if (keyed[i + 1] === undefined) {
-      if (keyed[i] === undefined) throw new LuaError('table index is nil')
-      continue
-    }
-    t.set(keyed[i], keyed[i + 1])
-  }
-  for (let i = 0; i < items.length; i++) if (items[i] !== undefined) t.set(i + 1, items[i])
+  t.sa = items.length
+  t.sizeHash(keyed.length >> 1)
+  for (let i = 0; i < keyed.length; i += 2) t.set(keyed[i], keyed[i + 1])
+  for (let i = 0; i < items.length; i++) t.set(i + 1, items[i])
   return t
 }
 
