@@ -36,14 +36,14 @@ class Scope {
   }
 }
 
-interface FuncState { depth: number; temps: number; vararg: boolean }
+interface FuncState { depth: number; temps: number; vararg: boolean; sites: Record<number, [string, number][]> }
 
 const BINOPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'modv', '^': 'powv' }
 
 class Compiler {
   private uid = 0
   private scope = new Scope(null)
-  private fn: FuncState = { depth: 0, temps: 0, vararg: true }
+  private fn: FuncState = { depth: 0, temps: 0, vararg: true, sites: {} }
   private tempNames: string[] = []
 
   /** Compiling a generator twin: calls go through R.callGenerator so callees may yield. */
@@ -58,7 +58,8 @@ class Compiler {
 
   private funcWrap(params: string, body: string, main: boolean): string {
     const temps = this.tempNames.length ? `let ${this.tempNames.join(',')};` : ''
-    return `function${this.gen ? '*' : ''}(${params}){if(--B.left<=0)R.budgetExhausted();let L=0,C=${LOOP_BATCH};${temps}try{${body}return NO_VALUES}catch(e){throw R.fixError(e,CHUNK,L)}}`
+    const sites = Object.keys(this.fn.sites).length ? `,${JSON.stringify(this.fn.sites)}` : ''
+    return `function${this.gen ? '*' : ''}(${params}){if(--B.left<=0)R.budgetExhausted();let L=0,C=${LOOP_BATCH};${temps}try{${body}return NO_VALUES}catch(e){throw R.fixError(e,CHUNK,L${sites})}}`
   }
 
   private temp(): string {
@@ -96,9 +97,13 @@ class Compiler {
     return this.multiLine ? `,L=${n.loc.end.line}` : ''
   }
 
+  /** The line the current statement sets L to. */
+  private stmtLine = 1
+
   private statement(s: Node): string {
     const saved = this.multiLine
     this.multiLine = s.loc.start.line !== s.loc.end.line
+    this.stmtLine = s.loc.start.line
     try {
       return this.statementBody(s)
     } finally {
@@ -242,7 +247,7 @@ class Compiler {
     const savedGen = this.gen
     this.gen = gen
     this.scope = new Scope(this.scope)
-    this.fn = { depth: savedFn.depth + 1, temps: 0, vararg: false }
+    this.fn = { depth: savedFn.depth + 1, temps: 0, vararg: false, sites: {} }
     this.tempNames = []
     const params: string[] = []
     if (isMethod) params.push(this.local('self'))
@@ -361,6 +366,7 @@ class Compiler {
       return prefix && arr ? `${prefix},${arr}` : prefix || arr
     }
     const base = n.base
+    this.callSite(base)
     let code: string
     if (this.gen) {
       if (base.type === 'MemberExpression' && base.indexer === ':') {
@@ -381,6 +387,15 @@ class Compiler {
     }
     if (this.multiLine) code = `(L=${base.loc.end.line},${code})`
     return single ? `R.firstOf(${code})` : code
+  }
+
+  /** Records how Lua would name the callee of a call on this line (for argument errors). */
+  private callSite(base: Node): void {
+    const line = this.multiLine ? base.loc.end.line : this.stmtLine
+    const desc = this.describe(base)
+    const m = /'(.*)'$/s.exec(desc)
+    const list = this.fn.sites[line] ?? (this.fn.sites[line] = [])
+    list.push([m === null ? '?' : m[1], base.type === 'MemberExpression' && base.indexer === ':' ? 1 : 0])
   }
 
   /** Description of an operand for arithmetic/concat errors (constants and temporaries have none). */

@@ -2,6 +2,7 @@ import {
   LuaError, LuaTable, NO_VALUES, typeName, numberToString, stringToNumber, type LuaFunction, type LuaMulti,
   type LuaResult, type LuaValue,
 } from './value.js'
+import { argErrorParts, renamedArgError, type ArgErrorParts } from './lib/aux.js'
 
 /**
  * The operations compiled code calls into. Each has a fast path for the types
@@ -74,8 +75,14 @@ function convertForeign(e: unknown): LuaError {
   return new LuaError(msg)
 }
 
+/**
+ * Call sites of a compiled function, by line: [name, 1 for a method call] as
+ * luaL_argerror would name the callee (getfuncname), for renaming argument errors.
+ */
+export type CallSites = Record<number, [string, number][]>
+
 /** The catch of every compiled function: positions errors raised at this level. */
-export function fixError(e: unknown, chunk: string, line: number): unknown {
+export function fixError(e: unknown, chunk: string, line: number, sites?: CallSites): unknown {
   if (e instanceof LuaAbort) return e
   let err: LuaError
   if (e instanceof LuaError) {
@@ -91,9 +98,37 @@ export function fixError(e: unknown, chunk: string, line: number): unknown {
     pending.set(err, level - 1)
     return err
   }
-  const out = new LuaError(`${chunk}:${line}: ${err.value as string}`)
+  let text = err.value as string
+  if (sites !== undefined) {
+    const parts = argErrorParts(err)
+    if (parts !== undefined) text = renameArgError(parts, text, sites[line])
+  }
+  const out = new LuaError(`${chunk}:${line}: ${text}`)
   pending.set(out, 0)
   return out
+}
+
+/**
+ * A library function's argument error as Lua words it for the call on this line: by
+ * the name the call used, with self not counted in a method call. A host function
+ * knows its own name; when the line's calls do not tell which one failed, keep it.
+ */
+function renameArgError(err: ArgErrorParts, text: string, here: [string, number][] | undefined): string {
+  if (here === undefined || here.length === 0) return text
+  const same = here.filter(([name]) => name === err.fname)
+  if (same.length > 0) {
+    const method = same[0][1]
+    if (same.every(([, m]) => m === method)) return renamedArgError(err, err.fname, method === 1)
+    return text
+  }
+  if (here.length === 1) return renamedArgError(err, here[0][0], here[0][1] === 1)
+  return text
+}
+
+/** pcall and xpcall calling a library function directly: C calls have no name ('?'). */
+export function unnamedArgError(e: unknown): unknown {
+  const parts = argErrorParts(e)
+  return parts === undefined ? e : new LuaError(renamedArgError(parts, '?', false))
 }
 
 export function isTruthy(v: LuaValue): boolean {
