@@ -525,8 +525,10 @@ function translate(source: string, chunk: string): string {
   } catch (e) {
     const m = e instanceof Error ? SYNTAX.exec(e.message) : null
     if (m === null) throw new LuaError(`${chunk}: ${e instanceof Error ? e.message : String(e)}`)
-    let text = luaSyntaxMessage(m[3], source)
     const index = (e as { index?: number }).index ?? source.length
+    const malformed = malformedNumber(source, index)
+    if (malformed !== null) throw new LuaError(`${chunk}:${malformed.line}: malformed number near '${malformed.text}'`)
+    let text = luaSyntaxMessage(m[3], source, index)
     const stray = /^unexpected symbol near '(.*)'$/s.exec(text)
     if (stray !== null && endsChunk(source, index, stray[1])) text = `'<eof>' expected near '${stray[1]}'`
     const closing = /^'(end|until|\}|\)|\])' expected near (.*)$/s.exec(text)
@@ -542,8 +544,94 @@ function translate(source: string, chunk: string): string {
   return c.compileChunk(ast)
 }
 
+/**
+ * The first numeral before `end` that Lua's lexer would refuse: it reads digits and
+ * dots, an exponent with its sign, then any letters, digits and underscores, and the
+ * whole must convert ("3..4", "0x1g", "1.2.3"). luaparse stops earlier and blames
+ * the next token instead.
+ */
+function malformedNumber(src: string, end: number): { text: string; line: number } | null {
+  let line = 1
+  let i = 0
+  const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9'
+  while (i < src.length && i <= end) {
+    const c = src[i]
+    if (c === '\n') { line++; i++; continue }
+    if (c === '-' && src[i + 1] === '-') {
+      const long = /^--\[(=*)\[/.exec(src.slice(i, i + 64))
+      if (long !== null) {
+        const close = src.indexOf(`]${long[1]}]`, i)
+        const stop = close < 0 ? src.length : close
+        for (let k = i; k < stop; k++) if (src[k] === '\n') line++
+        i = stop + 2 + long[1].length
+        continue
+      }
+      while (i < src.length && src[i] !== '\n') i++
+      continue
+    }
+    if (c === '"' || c === "'") {
+      i++
+      while (i < src.length && src[i] !== c && src[i] !== '\n') i += src[i] === '\\' ? 2 : 1
+      i++
+      continue
+    }
+    if (c === '[') {
+      const long = /^\[(=*)\[/.exec(src.slice(i, i + 64))
+      if (long !== null) {
+        const close = src.indexOf(`]${long[1]}]`, i)
+        const stop = close < 0 ? src.length : close
+        for (let k = i; k < stop; k++) if (src[k] === '\n') line++
+        i = stop + 2 + long[1].length
+        continue
+      }
+    }
+    if (/[A-Za-z_]/.test(c)) {
+      while (i < src.length && /\w/.test(src[i])) i++
+      continue
+    }
+    if (isDigit(c) || (c === '.' && isDigit(src[i + 1]))) {
+      const start = i
+      while (isDigit(src[i]) || src[i] === '.') i++
+      if (src[i] === 'e' || src[i] === 'E') {
+        i++
+        if (src[i] === '+' || src[i] === '-') i++
+      }
+      while (i < src.length && /\w/.test(src[i])) i++
+      const text = src.slice(start, i)
+      if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) && !/^0[xX][0-9a-fA-F]+$/.test(text)) return { text, line }
+      continue
+    }
+    i++
+  }
+  return null
+}
+
+/** The significant character before `index` (spaces skipped), or '' at the start. */
+function previousChar(src: string, index: number): string {
+  let i = index - 1
+  while (i >= 0 && /\s/.test(src[i])) i--
+  return i < 0 ? '' : src[i]
+}
+
 /** luaparse's wording → Lua 5.1's, for the messages that differ. */
-function luaSyntaxMessage(msg: string, source: string): string {
+function luaSyntaxMessage(msg: string, source: string, index: number): string {
+  // "\300": Lua names the string read so far, from its opening quote.
+  if (/^decimal escape too large/.test(msg)) {
+    let b = index - 1
+    while (b > 0 && source[b] !== '\\') b--
+    let q = b - 1
+    while (q >= 0 && !((source[q] === '"' || source[q] === "'") && source[q - 1] !== '\\')) q--
+    return `escape sequence too large near '${source.slice(Math.max(q, 0), b)}'`
+  }
+  // After "(", "{" or a separator Lua wants an expression (or a field) first.
+  const close = /^'([)}])' expected near (.*)$/s.exec(msg)
+  if (close !== null) {
+    const prev = previousChar(source, index)
+    if (prev === '(' || prev === ',' || (close[1] === '}' && (prev === '{' || prev === ';'))) return `unexpected symbol near ${close[2]}`
+  }
+  // A statement that is only a parenthesised expression cannot be assigned to.
+  const stray = /^unexpected symbol near (.*)$/s.exec(msg)
+  if (stray !== null && previousChar(source, index) === ')' && parenthesisedStatement(source, index)) return `syntax error near ${stray[1]}`
   const expr = /^<expression> expected near (.*)$/s.exec(msg)
   if (expr !== null) return `unexpected symbol near ${expr[1]}`
   const name = /^<name> expected near (.*)$/s.exec(msg)
@@ -555,6 +643,20 @@ function luaSyntaxMessage(msg: string, source: string): string {
   const str = /^unfinished string near '(.*)'$/s.exec(msg)
   if (str !== null && source.endsWith(str[1])) return "unfinished string near '<eof>'"
   return msg
+}
+
+/** Whether the text before `index` ends a statement of the form `( ... )`. */
+function parenthesisedStatement(src: string, index: number): boolean {
+  let i = index - 1
+  while (i >= 0 && /\s/.test(src[i])) i--
+  let depth = 0
+  for (; i >= 0; i--) {
+    if (src[i] === ')') depth++
+    else if (src[i] === '(' && --depth === 0) break
+  }
+  if (i < 0) return false
+  const before = src.slice(0, i).trimEnd()
+  return before === '' || before.endsWith(';') || /(?:^|[^\w])(?:do|then|else|end|repeat)$/.test(before)
 }
 
 /**
