@@ -62,6 +62,20 @@ export function settleError(e: unknown): LuaValue {
   return convertForeign(e).value
 }
 
+/*
+ * Recursion depth. Lua frames are JS frames here, so a deep recursion ends when V8's
+ * stack (Node's default --stack-size, about 1 MB) runs out, and becomes Lua's "stack
+ * overflow" error, which pcall catches like Redis's. Measured on Node 20: a function
+ * that recurses straight away runs in the interpreter, whose frames for a compiled Lua
+ * function take about 170 bytes, so the limit is about 5,900 Lua calls (Redis 7: about
+ * 16,000 to 20,000, LUAI_MAXCALLS); once V8 has optimised the function (a recursive
+ * function called often enough first) its frames take about 36 bytes and the limit is
+ * about 27,000. Raising it needs a larger stack: --stack-size only takes effect when
+ * given on node's command line (v8.setFlagsFromString('--stack-size') leaves the running
+ * isolate's limit alone, NODE_OPTIONS refuses it), and scripts must run on the server's
+ * own thread, so a Worker with a bigger stack is no option either. Frames could shrink
+ * somewhat (fewer registers per call), not to Redis's depth, so we leave it.
+ */
 function convertForeign(e: unknown): LuaError {
   if (e instanceof LuaError) return e
   if (e instanceof RangeError) {
