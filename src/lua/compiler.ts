@@ -36,7 +36,7 @@ class Scope {
   }
 }
 
-interface FuncState { depth: number; temps: number; vararg: boolean; sites: Record<number, [string, number][]> }
+interface FuncState { depth: number; temps: number; vararg: boolean; sites: Record<number, [string, number][]>; zero?: number }
 
 const BINOPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'modv', '^': 'powv' }
 
@@ -407,7 +407,7 @@ class Compiler {
     switch (n.type) {
       case 'NilLiteral': return 'undefined'
       case 'BooleanLiteral': return String(n.value)
-      case 'NumericLiteral': return numberLiteral(n.value)
+      case 'NumericLiteral': return this.numberConst(n.value)
       case 'StringLiteral': return JSON.stringify(n.value)
       case 'VarargLiteral': return 'VA[0]'
       case 'Identifier': {
@@ -433,18 +433,22 @@ class Compiler {
         return n.operator === 'and' ? `(R.isTruthy(${t}=${l})?${r}:${t})` : `(R.isTruthy(${t}=${l})?${t}:${r})`
       }
       case 'UnaryExpression': {
+        const folded = constValue(n)
+        if (folded !== undefined) return `(${this.numberConst(folded)})`
         if (n.operator === 'not') {
           const a = n.argument
           if (a.type === 'BinaryExpression' && ['==', '~=', '<', '>', '<=', '>='].includes(a.operator)) return `!${this.expr(a)}`
           return `!R.isTruthy(${this.expr(a)})`
         }
         if (n.operator === '-') {
-          if (n.argument.type === 'NumericLiteral') return `(${numberLiteral(-n.argument.value)})`
+          if (n.argument.type === 'NumericLiteral') return `(${this.numberConst(-n.argument.value)})`
           return `R.neg(${this.expr(n.argument)},${JSON.stringify(this.operandDesc(n.argument))}${this.at(n)})`
         }
         return `R.len(${this.expr(n.argument)},${JSON.stringify(this.operandDesc(n.argument))}${this.at(n)})`
       }
       case 'BinaryExpression': {
+        const folded = constValue(n)
+        if (folded !== undefined) return `(${this.numberConst(folded)})`
         const op = n.operator
         const l = this.expr(n.left)
         const r = this.expr(n.right)
@@ -474,6 +478,18 @@ class Compiler {
     }
   }
 
+  /**
+   * A numeric constant. Lua 5.1 keeps a function's constants in a table keyed by value,
+   * where 0 and -0 are one key: whichever zero the function uses first stands for both.
+   */
+  private numberConst(v: number): string {
+    if (v === 0) {
+      if (this.fn.zero === undefined) this.fn.zero = v
+      return numberLiteral(this.fn.zero)
+    }
+    return numberLiteral(v)
+  }
+
   private simpleEq(n: Node): boolean {
     const lit = (x: Node) => ['NilLiteral', 'BooleanLiteral', 'NumericLiteral', 'StringLiteral'].includes(x.type)
     return lit(n.left) || lit(n.right)
@@ -497,6 +513,34 @@ class Compiler {
     }
     return `R.table(${arr},${keyed.length ? `[${keyed.join(',')}]` : 'null'})`
   }
+}
+
+/**
+ * The value of arithmetic on numeric constants, which Lua 5.1's code generator folds
+ * (constfolding): not a division or modulo by zero, nor a NaN. Folded operands never
+ * become constants of the function (which matters for the zero they stand for).
+ */
+function constValue(n: Node): number | undefined {
+  if (n.type === 'NumericLiteral') return n.value
+  if (n.type === 'UnaryExpression' && n.operator === '-') {
+    const v = constValue(n.argument)
+    return v === undefined ? undefined : -v
+  }
+  if (n.type !== 'BinaryExpression' || !(n.operator in BINOPS)) return undefined
+  const a = constValue(n.left)
+  if (a === undefined) return undefined
+  const b = constValue(n.right)
+  if (b === undefined) return undefined
+  let r: number
+  switch (n.operator) {
+    case '+': r = a + b; break
+    case '-': r = a - b; break
+    case '*': r = a * b; break
+    case '/': if (b === 0) return undefined; r = a / b; break
+    case '%': if (b === 0) return undefined; r = R.mod(a, b); break
+    default: r = R.pow(a, b)
+  }
+  return r === r ? r : undefined
 }
 
 function numberLiteral(v: number): string {

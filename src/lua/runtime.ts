@@ -46,6 +46,8 @@ const pending = new WeakMap<LuaError, number>()
 
 /** error(v, level): a LuaError whose position is that of the level-th Lua caller. */
 export function errorAtLevel(v: LuaValue, level: number): LuaError {
+  // lua_isstring holds for numbers too: error(7) gets a position and becomes a string.
+  if (typeof v === 'number' && level > 0) v = numberToString(v)
   const e = new LuaError(v)
   pending.set(e, typeof v === 'string' && level > 0 ? level : 0)
   return e
@@ -291,7 +293,37 @@ export function mod(a: number, b: number): number {
 export function pow(a: number, b: number): number {
   // C's pow(1, y) is 1 even for NaN and infinite y; JS gives NaN.
   if (a === 1) return 1
-  return Math.pow(a, b)
+  const r = Math.pow(a, b)
+  return r === r ? r : powNaN(a, b)
+}
+
+const nanView = new DataView(new ArrayBuffer(8))
+
+/** A NaN with the given sign bit (V8 keeps the bits of a NaN it computes or reads). */
+export function nanWithSign(negative: boolean): number {
+  nanView.setUint32(0, negative ? 0xfff80000 : 0x7ff80000)
+  nanView.setUint32(4, 0)
+  return nanView.getFloat64(0)
+}
+
+function nanSign(x: number): boolean {
+  nanView.setFloat64(0, x)
+  return (nanView.getUint8(0) & 0x80) !== 0
+}
+
+/**
+ * The sign of the NaN glibc's pow gives on x86-64 (tostring shows it: "nan" or
+ * "-nan"): a NaN argument propagates (x + y keeps the first NaN), squared and negated
+ * again for a negative x and an odd integer y; a negative base with a fractional
+ * exponent is the invalid operation's default NaN, which has the sign bit set.
+ */
+function powNaN(a: number, b: number): number {
+  if (b !== b) return a !== a ? nanWithSign(nanSign(a)) : nanWithSign(nanSign(b))
+  if (a !== a) {
+    const odd = Number.isInteger(b) && Math.abs(b) < 2 ** 53 && Math.abs(b % 2) === 1
+    return nanWithSign(nanSign(a) && !odd)
+  }
+  return nanWithSign(true)
 }
 
 function arithRaw(op: string, x: number, y: number): number {

@@ -654,11 +654,18 @@ export function stringToNumber(s: string): number | undefined {
   }
   const special = /^([+-]?)(inf|infinity|nan)$/i.exec(text)
   if (special !== null) {
-    if (special[2].toLowerCase() === 'nan') return NaN
+    // strtod keeps the sign of "-nan" (tostring(0/0) reads back as what it was).
+    if (special[2].toLowerCase() === 'nan') return special[1] === '-' ? NEGATIVE_NAN : POSITIVE_NAN
     return special[1] === '-' ? -Infinity : Infinity
   }
   return undefined
 }
+
+const nanBits = new DataView(new ArrayBuffer(8))
+nanBits.setUint32(0, 0xfff80000)
+const NEGATIVE_NAN = nanBits.getFloat64(0)
+nanBits.setUint32(0, 0x7ff80000)
+const POSITIVE_NAN = nanBits.getFloat64(0)
 
 /** C's isspace in the "C" locale. */
 function isSpace(c: number): boolean {
