@@ -107,8 +107,10 @@ export class LuaTable {
   nodeNext: number[] | null = null
   /** getfreepos's cursor: nodes at and above it are all taken. */
   lastFree = 0
-  /** Whether the node shadow is kept (from the first dead key on; see placeLazily). */
+  /** Whether the node shadow is kept (from the first dead key on; see buildShadow). */
   shadowed = false
+  /** Whether a number key ever went into the hash part (until then rehashes only count fields). */
+  numberKeys = false
   metatable: LuaTable | null = null
 
   /** Raw get (no __index). */
@@ -199,6 +201,7 @@ export class LuaTable {
         return
       }
     }
+    if (typeof key === 'number') this.numberKeys = true
     if (hash !== null) {
       if (value === undefined && !this.shadowed && this.hcap > 0) this.buildShadow()
       // An existing key (live or dead) keeps its node; a new one needs one, which
@@ -336,6 +339,11 @@ export class LuaTable {
   private rehash(extra: LuaValue): void {
     const arr = this.arr
     const hash = this.hash
+    if (arr.length === 0 && !isArrayIndex(extra) && !this.shadowed && !this.numberKeys && this.sa === 0) {
+      // Fields only, none deleted (no shadow, so no dead keys): the hash part doubles.
+      this.sizeHash(hash === null ? 1 : hash.size + 1)
+      return
+    }
     if (arr.length === 0 && !isArrayIndex(extra)) {
       // No integer keys in the array part nor in the new key: if the hash part has
       // none either, the array part stays empty and the hash part holds every key.
@@ -413,6 +421,7 @@ export class LuaTable {
       for (let i = size; i < arr.length; i++) {
         if (arr[i] !== undefined) {
           map.set(i + 1, arr[i])
+          this.numberKeys = true
           if (this.nodeKeys !== null) this.place(i + 1)
         }
       }
