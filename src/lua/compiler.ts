@@ -36,14 +36,14 @@ class Scope {
   }
 }
 
-interface FuncState { depth: number; temps: number; vararg: boolean }
+interface FuncState { depth: number; temps: number; vararg: boolean; sites: Record<number, [string, number][]>; zero?: number }
 
 const BINOPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'modv', '^': 'powv' }
 
 class Compiler {
   private uid = 0
   private scope = new Scope(null)
-  private fn: FuncState = { depth: 0, temps: 0, vararg: true }
+  private fn: FuncState = { depth: 0, temps: 0, vararg: true, sites: {} }
   private tempNames: string[] = []
 
   /** Compiling a generator twin: calls go through R.callGenerator so callees may yield. */
@@ -58,7 +58,8 @@ class Compiler {
 
   private funcWrap(params: string, body: string, main: boolean): string {
     const temps = this.tempNames.length ? `let ${this.tempNames.join(',')};` : ''
-    return `function${this.gen ? '*' : ''}(${params}){if(--B.left<=0)R.budgetExhausted();let L=0,C=${LOOP_BATCH};${temps}try{${body}return NO_VALUES}catch(e){throw R.fixError(e,CHUNK,L)}}`
+    const sites = Object.keys(this.fn.sites).length ? `,${JSON.stringify(this.fn.sites)}` : ''
+    return `function${this.gen ? '*' : ''}(${params}){if(--B.left<=0)R.budgetExhausted();let L=0,C=${LOOP_BATCH};${temps}try{${body}return NO_VALUES}catch(e){throw R.fixError(e,CHUNK,L${sites})}}`
   }
 
   private temp(): string {
@@ -96,9 +97,13 @@ class Compiler {
     return this.multiLine ? `,L=${n.loc.end.line}` : ''
   }
 
+  /** The line the current statement sets L to. */
+  private stmtLine = 1
+
   private statement(s: Node): string {
     const saved = this.multiLine
     this.multiLine = s.loc.start.line !== s.loc.end.line
+    this.stmtLine = s.loc.start.line
     try {
       return this.statementBody(s)
     } finally {
@@ -242,7 +247,7 @@ class Compiler {
     const savedGen = this.gen
     this.gen = gen
     this.scope = new Scope(this.scope)
-    this.fn = { depth: savedFn.depth + 1, temps: 0, vararg: false }
+    this.fn = { depth: savedFn.depth + 1, temps: 0, vararg: false, sites: {} }
     this.tempNames = []
     const params: string[] = []
     if (isMethod) params.push(this.local('self'))
@@ -361,6 +366,7 @@ class Compiler {
       return prefix && arr ? `${prefix},${arr}` : prefix || arr
     }
     const base = n.base
+    this.callSite(base)
     let code: string
     if (this.gen) {
       if (base.type === 'MemberExpression' && base.indexer === ':') {
@@ -383,6 +389,15 @@ class Compiler {
     return single ? `R.firstOf(${code})` : code
   }
 
+  /** Records how Lua would name the callee of a call on this line (for argument errors). */
+  private callSite(base: Node): void {
+    const line = this.multiLine ? base.loc.end.line : this.stmtLine
+    const desc = this.describe(base)
+    const m = /'(.*)'$/s.exec(desc)
+    const list = this.fn.sites[line] ?? (this.fn.sites[line] = [])
+    list.push([m === null ? '?' : m[1], base.type === 'MemberExpression' && base.indexer === ':' ? 1 : 0])
+  }
+
   /** Description of an operand for arithmetic/concat errors (constants and temporaries have none). */
   private operandDesc(n: Node): string {
     return this.describe(n)
@@ -392,7 +407,7 @@ class Compiler {
     switch (n.type) {
       case 'NilLiteral': return 'undefined'
       case 'BooleanLiteral': return String(n.value)
-      case 'NumericLiteral': return numberLiteral(n.value)
+      case 'NumericLiteral': return this.numberConst(n.value)
       case 'StringLiteral': return JSON.stringify(n.value)
       case 'VarargLiteral': return 'VA[0]'
       case 'Identifier': {
@@ -418,18 +433,22 @@ class Compiler {
         return n.operator === 'and' ? `(R.isTruthy(${t}=${l})?${r}:${t})` : `(R.isTruthy(${t}=${l})?${t}:${r})`
       }
       case 'UnaryExpression': {
+        const folded = constValue(n)
+        if (folded !== undefined) return `(${this.numberConst(folded)})`
         if (n.operator === 'not') {
           const a = n.argument
           if (a.type === 'BinaryExpression' && ['==', '~=', '<', '>', '<=', '>='].includes(a.operator)) return `!${this.expr(a)}`
           return `!R.isTruthy(${this.expr(a)})`
         }
         if (n.operator === '-') {
-          if (n.argument.type === 'NumericLiteral') return `(${numberLiteral(-n.argument.value)})`
+          if (n.argument.type === 'NumericLiteral') return `(${this.numberConst(-n.argument.value)})`
           return `R.neg(${this.expr(n.argument)},${JSON.stringify(this.operandDesc(n.argument))}${this.at(n)})`
         }
         return `R.len(${this.expr(n.argument)},${JSON.stringify(this.operandDesc(n.argument))}${this.at(n)})`
       }
       case 'BinaryExpression': {
+        const folded = constValue(n)
+        if (folded !== undefined) return `(${this.numberConst(folded)})`
         const op = n.operator
         const l = this.expr(n.left)
         const r = this.expr(n.right)
@@ -459,6 +478,18 @@ class Compiler {
     }
   }
 
+  /**
+   * A numeric constant. Lua 5.1 keeps a function's constants in a table keyed by value,
+   * where 0 and -0 are one key: whichever zero the function uses first stands for both.
+   */
+  private numberConst(v: number): string {
+    if (v === 0) {
+      if (this.fn.zero === undefined) this.fn.zero = v
+      return numberLiteral(this.fn.zero)
+    }
+    return numberLiteral(v)
+  }
+
   private simpleEq(n: Node): boolean {
     const lit = (x: Node) => ['NilLiteral', 'BooleanLiteral', 'NumericLiteral', 'StringLiteral'].includes(x.type)
     return lit(n.left) || lit(n.right)
@@ -482,6 +513,34 @@ class Compiler {
     }
     return `R.table(${arr},${keyed.length ? `[${keyed.join(',')}]` : 'null'})`
   }
+}
+
+/**
+ * The value of arithmetic on numeric constants, which Lua 5.1's code generator folds
+ * (constfolding): not a division or modulo by zero, nor a NaN. Folded operands never
+ * become constants of the function (which matters for the zero they stand for).
+ */
+function constValue(n: Node): number | undefined {
+  if (n.type === 'NumericLiteral') return n.value
+  if (n.type === 'UnaryExpression' && n.operator === '-') {
+    const v = constValue(n.argument)
+    return v === undefined ? undefined : -v
+  }
+  if (n.type !== 'BinaryExpression' || !(n.operator in BINOPS)) return undefined
+  const a = constValue(n.left)
+  if (a === undefined) return undefined
+  const b = constValue(n.right)
+  if (b === undefined) return undefined
+  let r: number
+  switch (n.operator) {
+    case '+': r = a + b; break
+    case '-': r = a - b; break
+    case '*': r = a * b; break
+    case '/': if (b === 0) return undefined; r = a / b; break
+    case '%': if (b === 0) return undefined; r = R.mod(a, b); break
+    default: r = R.pow(a, b)
+  }
+  return r === r ? r : undefined
 }
 
 function numberLiteral(v: number): string {
@@ -510,8 +569,10 @@ function translate(source: string, chunk: string): string {
   } catch (e) {
     const m = e instanceof Error ? SYNTAX.exec(e.message) : null
     if (m === null) throw new LuaError(`${chunk}: ${e instanceof Error ? e.message : String(e)}`)
-    let text = luaSyntaxMessage(m[3], source)
     const index = (e as { index?: number }).index ?? source.length
+    const malformed = malformedNumber(source, index)
+    if (malformed !== null) throw new LuaError(`${chunk}:${malformed.line}: malformed number near '${malformed.text}'`)
+    let text = luaSyntaxMessage(m[3], source, index)
     const stray = /^unexpected symbol near '(.*)'$/s.exec(text)
     if (stray !== null && endsChunk(source, index, stray[1])) text = `'<eof>' expected near '${stray[1]}'`
     const closing = /^'(end|until|\}|\)|\])' expected near (.*)$/s.exec(text)
@@ -527,8 +588,94 @@ function translate(source: string, chunk: string): string {
   return c.compileChunk(ast)
 }
 
+/**
+ * The first numeral before `end` that Lua's lexer would refuse: it reads digits and
+ * dots, an exponent with its sign, then any letters, digits and underscores, and the
+ * whole must convert ("3..4", "0x1g", "1.2.3"). luaparse stops earlier and blames
+ * the next token instead.
+ */
+function malformedNumber(src: string, end: number): { text: string; line: number } | null {
+  let line = 1
+  let i = 0
+  const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9'
+  while (i < src.length && i <= end) {
+    const c = src[i]
+    if (c === '\n') { line++; i++; continue }
+    if (c === '-' && src[i + 1] === '-') {
+      const long = /^--\[(=*)\[/.exec(src.slice(i, i + 64))
+      if (long !== null) {
+        const close = src.indexOf(`]${long[1]}]`, i)
+        const stop = close < 0 ? src.length : close
+        for (let k = i; k < stop; k++) if (src[k] === '\n') line++
+        i = stop + 2 + long[1].length
+        continue
+      }
+      while (i < src.length && src[i] !== '\n') i++
+      continue
+    }
+    if (c === '"' || c === "'") {
+      i++
+      while (i < src.length && src[i] !== c && src[i] !== '\n') i += src[i] === '\\' ? 2 : 1
+      i++
+      continue
+    }
+    if (c === '[') {
+      const long = /^\[(=*)\[/.exec(src.slice(i, i + 64))
+      if (long !== null) {
+        const close = src.indexOf(`]${long[1]}]`, i)
+        const stop = close < 0 ? src.length : close
+        for (let k = i; k < stop; k++) if (src[k] === '\n') line++
+        i = stop + 2 + long[1].length
+        continue
+      }
+    }
+    if (/[A-Za-z_]/.test(c)) {
+      while (i < src.length && /\w/.test(src[i])) i++
+      continue
+    }
+    if (isDigit(c) || (c === '.' && isDigit(src[i + 1]))) {
+      const start = i
+      while (isDigit(src[i]) || src[i] === '.') i++
+      if (src[i] === 'e' || src[i] === 'E') {
+        i++
+        if (src[i] === '+' || src[i] === '-') i++
+      }
+      while (i < src.length && /\w/.test(src[i])) i++
+      const text = src.slice(start, i)
+      if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) && !/^0[xX][0-9a-fA-F]+$/.test(text)) return { text, line }
+      continue
+    }
+    i++
+  }
+  return null
+}
+
+/** The significant character before `index` (spaces skipped), or '' at the start. */
+function previousChar(src: string, index: number): string {
+  let i = index - 1
+  while (i >= 0 && /\s/.test(src[i])) i--
+  return i < 0 ? '' : src[i]
+}
+
 /** luaparse's wording → Lua 5.1's, for the messages that differ. */
-function luaSyntaxMessage(msg: string, source: string): string {
+function luaSyntaxMessage(msg: string, source: string, index: number): string {
+  // "\300": Lua names the string read so far, from its opening quote.
+  if (/^decimal escape too large/.test(msg)) {
+    let b = index - 1
+    while (b > 0 && source[b] !== '\\') b--
+    let q = b - 1
+    while (q >= 0 && !((source[q] === '"' || source[q] === "'") && source[q - 1] !== '\\')) q--
+    return `escape sequence too large near '${source.slice(Math.max(q, 0), b)}'`
+  }
+  // After "(", "{" or a separator Lua wants an expression (or a field) first.
+  const close = /^'([)}])' expected near (.*)$/s.exec(msg)
+  if (close !== null) {
+    const prev = previousChar(source, index)
+    if (prev === '(' || prev === ',' || (close[1] === '}' && (prev === '{' || prev === ';'))) return `unexpected symbol near ${close[2]}`
+  }
+  // A statement that is only a parenthesised expression cannot be assigned to.
+  const stray = /^unexpected symbol near (.*)$/s.exec(msg)
+  if (stray !== null && previousChar(source, index) === ')' && parenthesisedStatement(source, index)) return `syntax error near ${stray[1]}`
   const expr = /^<expression> expected near (.*)$/s.exec(msg)
   if (expr !== null) return `unexpected symbol near ${expr[1]}`
   const name = /^<name> expected near (.*)$/s.exec(msg)
@@ -540,6 +687,20 @@ function luaSyntaxMessage(msg: string, source: string): string {
   const str = /^unfinished string near '(.*)'$/s.exec(msg)
   if (str !== null && source.endsWith(str[1])) return "unfinished string near '<eof>'"
   return msg
+}
+
+/** Whether the text before `index` ends a statement of the form `( ... )`. */
+function parenthesisedStatement(src: string, index: number): boolean {
+  let i = index - 1
+  while (i >= 0 && /\s/.test(src[i])) i--
+  let depth = 0
+  for (; i >= 0; i--) {
+    if (src[i] === ')') depth++
+    else if (src[i] === '(' && --depth === 0) break
+  }
+  if (i < 0) return false
+  const before = src.slice(0, i).trimEnd()
+  return before === '' || before.endsWith(';') || /(?:^|[^\w])(?:do|then|else|end|repeat)$/.test(before)
 }
 
 /**

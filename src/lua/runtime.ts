@@ -2,6 +2,7 @@ import {
   LuaError, LuaTable, NO_VALUES, typeName, numberToString, stringToNumber, type LuaFunction, type LuaMulti,
   type LuaResult, type LuaValue,
 } from './value.js'
+import { argErrorParts, renamedArgError, type ArgErrorParts } from './lib/aux.js'
 
 /**
  * The operations compiled code calls into. Each has a fast path for the types
@@ -48,6 +49,8 @@ const pending = new WeakMap<LuaError, number>()
 
 /** error(v, level): a LuaError whose position is that of the level-th Lua caller. */
 export function errorAtLevel(v: LuaValue, level: number): LuaError {
+  // lua_isstring holds for numbers too: error(7) gets a position and becomes a string.
+  if (typeof v === 'number' && level > 0) v = numberToString(v)
   const e = new LuaError(v)
   // Lua positions any message lua_isstring accepts: error(42) says "chunk:1: 42".
   pending.set(e, (typeof v === 'string' || typeof v === 'number') && level > 0 ? level : 0)
@@ -65,6 +68,20 @@ export function settleError(e: unknown): LuaValue {
   return convertForeign(e).value
 }
 
+/*
+ * Recursion depth. Lua frames are JS frames here, so a deep recursion ends when V8's
+ * stack (Node's default --stack-size, about 1 MB) runs out, and becomes Lua's "stack
+ * overflow" error, which pcall catches like Redis's. Measured on Node 20: a function
+ * that recurses straight away runs in the interpreter, whose frames for a compiled Lua
+ * function take about 170 bytes, so the limit is about 5,900 Lua calls (Redis 7: about
+ * 16,000 to 20,000, LUAI_MAXCALLS); once V8 has optimised the function (a recursive
+ * function called often enough first) its frames take about 36 bytes and the limit is
+ * about 27,000. Raising it needs a larger stack: --stack-size only takes effect when
+ * given on node's command line (v8.setFlagsFromString('--stack-size') leaves the running
+ * isolate's limit alone, NODE_OPTIONS refuses it), and scripts must run on the server's
+ * own thread, so a Worker with a bigger stack is no option either. Frames could shrink
+ * somewhat (fewer registers per call), not to Redis's depth, so we leave it.
+ */
 function convertForeign(e: unknown): LuaError {
   if (e instanceof LuaError) return e
   if (e instanceof RangeError) {
@@ -78,9 +95,16 @@ function convertForeign(e: unknown): LuaError {
   return new LuaError(msg)
 }
 
+/**
+ * Call sites of a compiled function, by line: [name, 1 for a method call] as
+ * luaL_argerror would name the callee (getfuncname), for renaming argument errors.
+ */
+export type CallSites = Record<number, [string, number][]>
+
 /** The catch of every compiled function: positions errors raised at this level. */
-export function fixError(e: unknown, chunk: string, line: number): unknown {
+export function fixError(e: unknown, chunk: string, line: number, sites?: CallSites): unknown {
   if (e instanceof LuaAbort) {
+    // Where it stopped, for the killed script's error ("on @user_script:N.").
     if (e.where === undefined) e.where = `${chunk}:${line}`
     return e
   }
@@ -99,11 +123,38 @@ export function fixError(e: unknown, chunk: string, line: number): unknown {
     pending.set(err, level - 1)
     return err
   }
-  const v = err.value
-  const out = new LuaError(`${chunk}:${line}: ${typeof v === 'number' ? numberToString(v) : (v as string)}`)
+  let text = err.value as string
+  if (sites !== undefined) {
+    const parts = argErrorParts(err)
+    if (parts !== undefined) text = renameArgError(parts, text, sites[line])
+  }
+  const out = new LuaError(`${chunk}:${line}: ${text}`)
   out.where = err.where
   pending.set(out, 0)
   return out
+}
+
+/**
+ * A library function's argument error as Lua words it for the call on this line: by
+ * the name the call used, with self not counted in a method call. A host function
+ * knows its own name; when the line's calls do not tell which one failed, keep it.
+ */
+function renameArgError(err: ArgErrorParts, text: string, here: [string, number][] | undefined): string {
+  if (here === undefined || here.length === 0) return text
+  const same = here.filter(([name]) => name === err.fname)
+  if (same.length > 0) {
+    const method = same[0][1]
+    if (same.every(([, m]) => m === method)) return renamedArgError(err, err.fname, method === 1)
+    return text
+  }
+  if (here.length === 1) return renamedArgError(err, here[0][0], here[0][1] === 1)
+  return text
+}
+
+/** pcall and xpcall calling a library function directly: C calls have no name ('?'). */
+export function unnamedArgError(e: unknown): unknown {
+  const parts = argErrorParts(e)
+  return parts === undefined ? e : new LuaError(renamedArgError(parts, '?', false))
 }
 
 export function isTruthy(v: LuaValue): boolean {
@@ -252,7 +303,37 @@ export function mod(a: number, b: number): number {
 export function pow(a: number, b: number): number {
   // C's pow(1, y) is 1 even for NaN and infinite y; JS gives NaN.
   if (a === 1) return 1
-  return Math.pow(a, b)
+  const r = Math.pow(a, b)
+  return r === r ? r : powNaN(a, b)
+}
+
+const nanView = new DataView(new ArrayBuffer(8))
+
+/** A NaN with the given sign bit (V8 keeps the bits of a NaN it computes or reads). */
+export function nanWithSign(negative: boolean): number {
+  nanView.setUint32(0, negative ? 0xfff80000 : 0x7ff80000)
+  nanView.setUint32(4, 0)
+  return nanView.getFloat64(0)
+}
+
+function nanSign(x: number): boolean {
+  nanView.setFloat64(0, x)
+  return (nanView.getUint8(0) & 0x80) !== 0
+}
+
+/**
+ * The sign of the NaN glibc's pow gives on x86-64 (tostring shows it: "nan" or
+ * "-nan"): a NaN argument propagates (x + y keeps the first NaN), squared and negated
+ * again for a negative x and an odd integer y; a negative base with a fractional
+ * exponent is the invalid operation's default NaN, which has the sign bit set.
+ */
+function powNaN(a: number, b: number): number {
+  if (b !== b) return a !== a ? nanWithSign(nanSign(a)) : nanWithSign(nanSign(b))
+  if (a !== a) {
+    const odd = Number.isInteger(b) && Math.abs(b) < 2 ** 53 && Math.abs(b % 2) === 1
+    return nanWithSign(nanSign(a) && !odd)
+  }
+  return nanWithSign(true)
 }
 
 function arithRaw(op: string, x: number, y: number): number {
@@ -377,18 +458,18 @@ export function le(a: LuaValue, b: LuaValue): boolean {
 
 // ---- tables ----------------------------------------------------------------
 
-/** A table constructor: keyed entries first, then the positional ones win, as SETLIST does. */
+/**
+ * A table constructor, as OP_NEWTABLE then the stores: both parts sized up front (the
+ * array part to the positional items, the hash part to the keyed fields), keyed
+ * entries stored in order, then the positional ones, nils included, as SETLIST does.
+ */
 export function table(items: LuaValue[], keyed: LuaValue[] | null): LuaTable {
   if (keyed === null) return LuaTable.fromArray(items)
   const t = new LuaTable()
-  for (let i = 0; i < keyed.length; i += 2) {
-    if (keyed[i + 1] === undefined) {
-      if (keyed[i] === undefined) throw new LuaError('table index is nil')
-      continue
-    }
-    t.set(keyed[i], keyed[i + 1])
-  }
-  for (let i = 0; i < items.length; i++) if (items[i] !== undefined) t.set(i + 1, items[i])
+  t.sa = items.length
+  t.sizeHash(keyed.length >> 1)
+  for (let i = 0; i < keyed.length; i += 2) t.set(keyed[i], keyed[i + 1])
+  for (let i = 0; i < items.length; i++) t.set(i + 1, items[i])
   return t
 }
 

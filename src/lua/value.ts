@@ -83,16 +83,43 @@ export class LuaError extends Error {
 }
 
 /**
- * A table: a dense array part for keys 1..n and a Map for the rest. Integer-valued
- * number keys normalise (2.0 and 2 are one key), and the border `#t` follows PUC Lua
- * 5.1 in the cases scripts meet: values set after a gap stay in the hash part until the
- * array part reaches them, so `t[1],t[2],t[4]` in that order give 4 once t[3] is set,
- * and a constructor `{1, nil, 3}` keeps its slots in the array part (length 3).
+ * A table: an array part for keys 1..sa and a Map for the rest, laid out as PUC Lua
+ * 5.1 lays out its tables so that the border `#t` is the one Redis gives even for
+ * tables with holes (`t[1],t[2],t[4]` gives 4, `{1, nil, 3}` gives 3).
+ *
+ * PUC Lua only resizes on inserting a new key into a full hash part ("rehash"): it
+ * then counts the integer keys, picks the largest power of two n such that more than
+ * n/2 of the slots 1..n would be used as the new array size, and sizes the hash part
+ * to the power of two that holds the rest. Setting a field to nil leaves its node in
+ * place (a dead key, reused if the same key is set again, or taken over by a new key
+ * whose main position it is) until the next rehash, and assigning nil to an absent
+ * key still takes a node. So that rehashes happen at the same moments, we keep the
+ * same sizes (sa, hcap), the dead entries (Map entries whose value is undefined), and
+ * a shadow of the node vector: which key sits in which node and the collision chains,
+ * with Lua's hash functions for numbers, strings and booleans. Only objects used as
+ * keys hash differently (PUC hashes their address); lookups never touch the shadow,
+ * only the insertion of a new key into the hash part does.
  */
 export class LuaTable {
-  /** arr[i] is t[i + 1]; may hold `undefined` holes (a constructor's nils). */
+  /** arr[i] is t[i + 1]; never ends with undefined, may hold undefined holes. */
   arr: LuaValue[] = []
+  /** PUC's sizearray: keys 1..sa live in the array part (arr.length <= sa). */
+  sa = 0
+  /** Number of undefined slots inside arr, so `#t` of an array without holes stays O(1). */
+  holes = 0
+  /** The hash part; entries with an undefined value are PUC's dead keys. */
   hash: Map<LuaValue, LuaValue> | null = null
+  /** Size of PUC's node vector (0 for its shared empty "dummynode"). */
+  hcap = 0
+  /** The node vector's shadow: the key in each node (undefined: free) and its chain link (-1: none). */
+  nodeKeys: LuaValue[] | null = null
+  nodeNext: number[] | null = null
+  /** getfreepos's cursor: nodes at and above it are all taken. */
+  lastFree = 0
+  /** Whether the node shadow is kept (from the first dead key on; see buildShadow). */
+  shadowed = false
+  /** Whether a number key ever went into the hash part (until then rehashes only count fields). */
+  numberKeys = false
   metatable: LuaTable | null = null
   /**
    * Refuses every change, raw or not, and its metatable with it: the host's sandbox
@@ -122,24 +149,49 @@ export class LuaTable {
    * callers add the position prefix.
    */
   set(key: LuaValue, value: LuaValue): void {
-    if (this.readonly) throw new LuaError(READONLY_TABLE)
-    if (typeof key === 'number') {
+    // Small enough for V8 to inline into compiled code: overwriting a value of the
+    // array part, and appending within it.
+    if (typeof key === 'number' && value !== undefined) {
       const arr = this.arr
       const i = key - 1
-      if ((i | 0) === i && i >= 0) {
-        if (i < arr.length) {
+      if (i >= 0 && i < arr.length && (i | 0) === i) {
+        if (arr[i] !== undefined) {
           arr[i] = value
-          if (value === undefined && i === arr.length - 1) this.trimArray()
           return
         }
-        if (i === arr.length) {
-          if (value === undefined) {
-            this.hash?.delete(key)
-            return
+      } else if (i === arr.length && i < this.sa && (i | 0) === i) {
+        arr.push(value)
+        return
+      }
+    }
+    this.setSlow(key, value)
+  }
+
+  private setSlow(key: LuaValue, value: LuaValue): void {
+    // A read-only table has no array part, so every change to it comes here.
+    if (this.readonly) throw new LuaError(READONLY_TABLE)
+    if (typeof key === 'number') {
+      const i = key - 1
+      if ((i | 0) === i && i >= 0) {
+        const arr = this.arr
+        if (i < arr.length) {
+          const old = arr[i]
+          arr[i] = value
+          if (old === undefined) {
+            if (value !== undefined) this.holes--
+          } else if (value === undefined) {
+            this.holes++
+            if (i === arr.length - 1) this.trimArray()
+          }
+          return
+        }
+        if (i < this.sa) {
+          if (value === undefined) return
+          while (arr.length < i) {
+            arr.push(undefined)
+            this.holes++
           }
           arr.push(value)
-          this.hash?.delete(key)
-          this.migrate()
           return
         }
       } else if (key !== key) {
@@ -150,46 +202,314 @@ export class LuaTable {
     } else if (key === undefined) {
       throw new LuaError('table index is nil')
     }
-    if (value === undefined) {
-      this.hash?.delete(key)
+    const hash = this.hash
+    if (this.hcap === 0 && (hash === null || hash.size === 0)) {
+      // The two rehashes scripts do all the time, in short: appending to an array
+      // without holes doubles its array part; a first field gets a one-node hash part.
+      if (key === this.sa + 1 && this.holes === 0 && this.arr.length === this.sa) {
+        this.sa = this.sa === 0 ? 1 : 1 << ceilLog2(key)
+        if (value !== undefined) this.arr.push(value)
+        return
+      }
+      if (this.sa === 0 && value !== undefined && !this.shadowed && !isArrayIndex(key)) {
+        this.sizeHash(1)
+        this.hash!.set(key, value)
+        return
+      }
+    }
+    if (typeof key === 'number') this.numberKeys = true
+    if (hash !== null) {
+      if (value === undefined && !this.shadowed && this.hcap > 0) this.buildShadow()
+      // An existing key (live or dead) keeps its node; a new one needs one, which
+      // exists while some node is free.
+      const n = hash.size
+      if (n < this.hcap) {
+        hash.set(key, value)
+        if (hash.size !== n && this.nodeKeys !== null) this.place(key)
+        return
+      }
+      if (hash.has(key) || this.place(key)) {
+        hash.set(key, value)
+        return
+      }
+    }
+    this.rehash(key)
+    this.set(key, value)
+  }
+
+  /**
+   * Sizes the hash part for `n` keys (OP_NEWTABLE's hint, or after a rehash): a fresh
+   * node vector of the next power of two, every node free.
+   */
+  sizeHash(n: number): void {
+    const cap = n === 0 ? 0 : 1 << ceilLog2(n)
+    this.hcap = cap
+    this.lastFree = cap
+    if (cap === 0) {
+      this.nodeKeys = null
+      this.nodeNext = null
       return
     }
     if (this.hash === null) this.hash = new Map()
-    this.hash.set(key, value)
+    if (!this.shadowed) return
+    const keys: LuaValue[] = []
+    const next: number[] = []
+    for (let i = 0; i < cap; i++) {
+      keys.push(undefined)
+      next.push(-1)
+    }
+    this.nodeKeys = keys
+    this.nodeNext = next
   }
 
-  /** Moves t[n+1], t[n+2]... from the hash part once the array part reaches them. */
-  private migrate(): void {
-    const hash = this.hash
-    if (hash === null || hash.size === 0) return
-    const arr = this.arr
-    for (;;) {
-      const k = arr.length + 1
-      const v = hash.get(k)
-      if (v === undefined) return
-      hash.delete(k)
-      arr.push(v)
+  /**
+   * Starts keeping the node shadow, when a table is about to get its first dead key.
+   * Until then the counts alone decide rehashes exactly (a new key needs a free node
+   * exactly when every node holds a key), and the shadow would only cost time: most
+   * tables never delete a field. The nodes are filled in the Map's order, which is
+   * PUC's own order unless a rehash reinserted keys since.
+   */
+  private buildShadow(): void {
+    this.shadowed = true
+    this.sizeHash(this.hcap)
+    for (const k of this.hash!.keys()) this.place(k)
+  }
+
+  /** The node a key hashes to (mainposition). */
+  private mainPosition(key: LuaValue): number {
+    const cap = this.hcap
+    switch (typeof key) {
+      case 'number': {
+        if (key === 0) return 0
+        F64[0] = key
+        return ((U32[0] + U32[1]) >>> 0) % ((cap - 1) | 1)
+      }
+      case 'string': return stringHash(key) & (cap - 1)
+      case 'boolean': return (key ? 1 : 0) & (cap - 1)
+      default: return objectHash(key) % ((cap - 1) | 1)
     }
+  }
+
+  /**
+   * Puts a new key into the node shadow as luaH_newkey does; false when no node is
+   * free (the caller rehashes). A dead key in the new key's main position is taken
+   * over, so it leaves the table.
+   */
+  private place(key: LuaValue): boolean {
+    const keys = this.nodeKeys
+    const next = this.nodeNext
+    if (keys === null || next === null) return false
+    const mp = this.mainPosition(key)
+    const other = keys[mp]
+    if (other === undefined || this.hash!.get(other) === undefined) {
+      if (other !== undefined) this.hash!.delete(other)
+      keys[mp] = key
+      return true
+    }
+    // getfreepos: the next free node below the cursor, which only moves down.
+    let free = this.lastFree
+    let found = -1
+    while (free > 0) {
+      free--
+      if (keys[free] === undefined) {
+        found = free
+        break
+      }
+    }
+    this.lastFree = free
+    if (found < 0) return false
+    free = found
+    let prev = this.mainPosition(other)
+    if (prev !== mp) {
+      // The colliding key is not in its main position: move it to the free node.
+      while (next[prev] !== mp) prev = next[prev]
+      next[prev] = free
+      keys[free] = other
+      next[free] = next[mp]
+      next[mp] = -1
+      keys[mp] = key
+    } else {
+      next[free] = next[mp]
+      next[mp] = free
+      keys[free] = key
+    }
+    return true
   }
 
   /** Drops trailing nils so the array part ends on a value. */
   private trimArray(): void {
     const arr = this.arr
     let n = arr.length
-    while (n > 0 && arr[n - 1] === undefined) n--
-    arr.length = n
+    while (n > 0 && arr[n - 1] === undefined) {
+      n--
+      this.holes--
+    }
+    if (n !== arr.length) arr.length = n
   }
 
-  /** The `#` border, without __len (5.1 has no __len for tables). */
-  length(): number {
-    const n = this.arr.length
-    if (n > 0) return n
-    // Everything in the hash part: walk 1, 2, 3... as PUC Lua's unbound search does
-    // for the small cases scripts produce.
+  /**
+   * PUC Lua's rehash before inserting `extra` into a full hash part: new sizes for
+   * both parts from the live keys plus the extra one, dead keys dropped, integer
+   * keys moved to whichever part now holds them.
+   */
+  private rehash(extra: LuaValue): void {
+    const arr = this.arr
     const hash = this.hash
-    if (hash === null || !hash.has(1)) return 0
-    let i = 1
-    while (hash.get(i + 1) !== undefined) i++
+    if (arr.length === 0 && !isArrayIndex(extra) && !this.shadowed && !this.numberKeys && this.sa === 0) {
+      // Fields only, none deleted (no shadow, so no dead keys): the hash part doubles.
+      this.sizeHash(hash === null ? 1 : hash.size + 1)
+      return
+    }
+    if (arr.length === 0 && !isArrayIndex(extra)) {
+      // No integer keys in the array part nor in the new key: if the hash part has
+      // none either, the array part stays empty and the hash part holds every key.
+      let live = 1
+      let ints = false
+      if (hash !== null) {
+        for (const [k, v] of hash) {
+          if (v === undefined) continue
+          live++
+          if (typeof k === 'number' && isArrayIndex(k)) ints = true
+        }
+      }
+      if (!ints) {
+        if (this.shadowed || this.sa !== 0) this.resize(0, live)
+        else this.sizeHash(live)
+        return
+      }
+    }
+    const nums = NUMS
+    for (let i = 0; i <= MAXBITS; i++) nums[i] = 0
+    let nasize = 0
+    for (let i = 0; i < arr.length; i++) {
+      if (arr[i] !== undefined) {
+        nums[ceilLog2(i + 1)]++
+        nasize++
+      }
+    }
+    let total = nasize
+    if (hash !== null) {
+      for (const [k, v] of hash) {
+        if (v === undefined) continue
+        total++
+        if (isArrayIndex(k)) {
+          nums[ceilLog2(k as number)]++
+          nasize++
+        }
+      }
+    }
+    if (isArrayIndex(extra)) {
+      nums[ceilLog2(extra as number)]++
+      nasize++
+    }
+    total++
+    // computesizes: the largest n = 2^i with more than n/2 of 1..n in use.
+    let a = 0
+    let na = 0
+    let size = 0
+    for (let i = 0, twoToI = 1; (twoToI >> 1) < nasize; i++, twoToI *= 2) {
+      if (nums[i] > 0) {
+        a += nums[i]
+        if (a > (twoToI >> 1)) {
+          size = twoToI
+          na = a
+        }
+      }
+      if (a === nasize) break
+    }
+    this.resize(size, total - na)
+  }
+
+  /**
+   * New sizes for both parts: the slice of the array part that no longer fits, then
+   * the keys of the old nodes from last to first, go back in as luaH_set puts them.
+   */
+  private resize(size: number, hashKeys: number): void {
+    const arr = this.arr
+    const hash = this.hash
+    const oldKeys = this.nodeKeys
+    const oldCap = this.hcap
+    this.sizeHash(hashKeys)
+    this.cursor = null
+    const map = this.hash ?? new Map<LuaValue, LuaValue>()
+    this.hash = map
+    if (size < arr.length) {
+      for (let i = size; i < arr.length; i++) {
+        if (arr[i] !== undefined) {
+          map.set(i + 1, arr[i])
+          this.numberKeys = true
+          if (this.nodeKeys !== null) this.place(i + 1)
+        }
+      }
+      arr.length = size
+    }
+    this.sa = size
+    if (oldKeys !== null) {
+      for (let i = oldCap - 1; i >= 0; i--) if (oldKeys[i] !== undefined) this.reinsert(oldKeys[i], map, size)
+    } else if (hash !== null && size > 0 && !this.shadowed) {
+      // Without a shadow there are no dead keys: only integer keys may move.
+      for (const k of hash.keys()) if (typeof k === 'number') this.reinsert(k, map, size)
+    }
+    let holes = 0
+    for (let i = 0; i < arr.length; i++) if (arr[i] === undefined) holes++
+    this.holes = holes
+    this.trimArray()
+  }
+
+  /** A key of the old hash part back into the resized table (dead ones are dropped). */
+  private reinsert(k: LuaValue, map: Map<LuaValue, LuaValue>, size: number): void {
+    const v = map.get(k)
+    if (v === undefined) {
+      map.delete(k)
+    } else if (typeof k === 'number' && k <= size && isArrayIndex(k)) {
+      map.delete(k)
+      const arr = this.arr
+      while (arr.length < k - 1) arr.push(undefined)
+      if (arr.length === k - 1) arr.push(v)
+      else arr[k - 1] = v
+    } else if (this.nodeKeys !== null) {
+      this.place(k)
+    }
+  }
+
+  /** The `#` border, without __len (5.1 has no __len for tables): luaH_getn. */
+  length(): number {
+    const arr = this.arr
+    const n = arr.length
+    let j = this.sa
+    if (n < j) {
+      // The last slot of the array part is nil: binary search for a border in it.
+      if (this.holes === 0) return n
+      let i = 0
+      while (j - i > 1) {
+        const m = (i + j) >>> 1
+        if (m > n || arr[m - 1] === undefined) j = m
+        else i = m
+      }
+      return i
+    }
+    if (this.hcap === 0) return j
+    return this.unboundSearch(j)
+  }
+
+  /** luaH_getn's search beyond the array part: doubling, then bisecting. */
+  private unboundSearch(j: number): number {
+    let i = j
+    j++
+    while (this.get(j) !== undefined) {
+      i = j
+      j *= 2
+      if (j > 2147483647) {
+        i = 1
+        while (this.get(i) !== undefined) i++
+        return i - 1
+      }
+    }
+    while (j - i > 1) {
+      const m = Math.floor((i + j) / 2)
+      if (this.get(m) === undefined) j = m
+      else i = m
+    }
     return i
   }
 
@@ -246,14 +566,62 @@ export class LuaTable {
     return undefined
   }
 
-  /** A table of the given values as t[1..n] (table constructors, varargs packing). */
+  /** A table of the given values as t[1..n], its array part sized to all of them (table constructors, varargs packing). */
   static fromArray(items: LuaValue[]): LuaTable {
     const t = new LuaTable()
-    let n = items.length
+    const size = items.length
+    let n = size
     while (n > 0 && items[n - 1] === undefined) n--
-    t.arr = n === items.length ? items : items.slice(0, n)
+    t.arr = n === size ? items : items.slice(0, n)
+    t.sa = size
+    let holes = 0
+    for (let i = 0; i < n; i++) if (items[i] === undefined) holes++
+    t.holes = holes
     return t
   }
+}
+
+const F64 = new Float64Array(1)
+const U32 = new Uint32Array(F64.buffer)
+
+/** luaS_hash of Lua 5.1: seeded with the length, at most 32 characters sampled. */
+function stringHash(s: string): number {
+  const l = s.length
+  let h = l
+  const step = (l >> 5) + 1
+  for (let i = l; i >= step; i -= step) h = (h ^ ((h << 5) + (h >>> 2) + s.charCodeAt(i - 1))) >>> 0
+  return h
+}
+
+const objectIds = new WeakMap<object, number>()
+let nextObjectId = 1
+
+/** PUC hashes tables, functions and userdata by address; we number them instead. */
+function objectHash(o: LuaValue): number {
+  const obj = o as object
+  let id = objectIds.get(obj)
+  if (id === undefined) {
+    id = (nextObjectId = (nextObjectId * 1103515245 + 12345) >>> 0)
+    objectIds.set(obj, id)
+  }
+  return id
+}
+
+/** Lua 5.1's MAXBITS: array parts hold at most 2^26 slots. */
+const MAXBITS = 26
+const MAXASIZE = 1 << MAXBITS
+
+/** rehash's count of integer keys per power-of-two slice (reused: rehash never nests). */
+const NUMS: number[] = new Array<number>(MAXBITS + 1).fill(0)
+
+/** Whether a key counts towards the array part (countint): an integer in 1..2^26. */
+function isArrayIndex(k: LuaValue): boolean {
+  return typeof k === 'number' && k >= 1 && k <= MAXASIZE && Math.floor(k) === k
+}
+
+/** The smallest i with 2^i >= x, for x >= 1. */
+function ceilLog2(x: number): number {
+  return x <= 1 ? 0 : 32 - Math.clz32(x - 1)
 }
 
 /** `type(v)`. */
@@ -311,11 +679,18 @@ export function stringToNumber(s: string): number | undefined {
   }
   const special = /^([+-]?)(inf|infinity|nan)$/i.exec(text)
   if (special !== null) {
-    if (special[2].toLowerCase() === 'nan') return NaN
+    // strtod keeps the sign of "-nan" (tostring(0/0) reads back as what it was).
+    if (special[2].toLowerCase() === 'nan') return special[1] === '-' ? NEGATIVE_NAN : POSITIVE_NAN
     return special[1] === '-' ? -Infinity : Infinity
   }
   return undefined
 }
+
+const nanBits = new DataView(new ArrayBuffer(8))
+nanBits.setUint32(0, 0xfff80000)
+const NEGATIVE_NAN = nanBits.getFloat64(0)
+nanBits.setUint32(0, 0x7ff80000)
+const POSITIVE_NAN = nanBits.getFloat64(0)
 
 /** C's isspace in the "C" locale. */
 function isSpace(c: number): boolean {

@@ -232,8 +232,8 @@ export class Scripting {
     if (kind === 'script') {
       const g = this.engine.globals
       g.readonly = false
-      g.set('KEYS', arrayTable(keys))
-      g.set('ARGV', arrayTable(args))
+      g.set('KEYS', LuaTable.fromArray(keys))
+      g.set('ARGV', LuaTable.fromArray(args))
       g.readonly = true
     }
     const sc = this.caller
@@ -259,7 +259,7 @@ export class Scripting {
     propagation.begin()
     const frozen = freezeExpiry()
     try {
-      const result = firstOf(kind === 'script' ? fn() : fn(arrayTable(keys), arrayTable(args)))
+      const result = firstOf(kind === 'script' ? fn() : fn(LuaTable.fromArray(keys), LuaTable.fromArray(args)))
       // redis.setresp may have changed it while the script ran.
       luaToReply(client.out, result, sc.out.proto)
     } catch (e) {
@@ -396,11 +396,4 @@ function blocks(argv: string[]): boolean {
     if (a === 'block') return true
   }
   return false
-}
-
-/** A table whose array part is `items` (strings, so no holes), taken over as is. */
-function arrayTable(items: string[]): LuaTable {
-  const t = new LuaTable()
-  t.arr = items
-  return t
 }

@@ -10,9 +10,32 @@ import { LuaError, LuaTable, typeName, stringToNumber, numberToString, type LuaV
  * call passed (see typeError).
  */
 
-/** `bad argument #n to 'fname' (msg)`. */
+/**
+ * `bad argument #n to 'fname' (msg)`. Lua names the function as the caller called it
+ * (luaL_argerror asks the calling instruction), so the frame that catches this first
+ * may rename it: '?' when pcall called it, the alias or method it was called by. The
+ * parts are kept aside (the error itself stays a plain LuaError).
+ */
 export function argError(fname: string, n: number, msg: string): never {
-  throw new LuaError(`bad argument #${n} to '${fname}' (${msg})`)
+  const e = new LuaError(`bad argument #${n} to '${fname}' (${msg})`)
+  argErrors.set(e, { fname, n, msg })
+  throw e
+}
+
+export interface ArgErrorParts { fname: string; n: number; msg: string }
+
+const argErrors = new WeakMap<LuaError, ArgErrorParts>()
+
+/** The parts of an argument error raised by argError, if `e` is one. */
+export function argErrorParts(e: unknown): ArgErrorParts | undefined {
+  return e instanceof LuaError ? argErrors.get(e) : undefined
+}
+
+/** The message as the caller names the function; a method call does not count self. */
+export function renamedArgError(p: ArgErrorParts, name: string, method: boolean): string {
+  if (!method) return `bad argument #${p.n} to '${name}' (${p.msg})`
+  if (p.n === 1) return `calling '${name}' on bad self (${p.msg})`
+  return `bad argument #${p.n - 1} to '${name}' (${p.msg})`
 }
 
 /**

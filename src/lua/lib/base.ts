@@ -2,7 +2,7 @@ import {
   LuaError, LuaTable, READONLY_TABLE, LuaUserdata, NO_VALUES, numberToString, stringToNumber, typeName,
   type LuaFunction, type LuaResult, type LuaValue,
 } from '../value.js'
-import { LuaAbort, allOf, callable, errorAtLevel, errorNoPosition, firstOf, ipairsStep, isTruthy, metaOf, settleError } from '../runtime.js'
+import { LuaAbort, allOf, callable, errorAtLevel, errorNoPosition, firstOf, ipairsStep, isTruthy, metaOf, settleError, unnamedArgError } from '../runtime.js'
 import { argError, checkAny, checkInt, checkString, checkTable, optInt, typeError } from './aux.js'
 import { chunkId, compile } from '../compiler.js'
 
@@ -47,6 +47,8 @@ function tonumber(v: LuaValue, base: LuaValue): LuaValue {
   if (base === undefined || base === 10 || base === '10') {
     if (typeof v === 'number') return v
     if (typeof v === 'string') return stringToNumber(v)
+    // luaL_checkany: tonumber() with no argument at all (an explicit nil is fine).
+    if (argc === 0) argError('tonumber', 1, 'value expected')
     return undefined
   }
   const b = checkInt('tonumber', 2, base, argc)
@@ -105,7 +107,7 @@ function pcall(f: LuaValue, ...args: LuaValue[]): LuaResult {
     return [true, ...r]
   } catch (e) {
     if (e instanceof LuaAbort) throw e
-    return [false, settleError(e)]
+    return [false, settleError(unnamedArgError(e))]
   }
 }
 
@@ -115,7 +117,7 @@ function xpcall(f: LuaValue, handler: LuaValue): LuaResult {
     return [true, ...allOf(r)]
   } catch (e) {
     if (e instanceof LuaAbort) throw e
-    const v = settleError(e)
+    const v = settleError(unnamedArgError(e))
     return [false, firstOf(callable(handler)(v))]
   }
 }

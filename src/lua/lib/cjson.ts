@@ -754,6 +754,9 @@ class FastDecoder {
       if (c !== 0x2c) throw BAIL
       c = this.skip()
     }
+    // The node vector PUC Lua would have grown to by inserting these keys one by one
+    // (value.ts keeps its size so that later rehashes happen where Lua's do).
+    t.hcap = 1 << Math.ceil(Math.log2(hash.size))
     this.depth--
     return t
   }

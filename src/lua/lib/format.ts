@@ -88,31 +88,31 @@ export function format(...args: LuaValue[]): string {
     const narg = arg + 1
     switch (conv) {
       case 0x64: case 0x69: // d i
-        out += formatInteger(toLong(checkNumber('format', narg, v)), 10, false, true)
+        out += formatInteger(toLong(checkNumber('format', narg, v, top)), 10, false, true)
         break
       case 0x75: // u
-        out += formatInteger(toUnsignedLong(checkNumber('format', narg, v)), 10, false, false)
+        out += formatInteger(toUnsignedLong(checkNumber('format', narg, v, top)), 10, false, false)
         break
       case 0x6f: // o
-        out += formatInteger(toUnsignedLong(checkNumber('format', narg, v)), 8, false, false)
+        out += formatInteger(toUnsignedLong(checkNumber('format', narg, v, top)), 8, false, false)
         break
       case 0x78: // x
-        out += formatInteger(toUnsignedLong(checkNumber('format', narg, v)), 16, false, false)
+        out += formatInteger(toUnsignedLong(checkNumber('format', narg, v, top)), 16, false, false)
         break
       case 0x58: // X
-        out += formatInteger(toUnsignedLong(checkNumber('format', narg, v)), 16, true, false)
+        out += formatInteger(toUnsignedLong(checkNumber('format', narg, v, top)), 16, true, false)
         break
       case 0x63: // c
-        out += formatChar(checkNumber('format', narg, v))
+        out += formatChar(checkNumber('format', narg, v, top))
         break
       case 0x65: case 0x45: case 0x66: case 0x67: case 0x47: // e E f g G
-        out += formatFloat(checkNumber('format', narg, v), conv)
+        out += formatFloat(checkNumber('format', narg, v, top), conv)
         break
       case 0x71: // q
-        out += quoted(checkString('format', narg, v))
+        out += quoted(checkString('format', narg, v, top))
         break
       case 0x73: { // s
-        const s = checkString('format', narg, v)
+        const s = checkString('format', narg, v, top)
         // 5.1 passes long strings through untouched when there is no precision.
         if (spec.precision < 0 && s.length >= 100) out += s
         else out += formatString(s)
