@@ -25,7 +25,7 @@ export const HLL_P = 14
 export const HLL_Q = 64 - HLL_P
 export const REGISTERS = 1 << HLL_P
 export const HEADER_SIZE = 16
-export const DENSE_SIZE = HEADER_SIZE + (REGISTERS * 6 + 7) / 8
+export const DENSE_SIZE = HEADER_SIZE + (REGISTERS * 6) / 8
 export const DENSE = 0
 export const SPARSE = 1
 
@@ -193,7 +193,7 @@ export function sparseToDense(h: Hll): boolean {
     } else {
       const run = valLen(op)
       const value = valValue(op)
-      if (run + idx > REGISTERS) break
+      if (run + idx > REGISTERS) return false
       for (let k = 0; k < run; k++) denseWrite(dense, idx++, value)
       p++
     }
@@ -461,7 +461,7 @@ export function mergeInto(max: Uint8Array, h: Hll): boolean {
     } else {
       const run = valLen(op)
       const value = valValue(op)
-      if (run + i > REGISTERS) break
+      if (run + i > REGISTERS) return false
       for (let k = 0; k < run; k++, i++) if (value > max[i]) max[i] = value
       p++
     }
