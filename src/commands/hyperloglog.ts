@@ -29,11 +29,18 @@ function hllOrReply(c: Caller, v: StoredValue): H.Hll | null {
   return H.fromString(v)
 }
 
-/** Stores the bytes back; Redis's HLL strings are "raw" objects whatever their size. */
-function store(c: Caller, key: string, h: H.Hll, created: boolean): void {
+/**
+ * Stores the bytes back; Redis's HLL strings are "raw" objects whatever their size.
+ * `quiet` is for PFDEBUG's conversions, which Redis makes without signalling the key
+ * as modified (WATCH and client tracking do not hear of them), only counting a change.
+ */
+function store(c: Caller, key: string, h: H.Hll, created: boolean, quiet = false): void {
   const v = H.toString(h)
   const db = c.db
-  if (created) db.set(key, v)
+  if (quiet) {
+    db.keys.set(key, v)
+    c.server.dirty++
+  } else if (created) db.set(key, v)
   else db.replace(key, v)
   if (v.length <= 44) note(db, key, v, 'raw')
   else dropNote(db, key)
@@ -144,7 +151,7 @@ function pfdebug(c: Caller, argv: string[]): void {
     case 'getreg': {
       if (H.encoding(h) === H.SPARSE) {
         if (!H.sparseToDense(h)) return c.out.error(corrupt)
-        store(c, key, h, false)
+        store(c, key, h, false, true)
       }
       c.out.array(H.REGISTERS)
       for (let i = 0; i < H.REGISTERS; i++) c.out.integer(H.denseGet(h.bytes, i))
@@ -158,7 +165,7 @@ function pfdebug(c: Caller, argv: string[]): void {
     case 'todense': {
       if (H.encoding(h) !== H.SPARSE) return c.out.integer(0)
       if (!H.sparseToDense(h)) return c.out.error(corrupt)
-      store(c, key, h, false)
+      store(c, key, h, false, true)
       return c.out.integer(1)
     }
     default:

@@ -1,3 +1,4 @@
+import net from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { ReplyConnection, bulkText, rng, withConnections } from '../helpers/differential.js'
 import { useRespiteAndRedis } from '../helpers/fixture.js'
@@ -169,6 +170,63 @@ describe.skipIf(skip !== null)('differential: PFADD, PFCOUNT, PFMERGE, PFDEBUG, 
       await same(a, b, ['PFMERGE'])
     })
   }, 60_000)
+
+  it('keyspace events: PFADD fires "pfadd" when it changes the key, PFMERGE fires "pfadd" too, PFCOUNT none', async () => {
+    const subscribe = async (port: number) => {
+      const socket = net.connect(port, '127.0.0.1')
+      let got = ''
+      socket.on('data', (d: Buffer) => { got += d.toString('latin1') })
+      socket.write('PSUBSCRIBE __key*__:*\r\n')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      return { socket, text: () => got }
+    }
+    await both(2, async (a, b) => {
+      await same(a, b, ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'])
+      const [sa, sb] = await Promise.all([subscribe(servers.respite.port), subscribe(servers.redis.port)])
+      try {
+        await same(a, b, ['PFADD', 'e1', 'x', 'y'])
+        await same(a, b, ['PFADD', 'e1', 'x'])
+        await same(a, b, ['PFADD', 'e2'])
+        await same(a, b, ['PFADD', 'e2'])
+        await same(a, b, ['PFCOUNT', 'e1'])
+        await same(a, b, ['PFCOUNT', 'e1', 'e2', 'e3'])
+        await same(a, b, ['PFMERGE', 'e3', 'e1', 'e2'])
+        await same(a, b, ['PFMERGE', 'e3'])
+        await same(a, b, ['PFDEBUG', 'TODENSE', 'e3'])
+        await same(a, b, ['SET', 'plain', 'x'])
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        expect(sa.text()).toBe(sb.text())
+        expect(sa.text()).toContain('pfadd')
+      } finally {
+        sa.socket.destroy()
+        sb.socket.destroy()
+        await same(a, b, ['CONFIG', 'SET', 'notify-keyspace-events', ''])
+      }
+    })
+  })
+
+  it('WATCH sees PFADD, PFMERGE and a PFCOUNT that refreshes the cache; not a PFADD that changes nothing', async () => {
+    await both(2, async (a, b) => {
+      await same(a, b, ['PFADD', 'w', 'a', 'b'])
+      const round = async (...cmd: string[]) => {
+        await same(a, b, ['WATCH', 'w'])
+        await same(a, b, cmd)
+        await same(a, b, ['MULTI'])
+        await same(a, b, ['PING'])
+        await same(a, b, ['EXEC'])
+      }
+      await round('PFCOUNT', 'w')
+      await round('PFCOUNT', 'w')
+      await round('PFADD', 'w', 'a')
+      await round('PFADD', 'w', 'c')
+      await round('PFCOUNT', 'w', 'x')
+      await round('PFMERGE', 'w')
+      await round('PFDEBUG', 'ENCODING', 'w')
+      await round('PFDEBUG', 'TODENSE', 'w')
+      await round('PFDEBUG', 'TODENSE', 'w')
+      await round('OBJECT', 'ENCODING', 'w')
+    })
+  })
 
   it('hll-sparse-max-bytes decides when PFADD promotes to dense', async () => {
     await both(2, async (a, b) => {
