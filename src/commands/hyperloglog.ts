@@ -201,7 +201,7 @@ export const hyperloglogCommands: CommandSpec[] = [
   command({
     name: 'pfmerge', arity: -2, flags: ['write', 'denyoom'], ...everyKey, keyFlags: ['RW', 'access', 'insert'],
     group: 'hyperloglog', since: '2.8.9', complexity: 'O(N) to merge N HyperLogLogs, but with high constant times.',
-    summary: 'Merge N different HyperLogLogs into a single one.', syntax: 'destkey [sourcekey [sourcekey ...]]',
+    summary: 'Merge N different HyperLogLogs into a single one.', syntax: 'destkey sourcekey [sourcekey ...]',
     handler: pfmerge,
   }),
   command({
