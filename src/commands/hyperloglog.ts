@@ -60,6 +60,7 @@ function pfadd(c: Caller, argv: string[]): void {
     h = H.createHll()
     updated++
   } else {
+    if (typeof v === 'string' && H.isHll(v) && v.charCodeAt(4) === H.DENSE && !raisesAny(v, argv)) return c.out.integer(0)
     h = hllOrReply(c, v)
     if (h === null) return
   }
@@ -81,6 +82,15 @@ function pfadd(c: Caller, argv: string[]): void {
   c.out.integer(updated > 0 ? 1 : 0)
 }
 
+/** Whether any element would raise a register of a dense value: PFADD's common "no" costs no copy. */
+function raisesAny(v: string, argv: string[]): boolean {
+  for (let i = 2; i < argv.length; i++) {
+    H.hashElement(argv[i])
+    if (H.hashCount > H.denseGetString(v, H.hashIndex)) return true
+  }
+  return false
+}
+
 function pfcount(c: Caller, argv: string[]): void {
   const db = c.db
   if (argv.length > 2) {
@@ -97,10 +107,12 @@ function pfcount(c: Caller, argv: string[]): void {
   const key = argv[1]
   const v = db.get(key)
   if (v === undefined) return c.out.integer(0)
+  if (typeof v === 'string' && H.isHll(v)) {
+    const cached = H.cachedCardinalityOfString(v)
+    if (cached !== null) return c.out.integer(cached)
+  }
   const h = hllOrReply(c, v)
   if (h === null) return
-  const cached = H.cachedCardinality(h)
-  if (cached !== null) return c.out.integer(cached)
   const n = H.count(h)
   if (n === null) return c.out.error(corrupt)
   H.setCachedCardinality(h, n)

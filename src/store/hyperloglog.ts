@@ -54,12 +54,32 @@ export function isHll(v: string): boolean {
   return enc !== DENSE || v.length === DENSE_SIZE
 }
 
-/** The bytes of a latin1 string value, with room to grow a sparse one. */
+/** The bytes of a latin1 string value (a copy: Buffer's native conversion). */
 export function fromString(v: string): Hll {
-  const len = v.length
-  const bytes = new Uint8Array(len + (v.charCodeAt(4) === SPARSE ? 64 : 1))
-  for (let i = 0; i < len; i++) bytes[i] = v.charCodeAt(i)
-  return { bytes, len }
+  const bytes = Buffer.from(v, 'latin1')
+  return { bytes, len: bytes.length }
+}
+
+/** A dense register read straight from the string value, without converting it. */
+export function denseGetString(v: string, index: number): number {
+  const bit = index * 6 + HEADER_SIZE * 8
+  const at = bit >>> 3
+  const shift = bit & 7
+  const next = at + 1 < v.length ? v.charCodeAt(at + 1) : 0
+  return ((v.charCodeAt(at) >>> shift) | (next << (8 - shift))) & 63
+}
+
+/** The cached cardinality of a string value, or null when stale (see cachedCardinality). */
+export function cachedCardinalityOfString(v: string): number | bigint | null {
+  if ((v.charCodeAt(15) & 0x80) !== 0) return null
+  let lo = 0
+  let hi = 0
+  for (let i = 3; i >= 0; i--) {
+    lo = lo * 256 + v.charCodeAt(8 + i)
+    hi = hi * 256 + v.charCodeAt(12 + i)
+  }
+  if (hi < 0x200000) return hi * 0x100000000 + lo
+  return (BigInt(hi) << 32n) | BigInt(lo)
 }
 
 /** The value as a latin1 string again. */
