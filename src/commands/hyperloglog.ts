@@ -69,8 +69,8 @@ function pfadd(c: Caller, argv: string[]): void {
     const r = H.add(h, argv[i], max)
     if (r === 1) updated++
     else if (r === -1) {
-      // Redis changes the value in place: what was added before stays.
-      if (updated > 0) store(c, key, h, created)
+      // Redis changes the value in place: what was added before stays, unannounced.
+      if (updated > 0) store(c, key, h, created, !created)
       return c.out.error(corrupt)
     }
   }
