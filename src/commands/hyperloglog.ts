@@ -105,7 +105,7 @@ function pfcount(c: Caller, argv: string[]): void {
     return c.out.integer(H.estimate(H.rawHistogram(max)))
   }
   const key = argv[1]
-  const v = db.get(key)
+  const v = db.lookupRead(key)
   if (v === undefined) return c.out.integer(0)
   if (typeof v === 'string' && H.isHll(v)) {
     const cached = H.cachedCardinalityOfString(v)

@@ -181,7 +181,7 @@ describe.skipIf(skip !== null)('differential: PFADD, PFCOUNT, PFMERGE, PFDEBUG, 
       return { socket, text: () => got }
     }
     await both(2, async (a, b) => {
-      await same(a, b, ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'])
+      await same(a, b, ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAm'])
       const [sa, sb] = await Promise.all([subscribe(servers.respite.port), subscribe(servers.redis.port)])
       try {
         await same(a, b, ['PFADD', 'e1', 'x', 'y'])
@@ -190,6 +190,9 @@ describe.skipIf(skip !== null)('differential: PFADD, PFCOUNT, PFMERGE, PFDEBUG, 
         await same(a, b, ['PFADD', 'e2'])
         await same(a, b, ['PFCOUNT', 'e1'])
         await same(a, b, ['PFCOUNT', 'e1', 'e2', 'e3'])
+        await same(a, b, ['PFCOUNT', 'nothing'])
+        await same(a, b, ['PFDEBUG', 'ENCODING', 'nothing'])
+        await same(a, b, ['PFMERGE', 'e4', 'nothing', 'e1'])
         await same(a, b, ['PFMERGE', 'e3', 'e1', 'e2'])
         await same(a, b, ['PFMERGE', 'e3'])
         await same(a, b, ['PFDEBUG', 'TODENSE', 'e3'])
@@ -225,6 +228,37 @@ describe.skipIf(skip !== null)('differential: PFADD, PFCOUNT, PFMERGE, PFDEBUG, 
       await round('PFDEBUG', 'TODENSE', 'w')
       await round('PFDEBUG', 'TODENSE', 'w')
       await round('OBJECT', 'ENCODING', 'w')
+    })
+  })
+
+  it("Redis's own corruption cases: APPEND at the tail, broken magic, unknown encoding, a dense with the wrong length", async () => {
+    await both(2, async (a, b) => {
+      const cases: string[][] = [['APPEND', 'hll', 'hello'], ['SETRANGE', 'hll', '0', '0123'], ['SETRANGE', 'hll', '4', 'x'],
+        ['SETRANGE', 'hll', '4', '\x00'], ['SETRANGE', 'hll', '15', '\x00'], ['SETRANGE', 'hll', '18', '\x83']]
+      for (const edit of cases) {
+        await same(a, b, ['DEL', 'hll'])
+        await same(a, b, ['PFADD', 'hll', 'a', 'b', 'c'])
+        await same(a, b, ['GETRANGE', 'hll', '15', '15'])
+        await same(a, b, edit)
+        await same(a, b, ['PFCOUNT', 'hll'])
+        await same(a, b, ['PFADD', 'hll', 'd'])
+        await same(a, b, ['PFCOUNT', 'hll', 'hll'])
+        await same(a, b, ['PFMERGE', 'hll2', 'hll'])
+        await same(a, b, ['GET', 'hll'])
+      }
+    })
+  })
+
+  it('keyspace hits and misses (INFO stats) count as in Redis', async () => {
+    await both(2, async (a, b) => {
+      await same(a, b, ['PFADD', 'k', 'x'])
+      await same(a, b, ['CONFIG', 'RESETSTAT'])
+      for (const cmd of [['PFADD', 'k', 'y'], ['PFADD', 'new', 'y'], ['PFCOUNT', 'k'], ['PFCOUNT', 'none'], ['PFCOUNT', 'k', 'none', 'new'],
+        ['PFMERGE', 'dest', 'k', 'none'], ['PFMERGE', 'dest'], ['PFDEBUG', 'ENCODING', 'k'], ['PFDEBUG', 'ENCODING', 'none']]) await same(a, b, cmd)
+      const stats = (info: string) => info.split('\r\n').filter((l) => l.startsWith('keyspace_')).join(',')
+      const mine = stats(await a.call(['INFO', 'stats']))
+      expect(mine).toContain('keyspace_misses:')
+      expect(mine).toBe(stats(await b.call(['INFO', 'stats'])))
     })
   })
 
