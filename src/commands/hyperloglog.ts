@@ -211,18 +211,19 @@ export const hyperloglogCommands: CommandSpec[] = [
     syntax: 'key [key ...]', handler: pfcount,
   }),
   command({
-    name: 'pfmerge', arity: -2, flags: ['write', 'denyoom'], ...everyKey, keyFlags: ['RW', 'access', 'insert'],
+    name: 'pfmerge', arity: -2, flags: ['write', 'denyoom'], ...everyKey,
+    keySpecs: [{ flags: ['RW', 'access', 'insert'], index: 1, lastKey: 0 }, { flags: ['RO', 'access'], index: 2, lastKey: -1 }],
     group: 'hyperloglog', since: '2.8.9', complexity: 'O(N) to merge N HyperLogLogs, but with high constant times.',
     summary: 'Merge N different HyperLogLogs into a single one.', syntax: 'destkey sourcekey [sourcekey ...]',
     handler: pfmerge,
   }),
   command({
-    name: 'pfselftest', arity: 1, flags: ['admin'], group: 'hyperloglog', since: '2.8.9', complexity: 'N/A',
+    name: 'pfselftest', arity: 1, flags: ['admin'], group: 'hyperloglog', since: '2.8.9', complexity: 'N/A', docFlags: ['syscmd'],
     summary: 'An internal command for testing HyperLogLog values', syntax: '', handler: pfselftest,
   }),
   command({
     name: 'pfdebug', arity: 3, flags: ['write', 'denyoom', 'admin'], firstKey: 2, lastKey: 2, step: 1,
-    keyFlags: ['RW', 'access'], group: 'hyperloglog', since: '2.8.9', complexity: 'N/A',
+    keyFlags: ['RW', 'access'], group: 'hyperloglog', since: '2.8.9', complexity: 'N/A', docFlags: ['syscmd'],
     summary: 'Internal commands for debugging HyperLogLog values', syntax: 'subcommand key', handler: pfdebug,
   }),
 ]

@@ -262,6 +262,22 @@ describe.skipIf(skip !== null)('differential: PFADD, PFCOUNT, PFMERGE, PFDEBUG, 
     })
   })
 
+  for (const proto of [2, 3] as const) {
+    it(`COMMAND INFO, DOCS, GETKEYS and GETKEYSANDFLAGS describe the PF commands as Redis does (RESP${proto})`, async () => {
+      await both(proto, async (a, b) => {
+        for (const name of ['pfadd', 'pfcount', 'pfmerge', 'pfselftest', 'pfdebug']) {
+          await same(a, b, ['COMMAND', 'INFO', name])
+          await same(a, b, ['COMMAND', 'DOCS', name])
+        }
+        for (const cmd of [['pfmerge', 'd', 's1', 's2'], ['pfmerge', 'd'], ['pfcount', 'a', 'b'], ['pfadd', 'k', 'x'], ['pfdebug', 'getreg', 'k'],
+          ['pfselftest']]) {
+          await same(a, b, ['COMMAND', 'GETKEYS', ...cmd])
+          await same(a, b, ['COMMAND', 'GETKEYSANDFLAGS', ...cmd])
+        }
+      })
+    })
+  }
+
   it('hll-sparse-max-bytes decides when PFADD promotes to dense', async () => {
     await both(2, async (a, b) => {
       for (const max of ['0', '30', '200', '1000']) {
