@@ -38,11 +38,12 @@ const FLAGS = new Set([
 
 /**
  * Where Redis 7.0.15's arity and its published argument docs disagree: COMMAND GETKEYS
- * is -4 but COMMAND DOCS lists no arguments for it (so redis-cli shows no hint), and
- * we publish what Redis publishes.
+ * is -4 but COMMAND DOCS lists no arguments for it (so redis-cli shows no hint);
+ * PFMERGE is -2 (a merge into the destination alone is allowed) but its docs ask for a
+ * sourcekey. We publish what Redis publishes.
  */
-const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS'])
-const GROUPS = new Set(['string', 'generic', 'connection', 'server', 'list', 'hash', 'set', 'sorted-set', 'scripting', 'pubsub', 'transactions', 'stream'])
+const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS', 'PFMERGE'])
+const GROUPS = new Set(['string', 'generic', 'connection', 'server', 'list', 'hash', 'set', 'sorted-set', 'scripting', 'pubsub', 'transactions', 'stream', 'hyperloglog'])
 
 /** What is wrong with one spec's metadata, as readable complaints. */
 function problems({ title, spec, base }: Entry): string[] {

@@ -22,6 +22,7 @@ const CATEGORIES = [
 const GROUP_CATEGORY: Record<string, string> = {
   string: 'string', generic: 'keyspace', connection: 'connection', list: 'list', hash: 'hash', set: 'set',
   'sorted-set': 'sortedset', scripting: 'scripting', pubsub: 'pubsub', transactions: 'transaction', stream: 'stream',
+  hyperloglog: 'hyperloglog',
 }
 
 const categoryCache = new WeakMap<CommandSpec, string[]>()
@@ -73,6 +74,13 @@ function keySpecFlags(spec: CommandSpec): string[] {
 }
 
 function writeKeySpecs(c: Caller, spec: CommandSpec): void {
+  if (spec.keySpecs !== undefined) {
+    c.out.set(spec.keySpecs.length)
+    for (const k of spec.keySpecs) {
+      writeKeySpec(c, k.flags, 'index', [['index', k.index]], 'range', [['lastkey', k.lastKey], ['keystep', 1], ['limit', 0]], spec.keyNotes)
+    }
+    return
+  }
   const range = spec.firstKey > 0
   const movable = spec.keys !== undefined
   const flags = keySpecFlags(spec)
@@ -180,12 +188,27 @@ function writeArg(c: Caller, a: ArgDoc): void {
   }
 }
 
+/** Argument docs whose n-th key points at key spec n (the last spec for any beyond). */
+function numberKeys(args: ArgDoc[], specs: number): ArgDoc[] {
+  let n = 0
+  const walk = (a: ArgDoc): ArgDoc => {
+    const copy: ArgDoc = { ...a }
+    if (a.type === 'key') copy.keySpecIndex = Math.min(n++, specs - 1)
+    if (a.args !== undefined) copy.args = a.args.map(walk)
+    return copy
+  }
+  return args.map(walk)
+}
+
 /** One COMMAND DOCS map: summary, since, group, complexity, arguments, subcommands. */
 function writeDocs(c: Caller, spec: CommandSpec): void {
   const out = c.out
-  const args = spec.subcommands === undefined ? parseSyntax(spec.syntax) : []
+  let args = spec.subcommands === undefined ? parseSyntax(spec.syntax) : []
+  if (spec.keySpecs !== undefined) args = numberKeys(args, spec.keySpecs.length)
   const subs = spec.subcommands ?? []
-  out.map(3 + (spec.complexity !== undefined ? 1 : 0) + (args.length > 0 ? 1 : 0) + (subs.length > 0 ? 1 : 0))
+  const docFlags = spec.docFlags ?? []
+  out.map(3 + (spec.complexity !== undefined ? 1 : 0) + (docFlags.length > 0 ? 1 : 0) + (args.length > 0 ? 1 : 0) +
+    (subs.length > 0 ? 1 : 0))
   out.bulk('summary')
   out.bulk(spec.summary)
   out.bulk('since')
@@ -195,6 +218,11 @@ function writeDocs(c: Caller, spec: CommandSpec): void {
   if (spec.complexity !== undefined) {
     out.bulk('complexity')
     out.bulk(spec.complexity)
+  }
+  if (docFlags.length > 0) {
+    out.bulk('doc_flags')
+    out.set(docFlags.length)
+    for (const f of docFlags) out.simple(f)
   }
   if (args.length > 0) {
     out.bulk('arguments')
@@ -304,6 +332,8 @@ function extractKeys(c: Caller, argv: string[]): { spec: CommandSpec; keys: numb
   } catch {
     keys = [-1]
   }
+  // Redis takes a key spec that begins past the arguments as invalid (PFMERGE with no source).
+  if (spec.keySpecs?.some((s) => s.index >= args.length)) keys = [-1]
   if (!Array.isArray(keys) || keys.some((k) => !(k > 0 && k < args.length))) {
     // EVAL, FCALL...: no keys, or a bad numkeys, is no key rather than an error.
     if (spec.flags.includes('no_mandatory_keys')) return { spec, keys: [] }
@@ -324,11 +354,14 @@ function commandGetKeysAndFlags(c: Caller, argv: string[]): void {
   const r = extractKeys(c, argv)
   if (r === null) return
   const flags = keySpecFlags(r.spec)
+  const specs = r.spec.keySpecs
   c.out.array(r.keys.length)
   for (const k of r.keys) {
     c.out.array(2)
     c.out.bulk(argv[k + 2])
-    writeSimpleSet(c, flags)
+    // With several key specs, the flags of the one whose range holds this position.
+    const own = specs?.find((s) => k >= s.index && (s.lastKey < 0 || k <= s.index + s.lastKey))
+    writeSimpleSet(c, own?.flags ?? flags)
   }
 }
 

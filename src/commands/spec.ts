@@ -55,6 +55,13 @@ export interface CommandSpec {
    * ['RW', 'update'] for write commands and ['RO', 'access'] otherwise.
    */
   keyFlags?: string[]
+  /**
+   * Key specs of keys with different roles, each a range from argv[index] to lastKey
+   * (relative, as COMMAND INFO's find_keys; -1 to the end): PFMERGE's destination is
+   * RW, its sources RO. When given, COMMAND INFO publishes these instead of the one
+   * range spec, and the n-th key argument in COMMAND DOCS points at the n-th spec.
+   */
+  keySpecs?: { flags: string[]; index: number; lastKey: number }[]
   /** COMMAND INFO's notes on the key spec, where Redis gives some (EVAL, FCALL, XADD). */
   keyNotes?: string
   /** For commands whose keys come after a numkeys argument: the argv indexes of the keys. */
@@ -74,6 +81,8 @@ export interface CommandSpec {
    * derives its argument tree from it, and redis-cli builds its hints from that.
    */
   syntax: string
+  /** COMMAND DOCS doc_flags, e.g. ['syscmd'] for PFSELFTEST and PFDEBUG. */
+  docFlags?: string[]
   /** COMMAND INFO tips, e.g. "nondeterministic_output", "request_policy:all_shards". */
   tips?: string[]
   handler?: Handler
@@ -125,6 +134,7 @@ export type CommandGroup =
   | 'pubsub'
   | 'transactions'
   | 'stream'
+  | 'hyperloglog'
 
 export interface CommandStats {
   calls: number

@@ -56,13 +56,13 @@ export function stringEncoding(db: Database, key: string, v: string): string {
 }
 
 /** Forgets how a key's string was made: it now follows from its value. */
-function dropNote(db: Database, key: string): void {
+export function dropNote(db: Database, key: string): void {
   const notes = db.stringEncodings
   if (notes !== null) notes.delete(key)
 }
 
 /** Records an encoding that differs from what the value alone implies. */
-function note(db: Database, key: string, value: string, encoding: string, unshared?: boolean): void {
+export function note(db: Database, key: string, value: string, encoding: string, unshared?: boolean): void {
   let notes = db.stringEncodings
   if (notes === null) notes = db.stringEncodings = new Map()
   notes.set(key, unshared === undefined ? { value, encoding } : { value, encoding, unshared })

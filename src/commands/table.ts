@@ -15,6 +15,7 @@ import { sortedSetCommands } from './sorted-sets.js'
 import { streamCommands } from './streams.js'
 import { stringCommands } from './strings.js'
 import { transactionCommands } from './transactions.js'
+import { hyperloglogCommands } from './hyperloglog.js'
 
 /** Every command family; each file under src/commands/ exports one list. */
 export const families: readonly CommandSpec[][] = [
@@ -34,6 +35,7 @@ export const families: readonly CommandSpec[][] = [
   transactionCommands,
   scriptingCommands,
   functionCommands,
+  hyperloglogCommands,
 ]
 
 /**
