@@ -130,10 +130,31 @@ class StreamNode {
   }
 
   private decode(): StreamEntry[] {
+    const out: StreamEntry[] = []
+    this.scan(0n, MAX_ID, 0, out)
+    return out
+  }
+
+  /**
+   * Appends the entries with start <= id <= end to `out` in order until `out` holds
+   * `max` (0: no limit); true when it stopped early (an id past `end`, or full), so
+   * later nodes need not be looked at. A packed node is decoded only as far as needed,
+   * skipping the strings of entries before `start`.
+   */
+  scan(start: bigint, end: bigint, max: number, out: StreamEntry[]): boolean {
+    const list = this.list
+    if (list !== null) {
+      for (let i = lowerBound(list, start); i < list.length; i++) {
+        const e = list[i]
+        if (e.id > end) return true
+        out.push(e)
+        if (out.length === max) return true
+      }
+      return false
+    }
     const data = this.data
-    const baseMs = this.masterId >> 64n
     const master = this.master
-    const out: StreamEntry[] = new Array(this.count)
+    const baseMs = this.masterId >> 64n
     let p = 0
     const next = (): number => {
       let n = 0
@@ -162,6 +183,16 @@ class StreamNode {
       const ms = baseMs + nextBig()
       const id = (ms << 64n) | nextBig()
       const k = next()
+      if (id < start) {
+        const strings = k === 0 ? master.length : k
+        for (let j = 0; j < strings; j++) {
+          // Not `p += next()`: that would read p before next() moves it.
+          const len = next()
+          p += len
+        }
+        continue
+      }
+      if (id > end) return true
       let fields: string[]
       if (k === 0) {
         fields = new Array(master.length * 2)
@@ -179,9 +210,10 @@ class StreamNode {
           p += len
         }
       }
-      out[i] = { id, fields }
+      out.push({ id, fields })
+      if (out.length === max) return true
     }
-    return out
+    return false
   }
 
   clone(): StreamNode {
@@ -544,13 +576,7 @@ export class StreamValue implements Collection {
     const nodes = this.nodes
     if (!reverse) {
       for (let n = this.nodeFor(start); n < nodes.length; n++) {
-        const entries = nodes[n].entries
-        for (let i = lowerBound(entries, start); i < entries.length; i++) {
-          const e = entries[i]
-          if (e.id > end) return out
-          out.push(e)
-          if (out.length === count) return out
-        }
+        if (nodes[n].scan(start, end, count, out)) return out
       }
       return out
     }

@@ -40,6 +40,8 @@ describe('StreamValue', () => {
     expect(s.nodeCount).toBeGreaterThan(5)
     expect(s.range(0n, MAX_ID, 0)).toEqual(want)
     expect(s.range(0n, MAX_ID, 0, true)).toEqual(want.slice().reverse())
+    // Starting inside a packed node: the entries before are skipped, not decoded.
+    for (let i = 0; i < want.length; i++) expect(s.range(want[i].id, MAX_ID, 2)).toEqual(want.slice(i, i + 2))
     expect(s.delete(want[4].id)).toBe(true)
     expect(s.range(0n, MAX_ID, 0)).toEqual(want.filter((_, i) => i !== 4))
     expect(s.clone().range(0n, MAX_ID, 0)).toEqual(want.filter((_, i) => i !== 4))
