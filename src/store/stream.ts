@@ -35,8 +35,17 @@ export function idSeq(id: bigint): bigint {
   return id & U64_MAX
 }
 
+/** The last ms part formatId turned to text, with its dash: ids in a row mostly share it. */
+let formattedMs = -1n
+let formattedMsText = ''
+
 export function formatId(id: bigint): string {
-  return `${id >> 64n}-${id & U64_MAX}`
+  const ms = id >> 64n
+  if (ms !== formattedMs) {
+    formattedMs = ms
+    formattedMsText = `${ms}-`
+  }
+  return formattedMsText + (id & U64_MAX).toString()
 }
 
 export interface StreamEntry {
@@ -757,7 +766,7 @@ function lowerBound(entries: StreamEntry[], id: bigint): number {
 // --- Listpack size estimates, to split nodes where Redis would -------------------------
 
 function listpackString(s: string): number {
-  if (/^-?[1-9]\d{0,17}$|^0$/.test(s)) return listpackInt(BigInt(s))
+  if (s.length <= 19 && /^-?[1-9]\d{0,17}$|^0$/.test(s)) return s.length < 16 ? listpackSmallInt(Number(s)) : listpackInt(BigInt(s))
   const n = s.length
   const header = n < 64 ? 1 : n < 4096 ? 2 : 5
   return header + n + backlen(header + n)
@@ -767,6 +776,13 @@ function listpackStrings(items: string[]): number {
   let n = 0
   for (const s of items) n += listpackString(s)
   return n
+}
+
+/** listpackInt for an integer a double holds exactly. */
+function listpackSmallInt(v: number): number {
+  const enc = v >= 0 && v <= 127 ? 1 : v >= -4096 && v <= 4095 ? 2 : v >= -32768 && v <= 32767 ? 3
+    : v >= -8388608 && v <= 8388607 ? 4 : v >= -2147483648 && v <= 2147483647 ? 5 : 9
+  return enc + 1
 }
 
 function listpackInt(v: bigint): number {
