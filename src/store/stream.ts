@@ -188,7 +188,31 @@ class StreamNode {
       for (let q = p - 1; q >= at; q--) n = (n << 7n) | BigInt(data.charCodeAt(q) & 0x7f)
       return n
     }
-    for (let i = 0; i < this.count; i++) {
+    let i = 0
+    // Entries before `start` are skipped comparing ids as doubles, exact while the
+    // start's parts are below 2^49 (larger stored values only compare greater).
+    const startMs = (start >> 64n) - baseMs
+    const startSeq = start & U64_MAX
+    if (start > this.masterId && startMs < 0x2000000000000n && startSeq < 0x2000000000000n) {
+      const sMs = Number(startMs)
+      const sSeq = Number(startSeq)
+      for (; i < this.count; i++) {
+        const at = p
+        const ms = next()
+        const seq = next()
+        if (ms > sMs || (ms === sMs && seq >= sSeq)) {
+          p = at
+          break
+        }
+        const k = next()
+        const strings = k === 0 ? master.length : k
+        for (let j = 0; j < strings; j++) {
+          const len = next()
+          p += len
+        }
+      }
+    }
+    for (; i < this.count; i++) {
       const ms = baseMs + nextBig()
       const id = (ms << 64n) | nextBig()
       const k = next()
