@@ -38,6 +38,7 @@ import { REPO, resolveBuild } from './bench/builds.mjs'
 import { loadKeys } from './bench/load-keys.mjs'
 import { runOpenConnections } from './bench/open-connections.mjs'
 import { runPubSub } from './bench/pubsub.mjs'
+import { runStreamGroup } from './bench/streams.mjs'
 import { asFunction, BULLMQ_LIKE, INCR2, loadScript, scriptCommand } from './bench/lua-scripts.mjs'
 import { PROBES, runBenchmark } from './bench/redis-benchmark.mjs'
 import { buildComparisonTable, chartSvg, checkTargets, markdownTable, memoryTable, pubsubTable, summarize, targetsTable } from './bench/report.mjs'
@@ -115,6 +116,13 @@ const WORKLOADS = [
   { id: 'fcall-incr2', title: 'FCALL, 2 INCRs', clients: 50, pipeline: 1, tests: ['fcall'], requests: 200_000, script: asFunction(INCR2, 'bench_incr2') },
   { id: 'fcall-bullmq', title: "FCALL, BullMQ-like, 20 redis.call's", clients: 50, pipeline: 1, tests: ['fcall'], requests: 100_000, script: asFunction(BULLMQ_LIKE, 'bench_bullmq') },
   { id: 'fcall-bullmq-P16', title: "FCALL, BullMQ-like, 20 redis.call's, -P 16", clients: 50, pipeline: 16, tests: ['fcall'], requests: 200_000, script: asFunction(BULLMQ_LIKE, 'bench_bullmq') },
+  // Streams: XADD sent by redis-benchmark as a custom command (the stream grows over
+  // the rounds), and a consumer group (bench/streams.mjs): a producer XADDs while 10
+  // consumers XREADGROUP COUNT 10 and XACK; `requests` is entries, figures are per
+  // command (XADD, XREADGROUP, XACK). Run alone with --only xadd,xadd-P16,xreadgroup-xack.
+  { id: 'xadd', title: 'XADD key * f v', clients: 50, pipeline: 1, tests: ['xadd'], requests: 200_000, command: ['XADD', 'bench:stream', '*', 'f', 'v'] },
+  { id: 'xadd-P16', title: 'XADD key * f v, -P 16', clients: 50, pipeline: 16, tests: ['xadd'], requests: 500_000, command: ['XADD', 'bench:stream', '*', 'f', 'v'] },
+  { id: 'xreadgroup-xack', title: 'XREADGROUP COUNT 10 + XACK, 10 consumers, 1 producer', clients: 11, pipeline: 1, tests: ['xreadgroup'], requests: 100_000, streamGroup: { consumers: 10, count: 10 } },
 ]
 
 function fmtKeys(n) {
@@ -295,7 +303,9 @@ async function runRounds(servers, rows) {
           ? await openAtOnce(s, row.requests)
           : row.pubsub
           ? await runPubSub({ port: s.port, subscribers: row.subscribers, messages: row.requests, pipeline: row.pipeline, size: row.dataSize })
-          : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive, command: row.script && scriptCommand(row.script) })
+          : row.streamGroup
+          ? await runStreamGroup({ port: s.port, consumers: row.streamGroup.consumers, count: row.streamGroup.count, entries: row.requests })
+          : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive, command: row.command ?? (row.script && scriptCommand(row.script)) })
         const now = s.cpuTicks()
         const ticks = now - s.lastTicks
         s.lastTicks = now

@@ -3,6 +3,7 @@ import { connectionCommands } from './connection.js'
 import { hashCommands } from './hashes.js'
 import { introspectionCommands } from './introspection.js'
 import { keyCommands } from './keys.js'
+import { lcsCommands } from './lcs.js'
 import { listCommands } from './lists.js'
 import { miniCommands } from './mini.js'
 import { pubsubCommands } from './pubsub.js'
@@ -20,6 +21,7 @@ import { hyperloglogCommands } from './hyperloglog.js'
 /** Every command family; each file under src/commands/ exports one list. */
 export const families: readonly CommandSpec[][] = [
   stringCommands,
+  lcsCommands,
   keyCommands,
   connectionCommands,
   serverCommands,

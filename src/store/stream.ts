@@ -35,8 +35,17 @@ export function idSeq(id: bigint): bigint {
   return id & U64_MAX
 }
 
+/** The last ms part formatId turned to text, with its dash: ids in a row mostly share it. */
+let formattedMs = -1n
+let formattedMsText = ''
+
 export function formatId(id: bigint): string {
-  return `${id >> 64n}-${id & U64_MAX}`
+  const ms = id >> 64n
+  if (ms !== formattedMs) {
+    formattedMs = ms
+    formattedMsText = `${ms}-`
+  }
+  return formattedMsText + (id & U64_MAX).toString()
 }
 
 export interface StreamEntry {
@@ -45,22 +54,229 @@ export interface StreamEntry {
   readonly fields: string[]
 }
 
-interface StreamNode {
-  entries: StreamEntry[]
+/**
+ * A node of entries. The tail node, which takes appends, keeps them as StreamEntry
+ * objects; once a newer node starts, it is packed much as Redis packs a listpack: one
+ * flat latin1 string holding, for each entry, its id (ms after the master id's, and
+ * seq, as varints) and its strings, each after its length as a varint, the field
+ * names left out when they are the node's master fields. That is a few dozen bytes an entry instead of
+ * several objects. Reads decode the node; XDEL and trimming inside it unpack, edit
+ * and pack again.
+ */
+class StreamNode {
+  /** The entries, when unpacked (always for the tail node); null when packed. */
+  private list: StreamEntry[] | null = []
+  private data = ''
+  /** Live entries. */
+  count = 0
   /** Entries ever added to the node, deleted ones included. */
-  added: number
-  /** Estimated listpack size in bytes. */
-  bytes: number
-  /** The first entry's field names, which later entries may share (smaller encoding). */
-  master: string[]
+  added = 0
   /**
    * The last id appended to the node, deleted or not. Redis keeps deleted entries in
    * the listpack, so MINID trimming judges a node by it, and exact trimming can leave
    * a node with no live entries behind.
    */
   last: bigint
-  /** The id of the first entry appended to the node: Redis's radix tree key for it. */
-  readonly masterId: bigint
+
+  constructor(
+    /** Estimated listpack size in bytes. */
+    public bytes: number,
+    /** The first entry's field names, which later entries may share (smaller encoding). */
+    readonly master: string[],
+    /** The id of the first entry appended to the node: Redis's radix tree key for it. */
+    readonly masterId: bigint,
+  ) {
+    this.last = masterId
+  }
+
+  /** The live entries in order; not to be modified (see edit). */
+  get entries(): StreamEntry[] {
+    return this.list ?? this.decode()
+  }
+
+  /** The entries as an array to modify in place; call done() afterwards. */
+  edit(): StreamEntry[] {
+    if (this.list === null) {
+      this.list = this.decode()
+      this.data = ''
+    }
+    return this.list
+  }
+
+  /** After edit(): recounts, and packs again unless the node is the tail. */
+  done(tail: boolean): void {
+    this.count = this.list!.length
+    if (!tail) this.pack()
+  }
+
+  push(entry: StreamEntry): void {
+    this.edit().push(entry)
+    this.count++
+  }
+
+  pack(): void {
+    const list = this.list
+    if (list === null) return
+    const parts: string[] = []
+    const master = this.master
+    const baseMs = this.masterId >> 64n
+    for (let i = 0; i < list.length; i++) {
+      const { id, fields } = list[i]
+      parts.push(bigVarint((id >> 64n) - baseMs), bigVarint(id & U64_MAX))
+      let same = fields.length === master.length * 2
+      for (let j = 0; same && j < fields.length; j += 2) if (fields[j] !== master[j >> 1]) same = false
+      if (same) {
+        parts.push(varint(0))
+        for (let j = 1; j < fields.length; j += 2) parts.push(varint(fields[j].length), fields[j])
+      } else {
+        parts.push(varint(fields.length))
+        for (const f of fields) parts.push(varint(f.length), f)
+      }
+    }
+    // join() makes one flat string, so the parts can be collected.
+    this.data = parts.join('')
+    this.list = null
+  }
+
+  private decode(): StreamEntry[] {
+    const out: StreamEntry[] = []
+    this.scan(0n, MAX_ID, 0, out)
+    return out
+  }
+
+  /**
+   * Appends the entries with start <= id <= end to `out` in order until `out` holds
+   * `max` (0: no limit); true when it stopped early (an id past `end`, or full), so
+   * later nodes need not be looked at. A packed node is decoded only as far as needed,
+   * skipping the strings of entries before `start`.
+   */
+  scan(start: bigint, end: bigint, max: number, out: StreamEntry[]): boolean {
+    const list = this.list
+    if (list !== null) {
+      for (let i = lowerBound(list, start); i < list.length; i++) {
+        const e = list[i]
+        if (e.id > end) return true
+        out.push(e)
+        if (out.length === max) return true
+      }
+      return false
+    }
+    const data = this.data
+    const master = this.master
+    const baseMs = this.masterId >> 64n
+    let p = 0
+    const next = (): number => {
+      let n = 0
+      let shift = 0
+      for (;;) {
+        const c = data.charCodeAt(p++)
+        n += (c & 0x7f) * 2 ** shift
+        if (c < 0x80) return n
+        shift += 7
+      }
+    }
+    /** A varint that may not fit a double exactly. */
+    const nextBig = (): bigint => {
+      const at = p
+      while (data.charCodeAt(p) >= 0x80) p++
+      p++
+      if (p - at <= 7) {
+        p = at
+        return BigInt(next())
+      }
+      let n = 0n
+      for (let q = p - 1; q >= at; q--) n = (n << 7n) | BigInt(data.charCodeAt(q) & 0x7f)
+      return n
+    }
+    let i = 0
+    // Entries before `start` are skipped comparing ids as doubles, exact while the
+    // start's parts are below 2^49 (larger stored values only compare greater).
+    const startMs = (start >> 64n) - baseMs
+    const startSeq = start & U64_MAX
+    if (start > this.masterId && startMs < 0x2000000000000n && startSeq < 0x2000000000000n) {
+      const sMs = Number(startMs)
+      const sSeq = Number(startSeq)
+      for (; i < this.count; i++) {
+        const at = p
+        const ms = next()
+        const seq = next()
+        if (ms > sMs || (ms === sMs && seq >= sSeq)) {
+          p = at
+          break
+        }
+        const k = next()
+        const strings = k === 0 ? master.length : k
+        for (let j = 0; j < strings; j++) {
+          const len = next()
+          p += len
+        }
+      }
+    }
+    for (; i < this.count; i++) {
+      const ms = baseMs + nextBig()
+      const id = (ms << 64n) | nextBig()
+      const k = next()
+      if (id < start) {
+        const strings = k === 0 ? master.length : k
+        for (let j = 0; j < strings; j++) {
+          // Not `p += next()`: that would read p before next() moves it.
+          const len = next()
+          p += len
+        }
+        continue
+      }
+      if (id > end) return true
+      let fields: string[]
+      if (k === 0) {
+        fields = new Array(master.length * 2)
+        for (let j = 0; j < master.length; j++) {
+          const len = next()
+          fields[2 * j] = master[j]
+          fields[2 * j + 1] = data.slice(p, p + len)
+          p += len
+        }
+      } else {
+        fields = new Array(k)
+        for (let j = 0; j < k; j++) {
+          const len = next()
+          fields[j] = data.slice(p, p + len)
+          p += len
+        }
+      }
+      out.push({ id, fields })
+      if (out.length === max) return true
+    }
+    return false
+  }
+
+  clone(): StreamNode {
+    const copy = new StreamNode(this.bytes, this.master, this.masterId)
+    copy.list = this.list === null ? null : this.list.slice()
+    copy.data = this.data
+    copy.count = this.count
+    copy.added = this.added
+    copy.last = this.last
+    return copy
+  }
+}
+
+function bigVarint(n: bigint): string {
+  if (n < 0x10000000000000n) return varint(Number(n))
+  let s = ''
+  while (n >= 0x80n) {
+    s += String.fromCharCode(Number(n & 0x7fn) | 0x80)
+    n >>= 7n
+  }
+  return s + String.fromCharCode(Number(n))
+}
+
+function varint(n: number): string {
+  let s = ''
+  while (n >= 0x80) {
+    s += String.fromCharCode((n % 0x80) | 0x80)
+    n = Math.floor(n / 0x80)
+  }
+  return s + String.fromCharCode(n)
 }
 
 /** A pending entry: delivered to a consumer of a group and not acknowledged yet. */
@@ -275,7 +491,7 @@ export class StreamValue implements Collection {
 
   clone(): StreamValue {
     const copy = new StreamValue()
-    copy.nodes = this.nodes.map((n) => ({ entries: n.entries.slice(), added: n.added, bytes: n.bytes, master: n.master, last: n.last, masterId: n.masterId }))
+    copy.nodes = this.nodes.map((n) => n.clone())
     copy.length = this.length
     copy.lastId = this.lastId
     copy.firstId = this.firstId
@@ -340,11 +556,12 @@ export class StreamValue implements Collection {
     if (node === undefined) {
       const master: string[] = []
       for (let i = 0; i < fields.length; i += 2) master.push(fields[i])
-      node = { entries: [], added: 0, bytes: 7 + 6 + 2 + listpackStrings(master), master, last: id, masterId: id }
+      this.nodes[this.nodes.length - 1]?.pack()
+      node = new StreamNode(7 + 6 + 2 + listpackStrings(master), master, id)
       this.nodes.push(node)
     }
     node.bytes += entryBytes(node, entry)
-    node.entries.push(entry)
+    node.push(entry)
     node.added++
     node.last = id
     if (this.length === 0) this.firstId = id
@@ -392,13 +609,7 @@ export class StreamValue implements Collection {
     const nodes = this.nodes
     if (!reverse) {
       for (let n = this.nodeFor(start); n < nodes.length; n++) {
-        const entries = nodes[n].entries
-        for (let i = lowerBound(entries, start); i < entries.length; i++) {
-          const e = entries[i]
-          if (e.id > end) return out
-          out.push(e)
-          if (out.length === count) return out
-        }
+        if (nodes[n].scan(start, end, count, out)) return out
       }
       return out
     }
@@ -425,14 +636,16 @@ export class StreamValue implements Collection {
   }
 
   firstEntry(): StreamEntry | undefined {
-    for (const node of this.nodes) if (node.entries.length > 0) return node.entries[0]
+    for (const node of this.nodes) if (node.count > 0) return node.entries[0]
     return undefined
   }
 
   lastEntry(): StreamEntry | undefined {
     for (let n = this.nodes.length - 1; n >= 0; n--) {
-      const entries = this.nodes[n].entries
-      if (entries.length > 0) return entries[entries.length - 1]
+      if (this.nodes[n].count > 0) {
+        const entries = this.nodes[n].entries
+        return entries[entries.length - 1]
+      }
     }
     return undefined
   }
@@ -442,10 +655,12 @@ export class StreamValue implements Collection {
     const n = this.nodeFor(id)
     if (n >= this.nodes.length) return false
     const node = this.nodes[n]
-    const i = lowerBound(node.entries, id)
-    if (i >= node.entries.length || node.entries[i].id !== id) return false
-    node.entries.splice(i, 1)
-    if (node.entries.length === 0) this.nodes.splice(n, 1)
+    const entries = node.entries
+    const i = lowerBound(entries, id)
+    if (i >= entries.length || entries[i].id !== id) return false
+    node.edit().splice(i, 1)
+    node.done(n === this.nodes.length - 1)
+    if (node.count === 0) this.nodes.splice(n, 1)
     this.length--
     this.updateFirstId()
     return true
@@ -462,7 +677,7 @@ export class StreamValue implements Collection {
     while (nodes.length > 0) {
       if (args.strategy === 'maxlen' && this.length <= args.maxlen) break
       const node = nodes[0]
-      const live = node.entries.length
+      const live = node.count
       if (args.limit !== 0 && deleted + live > args.limit) break
       const removeNode = args.strategy === 'maxlen'
         ? this.length - live >= args.maxlen
@@ -475,12 +690,14 @@ export class StreamValue implements Collection {
       }
       if (args.approx) break
       let k = 0
+      const entries = node.edit()
       while (k < live) {
-        if (args.strategy === 'maxlen' ? this.length <= args.maxlen : node.entries[k].id >= args.minid) break
+        if (args.strategy === 'maxlen' ? this.length <= args.maxlen : entries[k].id >= args.minid) break
         k++
         this.length--
       }
-      node.entries.splice(0, k)
+      entries.splice(0, k)
+      node.done(nodes.length === 1)
       deleted += k
       break
     }
@@ -573,7 +790,7 @@ function lowerBound(entries: StreamEntry[], id: bigint): number {
 // --- Listpack size estimates, to split nodes where Redis would -------------------------
 
 function listpackString(s: string): number {
-  if (/^-?[1-9]\d{0,17}$|^0$/.test(s)) return listpackInt(BigInt(s))
+  if (s.length <= 19 && /^-?[1-9]\d{0,17}$|^0$/.test(s)) return s.length < 16 ? listpackSmallInt(Number(s)) : listpackInt(BigInt(s))
   const n = s.length
   const header = n < 64 ? 1 : n < 4096 ? 2 : 5
   return header + n + backlen(header + n)
@@ -583,6 +800,13 @@ function listpackStrings(items: string[]): number {
   let n = 0
   for (const s of items) n += listpackString(s)
   return n
+}
+
+/** listpackInt for an integer a double holds exactly. */
+function listpackSmallInt(v: number): number {
+  const enc = v >= 0 && v <= 127 ? 1 : v >= -4096 && v <= 4095 ? 2 : v >= -32768 && v <= 32767 ? 3
+    : v >= -8388608 && v <= 8388607 ? 4 : v >= -2147483648 && v <= 2147483647 ? 5 : 9
+  return enc + 1
 }
 
 function listpackInt(v: bigint): number {

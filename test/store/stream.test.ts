@@ -23,6 +23,31 @@ describe('StreamValue', () => {
     expect(formatId(MAX_ID)).toBe('18446744073709551615-18446744073709551615')
   })
 
+  it('packs full nodes and gives back the same ids and fields (huge ids, master fields or not, long and binary strings)', () => {
+    streamLimits.maxEntries = 3
+    const s = new StreamValue()
+    const want: { id: bigint; fields: string[] }[] = []
+    const ms = [1n, 2n, 2n ** 49n, 2n ** 52n + 3n, 2n ** 53n + 1n, U64_MAX - 1n, U64_MAX]
+    let k = 0
+    for (const m of ms) {
+      for (const seq of [0n, 127n, 128n, 2n ** 60n, U64_MAX]) {
+        const fields = k % 3 === 0 ? ['a', String(k), 'b', 'x'.repeat(k * 7)] : k % 3 === 1 ? ['a', '\x00\xff\x80', 'c', ''] : ['a', 'v'.repeat(300), 'b', '']
+        s.append(makeId(m, seq), fields)
+        want.push({ id: makeId(m, seq), fields })
+        k++
+      }
+    }
+    expect(s.nodeCount).toBeGreaterThan(5)
+    expect(s.range(0n, MAX_ID, 0)).toEqual(want)
+    expect(s.range(0n, MAX_ID, 0, true)).toEqual(want.slice().reverse())
+    // Starting inside a packed node: the entries before are skipped, not decoded.
+    for (let i = 0; i < want.length; i++) expect(s.range(want[i].id, MAX_ID, 2)).toEqual(want.slice(i, i + 2))
+    expect(s.delete(want[4].id)).toBe(true)
+    expect(s.range(0n, MAX_ID, 0)).toEqual(want.filter((_, i) => i !== 4))
+    expect(s.clone().range(0n, MAX_ID, 0)).toEqual(want.filter((_, i) => i !== 4))
+    expect(s.get(want[7].id)).toEqual(want[7])
+  })
+
   it('nextId follows XADD: * from the clock or the last id, <ms>-* within a ms, explicit ids above the last', () => {
     const s = new StreamValue()
     expect(s.nextId(null, null, 1000)).toBe(id(1000, 0))

@@ -1,6 +1,6 @@
 import type { Caller } from '../../server/caller.js'
 import { Notify } from '../../server/notify.js'
-import { streamLimits, StreamValue, type TrimArgs } from '../../store/stream.js'
+import { MAX_ID, streamLimits, StreamValue, type TrimArgs } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
@@ -145,7 +145,7 @@ function xadd(c: Caller, argv: string[]): void {
     s = new StreamValue()
     c.db.set(key, s)
   }
-  if (s.lastId === (1n << 128n) - 1n) return c.out.error(StreamErr.exhausted)
+  if (s.lastId === MAX_ID) return c.out.error(StreamErr.exhausted)
   const id = s.nextId(args.ms, args.seq, Date.now())
   if (id === null) return c.out.error(StreamErr.xaddSmaller)
   s.append(id, argv.slice(fieldsAt))
