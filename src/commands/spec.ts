@@ -125,6 +125,7 @@ export type CommandGroup =
   | 'pubsub'
   | 'transactions'
   | 'stream'
+  | 'geo'
 
 export interface CommandStats {
   calls: number
