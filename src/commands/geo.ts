@@ -6,6 +6,7 @@ import {
 } from '../store/geohash.js'
 import { ZSet } from '../store/zset.js'
 import { parseDouble, parseInteger } from '../util/numbers.js'
+import { partialSort } from '../util/partial-sort.js'
 import { isOption } from './args.js'
 import { Err } from './errors.js'
 import { command, oneKey, type CommandSpec } from './spec.js'
@@ -248,6 +249,14 @@ function membersInShape(z: ZSet, shape: Shape, limit: number): Found[] {
   return found
 }
 
+function nearerFirst(a: Found, b: Found): number {
+  return a.dist === b.dist ? 0 : a.dist > b.dist ? 1 : -1
+}
+
+function fartherFirst(a: Found, b: Found): number {
+  return a.dist === b.dist ? 0 : a.dist < b.dist ? 1 : -1
+}
+
 /**
  * Every search command: GEORADIUS and GEORADIUSBYMEMBER (with STORE/STOREDIST unless
  * `readOnly`), their _RO forms, GEOSEARCH and GEOSEARCHSTORE. Arguments are checked
@@ -377,8 +386,13 @@ function geoSearch(c: Caller, argv: string[], kind: Kind, readOnly: boolean, sto
   const found = membersInShape(z, shape, any ? count : 0)
   if (found.length === 0 && storeKey === null) return out.array(0)
   const returned = count === 0 || found.length < count ? found.length : count
-  if (sort === Sort.Asc) found.sort((a, b) => (a.dist === b.dist ? 0 : a.dist > b.dist ? 1 : -1))
-  else if (sort === Sort.Desc) found.sort((a, b) => (a.dist === b.dist ? 0 : a.dist < b.dist ? 1 : -1))
+  if (sort !== Sort.None) {
+    const cmp = sort === Sort.Asc ? nearerFirst : fartherFirst
+    // Redis sorts everything with qsort (glibc's is a stable merge sort) but only
+    // the first COUNT with its partial quicksort, which leaves ties in its own order.
+    if (returned === found.length) found.sort(cmp)
+    else partialSort(found, cmp, 0, returned - 1)
+  }
 
   if (storeKey === null) {
     const options = (withDist ? 1 : 0) + (withHash ? 1 : 0) + (withCoord ? 1 : 0)
@@ -388,7 +402,7 @@ function geoSearch(c: Caller, argv: string[], kind: Kind, readOnly: boolean, sto
       if (options > 0) out.array(options + 1)
       out.bulk(f.member)
       if (withDist) replyDistance(c, f.dist / toMeters)
-      if (withHash) out.integer(f.score)
+      if (withHash) out.integer(Math.trunc(f.score))
       if (withCoord) {
         out.array(2)
         replyCoordinate(c, f.lon)

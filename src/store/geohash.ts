@@ -1,3 +1,5 @@
+import { asin, cos, sin } from '../util/trig.js'
+
 /**
  * Geohashes as Redis's geo commands use them, independent of any command.
  *
@@ -138,7 +140,9 @@ export function cellArea(cell: Cell, latRange: Range = MERCATOR_LAT): Area {
 
 /** The centre of a score's cell as [longitude, latitude], clamped to the valid ranges. */
 export function decodeScore(score: number): [number, number] {
-  const [lat, lon] = deinterleave(score)
+  // A score that is not a geohash (a sorted set used as a geo index by mistake) is
+  // truncated to an integer, as C converts it.
+  const [lat, lon] = deinterleave(Math.trunc(score))
   const a = cellArea({ lat, lon, step: GEO_STEP_MAX })
   let x = (a.lonMin + a.lonMax) / 2
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX
@@ -177,14 +181,14 @@ export function latDistance(lat1: number, lat2: number): number {
 export function distance(lon1: number, lat1: number, lon2: number, lat2: number): number {
   const lon1r = degRad(lon1)
   const lon2r = degRad(lon2)
-  const v = Math.sin((lon2r - lon1r) / 2)
+  const v = sin((lon2r - lon1r) / 2)
   // Same longitude: the distance along the meridian, without the trigonometry.
   if (v === 0) return latDistance(lat1, lat2)
   const lat1r = degRad(lat1)
   const lat2r = degRad(lat2)
-  const u = Math.sin((lat2r - lat1r) / 2)
-  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v
-  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a))
+  const u = sin((lat2r - lat1r) / 2)
+  const a = u * u + cos(lat1r) * cos(lat2r) * v * v
+  return 2.0 * EARTH_RADIUS_IN_METERS * asin(Math.sqrt(a))
 }
 
 // --- search areas -----------------------------------------------------------------
@@ -217,8 +221,8 @@ function boundingBox(shape: Shape): [number, number, number, number] {
   const height = shape.toMeters * (shape.kind === 'radius' ? shape.radius : shape.height / 2)
   const width = shape.toMeters * (shape.kind === 'radius' ? shape.radius : shape.width / 2)
   const latDelta = radDeg(height / EARTH_RADIUS_IN_METERS)
-  const lonDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(lat + latDelta)))
-  const lonDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / Math.cos(degRad(lat - latDelta)))
+  const lonDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / cos(degRad(lat + latDelta)))
+  const lonDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / cos(degRad(lat - latDelta)))
   // The parallel nearer the pole is the wider one in degrees.
   const south = lat < 0
   return [
