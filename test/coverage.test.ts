@@ -41,7 +41,8 @@ const FLAGS = new Set([
  * is -4 but COMMAND DOCS lists no arguments for it (so redis-cli shows no hint), and
  * we publish what Redis publishes.
  */
-const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS'])
+// GEOSEARCH/GEOSEARCHSTORE: Redis's arity counts the shortest FROM.../BY... forms, the syntax check the longest.
+const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS', 'GEOSEARCH', 'GEOSEARCHSTORE'])
 const GROUPS = new Set(['string', 'generic', 'connection', 'server', 'list', 'hash', 'set', 'sorted-set', 'scripting', 'pubsub', 'transactions', 'stream', 'geo'])
 
 /** What is wrong with one spec's metadata, as readable complaints. */
