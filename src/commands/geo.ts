@@ -9,7 +9,7 @@ import { parseDouble, parseInteger } from '../util/numbers.js'
 import { partialSort } from '../util/partial-sort.js'
 import { isOption } from './args.js'
 import { Err } from './errors.js'
-import { command, oneKey, type CommandSpec } from './spec.js'
+import { command, oneKey, type CommandSpec, type KeySpec } from './spec.js'
 import { zaddSpec } from './sorted-sets/members.js'
 import { zsetForRead } from './sorted-sets/shared.js'
 
@@ -468,6 +468,15 @@ function radiusKeys(from: number): (argv: string[]) => number[] {
   }
 }
 
+/** GEORADIUS(BYMEMBER)'s keys: the source, and the STORE or STOREDIST destination after argument `from`. */
+function radiusKeySpecs(from: number): KeySpec[] {
+  return [
+    { flags: ['RO', 'access'], begin: { index: 1 }, range: [0, 1, 0] },
+    { flags: ['OW', 'update'], begin: { keyword: 'STORE', startfrom: from }, range: [0, 1, 0] },
+    { flags: ['OW', 'update'], begin: { keyword: 'STOREDIST', startfrom: from }, range: [0, 1, 0] },
+  ]
+}
+
 // --- the table ------------------------------------------------------------------------
 
 const SEARCH_COMPLEXITY = 'O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape'
@@ -497,13 +506,13 @@ export const geoCommands: CommandSpec[] = [
     summary: 'Returns the distance between two members of a geospatial index', syntax: 'key member1 member2 [M | KM | FT | MI]', handler: geodist,
   }),
   command({
-    name: 'georadius', arity: -6, flags: ['write', 'denyoom', 'movablekeys'], ...oneKey, keys: radiusKeys(6), keyFlags: ['RO', 'access'],
+    name: 'georadius', arity: -6, flags: ['write', 'denyoom', 'movablekeys'], ...oneKey, keys: radiusKeys(6), keySpecs: radiusKeySpecs(6),
     group: 'geo', since: '3.2.0', complexity: RADIUS_COMPLEXITY,
     summary: 'Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point',
     syntax: `key longitude latitude radius ${RADIUS_OPTIONS} [STORE key] [STOREDIST key]`, handler: georadius,
   }),
   command({
-    name: 'georadiusbymember', arity: -5, flags: ['write', 'denyoom', 'movablekeys'], ...oneKey, keys: radiusKeys(5), keyFlags: ['RO', 'access'],
+    name: 'georadiusbymember', arity: -5, flags: ['write', 'denyoom', 'movablekeys'], ...oneKey, keys: radiusKeys(5), keySpecs: radiusKeySpecs(5),
     group: 'geo', since: '3.2.0', complexity: 'O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.',
     summary: 'Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member',
     syntax: `key member radius ${RADIUS_OPTIONS} [STORE key] [STOREDIST key]`, handler: georadiusbymember,
@@ -523,7 +532,11 @@ export const geoCommands: CommandSpec[] = [
     syntax: `key ${SEARCH_FROM} [WITHCOORD] [WITHDIST] [WITHHASH]`, handler: geosearch,
   }),
   command({
-    name: 'geosearchstore', arity: -8, flags: ['write', 'denyoom'], keyFlags: ['OW', 'update'], firstKey: 1, lastKey: 2, step: 1,
+    name: 'geosearchstore', arity: -8, flags: ['write', 'denyoom'], firstKey: 1, lastKey: 2, step: 1,
+    keySpecs: [
+      { flags: ['OW', 'update'], begin: { index: 1 }, range: [0, 1, 0] },
+      { flags: ['RO', 'access'], begin: { index: 2 }, range: [0, 1, 0] },
+    ],
     group: 'geo', since: '6.2.0', complexity: SEARCH_COMPLEXITY,
     summary: 'Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.',
     syntax: `destination source ${SEARCH_FROM} [STOREDIST]`, handler: geosearchstore,

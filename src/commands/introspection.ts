@@ -73,6 +73,17 @@ function keySpecFlags(spec: CommandSpec): string[] {
 }
 
 function writeKeySpecs(c: Caller, spec: CommandSpec): void {
+  if (spec.keySpecs !== undefined) {
+    c.out.set(spec.keySpecs.length)
+    for (const ks of spec.keySpecs) {
+      const begin: [string, number | string][] = 'index' in ks.begin
+        ? [['index', ks.begin.index]]
+        : [['keyword', ks.begin.keyword], ['startfrom', ks.begin.startfrom]]
+      writeKeySpec(c, ks.flags, 'index' in ks.begin ? 'index' : 'keyword', begin, 'range',
+        [['lastkey', ks.range[0]], ['keystep', ks.range[1]], ['limit', ks.range[2]]], spec.keyNotes)
+    }
+    return
+  }
   const range = spec.firstKey > 0
   const movable = spec.keys !== undefined
   const flags = keySpecFlags(spec)

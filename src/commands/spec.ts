@@ -65,6 +65,12 @@ export interface CommandSpec {
    * 1/`limit` of what follows it.
    */
   keywordKeys?: { keyword: string; startfrom: number; limit: number }
+  /**
+   * COMMAND INFO's key specs written out, for commands whose keys play different
+   * roles (GEOSEARCHSTORE's destination and source, GEORADIUS's STORE keys); when
+   * present, they replace the specs derived from the fields above.
+   */
+  keySpecs?: KeySpec[]
   group: CommandGroup
   summary: string
   since: string
@@ -110,6 +116,14 @@ export interface CommandSpec {
   runsInMulti?: boolean
   /** Ends a transaction (EXEC, DISCARD, QUIT, RESET), so maxmemory does not refuse it in MULTI. */
   endsMulti?: boolean
+}
+
+/** One COMMAND INFO key spec: flags, then a search from an index or after a keyword, then a range of keys. */
+export interface KeySpec {
+  flags: string[]
+  begin: { index: number } | { keyword: string; startfrom: number }
+  /** find_keys range: lastkey relative to the first key found, keystep, limit. */
+  range: [number, number, number]
 }
 
 export type CommandGroup =
