@@ -42,7 +42,8 @@ const FLAGS = new Set([
  * we publish what Redis publishes.
  */
 // GEOSEARCH/GEOSEARCHSTORE: Redis's arity counts the shortest FROM.../BY... forms, the syntax check the longest.
-const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS', 'GEOSEARCH', 'GEOSEARCHSTORE'])
+// GEOHASH/GEOPOS: Redis documents a member as required but accepts none (arity -2).
+const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS', 'GEOSEARCH', 'GEOSEARCHSTORE', 'GEOHASH', 'GEOPOS'])
 const GROUPS = new Set(['string', 'generic', 'connection', 'server', 'list', 'hash', 'set', 'sorted-set', 'scripting', 'pubsub', 'transactions', 'stream', 'geo'])
 
 /** What is wrong with one spec's metadata, as readable complaints. */

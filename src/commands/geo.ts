@@ -494,12 +494,12 @@ export const geoCommands: CommandSpec[] = [
   command({
     name: 'geohash', arity: -2, flags: ['readonly'], ...oneKey, group: 'geo', since: '3.2.0',
     complexity: 'O(log(N)) for each member requested, where N is the number of elements in the sorted set.',
-    summary: 'Returns members of a geospatial index as standard geohash strings', syntax: 'key [member [member ...]]', handler: geohash,
+    summary: 'Returns members of a geospatial index as standard geohash strings', syntax: 'key member [member ...]', handler: geohash,
   }),
   command({
     name: 'geopos', arity: -2, flags: ['readonly'], ...oneKey, group: 'geo', since: '3.2.0',
     complexity: 'O(N) where N is the number of members requested.',
-    summary: 'Returns longitude and latitude of members of a geospatial index', syntax: 'key [member [member ...]]', handler: geopos,
+    summary: 'Returns longitude and latitude of members of a geospatial index', syntax: 'key member [member ...]', handler: geopos,
   }),
   command({
     name: 'geodist', arity: -4, flags: ['readonly'], ...oneKey, group: 'geo', since: '3.2.0', complexity: 'O(log(N))',
