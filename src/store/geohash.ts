@@ -101,6 +101,31 @@ export function deinterleave(bits: number): [number, number] {
   return [lat, lon]
 }
 
+const P54 = 2 ** 54
+const P63 = 2 ** 63
+
+/**
+ * A score that is no geohash (a sorted set used as a geo index by mistake) becomes
+ * the 64-bit integer x86-64 C code makes of it: negative ones wrap around, and
+ * infinities, NaN and anything from 2^64 on give 0 or 2^63.
+ */
+function deinterleaveOutOfRange(score: number): [number, number] {
+  let u: bigint
+  if (score < P63) {
+    u = score > -P63 ? BigInt.asUintN(64, BigInt(Math.trunc(score))) : 1n << 63n
+  } else {
+    const y = score - P63
+    u = y < P63 ? BigInt(Math.trunc(y)) + (1n << 63n) : 0n
+  }
+  let lat = 0
+  let lon = 0
+  for (let i = 31; i >= 0; i--) {
+    lat = lat * 2 + Number((u >> BigInt(2 * i)) & 1n)
+    lon = lon * 2 + Number((u >> BigInt(2 * i + 1)) & 1n)
+  }
+  return [lat, lon]
+}
+
 /** The cell of a point at `step`; the caller has checked the point is within the ranges. */
 export function encodeCell(lon: number, lat: number, step: number, latRange: Range = MERCATOR_LAT): Cell {
   const scale = 2 ** step
@@ -140,9 +165,7 @@ export function cellArea(cell: Cell, latRange: Range = MERCATOR_LAT): Area {
 
 /** The centre of a score's cell as [longitude, latitude], clamped to the valid ranges. */
 export function decodeScore(score: number): [number, number] {
-  // A score that is not a geohash (a sorted set used as a geo index by mistake) is
-  // truncated to an integer, as C converts it.
-  const [lat, lon] = deinterleave(Math.trunc(score))
+  const [lat, lon] = score >= 0 && score < P54 ? deinterleave(Math.trunc(score)) : deinterleaveOutOfRange(score)
   const a = cellArea({ lat, lon, step: GEO_STEP_MAX })
   let x = (a.lonMin + a.lonMax) / 2
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX

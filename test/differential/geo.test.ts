@@ -197,6 +197,12 @@ describe.skipIf(skipRedis !== null)('geo commands against redis-server (differen
       ['GEORADIUSBYMEMBER', 'g', 'nope', '1', 'km'], ['GEORADIUSBYMEMBER', 'nokey', 'nope', '1', 'km'],
       ['GEORADIUSBYMEMBER', 'g', 'Palermo', '-1', 'km'], ['GEORADIUSBYMEMBER_RO', 'g', 'Palermo', '1', 'km', 'STOREDIST', 'd'],
       ['GEORADIUS', 'g', '15', '37', '200', 'km', 'COUNT', '1', 'ANY', 'DESC', 'WITHDIST'],
+      // Sorted sets whose scores are no geohashes: decoded as C converts the doubles to 64-bit integers.
+      ['ZADD', 'z', '-5', 'neg', 'inf', 'pinf', '-inf', 'ninf', '1.5', 'frac', '9007199254740993', 'big', '1e30', 'huge',
+        '0', 'zero', '-1e30', 'nhuge', '1e19', 'e19', '-0.5', 'nhalf'],
+      ['GEOPOS', 'z', 'neg', 'pinf', 'ninf', 'frac', 'big', 'huge', 'zero', 'nhuge', 'e19', 'nhalf'],
+      ['GEOHASH', 'z', 'neg', 'pinf', 'ninf', 'frac', 'big', 'huge', 'nhuge', 'e19', 'nhalf'], ['GEODIST', 'z', 'neg', 'frac'],
+      ['GEOSEARCH', 'z', 'FROMMEMBER', 'zero', 'BYRADIUS', '20000', 'km', 'WITHHASH', 'WITHCOORD', 'WITHDIST'],
     ]
     for (const proto of [2, 3] as const) {
       const failure = await runDifferential(servers.respite.port, servers.redis.port, cmds, { proto })
