@@ -42,8 +42,10 @@ const FLAGS = new Set([
  * PFMERGE is -2 (a merge into the destination alone is allowed) but its docs ask for a
  * sourcekey. We publish what Redis publishes.
  */
-const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS', 'PFMERGE'])
-const GROUPS = new Set(['string', 'generic', 'connection', 'server', 'list', 'hash', 'set', 'sorted-set', 'scripting', 'pubsub', 'transactions', 'stream', 'hyperloglog'])
+// GEOSEARCH/GEOSEARCHSTORE: Redis's arity counts the shortest FROM.../BY... forms, the syntax check the longest.
+// GEOHASH/GEOPOS: Redis documents a member as required but accepts none (arity -2).
+const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS', 'PFMERGE', 'GEOSEARCH', 'GEOSEARCHSTORE', 'GEOHASH', 'GEOPOS'])
+const GROUPS = new Set(['string', 'generic', 'connection', 'server', 'list', 'hash', 'set', 'sorted-set', 'scripting', 'pubsub', 'transactions', 'stream', 'hyperloglog', 'geo'])
 
 /** What is wrong with one spec's metadata, as readable complaints. */
 function problems({ title, spec, base }: Entry): string[] {

@@ -212,7 +212,10 @@ export const hyperloglogCommands: CommandSpec[] = [
   }),
   command({
     name: 'pfmerge', arity: -2, flags: ['write', 'denyoom'], ...everyKey,
-    keySpecs: [{ flags: ['RW', 'access', 'insert'], index: 1, lastKey: 0 }, { flags: ['RO', 'access'], index: 2, lastKey: -1 }],
+    keySpecs: [
+      { flags: ['RW', 'access', 'insert'], begin: { index: 1 }, range: [0, 1, 0] },
+      { flags: ['RO', 'access'], begin: { index: 2 }, range: [-1, 1, 0] },
+    ],
     group: 'hyperloglog', since: '2.8.9', complexity: 'O(N) to merge N HyperLogLogs, but with high constant times.',
     summary: 'Merge N different HyperLogLogs into a single one.', syntax: 'destkey sourcekey [sourcekey ...]',
     handler: pfmerge,

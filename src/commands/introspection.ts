@@ -22,7 +22,7 @@ const CATEGORIES = [
 const GROUP_CATEGORY: Record<string, string> = {
   string: 'string', generic: 'keyspace', connection: 'connection', list: 'list', hash: 'hash', set: 'set',
   'sorted-set': 'sortedset', scripting: 'scripting', pubsub: 'pubsub', transactions: 'transaction', stream: 'stream',
-  hyperloglog: 'hyperloglog',
+  hyperloglog: 'hyperloglog', geo: 'geo',
 }
 
 const categoryCache = new WeakMap<CommandSpec, string[]>()
@@ -76,8 +76,12 @@ function keySpecFlags(spec: CommandSpec): string[] {
 function writeKeySpecs(c: Caller, spec: CommandSpec): void {
   if (spec.keySpecs !== undefined) {
     c.out.set(spec.keySpecs.length)
-    for (const k of spec.keySpecs) {
-      writeKeySpec(c, k.flags, 'index', [['index', k.index]], 'range', [['lastkey', k.lastKey], ['keystep', 1], ['limit', 0]], spec.keyNotes)
+    for (const ks of spec.keySpecs) {
+      const begin: [string, number | string][] = 'index' in ks.begin
+        ? [['index', ks.begin.index]]
+        : [['keyword', ks.begin.keyword], ['startfrom', ks.begin.startfrom]]
+      writeKeySpec(c, ks.flags, 'index' in ks.begin ? 'index' : 'keyword', begin, 'range',
+        [['lastkey', ks.range[0]], ['keystep', ks.range[1]], ['limit', ks.range[2]]], spec.keyNotes)
     }
     return
   }
@@ -333,7 +337,7 @@ function extractKeys(c: Caller, argv: string[]): { spec: CommandSpec; keys: numb
     keys = [-1]
   }
   // Redis takes a key spec that begins past the arguments as invalid (PFMERGE with no source).
-  if (spec.keySpecs?.some((s) => s.index >= args.length)) keys = [-1]
+  if (spec.keySpecs?.some((s) => 'index' in s.begin && s.begin.index >= args.length)) keys = [-1]
   if (!Array.isArray(keys) || keys.some((k) => !(k > 0 && k < args.length))) {
     // EVAL, FCALL...: no keys, or a bad numkeys, is no key rather than an error.
     if (spec.flags.includes('no_mandatory_keys')) return { spec, keys: [] }
@@ -360,7 +364,7 @@ function commandGetKeysAndFlags(c: Caller, argv: string[]): void {
     c.out.array(2)
     c.out.bulk(argv[k + 2])
     // With several key specs, the flags of the one whose range holds this position.
-    const own = specs?.find((s) => k >= s.index && (s.lastKey < 0 || k <= s.index + s.lastKey))
+    const own = specs?.find((s) => 'index' in s.begin && k >= s.begin.index && (s.range[0] < 0 || k <= s.begin.index + s.range[0]))
     writeSimpleSet(c, own?.flags ?? flags)
   }
 }

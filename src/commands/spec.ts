@@ -55,13 +55,6 @@ export interface CommandSpec {
    * ['RW', 'update'] for write commands and ['RO', 'access'] otherwise.
    */
   keyFlags?: string[]
-  /**
-   * Key specs of keys with different roles, each a range from argv[index] to lastKey
-   * (relative, as COMMAND INFO's find_keys; -1 to the end): PFMERGE's destination is
-   * RW, its sources RO. When given, COMMAND INFO publishes these instead of the one
-   * range spec, and the n-th key argument in COMMAND DOCS points at the n-th spec.
-   */
-  keySpecs?: { flags: string[]; index: number; lastKey: number }[]
   /** COMMAND INFO's notes on the key spec, where Redis gives some (EVAL, FCALL, XADD). */
   keyNotes?: string
   /** For commands whose keys come after a numkeys argument: the argv indexes of the keys. */
@@ -72,6 +65,13 @@ export interface CommandSpec {
    * 1/`limit` of what follows it.
    */
   keywordKeys?: { keyword: string; startfrom: number; limit: number }
+  /**
+   * COMMAND INFO's key specs written out, for commands whose keys play different
+   * roles (PFMERGE's and GEOSEARCHSTORE's destination and sources, GEORADIUS's STORE
+   * keys); when present, they replace the specs derived from the fields above, and the
+   * n-th key argument in COMMAND DOCS points at the n-th spec.
+   */
+  keySpecs?: KeySpec[]
   group: CommandGroup
   summary: string
   since: string
@@ -121,6 +121,14 @@ export interface CommandSpec {
   endsMulti?: boolean
 }
 
+/** One COMMAND INFO key spec: flags, then a search from an index or after a keyword, then a range of keys. */
+export interface KeySpec {
+  flags: string[]
+  begin: { index: number } | { keyword: string; startfrom: number }
+  /** find_keys range: lastkey relative to the first key found, keystep, limit. */
+  range: [number, number, number]
+}
+
 export type CommandGroup =
   | 'string'
   | 'generic'
@@ -135,6 +143,7 @@ export type CommandGroup =
   | 'transactions'
   | 'stream'
   | 'hyperloglog'
+  | 'geo'
 
 export interface CommandStats {
   calls: number

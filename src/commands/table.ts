@@ -1,5 +1,6 @@
 import type { CommandSpec } from './spec.js'
 import { connectionCommands } from './connection.js'
+import { geoCommands } from './geo.js'
 import { hashCommands } from './hashes.js'
 import { introspectionCommands } from './introspection.js'
 import { keyCommands } from './keys.js'
@@ -31,6 +32,7 @@ export const families: readonly CommandSpec[][] = [
   hashCommands,
   setCommands,
   sortedSetCommands,
+  geoCommands,
   streamCommands,
   sortCommands,
   pubsubCommands,

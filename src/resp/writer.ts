@@ -252,7 +252,11 @@ export class ReplyWriter {
   }
 
   double(d: number): void {
-    const s = formatDouble(d)
+    this.doubleText(formatDouble(d))
+  }
+
+  /** A double already formatted: RESP3's `,` type, or a bulk string in RESP2. */
+  doubleText(s: string): void {
     if (this.proto === 3) {
       this.ensure(s.length + 3)
       this.buf[this.pos++] = 0x2c

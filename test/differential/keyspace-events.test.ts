@@ -316,6 +316,10 @@ function generate(seed: number, length: number): string[][] {
           ['ZRANGESTORE', of(ZSETS), of(ZSETS), '0', String(r.int(3) - 1)], ['ZRANGESTORE', of(ZSETS), of(ZSETS), '2', '3', 'BYSCORE'],
           ['ZUNIONSTORE', of(ZSETS), '2', of(ZSETS), of(SETS)], ['ZINTERSTORE', of(ZSETS), '2', of(ZSETS), of(ZSETS)],
           ['ZDIFFSTORE', of(ZSETS), '2', of(ZSETS), of(ZSETS)],
+          // Geo: GEOADD is a ZADD; the stores publish their own event, or "del" for an empty result.
+          ['GEOADD', of(ZSETS), r.pick(['13.36', '-180']), r.pick(['38.11', '-85']), member()],
+          ['GEOSEARCHSTORE', of(ZSETS), of(ZSETS), 'FROMLONLAT', '-180', r.pick(['-85', '38']), 'BYRADIUS', '100', 'km', ...(r.chance(0.5) ? ['STOREDIST'] : [])],
+          ['GEORADIUS', of(ZSETS), r.pick(['13', '-180']), '-85', '100', 'km', r.pick(['STORE', 'STOREDIST']), of(ZSETS)],
         ]))
         break
       case 33:
