@@ -42,7 +42,7 @@ const FLAGS = new Set([
  * we publish what Redis publishes.
  */
 const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS'])
-const GROUPS = new Set(['string', 'generic', 'connection', 'server', 'list', 'hash', 'set', 'sorted-set', 'scripting', 'pubsub', 'transactions', 'stream'])
+const GROUPS = new Set(['string', 'bitmap', 'generic', 'connection', 'server', 'list', 'hash', 'set', 'sorted-set', 'scripting', 'pubsub', 'transactions', 'stream'])
 
 /** What is wrong with one spec's metadata, as readable complaints. */
 function problems({ title, spec, base }: Entry): string[] {

@@ -114,6 +114,7 @@ export interface CommandSpec {
 
 export type CommandGroup =
   | 'string'
+  | 'bitmap'
   | 'generic'
   | 'connection'
   | 'server'

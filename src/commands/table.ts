@@ -1,4 +1,5 @@
 import type { CommandSpec } from './spec.js'
+import { bitmapCommands } from './bitmaps.js'
 import { connectionCommands } from './connection.js'
 import { hashCommands } from './hashes.js'
 import { introspectionCommands } from './introspection.js'
@@ -19,6 +20,7 @@ import { transactionCommands } from './transactions.js'
 /** Every command family; each file under src/commands/ exports one list. */
 export const families: readonly CommandSpec[][] = [
   stringCommands,
+  bitmapCommands,
   keyCommands,
   connectionCommands,
   serverCommands,
