@@ -163,6 +163,8 @@ function bitcount(c: Caller, argv: string[]): void {
     if (u === null) return c.out.error(Err.syntax)
     bits = u
   }
+  // Unlike BITPOS, two negative indexes the wrong way round count nothing before clamping.
+  if (start < 0 && end < 0 && start > end) return c.out.integer(0)
   const r = range(start, end, bits ? v.length * 8 : v.length)
   if (r === null) return c.out.integer(0)
   if (!bits) return c.out.integer(popcount(v, r[0], r[1] + 1))
@@ -335,6 +337,21 @@ function writeField(buf: Buffer, offset: number, bits: number, value: bigint): v
   }
 }
 
+/**
+ * Which way a signed field overflows (1 up, -1 down, 0 not) when `incr` is added to
+ * `value` (SET: the new value plus 0). Redis measures the headroom max - value and
+ * min - value in 64-bit arithmetic, which wraps when value is far outside a narrow
+ * field's range: SET i23 of -2^63 saturates to the maximum, not the minimum. Observed
+ * on redis-server 7.0.15 and reproduced here, headroom wrapping included.
+ */
+function signedOverflow(value: bigint, incr: bigint, bits: number, min: bigint, max: bigint): number {
+  const up = BigInt.asIntN(64, max - value)
+  const down = BigInt.asIntN(64, min - value)
+  if (value > max || (bits !== 64 && incr > up) || (value >= 0n && incr > 0n && incr > up)) return 1
+  if (value < min || (bits !== 64 && incr < down) || (value < 0n && incr < 0n && incr < down)) return -1
+  return 0
+}
+
 function bitfieldWith(c: Caller, argv: string[], readOnly: boolean): void {
   const ops: FieldOp[] = []
   let overflow = Overflow.Wrap
@@ -368,7 +385,6 @@ function bitfieldWith(c: Caller, argv: string[], readOnly: boolean): void {
       value = BigInt(n)
       i += 4
     } else i += 3
-    if (readOnly && op !== Op.Get) return c.out.error(BitErr.readOnly)
     if (op !== Op.Get) {
       writes = true
       const end = Math.floor((offset + type[1] - 1) / 8)
@@ -376,6 +392,8 @@ function bitfieldWith(c: Caller, argv: string[], readOnly: boolean): void {
     }
     ops.push({ op, signed: type[0], bits: type[1], offset, value, overflow })
   }
+  // BITFIELD_RO refuses writes only once every operation has parsed.
+  if (readOnly && writes) return c.out.error(BitErr.readOnly)
   const db = c.db
   const key = argv[1]
   if (!writes) {
@@ -404,18 +422,23 @@ function bitfieldWith(c: Caller, argv: string[], readOnly: boolean): void {
       replies.push(current)
       continue
     }
+    const isSet = f.op === Op.Set
     // SET takes its int64 value as uint64 for unsigned fields, as Redis does.
-    let next = f.op === Op.Set ? (signed ? f.value : BigInt.asUintN(64, f.value)) : current + f.value
+    const base = isSet ? (signed ? f.value : BigInt.asUintN(64, f.value)) : current
+    const incr = isSet ? 0n : f.value
+    const sum = base + incr
     const min = signed ? -(1n << BigInt(bits - 1)) : 0n
     const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n
-    if (next < min || next > max) {
+    const dir = signed ? signedOverflow(base, incr, bits, min, max) : sum > max ? 1 : sum < 0n ? -1 : 0
+    let next = sum
+    if (dir !== 0) {
       if (f.overflow === Overflow.Fail) {
         replies.push(null)
         continue
       }
-      if (f.overflow === Overflow.Sat) next = next < min ? min : max
-      else next = signed ? BigInt.asIntN(bits, next) : BigInt.asUintN(bits, next)
-    }
+      if (f.overflow === Overflow.Sat) next = dir > 0 ? max : min
+      else next = signed ? BigInt.asIntN(bits, sum) : BigInt.asUintN(bits, sum)
+    } else if (signed) next = BigInt.asIntN(64, sum)
     writeField(buf, f.offset, bits, next)
     changes++
     replies.push(f.op === Op.Set ? current : next)
