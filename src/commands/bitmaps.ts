@@ -1,6 +1,7 @@
 import type { Caller } from '../server/caller.js'
 import { Notify } from '../server/notify.js'
 import { parseInt64 } from '../util/numbers.js'
+import { popcount, popcount8 } from '../util/popcount.js'
 import { Err } from './errors.js'
 import { command, oneKey, type CommandSpec } from './spec.js'
 import { MAX_JS_STRING, noteRaw } from './strings.js'
@@ -28,9 +29,8 @@ const BitErr = {
   readOnly: 'ERR BITFIELD_RO only supports the GET subcommand',
 }
 
-/** Set bits in each byte value. */
-const POPCOUNT = new Uint8Array(256)
-for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]
+/** Bits in the smallest proto-max-bulk-len (1 MB). */
+const MIN_BULK_BITS = 8 * 1024 * 1024
 
 /**
  * A bit offset argument as Redis reads it: an int64, `#N` meaning N * bits where
@@ -46,9 +46,9 @@ function bitOffset(c: Caller, arg: string, hashBits: number): number {
       n = product >= BigInt(Number.MIN_SAFE_INTEGER) && product <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(product) : product
     }
   } else n = parseInt64(arg)
-  if (n === null || n < 0 || typeof n === 'bigint' || Math.floor(n / 8) >= c.server.config.int('proto-max-bulk-len')) {
-    return -1
-  }
+  if (n === null || n < 0 || typeof n === 'bigint') return -1
+  // proto-max-bulk-len is at least 1 MB, so most offsets need no config lookup.
+  if (n >= MIN_BULK_BITS && Math.floor(n / 8) >= c.server.config.int('proto-max-bulk-len')) return -1
   return n
 }
 
@@ -115,31 +115,6 @@ function range(start: number | bigint, end: number | bigint, total: number): [nu
   return [s, e]
 }
 
-/** Counts set bits of bytes [from, to) of a latin1 string. */
-function popcount(v: string, from: number, to: number): number {
-  let n = 0
-  if (to - from >= 256) {
-    const buf = Buffer.from(to - from === v.length ? v : v.slice(from, to), 'latin1')
-    const words = buf.length >> 2
-    const aligned = (buf.byteOffset & 3) === 0
-    if (aligned) {
-      const u32 = new Uint32Array(buf.buffer, buf.byteOffset, words)
-      for (let i = 0; i < words; i++) {
-        let x = u32[i]
-        x = x - ((x >>> 1) & 0x55555555)
-        x = (x & 0x33333333) + ((x >>> 2) & 0x33333333)
-        n += (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24)
-      }
-      for (let i = words * 4; i < buf.length; i++) n += POPCOUNT[buf[i]]
-      return n
-    }
-    for (let i = 0; i < buf.length; i++) n += POPCOUNT[buf[i]]
-    return n
-  }
-  for (let i = from; i < to; i++) n += POPCOUNT[v.charCodeAt(i)]
-  return n
-}
-
 /** BYTE or BIT (case-insensitively); null for anything else. */
 function unit(arg: string): boolean | null {
   const u = arg.toLowerCase()
@@ -173,8 +148,8 @@ function bitcount(c: Caller, argv: string[]): void {
   const last = e >> 3
   let n = popcount(v, first, last + 1)
   // Take off the bits of the edge bytes outside the range.
-  n -= POPCOUNT[v.charCodeAt(first) & (0xff00 >> (s & 7))]
-  n -= POPCOUNT[v.charCodeAt(last) & (0xff >> ((e & 7) + 1))]
+  n -= popcount8(v.charCodeAt(first) & (0xff00 >> (s & 7)))
+  n -= popcount8(v.charCodeAt(last) & (0xff >> ((e & 7) + 1)))
   c.out.integer(n)
 }
 
