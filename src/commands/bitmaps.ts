@@ -80,10 +80,15 @@ function setbit(c: Caller, argv: string[]): void {
   const mask = 0x80 >> (offset & 7)
   const was = old.charCodeAt(byte)
   const now = bitArg === '1' ? was | mask : was & ~mask
-  const next = now === was && old === v ? old : old.slice(0, byte) + String.fromCharCode(now) + old.slice(byte + 1)
-  if (v === undefined) db.set(key, next)
-  else db.replace(key, next)
-  noteRaw(db, key, next)
+  if (now === was && old === v) {
+    // Nothing to rewrite, but Redis still counts it a write: WATCH, tracking, events.
+    db.modified(key)
+  } else {
+    const next = old.slice(0, byte) + String.fromCharCode(now) + old.slice(byte + 1)
+    if (v === undefined) db.set(key, next)
+    else db.replace(key, next)
+    noteRaw(db, key, next)
+  }
   c.notify(Notify.string, 'setbit', key)
   c.out.integer((was & mask) === 0 ? 0 : 1)
 }
