@@ -89,6 +89,11 @@ const SMALL = ['set', 'get', 'incr', 'lpush', 'rpop', 'sadd', 'hset', 'zadd']
 /** open-10k: as many as maxclients (10000 by default) lets in. */
 const OPEN_CONNECTIONS = 10_000
 
+const BITMAP_COMMANDS = {
+  setbit: ['SETBIT', 'bitmap:__rand_int__', '65535', '1'],
+  bitcount: ['BITCOUNT', 'bitmap:__rand_int__'],
+}
+
 /**
  * The issue's workloads. `requests` is sized so one run takes one to two seconds on
  * Redis here; `large` rows run against servers preloaded with `largeKeys` keys.
@@ -108,6 +113,11 @@ const WORKLOADS = [
   { id: 'pubsub-P1', title: 'PUBLISH to 100 + 1 pattern subscribers', clients: 102, pipeline: 1, tests: ['publish'], requests: 10_000, pubsub: true, subscribers: 100, dataSize: 32 },
   { id: 'pubsub-P16', title: 'PUBLISH to 100 + 1 pattern subscribers, -P 16', clients: 102, pipeline: 16, tests: ['publish'], requests: 100_000, pubsub: true, subscribers: 100, dataSize: 32 },
   // EVALSHA of a script loaded beforehand; `script` is what bench/lua-scripts.mjs defines.
+  // Bitmaps: SETBIT and BITCOUNT on 1,000 bitmaps of 8 KiB (bit 65535). redis-benchmark
+  // pads __rand_int__ to 12 digits, which no bit offset accepts, so the randomness is in
+  // the key; `commands` gives each test's command line.
+  { id: 'bitmap-P1', title: 'SETBIT/BITCOUNT, 8 KiB bitmaps', clients: 50, pipeline: 1, tests: ['setbit', 'bitcount'], requests: 200_000, keyspace: 1000, commands: BITMAP_COMMANDS },
+  { id: 'bitmap-P16', title: 'SETBIT/BITCOUNT, 8 KiB bitmaps, -P 16', clients: 50, pipeline: 16, tests: ['setbit', 'bitcount'], requests: 1_000_000, keyspace: 1000, commands: BITMAP_COMMANDS },
   { id: 'evalsha-incr2', title: 'EVALSHA, 2 INCRs', clients: 50, pipeline: 1, tests: ['evalsha'], requests: 200_000, script: INCR2 },
   { id: 'evalsha-incr2-P16', title: 'EVALSHA, 2 INCRs, -P 16', clients: 50, pipeline: 16, tests: ['evalsha'], requests: 1_000_000, script: INCR2 },
   { id: 'evalsha-bullmq', title: "EVALSHA, BullMQ-like, 20 redis.call's", clients: 50, pipeline: 1, tests: ['evalsha'], requests: 100_000, script: BULLMQ_LIKE },
@@ -305,7 +315,7 @@ async function runRounds(servers, rows) {
           ? await runPubSub({ port: s.port, subscribers: row.subscribers, messages: row.requests, pipeline: row.pipeline, size: row.dataSize })
           : row.streamGroup
           ? await runStreamGroup({ port: s.port, consumers: row.streamGroup.consumers, count: row.streamGroup.count, entries: row.requests })
-          : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive, command: row.command ?? (row.script && scriptCommand(row.script)) })
+          : await runBenchmark({ port: s.port, test: row.test, clients: row.clients, pipeline: row.pipeline, requests: row.requests, dataSize: row.dataSize, keyspace: row.keyspace, keepalive: row.keepalive, command: row.commands?.[row.test] ?? row.command ?? (row.script && scriptCommand(row.script)) })
         const now = s.cpuTicks()
         const ticks = now - s.lastTicks
         s.lastTicks = now

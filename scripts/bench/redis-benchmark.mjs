@@ -19,6 +19,8 @@ export const PROBES = {
   spop: ['SPOP', 'bench:probe:set'],
   mset: ['MSET', 'bench:probe:string', 'x'],
   ping_mbulk: ['PING'],
+  setbit: ['SETBIT', 'bench:probe:bitmap', '7', '1'],
+  bitcount: ['BITCOUNT', 'bench:probe:bitmap'],
 }
 
 /**

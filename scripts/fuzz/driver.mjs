@@ -22,6 +22,8 @@ const JUNK_IDLE_MS = 250
 const VALID_IDLE_MS = 5000
 
 const INTERNAL = /^ERR internal error in '([^']*)'/
+/** Commands that may answer a frame with several replies. */
+const MULTI_REPLY = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'])
 const RESET = encode(['RESET'])
 
 class Connection {
@@ -237,7 +239,10 @@ export async function fuzz({
       tokenSeen = false
       replyIndex = 0
       pending = list
-      valid = validCount
+      // (UN)SUBSCRIBE answers once per channel, so replies pair with frames only up to
+      // the first of them.
+      const multi = list.findIndex((f, i) => i < validCount && MULTI_REPLY.has(f.command))
+      valid = multi < 0 ? validCount : multi + 1
       const bytes = Buffer.concat([...list.map((f) => f.bytes), Buffer.from(RESET + encode(['PING', token]), 'latin1')])
       conn.lastData = Date.now()
       conn.socket.write(bytes)

@@ -20,7 +20,7 @@ const CATEGORIES = [
 ]
 
 const GROUP_CATEGORY: Record<string, string> = {
-  string: 'string', generic: 'keyspace', connection: 'connection', list: 'list', hash: 'hash', set: 'set',
+  string: 'string', bitmap: 'bitmap', generic: 'keyspace', connection: 'connection', list: 'list', hash: 'hash', set: 'set',
   'sorted-set': 'sortedset', scripting: 'scripting', pubsub: 'pubsub', transactions: 'transaction', stream: 'stream',
   hyperloglog: 'hyperloglog', geo: 'geo',
 }

@@ -131,6 +131,7 @@ export interface KeySpec {
 
 export type CommandGroup =
   | 'string'
+  | 'bitmap'
   | 'generic'
   | 'connection'
   | 'server'

@@ -61,6 +61,12 @@ export function dropNote(db: Database, key: string): void {
   if (notes !== null) notes.delete(key)
 }
 
+/** A value rewritten in place by SETRANGE, SETBIT, BITOP...: Redis's "raw" object. */
+export function noteRaw(db: Database, key: string, value: string): void {
+  if (value.length <= 44) note(db, key, value, 'raw')
+  else dropNote(db, key)
+}
+
 /** Records an encoding that differs from what the value alone implies. */
 export function note(db: Database, key: string, value: string, encoding: string, unshared?: boolean): void {
   let notes = db.stringEncodings
@@ -346,13 +352,13 @@ function msetnx(c: Caller, argv: string[]): void {
  * limit (2^29 - 24 chars) is a few bytes lower than the default, and gets the same
  * answer rather than an exception.
  */
-function tooLong(c: Caller, length: number): boolean {
+export function tooLong(c: Caller, length: number): boolean {
   if (length <= c.server.config.int('proto-max-bulk-len') && length <= MAX_JS_STRING) return false
   c.out.error(Err.stringTooLong)
   return true
 }
 
-const MAX_JS_STRING = 2 ** 29 - 24
+export const MAX_JS_STRING = 2 ** 29 - 24
 
 function append(c: Caller, argv: string[]): void {
   const db = c.db

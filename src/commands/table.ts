@@ -1,4 +1,5 @@
 import type { CommandSpec } from './spec.js'
+import { bitmapCommands } from './bitmaps.js'
 import { connectionCommands } from './connection.js'
 import { geoCommands } from './geo.js'
 import { hashCommands } from './hashes.js'
@@ -23,6 +24,7 @@ import { hyperloglogCommands } from './hyperloglog.js'
 export const families: readonly CommandSpec[][] = [
   stringCommands,
   lcsCommands,
+  bitmapCommands,
   keyCommands,
   connectionCommands,
   serverCommands,
