@@ -4,6 +4,7 @@ import type { CommandTable } from '../commands/table.js'
 import type { Argv, RespValue } from '../resp/values.js'
 import type { Caller } from './caller.js'
 import type { Client } from './client.js'
+import { holdExpiry, thawExpiry } from '../store/clock.js'
 import { contain, shortReason } from './faults.js'
 import { discardTransaction, flagTransaction, queueCommand } from './transaction.js'
 
@@ -109,7 +110,9 @@ export function call(spec: CommandSpec, caller: Caller, argv: string[]): void {
   const dirtyBefore = server.dirty
   const stats = spec.stats!
   stats.calls++
+  const held = holdExpiry()
   invoke(spec, caller, argv)
+  thawExpiry(held)
   if (server.tracking.active) server.tracking.remember(caller, spec, argv)
   if (out.errors !== errorsBefore) stats.failed++
   if (server.dirty !== dirtyBefore && server.propagation.active && !spec.propagatesEffects) server.propagation.write(caller.db, argv)
