@@ -3,6 +3,7 @@ import { LuaEngine } from '../../src/lua/engine.js'
 import { LuaError, LuaTable, first } from '../../src/lua/value.js'
 import { useRedisReference } from '../helpers/fixture.js'
 import { missingTool } from '../helpers/servers.js'
+import { rng } from '../helpers/differential.js'
 
 /**
  * Seeded random Lua expressions, run on a real redis-server and on our engine: numbers
@@ -11,18 +12,6 @@ import { missingTool } from '../helpers/servers.js'
  * expressions that fail (each runs under pcall, so the error text is compared too).
  * Fifty expressions per EVAL, each reduced to "ok|type|tostring(value)".
  */
-
-/** mulberry32: small, seeded, reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 class Generator {
   constructor(private readonly rnd: () => number) {}
@@ -135,7 +124,7 @@ describe.skipIf(skip !== null)('random expressions against redis-server', () => 
   const reference = useRedisReference()
 
   it('gives the same value or error for 3,000 seeded expressions', async () => {
-    const gen = new Generator(prng(5150))
+    const gen = new Generator(rng(5150).next)
     const engine = new LuaEngine()
     const mismatches: string[] = []
     for (let b = 0; b < 60; b++) {

@@ -3,6 +3,7 @@ import { LuaEngine } from '../../src/lua/engine.js'
 import { LuaTable, first, type LuaValue } from '../../src/lua/value.js'
 import { useRedisReference } from '../helpers/fixture.js'
 import { missingTool } from '../helpers/servers.js'
+import { rng } from '../helpers/differential.js'
 
 /**
  * `#t` for tables with holes is whatever border PUC Lua 5.1's luaH_getn finds, which
@@ -11,18 +12,6 @@ import { missingTool } from '../helpers/servers.js'
  * grow and shrink tables mixed in) record `#t` after every step, on a real
  * redis-server and on our engine.
  */
-
-/** mulberry32: small, seeded, good enough to pick operations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const starts = ['{}', '{}', '{}', '{1, 2, 3}', '{1, nil, 3}', '{x = 1}', '{1, 2, x = 1, y = 2}', '{nil, nil, 3, nil}', '{[1] = 1, [2] = 2, [4] = 4}']
 
@@ -65,7 +54,7 @@ describe.skipIf(skip !== null)('#t borders against redis-server', () => {
   const reference = useRedisReference()
 
   it('agrees on random sequences of integer-key stores and removals', async () => {
-    const rnd = prng(20240611)
+    const rnd = rng(20240611).next
     const engine = new LuaEngine()
     const mismatches: string[] = []
     for (let n = 0; n < 600; n++) {
