@@ -589,51 +589,84 @@ function translate(source: string, chunk: string): string {
 }
 
 /**
+ * A cursor over Lua source for the error-path scanners below (luaparse does not say
+ * enough about where it failed): it steps over what holds no tokens for them, with
+ * the line count kept.
+ */
+class SourceCursor {
+  i = 0
+  line = 1
+  constructor(readonly src: string) {}
+
+  /** The level of a long bracket opening at `at` ("[[" or "[=*["), or -1. */
+  private longBracket(at: number): number {
+    let j = at + 1
+    while (this.src[j] === '=') j++
+    return this.src[j] === '[' ? j - at - 1 : -1
+  }
+
+  private skipLong(at: number, level: number): void {
+    const close = ']' + '='.repeat(level) + ']'
+    const k = this.src.indexOf(close, at)
+    const stop = k < 0 ? this.src.length : k + close.length
+    for (let x = at; x < stop; x++) if (this.src[x] === '\n') this.line++
+    this.i = stop
+  }
+
+  /** Steps over a newline, comment, quoted string or long string at the cursor; false if there is none. */
+  skipTrivia(): boolean {
+    const src = this.src
+    const i = this.i
+    const c = src[i]
+    if (c === '\n') {
+      this.line++
+      this.i++
+      return true
+    }
+    if (c === '-' && src[i + 1] === '-') {
+      const level = src[i + 2] === '[' ? this.longBracket(i + 2) : -1
+      if (level >= 0) {
+        this.skipLong(i + 2, level)
+      } else {
+        let j = i
+        while (j < src.length && src[j] !== '\n') j++
+        this.i = j
+      }
+      return true
+    }
+    if (c === '"' || c === "'") {
+      let j = i + 1
+      while (j < src.length && src[j] !== c && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1
+      this.i = j + 1
+      return true
+    }
+    if (c === '[') {
+      const level = this.longBracket(i)
+      if (level >= 0) {
+        this.skipLong(i, level)
+        return true
+      }
+    }
+    return false
+  }
+}
+
+/**
  * The first numeral before `end` that Lua's lexer would refuse: it reads digits and
  * dots, an exponent with its sign, then any letters, digits and underscores, and the
  * whole must convert ("3..4", "0x1g", "1.2.3"). luaparse stops earlier and blames
  * the next token instead.
  */
 function malformedNumber(src: string, end: number): { text: string; line: number } | null {
-  let line = 1
-  let i = 0
+  const cur = new SourceCursor(src)
   const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9'
-  while (i < src.length && i <= end) {
+  while (cur.i < src.length && cur.i <= end) {
+    if (cur.skipTrivia()) continue
+    let i = cur.i
     const c = src[i]
-    if (c === '\n') { line++; i++; continue }
-    if (c === '-' && src[i + 1] === '-') {
-      const long = /^--\[(=*)\[/.exec(src.slice(i, i + 64))
-      if (long !== null) {
-        const close = src.indexOf(`]${long[1]}]`, i)
-        const stop = close < 0 ? src.length : close
-        for (let k = i; k < stop; k++) if (src[k] === '\n') line++
-        i = stop + 2 + long[1].length
-        continue
-      }
-      while (i < src.length && src[i] !== '\n') i++
-      continue
-    }
-    if (c === '"' || c === "'") {
-      i++
-      while (i < src.length && src[i] !== c && src[i] !== '\n') i += src[i] === '\\' ? 2 : 1
-      i++
-      continue
-    }
-    if (c === '[') {
-      const long = /^\[(=*)\[/.exec(src.slice(i, i + 64))
-      if (long !== null) {
-        const close = src.indexOf(`]${long[1]}]`, i)
-        const stop = close < 0 ? src.length : close
-        for (let k = i; k < stop; k++) if (src[k] === '\n') line++
-        i = stop + 2 + long[1].length
-        continue
-      }
-    }
     if (/[A-Za-z_]/.test(c)) {
       while (i < src.length && /\w/.test(src[i])) i++
-      continue
-    }
-    if (isDigit(c) || (c === '.' && isDigit(src[i + 1]))) {
+    } else if (isDigit(c) || (c === '.' && isDigit(src[i + 1]))) {
       const start = i
       while (isDigit(src[i]) || src[i] === '.') i++
       if (src[i] === 'e' || src[i] === 'E') {
@@ -642,10 +675,11 @@ function malformedNumber(src: string, end: number): { text: string; line: number
       }
       while (i < src.length && /\w/.test(src[i])) i++
       const text = src.slice(start, i)
-      if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) && !/^0[xX][0-9a-fA-F]+$/.test(text)) return { text, line }
-      continue
+      if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) && !/^0[xX][0-9a-fA-F]+$/.test(text)) return { text, line: cur.line }
+    } else {
+      i++
     }
-    i++
+    cur.i = i
   }
   return null
 }
@@ -725,42 +759,18 @@ function endsChunk(source: string, index: number, token: string): boolean {
  */
 function innermostOpener(src: string, end: number): { what: string; line: number } | null {
   const stack: { what: string; line: number }[] = []
-  let line = 1
+  const cur = new SourceCursor(src)
   let loopAwaitsDo = 0
-  const longBracket = (i: number): number => {
-    // Returns the level of a long bracket opening at i ("[[" or "[=*["), or -1.
-    let j = i + 1
-    while (src[j] === '=') j++
-    return src[j] === '[' ? j - i - 1 : -1
-  }
-  const skipLong = (i: number, level: number): number => {
-    const close = ']' + '='.repeat(level) + ']'
-    const k = src.indexOf(close, i)
-    const stop = k < 0 ? src.length : k + close.length
-    for (let x = i; x < stop; x++) if (src[x] === '\n') line++
-    return stop
-  }
-  let i = 0
-  while (i < end && i < src.length) {
+  while (cur.i < end && cur.i < src.length) {
+    if (cur.skipTrivia()) continue
+    const i = cur.i
     const c = src[i]
-    if (c === '\n') { line++; i++; continue }
-    if (c === '-' && src[i + 1] === '-') {
-      if (src[i + 2] === '[' && longBracket(i + 2) >= 0) { i = skipLong(i + 2, longBracket(i + 2)); continue }
-      while (i < src.length && src[i] !== '\n') i++
-      continue
-    }
-    if (c === '"' || c === "'") {
-      i++
-      while (i < src.length && src[i] !== c && src[i] !== '\n') i += src[i] === '\\' ? 2 : 1
-      i++
-      continue
-    }
-    if (c === '[' && longBracket(i) >= 0) { i = skipLong(i, longBracket(i)); continue }
+    const line = cur.line
     if (/[A-Za-z_]/.test(c)) {
       let j = i
       while (j < src.length && /\w/.test(src[j])) j++
       const word = src.slice(i, j)
-      i = j
+      cur.i = j
       if (word === 'function' || word === 'if' || word === 'repeat') stack.push({ what: word, line })
       else if (word === 'for' || word === 'while') { stack.push({ what: word, line }); loopAwaitsDo++ }
       else if (word === 'do') {
@@ -771,7 +781,7 @@ function innermostOpener(src: string, end: number): { what: string; line: number
     }
     if (c === '{' || c === '(' || c === '[') stack.push({ what: c, line })
     else if (c === '}' || c === ')' || c === ']') stack.pop()
-    i++
+    cur.i = i + 1
   }
   return stack.length ? stack[stack.length - 1] : null
 }
