@@ -185,6 +185,7 @@ const syntaxErrors = [
   "return {1,,2}",
   "return 0x1g",
   "return 1.2.3",
+  "-- 1.2.3 in a comment\nlocal s = '2..3' .. [[4..5]]\n--[==[ 6..7\n]==] return 1.2.3",
   "return 3e",
   "local t = {} t[1",
   "f(",
@@ -211,6 +212,7 @@ const multiLine = [
   'local t = {}\nlocal ok, e = pcall(function()\n  return t.a.b\nend)\nreturn e',
   'local function f()\n  return 1\nend\nlocal x = f(\n) + nil',
   'local x = 1\nif x then\n  local y = x .. {}\nend',
+  'if x then -- do ( [\n  local s = "end )" .. [=[\nend\n]=]\n  --[[ end\n]] while true do\n local t = {',
 ]
 
 const lengths = [
