@@ -472,7 +472,11 @@ export const bitmapCommands: CommandSpec[] = [
     handler: bitpos,
   }),
   command({
-    name: 'bitop', arity: -4, flags: ['write', 'denyoom'], keyFlags: ['OW', 'update'], firstKey: 2, lastKey: -1, step: 1,
+    name: 'bitop', arity: -4, flags: ['write', 'denyoom'], firstKey: 2, lastKey: -1, step: 1,
+    keySpecs: [
+      { flags: ['OW', 'update'], begin: { index: 2 }, range: [0, 1, 0] },
+      { flags: ['RO', 'access'], begin: { index: 3 }, range: [-1, 1, 0] },
+    ],
     group: 'bitmap', since: '2.6.0', complexity: 'O(N)', summary: 'Perform bitwise operations between strings',
     syntax: 'operation destkey key [key ...]', handler: bitop,
   }),
