@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { ReplyConnection } from '../helpers/differential.js'
+import { withConnections, type ReplyConnection } from '../helpers/differential.js'
 import { useRespiteAndRedis } from '../helpers/fixture.js'
 import { missingTool } from '../helpers/servers.js'
 
@@ -277,23 +277,15 @@ describe.skipIf(skip !== null)('differential: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO
     ['commands → Lua', toLua], ['Lua → reply', toReply], ['Lua → arguments', args], ['errors', errors],
     ['sandbox', sandbox], ['redis library', library], ['SCRIPT LOAD, SCRIPT EXISTS, SCRIPT FLUSH, SCRIPT KILL, SCRIPT DEBUG, SCRIPT HELP', script],
   ]
-  for (const proto of [2, 3]) {
+  for (const proto of [2, 3] as const) {
     for (const [group, cases] of groups) {
       it(`${group} (RESP${proto})`, async () => {
-        const respite = await ReplyConnection.open(pair.respite.port)
-        const redis = await ReplyConnection.open(pair.redis.port)
-        try {
-          if (proto === 3) {
-            await respite.call(['HELLO', '3'])
-            await redis.call(['HELLO', '3'])
-          }
-          const mismatches: string[] = []
-          for (const [name, steps] of cases) mismatches.push(...(await runCase(respite, redis, name, steps)))
-          expect(mismatches.join('\n')).toBe('')
-        } finally {
-          respite.close()
-          redis.close()
-        }
+        const mismatches = await withConnections(pair.respite.port, pair.redis.port, proto, async (respite, redis) => {
+          const found: string[] = []
+          for (const [name, steps] of cases) found.push(...(await runCase(respite, redis, name, steps)))
+          return found
+        })
+        expect(mismatches.join('\n')).toBe('')
       })
     }
   }

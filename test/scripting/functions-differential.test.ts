@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { crc64 } from '../../src/util/crc64.js'
-import { ReplyConnection, sortedReply } from '../helpers/differential.js'
+import { ReplyConnection, sortedReply, withConnections } from '../helpers/differential.js'
 import { useRespiteAndRedis } from '../helpers/fixture.js'
 
 /**
@@ -146,23 +146,14 @@ const RESTORES: string[][] = [
 ]
 
 async function compare(respitePort: number, redisPort: number, proto: 2 | 3, steps: string[][], sorted: (cmd: string[]) => boolean): Promise<number> {
-  const a = await ReplyConnection.open(respitePort)
-  const b = await ReplyConnection.open(redisPort)
-  try {
-    if (proto === 3) {
-      await a.call(['HELLO', '3'])
-      await b.call(['HELLO', '3'])
-    }
+  return withConnections(respitePort, redisPort, proto, async (a, b) => {
     for (const [i, cmd] of steps.entries()) {
       let [x, y] = [await a.call(cmd), await b.call(cmd)]
       if (sorted(cmd)) [x, y] = [sortedReply(x), sortedReply(y)]
       expect({ step: i, cmd: cmd.map((s) => s.slice(0, 60)), reply: x }).toEqual({ step: i, cmd: cmd.map((s) => s.slice(0, 60)), reply: y })
     }
     return steps.length
-  } finally {
-    a.close()
-    b.close()
-  }
+  })
 }
 
 const isList = (cmd: string[]) => cmd[0] === 'FUNCTION' && cmd[1] === 'LIST'
