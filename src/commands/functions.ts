@@ -1,10 +1,10 @@
 import type { Caller } from '../server/caller.js'
 import { globMatch } from '../store/glob.js'
 import { flagNames, type RestorePolicy } from '../scripting/functions.js'
-import { parseInteger } from '../util/numbers.js'
-import { isOption, numkeysKeys } from './args.js'
+import { isOption } from './args.js'
 import { Err } from './errors.js'
 import { replyHelp } from './help.js'
+import { flagsAllow, numKeys, scriptCallSpec } from './scripting.js'
 import { command, type CommandFlag, type CommandSpec } from './spec.js'
 
 /**
@@ -19,19 +19,15 @@ function fcall(c: Caller, argv: string[], ro: boolean): void {
   const registry = server.scripting.functions
   const fn = registry.get(argv[1])
   if (fn === undefined) return c.out.error('ERR Function not found')
-  const numkeys = parseInteger(argv[2])
-  if (numkeys === null) return c.out.error('ERR Bad number of keys provided')
-  if (numkeys < 0) return c.out.error("ERR Number of keys can't be negative")
-  if (numkeys > argv.length - 3) return c.out.error("ERR Number of keys can't be greater than number of args")
-  const flags = fn.flags
-  if (ro && !flags.noWrites) return c.out.error('ERR Can not execute a script with write flag using *_ro command.')
-  // A function that may write is refused up front past maxmemory, unless it says it may run out of memory.
-  if (!flags.noWrites && !flags.allowOom && server.memory.refuses()) return c.out.error(Err.oom)
+  const numkeys = numKeys(c, argv, 'ERR Bad number of keys provided')
+  if (numkeys < 0) return
+  const allowed = flagsAllow(c, fn.flags, ro)
+  if (allowed === null) return
   const outer = registry.current
   registry.current = { name: fn.name, argv, startedAt: Date.now() }
   try {
     server.scripting.run(c, 'function', fn.fn, `script: ${fn.name}`, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys),
-      ro || flags.noWrites, flags.allowOom)
+      allowed.readOnly, allowed.allowOom)
   } finally {
     registry.current = outer
   }
@@ -224,15 +220,11 @@ const FUNCTION_HELP = [
 
 // --- Specs ----------------------------------------------------------------------------
 
-const FCALL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys']
-const FCALL_RO_FLAGS: CommandFlag[] = ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys']
 const ALL_SHARDS = ['request_policy:all_shards', 'response_policy:all_succeeded']
 
-function fcallSpec(name: string, flags: CommandFlag[], summary: string, ro: boolean): CommandSpec {
+function fcallSpec(name: string, summary: string, ro: boolean): CommandSpec {
   return command({
-    name, arity: -3, flags, group: 'scripting', since: '7.0.0', summary, complexity: 'Depends on the function that is executed.',
-    keyFlags: ro ? ['RO', 'access'] : ['RW', 'access', 'update'], keys: (argv) => numkeysKeys(argv, 2),
-    keyNotes: `We cannot tell how the keys will be used so we assume the worst, ${ro ? 'RO and ACCESS' : 'RW and UPDATE'}`,
+    name, since: '7.0.0', summary, complexity: 'Depends on the function that is executed.', ...scriptCallSpec(ro, true),
     syntax: 'function numkeys [key [key ...]] [arg [arg ...]]',
     handler: (c, argv) => fcall(c, argv, ro),
   })
@@ -244,8 +236,8 @@ function sub(name: string, arity: number, flags: CommandFlag[], summary: string,
 }
 
 export const functionCommands: CommandSpec[] = [
-  fcallSpec('fcall', FCALL_FLAGS, 'Invoke a function', false),
-  fcallSpec('fcall_ro', FCALL_RO_FLAGS, 'Invoke a read-only function', true),
+  fcallSpec('fcall', 'Invoke a function', false),
+  fcallSpec('fcall_ro', 'Invoke a read-only function', true),
   command({
     name: 'function', arity: -2, group: 'scripting', since: '7.0.0', complexity: 'Depends on subcommand.',
     summary: 'A container for function commands', syntax: '',

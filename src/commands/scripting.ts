@@ -4,7 +4,7 @@ import { Err } from './errors.js'
 import { replyHelp } from './help.js'
 import { command, type CommandFlag, type CommandSpec } from './spec.js'
 import { parseInteger } from '../util/numbers.js'
-import type { Script } from '../scripting/scripting.js'
+import type { Script, ScriptFlags } from '../scripting/scripting.js'
 
 /**
  * EVAL, EVALSHA, their _RO forms, and SCRIPT. The engine and its sandbox are
@@ -12,13 +12,14 @@ import type { Script } from '../scripting/scripting.js'
  */
 
 /**
- * The key count of `script numkeys key... arg...`, or -1 after replying the error
- * (Redis's evalGetKeys checks).
+ * The key count of `script numkeys key... arg...` (FCALL's `function numkeys ...`), or
+ * -1 after replying the error (Redis's evalGetKeys checks). `notInteger` is the reply
+ * for a count that is not a number, which EVAL and FCALL word differently.
  */
-function numKeys(c: Caller, argv: string[]): number {
+export function numKeys(c: Caller, argv: string[], notInteger: string): number {
   const numkeys = parseInteger(argv[2])
   if (numkeys === null) {
-    c.out.error(Err.notInteger)
+    c.out.error(notInteger)
     return -1
   }
   if (numkeys < 0) {
@@ -32,8 +33,25 @@ function numKeys(c: Caller, argv: string[]): number {
   return numkeys
 }
 
+/**
+ * What a script's or function's declared flags allow when called with or without _RO
+ * (Redis 7's rules), or null after replying the refusal: a script that may write is
+ * refused under _RO, and up front past maxmemory unless it says allow-oom.
+ */
+export function flagsAllow(c: Caller, flags: ScriptFlags, ro: boolean): { readOnly: boolean; allowOom: boolean } | null {
+  if (ro && !flags.noWrites) {
+    c.out.error('ERR Can not execute a script with write flag using *_ro command.')
+    return null
+  }
+  if (!flags.noWrites && !flags.allowOom && c.server.memory.refuses()) {
+    c.out.error(Err.oom)
+    return null
+  }
+  return { readOnly: ro || flags.noWrites, allowOom: flags.allowOom }
+}
+
 function evalGeneric(c: Caller, argv: string[], bySha: boolean, ro: boolean): void {
-  const numkeys = numKeys(c, argv)
+  const numkeys = numKeys(c, argv, Err.notInteger)
   if (numkeys < 0) return
   const scripting = c.server.scripting
   let script: Script | undefined
@@ -47,18 +65,10 @@ function evalGeneric(c: Caller, argv: string[], bySha: boolean, ro: boolean): vo
       return c.out.error((e as Error).message)
     }
   }
-  const flags = script.flags
-  let readOnly = ro
-  let allowOom = false
-  if (flags !== null) {
-    if (ro && !flags.noWrites) return c.out.error('ERR Can not execute a script with write flag using *_ro command.')
-    if (flags.noWrites) readOnly = true
-    allowOom = flags.allowOom
-    // A script that declares it may write is refused up front past maxmemory, unless
-    // it says it may run out of memory.
-    if (!flags.noWrites && !flags.allowOom && c.server.memory.refuses()) return c.out.error(Err.oom)
-  }
-  scripting.run(c, 'script', script.fn, script.label, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), readOnly, allowOom)
+  // Without a shebang, Redis keeps its pre-7.0 rules: _RO only refuses writes as they come.
+  const allowed = script.flags === null ? { readOnly: ro, allowOom: false } : flagsAllow(c, script.flags, ro)
+  if (allowed === null) return
+  scripting.run(c, 'script', script.fn, script.label, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), allowed.readOnly, allowed.allowOom)
 }
 
 // --- SCRIPT ---------------------------------------------------------------------------
@@ -120,16 +130,23 @@ const SCRIPT_HELP = [
 
 // --- Specs ----------------------------------------------------------------------------
 
-const EVAL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys']
-const EVAL_RO_FLAGS: CommandFlag[] = ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys']
-const EVAL_COMPLEXITY = 'Depends on the script that is executed.'
-
-function evalSpec(name: string, flags: CommandFlag[], since: string, summary: string, first: string, bySha: boolean, ro: boolean): CommandSpec {
-  return command({
-    name, arity: -3, flags, group: 'scripting', since, summary, complexity: EVAL_COMPLEXITY,
+/**
+ * What EVAL, EVALSHA, FCALL and their _RO forms share in their specs: Redis's flags,
+ * and keys after numkeys whose use Redis cannot tell. `noted`: Redis publishes its
+ * note on the key spec (EVAL, EVAL_RO, FCALL, FCALL_RO; not the EVALSHA forms).
+ */
+export function scriptCallSpec(ro: boolean, noted: boolean): Pick<CommandSpec, 'arity' | 'flags' | 'group' | 'keyFlags' | 'keys' | 'keyNotes'> {
+  return {
+    arity: -3, group: 'scripting',
+    flags: [...(ro ? ['readonly' as const] : []), 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'],
     keyFlags: ro ? ['RO', 'access'] : ['RW', 'access', 'update'], keys: (argv) => numkeysKeys(argv, 2),
-    // Redis notes this on EVAL's and EVAL_RO's key specs, not on the EVALSHA forms.
-    keyNotes: bySha ? undefined : `We cannot tell how the keys will be used so we assume the worst, ${ro ? 'RO and ACCESS' : 'RW and UPDATE'}`,
+    keyNotes: noted ? `We cannot tell how the keys will be used so we assume the worst, ${ro ? 'RO and ACCESS' : 'RW and UPDATE'}` : undefined,
+  }
+}
+
+function evalSpec(name: string, since: string, summary: string, first: string, bySha: boolean, ro: boolean): CommandSpec {
+  return command({
+    name, since, summary, complexity: 'Depends on the script that is executed.', ...scriptCallSpec(ro, !bySha),
     syntax: `${first} numkeys [key [key ...]] [arg [arg ...]]`,
     handler: (c, argv) => evalGeneric(c, argv, bySha, ro),
   })
@@ -141,10 +158,10 @@ function sub(name: string, arity: number, flags: CommandFlag[], summary: string,
 }
 
 export const scriptingCommands: CommandSpec[] = [
-  evalSpec('eval', EVAL_FLAGS, '2.6.0', 'Execute a Lua script server side', 'script', false, false),
-  evalSpec('evalsha', EVAL_FLAGS, '2.6.0', 'Execute a Lua script server side', 'sha1', true, false),
-  evalSpec('eval_ro', EVAL_RO_FLAGS, '7.0.0', 'Execute a read-only Lua script server side', 'script', false, true),
-  evalSpec('evalsha_ro', EVAL_RO_FLAGS, '7.0.0', 'Execute a read-only Lua script server side', 'sha1', true, true),
+  evalSpec('eval', '2.6.0', 'Execute a Lua script server side', 'script', false, false),
+  evalSpec('evalsha', '2.6.0', 'Execute a Lua script server side', 'sha1', true, false),
+  evalSpec('eval_ro', '7.0.0', 'Execute a read-only Lua script server side', 'script', false, true),
+  evalSpec('evalsha_ro', '7.0.0', 'Execute a read-only Lua script server side', 'sha1', true, true),
   command({
     name: 'script', arity: -2, group: 'scripting', since: '2.6.0', complexity: 'Depends on subcommand.',
     summary: 'A container for Lua scripts management commands', syntax: '',
