@@ -196,7 +196,8 @@ export class Client extends Caller implements RawReader, RawWriter {
       this.process()
       // Anything not decoded yet must be copied before the shared buffer is reused.
       this.decoder.release()
-      this.flush()
+      if (this.server.busy === null) this.server.flushAfterPoll(this)
+      else this.flush()
     } catch (e) {
       this.loopFault(e)
     }

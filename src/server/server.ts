@@ -196,6 +196,20 @@ export class Server {
     if (this.toFlush.push(client) === 1) queueMicrotask(this.flushQueued)
   }
 
+  /**
+   * Replies of a read are written once every socket that polled readable in this
+   * event-loop turn has been served (setImmediate runs after libuv's poll phase), as
+   * Redis writes in beforeSleep. Written right after each read instead, a reply often
+   * reaches a peer that has gone back to sleep since the previous one, and on
+   * loopback each such write pays for waking it (measured: XADD -P 16 spent 22% of
+   * its samples in sock_def_readable's wake-up).
+   */
+  flushAfterPoll(client: Client): void {
+    if (client.flushQueued) return
+    client.flushQueued = true
+    if (this.toFlush.push(client) === 1) setImmediate(this.flushQueued)
+  }
+
   private readonly flushQueued = (): void => {
     const clients = this.toFlush
     this.toFlush = []

@@ -1,3 +1,4 @@
+import { latin1Write } from '../resp/latin1.js'
 import type { Collection } from './types.js'
 
 /**
@@ -117,24 +118,28 @@ class StreamNode {
   pack(): void {
     const list = this.list
     if (list === null) return
-    const parts: string[] = []
     const master = this.master
     const baseMs = this.masterId >> 64n
+    let b = packScratch
+    let p = 0
     for (let i = 0; i < list.length; i++) {
       const { id, fields } = list[i]
-      parts.push(bigVarint((id >> 64n) - baseMs), bigVarint(id & U64_MAX))
+      let need = 40 + fields.length * 5
+      for (let j = 0; j < fields.length; j++) need += fields[j].length
+      if (p + need > b.length) b = packScratch = growScratch(b, p + need)
+      p = writeBigVarint(b, p, (id >> 64n) - baseMs)
+      p = writeBigVarint(b, p, id & U64_MAX)
       let same = fields.length === master.length * 2
       for (let j = 0; same && j < fields.length; j += 2) if (fields[j] !== master[j >> 1]) same = false
       if (same) {
-        parts.push(varint(0))
-        for (let j = 1; j < fields.length; j += 2) parts.push(varint(fields[j].length), fields[j])
+        b[p++] = 0
+        for (let j = 1; j < fields.length; j += 2) p = writeString(b, p, fields[j])
       } else {
-        parts.push(varint(fields.length))
-        for (const f of fields) parts.push(varint(f.length), f)
+        p = writeVarint(b, p, fields.length)
+        for (let j = 0; j < fields.length; j++) p = writeString(b, p, fields[j])
       }
     }
-    // join() makes one flat string, so the parts can be collected.
-    this.data = parts.join('')
+    this.data = b.latin1Slice(0, p)
     this.list = null
   }
 
@@ -260,23 +265,38 @@ class StreamNode {
   }
 }
 
-function bigVarint(n: bigint): string {
-  if (n < 0x10000000000000n) return varint(Number(n))
-  let s = ''
-  while (n >= 0x80n) {
-    s += String.fromCharCode(Number(n & 0x7fn) | 0x80)
-    n >>= 7n
-  }
-  return s + String.fromCharCode(Number(n))
+/** pack()'s output area, reused: a node is one latin1 copy out of it. */
+let packScratch: Buffer = Buffer.allocUnsafe(8192)
+
+function growScratch(b: Buffer, need: number): Buffer {
+  const grown = Buffer.allocUnsafe(Math.max(need, b.length * 2))
+  b.copy(grown)
+  return grown
 }
 
-function varint(n: number): string {
-  let s = ''
+function writeVarint(b: Buffer, p: number, n: number): number {
   while (n >= 0x80) {
-    s += String.fromCharCode((n % 0x80) | 0x80)
+    b[p++] = (n % 0x80) | 0x80
     n = Math.floor(n / 0x80)
   }
-  return s + String.fromCharCode(n)
+  b[p++] = n
+  return p
+}
+
+function writeBigVarint(b: Buffer, p: number, n: bigint): number {
+  if (n < 0x10000000000000n) return writeVarint(b, p, Number(n))
+  while (n >= 0x80n) {
+    b[p++] = Number(n & 0x7fn) | 0x80
+    n >>= 7n
+  }
+  b[p++] = Number(n)
+  return p
+}
+
+/** A string after its length; `b` has room for both. */
+function writeString(b: Buffer, p: number, s: string): number {
+  p = writeVarint(b, p, s.length)
+  return p + latin1Write(b, p, s)
 }
 
 /** A pending entry: delivered to a consumer of a group and not acknowledged yet. */
@@ -790,10 +810,25 @@ function lowerBound(entries: StreamEntry[], id: bigint): number {
 // --- Listpack size estimates, to split nodes where Redis would -------------------------
 
 function listpackString(s: string): number {
-  if (s.length <= 19 && /^-?[1-9]\d{0,17}$|^0$/.test(s)) return s.length < 16 ? listpackSmallInt(Number(s)) : listpackInt(BigInt(s))
+  if (s.length <= 19 && looksLikeInt(s)) return s.length < 16 ? listpackSmallInt(Number(s)) : listpackInt(BigInt(s))
   const n = s.length
   const header = n < 64 ? 1 : n < 4096 ? 2 : 5
   return header + n + backlen(header + n)
+}
+
+/** What listpack stores as an integer: -?[1-9][0-9]{0,17} or 0 (up to 19 chars, checked by the caller). */
+function looksLikeInt(s: string): boolean {
+  const n = s.length
+  let i = s.charCodeAt(0) === 45 ? 1 : 0
+  if (i === n) return false
+  const c = s.charCodeAt(i)
+  if (c === 48) return n === 1
+  if (c < 49 || c > 57 || n - i > 18) return false
+  for (i++; i < n; i++) {
+    const d = s.charCodeAt(i)
+    if (d < 48 || d > 57) return false
+  }
+  return true
 }
 
 function listpackStrings(items: string[]): number {
@@ -819,11 +854,18 @@ function backlen(n: number): number {
   return n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : n < 268435456 ? 4 : 5
 }
 
+const I63 = 1n << 63n
+const MINUS_I63 = -I63
+
 function entryBytes(node: StreamNode, e: StreamEntry): number {
   const first = node.entries[0]?.id ?? e.id
-  const msDelta = idMs(e.id) - idMs(first)
-  const seqDelta = idSeq(e.id) - idSeq(first)
-  let n = 2 + listpackInt(msDelta > (1n << 63n) ? 0n : msDelta) + listpackInt(seqDelta > (1n << 63n) || seqDelta < -(1n << 63n) ? 0n : seqDelta) + 2
+  let n = 4
+  if (e.id !== first) {
+    const msDelta = idMs(e.id) - idMs(first)
+    const seqDelta = idSeq(e.id) - idSeq(first)
+    n = listpackInt(msDelta > I63 ? 0n : msDelta) + listpackInt(seqDelta > I63 || seqDelta < MINUS_I63 ? 0n : seqDelta)
+  }
+  n += 4
   const fields = e.fields
   let same = fields.length === node.master.length * 2
   for (let i = 0; same && i < fields.length; i += 2) if (fields[i] !== node.master[i / 2]) same = false
