@@ -4,19 +4,16 @@ import { parseInt64 } from '../util/numbers.js'
 import { popcount, popcount8 } from '../util/popcount.js'
 import { Err } from './errors.js'
 import { command, oneKey, type CommandSpec } from './spec.js'
-import { MAX_JS_STRING, noteRaw } from './strings.js'
+import { MutableString } from '../store/types.js'
 
 /**
  * Bitmaps and bitfields: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD and
- * BITFIELD_RO over the same latin1 string values as GET/SET. Bit 0 is the most
- * significant bit of byte 0, as in Redis.
+ * BITFIELD_RO over the same string values as GET/SET. Bit 0 is the most significant
+ * bit of byte 0, as in Redis.
  *
- * Strings are immutable JS strings, so a write builds a new value: SETBIT splices one
- * char in (V8 makes that a rope of two slices, flattened by the next read, so one
- * memcpy of the bitmap per SETBIT); BITOP and BITFIELD writes go through one Buffer.
- * A value can hold at most 2^29 - 24 bytes (V8's longest string), a few bytes short
- * of Redis's 512 MB: offsets Redis accepts but we cannot hold (SETBIT key 4294967295)
- * are refused with "string exceeds maximum allowed size" instead of growing the key.
+ * The writes (SETBIT, BITFIELD, BITOP's result) keep the value as a MutableString
+ * (store/types.ts) and change its bytes in place; the reads take it or a plain latin1
+ * string alike, through length and charCodeAt.
  */
 
 const BitErr = {
@@ -52,14 +49,44 @@ function bitOffset(c: Caller, arg: string, hashBits: number): number {
   return n
 }
 
-/** A string long enough to hold byte `lastByte`, or null (error sent) if we cannot hold it. */
-function grown(c: Caller, v: string, lastByte: number): string | null {
-  if (lastByte < v.length) return v
-  if (lastByte + 1 > MAX_JS_STRING) {
-    c.out.error(Err.stringTooLong)
+/**
+ * The value at `key` for a bitmap write, as a MutableString holding at least
+ * `lastByte` + 1 bytes: a string value (or none) becomes one. Null once it has
+ * replied WRONGTYPE.
+ */
+function writable(c: Caller, key: string, lastByte: number): MutableString | null {
+  const db = c.db
+  const v = db.getStored(key)
+  let m: MutableString
+  if (v instanceof MutableString) {
+    m = v
+    stored = false
+    grew = m.length <= lastByte
+    m.grow(lastByte + 1)
+  } else if (v === undefined || typeof v === 'string') {
+    m = MutableString.from(v ?? '', lastByte + 1)
+    m.grow(lastByte + 1)
+    if (v === undefined) db.set(key, m)
+    else db.replace(key, m)
+    stored = grew = true
+  } else {
+    c.out.error(Err.wrongType)
     return null
   }
-  return v + '\0'.repeat(lastByte + 1 - v.length)
+  return m
+}
+
+/** Whether the last writable() stored a new value, which signalled the change. */
+let stored = false
+/** Whether the last writable() made the value longer: a change even if no bit is set. */
+let grew = false
+
+/** The value at `key` for a bitmap read: a string or a MutableString, undefined, or null after WRONGTYPE. */
+function readable(c: Caller, key: string): string | MutableString | undefined | null {
+  const v = c.db.lookupReadStored(key)
+  if (v === undefined || typeof v === 'string' || v instanceof MutableString) return v
+  c.out.error(Err.wrongType)
+  return null
 }
 
 // ---------------------------------------------------------------------------------
@@ -70,25 +97,15 @@ function setbit(c: Caller, argv: string[]): void {
   if (offset < 0) return c.out.error(BitErr.offset)
   const bitArg = argv[3]
   if (bitArg !== '0' && bitArg !== '1') return c.out.error(BitErr.bit)
-  const db = c.db
   const key = argv[1]
-  const v = db.get(key)
-  if (v !== undefined && typeof v !== 'string') return c.out.error(Err.wrongType)
   const byte = Math.floor(offset / 8)
-  const old = grown(c, v ?? '', byte)
-  if (old === null) return
+  const m = writable(c, key, byte)
+  if (m === null) return
   const mask = 0x80 >> (offset & 7)
-  const was = old.charCodeAt(byte)
-  const now = bitArg === '1' ? was | mask : was & ~mask
-  if (now === was && old === v) {
-    // Nothing to rewrite, but Redis still counts it a write: WATCH, tracking, events.
-    db.modified(key)
-  } else {
-    const next = old.slice(0, byte) + String.fromCharCode(now) + old.slice(byte + 1)
-    if (v === undefined) db.set(key, next)
-    else db.replace(key, next)
-    noteRaw(db, key, next)
-  }
+  const was = m.buf[byte]
+  m.setByte(byte, bitArg === '1' ? was | mask : was & ~mask)
+  // Even when no bit changed, Redis counts it a write: WATCH, tracking, events.
+  if (!stored) c.db.modified(key)
   c.notify(Notify.string, 'setbit', key)
   c.out.integer((was & mask) === 0 ? 0 : 1)
 }
@@ -96,9 +113,9 @@ function setbit(c: Caller, argv: string[]): void {
 function getbit(c: Caller, argv: string[]): void {
   const offset = bitOffset(c, argv[2], 0)
   if (offset < 0) return c.out.error(BitErr.offset)
-  const v = c.db.lookupRead(argv[1])
+  const v = readable(c, argv[1])
+  if (v === null) return
   if (v === undefined) return c.out.integer(0)
-  if (typeof v !== 'string') return c.out.error(Err.wrongType)
   const byte = Math.floor(offset / 8)
   if (byte >= v.length) return c.out.integer(0)
   c.out.integer((v.charCodeAt(byte) >> (7 - (offset & 7))) & 1)
@@ -127,31 +144,33 @@ function unit(arg: string): boolean | null {
 }
 
 function bitcount(c: Caller, argv: string[]): void {
-  const v = c.db.lookupRead(argv[1])
+  const v = readable(c, argv[1])
+  if (v === null) return
   if (v === undefined) return c.out.integer(0)
-  if (typeof v !== 'string') return c.out.error(Err.wrongType)
   const argc = argv.length
-  if (argc === 2) return c.out.integer(popcount(v, 0, v.length))
+  const bytes = typeof v === 'string' ? v : v.buf
+  if (argc === 2) return c.out.integer(popcount(bytes, 0, v.length))
   if (argc !== 4 && argc !== 5) return c.out.error(Err.syntax)
   const start = parseInt64(argv[2])
   if (start === null) return c.out.error(Err.notInteger)
   const end = parseInt64(argv[3])
   if (end === null) return c.out.error(Err.notInteger)
+  // Unlike BITPOS, two negative indexes the wrong way round count nothing before
+  // clamping, and Redis answers so before it reads BYTE or BIT.
+  if (start < 0 && end < 0 && start > end) return c.out.integer(0)
   let bits = false
   if (argc === 5) {
     const u = unit(argv[4])
     if (u === null) return c.out.error(Err.syntax)
     bits = u
   }
-  // Unlike BITPOS, two negative indexes the wrong way round count nothing before clamping.
-  if (start < 0 && end < 0 && start > end) return c.out.integer(0)
   const r = range(start, end, bits ? v.length * 8 : v.length)
   if (r === null) return c.out.integer(0)
-  if (!bits) return c.out.integer(popcount(v, r[0], r[1] + 1))
+  if (!bits) return c.out.integer(popcount(bytes, r[0], r[1] + 1))
   const [s, e] = r
-  const first = s >> 3
-  const last = e >> 3
-  let n = popcount(v, first, last + 1)
+  const first = s >>> 3
+  const last = e >>> 3
+  let n = popcount(bytes, first, last + 1)
   // Take off the bits of the edge bytes outside the range.
   n -= popcount8(v.charCodeAt(first) & (0xff00 >> (s & 7)))
   n -= popcount8(v.charCodeAt(last) & (0xff >> ((e & 7) + 1)))
@@ -163,9 +182,9 @@ function bitpos(c: Caller, argv: string[]): void {
   if (bitArg === null) return c.out.error(Err.notInteger)
   if (bitArg !== 0 && bitArg !== 1) return c.out.error(BitErr.bitposBit)
   const bit = bitArg === 1
-  const v = c.db.lookupRead(argv[1])
+  const v = readable(c, argv[1])
+  if (v === null) return
   if (v === undefined) return c.out.integer(bit ? -1 : 0)
-  if (typeof v !== 'string') return c.out.error(Err.wrongType)
   const argc = argv.length
   if (argc > 6) return c.out.error(Err.syntax)
   let start: number | bigint = 0
@@ -192,8 +211,8 @@ function bitpos(c: Caller, argv: string[]): void {
   // Bit positions [s, e], scanned byte by byte with the edge bytes masked.
   const s = bits ? r[0] : r[0] * 8
   const e = bits ? r[1] : r[1] * 8 + 7
-  const first = s >> 3
-  const last = e >> 3
+  const first = s >>> 3
+  const last = e >>> 3
   const headMask = 0xff >> (s & 7)
   const tailMask = (0xff00 >> ((e & 7) + 1)) & 0xff
   for (let i = first; i <= last; i++) {
@@ -217,15 +236,15 @@ function bitop(c: Caller, argv: string[]): void {
   if (op !== 'and' && op !== 'or' && op !== 'xor' && op !== 'not') return c.out.error(Err.syntax)
   if (op === 'not' && argv.length !== 4) return c.out.error(BitErr.bitopNot)
   const db = c.db
-  const sources: string[] = []
+  const sources: (string | MutableString)[] = []
   let max = 0
   for (let i = 3; i < argv.length; i++) {
-    const v = db.lookupRead(argv[i])
+    const v = readable(c, argv[i])
+    if (v === null) return
     if (v === undefined) {
       sources.push('')
       continue
     }
-    if (typeof v !== 'string') return c.out.error(Err.wrongType)
     sources.push(v)
     if (v.length > max) max = v.length
   }
@@ -236,7 +255,8 @@ function bitop(c: Caller, argv: string[]): void {
   }
   const out = Buffer.alloc(max)
   const first = sources[0]
-  out.write(first, 0, 'latin1')
+  if (typeof first === 'string') out.latin1Write(first, 0)
+  else first.buf.copy(out, 0, 0, first.length)
   if (op === 'not') {
     for (let i = 0; i < max; i++) out[i] = ~out[i]
   } else {
@@ -255,9 +275,7 @@ function bitop(c: Caller, argv: string[]): void {
     }
     if (op === 'and' && first.length < max) out.fill(0, first.length)
   }
-  const value = out.latin1Slice(0, max)
-  db.set(dest, value)
-  noteRaw(db, dest, value)
+  db.set(dest, new MutableString(out, max))
   c.notify(Notify.string, 'set', dest)
   c.out.integer(max)
 }
@@ -290,14 +308,14 @@ function fieldType(arg: string): [boolean, number] | null {
 }
 
 /** Reads `bits` bits at bit `offset`, MSB first, zeros past the end; unsigned. */
-function readField(buf: Buffer | string, offset: number, bits: number): bigint {
+function readField(buf: Buffer | string | MutableString, offset: number, bits: number): bigint {
   let n = 0n
   let small = 0
   const useSmall = bits <= 32
   for (let i = 0; i < bits; i++) {
     const at = offset + i
     const byte = Math.floor(at / 8)
-    const b = typeof buf === 'string' ? (byte < buf.length ? buf.charCodeAt(byte) : 0) : (byte < buf.length ? buf[byte] : 0)
+    const b = byte >= buf.length ? 0 : typeof buf === 'string' || buf instanceof MutableString ? buf.charCodeAt(byte) : buf[byte]
     const bit = (b >> (7 - (at & 7))) & 1
     if (useSmall) small = small * 2 + bit
     else n = (n << 1n) | BigInt(bit)
@@ -377,8 +395,8 @@ function bitfieldWith(c: Caller, argv: string[], readOnly: boolean): void {
   const db = c.db
   const key = argv[1]
   if (!writes) {
-    const v = db.lookupRead(key)
-    if (v !== undefined && typeof v !== 'string') return c.out.error(Err.wrongType)
+    const v = readable(c, key)
+    if (v === null) return
     const s = v ?? ''
     c.out.array(ops.length)
     for (const f of ops) {
@@ -387,11 +405,9 @@ function bitfieldWith(c: Caller, argv: string[], readOnly: boolean): void {
     }
     return
   }
-  const v = db.get(key)
-  if (v !== undefined && typeof v !== 'string') return c.out.error(Err.wrongType)
-  const old = grown(c, v ?? '', lastByte)
-  if (old === null) return
-  const buf = Buffer.from(old, 'latin1')
+  const m = writable(c, key, lastByte)
+  if (m === null) return
+  const buf = m.buf
   const replies: (bigint | null)[] = []
   let changes = 0
   for (const f of ops) {
@@ -423,12 +439,8 @@ function bitfieldWith(c: Caller, argv: string[], readOnly: boolean): void {
     changes++
     replies.push(f.op === Op.Set ? current : next)
   }
-  const next = buf.latin1Slice(0, buf.length)
-  if (next !== v) {
-    if (v === undefined) db.set(key, next)
-    else db.replace(key, next)
-    noteRaw(db, key, next)
-  }
+  if (changes > 0) m.changed()
+  if (!stored && (grew || changes > 0)) db.modified(key)
   if (changes > 0) c.notify(Notify.string, 'setbit', key)
   c.out.array(replies.length)
   for (const r of replies) {

@@ -3,7 +3,7 @@ import { Notify } from '../server/notify.js'
 import { scanStep } from '../store/cursors.js'
 import type { Database } from '../store/database.js'
 import { globMatch } from '../store/glob.js'
-import { typeName, type StoredValue } from '../store/types.js'
+import { typeName, type KeyspaceValue, type StoredValue } from '../store/types.js'
 import { isOption } from './args.js'
 import { absoluteExpiry, int64, parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
@@ -51,7 +51,7 @@ function dbArg(c: Caller, arg: string): Database | null {
 
 
 /** Stores `value` at `key` of `db` with the given expiry (undefined: none). */
-function place(db: Database, key: string, value: StoredValue, at: number | bigint | undefined): void {
+function place(db: Database, key: string, value: KeyspaceValue, at: number | bigint | undefined): void {
   db.set(key, value)
   if (at !== undefined) db.setExpireAt(key, at)
 }
@@ -76,12 +76,12 @@ export function del(c: Caller, argv: string[]): void {
 function exists(c: Caller, argv: string[]): void {
   const db = c.db
   let n = 0
-  for (let i = 1; i < argv.length; i++) if (db.lookupRead(argv[i]) !== undefined) n++
+  for (let i = 1; i < argv.length; i++) if (db.lookupReadStored(argv[i]) !== undefined) n++
   c.out.integer(n)
 }
 
 function type(c: Caller, argv: string[]): void {
-  const v = c.db.lookupRead(argv[1])
+  const v = c.db.lookupReadStored(argv[1])
   c.out.simple(v === undefined ? 'none' : typeName(v))
 }
 
@@ -129,7 +129,7 @@ function scan(c: Caller, argv: string[]): void {
   const step = scanStep(db.cursors, cursor, options.count, () => db.keys.keys(), (key) => {
     if (pattern !== null && !globMatch(pattern, key)) return false
     // get() also drops the key when expired, as Redis's SCAN does.
-    const v = db.get(key)
+    const v = db.getStored(key)
     return v !== undefined && (type === null || typeName(v) === type)
   })
   replyScan(c, step.cursor, step.items)
@@ -142,10 +142,10 @@ function renameGeneric(c: Caller, argv: string[], nx: boolean): void {
   const db = c.db
   const from = argv[1]
   const to = argv[2]
-  const v = db.get(from)
+  const v = db.getStored(from)
   if (v === undefined) return c.out.error(Err.noSuchKey)
   if (from === to) return nx ? c.out.integer(0) : c.out.simple('OK')
-  if (nx && db.get(to) !== undefined) return c.out.integer(0)
+  if (nx && db.getStored(to) !== undefined) return c.out.integer(0)
   const at = db.expireAt(from)
   // The old destination goes first, silently, so the key arrives as a new one.
   db.delete(to)
@@ -185,13 +185,14 @@ function copy(c: Caller, argv: string[]): void {
   const from = argv[1]
   const to = argv[2]
   if (src === dst && from === to) return c.out.error(Err.sameObject)
-  const v = src.lookupRead(from)
+  const v = src.lookupReadStored(from)
   if (v === undefined) return c.out.integer(0)
-  if (dst.get(to) !== undefined) {
+  if (dst.getStored(to) !== undefined) {
     if (!replace) return c.out.integer(0)
     dst.delete(to)
   }
-  // Strings and structured values are immutable here, so only collections are copied.
+  // Strings and structured values are immutable here, so only collections and
+  // MutableStrings are copied.
   const value = typeof v === 'string' || v.type === 'structured' ? v : v.clone()
   place(dst, to, value, src.expireAt(from))
   carryNote(src, from, dst, to, true)
@@ -206,8 +207,8 @@ function move(c: Caller, argv: string[]): void {
   const src = c.db
   if (src === dst) return c.out.error(Err.sameObject)
   const key = argv[1]
-  const v = src.get(key)
-  if (v === undefined || dst.get(key) !== undefined) return c.out.integer(0)
+  const v = src.getStored(key)
+  if (v === undefined || dst.getStored(key) !== undefined) return c.out.integer(0)
   place(dst, key, v, src.expireAt(key))
   carryNote(src, key, dst, key, false)
   src.delete(key)
@@ -252,7 +253,7 @@ function expireGeneric(c: Caller, argv: string[], seconds: boolean, relative: bo
   if (at === null) return c.out.error(Err.invalidExpire(name))
   const db = c.db
   const key = argv[1]
-  if (db.get(key) === undefined) return c.out.integer(0)
+  if (db.getStored(key) === undefined) return c.out.integer(0)
   if (flags !== 0) {
     const current = db.expireAt(key)
     if (flags & ExpireFlag.NX && current !== undefined) return c.out.integer(0)
@@ -294,7 +295,7 @@ function pexpireat(c: Caller, argv: string[]): void {
 function ttlGeneric(c: Caller, argv: string[], ms: boolean, absolute: boolean): void {
   const db = c.db
   const key = argv[1]
-  if (db.lookupRead(key) === undefined) return c.out.integer(-2)
+  if (db.lookupReadStored(key) === undefined) return c.out.integer(-2)
   const at = db.expireAt(key)
   if (at === undefined) return c.out.integer(-1)
   if (typeof at === 'number') {
@@ -326,7 +327,7 @@ function pexpiretime(c: Caller, argv: string[]): void {
 function persist(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
-  if (db.get(key) === undefined) return c.out.integer(0)
+  if (db.getStored(key) === undefined) return c.out.integer(0)
   if (!db.persist(key)) return c.out.integer(0)
   c.notify(Notify.generic, 'persist', key)
   c.out.integer(1)
@@ -338,7 +339,7 @@ function persist(c: Caller, argv: string[]): void {
 function objectEncoding(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[2]
-  const v = db.get(key)
+  const v = db.getStored(key)
   if (v === undefined) return c.out.nullBulk()
   if (typeof v === 'string') return c.out.bulk(stringEncoding(db, key, v))
   c.out.bulk(v.type === 'structured' ? 'raw' : v.encoding())
@@ -350,14 +351,14 @@ function lfuPolicy(c: Caller): boolean {
 
 /** Respite keeps no access statistics: a key reads as freshly created (LFU_INIT_VAL). */
 function objectFreq(c: Caller, argv: string[]): void {
-  if (c.db.get(argv[2]) === undefined) return c.out.nullBulk()
+  if (c.db.getStored(argv[2]) === undefined) return c.out.nullBulk()
   if (!lfuPolicy(c)) return c.out.error(Err.lfuNotSelected)
   c.out.integer(5)
 }
 
 /** Respite keeps no access times: every key reads as just used. */
 function objectIdletime(c: Caller, argv: string[]): void {
-  if (c.db.get(argv[2]) === undefined) return c.out.nullBulk()
+  if (c.db.getStored(argv[2]) === undefined) return c.out.nullBulk()
   if (lfuPolicy(c)) return c.out.error(Err.lfuSelected)
   c.out.integer(0)
 }
@@ -369,7 +370,7 @@ function objectIdletime(c: Caller, argv: string[]): void {
 function objectRefcount(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[2]
-  const v = db.get(key)
+  const v = db.getStored(key)
   if (v === undefined) return c.out.nullBulk()
   if (typeof v === 'string' && v.length <= 4 && stringEncoding(db, key, v) === 'int' && !unsharedInt(db, key, v)) {
     const n = Number(v)

@@ -2,7 +2,7 @@ import type { Caller } from '../server/caller.js'
 import { ConfigError } from '../server/config.js'
 import { buildInfo, lastSaveTime, markSaved, resetStats, selectSections } from '../server/info.js'
 import { globMatch } from '../store/glob.js'
-import type { StoredValue } from '../store/types.js'
+import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { isOption } from './args.js'
 import { parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
@@ -139,9 +139,10 @@ function role(c: Caller): void {
 // --- MEMORY, LATENCY, SLOWLOG -----------------------------------------------------
 
 /** A rough footprint: key and value bytes plus fixed overheads of the order Redis reports. */
-function estimateMemory(key: string, value: StoredValue): number {
+function estimateMemory(key: string, value: KeyspaceValue): number {
   const base = 16 + key.length + 24
   if (typeof value === 'string') return base + value.length + 16
+  if (value instanceof MutableString) return base + value.buf.length + 16
   if ('size' in value) return base + 64 + value.size * 48
   return base + 64
 }
@@ -155,7 +156,7 @@ function memoryUsage(c: Caller, argv: string[]): void {
       return c.out.error(Err.syntax)
     }
   }
-  const value = c.db.get(argv[2])
+  const value = c.db.getStored(argv[2])
   if (value === undefined) return c.out.nullBulk()
   c.out.integer(estimateMemory(argv[2], value))
 }

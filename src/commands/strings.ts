@@ -3,7 +3,7 @@ import type { RespValue } from '../resp/values.js'
 import type { Caller } from '../server/caller.js'
 import { Notify } from '../server/notify.js'
 import type { Database } from '../store/database.js'
-import { Structured, type StoredValue } from '../store/types.js'
+import { MutableString, Structured, type KeyspaceValue, type StoredValue } from '../store/types.js'
 import { isOption } from './args.js'
 import { absoluteExpiry, INT64_MAX, INT64_MIN, int64, parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
@@ -21,13 +21,18 @@ function storable(v: RespValue): StoredValue {
 }
 
 /** Replies with a stored value as GET does: its own type for structured values. */
-export function replyValue(c: Caller, v: StoredValue | undefined): boolean {
+export function replyValue(c: Caller, v: KeyspaceValue | undefined): boolean {
   if (v === undefined) {
     c.out.nullBulk()
     return true
   }
   if (typeof v === 'string') {
     c.out.bulk(v)
+    return true
+  }
+  if (v instanceof MutableString) {
+    // From the bytes: a bitmap may be longer than any JS string.
+    c.out.bulkBuffer(v.bytes())
     return true
   }
   if (v instanceof Structured) {
@@ -43,9 +48,11 @@ export function replyValue(c: Caller, v: StoredValue | undefined): boolean {
 /**
  * Redis's encoding for a string value: "int" when it reads as an int64 in at most 20
  * chars, "embstr" up to 44 bytes, "raw" beyond, unless the database holds a note
- * that this very value was made by APPEND/SETRANGE (raw) or INCRBYFLOAT (embstr).
+ * that this very value was made by APPEND/SETRANGE (raw) or INCRBYFLOAT (embstr). A
+ * MutableString (SETBIT, BITFIELD, BITOP) is always raw.
  */
 export function stringEncoding(db: Database, key: string, v: string): string {
+  if (db.keys.get(key) instanceof MutableString) return 'raw'
   const notes = db.stringEncodings
   if (notes !== null) {
     const note = notes.get(key)
@@ -178,7 +185,7 @@ function expireAtArg(c: Caller, arg: string, unit: number, name: string): number
 // GET, SET and friends
 
 function get(c: Caller, argv: string[]): void {
-  if (!replyValue(c, c.db.lookupRead(argv[1]))) c.out.error(Err.wrongType)
+  if (!replyValue(c, c.db.lookupReadStored(argv[1]))) c.out.error(Err.wrongType)
 }
 
 /** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */
@@ -227,7 +234,7 @@ function set(c: Caller, argv: string[]): void {
 function setnx(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
-  if (db.get(key) !== undefined) return c.out.integer(0)
+  if (db.getStored(key) !== undefined) return c.out.integer(0)
   db.set(key, argv[2])
   dropNote(db, key)
   c.notify(Notify.string, 'set', key)
@@ -334,7 +341,7 @@ function msetnx(c: Caller, argv: string[]): void {
   if (argv.length % 2 === 0) return c.out.error(Err.wrongArgs('msetnx'))
   const db = c.db
   for (let i = 1; i < argv.length; i += 2) {
-    if (db.get(argv[i]) !== undefined) return c.out.integer(0)
+    if (db.getStored(argv[i]) !== undefined) return c.out.integer(0)
   }
   for (let i = 1; i < argv.length; i += 2) {
     db.set(argv[i], argv[i + 1])
@@ -383,9 +390,9 @@ function append(c: Caller, argv: string[]): void {
 }
 
 function strlen(c: Caller, argv: string[]): void {
-  const v = c.db.lookupRead(argv[1])
+  const v = c.db.lookupReadStored(argv[1])
   if (v === undefined) return c.out.integer(0)
-  if (typeof v !== 'string') return c.out.error(Err.wrongType)
+  if (typeof v !== 'string' && !(v instanceof MutableString)) return c.out.error(Err.wrongType)
   c.out.integer(v.length)
 }
 

@@ -104,7 +104,7 @@ export class BlockingManager {
         for (const client of [...waiters]) {
           const state = client.blocked
           if (state === null || state.db !== db) continue
-          if (!state.wakeOnDelete && db.get(key) === undefined) continue
+          if (!state.wakeOnDelete && db.getStored(key) === undefined) continue
           this.rerun(client, key)
         }
       }

@@ -66,7 +66,7 @@ export class KeySignals implements KeyspaceObserver {
     if (waiting === null) return
     // Keys that now hold data, and keys the swap took away (for waiters told of deletions).
     for (const key of waiting.keys()) {
-      if (db.get(key) !== undefined || other.keys.has(key)) server.blocking.signal(db, key)
+      if (db.getStored(key) !== undefined || other.keys.has(key)) server.blocking.signal(db, key)
     }
   }
 }

@@ -1,7 +1,7 @@
 import { expiryNow } from './clock.js'
 import { CursorTable } from './cursors.js'
 import { KeySpace } from './keyspace.js'
-import type { StoredValue } from './types.js'
+import { MutableString, type KeyspaceValue, type StoredValue } from './types.js'
 
 /**
  * Told of every change to the keyspace: Redis's signalModifiedKey and its relatives.
@@ -38,7 +38,7 @@ export interface KeyspaceObserver {
  * It knows data types and time, nothing about sockets or replies.
  */
 export class Database {
-  readonly keys: KeySpace<StoredValue>
+  readonly keys: KeySpace<KeyspaceValue>
   /** Absolute expiry time in ms since the epoch, for keys that have one. */
   readonly expires: KeySpace<number>
   readonly cursors = new CursorTable<string>()
@@ -77,6 +77,12 @@ export class Database {
 
   /** The value of a live key, expiring it first if its time has passed. */
   get(key: string): StoredValue | undefined {
+    const v = this.getStored(key)
+    return typeof v === 'string' || !(v instanceof MutableString) ? v : v.text()
+  }
+
+  /** get() as held: a MutableString stays one (the bitmap commands, GET, STRLEN). */
+  getStored(key: string): KeyspaceValue | undefined {
     const v = this.keys.get(key)
     if (v === undefined) return undefined
     if (this.expires.size !== 0) {
@@ -91,7 +97,13 @@ export class Database {
 
   /** Like get(), counting a keyspace hit or miss for INFO stats. */
   lookupRead(key: string): StoredValue | undefined {
-    const v = this.get(key)
+    const v = this.lookupReadStored(key)
+    return typeof v === 'string' || !(v instanceof MutableString) ? v : v.text()
+  }
+
+  /** lookupRead() as held, like getStored(). */
+  lookupReadStored(key: string): KeyspaceValue | undefined {
+    const v = this.getStored(key)
     if (v === undefined) {
       this.misses++
       const observer = this.observer
@@ -129,7 +141,7 @@ export class Database {
    * passed is expired first, as Redis's lookup before an overwrite does, so observers
    * see it expire and then a new key appear.
    */
-  set(key: string, value: StoredValue): void {
+  set(key: string, value: KeyspaceValue): void {
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
       if (at !== undefined) {
@@ -143,7 +155,7 @@ export class Database {
   }
 
   /** Replaces a value keeping its TTL (APPEND, INCR, SETRANGE, collection updates). */
-  replace(key: string, value: StoredValue): void {
+  replace(key: string, value: KeyspaceValue): void {
     const observer = this.observer
     if (this.keys.set(key, value) && observer !== null) observer.keyAdded(this, key)
     if (observer !== null) observer.keyModified(this, key)
@@ -233,7 +245,7 @@ export class Database {
    * so clients that selected it, and clients blocked on its keys, see the new data.
    */
   swapWith(other: Database): void {
-    const self = this as { keys: KeySpace<StoredValue>; expires: KeySpace<number>; cursors: CursorTable<string> }
+    const self = this as { keys: KeySpace<KeyspaceValue>; expires: KeySpace<number>; cursors: CursorTable<string> }
     const that = other as typeof self
     ;[self.keys, that.keys] = [that.keys, self.keys]
     ;[self.expires, that.expires] = [that.expires, self.expires]

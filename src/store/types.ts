@@ -22,9 +22,93 @@ export class Structured {
   constructor(readonly value: RespValue) {}
 }
 
-/** Strings are latin1 JS strings: one char per byte, binary safe, cheap for V8. */
+/**
+ * A string value kept as mutable bytes, made by the commands that write a few bits of
+ * a string in place (SETBIT, BITFIELD, BITOP's result). A JS string is immutable, so
+ * each such write on one copied the whole value, and it cannot pass 2^29 - 24 bytes,
+ * while SETBIT may grow a string to 512 MB as in Redis.
+ *
+ * Only the bitmap commands and GET/STRLEN see it: Database.get answers every other
+ * command with text(), a latin1 string made once per change. Bytes of `buf` past
+ * `length` are always zero, so growing needs no clearing and reads past the end see
+ * zeros. Redis's object for it is a raw string.
+ */
+export class MutableString {
+  readonly type = 'string'
+  private cached: string | null = null
+
+  constructor(
+    public buf: Buffer,
+    public length: number,
+  ) {}
+
+  static from(s: string, room: number): MutableString {
+    const buf = Buffer.alloc(Math.max(s.length, room))
+    buf.latin1Write(s, 0)
+    return new MutableString(buf, s.length)
+  }
+
+  encoding(): string {
+    return 'raw'
+  }
+
+  /** As a latin1 string (throws past V8's longest string, 2^29 - 24 chars). */
+  text(): string {
+    return (this.cached ??= this.buf.latin1Slice(0, this.length))
+  }
+
+  /** The bytes, without a copy. */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length)
+  }
+
+  /** Byte i, as String#charCodeAt gives it, so read-only bitmap code takes either. */
+  charCodeAt(i: number): number {
+    return this.buf[i]
+  }
+
+  /**
+   * Grows to at least `n` bytes, the new ones zero. Room doubles up to 1 MB and then
+   * grows by 1 MB at a time, as Redis's sdsMakeRoomFor does, so a bitmap set bit by
+   * bit from its low end is copied O(log n) times.
+   */
+  grow(n: number): void {
+    if (n <= this.length) return
+    const buf = this.buf
+    if (n > buf.length) {
+      const room = n < 1024 * 1024 ? n * 2 : n + 1024 * 1024
+      const next = Buffer.alloc(room)
+      buf.copy(next, 0, 0, this.length)
+      this.buf = next
+    }
+    this.length = n
+    this.cached = null
+  }
+
+  setByte(i: number, b: number): void {
+    this.buf[i] = b
+    this.cached = null
+  }
+
+  /** After writing to `buf` directly. */
+  changed(): void {
+    this.cached = null
+  }
+
+  clone(): MutableString {
+    return new MutableString(Buffer.from(this.bytes()), this.length)
+  }
+}
+
+/**
+ * What commands see of a value. Strings are latin1 JS strings: one char per byte,
+ * binary safe, cheap for V8.
+ */
 export type StoredValue = string | Structured | Collection
 
-export function typeName(v: StoredValue): string {
+/** What the keyspace holds: a string may also be a MutableString. */
+export type KeyspaceValue = StoredValue | MutableString
+
+export function typeName(v: KeyspaceValue): string {
   return typeof v === 'string' ? 'string' : v.type
 }

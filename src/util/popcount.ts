@@ -1,5 +1,5 @@
 /**
- * Counting set bits of a latin1 string (BITCOUNT). JS has no 64-bit popcount, and a
+ * Counting set bits of a latin1 string or a byte array (BITCOUNT). JS has no 64-bit popcount, and a
  * table or SWAR loop costs ~5 µs per 8 KiB, several times Redis's. WebAssembly has
  * i64.popcnt, so the bytes are copied (one memcpy) into a small module's memory in
  * chunks and counted there, 8 bytes per instruction. Without WebAssembly (node
@@ -71,18 +71,21 @@ export function popcount8(b: number): number {
 
 let scratch: Buffer | null = null
 
-/** Set bits of bytes [from, to) of a latin1 string. */
-export function popcount(v: string, from: number, to: number): number {
+/** Set bits of bytes [from, to) of a latin1 string or of a byte array. */
+export function popcount(v: string | Uint8Array, from: number, to: number): number {
   let n = 0
+  const text = typeof v === 'string'
   if (to - from < 64) {
-    for (let i = from; i < to; i++) n += POPCOUNT[v.charCodeAt(i)]
+    if (text) for (let i = from; i < to; i++) n += POPCOUNT[v.charCodeAt(i)]
+    else for (let i = from; i < to; i++) n += POPCOUNT[v[i]]
     return n
   }
   const whole = from === 0 && to === v.length
   const bytes = wasm !== null ? wasm.bytes : (scratch ??= Buffer.allocUnsafe(CHUNK))
   for (let at = from; at < to; at += CHUNK) {
     const len = Math.min(CHUNK, to - at)
-    bytes.latin1Write(whole && len === v.length ? v : v.slice(at, at + len), 0, len)
+    if (text) bytes.latin1Write(whole && len === v.length ? v : v.slice(at, at + len), 0, len)
+    else bytes.set(v.subarray(at, at + len))
     const words = len & ~7
     n += wasm !== null ? wasm.count(0, words) : swar(bytes, words)
     for (let i = words; i < len; i++) n += POPCOUNT[bytes[i]]
