@@ -21,10 +21,13 @@ function save(c: Caller): void {
   else c.out.error('ERR')
 }
 
-/** BGSAVE [SCHEDULE]: synchronous for now, with Redis's reply. */
+/**
+ * BGSAVE [SCHEDULE]: synchronous for now, with Redis's reply, which does not wait for
+ * the outcome: a failure shows in INFO persistence and the log, as for Redis's child.
+ */
 function bgsave(c: Caller, argv: string[]): void {
   if (argv.length > 2 || (argv.length === 2 && !isOption(argv[1], 'SCHEDULE'))) return c.out.error(Err.syntax)
-  if (!c.server.snapshots.backgroundSave()) return c.out.error('ERR Background saving error')
+  c.server.snapshots.backgroundSave()
   c.out.simple('Background saving started')
 }
 

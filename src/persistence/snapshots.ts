@@ -13,6 +13,7 @@ export class Snapshots {
   lastSave: number
   /** server.dirty as of the last successful save: the changes since are the difference. */
   private dirtyAtSave = 0
+  /** Saves attempted (INFO rdb_saves). */
   saves = 0
   lastBgsaveOk = true
   lastBgsaveSeconds = -1
@@ -22,6 +23,12 @@ export class Snapshots {
 
   constructor(private readonly server: Server) {
     this.lastSave = Math.floor(server.stats.startTime / 1000)
+  }
+
+  /** stop-writes-on-bgsave-error: the last background save failed and save points are set. */
+  get writesRefused(): boolean {
+    const config = this.server.config
+    return !this.lastBgsaveOk && config.get('stop-writes-on-bgsave-error') === 'yes' && config.get('save') !== ''
   }
 
   get changesSinceSave(): number {
@@ -52,6 +59,8 @@ export class Snapshots {
     const dir = config.get('dir')
     const temp = join(dir, `temp-${process.pid}.rdb`)
     const stats: SnapshotStats = { keys: 0, expired: 0 }
+    // Redis's rdb_saves counts attempts, failed ones included.
+    this.saves++
     let fd: number | null = null
     try {
       fd = openSync(temp, 'w')
@@ -78,7 +87,6 @@ export class Snapshots {
     server.log('notice', 'DB saved on disk')
     this.dirtyAtSave = server.dirty
     this.lastSave = Math.floor(Date.now() / 1000)
-    this.saves++
     return true
   }
 

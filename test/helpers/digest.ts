@@ -16,7 +16,8 @@ function text(v: unknown): Reply {
 }
 
 export async function connect(port: number): Promise<Redis> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false })
+  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null })
+  r.on('error', () => {})
   await r.connect()
   return r
 }

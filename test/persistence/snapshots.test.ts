@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -7,9 +7,9 @@ import { RespDouble, RespMap } from '../../src/resp/values.js'
 import { Structured } from '../../src/store/types.js'
 import { runCli, startCli } from '../helpers/cli.js'
 import { cmd, connect, digestDiff, serverDigest } from '../helpers/digest.js'
-import { until } from '../helpers/fixture.js'
+import { call, until } from '../helpers/fixture.js'
 import { RawClient, resp } from '../helpers/raw.js'
-import { startRespite } from '../helpers/servers.js'
+import { missingTool, startRedis, startRespite } from '../helpers/servers.js'
 import { populate } from './dataset.js'
 
 /**
@@ -85,7 +85,7 @@ describe('SAVE, BGSAVE, LASTSAVE and INFO persistence', () => {
       s.server.config.set('dir', join(dir, 'missing'), true)
       await cmd(r, 'SET', 'k', 'w')
       await expect(cmd(r, 'SAVE')).rejects.toThrow(/^ERR$/)
-      await expect(cmd(r, 'BGSAVE')).rejects.toThrow('ERR')
+      expect(await cmd(r, 'BGSAVE')).toBe('Background saving started')
       const info = (await cmd(r, 'INFO', 'persistence')) as string
       expect(infoField(info, 'rdb_last_bgsave_status')).toBe('err')
       expect(infoField(info, 'rdb_changes_since_last_save')).toBe('1')
@@ -108,6 +108,36 @@ describe('SAVE, BGSAVE, LASTSAVE and INFO persistence', () => {
       await until(async () => infoField((await cmd(r, 'INFO', 'persistence')) as string, 'rdb_changes_since_last_save') === '0', 'the change count to reset')
       r.disconnect()
     })
+  })
+})
+
+describe.skipIf(missingTool('redis-server'))('a failed background save, as redis-server reports it', () => {
+  it('MISCONF refuses writes and PING while save points are set; SAVE and SHUTDOWN answer -ERR', async () => {
+    const replies: string[][] = []
+    for (const kind of ['redis', 'respite'] as const) {
+      const dir = tempDir()
+      const gone = join(dir, 'gone')
+      mkdirSync(gone)
+      const redis = kind === 'redis' ? await startRedis(['--save', '3600 1', '--dir', gone]) : null
+      const respite = kind === 'respite' ? await startRespite({ config: { save: '3600 1', dir: gone } }) : null
+      const port = redis?.port ?? respite!.port
+      rmSync(gone, { recursive: true })
+      try {
+        const first = await call(port, ['SET', 'a', '1'], ['BGSAVE'])
+        await new Promise((res) => setTimeout(res, 300))
+        const rest = await call(port, ['SET', 'a', '2'], ['PING'], ['GET', 'a'], ['SAVE'], ['INFO', 'persistence'],
+          ['SHUTDOWN'], ['CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'no'], ['SET', 'a', '3'],
+          ['CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'yes'], ['CONFIG', 'SET', 'save', ''], ['SET', 'a', '4'])
+        const info = rest[4]
+        rest[4] = ['rdb_changes_since_last_save', 'rdb_last_bgsave_status', 'rdb_saves'].map((f) => `${f}:${infoField(info, f)}`).join(',')
+        replies.push([...first, ...rest])
+      } finally {
+        await redis?.stop()
+        await respite?.close()
+      }
+    }
+    expect(replies[1]).toEqual(replies[0])
+    expect(replies[0][2]).toMatch(/^-MISCONF /)
   })
 })
 
