@@ -579,6 +579,8 @@ export const ACTED_ON = new Set([
   'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template', 'client-output-buffer-limit',
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys', 'notify-keyspace-events',
   'busy-reply-threshold',
+  // RDB snapshots (persistence/snapshots.ts).
+  'save', 'dbfilename', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error',
 ])
 
 /** Why each parameter has no effect, for the tests' check that every one is accounted for. */
