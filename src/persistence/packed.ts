@@ -1,3 +1,5 @@
+import { latin1Slice, latin1Write } from '../resp/latin1.js'
+
 /**
  * The packed containers RDB values are made of, written and read by hand from the
  * format descriptions (Redis's listpack.c/ziplist.c/intset.c header comments and the
@@ -144,7 +146,7 @@ export class ListpackBuilder {
       b.writeUInt32LE(len, this.pos)
       this.pos += 4
     }
-    this.pos += b.latin1Write(s, this.pos, len)
+    this.pos += latin1Write(b, this.pos, s)
     this.backlen(this.pos - start)
     this.count++
   }
@@ -179,7 +181,7 @@ export function readListpack(lp: Buffer): string[] {
     } else if (c < 0xc0) {
       const len = c & 0x3f
       if (p + 1 + len > end) corrupt('listpack string overflows')
-      out.push(lp.latin1Slice(p + 1, p + 1 + len))
+      out.push(latin1Slice(lp, p + 1, len))
       p += 1 + len
     } else if (c < 0xe0) {
       if (p + 2 > end) corrupt('listpack int overflows')
@@ -191,7 +193,7 @@ export function readListpack(lp: Buffer): string[] {
       if (p + 2 > end) corrupt('listpack string overflows')
       const len = ((c & 0x0f) << 8) | lp[p + 1]
       if (p + 2 + len > end) corrupt('listpack string overflows')
-      out.push(lp.latin1Slice(p + 2, p + 2 + len))
+      out.push(latin1Slice(lp, p + 2, len))
       p += 2 + len
     } else {
       switch (c) {
@@ -199,7 +201,7 @@ export function readListpack(lp: Buffer): string[] {
           if (p + 5 > end) corrupt('listpack string overflows')
           const len = lp.readUInt32LE(p + 1)
           if (p + 5 + len > end) corrupt('listpack string overflows')
-          out.push(lp.latin1Slice(p + 5, p + 5 + len))
+          out.push(latin1Slice(lp, p + 5, len))
           p += 5 + len
           break
         }

@@ -134,7 +134,8 @@ export function loadRdb(buf: Buffer, target: LoadTarget, now = Date.now()): Load
   let db = 0
   let expireAt: number | bigint | undefined
   for (;;) {
-    const type = bytes(r, 1)[0]
+    if (r.pos >= buf.length) corrupt('truncated')
+    const type = buf[r.pos++]
     switch (type) {
       case OP_EXPIRETIME_MS: {
         const at = bytes(r, 8).readBigInt64LE(0)

@@ -1,3 +1,5 @@
+import { latin1Slice } from '../resp/latin1.js'
+
 /**
  * RDB's length and string encodings (the format notes of redis-rdb-tools and Redis's
  * RDB documentation, implemented here by hand): lengths in 1, 2, 5 or 9 bytes, and
@@ -61,7 +63,7 @@ export function readRdbString(r: Reader): string | null {
   if (len >= 0) {
     if (r.pos + len > b.length) return null
     r.pos += len
-    return b.latin1Slice(r.pos - len, r.pos)
+    return latin1Slice(b, r.pos - len, len)
   }
   const encoding = -1 - len
   const width = [1, 2, 4][encoding]
@@ -81,6 +83,24 @@ export function readRdbString(r: Reader): string | null {
   const out = lzfDecompress(b.subarray(r.pos, r.pos + clen), ulen)
   r.pos += clen
   return out === null ? null : out.latin1Slice(0, out.length)
+}
+
+/**
+ * An RDB string as bytes (listpacks, ziplists, intsets inside values): a view of the
+ * input when stored raw, so no string is made only to be turned back into bytes.
+ */
+export function readRdbBytes(r: Reader): Buffer | null {
+  const at = r.pos
+  const len = readLength(r)
+  if (len === null) return null
+  if (len >= 0) {
+    if (r.pos + len > r.buf.length) return null
+    r.pos += len
+    return r.buf.subarray(r.pos - len, r.pos)
+  }
+  r.pos = at
+  const s = readRdbString(r)
+  return s === null ? null : Buffer.from(s, 'latin1')
 }
 
 /** LZF decompression (liblzf's format): literal runs and back-references. */

@@ -5,9 +5,10 @@ import { SetValue } from '../store/set.js'
 import { Consumer, ConsumerGroup, formatId, StreamValue, U64_MAX, type PendingEntry, type StreamEntry } from '../store/stream.js'
 import { Structured, type StoredValue } from '../store/types.js'
 import { ZSet } from '../store/zset.js'
+import { latin1Write } from '../resp/latin1.js'
 import { strtod } from '../util/numbers.js'
 import { corrupt, ListpackBuilder, readIntset, readListpack, readZiplist, readZipmap } from './packed.js'
-import { lzfCompress, readLength, readRdbString, type Reader } from './rdb-strings.js'
+import { lzfCompress, readLength, readRdbBytes, readRdbString, type Reader } from './rdb-strings.js'
 
 /**
  * One value in RDB version 10 form (Redis 7.0): the type byte and the encoding that
@@ -166,7 +167,7 @@ export class RdbWriter {
     }
     this.length(len)
     this.ensure(len)
-    this.pos += this.buf.latin1Write(s, this.pos, len)
+    this.pos += latin1Write(this.buf, this.pos, s)
   }
 
   /** A binary blob (a listpack) as an RDB string, compressed like any other. */
@@ -518,7 +519,9 @@ export function bytes(r: Reader, n: number): Buffer {
 }
 
 function blob(r: Reader): Buffer {
-  return Buffer.from(str(r), 'latin1')
+  const b = readRdbBytes(r)
+  if (b === null) corrupt('bad string')
+  return b
 }
 
 function binaryDouble(r: Reader): number {
