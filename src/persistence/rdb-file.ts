@@ -39,9 +39,8 @@ export interface SnapshotOptions {
 const CHUNK = 1 << 20
 
 export interface SnapshotStats {
+  /** Keys written so far. */
   keys: number
-  /** Keys skipped because their time had passed while saving. */
-  expired: number
 }
 
 /**
@@ -51,7 +50,7 @@ export interface SnapshotStats {
  * changing in between: that step must then keep copy-on-write old values of keys
  * not yet visited, which this writer does not do).
  */
-export function* snapshotChunks(dbs: readonly Database[], opts: SnapshotOptions, stats: SnapshotStats = { keys: 0, expired: 0 }): Generator<Buffer> {
+export function* snapshotChunks(dbs: readonly Database[], opts: SnapshotOptions, stats: SnapshotStats = { keys: 0 }): Generator<Buffer> {
   const w = new RdbWriter(opts.compress)
   const crc = new Crc64()
   const take = (): Buffer => {

@@ -58,7 +58,7 @@ export class Snapshots {
     const config = server.config
     const dir = config.get('dir')
     const temp = join(dir, `temp-${process.pid}.rdb`)
-    const stats: SnapshotStats = { keys: 0, expired: 0 }
+    const stats: SnapshotStats = { keys: 0 }
     // Redis's rdb_saves counts attempts, failed ones included.
     this.saves++
     let fd: number | null = null
