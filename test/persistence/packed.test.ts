@@ -108,6 +108,32 @@ function textScore(d: number): Buffer {
   return Buffer.concat([Buffer.from([s.length]), Buffer.from(s, 'latin1')])
 }
 
+function idBytes(ms: number, seq: number): Buffer {
+  const b = Buffer.alloc(16)
+  b.writeBigUInt64BE(BigInt(ms), 0)
+  b.writeBigUInt64BE(BigInt(seq), 8)
+  return b
+}
+
+/**
+ * A STREAM_LISTPACKS value as Redis 5.0-6.2 wrote it (no first id, max deleted id,
+ * entries added or entries read): one node holding 10-1 {f: v1} and 11-0 {a: 1, b: 2},
+ * the first sharing the master entry's fields; a group that delivered 10-1 to "c".
+ */
+function streamV1(): Buffer {
+  const lp = new ListpackBuilder()
+  for (const v of ['2', '0', '1', 'f', '0']) lp.add(v) // count, deleted, master fields, end
+  for (const v of ['2', '0', '0', 'v1', '4']) lp.add(v) // SAMEFIELDS entry, its lp-count
+  for (const v of ['0', '1', '-1', '2', 'a', '1', 'b', '2', '8']) lp.add(v)
+  const time = Buffer.alloc(8)
+  time.writeBigInt64LE(1_700_000_000_123n)
+  return Buffer.concat([Buffer.from([15]), rdbLength(1), rdbString(idBytes(10, 1)), rdbString(lp.finish()),
+    rdbLength(2), rdbLength(11), rdbLength(0), // length, last id
+    rdbLength(1), rdbString('g'), rdbLength(10), rdbLength(1), // one group, its last id
+    rdbLength(1), idBytes(10, 1), time, rdbLength(3), // its PEL: id, delivery time, count
+    rdbLength(1), rdbString('c'), time, rdbLength(1), idBytes(10, 1)]) // consumer c owns 10-1
+}
+
 describe('listpacks', () => {
   it('round-trips integers at every encoding boundary and strings of every length class', () => {
     const values = ['0', '127', '128', '-1', '-4096', '4095', '4096', '-4097', '32767', '-32768', '32768', '8388607', '-8388608',
@@ -197,6 +223,7 @@ describe.skipIf(missingTool('redis-server'))('old encodings RESTOREd into respit
       ['set-plain-ints', Buffer.concat([Buffer.from([2]), rdbLength(2), rdbString('10'), rdbString('-4')])],
       ['set-intset-big', Buffer.concat([Buffer.from([11]), rdbString(intset(many.map(BigInt), 2))])],
       ['set-intset', Buffer.concat([Buffer.from([11]), rdbString(intset([1n, 1n << 40n], 8))])],
+      ['stream-v1', streamV1()],
     ]
     const a = await connect(redis.port)
     const b = await connect(respite.port)
