@@ -53,14 +53,14 @@ export class Snapshots {
    * `dbfilename`, so a crash mid-save leaves the previous file intact. Logs and
    * returns false on failure.
    */
-  save(): boolean {
+  save(counted = true): boolean {
     const server = this.server
     const config = server.config
     const dir = config.get('dir')
     const temp = join(dir, `temp-${process.pid}.rdb`)
     const stats: SnapshotStats = { keys: 0 }
-    // Redis's rdb_saves counts attempts, failed ones included.
-    this.saves++
+    // Redis's rdb_saves counts attempts, failed ones included (not FLUSHALL's save).
+    if (counted) this.saves++
     let fd: number | null = null
     try {
       fd = openSync(temp, 'w')
@@ -88,6 +88,14 @@ export class Snapshots {
     this.dirtyAtSave = server.dirty
     this.lastSave = Math.floor(Date.now() / 1000)
     return true
+  }
+
+  /**
+   * FLUSHALL with save points set saves the empty dataset at once, as Redis does, so a
+   * restart does not bring the flushed keys back.
+   */
+  afterFlushAll(): void {
+    if (this.savePoints().length > 0) this.save(false)
   }
 
   /**

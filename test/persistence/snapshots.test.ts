@@ -141,6 +141,29 @@ describe.skipIf(missingTool('redis-server'))('a failed background save, as redis
   })
 })
 
+describe.skipIf(missingTool('redis-server'))('FLUSHALL with save points', () => {
+  it('saves the empty dataset at once, without counting it in rdb_saves, as redis-server does', async () => {
+    const outcomes: unknown[] = []
+    for (const kind of ['redis', 'respite'] as const) {
+      const dir = tempDir()
+      const redis = kind === 'redis' ? await startRedis(['--save', '3600 1', '--dir', dir]) : null
+      const respite = kind === 'respite' ? await startRespite({ config: { save: '3600 1', dir } }) : null
+      const port = redis?.port ?? respite!.port
+      try {
+        const replies = await call(port, ['SET', 'a', '1'], ['SET', 'b', '2'], ['FLUSHALL'], ['INFO', 'persistence'])
+        const info = replies.pop()!
+        const fields = ['rdb_changes_since_last_save', 'rdb_saves'].map((f) => `${f}:${infoField(info, f)}`)
+        outcomes.push([replies, fields, existsSync(join(dir, 'dump.rdb'))])
+      } finally {
+        await redis?.stop()
+        await respite?.close()
+      }
+    }
+    expect(outcomes[1]).toEqual(outcomes[0])
+    expect((outcomes[0] as unknown[])[2]).toBe(true)
+  })
+})
+
 describe('restarts', () => {
   it('an embedded server saved with SHUTDOWN SAVE comes back key for key, structured values included', async () => {
     const dir = tempDir()
