@@ -191,8 +191,6 @@ export class RdbWriter {
 /** Elements per quicklist node: about what list-max-listpack-size -2 (8 KiB) holds. */
 const QUICKLIST_NODE_BYTES = 8192
 const QUICKLIST_NODE_MAX = 128
-/** Entries per stream listpack node: stream-node-max-entries' default. */
-const STREAM_NODE_ENTRIES = 100
 
 /**
  * The type byte and encoding of one value; with a key, the key goes between them, as
@@ -337,23 +335,19 @@ function idKey(id: bigint): Buffer {
  */
 function writeStream(w: RdbWriter, s: StreamValue, key: string | null): void {
   head(w, RdbType.StreamListpacks2, key)
-  const entries = s.range(0n, (U64_MAX << 64n) | U64_MAX, 0)
-  const nodes = Math.ceil(entries.length / STREAM_NODE_ENTRIES)
-  w.length(nodes)
-  for (let n = 0; n < nodes; n++) {
-    const chunk = entries.slice(n * STREAM_NODE_ENTRIES, (n + 1) * STREAM_NODE_ENTRIES)
-    const master = chunk[0]
-    const masterMs = master.id >> 64n
-    const masterSeq = master.id & U64_MAX
+  const nodes = [...s.savedNodes()]
+  w.length(nodes.length)
+  for (const { masterId, master, entries } of nodes) {
+    const masterMs = masterId >> 64n
+    const masterSeq = masterId & U64_MAX
     const lp = new ListpackBuilder()
-    const fields = master.fields
-    lp.addInt(chunk.length) // live entries
-    lp.addInt(0) // deleted entries
-    lp.addInt(fields.length / 2)
-    for (let i = 0; i < fields.length; i += 2) lp.add(fields[i])
+    lp.addInt(entries.length) // live entries
+    lp.addInt(0) // deleted entries (not kept, so not saved)
+    lp.addInt(master.length)
+    for (const f of master) lp.add(f)
     lp.addInt(0) // end of the master entry
-    for (const e of chunk) {
-      const same = sameFields(e, fields)
+    for (const e of entries) {
+      const same = sameFields(e, master)
       const pairs = e.fields.length / 2
       lp.addInt(same ? 2 : 0) // flags: SAMEFIELDS or none
       lp.addInt(BigInt.asIntN(64, (e.id >> 64n) - masterMs))
@@ -367,7 +361,7 @@ function writeStream(w: RdbWriter, s: StreamValue, key: string | null): void {
         lp.addInt(pairs * 2 + 4)
       }
     }
-    w.blob(idKey(master.id))
+    w.blob(idKey(masterId))
     w.blob(lp.finish())
   }
   w.length(s.length)
@@ -402,9 +396,10 @@ function writeStream(w: RdbWriter, s: StreamValue, key: string | null): void {
   }
 }
 
-function sameFields(e: StreamEntry, master: string[]): boolean {
-  if (e.fields.length !== master.length) return false
-  for (let i = 0; i < master.length; i += 2) if (e.fields[i] !== master[i]) return false
+/** Whether an entry has exactly the master entry's field names, in order. */
+function sameFields(e: StreamEntry, master: readonly string[]): boolean {
+  if (e.fields.length !== master.length * 2) return false
+  for (let i = 0; i < master.length; i++) if (e.fields[i * 2] !== master[i]) return false
   return true
 }
 
@@ -751,7 +746,8 @@ function readStream(r: Reader, type: number): StreamValue {
     if (next() !== '0') corrupt('bad stream master entry')
     const masterMs = master >> 64n
     const masterSeq = master & U64_MAX
-    let seenLive = 0
+    const entries: StreamEntry[] = []
+    let last = master
     for (let e = 0; e < live + deleted; e++) {
       const flags = Number(lpInt(next()))
       const ms = BigInt.asUintN(64, masterMs + lpInt(next()))
@@ -765,13 +761,14 @@ function readStream(r: Reader, type: number): StreamValue {
         for (let i = 0; i < k; i++) fields.push(next(), next())
       }
       next() // lp-count
-      if (flags & 1) continue
       const id = (ms << 64n) | seq
-      if (s.length > 0 && id <= s.lastId) corrupt('stream ids out of order')
-      s.append(id, fields)
-      seenLive++
+      if (id < last || (e > 0 && id === last) || (s.length > 0 && id <= s.lastId)) corrupt('stream ids out of order')
+      last = id
+      if (!(flags & 1)) entries.push({ id, fields })
     }
-    if (p !== lp.length || seenLive !== live) corrupt('bad stream listpack')
+    if (p !== lp.length || entries.length !== live) corrupt('bad stream listpack')
+    // Redis drops a node once every entry in it is deleted; one in a file holds nothing.
+    if (entries.length > 0) s.appendNode(master, masterFields, entries, live + deleted, last)
   }
   const length = bigLen(r)
   const lastMs = bigLen(r)

@@ -54,6 +54,9 @@ async function streamDigest(r: Redis, key: string): Promise<unknown> {
   return {
     entries,
     length: full.length,
+    // The listpack nodes, as the snapshot kept them.
+    radixKeys: full['radix-tree-keys'],
+    radixNodes: full['radix-tree-nodes'],
     lastId: full['last-generated-id'],
     maxDeleted: full['max-deleted-entry-id'],
     added: full['entries-added'],
