@@ -77,6 +77,11 @@ export async function populate(r: Redis): Promise<void> {
   await cmd(r, 'XADD', 'x:trimmed', '1-1', 'a', '1')
   await cmd(r, 'XADD', 'x:trimmed', '2-1', 'a', '2')
   await cmd(r, 'XDEL', 'x:trimmed', '1-1', '2-1')
+  // A node whose first (master) entry is deleted, with a different field set after it.
+  await cmd(r, 'XADD', 'x:headless', '1-1', 'a', '1')
+  await cmd(r, 'XADD', 'x:headless', '1-2', 'b', '2', 'c', '3')
+  await cmd(r, 'XADD', 'x:headless', '2-0', 'a', '4')
+  await cmd(r, 'XDEL', 'x:headless', '1-1')
 
   await cmd(r, 'SELECT', 1)
   await cmd(r, 'SET', 'db1:key', 'one')
