@@ -90,6 +90,13 @@ async function main(): Promise<void> {
   writePidFile(server)
   setTitle(server, loader.configFile)
   server.log('notice', 'Server initialized')
+  try {
+    server.snapshots.load()
+  } catch (e) {
+    server.log('warning', (e as Error).message)
+    server.log('warning', 'Fatal error loading the DB, check server logs. Exiting.')
+    process.exit(1)
+  }
   server.log('notice', 'Ready to accept connections')
 
   server.onShutdown = () => process.exit(0)
@@ -100,7 +107,8 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     server.log('warning', `Received ${signal} scheduling shutdown...`)
-    server.shutdown()
+    // A failed final save keeps the server running, as in Redis; a later signal may retry.
+    if (!server.shutdown()) stopping = false
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))

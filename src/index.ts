@@ -58,6 +58,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   loader.finish()
   const server = new Server(config, table)
   for (const warning of loader.warnings) server.log('warning', warning)
+  // As redis-server does, start from `dir`/`dbfilename` when it exists (a corrupt file throws).
+  server.snapshots.load()
   await server.listen()
   return {
     get port() {

@@ -100,7 +100,7 @@ function isToken(r: Raw | undefined): boolean {
 const INTEGER_NAMES = new Set([
   'count', 'offset', 'index', 'start', 'stop', 'end', 'db', 'numkeys', 'seconds', 'milliseconds', 'port',
   'increment', 'decrement', 'client-id', 'protover', 'ttl', 'numreplicas', 'rank', 'len', 'maxlen', 'threshold',
-  'index1', 'index2', 'bit', 'numlocal', 'destination-db', 'samples', 'timeout-ms',
+  'index1', 'index2', 'bit', 'numlocal', 'destination-db', 'samples', 'timeout-ms', 'frequency',
 ])
 const DOUBLE_NAMES = new Set(['score', 'timeout', 'longitude', 'latitude', 'radius', 'width', 'height', 'weight'])
 

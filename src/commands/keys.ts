@@ -420,6 +420,7 @@ function flushdb(c: Caller, argv: string[]): void {
 function flushall(c: Caller, argv: string[]): void {
   if (!flushMode(c, argv)) return
   c.server.store.flushAll()
+  c.server.snapshots.afterFlushAll()
   c.out.simple('OK')
 }
 

@@ -1,6 +1,6 @@
 import type { Caller } from '../server/caller.js'
 import { ConfigError } from '../server/config.js'
-import { buildInfo, lastSaveTime, markSaved, resetStats, selectSections } from '../server/info.js'
+import { buildInfo, resetStats, selectSections } from '../server/info.js'
 import { globMatch } from '../store/glob.js'
 import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { isOption } from './args.js'
@@ -10,9 +10,8 @@ import { replyHelp } from './help.js'
 import { command, type CommandFlag, type CommandSpec } from './spec.js'
 
 /**
- * Server commands: INFO, CONFIG, TIME, SHUTDOWN, the persistence commands (answered
- * as by a server whose saves always succeed at once: respite keeps no files),
- * and the diagnostics tools poke at (ROLE, MEMORY, LATENCY, SLOWLOG) with empty logs.
+ * Server commands: INFO, CONFIG, TIME, BGREWRITEAOF (SAVE, BGSAVE, LASTSAVE and
+ * SHUTDOWN are in persistence.ts), and the diagnostics tools poke at (ROLE, MEMORY, LATENCY, SLOWLOG) with empty logs.
  */
 
 function info(c: Caller, argv: string[]): void {
@@ -76,7 +75,7 @@ const CONFIG_HELP = [
   '    Rewrite the configuration file.',
 ]
 
-// --- Time, persistence, shutdown --------------------------------------------------
+// --- Time, append-only file --------------------------------------------------
 
 function time(c: Caller): void {
   const now = performance.timeOrigin + performance.now()
@@ -86,47 +85,8 @@ function time(c: Caller): void {
   c.out.bulk(String(Math.min(999999, Math.floor((now - secs * 1000) * 1000))))
 }
 
-function lastsave(c: Caller): void {
-  c.out.integer(lastSaveTime(c.server))
-}
-
-function save(c: Caller): void {
-  markSaved(c.server)
-  c.out.simple('OK')
-}
-
-/** BGSAVE [SCHEDULE] */
-function bgsave(c: Caller, argv: string[]): void {
-  if (argv.length > 2 || (argv.length === 2 && !isOption(argv[1], 'SCHEDULE'))) return c.out.error(Err.syntax)
-  markSaved(c.server)
-  c.out.simple('Background saving started')
-}
-
 function bgrewriteaof(c: Caller): void {
   c.out.simple('Background append only file rewriting scheduled')
-}
-
-/** SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: no reply, the socket just closes. */
-function shutdown(c: Caller, argv: string[]): void {
-  let save = false
-  let nosave = false
-  let abort = false
-  let other = false
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i]
-    if (isOption(a, 'NOSAVE')) nosave = true
-    else if (isOption(a, 'SAVE')) save = true
-    else if (isOption(a, 'NOW') || isOption(a, 'FORCE')) other = true
-    else if (isOption(a, 'ABORT')) abort = true
-    else return c.out.error(Err.syntax)
-  }
-  if ((save && nosave) || (abort && (save || nosave || other))) return c.out.error(Err.syntax)
-  if (abort) return c.out.error('ERR No shutdown in progress.')
-  // While a script is busy only NOSAVE stops the server (the script with it: the
-  // budget hook sees the server closed); there is no saving to skip, but the rule stays.
-  const busy = c.server.busy
-  if (busy !== null && !nosave) return c.out.error(Err.busy(busy.kind))
-  c.server.shutdown()
 }
 
 function role(c: Caller): void {
@@ -281,28 +241,8 @@ export const serverCommands: CommandSpec[] = [
     summary: 'Return the current server time', complexity: 'O(1)', syntax: '', tips: ['nondeterministic_output'], handler: time,
   }),
   command({
-    name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['admin', 'dangerous'], group: 'server', since: '1.0.0',
-    summary: 'Get the UNIX time stamp of the last successful save to disk', complexity: 'O(1)', syntax: '',
-    tips: ['nondeterministic_output'], handler: lastsave,
-  }),
-  command({
-    name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], group: 'server', since: '1.0.0',
-    summary: 'Synchronously save the dataset to disk', complexity: 'O(N) where N is the total number of keys in all databases',
-    syntax: '', handler: save,
-  }),
-  command({
-    name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no_async_loading'], group: 'server', since: '1.0.0',
-    summary: 'Asynchronously save the dataset to disk', complexity: 'O(1)', syntax: '[SCHEDULE]', handler: bgsave,
-  }),
-  command({
     name: 'bgrewriteaof', arity: 1, flags: ['admin', 'noscript', 'no_async_loading'], group: 'server', since: '1.0.0',
     summary: 'Asynchronously rewrite the append-only file', complexity: 'O(1)', syntax: '', handler: bgrewriteaof,
-  }),
-  command({
-    name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], group: 'server',
-    since: '1.0.0', summary: 'Synchronously save the dataset to disk and then shut down the server',
-    complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
-    syntax: '[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]', handler: shutdown,
   }),
   command({
     name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], acl: ['admin', 'dangerous'], group: 'server',

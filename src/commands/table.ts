@@ -12,6 +12,7 @@ import { pubsubCommands } from './pubsub.js'
 import { functionCommands } from './functions.js'
 import { scriptingCommands } from './scripting.js'
 import { serverCommands } from './server.js'
+import { persistenceCommands } from './persistence.js'
 import { setCommands } from './sets.js'
 import { sortCommands } from './sort.js'
 import { sortedSetCommands } from './sorted-sets.js'
@@ -28,6 +29,7 @@ export const families: readonly CommandSpec[][] = [
   keyCommands,
   connectionCommands,
   serverCommands,
+  persistenceCommands,
   introspectionCommands,
   miniCommands,
   listCommands,

@@ -1,8 +1,10 @@
+import { latin1Slice } from '../resp/latin1.js'
+
 /**
  * RDB's length and string encodings (the format notes of redis-rdb-tools and Redis's
  * RDB documentation, implemented here by hand): lengths in 1, 2, 5 or 9 bytes, and
  * strings stored raw, as small integers or LZF-compressed. FUNCTION DUMP/RESTORE use
- * them now; RDB snapshots will.
+ * them, and so do RDB snapshots and DUMP payloads (src/persistence/rdb-values.ts).
  */
 
 export function rdbLength(n: number): Buffer {
@@ -61,7 +63,7 @@ export function readRdbString(r: Reader): string | null {
   if (len >= 0) {
     if (r.pos + len > b.length) return null
     r.pos += len
-    return b.latin1Slice(r.pos - len, r.pos)
+    return latin1Slice(b, r.pos - len, len)
   }
   const encoding = -1 - len
   const width = [1, 2, 4][encoding]
@@ -75,9 +77,30 @@ export function readRdbString(r: Reader): string | null {
   const clen = readLength(r)
   const ulen = readLength(r)
   if (clen === null || ulen === null || clen < 0 || ulen < 0 || r.pos + clen > b.length) return null
+  // A back-reference of 3 bytes expands to at most 264, so a larger claim is corrupt
+  // and is refused before the output buffer is allocated.
+  if (ulen > clen * 88 + 32) return null
   const out = lzfDecompress(b.subarray(r.pos, r.pos + clen), ulen)
   r.pos += clen
   return out === null ? null : out.latin1Slice(0, out.length)
+}
+
+/**
+ * An RDB string as bytes (listpacks, ziplists, intsets inside values): a view of the
+ * input when stored raw, so no string is made only to be turned back into bytes.
+ */
+export function readRdbBytes(r: Reader): Buffer | null {
+  const at = r.pos
+  const len = readLength(r)
+  if (len === null) return null
+  if (len >= 0) {
+    if (r.pos + len > r.buf.length) return null
+    r.pos += len
+    return r.buf.subarray(r.pos - len, r.pos)
+  }
+  r.pos = at
+  const s = readRdbString(r)
+  return s === null ? null : Buffer.from(s, 'latin1')
 }
 
 /** LZF decompression (liblzf's format): literal runs and back-references. */
@@ -107,4 +130,71 @@ export function lzfDecompress(input: Buffer, outLen: number): Buffer | null {
     }
   }
   return op === outLen ? out : null
+}
+
+/** Positions in LZF_TABLE are offset by this, so entries from earlier calls read as stale. */
+let lzfBase = 1
+const LZF_HASH_BITS = 14
+const LZF_TABLE = new Int32Array(1 << LZF_HASH_BITS)
+
+/**
+ * LZF compression (liblzf's format, the one lzfDecompress reads), written from the
+ * format alone: literal runs of up to 32 bytes, and back-references of 3 to 264 bytes
+ * up to 8 KiB back, found through a hash of the next three bytes. Null when the
+ * result would exceed `maxOut` bytes (Redis then stores the string raw).
+ */
+export function lzfCompress(input: Uint8Array, maxOut: number): Buffer | null {
+  const n = input.length
+  if (n < 4) return null
+  if (lzfBase > 0x3fffffff - n) {
+    LZF_TABLE.fill(0)
+    lzfBase = 1
+  }
+  const base = lzfBase
+  lzfBase += n + 1
+  const out = Buffer.allocUnsafe(maxOut + 3)
+  const table = LZF_TABLE
+  let ip = 0
+  let op = 1 // out[0] is kept for the first literal run's control byte
+  let lit = 0
+  while (ip < n) {
+    if (ip + 2 < n) {
+      const h = (Math.imul((input[ip] << 16) | (input[ip + 1] << 8) | input[ip + 2], 0x9e3779b1) >>> (32 - LZF_HASH_BITS))
+      const entry = table[h]
+      table[h] = base + ip
+      const ref = entry - base
+      const off = ip - ref - 1
+      if (entry >= base && off < 8192 && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
+        let len = 3
+        const maxLen = Math.min(264, n - ip)
+        while (len < maxLen && input[ref + len] === input[ip + len]) len++
+        // Close the literal run (or drop its unused control byte).
+        if (lit > 0) out[op - lit - 1] = lit - 1
+        else op--
+        if (op + 3 > maxOut) return null
+        const l = len - 2
+        if (l < 7) {
+          out[op++] = (l << 5) | (off >> 8)
+        } else {
+          out[op++] = (7 << 5) | (off >> 8)
+          out[op++] = l - 7
+        }
+        out[op++] = off & 0xff
+        lit = 0
+        op++
+        ip += len
+        continue
+      }
+    }
+    if (op >= maxOut) return null
+    out[op++] = input[ip++]
+    if (++lit === 32) {
+      out[op - lit - 1] = 31
+      lit = 0
+      op++
+    }
+  }
+  if (lit > 0) out[op - lit - 1] = lit - 1
+  else op--
+  return op <= maxOut ? out.subarray(0, op) : null
 }

@@ -3,7 +3,7 @@ import { compile } from '../lua/compiler.js'
 import { openBase } from '../lua/lib/base.js'
 import { budget, LuaAbort } from '../lua/runtime.js'
 import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } from '../lua/value.js'
-import { crc64 } from '../util/crc64.js'
+import { DUMP_VERSION_ERROR, verifyFooter, withFooter } from '../persistence/dump.js'
 import { errorMessage, parseFlags, type ScriptFlags, type Scripting } from './scripting.js'
 
 /**
@@ -49,10 +49,9 @@ const NAME_ERROR = 'ERR Library names can only contain letters, numbers, or unde
 /** How long a library's code may run at load (Redis's fixed 500 ms). */
 const LOAD_TIMEOUT_MS = 500
 
-/** RDB_OPCODE_FUNCTION2 and the RDB version a DUMP payload carries. */
+/** RDB_OPCODE_FUNCTION2 (a library's code) and its pre-release predecessor. */
 const OPCODE_FUNCTION2 = 0xf5
 const OPCODE_FUNCTION_PRE_GA = 0xf6
-const RDB_VERSION = 10
 
 /** An error whose message is the reply (with its code). */
 class ReplyError extends Error {}
@@ -329,21 +328,13 @@ export class FunctionRegistry {
     for (const lib of this.libraries.values()) {
       parts.push(Buffer.from([OPCODE_FUNCTION2]), rdbLength(lib.code.length), Buffer.from(lib.code, 'latin1'))
     }
-    parts.push(Buffer.from([RDB_VERSION & 0xff, RDB_VERSION >> 8]))
-    const body = Buffer.concat(parts)
-    const crc = Buffer.alloc(8)
-    crc.writeBigUInt64LE(crc64(body))
-    return Buffer.concat([body, crc])
+    return withFooter(Buffer.concat(parts))
   }
 
   /** FUNCTION RESTORE; throws the error reply's text. */
   restore(payload: Buffer, policy: RestorePolicy): void {
-    if (payload.length < 10) refuse('ERR DUMP payload version or checksum are wrong')
-    const footer = payload.length - 10
-    const version = payload.readUInt16LE(footer)
-    if (version > RDB_VERSION || payload.readBigUInt64LE(footer + 2) !== crc64(payload.subarray(0, footer + 2))) {
-      refuse('ERR DUMP payload version or checksum are wrong')
-    }
+    const footer = verifyFooter(payload)
+    if (footer === null) refuse(DUMP_VERSION_ERROR)
     const codes: string[] = []
     // Records may not start in the footer, but a malformed one is read on into it, as Redis does.
     const reader = { buf: payload, pos: 0 }
@@ -357,6 +348,15 @@ export class FunctionRegistry {
       if (code === null) refuse('ERR Failed loading library payload')
       codes.push(code)
     }
+    this.restoreCodes(codes, policy)
+  }
+
+  /**
+   * Loads libraries from their code, all or none, under a restore policy: FUNCTION
+   * RESTORE, and an RDB snapshot's function records (APPEND, as Redis loads them).
+   * Throws the error reply's text.
+   */
+  restoreCodes(codes: readonly string[], policy: RestorePolicy): void {
     const libraries: Library[] = []
     const names = new Map<string, Library>()
     for (const code of codes) {

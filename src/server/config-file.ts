@@ -503,11 +503,15 @@ function noEffect(reason: string, names: string[]): void {
   for (const n of names) NO_EFFECT[n] = reason
 }
 noEffect(DISK, [
-  'save', 'appendonly', 'appendfsync', 'appendfilename', 'appenddirname', 'auto-aof-rewrite-percentage',
+  'appendonly', 'appendfsync', 'appendfilename', 'appenddirname', 'auto-aof-rewrite-percentage',
   'auto-aof-rewrite-min-size', 'aof-load-truncated', 'aof-use-rdb-preamble', 'aof-timestamp-enabled',
-  'aof-rewrite-incremental-fsync', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite', 'dbfilename', 'rdbcompression',
-  'rdbchecksum', 'rdb-save-incremental-fsync', 'rdb-del-sync-files', 'stop-writes-on-bgsave-error',
-  'sanitize-dump-payload', 'key-load-delay', 'rdb-key-save-delay', 'loading-process-events-interval-bytes',
+  'aof-rewrite-incremental-fsync', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite',
+])
+noEffect('respite syncs a snapshot once, when it is complete', ['rdb-save-incremental-fsync'])
+noEffect('respite keeps the RDB file after a transfer, having no replicas', ['rdb-del-sync-files'])
+noEffect('respite always checks DUMP payloads and RDB files in full', ['sanitize-dump-payload'])
+noEffect("it tunes Redis's loading and saving loops, which respite does not share", [
+  'key-load-delay', 'rdb-key-save-delay', 'loading-process-events-interval-bytes',
 ])
 noEffect(REPLICATION, [
   'replicaof', 'masterauth', 'masteruser', 'repl-backlog-size', 'repl-backlog-ttl', 'repl-disable-tcp-nodelay',
@@ -532,7 +536,9 @@ noEffect('respite evicts no keys: past maxmemory it refuses writes, as under noe
 noEffect('respite evicts no clients', ['maxmemory-clients'])
 noEffect('respite keeps no slow log', ['slowlog-log-slower-than', 'slowlog-max-len'])
 noEffect('respite has no latency monitor', ['latency-monitor-threshold', 'latency-tracking', 'latency-tracking-info-percentiles'])
-noEffect('respite shuts down at once and saves nothing', ['shutdown-on-sigint', 'shutdown-on-sigterm', 'shutdown-timeout'])
+noEffect('respite treats SIGINT and SIGTERM as the default setting does (saving only when save points are set), without a timeout', [
+  'shutdown-on-sigint', 'shutdown-on-sigterm', 'shutdown-timeout',
+])
 noEffect('respite cannot daemonize; it stays in the foreground', ['daemonize'])
 noEffect('respite does not notify a supervisor (use a plain service type, not notify)', ['supervised'])
 noEffect('respite does not log to syslog', ['syslog-enabled', 'syslog-ident', 'syslog-facility'])
@@ -573,6 +579,8 @@ export const ACTED_ON = new Set([
   'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template', 'client-output-buffer-limit',
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys', 'notify-keyspace-events',
   'busy-reply-threshold',
+  // RDB snapshots (persistence/snapshots.ts).
+  'save', 'dbfilename', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error',
 ])
 
 /** Why each parameter has no effect, for the tests' check that every one is accounted for. */

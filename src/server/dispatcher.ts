@@ -72,6 +72,12 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
     reject(client, spec, Err.oom)
     return
   }
+  // After a failed background save with save points set, Redis refuses writes (and
+  // PING, which a monitoring check sends) until a save succeeds.
+  if (!server.snapshots.lastBgsaveOk && (spec.writes || spec.fullName === 'ping') && server.snapshots.writesRefused) {
+    reject(client, spec, Err.misconf)
+    return
+  }
   if (client.subscribed && client.out.proto === 2 && !spec.allowedWhileSubscribed) {
     reject(client, spec, Err.subscribedContext(spec.fullName!))
     return

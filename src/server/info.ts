@@ -33,7 +33,6 @@ interface InfoState {
   hitsBase: number
   missesBase: number
   expiredBase: number
-  lastSave: number
 }
 
 const states = new WeakMap<Server, InfoState>()
@@ -50,20 +49,10 @@ function state(server: Server): InfoState {
       hitsBase: 0,
       missesBase: 0,
       expiredBase: 0,
-      lastSave: Math.floor(server.stats.startTime / 1000),
     }
     states.set(server, s)
   }
   return s
-}
-
-/** Unix time of the last (pretend) save: start-up, SAVE or BGSAVE. */
-export function lastSaveTime(server: Server): number {
-  return state(server).lastSave
-}
-
-export function markSaved(server: Server): void {
-  state(server).lastSave = Math.floor(Date.now() / 1000)
 }
 
 /** Which sections `INFO [section ...]` asks for, in Redis's fixed output order. */
@@ -333,7 +322,8 @@ function sectionLines(server: Server, section: Section): string[] {
         'lazyfreed_objects:0',
       ]
     }
-    case 'persistence':
+    case 'persistence': {
+      const snap = server.snapshots
       return [
         'loading:0',
         'async_loading:0',
@@ -343,16 +333,16 @@ function sectionLines(server: Server, section: Section): string[] {
         'current_fork_perc:0.00',
         'current_save_keys_processed:0',
         'current_save_keys_total:0',
-        'rdb_changes_since_last_save:0',
+        `rdb_changes_since_last_save:${snap.changesSinceSave}`,
         'rdb_bgsave_in_progress:0',
-        `rdb_last_save_time:${s.lastSave}`,
-        'rdb_last_bgsave_status:ok',
-        'rdb_last_bgsave_time_sec:-1',
+        `rdb_last_save_time:${snap.lastSave}`,
+        `rdb_last_bgsave_status:${snap.lastBgsaveOk ? 'ok' : 'err'}`,
+        `rdb_last_bgsave_time_sec:${snap.lastBgsaveSeconds}`,
         'rdb_current_bgsave_time_sec:-1',
-        'rdb_saves:0',
+        `rdb_saves:${snap.saves}`,
         'rdb_last_cow_size:0',
-        'rdb_last_load_keys_expired:0',
-        'rdb_last_load_keys_loaded:0',
+        `rdb_last_load_keys_expired:${snap.loadExpiredKeys}`,
+        `rdb_last_load_keys_loaded:${snap.loadedKeys}`,
         'aof_enabled:0',
         'aof_rewrite_in_progress:0',
         'aof_rewrite_scheduled:0',
@@ -366,6 +356,7 @@ function sectionLines(server: Server, section: Section): string[] {
         'module_fork_in_progress:0',
         'module_fork_last_cow_size:0',
       ]
+    }
     case 'stats': {
       const commands = totalCommands(server)
       const ks = keyspaceTotals(server)

@@ -27,6 +27,7 @@ import { KeySignals } from './signals.js'
 import { Tracking } from './tracking.js'
 import { Watches } from './watch.js'
 import { PubSub } from '../pubsub/pubsub.js'
+import { Snapshots } from '../persistence/snapshots.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
 export const REDIS_VERSION = '7.0.15'
@@ -69,6 +70,8 @@ export class Server {
   }
   /** Changes to the data so far: one per modified key, flush or swap (signals.ts). */
   dirty = 0
+  /** RDB snapshots: SAVE, save points, the start-up load (persistence/snapshots.ts). */
+  readonly snapshots = new Snapshots(this)
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
@@ -363,6 +366,7 @@ export class Server {
       this.memory.sample()
       // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
       this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
+      this.snapshots.checkSavePoints()
       const timeout = this.config.int('timeout')
       if (timeout > 0) {
         const limit = Date.now() - timeout * 1000
@@ -396,13 +400,25 @@ export class Server {
     await Promise.all(done)
   }
 
-  /** SHUTDOWN and signals: close, then let the embedding process decide what next. */
-  shutdown(): void {
+  /**
+   * SHUTDOWN and signals: save when asked to (`save` true), or by default when save
+   * points are configured, as Redis does; then close, and let the embedding process
+   * decide what next. False, with the server still running, when the save failed.
+   */
+  shutdown(save?: boolean): boolean {
     this.log('warning', 'User requested shutdown...')
+    if (save ?? this.snapshots.savePoints().length > 0) {
+      this.log('notice', 'Saving the final RDB snapshot before exiting.')
+      if (!this.snapshots.save()) {
+        this.log('warning', 'Error trying to save the DB, can\'t exit.')
+        return false
+      }
+    }
     void this.close().then(() => {
       this.log('warning', 'Redis is now ready to exit, bye bye...')
       this.onShutdown?.()
     })
+    return true
   }
 }
 

@@ -611,6 +611,39 @@ export class StreamValue implements Collection {
   }
 
   /**
+   * The nodes as an RDB snapshot stores them: each node's master id and master
+   * fields, and its live entries (deleted ones are not kept here, so not saved).
+   */
+  *savedNodes(): Generator<{ masterId: bigint; master: readonly string[]; entries: readonly StreamEntry[] }> {
+    for (const node of this.nodes) {
+      if (node.count > 0) yield { masterId: node.masterId, master: node.master, entries: node.entries }
+    }
+  }
+
+  /**
+   * Loading a snapshot: appends a node as the file had it, so node boundaries (and
+   * with them approximate trimming and XINFO's radix-tree figures) are what they were.
+   * `added` counts the node's deleted entries too; `last` is the last id it took.
+   * Entries must follow lastId; the stream's counters are the caller's to set.
+   */
+  appendNode(masterId: bigint, master: string[], entries: StreamEntry[], added: number, last: bigint): void {
+    this.nodes[this.nodes.length - 1]?.pack()
+    const node = new StreamNode(7 + 6 + 2 + listpackStrings(master), master, masterId)
+    for (const e of entries) {
+      node.bytes += entryBytes(node, e)
+      node.push(e)
+    }
+    node.added = added
+    node.last = last
+    this.nodes.push(node)
+    if (entries.length > 0) {
+      if (this.length === 0) this.firstId = entries[0].id
+      this.length += entries.length
+      this.lastId = entries[entries.length - 1].id
+    }
+  }
+
+  /**
    * The node count of Redis's radix tree over the nodes' master ids (XINFO's
    * radix-tree-nodes): a compressed node for each run of shared bytes, a branch node
    * where the 16-byte keys part, and a leaf per key.

@@ -1,0 +1,196 @@
+import { REDIS_VERSION } from '../server/server.js'
+import type { Database } from '../store/database.js'
+import type { StoredValue } from '../store/types.js'
+import { Crc64 } from '../util/crc64.js'
+import { corrupt, RdbFormatError } from './packed.js'
+import { bytes, isObjectType, len, RDB_VERSION, RdbWriter, readObject, str, writeObject } from './rdb-values.js'
+import type { Reader } from './rdb-strings.js'
+
+/**
+ * RDB snapshot files (version 10, as Redis 7.0 writes them): "REDIS0010", auxiliary
+ * fields, the function libraries, then per database a SELECTDB and RESIZEDB and the
+ * keys (each optionally after an EXPIRETIME_MS), then EOF and a CRC-64 of everything
+ * before it (0 when rdbchecksum is off).
+ */
+
+const OP_FUNCTION_PRE_GA = 246
+const OP_FUNCTION2 = 245
+const OP_MODULE_AUX = 247
+const OP_IDLE = 248
+const OP_FREQ = 249
+const OP_AUX = 250
+const OP_RESIZEDB = 251
+const OP_EXPIRETIME_MS = 252
+const OP_EXPIRETIME = 253
+const OP_SELECTDB = 254
+const OP_EOF = 255
+
+export interface SnapshotOptions {
+  compress: boolean
+  checksum: boolean
+  /** The function libraries' code, saved before the keys. */
+  functions: readonly string[]
+  usedMemory: number
+  /** aof-base: 1 when the snapshot starts an append-only file. */
+  aofBase?: boolean
+}
+
+/** Bytes gathered before a chunk is handed out. */
+const CHUNK = 1 << 20
+
+export interface SnapshotStats {
+  /** Keys written so far. */
+  keys: number
+}
+
+/**
+ * The snapshot as a sequence of chunks of about 1 MiB, computed as they are asked
+ * for. SAVE drains it at once; being an iterator over the keys, it lets a later
+ * fork-less BGSAVE pull a few chunks per event-loop turn instead (with the keyspace
+ * changing in between: that step must then keep copy-on-write old values of keys
+ * not yet visited, which this writer does not do).
+ */
+export function* snapshotChunks(dbs: readonly Database[], opts: SnapshotOptions, stats: SnapshotStats = { keys: 0 }): Generator<Buffer> {
+  const w = new RdbWriter(opts.compress)
+  const crc = new Crc64()
+  const take = (): Buffer => {
+    const chunk = w.take()
+    if (opts.checksum) crc.update(chunk)
+    return chunk
+  }
+  w.raw(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'))
+  const aux = (k: string, v: string): void => {
+    w.byte(OP_AUX)
+    w.string(k)
+    w.string(v)
+  }
+  aux('redis-ver', REDIS_VERSION)
+  aux('redis-bits', '64')
+  aux('ctime', String(Math.floor(Date.now() / 1000)))
+  aux('used-mem', String(Math.floor(opts.usedMemory)))
+  aux('aof-base', opts.aofBase ? '1' : '0')
+  for (const code of opts.functions) {
+    w.byte(OP_FUNCTION2)
+    w.string(code)
+  }
+  for (const db of dbs) {
+    if (db.size === 0) continue
+    w.byte(OP_SELECTDB)
+    w.length(db.index)
+    w.byte(OP_RESIZEDB)
+    w.length(db.size)
+    w.length(db.expires.size)
+    for (const [key, value] of db.keys.entries()) {
+      const at = db.expires.size === 0 ? undefined : db.expireAt(key)
+      if (at !== undefined) {
+        w.byte(OP_EXPIRETIME_MS)
+        w.int64(at)
+      }
+      writeObject(w, value, key)
+      stats.keys++
+      if (w.pos >= CHUNK) yield take()
+    }
+  }
+  w.byte(OP_EOF)
+  yield take()
+  const footer = Buffer.alloc(8)
+  if (opts.checksum) footer.writeBigUInt64LE(crc.value)
+  yield footer
+}
+
+// --- Loading ------------------------------------------------------------------------
+
+export interface LoadTarget {
+  /** Number of databases; a SELECTDB past it is an error, as in Redis. */
+  databases: number
+  /** Stores a fully built key (expireAt in ms, or undefined). */
+  add(db: number, key: string, value: StoredValue, expireAt: number | bigint | undefined): void
+  /** A function library's code, in file order. */
+  library(code: string): void
+}
+
+export interface LoadResult {
+  keys: number
+  expired: number
+  /** The redis-ver aux field, when present. */
+  version: string | null
+  aux: Map<string, string>
+}
+
+export { RdbFormatError }
+
+/**
+ * Reads a whole RDB file into `target`. Throws RdbFormatError on anything malformed
+ * or truncated, or on a checksum mismatch (a zero checksum means none was computed).
+ * Keys whose time has passed are skipped and counted, as a Redis master does.
+ */
+export function loadRdb(buf: Buffer, target: LoadTarget, now = Date.now()): LoadResult {
+  if (buf.length < 9 || buf.latin1Slice(0, 5) !== 'REDIS') corrupt('Wrong signature trying to load DB from file')
+  const version = Number(buf.latin1Slice(5, 9))
+  if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) corrupt(`Can't handle RDB format version ${buf.latin1Slice(5, 9)}`)
+  const r: Reader = { buf, pos: 9 }
+  const result: LoadResult = { keys: 0, expired: 0, version: null, aux: new Map() }
+  let db = 0
+  let expireAt: number | bigint | undefined
+  for (;;) {
+    if (r.pos >= buf.length) corrupt('truncated')
+    const type = buf[r.pos++]
+    switch (type) {
+      case OP_EXPIRETIME_MS: {
+        const at = bytes(r, 8).readBigInt64LE(0)
+        expireAt = Number.isSafeInteger(Number(at)) ? Number(at) : at
+        continue
+      }
+      case OP_EXPIRETIME:
+        expireAt = bytes(r, 4).readInt32LE(0) * 1000
+        continue
+      case OP_IDLE:
+        len(r)
+        continue
+      case OP_FREQ:
+        bytes(r, 1)
+        continue
+      case OP_SELECTDB:
+        db = len(r)
+        if (db >= target.databases) corrupt(`Data file was created with a Redis server configured to handle more than ${target.databases} databases`)
+        continue
+      case OP_RESIZEDB:
+        len(r)
+        len(r)
+        continue
+      case OP_AUX: {
+        const k = str(r)
+        const v = str(r)
+        result.aux.set(k, v)
+        if (k === 'redis-ver') result.version = v
+        continue
+      }
+      case OP_MODULE_AUX:
+        corrupt('The RDB file contains AUX module data I can\'t load: respite has no modules')
+      case OP_FUNCTION2:
+        target.library(str(r))
+        continue
+      case OP_FUNCTION_PRE_GA:
+        corrupt('Pre-release function format not supported')
+      case OP_EOF: {
+        if (version >= 5) {
+          const at = r.pos
+          const stored = bytes(r, 8).readBigUInt64LE(0)
+          if (stored !== 0n && new Crc64().update(buf, 0, at).value !== stored) corrupt('Wrong RDB checksum')
+        }
+        return result
+      }
+    }
+    if (!isObjectType(type)) corrupt(`Unknown RDB type ${type}`)
+    const key = str(r)
+    const value = readObject(r, type)
+    const at = expireAt
+    expireAt = undefined
+    if (at !== undefined && at <= now) {
+      result.expired++
+      continue
+    }
+    target.add(db, key, value, at)
+    result.keys++
+  }
+}

@@ -1,0 +1,181 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Server } from '../server/server.js'
+import { loadRdb, RdbFormatError, snapshotChunks, type LoadResult, type SnapshotStats } from './rdb-file.js'
+
+/**
+ * The server's RDB snapshots: SAVE (and, for now, BGSAVE) writing `dir`/`dbfilename`,
+ * the start-up load, the `save <seconds> <changes>` points checked by housekeeping,
+ * and the counters INFO persistence reports.
+ */
+export class Snapshots {
+  /** Unix time (s) of the last successful save, or of start-up. */
+  lastSave: number
+  /** server.dirty as of the last successful save: the changes since are the difference. */
+  private dirtyAtSave = 0
+  /** Saves attempted (INFO rdb_saves). */
+  saves = 0
+  lastBgsaveOk = true
+  lastBgsaveSeconds = -1
+  private lastBgsaveTry = 0
+  loadedKeys = 0
+  loadExpiredKeys = 0
+
+  constructor(private readonly server: Server) {
+    this.lastSave = Math.floor(server.stats.startTime / 1000)
+  }
+
+  /** stop-writes-on-bgsave-error: the last background save failed and save points are set. */
+  get writesRefused(): boolean {
+    const config = this.server.config
+    return !this.lastBgsaveOk && config.get('stop-writes-on-bgsave-error') === 'yes' && config.get('save') !== ''
+  }
+
+  get changesSinceSave(): number {
+    return this.server.dirty - this.dirtyAtSave
+  }
+
+  get path(): string {
+    const config = this.server.config
+    return join(config.get('dir'), config.get('dbfilename'))
+  }
+
+  /** The configured save points as [seconds, changes] pairs (none: `save ""`). */
+  savePoints(): [number, number][] {
+    const w = this.server.config.get('save').split(' ').filter((x) => x !== '')
+    const out: [number, number][] = []
+    for (let i = 0; i + 1 < w.length; i += 2) out.push([Number(w[i]), Number(w[i + 1])])
+    return out
+  }
+
+  /**
+   * Writes the snapshot to a temporary file in `dir`, syncs it and renames it over
+   * `dbfilename`, so a crash mid-save leaves the previous file intact. Logs and
+   * returns false on failure.
+   */
+  save(counted = true): boolean {
+    const server = this.server
+    const config = server.config
+    const dir = config.get('dir')
+    const temp = join(dir, `temp-${process.pid}.rdb`)
+    const stats: SnapshotStats = { keys: 0 }
+    // Redis's rdb_saves counts attempts, failed ones included (not FLUSHALL's save).
+    if (counted) this.saves++
+    let fd: number | null = null
+    try {
+      fd = openSync(temp, 'w')
+      const chunks = snapshotChunks(server.store.dbs, {
+        compress: config.get('rdbcompression') === 'yes',
+        checksum: config.get('rdbchecksum') === 'yes',
+        functions: this.libraries(),
+        usedMemory: server.memory.used,
+      }, stats)
+      for (const chunk of chunks) {
+        let off = 0
+        while (off < chunk.length) off += writeSync(fd, chunk, off)
+      }
+      fsyncSync(fd)
+      closeSync(fd)
+      fd = null
+      renameSync(temp, this.path)
+    } catch (e) {
+      if (fd !== null) closeSync(fd)
+      rmSync(temp, { force: true })
+      server.log('warning', `Failed saving the DB: ${(e as Error).message}`)
+      return false
+    }
+    server.log('notice', 'DB saved on disk')
+    this.dirtyAtSave = server.dirty
+    this.lastSave = Math.floor(Date.now() / 1000)
+    return true
+  }
+
+  /**
+   * FLUSHALL with save points set saves the empty dataset at once, as Redis does, so a
+   * restart does not bring the flushed keys back.
+   */
+  afterFlushAll(): void {
+    if (this.savePoints().length > 0) this.save(false)
+  }
+
+  /**
+   * BGSAVE: synchronous for now (the reply still says it started in the background);
+   * a later step drives snapshotChunks a few chunks per event-loop turn instead.
+   */
+  backgroundSave(): boolean {
+    const started = Date.now()
+    this.lastBgsaveTry = Math.floor(started / 1000)
+    this.server.log('notice', `Background saving started by pid ${process.pid}`)
+    const ok = this.save()
+    this.lastBgsaveOk = ok
+    this.lastBgsaveSeconds = Math.floor((Date.now() - started) / 1000)
+    this.server.log(ok ? 'notice' : 'warning', ok ? 'Background saving terminated with success' : 'Background saving error')
+    return ok
+  }
+
+  /** From housekeeping: saves once a save point's changes and seconds have both passed. */
+  checkSavePoints(): void {
+    const changes = this.changesSinceSave
+    if (changes === 0) return
+    const now = Math.floor(Date.now() / 1000)
+    for (const [seconds, needed] of this.savePoints()) {
+      // After a failed save, retry no sooner than 5 s later, as Redis does.
+      if (changes >= needed && now - this.lastSave > seconds && (now - this.lastBgsaveTry > 5 || this.lastBgsaveOk)) {
+        this.server.log('notice', `${needed} changes in ${seconds} seconds. Saving...`)
+        this.backgroundSave()
+        return
+      }
+    }
+  }
+
+  /** The function libraries' code, when any were loaded. */
+  private libraries(): string[] {
+    const registry = this.server.scriptingIfStarted?.functionsIfLoaded
+    return registry === undefined ? [] : [...registry.libraries.values()].map((l) => l.code)
+  }
+
+  /**
+   * The start-up load of `dir`/`dbfilename`, when it exists. Throws an Error whose
+   * message says what was wrong; the caller decides whether that is fatal.
+   */
+  load(): LoadResult | null {
+    const path = this.path
+    if (!existsSync(path)) return null
+    const server = this.server
+    const started = performance.now()
+    const buf = readFileSync(path)
+    const codes: string[] = []
+    let result: LoadResult
+    try {
+      result = loadRdb(buf, {
+        databases: server.store.dbs.length,
+        add: (db, key, value, at) => {
+          const d = server.store.dbs[db]
+          if (!d.keys.set(key, value)) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
+          if (at !== undefined) {
+            if (typeof at === 'bigint') {
+              if (d.exactExpires === null) d.exactExpires = new Map()
+              d.exactExpires.set(key, at)
+            }
+            d.expires.set(key, Number(at))
+          }
+        },
+        library: (code) => codes.push(code),
+      })
+      if (codes.length > 0) server.scripting.functions.restoreCodes(codes, 'APPEND')
+    } catch (e) {
+      for (const db of server.store.dbs) db.empty()
+      throw new Error(`Short read or corrupt RDB file ${path}: ${(e as Error).message}`)
+    }
+    if (result.version !== null) server.log('notice', `Loading RDB produced by version ${result.version}`)
+    const ctime = Number(result.aux.get('ctime'))
+    if (Number.isFinite(ctime)) server.log('notice', `RDB age ${Math.max(0, Math.floor(Date.now() / 1000) - ctime)} seconds`)
+    const mem = Number(result.aux.get('used-mem'))
+    if (Number.isFinite(mem)) server.log('notice', `RDB memory usage when created ${(mem / 1024 / 1024).toFixed(2)} Mb`)
+    server.log('notice', `Done loading RDB, keys loaded: ${result.keys}, keys expired: ${result.expired}.`)
+    server.log('notice', `DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`)
+    this.loadedKeys = result.keys
+    this.loadExpiredKeys = result.expired
+    return result
+  }
+}
