@@ -51,6 +51,8 @@ const PUBSUB_START = '<!-- pubsub:start -->'
 const PUBSUB_END = '<!-- pubsub:end -->'
 const SCRIPTING_START = '<!-- scripting:start -->'
 const SCRIPTING_END = '<!-- scripting:end -->'
+const DATATYPES_START = '<!-- datatypes:start -->'
+const DATATYPES_END = '<!-- datatypes:end -->'
 // Written by bench-lua.mjs (npm run bench:lua).
 const LUA_START = '<!-- lua:start -->'
 const LUA_END = '<!-- lua:end -->'
@@ -116,8 +118,8 @@ const WORKLOADS = [
   // Bitmaps: SETBIT and BITCOUNT on 1,000 bitmaps of 8 KiB (bit 65535). redis-benchmark
   // pads __rand_int__ to 12 digits, which no bit offset accepts, so the randomness is in
   // the key; `commands` gives each test's command line.
-  { id: 'bitmap-P1', title: 'SETBIT/BITCOUNT, 8 KiB bitmaps', clients: 50, pipeline: 1, tests: ['setbit', 'bitcount'], requests: 200_000, keyspace: 1000, commands: BITMAP_COMMANDS },
-  { id: 'bitmap-P16', title: 'SETBIT/BITCOUNT, 8 KiB bitmaps, -P 16', clients: 50, pipeline: 16, tests: ['setbit', 'bitcount'], requests: 1_000_000, keyspace: 1000, commands: BITMAP_COMMANDS },
+  { id: 'bitmap-P1', dataType: true, title: 'SETBIT/BITCOUNT, 8 KiB bitmaps', clients: 50, pipeline: 1, tests: ['setbit', 'bitcount'], requests: 200_000, keyspace: 1000, commands: BITMAP_COMMANDS },
+  { id: 'bitmap-P16', dataType: true, title: 'SETBIT/BITCOUNT, 8 KiB bitmaps, -P 16', clients: 50, pipeline: 16, tests: ['setbit', 'bitcount'], requests: 1_000_000, keyspace: 1000, commands: BITMAP_COMMANDS },
   { id: 'evalsha-incr2', title: 'EVALSHA, 2 INCRs', clients: 50, pipeline: 1, tests: ['evalsha'], requests: 200_000, script: INCR2 },
   { id: 'evalsha-incr2-P16', title: 'EVALSHA, 2 INCRs, -P 16', clients: 50, pipeline: 16, tests: ['evalsha'], requests: 1_000_000, script: INCR2 },
   { id: 'evalsha-bullmq', title: "EVALSHA, BullMQ-like, 20 redis.call's", clients: 50, pipeline: 1, tests: ['evalsha'], requests: 100_000, script: BULLMQ_LIKE },
@@ -130,9 +132,9 @@ const WORKLOADS = [
   // the rounds), and a consumer group (bench/streams.mjs): a producer XADDs while 10
   // consumers XREADGROUP COUNT 10 and XACK; `requests` is entries, figures are per
   // command (XADD, XREADGROUP, XACK). Run alone with --only xadd,xadd-P16,xreadgroup-xack.
-  { id: 'xadd', title: 'XADD key * f v', clients: 50, pipeline: 1, tests: ['xadd'], requests: 200_000, command: ['XADD', 'bench:stream', '*', 'f', 'v'] },
-  { id: 'xadd-P16', title: 'XADD key * f v, -P 16', clients: 50, pipeline: 16, tests: ['xadd'], requests: 500_000, command: ['XADD', 'bench:stream', '*', 'f', 'v'] },
-  { id: 'xreadgroup-xack', title: 'XREADGROUP COUNT 10 + XACK, 10 consumers, 1 producer', clients: 11, pipeline: 1, tests: ['xreadgroup'], requests: 100_000, streamGroup: { consumers: 10, count: 10 } },
+  { id: 'xadd', dataType: true, title: 'XADD key * f v', clients: 50, pipeline: 1, tests: ['xadd'], requests: 200_000, command: ['XADD', 'bench:stream', '*', 'f', 'v'] },
+  { id: 'xadd-P16', dataType: true, title: 'XADD key * f v, -P 16', clients: 50, pipeline: 16, tests: ['xadd'], requests: 500_000, command: ['XADD', 'bench:stream', '*', 'f', 'v'] },
+  { id: 'xreadgroup-xack', dataType: true, title: 'XREADGROUP COUNT 10 + XACK, 10 consumers, 1 producer', clients: 11, pipeline: 1, tests: ['xreadgroup'], requests: 100_000, streamGroup: { consumers: 10, count: 10 } },
 ]
 
 function fmtKeys(n) {
@@ -228,13 +230,15 @@ async function main() {
     open: r.open ?? false,
     pubsub: r.pubsub ?? false,
     script: r.script !== undefined,
+    dataType: r.dataType ?? false,
     servers: Object.fromEntries(serverNames.map((n) => [n, r.missing.has(n) ? null : summarize(r.samples[n])])),
     samples: r.samples,
   }))
   const elapsed = ((Date.now() - started) / 1000).toFixed(0)
   const machine = machineLine()
   const command = `npm run build && npm run bench${quick ? ' -- --quick' : ''}`
-  const requestRows = results.filter((r) => !r.pubsub && !r.script)
+  const requestRows = results.filter((r) => !r.pubsub && !r.script && !r.dataType)
+  const dataRows = results.filter((r) => r.dataType)
   const pubsubRows = results.filter((r) => r.pubsub)
   const scriptRows = results.filter((r) => r.script)
   const table = markdownTable(requestRows, 'respite', 'redis')
@@ -243,20 +247,23 @@ async function main() {
   const compare = opts.baseline ? buildComparisonTable(results, 'respite', 'respite-before') : ''
   const pubsub = pubsubRows.length > 0 ? pubsubSection({ machine, rounds, rows: pubsubRows, targets }) : ''
   const scripting = scriptRows.length > 0 ? scriptingSection({ machine, rounds, rows: scriptRows, targets }) : ''
+  const dataTypes = dataRows.length > 0 ? dataTypesSection({ machine, rounds, rows: dataRows, targets }) : ''
 
   console.log(`\nMachine: ${machine}\nReproduce: ${command}\n${rounds} round(s), ${elapsed} s\n`)
-  if (requestRows.length > 0) console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets.filter((t) => !t.pubsub && !t.scripting)))
+  if (requestRows.length > 0) console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets.filter((t) => !t.pubsub && !t.scripting && !t.dataType)))
   if (pubsub) console.log('\n' + pubsub)
   if (scripting) console.log('\n' + scripting)
+  if (dataTypes) console.log('\n' + dataTypes)
   if (compare) console.log(`\nrespite before (${opts.baseline}) and after:\n\n${compare}`)
 
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ machine, rounds, factor, memory, results, targets }, null, 2))
   if (write && requestRows.length === 0) {
-    // Only pub/sub or scripting rows: the rest of the report stays as the last full run wrote it.
+    // Only pub/sub, scripting or data-type rows: the rest of the report stays as the last full run wrote it.
     const path = join(REPO, 'docs', 'benchmark.md')
     if (pubsub) replaceSection(path, PUBSUB_START, PUBSUB_END, pubsub)
     if (scripting) replaceSection(path, SCRIPTING_START, SCRIPTING_END, scripting)
-    log(`updated the ${[pubsub && 'pub/sub', scripting && 'scripting'].filter(Boolean).join(' and ')} section of docs/benchmark.md`)
+    if (dataTypes) replaceSection(path, DATATYPES_START, DATATYPES_END, dataTypes)
+    log(`updated the ${[pubsub && 'pub/sub', scripting && 'scripting', dataTypes && 'data types'].filter(Boolean).join(' and ')} section of docs/benchmark.md`)
   } else if (write) {
     const docs = join(REPO, 'docs')
     mkdirSync(docs, { recursive: true })
@@ -264,7 +271,7 @@ async function main() {
     const svg = await chartSvg(requestRows, serverNames, `${date} · ${machine.split(';')[0]}`)
     writeFileSync(join(docs, 'benchmark.svg'), svg)
     const path = join(docs, 'benchmark.md')
-    writeFileSync(path, benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets: targets.filter((t) => !t.pubsub && !t.scripting), compare }) + keptSections(path, pubsub, scripting))
+    writeFileSync(path, benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets: targets.filter((t) => !t.pubsub && !t.scripting && !t.dataType), compare }) + keptSections(path, pubsub, scripting, dataTypes))
     updateReadme(table, mem, machine, command)
     log(`wrote docs/benchmark.md and docs/benchmark.svg`)
   }
@@ -350,7 +357,7 @@ async function openAtOnce(server, n) {
  * The sections other runs wrote into an existing report (--scale, bench:codec, bench:lua), which
  * a regular run leaves in place.
  */
-function keptSections(path, pubsub, scripting) {
+function keptSections(path, pubsub, scripting, dataTypes) {
   let text
   try {
     text = readFileSync(path, 'utf8')
@@ -361,9 +368,11 @@ function keptSections(path, pubsub, scripting) {
   // This run's pub/sub figures replace the old ones; without them the old ones stay.
   if (pubsub) kept += `\n${PUBSUB_START}\n${pubsub}\n${PUBSUB_END}\n`
   if (scripting) kept += `\n${SCRIPTING_START}\n${scripting}\n${SCRIPTING_END}\n`
-  for (const [start, end] of [[PUBSUB_START, PUBSUB_END], [SCRIPTING_START, SCRIPTING_END], [SCALE_START, SCALE_END], [CODEC_START, CODEC_END], [LUA_START, LUA_END]]) {
+  if (dataTypes) kept += `\n${DATATYPES_START}\n${dataTypes}\n${DATATYPES_END}\n`
+  for (const [start, end] of [[PUBSUB_START, PUBSUB_END], [SCRIPTING_START, SCRIPTING_END], [DATATYPES_START, DATATYPES_END], [SCALE_START, SCALE_END], [CODEC_START, CODEC_END], [LUA_START, LUA_END]]) {
     if (pubsub && start === PUBSUB_START) continue
     if (scripting && start === SCRIPTING_START) continue
+    if (dataTypes && start === DATATYPES_START) continue
     const a = text.indexOf(start)
     const b = text.indexOf(end)
     if (a >= 0 && b > a) kept += '\n' + text.slice(a, b + end.length) + '\n'
@@ -429,6 +438,28 @@ server's utime+stime as for the other rows.
 ${markdownTable(rows, 'respite', 'redis')}
 
 ${targetsTable(targets.filter((t) => t.scripting))}`
+}
+
+/** The report's data-type section: streams and bitmaps, with their CPU targets. */
+function dataTypesSection({ machine, rounds, rows, targets }) {
+  const date = new Date().toISOString().slice(0, 10)
+  const only = rows.map((r) => r.workload).filter((w, i, a) => a.indexOf(w) === i).join(',')
+  return `## Streams and bitmaps
+
+Generated by \`scripts/bench.mjs\` on ${date} (${rounds} round${rounds === 1 ? '' : 's'}, medians; ratios respite / Redis).
+
+- **Machine:** ${machine}
+- **Reproduce:** \`npm run build && npm run bench -- --only ${only}\` (this section only; a full run includes it)
+
+**XADD** is redis-benchmark sending \`XADD bench:stream * f v\` to one stream. **SETBIT/BITCOUNT** run on 1,000
+bitmaps of 8 KiB (\`SETBIT bitmap:<n> 65535 1\`, then \`BITCOUNT bitmap:<n>\`). **XREADGROUP + XACK** is
+\`scripts/bench/streams.mjs\`: one producer XADDs 100,000 entries in pipelined batches of 500 while 10 consumers of one
+group loop on \`XREADGROUP ... COUNT 10 BLOCK 100 ... >\` and \`XACK\` what they got; its figures are per command sent,
+and its latency is each read-and-ack round trip. CPU is the server's utime+stime as for the other rows.
+
+${markdownTable(rows, 'respite', 'redis')}
+
+${targetsTable(targets.filter((t) => t.dataType))}`
 }
 
 function mib(n) {

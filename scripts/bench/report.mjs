@@ -154,8 +154,9 @@ export function checkTargets(rows, memory, subject, reference) {
     add(`CPU per delivered message, ${row.title} ≤ 1.2× Redis`, paired(row, 'cpuUs'), 1.2, '<=', fmtRatio, { pubsub: true })
   }
   for (const row of rows) {
-    if (!row.workload.startsWith('xadd') && !row.workload.startsWith('xreadgroup')) continue
-    add(`CPU/request ${row.title} ≤ 1.2× Redis`, paired(row, 'cpuUs'), 1.2, '<=')
+    if (!row.dataType) continue
+    // Tagged, so the data-type section lists its own targets apart from the others.
+    add(`CPU/request ${row.title} ${row.test.toUpperCase()} ≤ 1.2× Redis`, paired(row, 'cpuUs'), 1.2, '<=', fmtRatio, { dataType: true })
   }
   for (const row of rows) {
     if (!row.script) continue
@@ -167,13 +168,13 @@ export function checkTargets(rows, memory, subject, reference) {
     const big = row.dataSize !== undefined && row.dataSize >= 1024
     if (big && row.pipeline === 1) continue
     const limit = big ? 0.8 : 0.9
-    add(`req/s ${row.title} ${row.test.toUpperCase()} ≥ ${limit}× Redis`, paired(row, 'rps'), limit, '>=')
+    add(`req/s ${row.title} ${row.test.toUpperCase()} ≥ ${limit}× Redis`, paired(row, 'rps'), limit, '>=', fmtRatio, { dataType: row.dataType })
   }
   for (const row of rows) {
     // Connection handling and pub/sub have their own targets.
     if (row.open || row.keepalive === false || row.pubsub || row.script) continue
     const limit = row.large ? 2 : 1.5
-    add(`p99 ${row.title} ${row.test.toUpperCase()} ≤ ${limit}× Redis`, paired(row, 'p99'), limit, '<=')
+    add(`p99 ${row.title} ${row.test.toUpperCase()} ≤ ${limit}× Redis`, paired(row, 'p99'), limit, '<=', fmtRatio, { dataType: row.dataType })
     if (row.large) add(`max latency ${row.title} ${row.test.toUpperCase()} < 30 ms`, row.servers[subject]?.max, 30, '<=', (n) => fmtMs(n) + ' ms')
   }
   for (const row of rows) {
