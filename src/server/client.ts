@@ -196,8 +196,7 @@ export class Client extends Caller implements RawReader, RawWriter {
       this.process()
       // Anything not decoded yet must be copied before the shared buffer is reused.
       this.decoder.release()
-      if (this.server.busy === null) this.server.flushAfterPoll(this)
-      else this.flush()
+      this.server.writes.served(this)
     } catch (e) {
       this.loopFault(e)
     }

@@ -26,6 +26,7 @@ import { ClientPause } from './pause.js'
 import { KeySignals } from './signals.js'
 import { Tracking } from './tracking.js'
 import { Watches } from './watch.js'
+import { WriteBatch } from './write-batch.js'
 import { PubSub } from '../pubsub/pubsub.js'
 import { Snapshots } from '../persistence/snapshots.js'
 
@@ -59,6 +60,8 @@ export class Server {
   readonly store: Store
   readonly table: CommandTable
   readonly blocking = new BlockingManager(this)
+  /** When each read's replies are written (write-batch.ts). */
+  readonly writes = new WriteBatch(this)
   readonly clients = new Map<number, Client>()
   readonly stats: ServerStats = {
     startTime: Date.now(),
@@ -197,20 +200,6 @@ export class Server {
     if (client.flushQueued) return
     client.flushQueued = true
     if (this.toFlush.push(client) === 1) queueMicrotask(this.flushQueued)
-  }
-
-  /**
-   * Replies of a read are written once every socket that polled readable in this
-   * event-loop turn has been served (setImmediate runs after libuv's poll phase), as
-   * Redis writes in beforeSleep. Written right after each read instead, a reply often
-   * reaches a peer that has gone back to sleep since the previous one, and on
-   * loopback each such write pays for waking it (measured: XADD -P 16 spent 22% of
-   * its samples in sock_def_readable's wake-up).
-   */
-  flushAfterPoll(client: Client): void {
-    if (client.flushQueued) return
-    client.flushQueued = true
-    if (this.toFlush.push(client) === 1) setImmediate(this.flushQueued)
   }
 
   private readonly flushQueued = (): void => {
