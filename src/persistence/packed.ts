@@ -1,4 +1,5 @@
 import { latin1Slice, latin1Write } from '../resp/latin1.js'
+import { withRoom } from '../util/buffers.js'
 
 /**
  * The packed containers RDB values are made of, written and read by hand from the
@@ -52,12 +53,7 @@ export class ListpackBuilder {
   }
 
   private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < this.pos + n) size *= 2
-    const next = Buffer.allocUnsafe(size)
-    this.buf.copy(next, 0, 0, this.pos)
-    this.buf = next
+    this.buf = withRoom(this.buf, this.pos, this.pos + n)
   }
 
   private backlen(len: number): void {

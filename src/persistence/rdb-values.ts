@@ -9,6 +9,7 @@ import { latin1Write } from '../resp/latin1.js'
 import { strtod } from '../util/numbers.js'
 import { corrupt, ListpackBuilder, readIntset, readListpack, readZiplist, readZipmap } from './packed.js'
 import { lzfCompress, readLength, readRdbBytes, readRdbString, type Reader } from './rdb-strings.js'
+import { withRoom } from '../util/buffers.js'
 
 /**
  * One value in RDB version 10 form (Redis 7.0): the type byte and the encoding that
@@ -59,18 +60,13 @@ export function isObjectType(t: number): boolean {
  * chunk at a time, so a save never holds the whole file in memory.
  */
 export class RdbWriter {
-  buf = Buffer.allocUnsafe(1 << 16)
+  buf: Buffer = Buffer.allocUnsafe(1 << 16)
   pos = 0
 
   constructor(readonly compress: boolean) {}
 
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < this.pos + n) size *= 2
-    const next = Buffer.allocUnsafe(size)
-    this.buf.copy(next, 0, 0, this.pos)
-    this.buf = next
+    this.buf = withRoom(this.buf, this.pos, this.pos + n)
   }
 
   /** The bytes written so far, and an empty buffer for what comes next. */

@@ -1,4 +1,5 @@
 import { latin1Write } from '../resp/latin1.js'
+import { withRoom } from '../util/buffers.js'
 import type { Collection } from './types.js'
 
 /**
@@ -126,7 +127,7 @@ class StreamNode {
       const { id, fields } = list[i]
       let need = 40 + fields.length * 5
       for (let j = 0; j < fields.length; j++) need += fields[j].length
-      if (p + need > b.length) b = packScratch = growScratch(b, p + need)
+      if (p + need > b.length) b = packScratch = withRoom(b, p, p + need)
       p = writeBigVarint(b, p, (id >> 64n) - baseMs)
       p = writeBigVarint(b, p, id & U64_MAX)
       let same = fields.length === master.length * 2
@@ -270,12 +271,6 @@ class StreamNode {
 
 /** pack()'s output area, reused: a node is one latin1 copy out of it. */
 let packScratch: Buffer = Buffer.allocUnsafe(8192)
-
-function growScratch(b: Buffer, need: number): Buffer {
-  const grown = Buffer.allocUnsafe(Math.max(need, b.length * 2))
-  b.copy(grown)
-  return grown
-}
 
 function writeVarint(b: Buffer, p: number, n: number): number {
   while (n >= 0x80) {
