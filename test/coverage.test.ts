@@ -44,7 +44,8 @@ const FLAGS = new Set([
  */
 // GEOSEARCH/GEOSEARCHSTORE: Redis's arity counts the shortest FROM.../BY... forms, the syntax check the longest.
 // GEOHASH/GEOPOS: Redis documents a member as required but accepts none (arity -2).
-const ARITY_QUIRKS = new Set(['COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS', 'PFMERGE', 'GEOSEARCH', 'GEOSEARCHSTORE', 'GEOHASH', 'GEOPOS'])
+// DEBUG's documentation, like Redis's, lists no arguments though it takes a subcommand.
+const ARITY_QUIRKS = new Set(['DEBUG', 'COMMAND GETKEYS', 'COMMAND GETKEYSANDFLAGS', 'PFMERGE', 'GEOSEARCH', 'GEOSEARCHSTORE', 'GEOHASH', 'GEOPOS'])
 const GROUPS = new Set(['string', 'bitmap', 'generic', 'connection', 'server', 'list', 'hash', 'set', 'sorted-set', 'scripting', 'pubsub', 'transactions', 'stream', 'hyperloglog', 'geo'])
 
 /** What is wrong with one spec's metadata, as readable complaints. */

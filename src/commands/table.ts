@@ -20,6 +20,7 @@ import { streamCommands } from './streams.js'
 import { stringCommands } from './strings.js'
 import { transactionCommands } from './transactions.js'
 import { hyperloglogCommands } from './hyperloglog.js'
+import { debugCommands } from './debug.js'
 
 /** Every command family; each file under src/commands/ exports one list. */
 export const families: readonly CommandSpec[][] = [
@@ -30,6 +31,7 @@ export const families: readonly CommandSpec[][] = [
   connectionCommands,
   serverCommands,
   persistenceCommands,
+  debugCommands,
   introspectionCommands,
   miniCommands,
   listCommands,

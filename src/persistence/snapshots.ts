@@ -136,9 +136,11 @@ export class Snapshots {
 
   /**
    * The start-up load of `dir`/`dbfilename`, when it exists. Throws an Error whose
-   * message says what was wrong; the caller decides whether that is fatal.
+   * message says what was wrong; the caller decides whether that is fatal. With
+   * `merge` (DEBUG RELOAD MERGE), keys and function libraries in the file replace
+   * those already there.
    */
-  load(): LoadResult | null {
+  load(merge = false): LoadResult | null {
     const path = this.path
     if (!existsSync(path)) return null
     const server = this.server
@@ -151,7 +153,7 @@ export class Snapshots {
         databases: server.store.dbs.length,
         add: (db, key, value, at) => {
           const d = server.store.dbs[db]
-          if (!d.keys.set(key, value)) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
+          if (!d.keys.set(key, value) && !merge) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
           if (at !== undefined) {
             if (typeof at === 'bigint') {
               if (d.exactExpires === null) d.exactExpires = new Map()
@@ -162,7 +164,7 @@ export class Snapshots {
         },
         library: (code) => codes.push(code),
       })
-      if (codes.length > 0) server.scripting.functions.restoreCodes(codes, 'APPEND')
+      if (codes.length > 0) server.scripting.functions.restoreCodes(codes, merge ? 'REPLACE' : 'APPEND')
     } catch (e) {
       for (const db of server.store.dbs) db.empty()
       throw new Error(`Short read or corrupt RDB file ${path}: ${(e as Error).message}`)

@@ -549,7 +549,6 @@ noEffect('respite listens on TCP only', ['unixsocket', 'unixsocketperm'])
 noEffect('respite does not mark its sockets', ['socket-mark-id'])
 noEffect('respite shows no logo', ['always-show-logo'])
 noEffect('respite writes no crash report and has no watchdog', ['crash-log-enabled', 'crash-memcheck-enabled', 'use-exit-on-panic', 'watchdog-period'])
-noEffect('respite has no DEBUG command', ['enable-debug-command'])
 noEffect('respite has no MODULE command', ['enable-module-command'])
 noEffect('respite never lets CONFIG SET change protected configs', ['enable-protected-configs'])
 noEffect('respite checks the system for nothing to warn about', ['ignore-warnings'])
@@ -581,6 +580,7 @@ export const ACTED_ON = new Set([
   'busy-reply-threshold',
   // RDB snapshots (persistence/snapshots.ts).
   'save', 'dbfilename', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error',
+  'enable-debug-command',
 ])
 
 /** Why each parameter has no effect, for the tests' check that every one is accounted for. */

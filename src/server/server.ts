@@ -75,6 +75,8 @@ export class Server {
   dirty = 0
   /** RDB snapshots: SAVE, save points, the start-up load (persistence/snapshots.ts). */
   readonly snapshots = new Snapshots(this)
+  /** Off after DEBUG SET-ACTIVE-EXPIRE 0: keys then expire only when looked up. */
+  activeExpire = true
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
@@ -354,7 +356,7 @@ export class Server {
       this.idleCollector.tick(this.stats.totalNetInput)
       this.memory.sample()
       // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
-      this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
+      if (this.activeExpire) this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
       this.snapshots.checkSavePoints()
       const timeout = this.config.int('timeout')
       if (timeout > 0) {

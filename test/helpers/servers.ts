@@ -1,11 +1,49 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { vi } from 'vitest'
 import { startServer, type RunningServer, type StartOptions } from '../../src/index.js'
 
+/**
+ * Options for a test server: an OS-chosen port, no log, and unless the test gives
+ * one, a `dir` of its own. Like redis-server, a server loads `dir`/dump.rdb at start
+ * and FLUSHALL or SHUTDOWN with save points write it, so servers sharing the working
+ * directory would load one another's data. `cleanup` removes that directory.
+ */
+function testOptions(options: StartOptions): { options: StartOptions; cleanup: () => void } {
+  if (options.config?.dir !== undefined) return { options: { port: 0, loglevel: 'nothing', ...options }, cleanup: () => {} }
+  const dir = mkdtempSync(join(tmpdir(), 'respite-test-'))
+  return {
+    options: { port: 0, loglevel: 'nothing', ...options, config: { ...options.config, dir } },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  }
+}
+
+async function startIn(start: typeof startServer, given: StartOptions): Promise<RunningServer> {
+  const { options, cleanup } = testOptions(given)
+  let server: RunningServer
+  try {
+    server = await start(options)
+  } catch (e) {
+    cleanup()
+    throw e
+  }
+  const close = server.close.bind(server)
+  server.close = async () => {
+    try {
+      await close()
+    } finally {
+      cleanup()
+    }
+  }
+  return server
+}
+
 /** A respite server in this process on an OS-chosen port. Close it in afterAll. */
 export function startRespite(options: StartOptions = {}): Promise<RunningServer> {
-  return startServer({ port: 0, loglevel: 'nothing', ...options })
+  return startIn(startServer, options)
 }
 
 /**
@@ -18,7 +56,7 @@ export async function startWithIo(fastIo: boolean, options: StartOptions = {}): 
   else process.env.RESPITE_NO_FAST_IO = '1'
   try {
     const fresh = await import('../../src/index.js')
-    return await fresh.startServer({ port: 0, loglevel: 'nothing', ...options })
+    return await startIn(fresh.startServer, options)
   } finally {
     delete process.env.RESPITE_NO_FAST_IO
   }
