@@ -146,6 +146,8 @@ function convertSeq(items: Raw[]): ArgDoc[] {
 
 function convertItem(item: Raw): ArgDoc {
   if (item.kind === 'word') {
+    // MIGRATE's `<key | "">`: the empty string as a token of its own.
+    if (item.text === '""') return { name: 'empty_string', type: 'pure-token', token: '', flags: [] }
     if (isToken(item)) return { name: item.text.toLowerCase(), type: 'pure-token', token: item.text, flags: [] }
     return { name: item.text, type: typeOf(item.text), flags: [] }
   }

@@ -21,6 +21,7 @@ import { stringCommands } from './strings.js'
 import { transactionCommands } from './transactions.js'
 import { hyperloglogCommands } from './hyperloglog.js'
 import { debugCommands } from './debug.js'
+import { migrateCommands } from './migrate.js'
 
 /** Every command family; each file under src/commands/ exports one list. */
 export const families: readonly CommandSpec[][] = [
@@ -32,6 +33,7 @@ export const families: readonly CommandSpec[][] = [
   serverCommands,
   persistenceCommands,
   debugCommands,
+  migrateCommands,
   introspectionCommands,
   miniCommands,
   listCommands,
