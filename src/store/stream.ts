@@ -384,6 +384,8 @@ export class IdMap<V> {
   private readonly map = new Map<number | string, V>()
   /** Sorted ids, some of them deleted (not in `map`). */
   private order: bigint[] = []
+  /** idKey() of each id in `order`, so that scans over it need not work them out again. */
+  private orderKeys: (number | string)[] = []
   /** Ids before this index are all deleted. */
   private head = 0
 
@@ -407,6 +409,7 @@ export class IdMap<V> {
     const n = order.length
     if (n === 0 || order[n - 1] < id) {
       order.push(id)
+      this.orderKeys.push(k)
       return
     }
     // Searched from the start: the id may still stand, deleted, before `head`.
@@ -418,12 +421,23 @@ export class IdMap<V> {
     }
     if (i < this.head) this.head = i
     order.splice(i, 0, id)
+    this.orderKeys.splice(i, 0, k)
   }
 
   delete(id: bigint): boolean {
-    if (!this.map.delete(idKey(id))) return false
-    const order = this.order
-    while (this.head < order.length && !this.map.has(idKey(order[this.head]))) this.head++
+    const map = this.map
+    if (!map.delete(idKey(id))) return false
+    const keys = this.orderKeys
+    let head = this.head
+    while (head < keys.length && !map.has(keys[head])) head++
+    this.head = head
+    // Acknowledged in order, the ids before `head` are all dead: drop them once they
+    // are most of the array, so a long-lived group's lists stay the size of its backlog.
+    if (head > 1024 && head * 2 > keys.length) {
+      this.order = this.order.slice(head)
+      this.orderKeys = keys.slice(head)
+      this.head = 0
+    }
     return true
   }
 
@@ -439,11 +453,21 @@ export class IdMap<V> {
     return lo
   }
 
-  /** Drops deleted ids from the array once they outnumber the live ones. */
+  /** Drops deleted ids from the arrays once they outnumber the live ones. */
   private compact(): void {
     const order = this.order
-    if (order.length - this.map.size <= this.map.size + 32) return
-    this.order = order.filter((id) => this.map.has(idKey(id)))
+    const map = this.map
+    if (order.length - map.size <= map.size + 32) return
+    const keys = this.orderKeys
+    const liveOrder: bigint[] = []
+    const liveKeys: (number | string)[] = []
+    for (let i = 0; i < order.length; i++) {
+      if (!map.has(keys[i])) continue
+      liveOrder.push(order[i])
+      liveKeys.push(keys[i])
+    }
+    this.order = liveOrder
+    this.orderKeys = liveKeys
     this.head = 0
   }
 
@@ -454,22 +478,23 @@ export class IdMap<V> {
   *from(start = 0n): Generator<[bigint, V]> {
     this.compact()
     const order = this.order
+    const keys = this.orderKeys
     const map = this.map
     for (let i = this.lowerBound(start); i < order.length; i++) {
-      const v = map.get(idKey(order[i]))
+      const v = map.get(keys[i])
       if (v !== undefined) yield [order[i], v]
     }
   }
 
   first(): bigint | undefined {
-    const order = this.order
-    for (let i = this.head; i < order.length; i++) if (this.map.has(idKey(order[i]))) return order[i]
+    const keys = this.orderKeys
+    for (let i = this.head; i < keys.length; i++) if (this.map.has(keys[i])) return this.order[i]
     return undefined
   }
 
   last(): bigint | undefined {
-    const order = this.order
-    for (let i = order.length - 1; i >= this.head; i--) if (this.map.has(idKey(order[i]))) return order[i]
+    const keys = this.orderKeys
+    for (let i = keys.length - 1; i >= this.head; i--) if (this.map.has(keys[i])) return this.order[i]
     return undefined
   }
 

@@ -156,4 +156,22 @@ describe('IdMap', () => {
     expect(m.last()).toBe(id(949))
     expect(m.values().slice(0, 2)).toEqual([5, 901])
   })
+
+  it('keeps its arrays the size of the backlog when entries are acknowledged in order, and mixes key kinds', () => {
+    const m = new IdMap<number>()
+    for (let i = 1; i <= 100_000; i++) {
+      m.set(id(i), i)
+      if (i > 10) m.delete(id(i - 10))
+    }
+    expect(m.size).toBe(10)
+    expect((m as unknown as { order: bigint[] }).order.length).toBeLessThan(4096)
+    expect(m.first()).toBe(id(99_991))
+    // Ids past what a double key holds (seq >= 1024, ms >= 2^43) key by their text.
+    const odd = [makeId(1n, 5000n), makeId(1n << 50n, 0n), makeId(1n, 1023n)]
+    for (const x of odd) m.set(x, 7)
+    for (const x of odd) expect(m.get(x)).toBe(7)
+    expect(m.keys()[0]).toBe(makeId(1n, 1023n))
+    expect(m.keys()[1]).toBe(makeId(1n, 5000n))
+    expect(m.last()).toBe(makeId(1n << 50n, 0n))
+  })
 })
