@@ -8,6 +8,7 @@ import { Config, ConfigError } from './server/config.js'
 import { ConfigFileError, ConfigLoader, ConfigOpenError, errnoText, expandProcTitle, parseCommandLine } from './server/config-file.js'
 import { relaunchWithHeap } from './server/heap.js'
 import { REDIS_VERSION, RESPITE_VERSION, Server } from './server/server.js'
+import { AofLoadError } from './persistence/aof.js'
 
 /** The config read from standard input, handed to a heap-sized child (heap.ts), which cannot read it again. */
 const STDIN_CONFIG = 'RESPITE_STDIN_CONFIG'
@@ -79,6 +80,14 @@ async function main(): Promise<void> {
   server.log('notice', 'oO0OoO0OoO0Oo respite is starting oO0OoO0OoO0Oo')
   server.log('notice', `respite version=${RESPITE_VERSION}, redis_version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`)
   for (const warning of loader.warnings) server.log('warning', warning)
+  try {
+    server.loadData()
+  } catch (e) {
+    // A corrupt or unreadable AOF: Redis's message, and no start, as in Redis.
+    if (!(e instanceof AofLoadError)) throw e
+    server.log('warning', e.message)
+    process.exit(1)
+  }
   try {
     await server.listen()
   } catch (e) {

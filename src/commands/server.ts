@@ -102,8 +102,13 @@ function bgsave(c: Caller, argv: string[]): void {
   c.out.simple('Background saving started')
 }
 
+/**
+ * BGREWRITEAOF: the rewrite runs to completion before the reply (aof.ts), so it is
+ * never "scheduled"; with appendonly off it still writes a new base, as Redis does.
+ */
 function bgrewriteaof(c: Caller): void {
-  c.out.simple('Background append only file rewriting scheduled')
+  if (c.server.appendOnlyFile().rewrite('command')) c.out.simple('Background append only file rewriting started')
+  else c.out.error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
 }
 
 /** SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: no reply, the socket just closes. */

@@ -89,6 +89,8 @@ export class Client extends Caller implements RawReader, RawWriter {
   replyFlags = 0
   /** While a silenced command runs: pushes delivered meanwhile, kept out of the truncation. */
   private held: Buffer[] | null = null
+  /** Replies the AOF holds until the disk has the writes before them (appendfsync always; aof.ts). */
+  awaitingSync = 0
 
   constructor(
     server: Server,
@@ -297,15 +299,35 @@ export class Client extends Caller implements RawReader, RawWriter {
       if (this.closing) this.closeWhenSent()
       return
     }
+    // With appendonly on, the writes behind these replies reach the file first; under
+    // appendfsync always the AOF may keep the replies until they are on disk.
+    const aof = this.server.aof
+    if (aof !== null && aof.enabled && aof.beforeReply(this, out.take())) {
+      out.reuse()
+      return
+    }
+    this.send(out.take(), true)
+  }
+
+  /** Replies the AOF held (beforeReply) whose writes are now on disk. */
+  releaseHeld(data: Buffer): void {
+    this.awaitingSync--
+    if (this.closed) return
+    this.send(data, false)
+  }
+
+  /** One write to the socket; `own`: `data` is the reply writer's buffer, to reuse or let go. */
+  private send(data: Buffer, own: boolean): void {
+    const out = this.out
     const socket = this.socket
     const io = this.io
     if (io !== null) {
-      const length = out.pos
-      const result = io.write(out.take(), this)
+      const length = data.length
+      const result = io.write(data, this)
       if (result === WriteResult.Done) {
-        out.reuse()
+        if (own) out.reuse()
       } else if (result === WriteResult.Queued) {
-        out.detach()
+        if (own) out.detach()
         this.pendingOutput += length
         this.pendingWrites++
         if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
@@ -319,11 +341,13 @@ export class Client extends Caller implements RawReader, RawWriter {
       if (this.closing) this.closeWhenSent()
       return
     }
-    const ok = socket.write(out.take())
+    const ok = socket.write(data)
     // A write that completed synchronously has copied our bytes to the kernel, so the
     // buffer can be reused; otherwise the socket still references it.
-    if (socket.writableLength === 0) out.reuse()
-    else out.detach()
+    if (own) {
+      if (socket.writableLength === 0) out.reuse()
+      else out.detach()
+    }
     if (this.closing) {
       this.closeWhenSent()
       return
@@ -355,6 +379,8 @@ export class Client extends Caller implements RawReader, RawWriter {
 
   /** Closes once every reply is written; queued direct writes finish in onRawWriteDone. */
   private closeWhenSent(): void {
+    // Replies held for the AOF sync go first; releaseHeld comes back here.
+    if (this.awaitingSync !== 0 && !this.dropOutput) return
     if (this.dropOutput) this.destroy()
     else if (this.io === null) this.socket.destroySoon()
     else if (this.pendingOutput === 0) this.destroy()

@@ -503,12 +503,15 @@ function noEffect(reason: string, names: string[]): void {
   for (const n of names) NO_EFFECT[n] = reason
 }
 noEffect(DISK, [
-  'save', 'appendonly', 'appendfsync', 'appendfilename', 'appenddirname', 'auto-aof-rewrite-percentage',
-  'auto-aof-rewrite-min-size', 'aof-load-truncated', 'aof-use-rdb-preamble', 'aof-timestamp-enabled',
-  'aof-rewrite-incremental-fsync', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite', 'dbfilename', 'rdbcompression',
+  'save', 'dbfilename', 'rdbcompression',
   'rdbchecksum', 'rdb-save-incremental-fsync', 'rdb-del-sync-files', 'stop-writes-on-bgsave-error',
   'sanitize-dump-payload', 'key-load-delay', 'rdb-key-save-delay', 'loading-process-events-interval-bytes',
 ])
+noEffect('respite rewrites the AOF synchronously, with no child process or background work to tune', [
+  'aof-rewrite-incremental-fsync', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite',
+])
+noEffect('respite writes no timestamp annotations to the AOF', ['aof-timestamp-enabled'])
+noEffect('respite writes the AOF base in command form until its RDB writer can make the preamble', ['aof-use-rdb-preamble'])
 noEffect(REPLICATION, [
   'replicaof', 'masterauth', 'masteruser', 'repl-backlog-size', 'repl-backlog-ttl', 'repl-disable-tcp-nodelay',
   'repl-diskless-load', 'repl-diskless-sync', 'repl-diskless-sync-delay', 'repl-diskless-sync-max-replicas',
@@ -572,7 +575,8 @@ export const ACTED_ON = new Set([
   'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
   'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template', 'client-output-buffer-limit',
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys', 'notify-keyspace-events',
-  'busy-reply-threshold',
+  'busy-reply-threshold', 'appendonly', 'appendfsync', 'appendfilename', 'appenddirname', 'auto-aof-rewrite-percentage',
+  'auto-aof-rewrite-min-size', 'aof-load-truncated',
 ])
 
 /** Why each parameter has no effect, for the tests' check that every one is accounted for. */

@@ -115,7 +115,20 @@ export function call(spec: CommandSpec, caller: Caller, argv: string[]): void {
   thawExpiry(held)
   if (server.tracking.active) server.tracking.remember(caller, spec, argv)
   if (out.errors !== errorsBefore) stats.failed++
-  if (server.dirty !== dirtyBefore && server.propagation.active && !spec.propagatesEffects) server.propagation.write(caller.db, argv)
+  if (server.propagation.active) propagate(spec, caller, argv, server.dirty !== dirtyBefore)
+}
+
+/**
+ * After a command ran, while something consumes writes: a write command that changed
+ * the data (or said how to propagate it) goes out, unless it is one (EXEC, a script) whose commands went one by
+ * one. A read that only expired keys changed the data too; those went out as DEL.
+ */
+export function propagate(spec: CommandSpec, caller: Caller, argv: string[], changed: boolean): void {
+  const propagation = caller.server.propagation
+  // What a handler asked to propagate goes out even when no key changed (XREADGROUP's
+  // re-deliveries only move delivery counts), as Redis's also-propagate does.
+  if ((changed || caller.propagated !== null) && spec.writes && !spec.propagatesEffects) propagation.command(spec, caller, caller.db, argv)
+  else caller.propagated = null
 }
 
 /**

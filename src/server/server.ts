@@ -27,6 +27,7 @@ import { KeySignals } from './signals.js'
 import { Tracking } from './tracking.js'
 import { Watches } from './watch.js'
 import { PubSub } from '../pubsub/pubsub.js'
+import { AppendOnlyFile } from '../persistence/aof.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
 export const REDIS_VERSION = '7.0.15'
@@ -72,6 +73,13 @@ export class Server {
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
+  /**
+   * The append-only file (persistence/aof.ts) once appendonly was on or a rewrite was
+   * asked for; null until then. `enabled` tells whether writes are being logged.
+   */
+  aof: AppendOnlyFile | null = null
+  /** Set once start-up loading is done: from then on CONFIG SET appendonly acts at once. */
+  private started = false
   private scriptingState: Scripting | null = null
   /**
    * The script running past busy-reply-threshold (busy.ts), or null: other clients'
@@ -163,7 +171,33 @@ export class Server {
       case 'notify-keyspace-events': this.events.configure(config.asGiven(name)); break
       case 'client-output-buffer-limit': applyOutputLimits(config.get(name), this.outputLimits); break
       case 'hz': if (this.cron !== null && !this.closed) this.startHousekeeping(); break
+      case 'appendfsync': this.aof?.configure(); break
+      case 'appendonly': if (this.started) this.setAppendOnly(config.get(name) === 'yes'); break
     }
+  }
+
+  /** The AOF, made on first use (appendonly yes, BGREWRITEAOF). */
+  appendOnlyFile(): AppendOnlyFile {
+    return (this.aof ??= new AppendOnlyFile(this))
+  }
+
+  /**
+   * CONFIG SET appendonly: on starts with a rewrite of the current data, as in Redis;
+   * off syncs and closes the file.
+   */
+  private setAppendOnly(on: boolean): void {
+    if (on) this.appendOnlyFile().enable()
+    else this.aof?.disable()
+  }
+
+  /**
+   * Start-up persistence, before any client connects: with appendonly yes, the AOF
+   * directory is loaded (AofLoadError when it cannot be) and appended to from then on.
+   */
+  loadData(): void {
+    if (this.started) return
+    if (this.config.get('appendonly') === 'yes') this.appendOnlyFile().start()
+    this.started = true
   }
 
   private applyMaxmemory(): void {
@@ -210,6 +244,7 @@ export class Server {
   }
 
   async listen(): Promise<void> {
+    this.loadData()
     const bind = this.config.get('bind').split(/\s+/).filter(Boolean)
     const host = bind[0] === '*' ? undefined : bind[0]
     this.port = await this.listenOn(this.config.int('port'), host, false)
@@ -349,6 +384,7 @@ export class Server {
       this.memory.sample()
       // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
       this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
+      if (this.aof !== null) this.aof.tick(this.clock)
       const timeout = this.config.int('timeout')
       if (timeout > 0) {
         const limit = Date.now() - timeout * 1000
@@ -379,6 +415,7 @@ export class Server {
     if (this.cron !== null) clearInterval(this.cron)
     const done = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())))
     for (const c of this.clients.values()) c.destroy()
+    this.aof?.close()
     await Promise.all(done)
   }
 

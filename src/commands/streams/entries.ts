@@ -1,6 +1,6 @@
 import type { Caller } from '../../server/caller.js'
 import { Notify } from '../../server/notify.js'
-import { MAX_ID, streamLimits, StreamValue, type TrimArgs } from '../../store/stream.js'
+import { formatId, MAX_ID, streamLimits, StreamValue, type TrimArgs } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
@@ -149,6 +149,12 @@ function xadd(c: Caller, argv: string[]): void {
   const id = s.nextId(args.ms, args.seq, Date.now())
   if (id === null) return c.out.error(StreamErr.xaddSmaller)
   s.append(id, argv.slice(fieldsAt))
+  // An id the server chose (`*`, `ms-*`) is replayed as the id it became.
+  if (c.server.propagation.active && !(args.idGiven && args.seq !== null)) {
+    const told = argv.slice()
+    told[args.next] = formatId(id)
+    c.propagateAs(told)
+  }
   replyId(c, id)
   c.db.modified(key)
   c.notify(Notify.stream, 'xadd', key)

@@ -172,8 +172,8 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
     }
     const start = gt === MAX_ID ? MAX_ID : gt + 1n
     const entries = history
-      ? readHistory(s, consumer!, start, args.count)
-      : deliver(c, s, xreadgroup ? groups[j] : null, consumer, start, args.count, args.noack)
+      ? readHistory(c, key, s, groups[j], consumer!, start, args.count)
+      : deliver(c, key, s, xreadgroup ? groups[j] : null, consumer, start, args.count, args.noack)
     results.push({ key, entries })
   }
   if (results.length > 0) return replyRead(c, results)
@@ -211,7 +211,7 @@ function serveReady(c: Caller, argv: string[], args: ReadArgs): void {
     // Only new entries serve a waiter: Redis wakes it on XADD alone, not when XSETID
     // moves the last id, or XDEL and XTRIM change the stream.
     if (!(v.lastId > gt) || v.firstFrom(gt + 1n) === undefined) return wait()
-    const entries = deliver(c, v, null, null, gt + 1n, args.count || BLOCKED_DEFAULT_COUNT, false)
+    const entries = deliver(c, key, v, null, null, gt + 1n, args.count || BLOCKED_DEFAULT_COUNT, false)
     return replyRead(c, [{ key, entries }])
   }
   if (!(v instanceof StreamValue)) return c.out.error(StreamErr.keyGone)
@@ -219,7 +219,7 @@ function serveReady(c: Caller, argv: string[], args: ReadArgs): void {
   if (g === undefined) return c.out.error(StreamErr.groupGone)
   if (!(v.lastId > g.lastId) || v.firstFrom(g.lastId + 1n) === undefined) return wait()
   const consumer = consumerFor(c, g, args.consumer!, key)
-  const entries = deliver(c, v, g, consumer, g.lastId + 1n, args.count || BLOCKED_DEFAULT_COUNT, args.noack)
+  const entries = deliver(c, key, v, g, consumer, g.lastId + 1n, args.count || BLOCKED_DEFAULT_COUNT, args.noack)
   replyRead(c, [{ key, entries }])
 }
 
@@ -238,14 +238,16 @@ export function consumerFor(c: Caller, g: ConsumerGroup, name: string, key: stri
  * the group's last id moves past them and, unless `noack`, each is (re)assigned to
  * `consumer` in the pending lists.
  */
-function deliver(c: Caller, s: StreamValue, g: ConsumerGroup | null, consumer: Consumer | null, start: bigint,
+function deliver(c: Caller, key: string, s: StreamValue, g: ConsumerGroup | null, consumer: Consumer | null, start: bigint,
   count: number, noack: boolean): ReadEntry[] {
   const entries: StreamEntry[] = s.range(start, MAX_ID, count)
   if (g === null) return entries
   const now = Date.now()
+  const propagate = c.server.propagation.active
   for (const e of entries) {
     s.advanceGroup(g, e.id)
     if (noack) continue
+    if (propagate) c.propagateAs(claimOf(key, g, consumer!.name, e.id, now, 1))
     const existing = g.pending.get(e.id)
     if (existing !== undefined) {
       existing.consumer.pending.delete(e.id)
@@ -259,15 +261,28 @@ function deliver(c: Caller, s: StreamValue, g: ConsumerGroup | null, consumer: C
       consumer!.pending.set(e.id, p)
     }
   }
-  if (entries.length > 0) c.server.dirty++
+  if (entries.length > 0) {
+    c.server.dirty++
+    // Without pending entries, only the group's position is there to replay.
+    if (noack && propagate) c.propagateAs(['XGROUP', 'SETID', key, g.name, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)])
+  }
   return entries
 }
 
+/**
+ * How Redis 7.0 propagates a delivery to a consumer: a forced XCLAIM that sets the
+ * delivery time and count it had here, and the group's position.
+ */
+function claimOf(key: string, g: ConsumerGroup, consumer: string, id: bigint, time: number, count: number): string[] {
+  return ['XCLAIM', key, g.name, consumer, '0', formatId(id), 'TIME', String(time), 'RETRYCOUNT', String(count), 'FORCE', 'JUSTID', 'LASTID', formatId(g.lastId)]
+}
+
 /** A consumer's own pending entries from `start`: delivered again, deleted ones with null fields. */
-function readHistory(s: StreamValue, consumer: Consumer, start: bigint, count: number): ReadEntry[] {
+function readHistory(c: Caller, key: string, s: StreamValue, g: ConsumerGroup, consumer: Consumer, start: bigint, count: number): ReadEntry[] {
   const out: ReadEntry[] = []
   const pel = consumer.pending
   const now = Date.now()
+  const propagate = c.server.propagation.active
   for (const [, p] of pel.from(start)) {
     if (count !== 0 && out.length >= count) break
     const e = s.get(p.id)
@@ -276,6 +291,7 @@ function readHistory(s: StreamValue, consumer: Consumer, start: bigint, count: n
     } else {
       p.deliveryTime = now
       p.deliveryCount++
+      if (propagate) c.propagateAs(claimOf(key, g, consumer.name, p.id, now, p.deliveryCount))
       out.push(e)
     }
   }
