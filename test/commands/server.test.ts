@@ -181,12 +181,13 @@ describe('server commands', () => {
     expect(Number(m[2])).toBeLessThan(1_000_000)
   })
 
-  it('LASTSAVE, SAVE, BGSAVE and BGREWRITEAOF answer like a server whose saves succeed', async () => {
-    const [last, save, bg, sched, bad, aof, last2] = await call(server.port, ['LASTSAVE'], ['SAVE'], ['BGSAVE'],
-      ['BGSAVE', 'SCHEDULE'], ['BGSAVE', 'x'], ['BGREWRITEAOF'], ['LASTSAVE'])
+  // BGREWRITEAOF writes files now: test/persistence/aof.test.ts runs it in a scratch directory.
+  it('LASTSAVE, SAVE and BGSAVE answer like a server whose saves succeed', async () => {
+    const [last, save, bg, sched, bad, last2] = await call(server.port, ['LASTSAVE'], ['SAVE'], ['BGSAVE'],
+      ['BGSAVE', 'SCHEDULE'], ['BGSAVE', 'x'], ['LASTSAVE'])
     expect(last).toMatch(/^:\d{10}\r\n$/)
-    expect([save, bg, sched, bad, aof]).toEqual(['+OK\r\n', '+Background saving started\r\n', '+Background saving started\r\n',
-      '-ERR syntax error\r\n', '+Background append only file rewriting scheduled\r\n'])
+    expect([save, bg, sched, bad]).toEqual(['+OK\r\n', '+Background saving started\r\n', '+Background saving started\r\n',
+      '-ERR syntax error\r\n'])
     expect(Math.abs(Number(last2.slice(1)) - Date.now() / 1000)).toBeLessThan(5)
   })
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { runCli, startCli, startRedisWithConfig, type Running } from '../helpers/cli.js'
 import { ReplyConnection } from '../helpers/differential.js'
 import { missingTool } from '../helpers/servers.js'
+import { crashTrial } from '../../scripts/aof-crash.mjs'
 
 /**
  * The append-only file end to end, with respite-server and redis-server as processes:
@@ -350,6 +351,14 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     } finally {
       await server.stop()
     }
+  })
+
+  // The short form of scripts/aof-crash.mjs (which runs 20 trials and more).
+  it.each(['everysec', 'always'] as const)('keeps every acknowledged write when killed at a random moment (appendfsync %s)', async (fsync) => {
+    const r = await crashTrial({ fsync, writers: 3 })
+    expect(r.writes).toBeGreaterThan(0)
+    expect(r.lost).toEqual([])
+    expect(r.check).toBe(0)
   })
 })
 
