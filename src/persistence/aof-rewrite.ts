@@ -17,13 +17,16 @@ export const ITEMS_PER_COMMAND = 64
 export type RewriteCommand = (string | Structured['value'])[]
 
 /**
- * The commands that rebuild the keyspace as it is now: SELECT before each non-empty
+ * The commands that rebuild the data as it is now: FUNCTION LOAD for each library
+ * (`libraries`: their code), then SELECT before each non-empty
  * database, then per key the commands that recreate it and PEXPIREAT for its TTL.
  * Keys whose time has already passed are left out. A generator over the keys, so
  * the file can be written in chunks and, later, across event-loop turns: it reads
  * each key as it reaches it.
  */
-export function* rewriteKeyspace(store: Store, now: number): Generator<RewriteCommand> {
+export function* rewriteKeyspace(store: Store, now: number, libraries: Iterable<string> = []): Generator<RewriteCommand> {
+  // Functions come first, as in Redis's rewrite: FCALLs later in the file need them.
+  for (const code of libraries) yield ['FUNCTION', 'LOAD', code]
   for (let i = 0; i < store.dbs.length; i++) {
     const db = store.db(i)
     if (db.keys.size === 0) continue

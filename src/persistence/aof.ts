@@ -143,6 +143,7 @@ export class AppendOnlyFile implements WriteSink {
     } else {
       const last = this.manifest.incrs[this.manifest.incrs.length - 1]
       this.openIncr(last.name)
+      server.log('notice', `Opening AOF incr file ${last.name} on server start`)
     }
     this.enabled = true
     server.propagation.attach(this)
@@ -417,7 +418,8 @@ export class AppendOnlyFile implements WriteSink {
     let size = 0
     try {
       let chunk = ''
-      for (const argv of rewriteKeyspace(this.server.store, Date.now())) {
+      const libraries = [...(this.server.scriptingIfStarted?.functionsIfLoaded?.libraries.values() ?? [])].map((lib) => lib.code)
+      for (const argv of rewriteKeyspace(this.server.store, Date.now(), libraries)) {
         chunk += encode(argv, this.encoder)
         if (chunk.length >= REWRITE_CHUNK) {
           size += writeAll(fd, chunk)
