@@ -423,11 +423,21 @@ function blockingMove(c: Caller, argv: string[], from: End, to: End, timeout: nu
   waitOnKeys(c, spec, argv, [src], timeout)
 }
 
-/** A served BLMOVE or BRPOPLPUSH, propagated as the LMOVE or RPOPLPUSH it became. */
+/**
+ * A served BLMOVE or BRPOPLPUSH, propagated as the LMOVE or RPOPLPUSH it became. As in
+ * Redis 7.0, a BLMOVE served after blocking spells its ends in lower case; served at
+ * once it keeps its own arguments.
+ */
 function moveUnblocked(c: Caller, argv: string[], from: End, to: End): void {
-  if (c.server.propagation.active) c.propagateAs(argv.length === 6 ? ['LMOVE', argv[1], argv[2], argv[3], argv[4]] : ['RPOPLPUSH', argv[1], argv[2]])
+  if (c.server.propagation.active) {
+    if (argv.length !== 6) c.propagateAs(['RPOPLPUSH', argv[1], argv[2]])
+    else if (c.retrying) c.propagateAs(['LMOVE', argv[1], argv[2], END_NAME[from], END_NAME[to]])
+    else c.propagateAs(['LMOVE', argv[1], argv[2], argv[3], argv[4]])
+  }
   moveElement(c, argv[1], argv[2], from, to)
 }
+
+const END_NAME = ['left', 'right'] as const
 
 /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
 function blmove(c: Caller, argv: string[]): void {

@@ -163,6 +163,35 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     }
   })
 
+  it('writes a blocked command that is served later as redis-server does: the pop it became, after the push', async () => {
+    const ours = freshDir()
+    const theirs = freshDir()
+    const r1 = await respite(ours, '--appendfsync', 'always')
+    const r2 = await redis(theirs, '--appendfsync', 'always')
+    try {
+      for (const port of [r1.port, r2.port]) {
+        await run(port, [['XADD', 'st', '1-1', 'f', 'v'], ['XGROUP', 'CREATE', 'st', 'g', '$']])
+        const waiters = await Promise.all(Array.from({ length: 6 }, () => ReplyConnection.open(port)))
+        const replies = [
+          waiters[0].call(['BLPOP', 'a', 'q', '0']),
+          waiters[1].call(['BLMOVE', 'q2', 'dst', 'RIGHT', 'LEFT', '0']),
+          waiters[5].call(['BRPOPLPUSH', 'q4', 'dst', '0']),
+          waiters[2].call(['BZPOPMAX', 'z', '0']),
+          waiters[3].call(['BLMPOP', '0', '2', 'x', 'q3', 'RIGHT', 'COUNT', '5']),
+          waiters[4].call(['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 'st', '>']),
+        ]
+        await new Promise((r) => setTimeout(r, 100))
+        await run(port, [['RPUSH', 'q', '1', '2'], ['RPUSH', 'q2', 'm'], ['ZADD', 'z', '1', 'a', '2', 'b'], ['RPUSH', 'q3', 'a', 'b'], ['XADD', 'st', '2-1', 'g', 'w'], ['LPUSH', 'q4', 'n']])
+        await Promise.all(replies)
+        for (const w of waiters) w.close()
+      }
+      expect(normalise(incrOf(ours))).toBe(normalise(incrOf(theirs)))
+    } finally {
+      await r1.stop()
+      await r2.stop()
+    }
+  })
+
   it('replays every write family to the same data, after a restart, a rewrite, and in redis-server', async () => {
     const dir = freshDir()
     let server = await respite(dir)
