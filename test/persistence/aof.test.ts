@@ -19,7 +19,11 @@ import { crashTrial } from '../../scripts/aof-crash.mjs'
 
 const skip = missingTool('redis-server') ?? missingTool('redis-check-aof')
 const scratch = mkdtempSync(join(tmpdir(), 'respite-aof-'))
-afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+// KEEP_AOF_SCRATCH=1 keeps the directories, to compare what the servers wrote.
+afterAll(() => {
+  if (process.env.KEEP_AOF_SCRATCH) console.log(`AOF scratch directories kept in ${scratch}`)
+  else rmSync(scratch, { recursive: true, force: true })
+})
 let dirs = 0
 
 function freshDir(): string {
@@ -142,12 +146,21 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
       ['SET', 'a', '1'], ['EXPIRE', 'a', '100'], ['PEXPIRE', 'a', '100000'], ['EXPIREAT', 'a', '99999999999'], ['SETEX', 'b', '10', 'v'],
       ['PSETEX', 'b', '1000', 'v'], ['SET', 'c', 'v', 'EX', '10'], ['SET', 'c', 'v', 'PX', '10000', 'GET'], ['SET', 'c', 'v2', 'XX', 'KEEPTTL'],
       ['GETEX', 'c', 'EX', '100'], ['GETEX', 'c', 'PERSIST'], ['INCRBYFLOAT', 'f', '1.5'], ['HINCRBYFLOAT', 'h', 'x', '2.5'],
-      ['SADD', 'one', 'x'], ['SPOP', 'one'], ['SADD', 's', 'a', 'b'], ['SPOP', 's', '10'], ['RPUSH', 'l', '1', '2', '3'],
+      ['SADD', 'one', 'x'], ['SPOP', 'one'], ['SADD', 's', 'a'], ['SPOP', 's', '10'], ['RPUSH', 'l', '1', '2', '3'],
       ['BLPOP', 'nol', 'l', '0'], ['BLMOVE', 'l', 'l2', 'left', 'right', '0'], ['BRPOPLPUSH', 'l', 'l2', '0'], ['ZADD', 'z', '1', 'a', '2', 'b'],
       ['BZPOPMIN', 'z', '0'], ['BZMPOP', '0', '1', 'z', 'MIN', 'COUNT', '5'], ['RPUSH', 'l2', '9'], ['BLMPOP', '0', '1', 'l2', 'left', 'COUNT', '3'],
       ['EXPIRE', 'a', '-1'], ['SELECT', '3'], ['SET', 'k', 'v'], ['GET', 'k'],
       ['EVAL', "redis.call('set','e','1') redis.call('expire','e',50)", '0'],
       ['MULTI'], ['SET', 'm', '1'], ['SELECT', '1'], ['INCR', 'm'], ['EXEC'],
+      // Streams: chosen ids, approximate trims, and group reads and claims as XCLAIMs.
+      ['XADD', 'x', '1-1', 'f', 'v'], ['XADD', 'x', '2-*', 'f', 'v'], ['XADD', 'x', '3-1', 'f', 'v'], ['XADD', 'x', '4-1', 'f', 'v'],
+      ['XADD', 'x', '5-1', 'f', 'v'], ['XADD', 'x', 'MINID', '~', '3', '6-1', 'f', 'v'], ['XADD', 'x', 'MAXLEN', '~', '2', '7-1', 'f', 'v'],
+      ['XTRIM', 'x', 'MAXLEN', '~', '2'], ['XGROUP', 'CREATE', 'x', 'g', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'c1', 'COUNT', '2', 'STREAMS', 'x', '>'], ['XREADGROUP', 'GROUP', 'g', 'c1', 'STREAMS', 'x', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'c0', 'NOACK', 'COUNT', '1', 'STREAMS', 'x', '>'],
+      ['XCLAIM', 'x', 'g', 'c2', '0', '2-1'], ['XCLAIM', 'x', 'g', 'c3', '0', '3-1', 'JUSTID'], ['XCLAIM', 'x', 'g', 'c5', '99999999', '1-1'],
+      ['XAUTOCLAIM', 'x', 'g', 'c4', '0', '0'], ['XGROUP', 'SETID', 'x', 'g', '4-1'], ['XGROUP', 'CREATECONSUMER', 'x', 'g', 'c9'],
+      ['XGROUP', 'DELCONSUMER', 'x', 'g', 'c9'], ['XACK', 'x', 'g', '2-1'], ['XDEL', 'x', '4-1'],
       ['SET', 'short', 'v', 'PX', '1'],
     ]
     const r1 = await respite(ours, '--appendfsync', 'always')
