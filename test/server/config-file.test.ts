@@ -404,7 +404,9 @@ describe('directives and the command line', () => {
 
   it('adds up save lines, reads standard input, writes a pid file and sets the process title', async () => {
     const pidfile = join(scratch, 'respite.pid')
+    // In the scratch directory: appendonly yes writes the AOF there.
     const r = await cliServer(['-', '--save', '300', '10', '--pidfile', pidfile, '--loglevel', 'notice'], {
+      cwd: scratch,
       input: 'port 0\nsave 3600 1\nproc-title-template "{title} {listen-addr} {server-mode} custom"\nappendonly yes\n',
     })
     expect(await call(r.port, ['CONFIG', 'GET', 'save'], ['CONFIG', 'GET', 'appendonly'])).toEqual([
