@@ -7,6 +7,26 @@ import type { Client } from '../server/client.js'
 import { invoke } from '../server/dispatcher.js'
 import type { Server } from '../server/server.js'
 
+/**
+ * Where the RDB preamble plugs in (the rdb branch's encoder and loader): with
+ * aof-use-rdb-preamble yes Redis writes the AOF base as an RDB snapshot, named
+ * `<appendfilename>.<seq>.base.rdb`, and a Redis 6 AOF may start with one. Until one
+ * is registered, respite writes the base in command form (`.base.aof`) whatever the
+ * setting says, and refuses to load a file that starts with an RDB.
+ */
+export interface RdbPreamble {
+  /** The whole dataset as an RDB file's bytes. */
+  write(server: Server): Buffer
+  /** Loads the RDB at the start of `data` into the dataset; the bytes it took (an AOF tail may follow). */
+  load(server: Server, data: Buffer, name: string): number
+}
+
+export let rdbPreamble: RdbPreamble | null = null
+
+export function registerRdbPreamble(preamble: RdbPreamble | null): void {
+  rdbPreamble = preamble
+}
+
 /** Start-up cannot go on: the message is Redis's, logged before the server exits. */
 export class AofLoadError extends Error {}
 
@@ -53,18 +73,20 @@ export function loadAofFile(server: Server, path: string, name: string, isLast: 
     throw new AofLoadError(`Unrecoverable error reading the append only file ${name}: ${(e as Error).message}`)
   }
   if (buf.length === 0) return LoadStatus.Empty
+  let origin = 0
   if (buf.subarray(0, 5).toString('latin1') === 'REDIS') {
-    // The RDB preamble (aof-use-rdb-preamble, Redis's default): read by the RDB loader
-    // once it exists; see rdbPreamble in aof.ts.
-    throw new AofLoadError(`The AOF file ${name} starts with an RDB preamble, which this respite cannot read yet`)
+    if (rdbPreamble === null) throw new AofLoadError(`The AOF file ${name} starts with an RDB preamble, which this respite cannot read yet`)
+    server.log('notice', 'Reading RDB base file on AOF loading...')
+    origin = rdbPreamble.load(server, buf, name)
+    if (origin >= buf.length) return LoadStatus.Ok
+    server.log('notice', 'Reading the remaining AOF tail...')
   }
   const caller = new LoadingCaller(server)
   const table = server.table
   const limits = { maxBulkLen: server.config.int('proto-max-bulk-len'), queryBufferLimit: Number.MAX_SAFE_INTEGER }
   let decoder = new RequestDecoder(limits)
-  let origin = 0
-  decoder.feed(buf, buf.length)
-  let validUpTo = 0
+  decoder.feed(buf.subarray(origin), buf.length - origin)
+  let validUpTo = origin
   let multi: { spec: CommandSpec; argv: string[] }[] | null = null
   let beforeMulti = 0
   for (;;) {

@@ -8,30 +8,11 @@ import type { Client } from '../server/client.js'
 import type { WriteSink } from '../server/propagation.js'
 import type { Server } from '../server/server.js'
 import type { Database } from '../store/database.js'
-import { AofLoadError, LoadStatus, loadAofFile } from './aof-load.js'
+import { AofLoadError, LoadStatus, loadAofFile, rdbPreamble } from './aof-load.js'
 import { FileType, Manifest, ManifestError, type AofFile } from './aof-manifest.js'
 import { rewriteKeyspace, type RewriteCommand } from './aof-rewrite.js'
 
-export { AofLoadError } from './aof-load.js'
-
-/**
- * Where an RDB preamble writer and reader plug in (the rdb branch): with
- * aof-use-rdb-preamble yes Redis writes the base file as an RDB snapshot named
- * `<appendfilename>.<seq>.base.rdb`. Until one is registered here the base is always
- * written in command form (`.base.aof`), whatever the setting says.
- */
-export interface RdbPreamble {
-  /** The whole keyspace as an RDB file's bytes. */
-  write(server: Server): Buffer
-  /** Loads an RDB base file's bytes into the keyspace. */
-  load(server: Server, data: Buffer, name: string): void
-}
-
-let rdbPreamble: RdbPreamble | null = null
-
-export function registerRdbPreamble(preamble: RdbPreamble): void {
-  rdbPreamble = preamble
-}
+export { AofLoadError, registerRdbPreamble, type RdbPreamble } from './aof-load.js'
 
 const enum Fsync {
   Always,
@@ -171,9 +152,7 @@ export class AppendOnlyFile implements WriteSink {
       const path = join(this.dirPath, file.name)
       if (!existsSync(path)) throw new AofLoadError(`The AOF file ${file.name} doesn't exist`)
       const t = Date.now()
-      const status = file.type === FileType.Base && file.name.endsWith('.rdb') && rdbPreamble !== null
-        ? this.loadRdbBase(path, file.name)
-        : loadAofFile(server, path, file.name, i === files.length - 1)
+      const status = loadAofFile(server, path, file.name, i === files.length - 1)
       const size = statSync(path).size
       if (file.type === FileType.Base) this.baseSize = size
       else this.incrSize += size
@@ -184,12 +163,6 @@ export class AppendOnlyFile implements WriteSink {
     server.log('notice', `DB loaded from append only file: ${((Date.now() - started) / 1000).toFixed(3)} seconds`)
     // Loading is not a change to persist (rdb_changes_since_last_save starts at 0).
     server.dirty = 0
-  }
-
-  private loadRdbBase(path: string, name: string): LoadStatus {
-    this.server.log('notice', 'Reading RDB base file on AOF loading...')
-    rdbPreamble!.load(this.server, readFileSync(path), name)
-    return LoadStatus.Ok
   }
 
   /**
@@ -204,7 +177,8 @@ export class AppendOnlyFile implements WriteSink {
     this.manifest = new Manifest()
     this.manifest.base = { name: this.fileName, seq: 1, type: FileType.Base }
     this.writeManifest()
-    this.server.log('notice', 'Successfully migrated an old-style AOF into the AOF directory')
+    const dirName = this.server.config.get('appenddirname')
+    this.server.log('notice', `Successfully migrated an old-style AOF file (${this.fileName}) into the AOF directory (${dirName}).`)
   }
 
   // --- appending --------------------------------------------------------------------

@@ -360,6 +360,9 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     const server = await respite(dir)
     try {
       expect(await run(server.port, [['GET', 'old']])).toEqual(['$3\r\nyes\r\n'])
+      expect(server.log()).toContain('Successfully migrated an old-style AOF file (appendonly.aof) into the AOF directory (appendonlydir).')
+      expect(server.log()).toContain('DB loaded from base file appendonly.aof: ')
+      expect(server.log()).toContain('Creating AOF incr file appendonly.aof.1.incr.aof on server start')
       expect(readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1')).toBe(
         'file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n',
       )
