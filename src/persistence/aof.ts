@@ -1,5 +1,5 @@
 import {
-  closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync,
+  closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync,
   statSync, writeSync,
 } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -23,14 +23,6 @@ const enum Fsync {
 /** Bytes of a rewritten base gathered before each write to the file. */
 const REWRITE_CHUNK = 1 << 20
 
-/** A reply (appendfsync always) waiting for the sync that covers the writes before it. */
-interface HeldReply {
-  client: Client
-  data: Buffer
-  /** The appended offset that must be on disk first. */
-  upTo: number
-}
-
 /**
  * Redis 7.0's multi-part append-only file, in `dir`/`appenddirname`: a base file (the
  * keyspace as of the last rewrite), incremental files with every write since, and the
@@ -38,13 +30,15 @@ interface HeldReply {
  * form (propagation.ts) and is encoded as a RESP command, preceded by SELECT when the
  * database changes.
  *
- * Encoded commands gather in `pending` and reach the kernel before any reply leaves
- * (beforeReply), so a write that was acknowledged survives the process being killed.
- * Under `appendfsync always` they must reach the disk too: replies wait (hold) until an
- * fdatasync issued after their writes completes. One fdatasync covers everything
- * appended before it started, so the clients served in one event-loop turn share it
- * (group commit); it runs on libuv's thread pool, leaving the event loop free to
- * gather the next group. `everysec` syncs from a one-second tick, `no` never.
+ * Encoded commands gather in `pending` and reach the kernel before any reply leaves,
+ * so a write that was acknowledged survives the process being killed. As in Redis,
+ * whose beforeSleep writes the AOF buffer before it sends replies, the clients served
+ * in one event-loop turn keep their replies (holds) until the end of the turn, when
+ * one write(2) takes everything they appended. Under `appendfsync always` the replies
+ * wait further, until an fdatasync issued after their writes completes: one covers
+ * everything appended before it started, so a turn's clients share it (group commit),
+ * and it runs on libuv's thread pool, leaving the event loop free to gather the next
+ * group. `everysec` syncs from a one-second tick, `no` never.
  */
 export class AppendOnlyFile implements WriteSink {
   private readonly dirPath: string
@@ -59,8 +53,10 @@ export class AppendOnlyFile implements WriteSink {
   /** Of those, bytes known to be on disk. */
   private syncedTo = 0
   private syncing = false
-  private syncScheduled = false
-  private held: HeldReply[] = []
+  /** A drain of the turn's writes is due (setImmediate). */
+  private drainScheduled = false
+  /** Clients whose replies wait for the file (Client.aofWaiting). */
+  private waiting: Client[] = []
   /** Descriptors replaced by a rewrite while a sync on them was in flight. */
   private retired: number[] = []
   private policy = Fsync.EverySec
@@ -217,32 +213,49 @@ export class AppendOnlyFile implements WriteSink {
   }
 
   /**
-   * Called by a client about to send replies (Client.flush). The writes before them
-   * go to the kernel now; under `always` they must also be on disk, so the client's
-   * replies are held (true: `data` was taken) until a sync covers them. A client
-   * whose earlier replies are held waits behind them, keeping its replies in order.
+   * Called by a client about to send replies (Client.flush): true when they must wait
+   * for the AOF, which then sends them (Client.releaseFromAof). They wait while writes
+   * of this turn are not in the file yet, or, under `always`, not on disk; and behind
+   * the client's own earlier replies, so they keep their order.
    */
-  beforeReply(client: Client, data: Buffer): boolean {
-    if (this.pending !== '') this.writePending()
-    if (this.policy !== Fsync.Always || (this.appended === this.syncedTo && client.awaitingSync === 0)) return false
-    client.awaitingSync++
-    this.held.push({ client, data: Buffer.from(data), upTo: this.appended })
-    this.scheduleSync()
+  holds(client: Client): boolean {
+    const always = this.policy === Fsync.Always
+    if (!client.aofWaiting) {
+      if (this.pending === '' && (!always || this.appended === this.syncedTo)) return false
+      client.aofWaiting = true
+      this.waiting.push(client)
+    }
+    client.aofUpTo = this.appended
+    if (!this.drainScheduled) {
+      this.drainScheduled = true
+      setImmediate(this.drain)
+    }
     return true
   }
 
-  /** The sync starts after the current turn, so everyone served in it joins the group. */
-  private scheduleSync(): void {
-    if (this.syncing || this.syncScheduled) return
-    this.syncScheduled = true
-    setImmediate(this.startSync)
+  /**
+   * The end of a turn: what it appended goes to the file in one write, then the
+   * replies that needed only that go out. Under `always` an fdatasync starts (unless
+   * one is running, whose completion starts the next) and its completion sends the
+   * replies it covers.
+   */
+  private readonly drain = (): void => {
+    this.drainScheduled = false
+    this.writePending()
+    if (this.policy !== Fsync.Always) {
+      this.release(this.appended - this.pending.length)
+      return
+    }
+    this.startSync()
   }
 
-  private readonly startSync = (): void => {
-    this.syncScheduled = false
+  private startSync(): void {
     if (this.syncing || this.fd < 0) return
-    this.writePending()
     const upTo = this.appended - this.pending.length
+    if (upTo === this.syncedTo) {
+      this.release(upTo)
+      return
+    }
     this.syncing = true
     fdatasync(this.fd, (err) => this.synced(err, upTo))
   }
@@ -259,18 +272,24 @@ export class AppendOnlyFile implements WriteSink {
     }
     this.lastFsync = Date.now()
     if (upTo > this.syncedTo) this.syncedTo = upTo
-    this.release()
-    if (this.held.length !== 0 || this.appended > this.syncedTo) this.scheduleSync()
+    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pending.length)
+    // Writes that came in during the sync form the next group.
+    if (this.waiting.length !== 0 && !this.drainScheduled) {
+      this.writePending()
+      this.startSync()
+    }
   }
 
-  /** Sends the held replies the disk now covers, in the order they were produced. */
-  private release(): void {
-    const held = this.held
-    let i = 0
-    while (i < held.length && held[i].upTo <= this.syncedTo) i++
-    if (i === 0) return
-    const ready = held.splice(0, i)
-    for (const { client, data } of ready) client.releaseHeld(data)
+  /** Sends the held replies of every client whose writes are covered up to `upTo`. */
+  private release(upTo: number): void {
+    const waiting = this.waiting
+    if (waiting.length === 0) return
+    const still: Client[] = []
+    this.waiting = still
+    for (const client of waiting) {
+      if (client.aofUpTo <= upTo) client.releaseFromAof()
+      else still.push(client)
+    }
   }
 
   /**
@@ -281,6 +300,8 @@ export class AppendOnlyFile implements WriteSink {
   tick(now: number): void {
     if (!this.enabled) return
     if (this.pending !== '') this.writePending()
+    // Replies still held after a failed write get another chance each tick.
+    if (this.waiting.length !== 0 && !this.drainScheduled) this.drain()
     if (this.policy === Fsync.EverySec && now - this.lastFsync >= 1000 && this.appended > this.syncedTo) {
       if (this.syncing) {
         this.delayedFsyncs++
@@ -299,7 +320,7 @@ export class AppendOnlyFile implements WriteSink {
         })
       }
     } else if (this.policy === Fsync.Always && this.appended > this.syncedTo) {
-      this.scheduleSync()
+      this.startSync()
     }
     this.autoRewrite()
   }
@@ -430,7 +451,7 @@ export class AppendOnlyFile implements WriteSink {
       this.lastWriteOk = false
     }
     this.syncedTo = this.appended
-    this.release()
+    this.release(this.syncedTo)
   }
 
   private newIncr(): AofFile {
@@ -485,6 +506,8 @@ export class AppendOnlyFile implements WriteSink {
   disable(): void {
     if (!this.enabled) return
     this.syncAllNow()
+    // Nothing is logged from now on, so nothing is left to wait for.
+    this.release(Infinity)
     this.server.propagation.detach(this)
     this.enabled = false
     if (this.fd >= 0) {
@@ -501,22 +524,12 @@ export class AppendOnlyFile implements WriteSink {
     this.disable()
   }
 
-  /** For tests and INFO: the files the manifest lists. */
-  get files(): { name: string; type: string }[] {
-    return [...(this.manifest.base === null ? [] : [this.manifest.base]), ...this.manifest.history, ...this.manifest.incrs].map((f) => ({ name: f.name, type: f.type }))
-  }
-
   get pendingFsync(): boolean {
     return this.syncing
   }
 
   get bufferLength(): number {
     return this.pending.length
-  }
-
-  /** The size a fresh fstat gives of the incremental file, for tests. */
-  incrFileSize(): number {
-    return this.fd < 0 ? 0 : fstatSync(this.fd).size
   }
 }
 

@@ -89,8 +89,13 @@ export class Client extends Caller implements RawReader, RawWriter {
   replyFlags = 0
   /** While a silenced command runs: pushes delivered meanwhile, kept out of the truncation. */
   private held: Buffer[] | null = null
-  /** Replies the AOF holds until the disk has the writes before them (appendfsync always; aof.ts). */
-  awaitingSync = 0
+  /**
+   * Set while the AOF holds this client's replies (aof.ts): until the writes before
+   * them are in the file, and under appendfsync always on disk, which `aofUpTo` (an
+   * AOF offset) says. Replies produced meanwhile join them in `out`.
+   */
+  aofWaiting = false
+  aofUpTo = 0
 
   constructor(
     server: Server,
@@ -299,35 +304,33 @@ export class Client extends Caller implements RawReader, RawWriter {
       if (this.closing) this.closeWhenSent()
       return
     }
-    // With appendonly on, the writes behind these replies reach the file first; under
-    // appendfsync always the AOF may keep the replies until they are on disk.
+    // With appendonly on, the writes behind these replies reach the file first (and,
+    // under appendfsync always, the disk): the AOF may keep them to send later.
     const aof = this.server.aof
-    if (aof !== null && aof.enabled && aof.beforeReply(this, out.take())) {
-      out.reuse()
-      return
-    }
-    this.send(out.take(), true)
+    if (aof !== null && aof.enabled && aof.holds(this)) return
+    this.send()
   }
 
-  /** Replies the AOF held (beforeReply) whose writes are now on disk. */
-  releaseHeld(data: Buffer): void {
-    this.awaitingSync--
+  /** The AOF has what this client's held replies depend on (aof.ts): they go now. */
+  releaseFromAof(): void {
+    this.aofWaiting = false
     if (this.closed) return
-    this.send(data, false)
+    if (this.out.pos !== 0) this.send()
+    else if (this.closing) this.closeWhenSent()
   }
 
-  /** One write to the socket; `own`: `data` is the reply writer's buffer, to reuse or let go. */
-  private send(data: Buffer, own: boolean): void {
+  /** Writes the pending replies to the socket, at once or queued. */
+  private send(): void {
     const out = this.out
     const socket = this.socket
     const io = this.io
     if (io !== null) {
-      const length = data.length
-      const result = io.write(data, this)
+      const length = out.pos
+      const result = io.write(out.take(), this)
       if (result === WriteResult.Done) {
-        if (own) out.reuse()
+        out.reuse()
       } else if (result === WriteResult.Queued) {
-        if (own) out.detach()
+        out.detach()
         this.pendingOutput += length
         this.pendingWrites++
         if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
@@ -341,13 +344,11 @@ export class Client extends Caller implements RawReader, RawWriter {
       if (this.closing) this.closeWhenSent()
       return
     }
-    const ok = socket.write(data)
+    const ok = socket.write(out.take())
     // A write that completed synchronously has copied our bytes to the kernel, so the
     // buffer can be reused; otherwise the socket still references it.
-    if (own) {
-      if (socket.writableLength === 0) out.reuse()
-      else out.detach()
-    }
+    if (socket.writableLength === 0) out.reuse()
+    else out.detach()
     if (this.closing) {
       this.closeWhenSent()
       return
@@ -379,8 +380,8 @@ export class Client extends Caller implements RawReader, RawWriter {
 
   /** Closes once every reply is written; queued direct writes finish in onRawWriteDone. */
   private closeWhenSent(): void {
-    // Replies held for the AOF sync go first; releaseHeld comes back here.
-    if (this.awaitingSync !== 0 && !this.dropOutput) return
+    // Replies the AOF holds go first; releaseFromAof comes back here.
+    if (this.aofWaiting && !this.dropOutput) return
     if (this.dropOutput) this.destroy()
     else if (this.io === null) this.socket.destroySoon()
     else if (this.pendingOutput === 0) this.destroy()
