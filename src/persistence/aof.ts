@@ -222,6 +222,9 @@ export class AppendOnlyFile implements WriteSink {
     const always = this.policy === Fsync.Always
     if (!client.aofWaiting) {
       if (this.pending === '' && (!always || this.appended === this.syncedTo)) return false
+      // While a script is busy (busy.ts) the turn cannot end; what is answered
+      // meanwhile (-BUSY, SCRIPT KILL) depends on no write, as in Redis.
+      if (this.server.busy !== null) return false
       client.aofWaiting = true
       this.waiting.push(client)
     }
