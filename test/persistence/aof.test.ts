@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCli, startCli, startRedisWithConfig, type Running } from '../helpers/cli.js'
+import { cli, runCli, startCli, startRedisWithConfig, type Running } from '../helpers/cli.js'
 import { ReplyConnection } from '../helpers/differential.js'
 import { RawClient } from '../helpers/raw.js'
 import { missingTool } from '../helpers/servers.js'
@@ -438,6 +438,48 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     }
   })
 
+  // The order of system calls shows what a reply waited for: strace follows the
+  // server's threads (fdatasync runs on libuv's pool) and the event loop's writes.
+  it.skipIf(!hasStrace())('appendfsync always: each reply is written after an fdatasync that began after its write', async () => {
+    const dir = freshDir()
+    const trace = join(dir, 'trace')
+    const child = spawn('strace', ['-f', '-qq', '-e', 'trace=write,fdatasync', '-o', trace, process.execPath, cli,
+      '--port', '0', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let log = ''
+    child.stdout.on('data', (d: Buffer) => (log += d.toString('latin1')))
+    const exited = new Promise((r) => child.once('exit', r))
+    try {
+      for (let i = 0; i < 400 && !/Ready to accept connections/.test(log); i++) await new Promise((r) => setTimeout(r, 25))
+      const port = Number(/port=(\d+)\./.exec(log)![1])
+      const c = await ReplyConnection.open(port)
+      for (let i = 0; i < 20; i++) expect(await c.call(['SET', `key${i}`, `value${i}`])).toBe('+OK\r\n')
+      c.close()
+      await run(port, [['SHUTDOWN']]).catch(() => {})
+      await exited
+    } finally {
+      child.kill('SIGKILL')
+    }
+    const aofFd = /(\d+) +write\((\d+), "\*2\\r\\n\$6\\r\\nSELECT/.exec(readFileSync(trace, 'latin1'))![2]
+    let written = 0
+    let synced = 0
+    const started = new Map<string, number>()
+    let replies = 0
+    for (const line of readFileSync(trace, 'latin1').split('\n')) {
+      const m = /^(\d+) +(.*)$/.exec(line)
+      if (!m) continue
+      const [, pid, call] = m
+      const w = new RegExp(`^write\\(${aofFd}, .*\\) = (\\d+)$`).exec(call)
+      if (w) written += Number(w[1])
+      if (call.startsWith(`fdatasync(${aofFd}`)) started.set(pid, written)
+      if (/^fdatasync\(\d+\) += 0$/.test(call) || /^<\.\.\. fdatasync resumed>.* = 0$/.test(call)) synced = Math.max(synced, started.get(pid) ?? 0)
+      if (/^write\(\d+, "\+OK\\r\\n", 5\)/.test(call)) {
+        replies++
+        expect(synced).toBe(written)
+      }
+    }
+    expect(replies).toBe(20)
+  })
+
   // The short form of scripts/aof-crash.mjs (which runs 20 trials and more).
   it.each(['everysec', 'always'] as const)('keeps every acknowledged write when killed at a random moment (appendfsync %s)', async (fsync) => {
     const r = await crashTrial({ fsync, writers: 3 })
@@ -446,6 +488,10 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     expect(r.check).toBe(0)
   })
 })
+
+function hasStrace(): boolean {
+  return spawnSync('strace', ['-qq', '-e', 'trace=none', 'true']).status === 0
+}
 
 /** Commands one at a time, with a pause so expiry times differ between servers by the same amount. */
 async function runSlowly(port: number, commands: string[][]): Promise<string[]> {
