@@ -205,7 +205,7 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     }
   })
 
-  it('replays every write family to the same data, after a restart, a rewrite, and in redis-server', async () => {
+  it('replays every write family to the same data, after a restart, a BGREWRITEAOF, and in redis-server', async () => {
     const dir = freshDir()
     let server = await respite(dir)
     await run(server.port, WRITES)
