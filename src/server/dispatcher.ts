@@ -120,14 +120,12 @@ export function call(spec: CommandSpec, caller: Caller, argv: string[]): void {
 
 /**
  * After a command ran, while something consumes writes: a write command that changed
- * the data (or said how to propagate it) goes out, unless it is one (EXEC, a script) whose commands went one by
- * one. A read that only expired keys changed the data too; those went out as DEL.
+ * the data goes out (in the form propagation.ts gives it), unless it is one (EXEC, a
+ * script) whose commands went one by one. A read that only expired keys changed the
+ * data too; those keys went out as DEL when they expired.
  */
 export function propagate(spec: CommandSpec, caller: Caller, argv: string[], changed: boolean): void {
-  const propagation = caller.server.propagation
-  // What a handler asked to propagate goes out even when no key changed (XREADGROUP's
-  // re-deliveries only move delivery counts), as Redis's also-propagate does.
-  if ((changed || caller.propagated !== null) && spec.writes && !spec.propagatesEffects) propagation.command(spec, caller, caller.db, argv)
+  if (changed && spec.writes && !spec.propagatesEffects) caller.server.propagation.command(spec, caller, caller.db, argv)
   else caller.propagated = null
 }
 
