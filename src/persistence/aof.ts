@@ -20,6 +20,10 @@ const enum Fsync {
   No,
 }
 
+/** The pending buffer's size to start with, and the most it keeps after a burst. */
+const PENDING_INITIAL = 64 * 1024
+const PENDING_KEEP = 4 * 1024 * 1024
+
 /** Bytes of a rewritten base gathered before each write to the file. */
 const REWRITE_CHUNK = 1 << 20
 
@@ -30,7 +34,8 @@ const REWRITE_CHUNK = 1 << 20
  * form (propagation.ts) and is encoded as a RESP command, preceded by SELECT when the
  * database changes.
  *
- * Encoded commands gather in `pending` and reach the kernel before any reply leaves,
+ * Encoded commands gather in `pending` (bytes, encoded in place as the reply writer
+ * does, with no string per command) and reach the kernel before any reply leaves,
  * so a write that was acknowledged survives the process being killed. As in Redis,
  * whose beforeSleep writes the AOF buffer before it sends replies, the clients served
  * in one event-loop turn keep their replies (holds) until the end of the turn, when
@@ -45,7 +50,9 @@ export class AppendOnlyFile implements WriteSink {
   private readonly fileName: string
   private manifest = new Manifest()
   private fd = -1
-  private pending = ''
+  /** Commands not yet handed to the kernel: `pendingBytes` bytes of `pending`. */
+  private pending = Buffer.allocUnsafe(PENDING_INITIAL)
+  private pendingBytes = 0
   /** The database the file's last SELECT chose (-1: none yet in this file). */
   private selectedDb = -1
   /** Bytes appended since start-up, pending ones included: what a held reply waits for. */
@@ -182,26 +189,65 @@ export class AppendOnlyFile implements WriteSink {
   write(db: Database, argv: readonly string[]): void {
     if (db.index !== this.selectedDb) {
       this.selectedDb = db.index
-      this.append(encode(['SELECT', String(db.index)], this.encoder))
+      this.appendCommand(['SELECT', String(db.index)])
     }
-    this.append(encode(argv, this.encoder))
+    this.appendCommand(argv)
   }
 
-  private append(text: string): void {
-    this.pending += text
-    this.appended += text.length
+  /** One command in RESP, encoded straight into `pending`. */
+  private appendCommand(argv: readonly (string | RewriteCommand[number])[]): void {
+    let need = 16
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]
+      need += typeof a === 'string' ? a.length + 16 : 0
+    }
+    this.reserve(need)
+    const start = this.pendingBytes
+    let pos = writeHeader(this.pending, start, 0x2a, argv.length)
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]
+      if (typeof a !== 'string') {
+        // A structured value (the mini dialect's SET) in its RESP3 form.
+        const encoder = this.encoder
+        encoder.reuse()
+        encoder.value(a)
+        const bytes = encoder.take()
+        this.pendingBytes = pos
+        this.reserve(bytes.length + need)
+        this.pending.set(bytes, pos)
+        pos += bytes.length
+        continue
+      }
+      const buf = this.pending
+      pos = writeHeader(buf, pos, 0x24, a.length)
+      pos += buf.latin1Write(a, pos)
+      buf[pos++] = 0x0d
+      buf[pos++] = 0x0a
+    }
+    this.pendingBytes = pos
+    this.appended += pos - start
+  }
+
+  /** Room for `bytes` more in `pending`, growing it (by doubling) when needed. */
+  private reserve(bytes: number): void {
+    const used = this.pendingBytes
+    if (used + bytes <= this.pending.length) return
+    const grown = Buffer.allocUnsafe(Math.max(this.pending.length * 2, used + bytes))
+    this.pending.copy(grown, 0, 0, used)
+    this.pending = grown
   }
 
   /** Hands pending commands to the kernel. A failed write is reported in INFO and the log, as Redis does. */
   private writePending(): boolean {
-    const text = this.pending
-    if (text === '' || this.fd < 0) return true
+    const n = this.pendingBytes
+    if (n === 0 || this.fd < 0) return true
     try {
-      const data = Buffer.from(text, 'latin1')
       let off = 0
-      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off)
-      this.pending = ''
-      this.incrSize += data.length
+      while (off < n) off += writeSync(this.fd, this.pending, off, n - off)
+      this.pendingBytes = 0
+      this.incrSize += n
+      // A burst may have grown the buffer a lot; it need not stay that big.
+      if (this.pending.length > PENDING_KEEP) this.pending = Buffer.allocUnsafe(PENDING_INITIAL)
       if (!this.lastWriteOk) this.server.log('warning', 'AOF write error looks solved, Redis can write again.')
       this.lastWriteOk = true
       return true
@@ -221,7 +267,7 @@ export class AppendOnlyFile implements WriteSink {
   holds(client: Client): boolean {
     const always = this.policy === Fsync.Always
     if (!client.aofWaiting) {
-      if (this.pending === '' && (!always || this.appended === this.syncedTo)) return false
+      if (this.pendingBytes === 0 && (!always || this.appended === this.syncedTo)) return false
       // While a script is busy (busy.ts) the turn cannot end; what is answered
       // meanwhile (-BUSY, SCRIPT KILL) depends on no write, as in Redis.
       if (this.server.busy !== null) return false
@@ -246,7 +292,7 @@ export class AppendOnlyFile implements WriteSink {
     this.drainScheduled = false
     this.writePending()
     if (this.policy !== Fsync.Always) {
-      this.release(this.appended - this.pending.length)
+      this.release(this.appended - this.pendingBytes)
       return
     }
     this.startSync()
@@ -254,7 +300,7 @@ export class AppendOnlyFile implements WriteSink {
 
   private startSync(): void {
     if (this.syncing || this.fd < 0) return
-    const upTo = this.appended - this.pending.length
+    const upTo = this.appended - this.pendingBytes
     if (upTo === this.syncedTo) {
       this.release(upTo)
       return
@@ -275,7 +321,7 @@ export class AppendOnlyFile implements WriteSink {
     }
     this.lastFsync = Date.now()
     if (upTo > this.syncedTo) this.syncedTo = upTo
-    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pending.length)
+    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
     // Writes that came in during the sync form the next group.
     if (this.waiting.length !== 0 && !this.drainScheduled) {
       this.writePending()
@@ -302,7 +348,7 @@ export class AppendOnlyFile implements WriteSink {
    */
   tick(now: number): void {
     if (!this.enabled) return
-    if (this.pending !== '') this.writePending()
+    if (this.pendingBytes !== 0) this.writePending()
     // Replies still held after a failed write get another chance each tick.
     if (this.waiting.length !== 0 && !this.drainScheduled) this.drain()
     if (this.policy === Fsync.EverySec && now - this.lastFsync >= 1000 && this.appended > this.syncedTo) {
@@ -532,7 +578,7 @@ export class AppendOnlyFile implements WriteSink {
   }
 
   get bufferLength(): number {
-    return this.pending.length
+    return this.pendingBytes
   }
 }
 
@@ -553,6 +599,19 @@ export function encode(argv: readonly (string | RewriteCommand[number])[], struc
     }
   }
   return out
+}
+
+/** `*<n>\r\n` or `$<n>\r\n` at `pos`; the position after it. */
+function writeHeader(buf: Buffer, pos: number, type: number, n: number): number {
+  buf[pos++] = type
+  if (n < 10) {
+    buf[pos++] = 0x30 + n
+  } else {
+    pos += buf.latin1Write(String(n), pos)
+  }
+  buf[pos++] = 0x0d
+  buf[pos++] = 0x0a
+  return pos
 }
 
 function writeAll(fd: number, text: string): number {
