@@ -394,6 +394,32 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     }
   })
 
+  it('BGREWRITEAOF with appendonly off writes a base alone; switching on and off follows on from it', async () => {
+    const dir = freshDir()
+    let server = await startCli(['--port', '0', '--dir', dir])
+    const aofDir = join(dir, 'appendonlydir')
+    const manifest = () => readFileSync(join(aofDir, 'appendonly.aof.manifest'), 'latin1')
+    try {
+      await run(server.port, [['SET', 'a', '1'], ['BGREWRITEAOF']])
+      expect(manifest()).toBe('file appendonly.aof.1.base.aof seq 1 type b\n')
+      await run(server.port, [['CONFIG', 'SET', 'appendonly', 'yes'], ['SET', 'b', '2']])
+      expect(manifest()).toBe('file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n')
+      await run(server.port, [['CONFIG', 'SET', 'appendonly', 'no'], ['SET', 'lost', 'x'], ['CONFIG', 'SET', 'appendonly', 'yes'], ['SET', 'c', '3']])
+      expect(manifest()).toBe('file appendonly.aof.3.base.aof seq 3 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n')
+      expect(readdirSync(aofDir).sort()).toEqual(['appendonly.aof.2.incr.aof', 'appendonly.aof.3.base.aof', 'appendonly.aof.manifest'])
+      await run(server.port, [['CONFIG', 'SET', 'appendfsync', 'always'], ['SET', 'd', '4']])
+    } finally {
+      await server.stop()
+    }
+    server = await respite(dir)
+    try {
+      // `lost` was written while appendonly was off, but the rewrite on switching back took it in.
+      expect(await run(server.port, [['MGET', 'a', 'b', 'lost', 'c', 'd']])).toEqual(['*5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\nx\r\n$1\r\n3\r\n$1\r\n4\r\n'])
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('rewrites by itself past auto-aof-rewrite-percentage', async () => {
     const dir = freshDir()
     const server = await respite(dir, '--auto-aof-rewrite-min-size', '1kb', '--auto-aof-rewrite-percentage', '100', '--hz', '100')
