@@ -8,6 +8,7 @@ import { Config, ConfigError } from './server/config.js'
 import { ConfigFileError, ConfigLoader, ConfigOpenError, errnoText, expandProcTitle, parseCommandLine } from './server/config-file.js'
 import { relaunchWithHeap } from './server/heap.js'
 import { REDIS_VERSION, RESPITE_VERSION, Server } from './server/server.js'
+import { AofLoadError } from './persistence/aof.js'
 
 /** The config read from standard input, handed to a heap-sized child (heap.ts), which cannot read it again. */
 const STDIN_CONFIG = 'RESPITE_STDIN_CONFIG'
@@ -80,6 +81,14 @@ async function main(): Promise<void> {
   server.log('notice', `respite version=${RESPITE_VERSION}, redis_version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`)
   for (const warning of loader.warnings) server.log('warning', warning)
   try {
+    server.loadData()
+  } catch (e) {
+    // A corrupt or unreadable AOF or RDB file: Redis's messages, and no start.
+    server.log('warning', (e as Error).message)
+    if (!(e instanceof AofLoadError)) server.log('warning', 'Fatal error loading the DB, check server logs. Exiting.')
+    process.exit(1)
+  }
+  try {
     await server.listen()
   } catch (e) {
     server.log('warning', `Failed listening on port ${config.get('port')} (tcp): ${(e as Error).message}`)
@@ -90,13 +99,6 @@ async function main(): Promise<void> {
   writePidFile(server)
   setTitle(server, loader.configFile)
   server.log('notice', 'Server initialized')
-  try {
-    server.snapshots.load()
-  } catch (e) {
-    server.log('warning', (e as Error).message)
-    server.log('warning', 'Fatal error loading the DB, check server logs. Exiting.')
-    process.exit(1)
-  }
   server.log('notice', 'Ready to accept connections')
 
   server.onShutdown = () => process.exit(0)

@@ -58,8 +58,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   loader.finish()
   const server = new Server(config, table)
   for (const warning of loader.warnings) server.log('warning', warning)
-  // As redis-server does, start from `dir`/`dbfilename` when it exists (a corrupt file throws).
-  server.snapshots.load()
+  // As redis-server does, start from the AOF or `dir`/`dbfilename` (a corrupt file throws).
+  server.loadData()
   await server.listen()
   return {
     get port() {

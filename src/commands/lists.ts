@@ -34,6 +34,7 @@ function endArg(c: Caller, arg: string): End | null {
 
 /** Redis's keyspace event names for a pop and a push at each end. */
 const POP_EVENT = ['lpop', 'rpop'] as const
+const POP_NAME = ['LPOP', 'RPOP'] as const
 const PUSH_EVENT = ['lpush', 'rpush'] as const
 
 function pop(list: ListValue, end: End): string {
@@ -335,6 +336,8 @@ const MPOP_ENDS = ['LEFT', 'RIGHT'] as const
 
 /** [key, [elements...]] popped from `list`. */
 function replyPopWithKey(c: Caller, key: string, list: ListValue, end: End, count: number): void {
+  // LMPOP and BLMPOP replay as the pop of the key they served, as in Redis.
+  if (c.server.propagation.active) c.propagateAs([POP_NAME[end], key, String(Math.min(count, list.size))])
   c.out.array(2)
   c.out.bulk(key)
   popRange(c, key, list, end, count)
@@ -387,6 +390,7 @@ function blockingPop(c: Caller, argv: string[], end: End, spec: CommandSpec): vo
 
 /** [key, element], the element popped from `end`. */
 function replyPopOne(c: Caller, key: string, list: ListValue, end: End): void {
+  if (c.server.propagation.active) c.propagateAs([POP_NAME[end], key])
   c.out.array(2)
   c.out.bulk(key)
   c.out.bulk(pop(list, end))
@@ -409,15 +413,31 @@ function brpop(c: Caller, argv: string[]): void {
 function blockingMove(c: Caller, argv: string[], from: End, to: End, timeout: number, spec: CommandSpec): void {
   const src = argv[1]
   if (c.retrying) {
-    if (readyValue(c, ListValue) !== null) moveElement(c, src, argv[2], from, to)
+    if (readyValue(c, ListValue) !== null) moveUnblocked(c, argv, from, to)
     return
   }
   const source = listForWrite(c, src)
   if (source === null) return
-  if (source !== undefined) return moveElement(c, src, argv[2], from, to)
+  if (source !== undefined) return moveUnblocked(c, argv, from, to)
   if (c.denyBlocking) return c.out.nullBulk()
   waitOnKeys(c, spec, argv, [src], timeout)
 }
+
+/**
+ * A served BLMOVE or BRPOPLPUSH, propagated as the LMOVE or RPOPLPUSH it became. As in
+ * Redis 7.0, a BLMOVE served after blocking spells its ends in lower case; served at
+ * once it keeps its own arguments.
+ */
+function moveUnblocked(c: Caller, argv: string[], from: End, to: End): void {
+  if (c.server.propagation.active) {
+    if (argv.length !== 6) c.propagateAs(['RPOPLPUSH', argv[1], argv[2]])
+    else if (c.retrying) c.propagateAs(['LMOVE', argv[1], argv[2], END_NAME[from], END_NAME[to]])
+    else c.propagateAs(['LMOVE', argv[1], argv[2], argv[3], argv[4]])
+  }
+  moveElement(c, argv[1], argv[2], from, to)
+}
+
+const END_NAME = ['left', 'right'] as const
 
 /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
 function blmove(c: Caller, argv: string[]): void {

@@ -106,7 +106,11 @@ function migrate(c: Caller, argv: string[]): void {
     }
     if (copy) continue
     const key = moved[i]
-    if (source.delete(key)) c.notify(Notify.generic, 'del', key)
+    if (source.delete(key)) {
+      c.notify(Notify.generic, 'del', key)
+      // The AOF and replicas see the keys go, as in Redis: a replayed MIGRATE would move them again.
+      if (c.server.propagation.active) c.propagateAs(['DEL', key])
+    }
   }
   if (failed !== null) return c.out.error(failed)
   c.out.simple('OK')

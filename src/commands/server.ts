@@ -85,8 +85,13 @@ function time(c: Caller): void {
   c.out.bulk(String(Math.min(999999, Math.floor((now - secs * 1000) * 1000))))
 }
 
+/**
+ * BGREWRITEAOF: the rewrite runs to completion before the reply (aof.ts), so it is
+ * never "scheduled"; with appendonly off it still writes a new base, as Redis does.
+ */
 function bgrewriteaof(c: Caller): void {
-  c.out.simple('Background append only file rewriting scheduled')
+  if (c.server.appendOnlyFile().rewrite('command')) c.out.simple('Background append only file rewriting started')
+  else c.out.error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
 }
 
 function role(c: Caller): void {

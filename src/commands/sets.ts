@@ -118,6 +118,8 @@ function spop(c: Caller, argv: string[]): void {
     if (s === null) return
     if (s === undefined) return out.nullBulk()
     const member = s.pop()
+    // The member was chosen at random: the replay removes that one (SREM), as in Redis.
+    if (c.server.propagation.active) c.propagateAs(['SREM', key, member])
     afterRemoval(c, key, s, Notify.set, 'spop')
     return out.bulk(member)
   }
@@ -127,7 +129,9 @@ function spop(c: Caller, argv: string[]): void {
   if (s === null) return
   if (s === undefined || count === 0) return out.set(0)
   const size = s.size
+  const propagate = c.server.propagation.active
   if (count >= size) {
+    if (propagate) c.propagateAs(['DEL', key])
     replyMembers(c, s.members())
     c.db.delete(key)
     c.notify(Notify.set, 'spop', key)
@@ -137,7 +141,11 @@ function spop(c: Caller, argv: string[]): void {
   const remaining = size - count
   if (remaining * SPOP_REBUILD_FACTOR > count) {
     out.set(count)
-    for (let i = 0; i < count; i++) out.bulk(s.pop())
+    for (let i = 0; i < count; i++) {
+      const member = s.pop()
+      if (propagate) c.propagateAs(['SREM', key, member])
+      out.bulk(member)
+    }
     c.db.modified(key)
     c.notify(Notify.set, 'spop', key)
     return
@@ -146,6 +154,7 @@ function spop(c: Caller, argv: string[]): void {
   // Redis recomputes from them) and hand out what is left of the old one.
   const keep = s.sampleDistinct(remaining)
   for (const m of keep) s.delete(m)
+  if (propagate) for (const m of s.members()) c.propagateAs(['SREM', key, m])
   replyMembers(c, s.members())
   c.db.replace(key, SetValue.of(keep))
   c.notify(Notify.set, 'spop', key)

@@ -110,6 +110,8 @@ export interface LoadTarget {
 }
 
 export interface LoadResult {
+  /** Bytes the image took, up to its checksum: an AOF base's commands may follow. */
+  length: number
   keys: number
   expired: number
   /** The redis-ver aux field, when present. */
@@ -129,7 +131,7 @@ export function loadRdb(buf: Buffer, target: LoadTarget, now = Date.now()): Load
   const version = Number(buf.latin1Slice(5, 9))
   if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) corrupt(`Can't handle RDB format version ${buf.latin1Slice(5, 9)}`)
   const r: Reader = { buf, pos: 9 }
-  const result: LoadResult = { keys: 0, expired: 0, version: null, aux: new Map() }
+  const result: LoadResult = { length: 0, keys: 0, expired: 0, version: null, aux: new Map() }
   let db = 0
   let expireAt: number | bigint | undefined
   for (;;) {
@@ -178,6 +180,7 @@ export function loadRdb(buf: Buffer, target: LoadTarget, now = Date.now()): Load
           const stored = bytes(r, 8).readBigUInt64LE(0)
           if (stored !== 0n && new Crc64().update(buf, 0, at).value !== stored) corrupt('Wrong RDB checksum')
         }
+        result.length = r.pos
         return result
       }
     }

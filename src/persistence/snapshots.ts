@@ -143,9 +143,19 @@ export class Snapshots {
   load(merge = false): LoadResult | null {
     const path = this.path
     if (!existsSync(path)) return null
-    const server = this.server
     const started = performance.now()
-    const buf = readFileSync(path)
+    const result = this.loadBuffer(readFileSync(path), path, merge)
+    this.server.log('notice', `DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`)
+    return result
+  }
+
+  /**
+   * Loads an RDB image from `buf` (a dump.rdb, or the preamble of an AOF base file,
+   * which commands may follow: `length` tells where the image ends). `name` is for
+   * messages. On error the data is emptied and an Error thrown.
+   */
+  loadBuffer(buf: Buffer, name: string, merge = false): LoadResult {
+    const server = this.server
     const codes: string[] = []
     let result: LoadResult
     try {
@@ -167,7 +177,7 @@ export class Snapshots {
       if (codes.length > 0) server.scripting.functions.restoreCodes(codes, merge ? 'REPLACE' : 'APPEND')
     } catch (e) {
       for (const db of server.store.dbs) db.empty()
-      throw new Error(`Short read or corrupt RDB file ${path}: ${(e as Error).message}`)
+      throw new Error(`Short read or corrupt RDB file ${name}: ${(e as Error).message}`)
     }
     if (result.version !== null) server.log('notice', `Loading RDB produced by version ${result.version}`)
     const ctime = Number(result.aux.get('ctime'))
@@ -175,9 +185,20 @@ export class Snapshots {
     const mem = Number(result.aux.get('used-mem'))
     if (Number.isFinite(mem)) server.log('notice', `RDB memory usage when created ${(mem / 1024 / 1024).toFixed(2)} Mb`)
     server.log('notice', `Done loading RDB, keys loaded: ${result.keys}, keys expired: ${result.expired}.`)
-    server.log('notice', `DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`)
     this.loadedKeys = result.keys
     this.loadExpiredKeys = result.expired
     return result
+  }
+
+  /** The whole dataset as one RDB image in memory: an AOF rewrite's base (aof-use-rdb-preamble). */
+  image(): Buffer {
+    const config = this.server.config
+    return Buffer.concat([...snapshotChunks(this.server.store.dbs, {
+      compress: config.get('rdbcompression') === 'yes',
+      checksum: config.get('rdbchecksum') === 'yes',
+      functions: this.libraries(),
+      usedMemory: this.server.memory.used,
+      aofBase: true,
+    })])
   }
 }

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../commands/spec.js'
 import type { Database } from '../store/database.js'
 import type { Caller } from './caller.js'
 import type { BlockState, Client } from './client.js'
-import { invoke } from './dispatcher.js'
+import { invoke, propagate } from './dispatcher.js'
 import { contain } from './faults.js'
 import type { Server } from './server.js'
 
@@ -118,8 +118,12 @@ export class BlockingManager {
     client.retrying = true
     const savedDb = client.db
     client.db = state.db
+    const server = this.server
+    const dirtyBefore = server.dirty
     try {
       invoke(state.spec, client, state.argv)
+      // Served now, so it is written now: as the non-blocking pop it became (propagateAs).
+      if (server.propagation.active) propagate(state.spec, client, state.argv, server.dirty !== dirtyBefore)
     } finally {
       client.retrying = false
       client.db = savedDb

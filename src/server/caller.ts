@@ -46,6 +46,8 @@ export abstract class Caller {
   watching: WatchedKey[] | null = null
   /** A watched key changed (Redis's DIRTY_CAS): the next EXEC answers a null array. */
   watchDirty = false
+  /** What the running command asked to be propagated as (propagateAs), taken by propagation.ts. */
+  propagated: (readonly string[])[] | null = null
 
   constructor(
     readonly server: Server,
@@ -80,6 +82,17 @@ export abstract class Caller {
     // Callers without a connection run with denyBlocking set; reaching here is a bug.
     if (connection === null) throw new Error('a caller without a connection cannot block')
     this.server.blocking.block(connection, spec, argv, keys, timeoutMs, onTimeout, wakeOnDelete)
+  }
+
+  /**
+   * The running write is to be replayed as these commands, not as sent (SPOP as the
+   * SREMs it amounted to, a blocking pop as the pop it became): for writes whose
+   * outcome the arguments do not determine. Only worth building while something
+   * consumes writes, so callers check `server.propagation.active` first.
+   */
+  propagateAs(argv: readonly string[]): void {
+    if (this.propagated === null) this.propagated = [argv]
+    else this.propagated.push(argv)
   }
 
   selectDb(index: number): void {

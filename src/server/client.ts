@@ -89,6 +89,13 @@ export class Client extends Caller implements RawReader, RawWriter {
   replyFlags = 0
   /** While a silenced command runs: pushes delivered meanwhile, kept out of the truncation. */
   private held: Buffer[] | null = null
+  /**
+   * Set while the AOF holds this client's replies (aof.ts): until the writes before
+   * them are in the file, and under appendfsync always on disk, which `aofUpTo` (an
+   * AOF offset) says. Replies produced meanwhile join them in `out`.
+   */
+  aofWaiting = false
+  aofUpTo = 0
 
   constructor(
     server: Server,
@@ -297,6 +304,24 @@ export class Client extends Caller implements RawReader, RawWriter {
       if (this.closing) this.closeWhenSent()
       return
     }
+    // With appendonly on, the writes behind these replies reach the file first (and,
+    // under appendfsync always, the disk): the AOF may keep them to send later.
+    const aof = this.server.aof
+    if (aof !== null && aof.enabled && aof.holds(this)) return
+    this.send()
+  }
+
+  /** The AOF has what this client's held replies depend on (aof.ts): they go now. */
+  releaseFromAof(): void {
+    this.aofWaiting = false
+    if (this.closed) return
+    if (this.out.pos !== 0) this.send()
+    else if (this.closing) this.closeWhenSent()
+  }
+
+  /** Writes the pending replies to the socket, at once or queued. */
+  private send(): void {
+    const out = this.out
     const socket = this.socket
     const io = this.io
     if (io !== null) {
@@ -355,6 +380,8 @@ export class Client extends Caller implements RawReader, RawWriter {
 
   /** Closes once every reply is written; queued direct writes finish in onRawWriteDone. */
   private closeWhenSent(): void {
+    // Replies the AOF holds go first; releaseFromAof comes back here.
+    if (this.aofWaiting && !this.dropOutput) return
     if (this.dropOutput) this.destroy()
     else if (this.io === null) this.socket.destroySoon()
     else if (this.pendingOutput === 0) this.destroy()

@@ -493,7 +493,6 @@ export function defaultUserRules(rules: readonly string[]): { password: string }
 
 // --- Directives respite keeps but does not act on -----------------------------------
 
-const DISK = 'respite keeps no data on disk'
 const REPLICATION = 'respite has no replication'
 const TUNING = "it tunes Redis's own memory layout and background work, which respite does not share"
 
@@ -502,17 +501,16 @@ const NO_EFFECT: Record<string, string> = {}
 function noEffect(reason: string, names: string[]): void {
   for (const n of names) NO_EFFECT[n] = reason
 }
-noEffect(DISK, [
-  'appendonly', 'appendfsync', 'appendfilename', 'appenddirname', 'auto-aof-rewrite-percentage',
-  'auto-aof-rewrite-min-size', 'aof-load-truncated', 'aof-use-rdb-preamble', 'aof-timestamp-enabled',
-  'aof-rewrite-incremental-fsync', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite',
-])
 noEffect('respite syncs a snapshot once, when it is complete', ['rdb-save-incremental-fsync'])
 noEffect('respite keeps the RDB file after a transfer, having no replicas', ['rdb-del-sync-files'])
 noEffect('respite always checks DUMP payloads and RDB files in full', ['sanitize-dump-payload'])
 noEffect("it tunes Redis's loading and saving loops, which respite does not share", [
   'key-load-delay', 'rdb-key-save-delay', 'loading-process-events-interval-bytes',
 ])
+noEffect('respite rewrites the AOF synchronously, with no child process or background work to tune', [
+  'aof-rewrite-incremental-fsync', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite',
+])
+noEffect('respite writes no timestamp annotations to the AOF', ['aof-timestamp-enabled'])
 noEffect(REPLICATION, [
   'replicaof', 'masterauth', 'masteruser', 'repl-backlog-size', 'repl-backlog-ttl', 'repl-disable-tcp-nodelay',
   'repl-diskless-load', 'repl-diskless-sync', 'repl-diskless-sync-delay', 'repl-diskless-sync-max-replicas',
@@ -580,6 +578,9 @@ export const ACTED_ON = new Set([
   'busy-reply-threshold',
   // RDB snapshots (persistence/snapshots.ts).
   'save', 'dbfilename', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error',
+  // The append-only file (persistence/aof.ts).
+  'appendonly', 'appendfsync', 'appendfilename', 'appenddirname', 'auto-aof-rewrite-percentage',
+  'auto-aof-rewrite-min-size', 'aof-load-truncated', 'aof-use-rdb-preamble',
   'enable-debug-command',
 ])
 

@@ -121,7 +121,18 @@ export function call(spec: CommandSpec, caller: Caller, argv: string[]): void {
   thawExpiry(held)
   if (server.tracking.active) server.tracking.remember(caller, spec, argv)
   if (out.errors !== errorsBefore) stats.failed++
-  if (server.dirty !== dirtyBefore && server.propagation.active && !spec.propagatesEffects) server.propagation.write(caller.db, argv)
+  if (server.propagation.active) propagate(spec, caller, argv, server.dirty !== dirtyBefore)
+}
+
+/**
+ * After a command ran, while something consumes writes: a write command that changed
+ * the data goes out (in the form propagation.ts gives it), unless it is one (EXEC, a
+ * script) whose commands went one by one. A read that only expired keys changed the
+ * data too; those keys went out as DEL when they expired.
+ */
+export function propagate(spec: CommandSpec, caller: Caller, argv: string[], changed: boolean): void {
+  if (changed && spec.writes && !spec.propagatesEffects) caller.server.propagation.command(spec, caller, caller.db, argv)
+  else caller.propagated = null
 }
 
 /**

@@ -343,18 +343,7 @@ function sectionLines(server: Server, section: Section): string[] {
         'rdb_last_cow_size:0',
         `rdb_last_load_keys_expired:${snap.loadExpiredKeys}`,
         `rdb_last_load_keys_loaded:${snap.loadedKeys}`,
-        'aof_enabled:0',
-        'aof_rewrite_in_progress:0',
-        'aof_rewrite_scheduled:0',
-        'aof_last_rewrite_time_sec:-1',
-        'aof_current_rewrite_time_sec:-1',
-        'aof_last_bgrewrite_status:ok',
-        'aof_rewrites:0',
-        'aof_rewrites_consecutive_failures:0',
-        'aof_last_write_status:ok',
-        'aof_last_cow_size:0',
-        'module_fork_in_progress:0',
-        'module_fork_last_cow_size:0',
+        ...aofFields(server),
       ]
     }
     case 'stats': {
@@ -483,4 +472,35 @@ function averageTtl(entries: IterableIterator<[string, number]>, now: number): n
     if (n >= 64) break
   }
   return n === 0 ? 0 : Math.round(sum / n)
+}
+
+/** INFO persistence's AOF lines, Redis 7.0's: the sizes and buffers only while appendonly is on. */
+function aofFields(server: Server): string[] {
+  const aof = server.aof
+  const on = aof !== null && aof.enabled
+  const lines = [
+    `aof_enabled:${on ? 1 : 0}`,
+    'aof_rewrite_in_progress:0',
+    'aof_rewrite_scheduled:0',
+    `aof_last_rewrite_time_sec:${aof?.lastRewriteSeconds ?? -1}`,
+    'aof_current_rewrite_time_sec:-1',
+    `aof_last_bgrewrite_status:${aof === null || aof.lastRewriteOk ? 'ok' : 'err'}`,
+    `aof_rewrites:${aof?.rewrites ?? 0}`,
+    `aof_rewrites_consecutive_failures:${aof?.rewriteFailures ?? 0}`,
+    `aof_last_write_status:${aof === null || aof.lastWriteOk ? 'ok' : 'err'}`,
+    'aof_last_cow_size:0',
+    'module_fork_in_progress:0',
+    'module_fork_last_cow_size:0',
+  ]
+  if (on) {
+    lines.push(
+      `aof_current_size:${aof.currentSize}`,
+      `aof_base_size:${aof.baseSize}`,
+      'aof_pending_rewrite:0',
+      `aof_buffer_length:${aof.bufferLength}`,
+      `aof_pending_bio_fsync:${aof.pendingFsync ? 1 : 0}`,
+      `aof_delayed_fsync:${aof.delayedFsyncs}`,
+    )
+  }
+  return lines
 }

@@ -29,6 +29,7 @@ import { Watches } from './watch.js'
 import { WriteBatch } from './write-batch.js'
 import { PubSub } from '../pubsub/pubsub.js'
 import { Snapshots } from '../persistence/snapshots.js'
+import { AppendOnlyFile } from '../persistence/aof.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
 export const REDIS_VERSION = '7.0.15'
@@ -80,6 +81,13 @@ export class Server {
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
+  /**
+   * The append-only file (persistence/aof.ts) once appendonly was on or a rewrite was
+   * asked for; null until then. `enabled` tells whether writes are being logged.
+   */
+  aof: AppendOnlyFile | null = null
+  /** Set once start-up loading is done: from then on CONFIG SET appendonly acts at once. */
+  private started = false
   private scriptingState: Scripting | null = null
   /**
    * The script running past busy-reply-threshold (busy.ts), or null: other clients'
@@ -171,7 +179,35 @@ export class Server {
       case 'notify-keyspace-events': this.events.configure(config.asGiven(name)); break
       case 'client-output-buffer-limit': applyOutputLimits(config.get(name), this.outputLimits); break
       case 'hz': if (this.cron !== null && !this.closed) this.startHousekeeping(); break
+      case 'appendfsync': this.aof?.configure(); break
+      case 'appendonly': if (this.started) this.setAppendOnly(config.get(name) === 'yes'); break
     }
+  }
+
+  /** The AOF, made on first use (appendonly yes, BGREWRITEAOF). */
+  appendOnlyFile(): AppendOnlyFile {
+    return (this.aof ??= new AppendOnlyFile(this))
+  }
+
+  /**
+   * CONFIG SET appendonly: on starts with a rewrite of the current data, as in Redis;
+   * off syncs and closes the file.
+   */
+  private setAppendOnly(on: boolean): void {
+    if (on) this.appendOnlyFile().enable()
+    else this.aof?.disable()
+  }
+
+  /**
+   * Start-up persistence, before any client connects, as Redis loads: with appendonly
+   * yes, the AOF directory (AofLoadError when it cannot be), appended to from then on;
+   * otherwise `dir`/`dbfilename` when it exists (an Error for a corrupt file).
+   */
+  loadData(): void {
+    if (this.started) return
+    if (this.config.get('appendonly') === 'yes') this.appendOnlyFile().start()
+    else this.snapshots.load()
+    this.started = true
   }
 
   private applyMaxmemory(): void {
@@ -218,6 +254,7 @@ export class Server {
   }
 
   async listen(): Promise<void> {
+    this.loadData()
     const bind = this.config.get('bind').split(/\s+/).filter(Boolean)
     const host = bind[0] === '*' ? undefined : bind[0]
     this.port = await this.listenOn(this.config.int('port'), host, false)
@@ -358,6 +395,7 @@ export class Server {
       // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
       if (this.activeExpire) this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
       this.snapshots.checkSavePoints()
+      if (this.aof !== null) this.aof.tick(this.clock)
       const timeout = this.config.int('timeout')
       if (timeout > 0) {
         const limit = Date.now() - timeout * 1000
@@ -388,6 +426,7 @@ export class Server {
     if (this.cron !== null) clearInterval(this.cron)
     const done = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())))
     for (const c of this.clients.values()) c.destroy()
+    this.aof?.close()
     await Promise.all(done)
   }
 

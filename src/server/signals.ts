@@ -29,6 +29,7 @@ export class KeySignals implements KeyspaceObserver {
 
   keyExpired(db: Database, key: string): void {
     this.server.events.notify(db, Notify.expired, 'expired', key)
+    if (this.server.propagation.active) this.server.propagation.expired(db, key)
     this.changed(db, key, true)
   }
 

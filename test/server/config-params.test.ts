@@ -33,8 +33,8 @@ function pairs(reply: string): string[] {
 
 describe.skipIf(skip !== null)(`CONFIG SET and GET of every redis-server parameter (${skip ?? 'redis-server 7.0.15'})`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'respite-params-'))
-  // Redis writes whatever appendonly yes or a save would write into the scratch directory.
-  const servers = useRespiteAndRedis({}, ['--dir', dir])
+  // Both write whatever appendonly yes (or, for Redis, a save) would write into the scratch directory.
+  const servers = useRespiteAndRedis({ config: { dir } }, ['--dir', dir])
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   it('has every name, hidden ones by exact name only', async () => {

@@ -46,6 +46,11 @@ function popGeneric(c: Caller, keys: string[], from: number, to: number, end: En
   }
   if (count === -1) count = 1
   const n = Math.min(count, z.size)
+  // The multi-key and blocking forms replay as the pop of the key they served.
+  if (withKey && c.server.propagation.active) {
+    const name = end === End.Min ? 'ZPOPMIN' : 'ZPOPMAX'
+    c.propagateAs(nested ? [name, key, String(n)] : [name, key])
+  }
   if (withKey) {
     if (nested) {
       out.array(2)

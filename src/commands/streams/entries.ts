@@ -1,6 +1,6 @@
 import type { Caller } from '../../server/caller.js'
 import { Notify } from '../../server/notify.js'
-import { MAX_ID, streamLimits, StreamValue, type TrimArgs } from '../../store/stream.js'
+import { formatId, MAX_ID, streamLimits, StreamValue, type TrimArgs } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
@@ -153,6 +153,38 @@ function xadd(c: Caller, argv: string[]): void {
   c.db.modified(key)
   c.notify(Notify.stream, 'xadd', key)
   if (args.trim !== null && s.trim(args.trim) > 0) c.notify(Notify.stream, 'xtrim', key)
+  // An id the server chose (`*`, `ms-*`) is replayed as the id it became, and an
+  // approximate trim as the exact one it amounted to, as Redis propagates XADD.
+  if (c.server.propagation.active) {
+    const chosen = !(args.idGiven && args.seq !== null)
+    const approx = args.trim !== null && args.trim.approx
+    if (chosen || approx) {
+      const told = argv.slice()
+      if (chosen) told[args.next] = formatId(id)
+      if (approx) exactTrim(told, args.next, s)
+      c.propagateAs(told)
+    }
+  }
+}
+
+/**
+ * `MAXLEN ~ n` / `MINID ~ id` in `argv` (before index `end`) rewritten to `=` and what
+ * the stream kept: its length, or its first id. Node boundaries decide what an
+ * approximate trim removes, and another server's nodes may differ. LIMIT, which only
+ * `~` allows, goes.
+ */
+function exactTrim(argv: string[], end: number, s: StreamValue): void {
+  for (let i = 2; i < end; i++) {
+    const opt = argv[i]
+    const maxlen = isOption(opt, 'MAXLEN')
+    if (!maxlen && !isOption(opt, 'MINID')) continue
+    if (argv[i + 1] !== '~') return
+    argv[i + 1] = '='
+    argv[i + 2] = maxlen ? String(s.length) : formatId(s.firstEntry()?.id ?? s.lastId + 1n)
+    const limit = argv.findIndex((a, j) => j > i + 2 && j < end && isOption(a, 'LIMIT'))
+    if (limit !== -1) argv.splice(limit, 2)
+    return
+  }
 }
 
 /** XTRIM key <MAXLEN | MINID> [= | ~] threshold [LIMIT count] */
@@ -167,6 +199,11 @@ function xtrim(c: Caller, argv: string[]): void {
   if (deleted > 0) {
     c.notify(Notify.stream, 'xtrim', key)
     c.db.modified(key)
+    if (args.trim!.approx && c.server.propagation.active) {
+      const told = argv.slice()
+      exactTrim(told, told.length, s)
+      c.propagateAs(told)
+    }
   }
   c.out.integer(deleted)
 }

@@ -7,7 +7,7 @@ import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
 import { replyHelp } from '../help.js'
-import { consumerFor } from './read.js'
+import { claimOf, consumerFor } from './read.js'
 import { idArg, int64Arg, intervalArg, replyEntry, replyId, strictIdArg, StreamErr, parseId } from './shared.js'
 
 /** Consumer groups: XGROUP and its subcommands, XACK, XPENDING, XCLAIM, XAUTOCLAIM. */
@@ -362,7 +362,8 @@ function xclaim(c: Caller, argv: string[]): void {
       return c.out.error(`ERR Unrecognized XCLAIM option '${opt}'`)
     }
   }
-  if (lastId > g.lastId) {
+  const moved = lastId > g.lastId
+  if (moved) {
     g.lastId = lastId
     c.server.dirty++
   }
@@ -373,6 +374,10 @@ function xclaim(c: Caller, argv: string[]): void {
   }
   const claimer = new Claimer(c, g, argv[3], argv[1])
   const claimed: StreamEntry[] = []
+  // Replayed as what it did, as Redis propagates it: each claim a forced XCLAIM with
+  // its delivery time and count (a min-idle-time would judge differently later).
+  const propagate = c.server.propagation.active
+  const key = argv[1]
   for (let k = 5; k <= lastIdArg; k++) {
     const id = parseId(argv[k], 0n, true)!.id
     let p = g.pending.get(id)
@@ -381,6 +386,7 @@ function xclaim(c: Caller, argv: string[]): void {
       if (p !== undefined) {
         unpend(g, p)
         c.server.dirty++
+        if (propagate) c.propagateAs(['XACK', key, g.name, formatId(id)])
       }
       continue
     }
@@ -402,6 +408,11 @@ function xclaim(c: Caller, argv: string[]): void {
     consumer.seenTime = now
     claimed.push(entry)
     c.server.dirty++
+    if (propagate) c.propagateAs(claimOf(key, g, consumer.name, id, p.deliveryTime, p.deliveryCount))
+  }
+  // LASTID moved the group with nothing claimed: only its position is to replay.
+  if (propagate && moved && c.propagated === null) {
+    c.propagateAs(['XGROUP', 'SETID', key, g.name, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)])
   }
   c.out.array(claimed.length)
   for (const entry of claimed) {
@@ -447,6 +458,7 @@ function xautoclaim(c: Caller, argv: string[]): void {
   if (count > TRANSIENT_COUNT_LIMIT) return c.out.error('ERR Insufficient memory, failed allocating transient memory, COUNT too high.')
   let attempts = count * 10
   const now = Date.now()
+  const propagate = c.server.propagation.active
   const claimer = new Claimer(c, g, argv[3], argv[1])
   const claimed: StreamEntry[] = []
   const deleted: bigint[] = []
@@ -462,16 +474,19 @@ function xautoclaim(c: Caller, argv: string[]): void {
       unpend(g, p)
       c.server.dirty++
       deleted.push(p.id)
+      if (propagate) c.propagateAs(['XACK', argv[1], g.name, formatId(p.id)])
       count--
       continue
     }
     if (minIdle !== 0 && now - p.deliveryTime < minIdle) continue
-    claimer.take(p)
+    const consumer = claimer.take(p)
     p.deliveryTime = now
     if (!justid) p.deliveryCount++
     claimed.push(entry)
     count--
     c.server.dirty++
+    // As XCLAIM: the claim replays as a forced XCLAIM, whatever the idle times are then.
+    if (propagate) c.propagateAs(claimOf(argv[1], g, consumer.name, p.id, now, p.deliveryCount))
   }
   const out = c.out
   out.array(3)

@@ -166,14 +166,16 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
     }
     if (!serve) continue
     // Redis 7.0 creates the consumer only once there is something to serve it.
+    let created = false
     if (xreadgroup) {
+      created = !groups[j].consumers.has(args.consumer!)
       consumer = consumerFor(c, groups[j], args.consumer!, key)
       consumer.seenTime = Date.now()
     }
     const start = gt === MAX_ID ? MAX_ID : gt + 1n
     const entries = history
       ? readHistory(s, consumer!, start, args.count)
-      : deliver(c, s, xreadgroup ? groups[j] : null, consumer, start, args.count, args.noack)
+      : deliver(c, key, s, xreadgroup ? groups[j] : null, consumer, start, args.count, args.noack, created)
     results.push({ key, entries })
   }
   if (results.length > 0) return replyRead(c, results)
@@ -211,15 +213,16 @@ function serveReady(c: Caller, argv: string[], args: ReadArgs): void {
     // Only new entries serve a waiter: Redis wakes it on XADD alone, not when XSETID
     // moves the last id, or XDEL and XTRIM change the stream.
     if (!(v.lastId > gt) || v.firstFrom(gt + 1n) === undefined) return wait()
-    const entries = deliver(c, v, null, null, gt + 1n, args.count || BLOCKED_DEFAULT_COUNT, false)
+    const entries = deliver(c, key, v, null, null, gt + 1n, args.count || BLOCKED_DEFAULT_COUNT, false, false)
     return replyRead(c, [{ key, entries }])
   }
   if (!(v instanceof StreamValue)) return c.out.error(StreamErr.keyGone)
   const g = v.groups.get(args.group)
   if (g === undefined) return c.out.error(StreamErr.groupGone)
   if (!(v.lastId > g.lastId) || v.firstFrom(g.lastId + 1n) === undefined) return wait()
+  const created = !g.consumers.has(args.consumer!)
   const consumer = consumerFor(c, g, args.consumer!, key)
-  const entries = deliver(c, v, g, consumer, g.lastId + 1n, args.count || BLOCKED_DEFAULT_COUNT, args.noack)
+  const entries = deliver(c, key, v, g, consumer, g.lastId + 1n, args.count || BLOCKED_DEFAULT_COUNT, args.noack, created)
   replyRead(c, [{ key, entries }])
 }
 
@@ -238,14 +241,16 @@ export function consumerFor(c: Caller, g: ConsumerGroup, name: string, key: stri
  * the group's last id moves past them and, unless `noack`, each is (re)assigned to
  * `consumer` in the pending lists.
  */
-function deliver(c: Caller, s: StreamValue, g: ConsumerGroup | null, consumer: Consumer | null, start: bigint,
-  count: number, noack: boolean): ReadEntry[] {
+function deliver(c: Caller, key: string, s: StreamValue, g: ConsumerGroup | null, consumer: Consumer | null, start: bigint,
+  count: number, noack: boolean, created: boolean): ReadEntry[] {
   const entries: StreamEntry[] = s.range(start, MAX_ID, count)
   if (g === null) return entries
   const now = Date.now()
+  const propagate = c.server.propagation.active
   for (const e of entries) {
     s.advanceGroup(g, e.id)
     if (noack) continue
+    if (propagate) c.propagateAs(claimOf(key, g, consumer!.name, e.id, now, 1))
     const existing = g.pending.get(e.id)
     if (existing !== undefined) {
       existing.consumer.pending.delete(e.id)
@@ -259,8 +264,24 @@ function deliver(c: Caller, s: StreamValue, g: ConsumerGroup | null, consumer: C
       consumer!.pending.set(e.id, p)
     }
   }
-  if (entries.length > 0) c.server.dirty++
+  if (entries.length > 0) {
+    c.server.dirty++
+    // Without pending entries (whose XCLAIMs make the consumer), the consumer and the
+    // group's position are what there is to replay.
+    if (noack && propagate) {
+      if (created) c.propagateAs(['XGROUP', 'CREATECONSUMER', key, g.name, consumer!.name])
+      c.propagateAs(['XGROUP', 'SETID', key, g.name, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)])
+    }
+  }
   return entries
+}
+
+/**
+ * How Redis 7.0 propagates a delivery to a consumer: a forced XCLAIM that sets the
+ * delivery time and count it had here, and the group's position.
+ */
+export function claimOf(key: string, g: ConsumerGroup, consumer: string, id: bigint, time: number, count: number): string[] {
+  return ['XCLAIM', key, g.name, consumer, '0', formatId(id), 'TIME', String(time), 'RETRYCOUNT', String(count), 'FORCE', 'JUSTID', 'LASTID', formatId(g.lastId)]
 }
 
 /** A consumer's own pending entries from `start`: delivered again, deleted ones with null fields. */

@@ -1,0 +1,156 @@
+import { readFileSync, truncateSync } from 'node:fs'
+import type { CommandSpec } from '../commands/spec.js'
+import { ProtocolError, RequestDecoder } from '../resp/decoder.js'
+import type { Argv } from '../resp/values.js'
+import { Caller } from '../server/caller.js'
+import type { Client } from '../server/client.js'
+import { invoke } from '../server/dispatcher.js'
+import type { Server } from '../server/server.js'
+
+/** Start-up cannot go on: the message is Redis's, logged before the server exits. */
+export class AofLoadError extends Error {}
+
+export const enum LoadStatus {
+  Ok,
+  /** The file ended inside a command and was cut back to the last complete one. */
+  Truncated,
+  Empty,
+}
+
+/**
+ * Who AOF commands run for at start-up (Redis's fake AOF client): no connection,
+ * never blocks, replies are dropped.
+ */
+class LoadingCaller extends Caller {
+  constructor(server: Server) {
+    super(server, 0, false, 4 * 1024)
+    this.denyBlocking = true
+    this.authenticated = true
+    this.out.errorCodes = null
+  }
+
+  get connection(): Client | null {
+    return null
+  }
+
+  closeAfterReply(): void {}
+
+  destroy(): void {}
+}
+
+/**
+ * Replays one AOF file (base or incremental, command form) into the keyspace. Commands
+ * between MULTI and EXEC are held and run at EXEC, so a transaction the file cuts off
+ * is dropped whole. A file that ends mid-command is cut back to its last complete
+ * command when aof-load-truncated allows and it is the last file; anything else that
+ * is not a command stops start-up, as Redis does.
+ */
+export function loadAofFile(server: Server, path: string, name: string, isLast: boolean): LoadStatus {
+  let buf: Buffer
+  try {
+    buf = readFileSync(path)
+  } catch (e) {
+    throw new AofLoadError(`Unrecoverable error reading the append only file ${name}: ${(e as Error).message}`)
+  }
+  if (buf.length === 0) return LoadStatus.Empty
+  let origin = 0
+  // With aof-use-rdb-preamble yes the base is an RDB image (`.base.rdb`), and a Redis 6
+  // AOF may start with one before its commands.
+  if (buf.subarray(0, 5).toString('latin1') === 'REDIS') {
+    server.log('notice', 'Reading RDB base file on AOF loading...')
+    try {
+      origin = server.snapshots.loadBuffer(buf, name).length
+    } catch (e) {
+      throw new AofLoadError((e as Error).message)
+    }
+    if (origin >= buf.length) return LoadStatus.Ok
+    server.log('notice', 'Reading the remaining AOF tail...')
+  }
+  const caller = new LoadingCaller(server)
+  const table = server.table
+  const limits = { maxBulkLen: server.config.int('proto-max-bulk-len'), queryBufferLimit: Number.MAX_SAFE_INTEGER }
+  let decoder = new RequestDecoder(limits)
+  decoder.feed(buf.subarray(origin), buf.length - origin)
+  let validUpTo = origin
+  let multi: { spec: CommandSpec; argv: string[] }[] | null = null
+  let beforeMulti = 0
+  for (;;) {
+    const pos = buf.length - decoder.buffered
+    if (pos >= buf.length) break
+    const first = buf[pos]
+    if (first === 0x23) {
+      // An annotation line (aof-timestamp-enabled writes "#TS:..."): skipped.
+      const eol = buf.indexOf(0x0a, pos)
+      if (eol === -1) return truncated(server, path, name, isLast, multi !== null ? beforeMulti : validUpTo, multi !== null)
+      origin = eol + 1
+      decoder = new RequestDecoder(limits)
+      decoder.feed(buf.subarray(origin), buf.length - origin)
+      validUpTo = origin
+      continue
+    }
+    if (first !== 0x2a) throw formatError(name)
+    let argv: Argv | undefined
+    try {
+      argv = decoder.next()
+    } catch (e) {
+      if (e instanceof ProtocolError) throw formatError(name)
+      throw e
+    }
+    if (argv === undefined) return truncated(server, path, name, isLast, multi !== null ? beforeMulti : validUpTo, multi !== null)
+    if (decoder.oversized || typeof argv[0] !== 'string') throw formatError(name)
+    const commandName = (argv[0] as string).toLowerCase()
+    const end = buf.length - decoder.buffered
+    if (commandName === 'multi') {
+      multi = []
+      beforeMulti = pos
+    } else if (commandName === 'exec') {
+      if (multi !== null) for (const queued of multi) run(caller, queued.spec, queued.argv)
+      multi = null
+    } else {
+      const spec = lookup(table, argv as string[])
+      if (spec === undefined) throw new AofLoadError(`Unknown command '${argv[0] as string}' reading the append only file ${name}`)
+      if (multi !== null) multi.push({ spec, argv: argv as string[] })
+      else run(caller, spec, argv as string[])
+    }
+    validUpTo = end
+  }
+  if (multi !== null) return truncated(server, path, name, isLast, beforeMulti, true)
+  return LoadStatus.Ok
+}
+
+function run(caller: LoadingCaller, spec: CommandSpec, argv: string[]): void {
+  invoke(spec, caller, argv)
+  caller.out.reuse()
+}
+
+function lookup(table: Server['table'], argv: string[]): CommandSpec | undefined {
+  const spec = table.lookup(argv[0])
+  if (spec === undefined || spec.subcommands === undefined || argv.length < 2) return spec
+  return table.lookupSub(spec, argv[1]) ?? spec
+}
+
+function formatError(name: string): AofLoadError {
+  return new AofLoadError(
+    `Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
+  )
+}
+
+/** The file ends inside a command (or a transaction): Redis's aof-load-truncated handling and messages. */
+function truncated(server: Server, path: string, name: string, isLast: boolean, validUpTo: number, inMulti: boolean): LoadStatus {
+  if (!server.config.get('aof-load-truncated').startsWith('y')) {
+    throw new AofLoadError(
+      `Unexpected end of file reading the append only file ${name}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`,
+    )
+  }
+  if (!isLast) throw new AofLoadError('Fatal error: the truncated file is not the last file')
+  if (inMulti) server.log('warning', `Revert incomplete MULTI/EXEC transaction in AOF file ${name}`)
+  server.log('warning', `!!! Warning: short read while loading the AOF file ${name}!!!`)
+  server.log('warning', `!!! Truncating the AOF ${name} at offset ${validUpTo} !!!`)
+  try {
+    truncateSync(path, validUpTo)
+  } catch (e) {
+    throw new AofLoadError(`Error truncating the AOF file ${name}: ${(e as Error).message}`)
+  }
+  server.log('warning', `AOF ${name} loaded anyway because aof-load-truncated is enabled`)
+  return LoadStatus.Truncated
+}

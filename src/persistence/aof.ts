@@ -1,0 +1,644 @@
+import {
+  closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync,
+  statSync, writeSync,
+} from 'node:fs'
+import { join, resolve } from 'node:path'
+import { ReplyWriter } from '../resp/writer.js'
+import type { Client } from '../server/client.js'
+import type { WriteSink } from '../server/propagation.js'
+import type { Server } from '../server/server.js'
+import type { Database } from '../store/database.js'
+import { AofLoadError, LoadStatus, loadAofFile } from './aof-load.js'
+import { FileType, Manifest, ManifestError, type AofFile } from './aof-manifest.js'
+import { rewriteKeyspace, type RewriteCommand } from './aof-rewrite.js'
+
+export { AofLoadError } from './aof-load.js'
+
+const enum Fsync {
+  Always,
+  EverySec,
+  No,
+}
+
+/** The pending buffer's size to start with, and the most it keeps after a burst. */
+const PENDING_INITIAL = 64 * 1024
+const PENDING_KEEP = 4 * 1024 * 1024
+
+/** Bytes of a rewritten base gathered before each write to the file. */
+const REWRITE_CHUNK = 1 << 20
+
+/**
+ * Redis 7.0's multi-part append-only file, in `dir`/`appenddirname`: a base file (the
+ * keyspace as of the last rewrite), incremental files with every write since, and the
+ * manifest that lists them. A propagation sink: each write arrives in its replayable
+ * form (propagation.ts) and is encoded as a RESP command, preceded by SELECT when the
+ * database changes.
+ *
+ * Encoded commands gather in `pending` (bytes, encoded in place as the reply writer
+ * does, with no string per command) and reach the kernel before any reply leaves,
+ * so a write that was acknowledged survives the process being killed. As in Redis,
+ * whose beforeSleep writes the AOF buffer before it sends replies, the clients served
+ * in one event-loop turn keep their replies (holds) until the end of the turn, when
+ * one write(2) takes everything they appended. Under `appendfsync always` the replies
+ * wait further, until an fdatasync issued after their writes completes: one covers
+ * everything appended before it started, so a turn's clients share it (group commit),
+ * and it runs on libuv's thread pool, leaving the event loop free to gather the next
+ * group. `everysec` syncs from a one-second tick, `no` never.
+ */
+export class AppendOnlyFile implements WriteSink {
+  private readonly dirPath: string
+  private readonly fileName: string
+  private manifest = new Manifest()
+  private fd = -1
+  /** Commands not yet handed to the kernel: `pendingBytes` bytes of `pending`. */
+  private pending = Buffer.allocUnsafe(PENDING_INITIAL)
+  private pendingBytes = 0
+  /** The database the file's last SELECT chose (-1: none yet in this file). */
+  private selectedDb = -1
+  /** Bytes appended since start-up, pending ones included: what a held reply waits for. */
+  private appended = 0
+  /** Of those, bytes known to be on disk. */
+  private syncedTo = 0
+  private syncing = false
+  /** A drain of the turn's writes is due (setImmediate). */
+  private drainScheduled = false
+  /** Clients whose replies wait for the file (Client.aofWaiting). */
+  private waiting: Client[] = []
+  /** Descriptors replaced by a rewrite while a sync on them was in flight. */
+  private retired: number[] = []
+  private policy = Fsync.EverySec
+  private lastFsync = Date.now()
+  baseSize = 0
+  private incrSize = 0
+  /** aof_last_write_status, aof_last_bgrewrite_status and friends. */
+  lastWriteOk = true
+  lastRewriteOk = true
+  rewrites = 0
+  rewriteFailures = 0
+  lastRewriteSeconds = -1
+  delayedFsyncs = 0
+  /** Set while appendonly is yes: writes are being logged. */
+  enabled = false
+  private readonly encoder = new ReplyWriter(256)
+
+  constructor(private readonly server: Server) {
+    const config = server.config
+    this.dirPath = resolve(config.get('dir'), config.get('appenddirname'))
+    this.fileName = config.get('appendfilename')
+    this.configure()
+    // Structured values are written in their RESP3 form.
+    this.encoder.proto = 3
+  }
+
+  /** appendfsync changed (CONFIG SET): takes effect from the next write. */
+  configure(): void {
+    const policy = this.server.config.get('appendfsync')
+    this.policy = policy === 'always' ? Fsync.Always : policy === 'no' ? Fsync.No : Fsync.EverySec
+  }
+
+  get currentSize(): number {
+    return this.baseSize + this.incrSize
+  }
+
+  private get manifestPath(): string {
+    return join(this.dirPath, `${this.fileName}.manifest`)
+  }
+
+  // --- start-up ---------------------------------------------------------------------
+
+  /**
+   * appendonly yes at start-up: loads what the directory holds (after upgrading a
+   * Redis 6 single-file AOF), then appends to its last incremental file, creating the
+   * base and first incremental file when there were none, as Redis 7.0 does.
+   */
+  start(): void {
+    const server = this.server
+    this.upgradeSingleFile()
+    if (existsSync(this.manifestPath)) {
+      this.load()
+    }
+    mkdirSync(this.dirPath, { recursive: true })
+    if (this.manifest.base === null && this.manifest.incrs.length === 0) {
+      this.rewrite('start')
+    } else if (this.manifest.incrs.length === 0) {
+      const incr = this.newIncr()
+      server.log('notice', `Creating AOF incr file ${incr.name} on server start`)
+      this.writeManifest()
+    } else {
+      const last = this.manifest.incrs[this.manifest.incrs.length - 1]
+      this.openIncr(last.name)
+      server.log('notice', `Opening AOF incr file ${last.name} on server start`)
+    }
+    this.enabled = true
+    server.propagation.attach(this)
+  }
+
+  /** Replays base and incremental files in manifest order, each through the ordinary command handlers. */
+  private load(): void {
+    const server = this.server
+    let text: string
+    try {
+      text = readFileSync(this.manifestPath, 'latin1')
+    } catch (e) {
+      throw new AofLoadError(`Unable to open the AOF manifest file ${this.fileName}.manifest for reading: ${(e as Error).message}`)
+    }
+    try {
+      this.manifest = Manifest.parse(text)
+    } catch (e) {
+      if (e instanceof ManifestError) throw new AofLoadError(e.message)
+      throw e
+    }
+    const files = this.manifest.loadOrder
+    const started = Date.now()
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]
+      const path = join(this.dirPath, file.name)
+      if (!existsSync(path)) throw new AofLoadError(`The AOF file ${file.name} doesn't exist`)
+      const t = Date.now()
+      const status = loadAofFile(server, path, file.name, i === files.length - 1)
+      const size = statSync(path).size
+      if (file.type === FileType.Base) this.baseSize = size
+      else this.incrSize += size
+      const kind = file.type === FileType.Base ? 'base' : 'incr'
+      if (status === LoadStatus.Empty) server.log('notice', `DB loaded from ${kind} file ${file.name}: 0.000 seconds`)
+      else server.log('notice', `DB loaded from ${kind} file ${file.name}: ${((Date.now() - t) / 1000).toFixed(3)} seconds`)
+    }
+    server.log('notice', `DB loaded from append only file: ${((Date.now() - started) / 1000).toFixed(3)} seconds`)
+    // Loading is not a change to persist (rdb_changes_since_last_save starts at 0).
+    server.dirty = 0
+  }
+
+  /**
+   * A Redis 6 `appendonly.aof` in `dir` and no manifest: as Redis 7.0 does, the file
+   * moves into the AOF directory unchanged as the base, under a manifest that says so.
+   */
+  private upgradeSingleFile(): void {
+    const old = resolve(this.server.config.get('dir'), this.fileName)
+    if (existsSync(this.manifestPath) || !existsSync(old) || !statSync(old).isFile()) return
+    mkdirSync(this.dirPath, { recursive: true })
+    renameSync(old, join(this.dirPath, this.fileName))
+    this.manifest = new Manifest()
+    this.manifest.base = { name: this.fileName, seq: 1, type: FileType.Base }
+    this.writeManifest()
+    const dirName = this.server.config.get('appenddirname')
+    this.server.log('notice', `Successfully migrated an old-style AOF file (${this.fileName}) into the AOF directory (${dirName}).`)
+  }
+
+  // --- appending --------------------------------------------------------------------
+
+  write(db: Database, argv: readonly string[]): void {
+    if (db.index !== this.selectedDb) {
+      this.selectedDb = db.index
+      this.appendCommand(['SELECT', String(db.index)])
+    }
+    this.appendCommand(argv)
+  }
+
+  /** One command in RESP, encoded straight into `pending`. */
+  private appendCommand(argv: readonly (string | RewriteCommand[number])[]): void {
+    let need = 16
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]
+      need += typeof a === 'string' ? a.length + 16 : 0
+    }
+    this.reserve(need)
+    const start = this.pendingBytes
+    let pos = writeHeader(this.pending, start, 0x2a, argv.length)
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]
+      if (typeof a !== 'string') {
+        // A structured value (the mini dialect's SET) in its RESP3 form.
+        const encoder = this.encoder
+        encoder.reuse()
+        encoder.value(a)
+        const bytes = encoder.take()
+        this.pendingBytes = pos
+        this.reserve(bytes.length + need)
+        this.pending.set(bytes, pos)
+        pos += bytes.length
+        continue
+      }
+      const buf = this.pending
+      pos = writeHeader(buf, pos, 0x24, a.length)
+      pos += buf.latin1Write(a, pos)
+      buf[pos++] = 0x0d
+      buf[pos++] = 0x0a
+    }
+    this.pendingBytes = pos
+    this.appended += pos - start
+  }
+
+  /** Room for `bytes` more in `pending`, growing it (by doubling) when needed. */
+  private reserve(bytes: number): void {
+    const used = this.pendingBytes
+    if (used + bytes <= this.pending.length) return
+    const grown = Buffer.allocUnsafe(Math.max(this.pending.length * 2, used + bytes))
+    this.pending.copy(grown, 0, 0, used)
+    this.pending = grown
+  }
+
+  /** Hands pending commands to the kernel. A failed write is reported in INFO and the log, as Redis does. */
+  private writePending(): boolean {
+    const n = this.pendingBytes
+    if (n === 0 || this.fd < 0) return true
+    try {
+      let off = 0
+      while (off < n) off += writeSync(this.fd, this.pending, off, n - off)
+      this.pendingBytes = 0
+      this.incrSize += n
+      // A burst may have grown the buffer a lot; it need not stay that big.
+      if (this.pending.length > PENDING_KEEP) this.pending = Buffer.allocUnsafe(PENDING_INITIAL)
+      if (!this.lastWriteOk) this.server.log('warning', 'AOF write error looks solved, Redis can write again.')
+      this.lastWriteOk = true
+      return true
+    } catch (e) {
+      if (this.lastWriteOk) this.server.log('warning', `Error writing to the AOF file: ${(e as Error).message}`)
+      this.lastWriteOk = false
+      return false
+    }
+  }
+
+  /**
+   * Called by a client about to send replies (Client.flush): true when they must wait
+   * for the AOF, which then sends them (Client.releaseFromAof). They wait while writes
+   * of this turn are not in the file yet, or, under `always`, not on disk; and behind
+   * the client's own earlier replies, so they keep their order.
+   */
+  holds(client: Client): boolean {
+    const always = this.policy === Fsync.Always
+    if (!client.aofWaiting) {
+      if (this.pendingBytes === 0 && (!always || this.appended === this.syncedTo)) return false
+      // While a script is busy (busy.ts) the turn cannot end; what is answered
+      // meanwhile (-BUSY, SCRIPT KILL) depends on no write, as in Redis.
+      if (this.server.busy !== null) return false
+      client.aofWaiting = true
+      this.waiting.push(client)
+    }
+    client.aofUpTo = this.appended
+    if (!this.drainScheduled) {
+      this.drainScheduled = true
+      setImmediate(this.drain)
+    }
+    return true
+  }
+
+  /**
+   * The end of a turn: what it appended goes to the file in one write, then the
+   * replies that needed only that go out. Under `always` an fdatasync starts (unless
+   * one is running, whose completion starts the next) and its completion sends the
+   * replies it covers.
+   */
+  private readonly drain = (): void => {
+    this.drainScheduled = false
+    this.writePending()
+    if (this.policy !== Fsync.Always) {
+      this.release(this.appended - this.pendingBytes)
+      return
+    }
+    this.startSync()
+  }
+
+  private startSync(): void {
+    if (this.syncing || this.fd < 0) return
+    const upTo = this.appended - this.pendingBytes
+    if (upTo === this.syncedTo) {
+      this.release(upTo)
+      return
+    }
+    this.syncing = true
+    fdatasync(this.fd, (err) => this.synced(err, upTo))
+  }
+
+  private synced(err: NodeJS.ErrnoException | null, upTo: number): void {
+    this.syncing = false
+    for (const fd of this.retired) closeQuietly(fd)
+    this.retired = []
+    if (err !== null) {
+      // Redis cannot keep its promise under `always` once a sync fails: it exits.
+      this.lastWriteOk = false
+      this.server.log('warning', `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${err.message}. Exiting...`)
+      process.exit(1)
+    }
+    this.lastFsync = Date.now()
+    if (upTo > this.syncedTo) this.syncedTo = upTo
+    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
+    // Writes that came in during the sync form the next group.
+    if (this.waiting.length !== 0 && !this.drainScheduled) {
+      this.writePending()
+      this.startSync()
+    }
+  }
+
+  /** Sends the held replies of every client whose writes are covered up to `upTo`. */
+  private release(upTo: number): void {
+    const waiting = this.waiting
+    if (waiting.length === 0) return
+    const still: Client[] = []
+    this.waiting = still
+    for (const client of waiting) {
+      if (client.aofUpTo <= upTo) client.releaseFromAof()
+      else still.push(client)
+    }
+  }
+
+  /**
+   * Housekeeping (every `hz` tick): writes from no client (active expiry) reach the
+   * file, `everysec` syncs once a second, off the event loop, and an AOF grown past
+   * auto-aof-rewrite-percentage is rewritten.
+   */
+  tick(now: number): void {
+    if (!this.enabled) return
+    if (this.pendingBytes !== 0) this.writePending()
+    // Replies still held after a failed write get another chance each tick.
+    if (this.waiting.length !== 0 && !this.drainScheduled) this.drain()
+    if (this.policy === Fsync.EverySec && now - this.lastFsync >= 1000 && this.appended > this.syncedTo) {
+      if (this.syncing) {
+        this.delayedFsyncs++
+      } else {
+        const upTo = this.appended
+        this.syncing = true
+        this.lastFsync = now
+        fdatasync(this.fd, (err) => {
+          this.syncing = false
+          for (const fd of this.retired) closeQuietly(fd)
+          this.retired = []
+          if (err !== null) {
+            if (this.lastWriteOk) this.server.log('warning', `Error syncing the AOF file: ${err.message}`)
+            this.lastWriteOk = false
+          } else if (upTo > this.syncedTo) this.syncedTo = upTo
+        })
+      }
+    } else if (this.policy === Fsync.Always && this.appended > this.syncedTo) {
+      this.startSync()
+    }
+    this.autoRewrite()
+  }
+
+  private autoRewrite(): void {
+    const config = this.server.config
+    const percentage = config.int('auto-aof-rewrite-percentage')
+    if (percentage === 0 || this.currentSize <= config.int('auto-aof-rewrite-min-size')) return
+    const base = this.baseSize === 0 ? 1 : this.baseSize
+    const growth = Math.floor((this.currentSize * 100) / base) - 100
+    if (growth < percentage) return
+    this.server.log('notice', `Starting automatic rewriting of AOF on ${growth}% growth`)
+    this.rewrite('auto')
+  }
+
+  // --- rewriting --------------------------------------------------------------------
+
+  /**
+   * BGREWRITEAOF, the automatic rewrite, CONFIG SET appendonly yes and a first start:
+   * a new base from the current keyspace, a new empty incremental file for the writes
+   * from now on, and a manifest naming just those two; the files they replace are
+   * deleted. The manifest is replaced atomically (temporary file, fsync, rename), so a
+   * crash at any point leaves either the old set of files or the new one.
+   *
+   * Run to completion here, but generated by an iterator over the keys
+   * (rewriteKeyspace) so it can later be spread over event-loop turns.
+   */
+  rewrite(why: 'start' | 'command' | 'auto' | 'enable'): boolean {
+    const server = this.server
+    const started = Date.now()
+    try {
+      mkdirSync(this.dirPath, { recursive: true })
+      if (!this.enabled && why !== 'start') this.adoptManifest()
+      this.syncAllNow()
+      const old = this.manifest
+      const next = new Manifest()
+      const usePreamble = server.config.get('aof-use-rdb-preamble') === 'yes'
+      const baseSeq = old.baseSeq + 1
+      const base: AofFile = { name: `${this.fileName}.${baseSeq}.base.${usePreamble ? 'rdb' : 'aof'}`, seq: baseSeq, type: FileType.Base }
+      const temp = join(this.dirPath, `temp-rewriteaof-${process.pid}.aof`)
+      this.baseSize = usePreamble ? this.writeRdbBase(temp) : this.writeBase(temp)
+      renameSync(temp, join(this.dirPath, base.name))
+      next.base = base
+      if (why === 'start') server.log('notice', `Creating AOF base file ${base.name} on server start`)
+      const keepIncr = this.enabled || why === 'start' || why === 'enable'
+      if (keepIncr) {
+        const seq = old.incrSeq + 1
+        const incr: AofFile = { name: `${this.fileName}.${seq}.incr.aof`, seq, type: FileType.Incr }
+        this.switchIncr(incr.name)
+        next.incrs.push(incr)
+        if (why === 'start') server.log('notice', `Creating AOF incr file ${incr.name} on server start`)
+      }
+      this.manifest = next
+      this.writeManifest()
+      for (const f of [...(old.base === null ? [] : [old.base]), ...old.incrs, ...old.history]) {
+        if (f.name !== base.name && !next.incrs.some((i) => i.name === f.name)) rmSync(join(this.dirPath, f.name), { force: true })
+      }
+      // The base made at start-up is not a rewrite to Redis's counters.
+      if (why !== 'start') this.rewrites++
+      this.lastRewriteOk = true
+      this.rewriteFailures = 0
+      this.lastRewriteSeconds = Math.round((Date.now() - started) / 1000)
+      if (why !== 'start') server.log('notice', 'Background AOF rewrite finished successfully')
+      return true
+    } catch (e) {
+      this.lastRewriteOk = false
+      this.rewriteFailures++
+      server.log('warning', `Background AOF rewrite failed: ${(e as Error).message}`)
+      if (why === 'start') throw e
+      return false
+    }
+  }
+
+  /**
+   * With appendonly off the files on disk were never loaded; a rewrite still follows
+   * on from their manifest (sequence numbers, files to retire), as Redis's does.
+   */
+  private adoptManifest(): void {
+    if (this.manifest.base !== null || this.manifest.incrs.length !== 0 || !existsSync(this.manifestPath)) return
+    try {
+      this.manifest = Manifest.parse(readFileSync(this.manifestPath, 'latin1'))
+    } catch {
+      // An unreadable manifest is replaced by the rewrite's.
+    }
+  }
+
+  /** The keyspace in command form, written in chunks; the file's size. */
+  private writeBase(path: string): number {
+    const fd = openSync(path, 'w')
+    let size = 0
+    try {
+      let chunk = ''
+      const libraries = [...(this.server.scriptingIfStarted?.functionsIfLoaded?.libraries.values() ?? [])].map((lib) => lib.code)
+      for (const argv of rewriteKeyspace(this.server.store, Date.now(), libraries)) {
+        chunk += encode(argv, this.encoder)
+        if (chunk.length >= REWRITE_CHUNK) {
+          size += writeAll(fd, chunk)
+          chunk = ''
+        }
+      }
+      size += writeAll(fd, chunk)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    return size
+  }
+
+  private writeRdbBase(path: string): number {
+    const data = this.server.snapshots.image()
+    const fd = openSync(path, 'w')
+    try {
+      writeSync(fd, data)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    return data.length
+  }
+
+  /** Everything appended so far onto the disk, and the replies that waited on it sent. */
+  private syncAllNow(): void {
+    if (this.fd < 0) return
+    this.writePending()
+    try {
+      fdatasyncSync(this.fd)
+    } catch {
+      this.lastWriteOk = false
+    }
+    this.syncedTo = this.appended
+    this.release(this.syncedTo)
+  }
+
+  private newIncr(): AofFile {
+    const seq = this.manifest.incrSeq + 1
+    const incr: AofFile = { name: `${this.fileName}.${seq}.incr.aof`, seq, type: FileType.Incr }
+    this.switchIncr(incr.name)
+    this.manifest.incrs.push(incr)
+    return incr
+  }
+
+  private switchIncr(name: string): void {
+    const old = this.fd
+    this.fd = openSync(join(this.dirPath, name), 'a')
+    this.incrSize = 0
+    this.selectedDb = -1
+    if (old >= 0) {
+      if (this.syncing) this.retired.push(old)
+      else closeQuietly(old)
+    }
+  }
+
+  private openIncr(name: string): void {
+    this.fd = openSync(join(this.dirPath, name), 'a')
+    this.selectedDb = -1
+  }
+
+  private writeManifest(): void {
+    const temp = join(this.dirPath, `temp-${this.fileName}.manifest`)
+    const fd = openSync(temp, 'w')
+    try {
+      writeAll(fd, this.manifest.format())
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temp, this.manifestPath)
+    syncDir(this.dirPath)
+  }
+
+  // --- switching on and off -----------------------------------------------------------
+
+  /** CONFIG SET appendonly yes: as Redis, a rewrite makes the base from the data as it is, then logging starts. */
+  enable(): boolean {
+    if (this.enabled) return true
+    if (!this.rewrite('enable')) return false
+    this.enabled = true
+    this.server.propagation.attach(this)
+    return true
+  }
+
+  /** CONFIG SET appendonly no, and shutdown: what was appended is synced and the file closed. */
+  disable(): void {
+    if (!this.enabled) return
+    this.syncAllNow()
+    // Nothing is logged from now on, so nothing is left to wait for.
+    this.release(Infinity)
+    this.server.propagation.detach(this)
+    this.enabled = false
+    if (this.fd >= 0) {
+      if (this.syncing) this.retired.push(this.fd)
+      else closeQuietly(this.fd)
+    }
+    this.fd = -1
+  }
+
+  /** Shutdown: the file is complete on disk before the process exits. */
+  close(): void {
+    if (!this.enabled) return
+    this.server.log('notice', 'Calling fsync() on the AOF file.')
+    this.disable()
+  }
+
+  get pendingFsync(): boolean {
+    return this.syncing
+  }
+
+  get bufferLength(): number {
+    return this.pendingBytes
+  }
+}
+
+/**
+ * One command in RESP, as a latin1 string (our strings are one char per byte). A
+ * structured value (the mini dialect's SET) goes in its RESP3 form, which respite's
+ * request decoder reads back.
+ */
+export function encode(argv: readonly (string | RewriteCommand[number])[], structured: ReplyWriter): string {
+  let out = `*${argv.length}\r\n`
+  for (const a of argv) {
+    if (typeof a === 'string') {
+      out += `$${a.length}\r\n${a}\r\n`
+    } else {
+      structured.reuse()
+      structured.value(a)
+      out += structured.take().toString('latin1')
+    }
+  }
+  return out
+}
+
+/** `*<n>\r\n` or `$<n>\r\n` at `pos`; the position after it. */
+function writeHeader(buf: Buffer, pos: number, type: number, n: number): number {
+  buf[pos++] = type
+  if (n < 10) {
+    buf[pos++] = 0x30 + n
+  } else {
+    pos += buf.latin1Write(String(n), pos)
+  }
+  buf[pos++] = 0x0d
+  buf[pos++] = 0x0a
+  return pos
+}
+
+function writeAll(fd: number, text: string): number {
+  if (text === '') return 0
+  const data = Buffer.from(text, 'latin1')
+  let off = 0
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off)
+  return data.length
+}
+
+function syncDir(path: string): void {
+  try {
+    const fd = openSync(path, 'r')
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // Already closed.
+  }
+}
