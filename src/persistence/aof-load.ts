@@ -2,8 +2,7 @@ import { readFileSync, truncateSync } from 'node:fs'
 import type { CommandSpec } from '../commands/spec.js'
 import { ProtocolError, RequestDecoder } from '../resp/decoder.js'
 import type { Argv } from '../resp/values.js'
-import { Caller } from '../server/caller.js'
-import type { Client } from '../server/client.js'
+import { InternalCaller } from '../server/internal-caller.js'
 import { invoke } from '../server/dispatcher.js'
 import type { Server } from '../server/server.js'
 
@@ -15,27 +14,6 @@ export const enum LoadStatus {
   /** The file ended inside a command and was cut back to the last complete one. */
   Truncated,
   Empty,
-}
-
-/**
- * Who AOF commands run for at start-up (Redis's fake AOF client): no connection,
- * never blocks, replies are dropped.
- */
-class LoadingCaller extends Caller {
-  constructor(server: Server) {
-    super(server, 0, false, 4 * 1024)
-    this.denyBlocking = true
-    this.authenticated = true
-    this.out.errorCodes = null
-  }
-
-  get connection(): Client | null {
-    return null
-  }
-
-  closeAfterReply(): void {}
-
-  destroy(): void {}
 }
 
 /**
@@ -66,7 +44,7 @@ export function loadAofFile(server: Server, path: string, name: string, isLast: 
     if (origin >= buf.length) return LoadStatus.Ok
     server.log('notice', 'Reading the remaining AOF tail...')
   }
-  const caller = new LoadingCaller(server)
+  const caller = new InternalCaller(server)
   const table = server.table
   const limits = { maxBulkLen: server.config.int('proto-max-bulk-len'), queryBufferLimit: Number.MAX_SAFE_INTEGER }
   let decoder = new RequestDecoder(limits)
@@ -118,7 +96,7 @@ export function loadAofFile(server: Server, path: string, name: string, isLast: 
   return LoadStatus.Ok
 }
 
-function run(caller: LoadingCaller, spec: CommandSpec, argv: string[]): void {
+function run(caller: InternalCaller, spec: CommandSpec, argv: string[]): void {
   invoke(spec, caller, argv)
   caller.out.reuse()
 }
