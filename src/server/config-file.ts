@@ -510,8 +510,8 @@ noEffect(DISK, [
 noEffect('respite syncs a snapshot once, when it is complete', ['rdb-save-incremental-fsync'])
 noEffect('respite keeps the RDB file after a transfer, having no replicas', ['rdb-del-sync-files'])
 noEffect('respite always checks DUMP payloads and RDB files in full', ['sanitize-dump-payload'])
-noEffect("it tunes Redis's loading and saving loops, which respite does not share", [
-  'key-load-delay', 'rdb-key-save-delay', 'loading-process-events-interval-bytes',
+noEffect("it tunes Redis's loading loop, which respite does not share", [
+  'key-load-delay', 'loading-process-events-interval-bytes',
 ])
 noEffect(REPLICATION, [
   'replicaof', 'masterauth', 'masteruser', 'repl-backlog-size', 'repl-backlog-ttl', 'repl-disable-tcp-nodelay',

@@ -27,6 +27,7 @@ import { KeySignals } from './signals.js'
 import { Tracking } from './tracking.js'
 import { Watches } from './watch.js'
 import { PubSub } from '../pubsub/pubsub.js'
+import type { BackgroundSave } from '../persistence/background-save.js'
 import { Snapshots } from '../persistence/snapshots.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
@@ -72,6 +73,11 @@ export class Server {
   dirty = 0
   /** RDB snapshots: SAVE, save points, the start-up load (persistence/snapshots.ts). */
   readonly snapshots = new Snapshots(this)
+  /**
+   * The background save to tell of keys about to change (dispatcher.ts invoke), or
+   * null: with no save running, the command path pays this one check.
+   */
+  saving: BackgroundSave | null = null
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
@@ -395,6 +401,7 @@ export class Server {
     if (this.closed) return
     this.closed = true
     if (this.cron !== null) clearInterval(this.cron)
+    this.snapshots.abortBackground('Background saving aborted: the server is closing')
     const done = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())))
     for (const c of this.clients.values()) c.destroy()
     await Promise.all(done)
@@ -407,6 +414,9 @@ export class Server {
    */
   shutdown(save?: boolean): boolean {
     this.log('warning', 'User requested shutdown...')
+    // As Redis kills its child: the final save, when there is one, is done in the
+    // foreground below, and an image of an earlier moment must not land after it.
+    this.snapshots.abortBackground('There is a child saving an .rdb. Killing it!')
     if (save ?? this.snapshots.savePoints().length > 0) {
       this.log('notice', 'Saving the final RDB snapshot before exiting.')
       if (!this.snapshots.save()) {
