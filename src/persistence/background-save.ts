@@ -182,8 +182,9 @@ export class BackgroundSave implements SaveHook {
     const view = this.byKeys.get(db.keys)
     if (view === undefined) return
     const settled = view.settled
-    if (settled === null || settled.has(key)) return
-    settled.add(key)
+    if (settled === null) return
+    const before = settled.size
+    if (settled.add(key).size === before) return
     view.owner = db
     const value = view.keys.get(key)
     if (value !== undefined) this.writeOne(view, key, value)
@@ -239,11 +240,10 @@ export class BackgroundSave implements SaveHook {
         continue
       }
       const [key, value] = r.value
+      // One hash operation: the size tells whether the key was settled already.
       const settled = view.settled!
-      if (!settled.has(key)) {
-        settled.add(key)
-        this.writeOne(view, key, value)
-      }
+      const before = settled.size
+      if (settled.add(key).size !== before) this.writeOne(view, key, value)
       if ((++n & 15) === 0 && (w.pos >= FLUSH_AT * 4 || performance.now() - started >= budget)) break
     }
     if (this.current === this.views.length) {
