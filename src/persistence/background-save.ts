@@ -39,7 +39,10 @@ interface View {
   sizes: { keys: number; volatile: number }
   /** RESIZEDB goes with the first SELECTDB of the database only. */
   resized: boolean
-  iterator: Iterator<[string, KeyspaceValue]>
+  /** The walk: KeySpace's Maps, the one being walked and its live iterator. */
+  tables: readonly Map<string, KeyspaceValue>[]
+  table: number
+  iterator: Iterator<string> | null
   /** Keys already written, or created since the start; null once the walk is past the view. */
   settled: SettledKeys | null
 }
@@ -61,9 +64,11 @@ export interface BackgroundSaveOptions extends SnapshotOptions {
 const FLUSH_AT = 64 << 10
 /** Bytes given to fs.write and not yet written, past which the walk waits for the disk. */
 const MAX_PENDING = 8 << 20
-/** Bounds of one slice's budget, in ms; see slice(). */
+/** One slice's longest budget, in ms, and the least worth running; see slice(). */
+const MAX_SLICE = 1
 const MIN_SLICE = 0.1
-const MAX_SLICE = 2
+/** A gap between two slices shorter than this (ms) means the loop had nothing else to do. */
+const IDLE_GAP = 0.03
 
 /**
  * The keys a view has settled, in 256 Sets picked from the key's length and last two
@@ -86,13 +91,9 @@ class SettledKeys {
 type State = 'running' | 'closing' | 'finished'
 
 export class BackgroundSave implements SaveHook {
-  /** Keys written so far, and in the image (INFO current_save_keys_*). */
+  /** Keys written so far, and keys in the image (INFO current_save_keys_*). */
   keysWritten = 0
   readonly keysTotal: number
-  /** The writer's buffer plus what the disk has not taken yet: the save's extra memory. */
-  get bufferedBytes(): number {
-    return this.w.buf.length + this.pending
-  }
 
   private readonly w: RdbWriter
   private readonly crc = new Crc64()
@@ -110,8 +111,10 @@ export class BackgroundSave implements SaveHook {
   private writing = false
   private pending = 0
   private immediate: NodeJS.Immediate | NodeJS.Timeout | null = null
-  /** When the last slice ended, to see how long the loop spent on everything else. */
-  private lastSliceEnd = 0
+  /** When the last turn ended, to see how long the loop spent on everything else. */
+  private lastTurn = 0
+  /** Time (ms) the save may still spend: it earns half of what the loop spends elsewhere. */
+  private credit = 0
 
   constructor(private readonly opts: BackgroundSaveOptions) {
     this.w = new RdbWriter(opts.compress)
@@ -126,7 +129,9 @@ export class BackgroundSave implements SaveHook {
         exact: null,
         sizes: { keys: db.size, volatile: db.expires.size },
         resized: false,
-        iterator: db.keys.entries(),
+        tables: db.keys.tables(),
+        table: 0,
+        iterator: null,
         settled: new SettledKeys(),
       }
       total += db.size
@@ -150,14 +155,9 @@ export class BackgroundSave implements SaveHook {
       return false
     }
     writePreamble(this.w, this.opts)
-    this.lastSliceEnd = performance.now()
+    this.lastTurn = performance.now()
     this.schedule()
     return true
-  }
-
-  /** Whether the dispatcher and the databases still need to tell this save of changes. */
-  get watching(): boolean {
-    return this.state === 'running'
   }
 
   // --- Copy-on-write hooks ------------------------------------------------------------
@@ -232,31 +232,48 @@ export class BackgroundSave implements SaveHook {
   }
 
   /**
-   * One slice of the walk. It may take half as long as the loop spent on everything
-   * else (clients, timers) since the previous slice, within MIN_SLICE..MAX_SLICE:
-   * under load the save gets a third of the loop, so a request waits at most about
-   * 1.5 times as long; on an idle server slices run back to back. A big value (a list
-   * of a million elements) is written in one go and may overrun the budget.
+   * One turn of the walk, from setImmediate. The save earns half the time the loop
+   * spends on clients and timers and spends it in slices of MIN_SLICE..MAX_SLICE, so
+   * under load it takes a third of the loop at most and a request waits about 1.5
+   * times as long; a slice that overran is paid back by skipped turns. A turn that
+   * follows the previous one at once finds an idle loop, and takes MAX_SLICE. A big
+   * value (a list of a million elements) is written in one go and overruns.
    */
   private slice(): void {
     this.immediate = null
     if (this.state !== 'running') return
     const started = performance.now()
-    const budget = Math.min(MAX_SLICE, Math.max(MIN_SLICE, (started - this.lastSliceEnd) / 2))
+    const elsewhere = started - this.lastTurn
+    this.credit = Math.min(MAX_SLICE, this.credit + elsewhere / 2)
+    const idle = elsewhere < IDLE_GAP
+    if (!idle && this.credit < MIN_SLICE) {
+      this.lastTurn = started
+      this.schedule()
+      return
+    }
+    const budget = idle ? MAX_SLICE : this.credit
     const w = this.w
     const delay = this.opts.keyDelay
     const most = delay > 0 ? Math.max(1, Math.floor(1000 / delay)) : Infinity
     let n = 0
     while (this.current < this.views.length && n < most) {
       const view = this.views[this.current]
+      if (view.iterator === null) {
+        if (view.table === view.tables.length) {
+          view.settled = null
+          this.current++
+          continue
+        }
+        view.iterator = view.tables[view.table].keys()
+      }
       const r = view.iterator.next()
-      if (r.done) {
-        view.settled = null
-        this.current++
+      if (r.done === true) {
+        view.iterator = null
+        view.table++
         continue
       }
-      const [key, value] = r.value
-      if (view.settled!.add(key)) this.writeOne(view, key, value)
+      const key = r.value
+      if (view.settled!.add(key)) this.writeOne(view, key, view.tables[view.table].get(key)!)
       if ((++n & 7) === 0 && (w.pos >= FLUSH_AT * 4 || performance.now() - started >= budget)) break
     }
     if (this.current === this.views.length) {
@@ -265,7 +282,9 @@ export class BackgroundSave implements SaveHook {
       if (w.pos >= FLUSH_AT) this.flush()
       this.schedule()
     }
-    this.lastSliceEnd = performance.now()
+    const ended = performance.now()
+    if (!idle) this.credit -= ended - started
+    this.lastTurn = ended
   }
 
   private writeOne(view: View, key: string, value: KeyspaceValue): void {
