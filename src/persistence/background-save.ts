@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { closeSync, fsync, linkSync, openSync, renameSync, rmSync, unlink, write } from 'node:fs'
 import type { CommandSpec } from '../commands/spec.js'
 import { keyIndexes } from '../commands/table.js'
@@ -65,10 +66,10 @@ const FLUSH_AT = 64 << 10
 /** Bytes given to fs.write and not yet written, past which the walk waits for the disk. */
 const MAX_PENDING = 8 << 20
 /** One slice's longest budget, in ms, and the least worth running; see slice(). */
-const MAX_SLICE = 1
+const MAX_SLICE = 0.5
 const MIN_SLICE = 0.1
-/** A gap between two slices shorter than this (ms) means the loop had nothing else to do. */
-const IDLE_GAP = 0.03
+/** Less work than this (ms) between two turns means the loop had nothing else to do. */
+const IDLE_WORK = 0.05
 
 /**
  * The keys a view has settled, in 256 Sets picked from the key's length and last two
@@ -110,11 +111,15 @@ export class BackgroundSave implements SaveHook {
   private written = 0
   private writing = false
   private pending = 0
+  /** The next turn, from setImmediate or (immediateIsTimer) from a timer. */
   private immediate: NodeJS.Immediate | NodeJS.Timeout | null = null
-  /** When the last turn ended, to see how long the loop spent on everything else. */
-  private lastTurn = 0
-  /** Time (ms) the save may still spend: it earns half of what the loop spends elsewhere. */
+  private immediateIsTimer = false
+  /** The loop's utilisation when the last turn ended, to see what it did since. */
+  private elu = performance.eventLoopUtilization()
+  /** Time (ms) the save may still spend: it earns a third of what the loop spends elsewhere. */
   private credit = 0
+  /** The loop looks idle: turns follow each other from setImmediate, slices whole. */
+  private burst = false
 
   constructor(private readonly opts: BackgroundSaveOptions) {
     this.w = new RdbWriter(opts.compress)
@@ -155,7 +160,7 @@ export class BackgroundSave implements SaveHook {
       return false
     }
     writePreamble(this.w, this.opts)
-    this.lastTurn = performance.now()
+    this.elu = performance.eventLoopUtilization()
     this.schedule()
     return true
   }
@@ -225,33 +230,37 @@ export class BackgroundSave implements SaveHook {
 
   private schedule(): void {
     if (this.immediate === null && this.state === 'running' && this.pending < MAX_PENDING) {
-      const delay = this.opts.keyDelay
       // With a key delay, a slice writes a millisecond's worth of keys and waits one.
-      this.immediate = delay > 0 ? setTimeout(() => this.slice(), 1) : setImmediate(() => this.slice())
+      this.immediateIsTimer = this.opts.keyDelay > 0 || !this.burst
+      if (this.opts.keyDelay > 0) this.immediate = setTimeout(() => this.slice(), 1)
+      else if (this.burst) this.immediate = setImmediate(() => this.slice())
+      else this.immediate = setTimeout(() => this.slice(), 0)
     }
   }
 
   /**
-   * One turn of the walk, from setImmediate. The save earns half the time the loop
-   * spends on clients and timers and spends it in slices of MIN_SLICE..MAX_SLICE, so
-   * under load it takes a third of the loop at most and a request waits about 1.5
-   * times as long; a slice that overran is paid back by skipped turns. A turn that
-   * follows the previous one at once finds an idle loop, and takes MAX_SLICE. A big
-   * value (a list of a million elements) is written in one go and overruns.
+   * One turn of the walk. The save earns a third of the time the loop spends on
+   * clients and timers (eventLoopUtilization) and spends it in slices of
+   * MIN_SLICE..MAX_SLICE from a timer: under load it takes a quarter of the loop, and
+   * a request waits at most a slice longer (about twice the usual p99 with 50 clients,
+   * see scripts/bench/bgsave.mjs); a slice that overran is paid back by skipped turns.
+   * When the loop waited for the timer with nothing to do, turns run back to back from
+   * setImmediate, until one finds that the loop had work meanwhile. A big value (a
+   * list of a million elements) is written in one go and overruns.
    */
   private slice(): void {
     this.immediate = null
     if (this.state !== 'running') return
     const started = performance.now()
-    const elsewhere = started - this.lastTurn
-    this.credit = Math.min(MAX_SLICE, this.credit + elsewhere / 2)
-    const idle = elsewhere < IDLE_GAP
-    if (!idle && this.credit < MIN_SLICE) {
-      this.lastTurn = started
+    const since = performance.eventLoopUtilization(this.elu)
+    this.burst = since.active < IDLE_WORK && (this.burst || since.idle > 0.5)
+    this.credit = Math.min(MAX_SLICE, this.credit + since.active / 3)
+    if (!this.burst && this.credit < MIN_SLICE) {
+      this.elu = performance.eventLoopUtilization()
       this.schedule()
       return
     }
-    const budget = idle ? MAX_SLICE : this.credit
+    const budget = this.burst ? MAX_SLICE : this.credit
     const w = this.w
     const delay = this.opts.keyDelay
     const most = delay > 0 ? Math.max(1, Math.floor(1000 / delay)) : Infinity
@@ -282,9 +291,8 @@ export class BackgroundSave implements SaveHook {
       if (w.pos >= FLUSH_AT) this.flush()
       this.schedule()
     }
-    const ended = performance.now()
-    if (!idle) this.credit -= ended - started
-    this.lastTurn = ended
+    if (!this.burst) this.credit -= performance.now() - started
+    this.elu = performance.eventLoopUtilization()
   }
 
   private writeOne(view: View, key: string, value: KeyspaceValue): void {
@@ -417,7 +425,7 @@ export class BackgroundSave implements SaveHook {
     this.state = 'finished'
     const next = this.immediate
     if (next !== null) {
-      if (this.opts.keyDelay > 0) clearTimeout(next as NodeJS.Timeout)
+      if (this.immediateIsTimer) clearTimeout(next as NodeJS.Timeout)
       else clearImmediate(next as NodeJS.Immediate)
     }
     this.immediate = null
