@@ -580,7 +580,7 @@ export const ACTED_ON = new Set([
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys', 'notify-keyspace-events',
   'busy-reply-threshold',
   // RDB snapshots (persistence/snapshots.ts).
-  'save', 'dbfilename', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error',
+  'save', 'dbfilename', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error', 'rdb-key-save-delay',
 ])
 
 /** Why each parameter has no effect, for the tests' check that every one is accounted for. */

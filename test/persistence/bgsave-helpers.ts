@@ -10,6 +10,23 @@ import { connect, keyDigest } from '../helpers/digest.js'
  * differently compare equal), and a pipelined per-key digest fast enough for 200k keys.
  */
 
+/**
+ * The image the next background save must match: what SAVE would have written at
+ * the moment it starts, taken inside the server (a timer, such as the active expiry
+ * cycle, may run between a client's request and BGSAVE).
+ */
+export function imageAtNextSave(server: Server): { image: Buffer | null } {
+  const out: { image: Buffer | null } = { image: null }
+  const snapshots = server.snapshots
+  const original = snapshots.backgroundSave
+  snapshots.backgroundSave = function (this: typeof snapshots) {
+    snapshots.backgroundSave = original
+    out.image = imageNow(server)
+    return original.call(this)
+  }
+  return out
+}
+
 /** The snapshot of the server's data right now, as SAVE would write it. */
 export function imageNow(server: Server): Buffer {
   return Buffer.concat([...snapshotChunks(server.store.dbs, { compress: false, checksum: false, functions: [], usedMemory: 0 })])

@@ -8,7 +8,7 @@ import type { RunningServer } from '../../src/index.js'
 import { cmd, connect } from '../helpers/digest.js'
 import { call, until } from '../helpers/fixture.js'
 import { missingTool, startRedis, startRespite } from '../helpers/servers.js'
-import { fastDigest, fileKeys, imageNow, mapDiff, random } from './bgsave-helpers.js'
+import { fastDigest, fileKeys, imageAtNextSave, mapDiff, random } from './bgsave-helpers.js'
 
 /**
  * BGSAVE without a fork (persistence/background-save.ts): the file it writes while
@@ -151,11 +151,12 @@ describe('BGSAVE writes the data as it was when it ran', () => {
       for (let i = 0; i < 2000; i++) p.set(`t:${i}`, `t${i}`, 'PX', 150 + (i % 100))
       await p.exec()
       const others = await Promise.all([0, 1, 2, 3].map(() => connect(s.port)))
-      // The state when BGSAVE runs: nothing writes between this and BGSAVE.
-      expectedImage = imageNow(s.server)
+      // The state when BGSAVE runs.
+      const at = imageAtNextSave(s.server)
       const running = () => s.server.snapshots.background !== null
       const started = await cmd(r, 'BGSAVE')
       expect(started).toBe('Background saving started')
+      expectedImage = at.image!
       expect(running()).toBe(true)
       const info = (await cmd(r, 'INFO', 'persistence')) as string
       expect(infoField(info, 'rdb_bgsave_in_progress')).toBe('1')
@@ -214,15 +215,17 @@ describe('BGSAVE writes the data as it was when it ran', () => {
 
   it('keys whose time passes during the save are in the file with their TTL', async () => {
     const dir = tempDir()
-    await withServer({ config: { dir, hz: '100', 'rdb-key-save-delay': '200' } }, async (s) => {
+    await withServer({ config: { dir, hz: '100', 'rdb-key-save-delay': '400' } }, async (s) => {
       const r = await connect(s.port)
       const p = r.pipeline()
-      for (let i = 0; i < 1000; i++) p.set(`k:${i}`, 'v', 'PX', 100)
+      for (let i = 0; i < 1000; i++) p.set(`k:${i}`, 'v', 'PX', 300)
       for (let i = 0; i < 1000; i++) p.set(`keep:${i}`, 'v')
       await p.exec()
-      const expected = fileKeys(imageNow(s.server))
+      const at = imageAtNextSave(s.server)
       expect(await cmd(r, 'BGSAVE')).toBe('Background saving started')
-      // The save takes about 400 ms; the active cycle removes the first keys meanwhile.
+      const expected = fileKeys(at.image!)
+      expect(expected.size).toBeGreaterThan(1000)
+      // The save takes about 800 ms; the active cycle removes the short-lived keys meanwhile.
       await until(async () => Number(await cmd(r, 'DBSIZE')) === 1000, 'the active cycle to remove the keys', 3000)
       expect(s.server.snapshots.background).not.toBe(null)
       await until(() => s.server.snapshots.background === null, 'the save to end', 10_000)
@@ -239,11 +242,12 @@ describe('BGSAVE writes the data as it was when it ran', () => {
       const p = r.pipeline()
       for (let i = 0; i < 200; i++) p.rpush(`l:${i}`, 'a', 'b')
       await p.exec()
-      const expected = fileKeys(imageNow(s.server))
+      const at = imageAtNextSave(s.server)
       const blocked = cmd(b, 'BLMOVE', 'src', 'l:199', 'LEFT', 'LEFT', 0)
       await until(async () => infoField((await cmd(r, 'INFO', 'clients')) as string, 'blocked_clients') === '1', 'BLMOVE to block')
       // The image is of now: the blocked client has changed nothing yet.
       expect(await cmd(r, 'BGSAVE')).toBe('Background saving started')
+      const expected = fileKeys(at.image!)
       await cmd(r, 'LPUSH', 'src', 'x')
       expect(await blocked).toBe('x')
       expect(await cmd(r, 'LRANGE', 'l:199', 0, -1)).toEqual(['x', 'a', 'b'])
