@@ -150,6 +150,8 @@ function reload(c: Caller, argv: string[]): void {
   }
   const server = c.server
   const snapshots = server.snapshots
+  // The data is about to be replaced under it, as Redis kills its saving child.
+  snapshots.abortBackground('Background saving aborted by DEBUG RELOAD')
   if (save && !snapshots.save()) return c.out.error('ERR Error trying to save the DB')
   if (flush) {
     for (const db of server.store.dbs) db.clear()
@@ -307,6 +309,8 @@ function populate(c: Caller, argv: string[]): void {
     const key = `${prefix}:${i}`
     // Existing keys are left alone, as in Redis.
     if (db.getStored(key) !== undefined) continue
+    // DEBUG is no write command, so the background save's hook has not seen this key.
+    c.server.saving?.preserve(db, key)
     let value = `value:${i}`
     if (size >= 0) value = value.length >= size ? value.slice(0, size) : value + '\0'.repeat(size - value.length)
     db.set(key, value)

@@ -17,17 +17,28 @@ function lastsave(c: Caller): void {
 }
 
 function save(c: Caller): void {
+  if (c.server.snapshots.background !== null) return c.out.error(BGSAVE_IN_PROGRESS)
   if (c.server.snapshots.save()) c.out.simple('OK')
   else c.out.error('ERR')
 }
 
+const BGSAVE_IN_PROGRESS = 'ERR Background save already in progress'
+
 /**
- * BGSAVE [SCHEDULE]: synchronous for now, with Redis's reply, which does not wait for
- * the outcome: a failure shows in INFO persistence and the log, as for Redis's child.
+ * BGSAVE [SCHEDULE]: the reply does not wait for the outcome, which shows in INFO
+ * persistence and the log, as for Redis's child. As in Redis 7.0, SCHEDULE only
+ * matters while another kind of child (AOF) runs, which respite never has: with a
+ * save in progress the answer is the same error; in EXEC the save is scheduled.
  */
 function bgsave(c: Caller, argv: string[]): void {
   if (argv.length > 2 || (argv.length === 2 && !isOption(argv[1], 'SCHEDULE'))) return c.out.error(Err.syntax)
-  c.server.snapshots.backgroundSave()
+  const snapshots = c.server.snapshots
+  if (snapshots.background !== null) return c.out.error(BGSAVE_IN_PROGRESS)
+  if (c.multi !== null) {
+    snapshots.scheduleBackgroundSave()
+    return c.out.simple('Background saving scheduled')
+  }
+  snapshots.backgroundSave()
   c.out.simple('Background saving started')
 }
 

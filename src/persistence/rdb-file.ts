@@ -1,6 +1,6 @@
 import { REDIS_VERSION } from '../server/server.js'
 import type { Database } from '../store/database.js'
-import type { StoredValue } from '../store/types.js'
+import type { KeyspaceValue, StoredValue } from '../store/types.js'
 import { Crc64 } from '../util/crc64.js'
 import { corrupt, RdbFormatError } from './packed.js'
 import { bytes, isObjectType, len, RDB_VERSION, RdbWriter, readObject, str, writeObject } from './rdb-values.js'
@@ -44,20 +44,10 @@ export interface SnapshotStats {
 }
 
 /**
- * The snapshot as a sequence of chunks of about 1 MiB, computed as they are asked
- * for. SAVE drains it at once; being an iterator over the keys, it lets a later
- * fork-less BGSAVE pull a few chunks per event-loop turn instead (with the keyspace
- * changing in between: that step must then keep copy-on-write old values of keys
- * not yet visited, which this writer does not do).
+ * The file's opening: the signature, the auxiliary fields and the function libraries.
+ * A background save writes it at its start, so ctime and used-mem are of that moment.
  */
-export function* snapshotChunks(dbs: readonly Database[], opts: SnapshotOptions, stats: SnapshotStats = { keys: 0 }): Generator<Buffer> {
-  const w = new RdbWriter(opts.compress)
-  const crc = new Crc64()
-  const take = (): Buffer => {
-    const chunk = w.take()
-    if (opts.checksum) crc.update(chunk)
-    return chunk
-  }
+export function writePreamble(w: RdbWriter, opts: SnapshotOptions): void {
   w.raw(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'))
   const aux = (k: string, v: string): void => {
     w.byte(OP_AUX)
@@ -73,25 +63,60 @@ export function* snapshotChunks(dbs: readonly Database[], opts: SnapshotOptions,
     w.byte(OP_FUNCTION2)
     w.string(code)
   }
+}
+
+/**
+ * SELECTDB with RESIZEDB's size hints. The keys that follow belong to `index`; a file
+ * may select a database more than once (a background save does, when it writes a key
+ * of another database ahead of its turn), as Redis's loader and redis-check-rdb allow.
+ */
+export function writeSelect(w: RdbWriter, index: number, sizes: { keys: number; volatile: number } | null): void {
+  w.byte(OP_SELECTDB)
+  w.length(index)
+  if (sizes === null) return
+  w.byte(OP_RESIZEDB)
+  w.length(sizes.keys)
+  w.length(sizes.volatile)
+}
+
+/** One key, after its expiry time when it has one. */
+export function writeKey(w: RdbWriter, key: string, value: KeyspaceValue, at: number | bigint | undefined): void {
+  if (at !== undefined) {
+    w.byte(OP_EXPIRETIME_MS)
+    w.int64(at)
+  }
+  writeObject(w, value, key)
+}
+
+/** The EOF opcode; the 8-byte checksum follows it. */
+export function writeEof(w: RdbWriter): void {
+  w.byte(OP_EOF)
+}
+
+/**
+ * The snapshot as a sequence of chunks of about 1 MiB, computed as they are asked
+ * for. SAVE drains it at once, over a keyspace nothing changes meanwhile; BGSAVE
+ * (background-save.ts) writes with the same pieces from the event loop instead.
+ */
+export function* snapshotChunks(dbs: readonly Database[], opts: SnapshotOptions, stats: SnapshotStats = { keys: 0 }): Generator<Buffer> {
+  const w = new RdbWriter(opts.compress)
+  const crc = new Crc64()
+  const take = (): Buffer => {
+    const chunk = w.take()
+    if (opts.checksum) crc.update(chunk)
+    return chunk
+  }
+  writePreamble(w, opts)
   for (const db of dbs) {
     if (db.size === 0) continue
-    w.byte(OP_SELECTDB)
-    w.length(db.index)
-    w.byte(OP_RESIZEDB)
-    w.length(db.size)
-    w.length(db.expires.size)
+    writeSelect(w, db.index, { keys: db.size, volatile: db.expires.size })
     for (const [key, value] of db.keys.entries()) {
-      const at = db.expires.size === 0 ? undefined : db.expireAt(key)
-      if (at !== undefined) {
-        w.byte(OP_EXPIRETIME_MS)
-        w.int64(at)
-      }
-      writeObject(w, value, key)
+      writeKey(w, key, value, db.expires.size === 0 ? undefined : db.expireAt(key))
       stats.keys++
       if (w.pos >= CHUNK) yield take()
     }
   }
-  w.byte(OP_EOF)
+  writeEof(w)
   yield take()
   const footer = Buffer.alloc(8)
   if (opts.checksum) footer.writeBigUInt64LE(crc.value)

@@ -1,10 +1,11 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Server } from '../server/server.js'
+import { BackgroundSave } from './background-save.js'
 import { loadRdb, RdbFormatError, snapshotChunks, type LoadResult, type SnapshotStats } from './rdb-file.js'
 
 /**
- * The server's RDB snapshots: SAVE (and, for now, BGSAVE) writing `dir`/`dbfilename`,
+ * The server's RDB snapshots: SAVE and BGSAVE writing `dir`/`dbfilename`,
  * the start-up load, the `save <seconds> <changes>` points checked by housekeeping,
  * and the counters INFO persistence reports.
  */
@@ -95,29 +96,109 @@ export class Snapshots {
    * restart does not bring the flushed keys back.
    */
   afterFlushAll(): void {
+    // Redis kills its saving child here: the image of what was just flushed would
+    // otherwise land on disk after the flush, and a restart bring the keys back.
+    this.abortBackground('Background saving aborted by FLUSHALL')
     if (this.savePoints().length > 0) this.save(false)
   }
 
+  /** The background save in progress (INFO rdb_bgsave_in_progress), or null. */
+  background: BackgroundSave | null = null
+  /** When it started, in ms (rdb_current_bgsave_time_sec). */
+  backgroundStarted = 0
+  /** BGSAVE in EXEC: started by the next housekeeping round, as Redis's cron does. */
+  private scheduled = false
+
   /**
-   * BGSAVE: synchronous for now (the reply still says it started in the background);
-   * a later step drives snapshotChunks a few chunks per event-loop turn instead.
+   * BGSAVE: starts writing the snapshot from the event loop (background-save.ts) and
+   * returns at once. False when one is in progress already. The outcome shows in the
+   * log and INFO persistence, as for Redis's child.
    */
   backgroundSave(): boolean {
+    if (this.background !== null) return false
+    const server = this.server
+    const config = server.config
     const started = Date.now()
+    this.scheduled = false
     this.lastBgsaveTry = Math.floor(started / 1000)
-    this.server.log('notice', `Background saving started by pid ${process.pid}`)
-    const ok = this.save()
-    this.lastBgsaveOk = ok
-    this.lastBgsaveSeconds = Math.floor((Date.now() - started) / 1000)
-    this.server.log(ok ? 'notice' : 'warning', ok ? 'Background saving terminated with success' : 'Background saving error')
-    return ok
+    this.saves++
+    // The image is of this moment: the changes it holds are those counted so far.
+    const dirty = server.dirty
+    const save: BackgroundSave = new BackgroundSave({
+      compress: config.get('rdbcompression') === 'yes',
+      checksum: config.get('rdbchecksum') === 'yes',
+      functions: this.libraries(),
+      usedMemory: server.memory.used,
+      temp: join(config.get('dir'), `temp-bg-${process.pid}.rdb`),
+      path: this.path,
+      dbs: server.store.dbs,
+      keyDelay: config.int('rdb-key-save-delay'),
+      done: (error) => this.backgroundDone(save, error, dirty),
+    })
+    server.log('notice', `Background saving started by pid ${process.pid}`)
+    this.background = save
+    this.backgroundStarted = started
+    if (!save.start()) return true
+    server.saving = save
+    for (const db of server.store.dbs) db.saving = save
+    return true
+  }
+
+  /** BGSAVE inside a transaction: Redis schedules it rather than starting it from EXEC. */
+  scheduleBackgroundSave(): void {
+    this.scheduled = true
+  }
+
+  private backgroundDone(save: BackgroundSave, error: Error | null, dirty: number): void {
+    if (this.background !== save) return
+    this.unhook()
+    const server = this.server
+    const now = Date.now()
+    this.lastBgsaveSeconds = Math.floor(now / 1000) - Math.floor(this.backgroundStarted / 1000)
+    if (error === null) {
+      server.log('notice', 'DB saved on disk')
+      server.log('notice', 'Background saving terminated with success')
+      this.dirtyAtSave = dirty
+      this.lastSave = Math.floor(now / 1000)
+      this.lastBgsaveOk = true
+    } else {
+      server.log('warning', `Write error saving DB on disk: ${error.message}`)
+      server.log('warning', 'Background saving error')
+      this.lastBgsaveOk = false
+    }
+  }
+
+  /**
+   * Stops a background save, removing its temporary file: SHUTDOWN and FLUSHALL do,
+   * as Redis kills its child for them, and closing an embedded server. The last
+   * status stays as it was, as after Redis's SIGUSR1.
+   */
+  abortBackground(reason: string): void {
+    const save = this.background
+    if (save === null) return
+    this.server.log('warning', reason)
+    this.unhook()
+    save.abort()
+    this.lastBgsaveSeconds = Math.floor(Date.now() / 1000) - Math.floor(this.backgroundStarted / 1000)
+  }
+
+  private unhook(): void {
+    this.background = null
+    this.server.saving = null
+    for (const db of this.server.store.dbs) db.saving = null
   }
 
   /** From housekeeping: saves once a save point's changes and seconds have both passed. */
   checkSavePoints(): void {
+    if (this.background !== null) return
+    const now = Math.floor(Date.now() / 1000)
+    // A scheduled BGSAVE waits out the 5 s retry delay after a failure, as Redis's does.
+    if (this.scheduled && (now - this.lastBgsaveTry > 5 || this.lastBgsaveOk)) {
+      this.backgroundSave()
+      return
+    }
     const changes = this.changesSinceSave
     if (changes === 0) return
-    const now = Math.floor(Date.now() / 1000)
     for (const [seconds, needed] of this.savePoints()) {
       // After a failed save, retry no sooner than 5 s later, as Redis does.
       if (changes >= needed && now - this.lastSave > seconds && (now - this.lastBgsaveTry > 5 || this.lastBgsaveOk)) {

@@ -504,8 +504,8 @@ function noEffect(reason: string, names: string[]): void {
 noEffect('respite syncs a snapshot once, when it is complete', ['rdb-save-incremental-fsync'])
 noEffect('respite keeps the RDB file after a transfer, having no replicas', ['rdb-del-sync-files'])
 noEffect('respite always checks DUMP payloads and RDB files in full', ['sanitize-dump-payload'])
-noEffect("it tunes Redis's loading and saving loops, which respite does not share", [
-  'key-load-delay', 'rdb-key-save-delay', 'loading-process-events-interval-bytes',
+noEffect("it tunes Redis's loading loop, which respite does not share", [
+  'key-load-delay', 'loading-process-events-interval-bytes',
 ])
 noEffect('respite rewrites the AOF synchronously, with no child process or background work to tune', [
   'aof-rewrite-incremental-fsync', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite',
@@ -577,7 +577,7 @@ export const ACTED_ON = new Set([
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys', 'notify-keyspace-events',
   'busy-reply-threshold',
   // RDB snapshots (persistence/snapshots.ts).
-  'save', 'dbfilename', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error',
+  'save', 'dbfilename', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error', 'rdb-key-save-delay',
   // The append-only file (persistence/aof.ts).
   'appendonly', 'appendfsync', 'appendfilename', 'appenddirname', 'auto-aof-rewrite-percentage',
   'auto-aof-rewrite-min-size', 'aof-load-truncated', 'aof-use-rdb-preamble',

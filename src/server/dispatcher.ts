@@ -145,6 +145,11 @@ export function propagate(spec: CommandSpec, caller: Caller, argv: string[], cha
 export function invoke(spec: CommandSpec, caller: Caller, argv: string[]): void {
   const out = caller.out
   const mark = out.pos
+  // A background save keeps the old value of keys this command may change (copy on
+  // write, background-save.ts). Here, not in call(), so that blocked commands served
+  // later (BLMOVE's destination) are covered too.
+  const saving = caller.server.saving
+  if (saving !== null) saving.beforeCommand(spec, caller.db, argv)
   try {
     spec.handler!(caller, argv)
   } catch (e) {

@@ -324,6 +324,7 @@ function sectionLines(server: Server, section: Section): string[] {
     }
     case 'persistence': {
       const snap = server.snapshots
+      const bg = snap.background
       return [
         'loading:0',
         'async_loading:0',
@@ -331,14 +332,14 @@ function sectionLines(server: Server, section: Section): string[] {
         'current_cow_size:0',
         'current_cow_size_age:0',
         'current_fork_perc:0.00',
-        'current_save_keys_processed:0',
-        'current_save_keys_total:0',
+        `current_save_keys_processed:${bg === null ? 0 : bg.keysWritten}`,
+        `current_save_keys_total:${bg === null ? 0 : bg.keysTotal}`,
         `rdb_changes_since_last_save:${snap.changesSinceSave}`,
-        'rdb_bgsave_in_progress:0',
+        `rdb_bgsave_in_progress:${bg === null ? 0 : 1}`,
         `rdb_last_save_time:${snap.lastSave}`,
         `rdb_last_bgsave_status:${snap.lastBgsaveOk ? 'ok' : 'err'}`,
         `rdb_last_bgsave_time_sec:${snap.lastBgsaveSeconds}`,
-        'rdb_current_bgsave_time_sec:-1',
+        `rdb_current_bgsave_time_sec:${bg === null ? -1 : Math.floor(Date.now() / 1000) - Math.floor(snap.backgroundStarted / 1000)}`,
         `rdb_saves:${snap.saves}`,
         'rdb_last_cow_size:0',
         `rdb_last_load_keys_expired:${snap.loadExpiredKeys}`,

@@ -28,6 +28,7 @@ import { Tracking } from './tracking.js'
 import { Watches } from './watch.js'
 import { WriteBatch } from './write-batch.js'
 import { PubSub } from '../pubsub/pubsub.js'
+import type { BackgroundSave } from '../persistence/background-save.js'
 import { Snapshots } from '../persistence/snapshots.js'
 import { AppendOnlyFile } from '../persistence/aof.js'
 
@@ -78,6 +79,11 @@ export class Server {
   readonly snapshots = new Snapshots(this)
   /** Off after DEBUG SET-ACTIVE-EXPIRE 0: keys then expire only when looked up. */
   activeExpire = true
+  /**
+   * The background save to tell of keys about to change (dispatcher.ts invoke), or
+   * null: with no save running, the command path pays this one check.
+   */
+  saving: BackgroundSave | null = null
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
   readonly propagation = new Propagation()
@@ -424,6 +430,7 @@ export class Server {
     if (this.closed) return
     this.closed = true
     if (this.cron !== null) clearInterval(this.cron)
+    this.snapshots.abortBackground('Background saving aborted: the server is closing')
     const done = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())))
     for (const c of this.clients.values()) c.destroy()
     this.aof?.close()
@@ -437,6 +444,9 @@ export class Server {
    */
   shutdown(save?: boolean): boolean {
     this.log('warning', 'User requested shutdown...')
+    // As Redis kills its child: the final save, when there is one, is done in the
+    // foreground below, and an image of an earlier moment must not land after it.
+    this.snapshots.abortBackground('There is a child saving an .rdb. Killing it!')
     if (save ?? this.snapshots.savePoints().length > 0) {
       this.log('notice', 'Saving the final RDB snapshot before exiting.')
       if (!this.snapshots.save()) {

@@ -32,6 +32,18 @@ export interface KeyspaceObserver {
 }
 
 /**
+ * A background save in progress (persistence/background-save.ts), told before a key
+ * loses its value other than by a command (the dispatcher tells it of those), and
+ * before a database is emptied, so it can keep what it has not written yet.
+ */
+export interface SaveHook {
+  /** `key` in `db` is about to expire and be removed. */
+  preserve(db: Database, key: string): void
+  /** `db` is about to be emptied (FLUSHDB, FLUSHALL). */
+  emptying(db: Database): void
+}
+
+/**
  * One of the numbered databases: keys, their expiry times, and the SCAN cursors over
  * them. Expiry is lazy on every lookup here, and active in Store.expireCycle().
  *
@@ -41,6 +53,8 @@ export class Database {
   readonly keys: KeySpace<KeyspaceValue>
   /** Absolute expiry time in ms since the epoch, for keys that have one. */
   readonly expires: KeySpace<number>
+  /** Set on every database while a background save runs; see SaveHook. */
+  saving: SaveHook | null = null
   readonly cursors = new CursorTable<string>()
   /** Where the active expiry cycle resumes, so every volatile key is visited in turn. */
   expireCursor: Iterator<[string, number]> | null = null
@@ -65,7 +79,7 @@ export class Database {
 
   constructor(
     readonly index: number,
-    mapLimit?: number,
+    private readonly mapLimit?: number,
   ) {
     this.keys = new KeySpace(mapLimit)
     this.expires = new KeySpace(mapLimit)
@@ -129,6 +143,7 @@ export class Database {
 
   /** Removes a key whose time has passed, as an expiry (not a deletion) for observers. */
   expire(key: string): void {
+    if (this.saving !== null) this.saving.preserve(this, key)
     this.keys.delete(key)
     this.expires.delete(key)
     this.expiredKeys++
@@ -231,6 +246,7 @@ export class Database {
   /** Drops every key without telling observers; the caller has (Store.flushAll). */
   empty(): number {
     const n = this.keys.size
+    if (this.saving !== null) this.saving.emptying(this)
     this.keys.clear()
     this.expires.clear()
     this.cursors.clear()
@@ -238,6 +254,20 @@ export class Database {
     this.stringEncodings = null
     this.exactExpires = null
     return n
+  }
+
+  /**
+   * Gives this database new, empty key tables and leaves the old ones, untouched from
+   * now on, to a background save that has not written them all yet: a flush during
+   * the save costs it nothing.
+   */
+  detachContents(): void {
+    const self = this as { keys: KeySpace<KeyspaceValue>; expires: KeySpace<number> }
+    self.keys = new KeySpace(this.mapLimit)
+    self.expires = new KeySpace(this.mapLimit)
+    this.exactExpires = null
+    this.expireCursor = null
+    this.randomCursor = null
   }
 
   /**

@@ -80,6 +80,14 @@ export class KeySpace<V> {
     this.maps = [new Map()]
   }
 
+  /**
+   * The Maps themselves, live (a Map added later shows up in the array), for a walk
+   * that pauses between Map iterator steps without a generator's cost per entry.
+   */
+  tables(): readonly Map<string, V>[] {
+    return this.maps
+  }
+
   *keys(): IterableIterator<string> {
     // Read `this.maps` afresh each round so a Map added mid-iteration is visited.
     for (let i = 0; i < this.maps.length; i++) yield* this.maps[i].keys()

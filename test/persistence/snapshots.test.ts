@@ -59,8 +59,11 @@ describe('SAVE, BGSAVE, LASTSAVE and INFO persistence', () => {
       info = (await cmd(r, 'INFO', 'persistence')) as string
       expect(infoField(info, 'rdb_changes_since_last_save')).toBe('0')
       expect(infoField(info, 'rdb_saves')).toBe('1')
+      const saved = async () => infoField((await cmd(r, 'INFO', 'persistence')) as string, 'rdb_bgsave_in_progress') === '0'
       expect(await cmd(r, 'BGSAVE')).toBe('Background saving started')
+      await until(saved, 'the background save to end')
       expect(await cmd(r, 'BGSAVE', 'SCHEDULE')).toBe('Background saving started')
+      await until(saved, 'the background save to end')
       await expect(cmd(r, 'BGSAVE', 'x')).rejects.toThrow('ERR syntax error')
       info = (await cmd(r, 'INFO', 'persistence')) as string
       expect(infoField(info, 'rdb_last_bgsave_status')).toBe('ok')

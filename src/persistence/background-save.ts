@@ -1,0 +1,453 @@
+import { performance } from 'node:perf_hooks'
+import { closeSync, fsync, linkSync, openSync, renameSync, rmSync, unlink, write } from 'node:fs'
+import type { CommandSpec } from '../commands/spec.js'
+import { keyIndexes } from '../commands/table.js'
+import type { Database, SaveHook } from '../store/database.js'
+import type { KeySpace } from '../store/keyspace.js'
+import type { KeyspaceValue } from '../store/types.js'
+import { Crc64 } from '../util/crc64.js'
+import { writeEof, writeKey, writePreamble, writeSelect, type SnapshotOptions } from './rdb-file.js'
+import { RdbWriter } from './rdb-values.js'
+
+/**
+ * BGSAVE without a fork: the snapshot is written from the event loop in short slices
+ * while clients keep being served, and still shows the data as it was when the save
+ * started. Consistency comes from copy-on-write at key granularity, as Dragonfly's
+ * snapshots do it: a key about to change (a write command naming it, an expiry, a
+ * flush) that the save has not written yet is written first, with its value and TTL
+ * of before the change, and remembered as settled so the walk over the keyspace skips
+ * it later. A key created during the save is settled unwritten: it is not part of the
+ * image. No value is copied in memory: an old value goes to the file at once. What
+ * the save holds is the set of settled keys (some 50 MB per million keys), since a
+ * Map iterator cannot tell whether it has passed a key.
+ *
+ * The walk uses live Map iterators (KeySpace), which survive inserts and deletes: a
+ * deleted key was written before it went, and a key inserted behind the cursor was
+ * settled when it was created. Eviction needs no hook: respite evicts nothing (past
+ * maxmemory it refuses writes, as under noeviction).
+ */
+
+/** One database as it was when the save started. */
+interface View {
+  index: number
+  /**
+   * The tables that held its keys. A view follows them, not the database number:
+   * SWAPDB moves them to another Database, FLUSHDB leaves them to the save alone.
+   */
+  keys: KeySpace<KeyspaceValue>
+  expires: KeySpace<number>
+  /** The Database holding `keys` when last seen; null once a flush detached them. */
+  owner: Database | null
+  /** exactExpires as the flush left it, for a detached view. */
+  exact: Map<string, bigint> | null
+  sizes: { keys: number; volatile: number }
+  /** RESIZEDB goes with the first SELECTDB of the database only. */
+  resized: boolean
+  /** The walk: KeySpace's Maps, the one being walked and its live iterator. */
+  tables: readonly Map<string, KeyspaceValue>[]
+  table: number
+  iterator: Iterator<string> | null
+  /** Keys already written, or created since the start; null once the walk is past the view. */
+  settled: SettledKeys | null
+}
+
+export interface BackgroundSaveOptions extends SnapshotOptions {
+  temp: string
+  path: string
+  dbs: readonly Database[]
+  /**
+   * rdb-key-save-delay: microseconds to spend per key, as Redis's child sleeps, so
+   * tests can hold a save open. 0 (or less) for none.
+   */
+  keyDelay: number
+  /** Told once, when the file is in place (null) or the save failed (the error). */
+  done(error: Error | null): void
+}
+
+/** Bytes gathered in the writer before a slice hands them to the file. */
+const FLUSH_AT = 64 << 10
+/** Bytes given to fs.write and not yet written, past which the walk waits for the disk. */
+const MAX_PENDING = 8 << 20
+/** One slice's longest budget, in ms, and the least worth running; see slice(). */
+const MAX_SLICE = 0.5
+const MIN_SLICE = 0.1
+/** Less work than this (ms) between two turns means the loop had nothing else to do. */
+const IDLE_WORK = 0.05
+
+/**
+ * The keys a view has settled, in 256 Sets picked from the key's length and last two
+ * characters: a single Set of a million keys stalls the loop some 20 ms each time it
+ * doubles its table; a shard's growth costs a hundredth of that.
+ */
+class SettledKeys {
+  private readonly shards: Set<string>[] = Array.from({ length: 256 }, () => new Set())
+
+  /** Adds the key; false when it was there already. */
+  add(key: string): boolean {
+    const n = key.length
+    const h = n === 0 ? 0 : (n + key.charCodeAt(n - 1) * 31 + (n > 1 ? key.charCodeAt(n - 2) * 7 : 0)) & 255
+    const set = this.shards[h]
+    const before = set.size
+    return set.add(key).size !== before
+  }
+}
+
+type State = 'running' | 'closing' | 'finished'
+
+export class BackgroundSave implements SaveHook {
+  /** Keys written so far, and keys in the image (INFO current_save_keys_*). */
+  keysWritten = 0
+  readonly keysTotal: number
+
+  private readonly w: RdbWriter
+  private readonly crc = new Crc64()
+  private readonly views: View[] = []
+  private readonly byKeys = new Map<KeySpace<KeyspaceValue>, View>()
+  /** Index in `views` of the database the walk is in. */
+  private current = 0
+  /** The database of the last SELECTDB written, so a key written out of turn selects its own. */
+  private selected = -1
+  private state: State = 'running'
+  private fd: number | null = null
+  private queue: Buffer[] = []
+  /** Bytes of queue[0] already written. */
+  private written = 0
+  private writing = false
+  private pending = 0
+  /** The next turn, from setImmediate or (immediateIsTimer) from a timer. */
+  private immediate: NodeJS.Immediate | NodeJS.Timeout | null = null
+  private immediateIsTimer = false
+  /** The loop's utilisation when the last turn ended, to see what it did since. */
+  private elu = performance.eventLoopUtilization()
+  /** Time (ms) the save may still spend: it earns a third of what the loop spends elsewhere. */
+  private credit = 0
+  /** The loop looks idle: turns follow each other from setImmediate, slices whole. */
+  private burst = false
+
+  constructor(private readonly opts: BackgroundSaveOptions) {
+    this.w = new RdbWriter(opts.compress)
+    let total = 0
+    for (const db of opts.dbs) {
+      if (db.size === 0) continue
+      const view: View = {
+        index: db.index,
+        keys: db.keys,
+        expires: db.expires,
+        owner: db,
+        exact: null,
+        sizes: { keys: db.size, volatile: db.expires.size },
+        resized: false,
+        tables: db.keys.tables(),
+        table: 0,
+        iterator: null,
+        settled: new SettledKeys(),
+      }
+      total += db.size
+      this.views.push(view)
+      this.byKeys.set(db.keys, view)
+    }
+    this.keysTotal = total
+  }
+
+  /**
+   * Opens the temporary file (a small synchronous call: a failure shows at once, as
+   * Redis's child failing to open shows in the next cron) and starts the walk. The
+   * caller installs the hooks (Server.saving, Database.saving) when this returns true.
+   */
+  start(): boolean {
+    try {
+      this.fd = openSync(this.opts.temp, 'w')
+    } catch (e) {
+      this.state = 'finished'
+      this.opts.done(e as Error)
+      return false
+    }
+    writePreamble(this.w, this.opts)
+    this.elu = performance.eventLoopUtilization()
+    this.schedule()
+    return true
+  }
+
+  // --- Copy-on-write hooks ------------------------------------------------------------
+
+  /**
+   * The dispatcher, before a command that may change keys runs (a write command, or
+   * one whose key spec says RW, as PFCOUNT's cache update): its keys keep their
+   * current value in the image. Scripts' redis.call and EXEC's commands come here one
+   * by one, so keys a script did not declare are covered too.
+   */
+  beforeCommand(spec: CommandSpec, db: Database, argv: string[]): void {
+    if (this.state !== 'running') return
+    if (spec.writes !== true && spec.keyFlags?.[0] !== 'RW') return
+    let keys: number[]
+    try {
+      keys = keyIndexes(spec, argv)
+    } catch {
+      // A bad numkeys: the command fails without touching a key.
+      return
+    }
+    for (const i of keys) if (i > 0 && i < argv.length) this.preserve(db, argv[i])
+    // The two commands that name a key of another database (MOVE's target, COPY ... DB).
+    const name = spec.fullName
+    if (name === 'move' || name === 'copy') {
+      let target: string | undefined
+      if (name === 'move') target = argv[2]
+      else for (let i = 3; i + 1 < argv.length; i++) if (argv[i].toLowerCase() === 'db') target = argv[i + 1]
+      const index = target === undefined ? NaN : Number(target)
+      const other = Number.isInteger(index) ? this.opts.dbs[index] : undefined
+      if (other !== undefined) this.preserve(other, name === 'move' ? argv[1] : argv[2])
+    }
+  }
+
+  /**
+   * `key` of `db` is about to change or go: write it now unless already settled. A key
+   * that does not exist is settled too, so that, created, it stays out of the image.
+   */
+  preserve(db: Database, key: string): void {
+    if (this.state !== 'running') return
+    const view = this.byKeys.get(db.keys)
+    if (view === undefined) return
+    const settled = view.settled
+    if (settled === null || !settled.add(key)) return
+    view.owner = db
+    const value = view.keys.get(key)
+    if (value !== undefined) this.writeOne(view, key, value)
+  }
+
+  /**
+   * FLUSHDB (or FLUSHALL, which aborts the save first, as Redis kills its child) is
+   * about to empty `db`: the database gets new tables and the save keeps the old
+   * ones, which nothing changes any more. O(1), where writing the rest at once would
+   * stall every client for the whole remaining save.
+   */
+  emptying(db: Database): void {
+    if (this.state !== 'running') return
+    const view = this.byKeys.get(db.keys)
+    if (view === undefined || view.settled === null) return
+    view.exact = db.exactExpires
+    view.owner = null
+    db.detachContents()
+  }
+
+  // --- The walk -----------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.immediate === null && this.state === 'running' && this.pending < MAX_PENDING) {
+      // With a key delay, a slice writes a millisecond's worth of keys and waits one.
+      this.immediateIsTimer = this.opts.keyDelay > 0 || !this.burst
+      if (this.opts.keyDelay > 0) this.immediate = setTimeout(() => this.slice(), 1)
+      else if (this.burst) this.immediate = setImmediate(() => this.slice())
+      else this.immediate = setTimeout(() => this.slice(), 0)
+    }
+  }
+
+  /**
+   * One turn of the walk. The save earns a third of the time the loop spends on
+   * clients and timers (eventLoopUtilization) and spends it in slices of
+   * MIN_SLICE..MAX_SLICE from a timer: under load it takes a quarter of the loop, and
+   * a request waits at most a slice longer (about twice the usual p99 with 50 clients,
+   * see scripts/bench/bgsave.mjs); a slice that overran is paid back by skipped turns.
+   * When the loop waited for the timer with nothing to do, turns run back to back from
+   * setImmediate, until one finds that the loop had work meanwhile. A big value (a
+   * list of a million elements) is written in one go and overruns.
+   */
+  private slice(): void {
+    this.immediate = null
+    if (this.state !== 'running') return
+    const started = performance.now()
+    const since = performance.eventLoopUtilization(this.elu)
+    this.burst = since.active < IDLE_WORK && (this.burst || since.idle > 0.5)
+    this.credit = Math.min(MAX_SLICE, this.credit + since.active / 3)
+    if (!this.burst && this.credit < MIN_SLICE) {
+      this.elu = performance.eventLoopUtilization()
+      this.schedule()
+      return
+    }
+    const budget = this.burst ? MAX_SLICE : this.credit
+    const w = this.w
+    const delay = this.opts.keyDelay
+    const most = delay > 0 ? Math.max(1, Math.floor(1000 / delay)) : Infinity
+    let n = 0
+    while (this.current < this.views.length && n < most) {
+      const view = this.views[this.current]
+      if (view.iterator === null) {
+        if (view.table === view.tables.length) {
+          view.settled = null
+          this.current++
+          continue
+        }
+        view.iterator = view.tables[view.table].keys()
+      }
+      const r = view.iterator.next()
+      if (r.done === true) {
+        view.iterator = null
+        view.table++
+        continue
+      }
+      const key = r.value
+      if (view.settled!.add(key)) this.writeOne(view, key, view.tables[view.table].get(key)!)
+      if ((++n & 7) === 0 && (w.pos >= FLUSH_AT * 4 || performance.now() - started >= budget)) break
+    }
+    if (this.current === this.views.length) {
+      this.finishFile()
+    } else {
+      if (w.pos >= FLUSH_AT) this.flush()
+      this.schedule()
+    }
+    if (!this.burst) this.credit -= performance.now() - started
+    this.elu = performance.eventLoopUtilization()
+  }
+
+  private writeOne(view: View, key: string, value: KeyspaceValue): void {
+    const w = this.w
+    if (this.selected !== view.index) {
+      writeSelect(w, view.index, view.resized ? null : view.sizes)
+      view.resized = true
+      this.selected = view.index
+    }
+    writeKey(w, key, value, this.expireAt(view, key))
+    this.keysWritten++
+  }
+
+  /** The key's expiry time in the view, exact past 2^53 ms as Database.expireAt is. */
+  private expireAt(view: View, key: string): number | bigint | undefined {
+    if (view.expires.size === 0) return undefined
+    const at = view.expires.get(key)
+    if (at === undefined || Number.isSafeInteger(at)) return at
+    let exact = view.exact
+    if (view.owner !== null) {
+      // SWAPDB may have moved the tables since the owner was last seen.
+      if (view.owner.keys !== view.keys) view.owner = this.opts.dbs.find((d) => d.keys === view.keys) ?? null
+      if (view.owner !== null) exact = view.owner.exactExpires
+    }
+    const e = exact?.get(key)
+    return e !== undefined && Number(e) === at ? e : at
+  }
+
+  /** Every key is written: the image is complete, later changes are not its concern. */
+  private finishFile(): void {
+    this.state = 'closing'
+    for (const view of this.views) view.settled = null
+    this.byKeys.clear()
+    writeEof(this.w)
+    this.flush()
+    const footer = Buffer.alloc(8)
+    if (this.opts.checksum) footer.writeBigUInt64LE(this.crc.value)
+    this.enqueue(footer)
+  }
+
+  private flush(): void {
+    if (this.w.pos === 0) return
+    const chunk = this.w.take()
+    if (this.opts.checksum) this.crc.update(chunk)
+    this.enqueue(chunk)
+  }
+
+  private enqueue(chunk: Buffer): void {
+    this.queue.push(chunk)
+    this.pending += chunk.length
+    this.pump()
+  }
+
+  /** Writes the queue in order, one fs.write at a time; then syncs and renames. */
+  private pump(): void {
+    if (this.writing || this.fd === null) return
+    if (this.queue.length === 0) {
+      if (this.state === 'closing') this.complete()
+      return
+    }
+    const chunk = this.queue[0]
+    this.writing = true
+    write(this.fd, chunk, this.written, chunk.length - this.written, null, (err, n) => {
+      this.writing = false
+      if (this.state === 'finished') return this.release()
+      if (err !== null) return this.fail(err)
+      this.written += n
+      this.pending -= n
+      if (this.written === chunk.length) {
+        this.queue.shift()
+        this.written = 0
+      }
+      this.pump()
+      this.schedule()
+    })
+  }
+
+  /**
+   * The data is all handed over: sync in the thread pool, then close and rename at
+   * once, so that no rename is left in flight for an abort (SHUTDOWN's own save) to
+   * race with.
+   */
+  private complete(): void {
+    const fd = this.fd!
+    this.writing = true
+    fsync(fd, (err) => {
+      this.writing = false
+      if (this.state === 'finished') return this.release()
+      if (err !== null) return this.fail(err)
+      // Renaming over the old file frees its blocks there and then (some 8 ms per
+      // 30 MB here): a second link keeps them until an unlink in the thread pool.
+      const old = `${this.opts.temp}.old`
+      let linked = false
+      try {
+        this.fd = null
+        closeSync(fd)
+        rmSync(old, { force: true })
+        try {
+          linkSync(this.opts.path, old)
+          linked = true
+        } catch {
+          // No previous file (or links unsupported): the rename frees nothing, or must.
+        }
+        renameSync(this.opts.temp, this.opts.path)
+      } catch (e) {
+        if (linked) unlink(old, () => {})
+        return this.fail(e as Error)
+      }
+      if (linked) unlink(old, () => {})
+      this.state = 'finished'
+      this.opts.done(null)
+    })
+  }
+
+  private fail(err: Error): void {
+    this.stop()
+    this.opts.done(err)
+  }
+
+  /**
+   * Stops the save and removes its temporary file (SHUTDOWN, FLUSHALL, a failure).
+   * `done` is not called for an abort.
+   */
+  abort(): void {
+    if (this.state === 'finished') return
+    this.stop()
+  }
+
+  private stop(): void {
+    this.state = 'finished'
+    const next = this.immediate
+    if (next !== null) {
+      if (this.immediateIsTimer) clearTimeout(next as NodeJS.Timeout)
+      else clearImmediate(next as NodeJS.Immediate)
+    }
+    this.immediate = null
+    this.queue = []
+    this.pending = 0
+    this.byKeys.clear()
+    for (const view of this.views) view.settled = null
+    // Unlinking an open file is fine; the descriptor is closed once no write uses it.
+    rmSync(this.opts.temp, { force: true })
+    if (!this.writing) this.release()
+  }
+
+  private release(): void {
+    if (this.fd === null) return
+    try {
+      closeSync(this.fd)
+    } catch {
+      // Already failed; nothing more to do with it.
+    }
+    this.fd = null
+  }
+}
