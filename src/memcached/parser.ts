@@ -52,8 +52,27 @@ function cString(s: string): string {
   return nul < 0 ? s : s.slice(0, nul)
 }
 
+/**
+ * The common case, plain digits short enough for a double to hold exactly, read
+ * without a regular expression or a BigInt (every storage command has three
+ * numbers); -1 when the token needs the full rules below.
+ */
+function plainDigits(t: string): number {
+  const n = t.length
+  if (n === 0 || n > 15) return -1
+  let v = 0
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return -1
+    v = v * 10 + c
+  }
+  return v
+}
+
 /** safe_strtoull: a negative number is refused, unless it is -0 (strtoull's wrap-around is what memcached checks). */
 export function parseU64(token: string): bigint | null {
+  const fast = plainDigits(token)
+  if (fast >= 0) return BigInt(fast)
   const m = NUMBER.exec(cString(token))
   if (m === null) return null
   const v = BigInt(m[2])
@@ -64,6 +83,8 @@ export function parseU64(token: string): bigint | null {
 
 /** safe_strtol into a signed 32-bit int (exptime, data length, flush_all delay). */
 export function parseI32(token: string): number | null {
+  const fast = plainDigits(token)
+  if (fast >= 0 && fast <= 0x7fffffff) return fast
   const m = NUMBER.exec(cString(token))
   if (m === null) return null
   const v = m[1] === '-' ? -BigInt(m[2]) : BigInt(m[2])
@@ -73,6 +94,8 @@ export function parseI32(token: string): number | null {
 
 /** Client flags: parsed as an unsigned long and kept to 32 bits, as memcached 1.6.18 does. */
 export function parseFlags(token: string): number | null {
+  const fast = plainDigits(token)
+  if (fast >= 0) return fast % 4294967296
   const v = parseU64(token)
   return v === null ? null : Number(v & 0xffffffffn)
 }
