@@ -175,9 +175,12 @@ function mg(s: Session, tokens: string[]): void {
   counters.get_hits++
   const meta = items.of(key, now)
   let won = created
+  // T with a TTL already past (negative): this fetch still sees the item, then it is gone.
+  let expireNow = false
   if (f.ttl !== null) {
     const at = expiryFromExptime(f.ttl, now)
-    items.touch(key, at === -1 ? 0 : at)
+    if (at === -1) expireNow = true
+    else items.touch(key, at)
   }
   const expireAt = items.db.getExpire(key)
   if (f.recache !== null && !meta.tokenSent && !created && expireAt !== undefined) {
@@ -212,6 +215,7 @@ function mg(s: Session, tokens: string[]): void {
     s.out.text(value)
     s.out.line('')
   }
+  if (expireNow) items.delete(key)
 }
 
 function ms(s: Session, tokens: string[]): void {
