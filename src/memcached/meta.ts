@@ -157,12 +157,14 @@ function mg(s: Session, tokens: string[]): void {
   counters.cmd_get++
   let value = items.value(key)
   let created = false
+  let vivifiedExpired = false
   if (value === undefined && f.vivify !== null) {
     // N: a miss creates an empty item, and this client wins the right to fill it.
     const at = expiryFromExptime(f.vivify, now)
     items.store(key, '', 0, at === -1 ? 0 : at)
     value = ''
     created = true
+    vivifiedExpired = at === -1
   }
   if (value === undefined) {
     counters.get_misses++
@@ -176,7 +178,7 @@ function mg(s: Session, tokens: string[]): void {
   const meta = items.of(key, now)
   let won = created
   // T with a TTL already past (negative): this fetch still sees the item, then it is gone.
-  let expireNow = false
+  let expireNow = vivifiedExpired
   if (f.ttl !== null) {
     const at = expiryFromExptime(f.ttl, now)
     if (at === -1) expireNow = true
@@ -308,13 +310,17 @@ function md(s: Session, tokens: string[]): void {
   } else if (f.stale) {
     // I: keep the item, marked stale with a new CAS, for one client to recache.
     const meta = items.of(key, now)
+    let gone = false
     if (f.ttl !== null) {
       const at = expiryFromExptime(f.ttl, now)
-      items.touch(key, at === -1 ? 0 : at)
+      if (at === -1) gone = true
+      else items.touch(key, at)
     }
     meta.stale = true
     meta.tokenSent = false
     meta.cas = items.nextCas()
+    // A TTL already past: marked stale, and expired at once.
+    if (gone) items.delete(key)
     code = 'HD'
   } else {
     items.delete(key)
@@ -350,12 +356,15 @@ function ma(s: Session, tokens: string[]): void {
   let result = ''
   let quiet = false
   let exists = false
+  /** A negative N or T: the reply still sees the item, then it is gone. */
+  let expireNow = false
   if (old === undefined) {
     if (f.vivify !== null) {
       // N: a miss creates the counter at J (default 0), with N's TTL.
       result = f.initial.toString()
       const at = expiryFromExptime(f.vivify, now)
       items.store(key, result, 0, at === -1 ? 0 : at)
+      expireNow = at === -1
       code = 'HD'
       exists = true
     } else {
@@ -377,7 +386,6 @@ function ma(s: Session, tokens: string[]): void {
     quiet = f.noreply
     exists = true
   }
-  if (quiet) return
   if (!exists) {
     let line = code
     for (const t of f.list) line += echoFlag(t, key, f)
@@ -392,14 +400,19 @@ function ma(s: Session, tokens: string[]): void {
       case 't': line += ` t${ttlSeconds(items.db.getExpire(key), now)}`; break
       case 'T': {
         const at = expiryFromExptime(f.ttl!, now)
-        items.touch(key, at === -1 ? 0 : at)
+        if (at === -1) expireNow = true
+        else items.touch(key, at)
         break
       }
       case 'O': case 'k': line += echoFlag(t, key, f); break
     }
   }
-  s.out.line(line)
-  if (f.has.has('v')) s.out.line(result)
+  // q hides only the reply: T and the rest above still apply.
+  if (!quiet) {
+    s.out.line(line)
+    if (f.has.has('v')) s.out.line(result)
+  }
+  if (expireNow) items.delete(key)
 }
 
 /** me: memcached's debug line for one item (its exp is written as memcached 1.6.18 writes it, negated). */

@@ -56,6 +56,7 @@ const SCRIPTS: [string, Buffer][] = [
   ['me', B('ms mee 1 T0\r\nx\r\nme mee\r\nme zz\r\nme\r\n')],
   ['too large ms', B('ms big 2000000\r\n' + 'x'.repeat(2000000) + '\r\nmn\r\nms big S100 T0\r\n')],
   ['meta TTL updates', B('ms mt 1 T0\r\nx\r\nmg mt T-1 v\r\nmg mt v\r\nms mt2 1 T0\r\nx\r\nmg mt2 T500 t\r\nma mt3 N0 J3 T400 t v\r\nmg mt3 t v\r\nmg mt2 t u v\r\n')],
+  ['meta negative TTLs', B('mg nn N-1 v c\r\nmg nn v\r\nma nm N-1 J4 v\r\nma nm v\r\nms nd 1 T0\r\nx\r\nmd nd I T-1\r\nmg nd v\r\nms na 1 T0\r\n5\r\nma na T-1 v\r\nmg na v\r\nms nb 1 T0\r\n5\r\nma nb T300 q\r\nmg nb t v\r\n')],
   ['stats error forms', B('stats foo\r\nstats detail\r\nstats detail dump\r\nstats reset\r\n')],
 ]
 
