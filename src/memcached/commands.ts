@@ -30,6 +30,24 @@ export function itemSize(keyLength: number, valueLength: number): number {
   return 48 + keyLength + 1 + valueLength + 2 + 8
 }
 
+/**
+ * Why a store of `length` bytes under `key` cannot be made, or null: the item is
+ * larger than item_size_max, or the server is over maxmemory, where Redis refuses
+ * writes (respite evicts nothing) and memcached's answer to a failed allocation is
+ * the one given.
+ */
+export function refuseStore(front: MemcachedFrontEnd, key: string, length: number): string | null {
+  if (itemSize(key.length, length) > front.itemSizeMax) {
+    front.counters.store_too_large++
+    return TOO_LARGE
+  }
+  if (front.server.memory.refuses()) {
+    front.counters.store_no_memory++
+    return 'SERVER_ERROR out of memory storing object'
+  }
+  return null
+}
+
 /** One request line, already split into tokens. */
 export function runLine(s: Session, tokens: string[]): void {
   const n = tokens.length
@@ -192,11 +210,11 @@ function update(s: Session, tokens: string[], command: string, isCas: boolean): 
     return
   }
   const front = s.front
-  if (itemSize(key.length, length) > front.itemSizeMax) {
-    front.counters.store_too_large++
+  const refusal = refuseStore(front, key, length)
+  if (refusal !== null) {
     // memcached drops the old value of a failed set, so a reader never sees stale data.
     if (command === 'set') front.items.delete(key)
-    s.swallow(length + 2, noreply ? null : TOO_LARGE)
+    s.swallow(length + 2, noreply ? null : refusal)
     return
   }
   s.expectData(length, (block) => {

@@ -1,5 +1,5 @@
 import type { Session } from './commands.js'
-import { applyDelta, BAD_FORMAT, itemSize, numericValue, store, storeDelta } from './commands.js'
+import { applyDelta, BAD_FORMAT, itemSize, numericValue, refuseStore, store, storeDelta } from './commands.js'
 import { expiryFromExptime, KEY_MAX_LENGTH, parseFlags, parseI32, parseU64, ttlSeconds } from './parser.js'
 
 /**
@@ -253,10 +253,10 @@ function ms(s: Session, tokens: string[]): void {
     return
   }
   const front = s.front
-  if (itemSize(key.length, length) > front.itemSizeMax) {
-    front.counters.store_too_large++
+  const refusal = refuseStore(front, key, length)
+  if (refusal !== null) {
     front.items.delete(key)
-    s.swallow(length + 2, 'SERVER_ERROR object too large for cache')
+    s.swallow(length + 2, refusal)
     return
   }
   s.expectData(length, (block) => {

@@ -81,6 +81,18 @@ describe('memcached connections', () => {
     expect(out).toMatch(/STAT item_size_max 2097152\r\n/)
   })
 
+  it('over maxmemory, stores are refused as memcached refuses a failed allocation, reads still served', async () => {
+    server = await startRespite({ maxmemory: '1mb' })
+    const redis = new Redis({ port: server.port })
+    const c = await Conn.open(server.memcachedPort)
+    c.write('set m 0 0 1\r\nx\r\nget m\r\nms m2 1\r\ny\r\nstats\r\n')
+    const out = (await c.quiet(400)).toString()
+    expect(out.startsWith('SERVER_ERROR out of memory storing object\r\nEND\r\nSERVER_ERROR out of memory storing object\r\n')).toBe(true)
+    expect(out).toMatch(/STAT store_no_memory 2\r\n/)
+    redis.disconnect()
+    c.close()
+  })
+
   it('flush_all with a delay empties database 0 when it comes due', async () => {
     server = await startRespite()
     const c = await Conn.open(server.memcachedPort)
