@@ -3,7 +3,7 @@ import type { MemcachedFrontEnd } from './frontend.js'
 import type { Output } from './output.js'
 import { generalStats, itemsStats, MEMCACHED_VERSION, settingsStats, slabsStats } from './stats.js'
 import { runMeta } from './meta.js'
-import type { ItemTable } from './items.js'
+import type { ItemMeta, ItemTable } from './items.js'
 
 /** What a command may ask of its connection (connection.ts). */
 export interface Session {
@@ -15,6 +15,14 @@ export interface Session {
   swallow(bytes: number, reply: string | null): void
   /** quit: close once the replies so far are sent. */
   quit(): void
+  /**
+   * Items an mg found since the connection's replies were last sent (by their
+   * metadata, which a store replaces). memcached's mg keeps a reference to the item
+   * until then, and incr/decr of an item someone else references makes a new item
+   * instead of writing the digits in place (so without the space padding); the
+   * connection clears this when memcached would have sent.
+   */
+  readonly held: Set<ItemMeta>
 }
 
 export const BAD_FORMAT = 'CLIENT_ERROR bad command line format'
@@ -290,10 +298,10 @@ export function numericValue(v: string): bigint | null {
  * result no longer than the old value is written over it padded with spaces, so its
  * length does not change; a longer one replaces it.
  */
-export function applyDelta(old: string, current: bigint, delta: bigint, incr: boolean): { result: bigint; stored: string } {
+export function applyDelta(old: string, current: bigint, delta: bigint, incr: boolean, held = false): { result: bigint; stored: string } {
   const result = incr ? (current + delta) & 0xffffffffffffffffn : current < delta ? 0n : current - delta
   const text = result.toString()
-  const stored = text.length <= old.length ? text + ' '.repeat(old.length - text.length) : text
+  const stored = text.length <= old.length && !held ? text + ' '.repeat(old.length - text.length) : text
   return { result, stored }
 }
 
@@ -340,7 +348,7 @@ function arithmetic(s: Session, tokens: string[], incr: boolean): void {
   }
   if (incr) counters.incr_hits++
   else counters.decr_hits++
-  const { result, stored } = applyDelta(old, current, delta, incr)
+  const { result, stored } = applyDelta(old, current, delta, incr, s.held.has(items.of(key, Date.now())))
   storeDelta(items, key, old, stored)
   reply(s, noreply, result.toString())
 }

@@ -3,8 +3,17 @@ import { contain } from '../server/faults.js'
 import { ClientClass, outputLimitReached } from '../server/output-limits.js'
 import { runLine, type Session } from './commands.js'
 import type { MemcachedFrontEnd } from './frontend.js'
+import type { ItemMeta } from './items.js'
 import { Output } from './output.js'
 import { MAX_GET_LINE, MAX_LINE, tokenize } from './parser.js'
+
+/**
+ * memcached serves reqs_per_event (20) requests of a connection per event before it
+ * sends their replies and yields; an event that starts with a read serves one more
+ * (the first request is parsed before the budget is counted). Only visible through
+ * mg's item references (Session.held).
+ */
+const REQUESTS_PER_EVENT = 20
 
 /** Pause reading from a connection whose unsent replies pass this many bytes (as the Redis port). */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
@@ -44,6 +53,10 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
   private readonly io: FastIo | null
   pendingOutput = 0
   softLimitSince = 0
+  readonly held = new Set<ItemMeta>()
+  /** Requests since memcached would last have sent its replies (see REQUESTS_PER_EVENT). */
+  private batch = 0
+  private batchLimit = REQUESTS_PER_EVENT + 1
 
   constructor(
     readonly front: MemcachedFrontEnd,
@@ -109,14 +122,23 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
       const nl = data.indexOf(10, pos)
       if (nl < 0) {
         this.keepPartial(data, pos, end)
-        return
+        break
       }
       const lineEnd = nl > pos && data[nl - 1] === 13 ? nl - 1 : nl
       const line = data.latin1Slice(pos, lineEnd)
       pos = nl + 1
+      if (++this.batch > this.batchLimit) {
+        this.held.clear()
+        this.batch = 1
+        this.batchLimit = REQUESTS_PER_EVENT
+      }
       runLine(this, tokenize(line))
       this.enforceOutputLimits()
     }
+    // Out of input: memcached sends its replies here, and lets go of what mg held.
+    this.held.clear()
+    this.batch = 0
+    this.batchLimit = REQUESTS_PER_EVENT + 1
   }
 
   /** Takes what the current data block still needs; runs its command once complete. */

@@ -124,6 +124,8 @@ export function runMeta(s: Session, tokens: string[]): void {
   const command = tokens[0]
   if (command === 'mn') {
     s.out.line('MN')
+    // mn makes memcached send its replies now, which lets go of the items mg held.
+    s.held.clear()
     return
   }
   s.front.counters.cmd_meta++
@@ -176,6 +178,7 @@ function mg(s: Session, tokens: string[]): void {
   }
   counters.get_hits++
   const meta = items.of(key, now)
+  s.held.add(meta)
   let won = created
   // T with a TTL already past (negative): this fetch still sees the item, then it is gone.
   let expireNow = vivifiedExpired
@@ -379,7 +382,7 @@ function ma(s: Session, tokens: string[]): void {
     if (current === null) throw new MetaError('CLIENT_ERROR cannot increment or decrement non-numeric value')
     if (incr) counters.incr_hits++
     else counters.decr_hits++
-    const applied = applyDelta(old, current, f.delta, incr)
+    const applied = applyDelta(old, current, f.delta, incr, s.held.has(items.of(key, now)))
     result = applied.result.toString()
     storeDelta(items, key, old, applied.stored)
     code = 'HD'

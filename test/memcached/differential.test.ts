@@ -57,6 +57,7 @@ const SCRIPTS: [string, Buffer][] = [
   ['too large ms', B('ms big 2000000\r\n' + 'x'.repeat(2000000) + '\r\nmn\r\nms big S100 T0\r\n')],
   ['meta TTL updates', B('ms mt 1 T0\r\nx\r\nmg mt T-1 v\r\nmg mt v\r\nms mt2 1 T0\r\nx\r\nmg mt2 T500 t\r\nma mt3 N0 J3 T400 t v\r\nmg mt3 t v\r\nmg mt2 t u v\r\n')],
   ['meta negative TTLs', B('mg nn N-1 v c\r\nmg nn v\r\nma nm N-1 J4 v\r\nma nm v\r\nms nd 1 T0\r\nx\r\nmd nd I T-1\r\nmg nd v\r\nms na 1 T0\r\n5\r\nma na T-1 v\r\nmg na v\r\nms nb 1 T0\r\n5\r\nma nb T300 q\r\nmg nb t v\r\n')],
+  ['incr after mg in one batch', B('set hn 0 0 2\r\n10\r\nmg hn s\r\ndecr hn 1\r\nget hn\r\nset hn 0 0 2\r\n10\r\nget hn\r\ndecr hn 1\r\nget hn\r\nset hn 0 0 2\r\n10\r\nmg hn v\r\nmn\r\nma hn MD\r\nget hn\r\nset hn 0 0 2\r\n10\r\nmg hn s\r\n' + 'version\r\n'.repeat(18) + 'decr hn 1\r\nget hn\r\nset hn 0 0 2\r\n10\r\nmg hn s\r\n' + 'version\r\n'.repeat(19) + 'decr hn 1\r\nget hn\r\n' + 'version\r\n'.repeat(3) + 'set hn 0 0 2\r\n10\r\nmg hn s\r\n' + 'version\r\n'.repeat(17) + 'decr hn 1\r\nget hn\r\nset hn 0 0 2\r\n10\r\nmg hn s\r\n' + 'version\r\n'.repeat(18) + 'decr hn 1\r\nget hn\r\n')],
   ['stats error forms', B('stats foo\r\nstats detail\r\nstats detail dump\r\nstats reset\r\n')],
 ]
 
@@ -118,6 +119,17 @@ describe.skipIf(memcachedBinary === null)('memcached front end against memcached
       const input = B(randomScript(seed, 300))
       const expected = await exchange(real.port, input)
       const actual = await exchange(ours.memcachedPort, input)
+      expect(normalizeCas(actual), `seed ${seed}`).toBe(normalizeCas(expected))
+    }
+  })
+
+  it('matches on random sequences split at random bytes', async () => {
+    for (const seed of [21, 22, 23, 24]) {
+      const input = B(randomScript(seed, 150))
+      const r = rng(seed * 7)
+      const splits = Array.from({ length: 40 }, () => 1 + Math.floor(r() * (input.length - 1))).sort((x, y) => x - y)
+      const expected = await exchange(real.port, input, splits)
+      const actual = await exchange(ours.memcachedPort, input, splits)
       expect(normalizeCas(actual), `seed ${seed}`).toBe(normalizeCas(expected))
     }
   })
