@@ -66,74 +66,107 @@ export function runLine(s: Session, tokens: string[]): void {
   const name = tokens[0]
   // noreply silences whatever the command answers, its errors included, as in memcached
   // (the storage commands, whose reply comes after their data, check it themselves).
-  if (tokens[n - 1] === 'noreply' && QUIETABLE.has(name)) {
-    const mark = s.out.pos
-    runClassic(s, tokens, name, n)
-    s.out.truncate(mark)
-    return
-  }
-  runClassic(s, tokens, name, n)
+  const quiet = tokens[n - 1] === 'noreply' && QUIETABLE.has(name)
+  const mark = s.out.pos
+  const known = runClassic(s, tokens, name, n)
+  if (quiet) s.out.truncate(mark)
+  // A command unknown or with the wrong number of arguments is an ERROR even under noreply.
+  if (!known) s.out.line('ERROR')
 }
 
 const QUIETABLE = new Set(['set', 'add', 'replace', 'append', 'prepend', 'cas', 'incr', 'decr', 'delete', 'touch', 'flush_all', 'verbosity'])
 
-function runClassic(s: Session, tokens: string[], name: string, n: number): void {
+/** Runs a command; false when it is unknown or has the wrong number of arguments. */
+function runClassic(s: Session, tokens: string[], name: string, n: number): boolean {
   switch (name) {
     case 'get':
     case 'bget':
-      if (n >= 2) return retrieve(s, tokens, 1, false, null)
+      if (n >= 2) {
+        retrieve(s, tokens, 1, false, null)
+        return true
+      }
       break
     case 'gets':
-      if (n >= 2) return retrieve(s, tokens, 1, true, null)
+      if (n >= 2) {
+        retrieve(s, tokens, 1, true, null)
+        return true
+      }
       break
     case 'gat':
     case 'gats':
-      if (n >= 2) return gat(s, tokens, name === 'gats')
+      if (n >= 2) {
+        gat(s, tokens, name === 'gats')
+        return true
+      }
       break
     case 'set':
     case 'add':
     case 'replace':
     case 'append':
     case 'prepend':
-      if (n === 5 || n === 6) return update(s, tokens, name, false)
+      if (n === 5 || n === 6) {
+        update(s, tokens, name, false)
+        return true
+      }
       break
     case 'cas':
-      if (n === 6 || n === 7) return update(s, tokens, name, true)
+      if (n === 6 || n === 7) {
+        update(s, tokens, name, true)
+        return true
+      }
       break
     case 'incr':
     case 'decr':
-      if (n === 3 || n === 4) return arithmetic(s, tokens, name === 'incr')
+      if (n === 3 || n === 4) {
+        arithmetic(s, tokens, name === 'incr')
+        return true
+      }
       break
     case 'delete':
-      if (n >= 2 && n <= 4) return del(s, tokens)
+      if (n >= 2 && n <= 4) {
+        del(s, tokens)
+        return true
+      }
       break
     case 'touch':
-      if (n === 3 || n === 4) return touch(s, tokens)
+      if (n === 3 || n === 4) {
+        touch(s, tokens)
+        return true
+      }
       break
     case 'flush_all':
-      if (n <= 3) return flushAll(s, tokens)
+      if (n <= 3) {
+        flushAll(s, tokens)
+        return true
+      }
       break
     case 'version':
       s.out.line('VERSION ' + MEMCACHED_VERSION)
-      return
+      return true
     case 'verbosity':
-      if (n === 2 || n === 3) return verbosity(s, tokens)
+      if (n === 2 || n === 3) {
+        verbosity(s, tokens)
+        return true
+      }
       break
     case 'quit':
       s.quit()
-      return
+      return true
     case 'stats':
-      return stats(s, tokens)
+      stats(s, tokens)
+      return true
     case 'mg':
     case 'ms':
     case 'md':
     case 'ma':
     case 'mn':
     case 'me':
-      return runMeta(s, tokens)
+      runMeta(s, tokens)
+      return true
   }
-  s.out.line('ERROR')
+  return false
 }
+
 
 function reply(s: Session, noreply: boolean, text: string): void {
   if (!noreply) s.out.line(text)
@@ -417,7 +450,8 @@ function flushAll(s: Session, tokens: string[]): void {
   const n = tokens.length
   const noreply = tokens[n - 1] === 'noreply'
   let delay = 0
-  if (n === (noreply ? 3 : 2)) {
+  // Anything but a bare "flush_all [noreply]" has its delay in the second token.
+  if (n !== (noreply ? 2 : 1)) {
     const d = parseI32(tokens[1])
     if (d === null) {
       s.out.line(BAD_EXPTIME)

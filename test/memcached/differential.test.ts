@@ -133,6 +133,23 @@ describe.skipIf(memcachedBinary === null)('memcached front end against memcached
       expect(normalizeCas(actual), `seed ${seed}`).toBe(normalizeCas(expected))
     }
   })
+
+  it('matches on random token soup (arity errors, noreply in odd places, control bytes)', async () => {
+    const words = ['get', 'gets', 'set', 'add', 'cas', 'incr', 'decr', 'touch', 'gat', 'delete', 'mg', 'ms', 'md', 'ma', 'me', 'mn', 'flush_all', 'verbosity',
+      'noreply', 'k', 'k2', '0', '1', '2', '-1', '99999999999999999999', 'v', 'q', 'T1', 'N1', 'C1', 'MA', 'b', 'O1', 'F1', 'Dx', '\t', '\r', '\x00', '', ' ']
+    for (const seed of [31, 32, 33]) {
+      const r = rng(seed)
+      let input = ''
+      for (let i = 0; i < 300; i++) {
+        const n = 1 + Math.floor(r() * 6)
+        for (let j = 0; j < n; j++) input += words[Math.floor(r() * words.length)] + (r() < 0.9 ? ' ' : '')
+        input += '\r\n' + (r() < 0.5 ? 'ab\r\n' : '')
+      }
+      const expected = await exchange(real.port, B(input))
+      const actual = await exchange(ours.memcachedPort, B(input))
+      expect(normalizeCas(actual), `seed ${seed}`).toBe(normalizeCas(expected))
+    }
+  })
 })
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
