@@ -26,6 +26,7 @@ async function helpOrVersion(): Promise<void> {
     .option('requirepass', { type: 'string', describe: 'password clients must AUTH with' })
     .option('databases', { type: 'string', describe: 'number of databases (default 16)' })
     .option('mini-port', { type: 'string', describe: 'also serve the mini Redis dialect on this port' })
+    .option('memcached-port', { type: 'string', describe: "also serve memcached's text protocol over database 0 on this port" })
     .option('timeout', { type: 'string', describe: 'close clients idle for this many seconds (0: never)' })
     .option('loglevel', { type: 'string', choices: ['debug', 'verbose', 'notice', 'warning', 'nothing'] })
     .option('logfile', { type: 'string', describe: 'log to this file instead of standard output' })
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
   }
   server.log('notice', `Running mode=standalone, port=${server.port}.`)
   if (server.miniPort) server.log('notice', `Mini Redis dialect on port ${server.miniPort}.`)
+  if (server.memcached !== null) server.log('notice', `memcached text protocol on port ${server.memcachedPort}.`)
   writePidFile(server)
   setTitle(server, loader.configFile)
   server.log('notice', 'Server initialized')

@@ -14,6 +14,8 @@ export interface StartOptions {
   bind?: string
   /** Also serve the mini Redis dialect on this port (0: OS-chosen, see `miniPort`). */
   miniPort?: number
+  /** Also serve memcached's text protocol over database 0 on this port (0: OS-chosen, see `memcachedPort`). */
+  memcachedPort?: number
   requirepass?: string
   databases?: number
   maxclients?: number
@@ -34,6 +36,8 @@ export interface RunningServer {
   readonly port: number
   /** The mini-dialect port, when `miniPort` was given. */
   readonly miniPort: number
+  /** The memcached port, when `memcachedPort` was given. */
+  readonly memcachedPort: number
   readonly host: string
   /** The underlying server, for introspection. */
   readonly server: Server
@@ -52,6 +56,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (options.port !== undefined) loader.loadOption('port', String(options.port))
   if (options.bind !== undefined) loader.loadOption('bind', options.bind)
   if (options.miniPort !== undefined) loader.loadOption('mini-port', String(options.miniPort))
+  if (options.memcachedPort !== undefined) loader.loadOption('memcached-port', String(options.memcachedPort))
   if (options.requirepass !== undefined) loader.loadOption('requirepass', options.requirepass)
   if (options.databases !== undefined) loader.loadOption('databases', String(options.databases))
   if (options.maxclients !== undefined) loader.loadOption('maxclients', String(options.maxclients))
@@ -67,6 +72,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     },
     get miniPort() {
       return server.miniPort
+    },
+    get memcachedPort() {
+      return server.memcachedPort
     },
     host: config.get('bind').split(/\s+/)[0],
     server,

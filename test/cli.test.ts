@@ -65,7 +65,7 @@ describe('respite-server CLI', () => {
     const r = runCli(['--help'])
     expect(r.status).toBe(0)
     expect(r.stdout).toContain('respite-server')
-    for (const flag of ['--port', '--bind', '--requirepass', '--mini-port', '--loglevel', '--help', 'config-file']) {
+    for (const flag of ['--port', '--bind', '--requirepass', '--mini-port', '--memcached-port', '--loglevel', '--help', 'config-file']) {
       expect(r.stdout).toContain(flag)
     }
   })
@@ -180,6 +180,20 @@ describe('respite-server CLI', () => {
     expect(cliRun('GET', 'k')).toBe('hello world')
     expect(cliRun('--no-raw', 'GET', 'k')).toBe('"hello world"')
     expect(cliRun('-3', 'GET', 'k')).toBe('hello world')
+    r.child.kill('SIGTERM')
+    expect(await r.exited).toBe(0)
+  })
+
+  it.skipIf(missingTool('memccat') !== null)('serves memcached on --memcached-port', async () => {
+    const r = await startCli(['--port', '0', '--memcached-port', '0'])
+    running.push(r)
+    const port = Number(/memcached text protocol on port (\d+)\./.exec(r.log())![1])
+    const tool = (name: string, ...args: string[]) => spawnSync(name, [`--servers=127.0.0.1:${port}`, ...args], { encoding: 'latin1', timeout: 10_000 })
+    const file = join(scratch, 'cli-mc.txt')
+    writeFileSync(file, 'via memcached')
+    expect(tool('memccp', file).status).toBe(0)
+    expect(spawnSync('redis-cli', ['-p', String(r.port), 'GET', 'cli-mc.txt'], { encoding: 'latin1' }).stdout.trim()).toBe('via memcached')
+    expect(tool('memccat', 'cli-mc.txt').stdout).toContain('via memcached')
     r.child.kill('SIGTERM')
     expect(await r.exited).toBe(0)
   })

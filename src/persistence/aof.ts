@@ -4,7 +4,6 @@ import {
 } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ReplyWriter } from '../resp/writer.js'
-import type { Client } from '../server/client.js'
 import type { WriteSink } from '../server/propagation.js'
 import type { Server } from '../server/server.js'
 import type { Database } from '../store/database.js'
@@ -13,6 +12,13 @@ import { FileType, Manifest, ManifestError, type AofFile } from './aof-manifest.
 import { rewriteKeyspace, type RewriteCommand } from './aof-rewrite.js'
 
 export { AofLoadError } from './aof-load.js'
+
+/** A connection whose replies the AOF may hold (a Redis client, a memcached connection). */
+export interface AofWaiter {
+  aofWaiting: boolean
+  aofUpTo: number
+  releaseFromAof(): void
+}
 
 const enum Fsync {
   Always,
@@ -63,7 +69,7 @@ export class AppendOnlyFile implements WriteSink {
   /** A drain of the turn's writes is due (setImmediate). */
   private drainScheduled = false
   /** Clients whose replies wait for the file (Client.aofWaiting). */
-  private waiting: Client[] = []
+  private waiting: AofWaiter[] = []
   /** Descriptors replaced by a rewrite while a sync on them was in flight. */
   private retired: number[] = []
   private policy = Fsync.EverySec
@@ -192,6 +198,12 @@ export class AppendOnlyFile implements WriteSink {
       this.appendCommand(['SELECT', String(db.index)])
     }
     this.appendCommand(argv)
+    // Writes no reply waits for (expiry from a timer, a memcached store) still end
+    // up in the file at the end of the turn.
+    if (!this.drainScheduled) {
+      this.drainScheduled = true
+      setImmediate(this.drain)
+    }
   }
 
   /** One command in RESP, encoded straight into `pending`. */
@@ -264,7 +276,7 @@ export class AppendOnlyFile implements WriteSink {
    * of this turn are not in the file yet, or, under `always`, not on disk; and behind
    * the client's own earlier replies, so they keep their order.
    */
-  holds(client: Client): boolean {
+  holds(client: AofWaiter): boolean {
     const always = this.policy === Fsync.Always
     if (!client.aofWaiting) {
       if (this.pendingBytes === 0 && (!always || this.appended === this.syncedTo)) return false
@@ -333,7 +345,7 @@ export class AppendOnlyFile implements WriteSink {
   private release(upTo: number): void {
     const waiting = this.waiting
     if (waiting.length === 0) return
-    const still: Client[] = []
+    const still: AofWaiter[] = []
     this.waiting = still
     for (const client of waiting) {
       if (client.aofUpTo <= upTo) client.releaseFromAof()

@@ -573,7 +573,7 @@ export const ACTED_ON = new Set([
   'port', 'bind', 'protected-mode', 'timeout', 'tcp-keepalive', 'tcp-backlog', 'maxclients', 'requirepass', 'databases',
   'loglevel', 'logfile', 'hz', 'maxmemory', 'proto-max-bulk-len', 'client-query-buffer-limit',
   'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
-  'zset-max-listpack-value', 'mini-port', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template', 'client-output-buffer-limit',
+  'zset-max-listpack-value', 'mini-port', 'memcached-port', 'memcached-item-size-max', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template', 'client-output-buffer-limit',
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys', 'notify-keyspace-events',
   'busy-reply-threshold',
   // RDB snapshots (persistence/snapshots.ts).

@@ -341,6 +341,10 @@ const defs: ParamDef[] = [
   { name: 'masterauth', kind: 'string', default: '' },
   { name: 'masteruser', kind: 'string', default: '' },
   { name: 'mini-port', kind: 'int', default: '-1', min: -1n, max: 65535n, immutable: true },
+  // The memcached text-protocol front end (src/memcached): its port (-1: off) and
+  // memcached's -I, the largest item a set may store.
+  { name: 'memcached-port', kind: 'int', default: '-1', min: -1n, max: 65535n, immutable: true },
+  { name: 'memcached-item-size-max', kind: 'memory', default: '1048576', min: 1024n, max: 1073741824n },
   { name: 'maxclients', kind: 'int', default: '10000', min: 1n, max: 4294967295n },
   { name: 'maxmemory', kind: 'memory', default: '0', max: U64 - 1n },
   { name: 'maxmemory-clients', kind: 'string', default: '0', normalize: memoryOrPercent },

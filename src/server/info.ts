@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import type { CommandSpec } from '../commands/spec.js'
 import { REDIS_VERSION, RESPITE_VERSION, type Server } from './server.js'
+import { infoLines as memcachedInfoLines } from '../memcached/stats.js'
 
 /**
  * The INFO text: Redis 7.0's sections and field names, so monitoring tools and
@@ -402,6 +403,8 @@ function sectionLines(server: Server, section: Section): string[] {
         'io_threaded_writes_processed:0',
         'reply_buffer_shrinks:0',
         'reply_buffer_expands:0',
+        // The memcached front end's own counters, when it is on (memcached/stats.ts).
+        ...(server.memcached === null ? [] : memcachedInfoLines(server.memcached)),
       ]
     }
     case 'replication':

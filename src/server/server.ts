@@ -31,6 +31,7 @@ import { PubSub } from '../pubsub/pubsub.js'
 import type { BackgroundSave } from '../persistence/background-save.js'
 import { Snapshots } from '../persistence/snapshots.js'
 import { AppendOnlyFile } from '../persistence/aof.js'
+import { MemcachedFrontEnd } from '../memcached/frontend.js'
 
 /** The Redis version whose behaviour respite matches; clients pick features by it. */
 export const REDIS_VERSION = '7.0.15'
@@ -106,7 +107,7 @@ export class Server {
   /** WATCHed keys and their watchers (watch.ts). */
   readonly watches = new Watches()
   /** Clients with out-of-band output (pub/sub messages) waiting for flushQueued. */
-  private toFlush: Client[] = []
+  private toFlush: Flushable[] = []
   /** client-output-buffer-limit by client class (output-limits.ts), updated in place. */
   readonly outputLimits = defaultOutputLimits()
   /** used_memory and the maxmemory ceiling (memory.ts). */
@@ -117,6 +118,10 @@ export class Server {
   onShutdown: (() => void) | null = null
   port = 0
   miniPort = 0
+  /** The memcached text-protocol front end over database 0 (--memcached-port), or null. */
+  memcached: MemcachedFrontEnd | null = null
+  memcachedPort = 0
+  private memcachedListener: net.Server | null = null
   private listeners: net.Server[] = []
   private readonly miniListeners = new Set<net.Server>()
   /**
@@ -240,7 +245,7 @@ export class Server {
    * microtask: after the read, timer or command that produced it), so that many
    * messages to one subscriber from one batch go out in one write.
    */
-  flushSoon(client: Client): void {
+  flushSoon(client: Flushable): void {
     if (client.flushQueued) return
     client.flushQueued = true
     if (this.toFlush.push(client) === 1) queueMicrotask(this.flushQueued)
@@ -254,7 +259,7 @@ export class Server {
       try {
         client.flush()
       } catch (e) {
-        contain(this, `flushing client id=${client.id}`, e)
+        contain(this, `flushing client id=${client.id ?? 'memcached'}`, e)
       }
     }
   }
@@ -269,13 +274,20 @@ export class Server {
     if (miniPort >= 0) {
       this.miniPort = await this.listenOn(miniPort, host, true)
     }
+    // The memcached front end (src/memcached), likewise -1 for off.
+    const memcachedPort = this.config.int('memcached-port')
+    if (memcachedPort >= 0) {
+      this.memcached = new MemcachedFrontEnd(this)
+      this.memcachedPort = this.memcached.port = await this.listenOn(memcachedPort, host, false, true)
+    }
     this.startHousekeeping()
   }
 
-  private listenOn(port: number, host: string | undefined, mini: boolean): Promise<number> {
-    const listener = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket, mini))
+  private listenOn(port: number, host: string | undefined, mini: boolean, memcached = false): Promise<number> {
+    const listener = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket, mini, memcached))
     this.listeners.push(listener)
     if (mini) this.miniListeners.add(listener)
+    if (memcached) this.memcachedListener = listener
     return new Promise((resolve, reject) => {
       listener.once('error', reject)
       listener.listen({ port, host, backlog: this.config.int('tcp-backlog') }, () => {
@@ -319,14 +331,14 @@ export class Server {
       handle.setKeepAlive(keepAlive > 0, keepAlive)
     }
     if (directSockets) {
-      this.admit(new DirectSocket(handle, this.readBuffer), mini)
+      this.admit(new DirectSocket(handle, this.readBuffer), mini, listener === this.memcachedListener)
       return
     }
     const options = this.socketOptions
     options.handle = handle
     const socket = new net.Socket(options)
     options.handle = null
-    this.admit(socket, mini)
+    this.admit(socket, mini, listener === this.memcachedListener)
   }
 
   /** The listening sockets' descriptors, for the busy-script acceptor (busy.ts). */
@@ -347,7 +359,7 @@ export class Server {
    * The 'connection' path, where the listening handle could not be taken over: re-wraps
    * the accepted handle in a Socket with `onread` (see acceptHandle).
    */
-  private accept(accepted: net.Socket, mini: boolean): void {
+  private accept(accepted: net.Socket, mini: boolean, memcached: boolean): void {
     if (this.closed) {
       accepted.destroy()
       return
@@ -363,21 +375,35 @@ export class Server {
     socket.setNoDelay(true)
     const keepAlive = this.config.int('tcp-keepalive')
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000)
-    this.admit(socket, mini)
+    this.admit(socket, mini, memcached)
   }
 
   /** Registers a client on a freshly wrapped socket, or refuses it past maxclients. */
-  private admit(socket: net.Socket | DirectSocket, mini: boolean): void {
+  private admit(socket: net.Socket | DirectSocket, mini: boolean, memcached = false): void {
     // Shared listeners, not closures: the socket finds its client through CLIENT_OF.
     socket.on('error', ignoreSocketError)
-    if (this.clients.size >= this.config.int('maxclients')) {
-      this.stats.rejectedConnections++
-      socket.write(`-${Err.maxClients}\r\n`)
+    // maxclients counts both protocols' connections: they share the process's descriptors.
+    const memcachedClients = this.memcached === null ? 0 : this.memcached.connections.size
+    if (this.clients.size + memcachedClients >= this.config.int('maxclients')) {
+      if (memcached) {
+        this.memcached!.counters.rejected_connections++
+        socket.write('ERROR Too many open connections\r\n')
+      } else {
+        this.stats.rejectedConnections++
+        socket.write(`-${Err.maxClients}\r\n`)
+      }
       // Like Redis: send the error and close, without waiting for the peer to hang up.
       socket.destroySoon()
       return
     }
     this.clock = Date.now()
+    if (memcached) {
+      const connection = this.memcached!.admit(socket)
+      ;(socket as Tagged)[CLIENT_OF] = connection
+      socket.on('close', onSocketClose)
+      if (!isAttached(socket)) socket.resume()
+      return
+    }
     const client = new Client(this, socket, this.nextClientId++, mini)
     ;(socket as Tagged)[CLIENT_OF] = client
     this.clients.set(client.id, client)
@@ -408,6 +434,7 @@ export class Server {
         for (const c of this.clients.values()) {
           if (c.blocked === null && c.lastInteraction < limit) c.destroy()
         }
+        if (this.memcached !== null) for (const c of this.memcached.connections) if (c.lastInteraction < limit) c.destroy()
       }
     } catch (e) {
       contain(this, 'housekeeping', e)
@@ -434,6 +461,7 @@ export class Server {
     const done = this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve())))
     for (const c of this.clients.values()) c.destroy()
     this.aof?.close()
+    this.memcached?.close()
     await Promise.all(done)
   }
 
@@ -464,7 +492,20 @@ export class Server {
 
 /** An accepted socket and the client it belongs to (unset for a refused connection). */
 const CLIENT_OF = Symbol('respite.client')
-type Tagged = { [CLIENT_OF]?: Client }
+type Tagged = { [CLIENT_OF]?: Connection }
+
+/** What a socket's reads and close are delivered to: a Redis Client or a memcached connection. */
+interface Connection {
+  onRawRead(nread: number): void
+  onClose(): void
+}
+
+/** A connection whose replies Server.flushSoon and WriteBatch send later. */
+export interface Flushable {
+  flushQueued: boolean
+  readonly id?: number
+  flush(): void
+}
 
 /** A Socket over an existing handle, reading into a given buffer (Node's `onread`). */
 type WrapOptions = net.SocketConstructorOpts & {

@@ -16,6 +16,9 @@ export class KeySignals implements KeyspaceObserver {
   constructor(private readonly server: Server) {}
 
   keyModified(db: Database, key: string): void {
+    // memcached's flags and CAS beside database 0's values (memcached/items.ts).
+    const memcached = this.server.memcached
+    if (memcached !== null && db.index === 0) memcached.items.keyModified(key)
     this.changed(db, key, false)
   }
 
@@ -30,6 +33,8 @@ export class KeySignals implements KeyspaceObserver {
   keyExpired(db: Database, key: string): void {
     this.server.events.notify(db, Notify.expired, 'expired', key)
     if (this.server.propagation.active) this.server.propagation.expired(db, key)
+    const memcached = this.server.memcached
+    if (memcached !== null && db.index === 0) memcached.items.keyExpired(key)
     this.changed(db, key, true)
   }
 
@@ -49,6 +54,7 @@ export class KeySignals implements KeyspaceObserver {
   flushed(dbs: readonly Database[]): void {
     const server = this.server
     server.dirty += dbs.length
+    if (server.memcached !== null && dbs.some((db) => db.index === 0)) server.memcached.items.cleared()
     if (server.watches.count !== 0) for (const db of dbs) server.watches.flushing(db)
     if (server.tracking.active) server.tracking.flushed()
     // Waiters told of deletions (XREADGROUP) hear of the keys the flush removes.
@@ -62,6 +68,7 @@ export class KeySignals implements KeyspaceObserver {
   swapped(db: Database, other: Database): void {
     const server = this.server
     server.dirty++
+    if (server.memcached !== null && db.index === 0) server.memcached.items.cleared()
     if (server.watches.count !== 0) server.watches.swapped(db, other)
     const waiting = db.blockingKeys
     if (waiting === null) return

@@ -1,6 +1,5 @@
-import type { Client } from './client.js'
 import { contain } from './faults.js'
-import type { Server } from './server.js'
+import type { Flushable, Server } from './server.js'
 
 /** Reads between two probes for several sockets served in one turn. */
 const PROBE_EVERY = 64
@@ -25,7 +24,7 @@ const LONE_TURNS = 64
  */
 export class WriteBatch {
   private batching = false
-  private waiting: Client[] = []
+  private waiting: Flushable[] = []
   private probeArmed = false
   private readsSinceProbe = 0
   private untilProbe = PROBE_EVERY
@@ -34,7 +33,7 @@ export class WriteBatch {
   constructor(private readonly server: Server) {}
 
   /** A read has been served: its replies go out now or after the poll phase. */
-  served(client: Client): void {
+  served(client: Flushable): void {
     // A busy script serves clients from inside its own turn (busy.ts): no batch can end.
     if (this.batching && this.server.busy === null) {
       if (client.flushQueued) return
@@ -71,7 +70,7 @@ export class WriteBatch {
       try {
         client.flush()
       } catch (e) {
-        contain(this.server, `flushing client id=${client.id}`, e)
+        contain(this.server, `flushing client id=${client.id ?? '?'}`, e)
       }
     }
   }

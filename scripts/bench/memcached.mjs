@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// get/set throughput and server CPU per request of respite's memcached front end
+// against the real memcached, with the same small Node load generator for both.
+//
+//   node scripts/bench/memcached.mjs [--seconds 3] [--clients 8] [--value 100] [--keys 10000] [--build dist]
+//
+// Each case runs --clients connections for --seconds, each keeping --pipeline
+// requests in flight (1 and 16), and reports requests per second and the server's CPU
+// time per request (utime + stime of its process, from /proc), then the ratios
+// respite / memcached. memcached runs with -t 1 (one worker thread, as respite has
+// one event loop); CPU per request is the fairer figure on a loaded machine.
+import { spawn, spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import net from 'node:net'
+import { join } from 'node:path'
+import { resolveBuild } from './builds.mjs'
+
+const args = process.argv.slice(2)
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? args[i + 1] : dflt
+}
+const SECONDS = Number(opt('seconds', '3'))
+const CLIENTS = Number(opt('clients', '8'))
+const VALUE = Number(opt('value', '100'))
+const KEYS = Number(opt('keys', '10000'))
+const build = resolveBuild(opt('build', 'dist'))
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100)
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * CPU seconds (user + system) a process and its descendants have used so far: the
+ * respite CLI may serve from a child it starts (heap sizing), so the tree is summed.
+ */
+function cpuOf(pid) {
+  let total = 0
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ')
+    total += (Number(fields[11]) + Number(fields[12])) / TICKS
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
+      for (const child of children ? children.split(' ') : []) total += cpuOf(Number(child))
+    }
+  } catch {
+    // The process is gone.
+  }
+  return total
+}
+
+async function waitPort(port) {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise((r) => {
+      const s = net.connect(port, '127.0.0.1')
+      s.once('connect', () => (s.destroy(), r(true)))
+      s.once('error', () => r(false))
+    })
+    if (ok) return
+    await sleep(25)
+  }
+  throw new Error(`nothing listening on ${port}`)
+}
+
+async function startMemcached() {
+  const port = await freePort()
+  const a = ['-p', String(port), '-U', '0', '-l', '127.0.0.1', '-t', '1', '-m', '1024']
+  if (process.getuid?.() === 0) a.push('-u', 'root')
+  const child = spawn('memcached', a, { stdio: 'ignore' })
+  await waitPort(port)
+  return { name: 'memcached', port, pid: child.pid, stop: () => child.kill('SIGTERM') }
+}
+
+async function startRespite() {
+  const port = await freePort()
+  const child = spawn(process.execPath, [join(build, 'cli.js'), '--port', '0', '--memcached-port', String(port), '--save', '', '--loglevel', 'warning'], { stdio: 'ignore' })
+  await waitPort(port)
+  return { name: 'respite', port, pid: child.pid, stop: () => child.kill('SIGTERM') }
+}
+
+const value = 'v'.repeat(VALUE)
+const keyOf = (i) => `key:${String(i).padStart(8, '0')}`
+
+/** Fills the keyspace so gets hit. */
+async function load(port) {
+  const s = net.connect(port, '127.0.0.1')
+  await new Promise((r) => s.once('connect', r))
+  let batch = ''
+  for (let i = 0; i < KEYS; i++) batch += `set ${keyOf(i)} 0 0 ${VALUE} noreply\r\n${value}\r\n`
+  s.write(batch + 'mn\r\n')
+  await new Promise((r) => {
+    let tail = ''
+    s.on('data', (d) => {
+      tail = (tail + d.toString('latin1')).slice(-4)
+      if (tail === 'MN\r\n') r()
+    })
+  })
+  s.destroy()
+}
+
+/**
+ * One case: CLIENTS connections each keeping `depth` requests in flight for SECONDS;
+ * a reply is counted by its terminator (END for get, STORED for set).
+ */
+async function run(server, op, depth) {
+  const terminator = op === 'get' ? 'END\r\n' : 'STORED\r\n'
+  const request = (i) => (op === 'get' ? `get ${keyOf(i % KEYS)}\r\n` : `set ${keyOf(i % KEYS)} 0 0 ${VALUE}\r\n${value}\r\n`)
+  let done = 0
+  let stop = false
+  const conns = await Promise.all(Array.from({ length: CLIENTS }, (_, c) => new Promise((resolve) => {
+    const s = net.connect(server.port, '127.0.0.1')
+    s.setNoDelay(true)
+    let n = c * 7919
+    let carry = ''
+    let inFlight = 0
+    const send = (count) => {
+      let out = ''
+      for (let i = 0; i < count; i++) out += request(n++)
+      inFlight += count
+      s.write(out)
+    }
+    s.on('data', (d) => {
+      const text = carry + d.toString('latin1')
+      let got = 0
+      let at = text.indexOf(terminator)
+      let last = 0
+      while (at >= 0) {
+        got++
+        last = at + terminator.length
+        at = text.indexOf(terminator, last)
+      }
+      carry = text.slice(Math.max(last, text.length - terminator.length))
+      inFlight -= got
+      done += got
+      if (!stop && inFlight === 0) send(depth)
+    })
+    s.once('connect', () => resolve({ s, start: () => send(depth) }))
+  })))
+  const cpu0 = cpuOf(server.pid)
+  const t0 = performance.now()
+  for (const c of conns) c.start()
+  await sleep(SECONDS * 1000)
+  stop = true
+  const elapsed = (performance.now() - t0) / 1000
+  const cpu = cpuOf(server.pid) - cpu0
+  const requests = done
+  for (const c of conns) c.s.destroy()
+  await sleep(100)
+  return { rps: requests / elapsed, cpuUsPerReq: (cpu * 1e6) / requests }
+}
+
+const cases = [
+  ['set', 1], ['get', 1], ['set', 16], ['get', 16],
+]
+const results = {}
+for (const start of [startMemcached, startRespite]) {
+  const server = await start()
+  await load(server.port)
+  results[server.name] = {}
+  for (const [op, depth] of cases) results[server.name][`${op} P${depth}`] = await run(server, op, depth)
+  server.stop()
+}
+
+console.log(`memcached front end vs memcached 1.6 (-t 1): ${CLIENTS} clients, ${VALUE}-byte values, ${KEYS} keys, ${SECONDS}s per case`)
+console.log('case      memcached req/s  respite req/s  ratio   memcached CPU/req  respite CPU/req  ratio')
+for (const [op, depth] of cases) {
+  const k = `${op} P${depth}`
+  const m = results.memcached[k]
+  const r = results.respite[k]
+  console.log(
+    `${k.padEnd(9)} ${m.rps.toFixed(0).padStart(15)} ${r.rps.toFixed(0).padStart(14)} ${(r.rps / m.rps).toFixed(2).padStart(6)}` +
+      ` ${(m.cpuUsPerReq.toFixed(2) + ' us').padStart(18)} ${(r.cpuUsPerReq.toFixed(2) + ' us').padStart(16)} ${(r.cpuUsPerReq / m.cpuUsPerReq).toFixed(2).padStart(6)}`,
+  )
+}

@@ -1,0 +1,322 @@
+import { FastIo, WriteResult, type ClientSocket, type RawReader, type RawWriter } from '../server/fast-io.js'
+import { contain } from '../server/faults.js'
+import { ClientClass, outputLimitReached } from '../server/output-limits.js'
+import { runLine, type Session } from './commands.js'
+import type { MemcachedFrontEnd } from './frontend.js'
+import type { ItemMeta } from './items.js'
+import { Output } from './output.js'
+import { MAX_GET_LINE, MAX_LINE, tokenize } from './parser.js'
+
+/**
+ * memcached serves reqs_per_event (20) requests of a connection per event before it
+ * sends their replies and yields; an event that starts with a read serves one more
+ * (the first request is parsed before the budget is counted). Only visible through
+ * mg's item references (Session.held).
+ */
+const REQUESTS_PER_EVENT = 20
+
+/** Pause reading from a connection whose unsent replies pass this many bytes (as the Redis port). */
+const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
+
+/**
+ * One memcached connection. It rides the Redis port's socket machinery: accepted by
+ * the same Server.admit (maxclients, TCP options), read through the server's shared
+ * buffer with direct handle I/O (fast-io.ts), written once per read as the Redis
+ * port's are (WriteBatch.served), subject to the normal class's output buffer limit
+ * and the idle `timeout`. Only the framing and the commands are memcached's.
+ *
+ * Framing: a request is a line ending in \n (a \r before it is dropped); storage
+ * commands are followed by a data block of a stated length plus \r\n. Requests may
+ * be pipelined in one read or split at any byte: an unfinished line is kept (copied
+ * out of the shared buffer), a data block is gathered into a buffer of its size.
+ */
+export class MemcachedConnection implements RawReader, RawWriter, Session {
+  readonly out = new Output()
+  readonly createdAt = Date.now()
+  lastInteraction = Date.now()
+  closed = false
+  /** quit, or past the output limit: send what is pending (or drop it), then close. */
+  private closing = false
+  private dropOutput = false
+  private writePaused = false
+  flushQueued = false
+  /** The start of a line not yet ended, copied out of the shared read buffer. */
+  private partial: Buffer | null = null
+  /** A data block being gathered, its fill, and what to do with it. */
+  private block: Buffer | null = null
+  private blockNeed = 0
+  private blockFilled = 0
+  private blockDone: ((block: Buffer) => void) | null = null
+  /** Input still to discard (a refused store's data), then the reply to write. */
+  private swallowLeft = 0
+  private swallowReply: string | null = null
+  private readonly io: FastIo | null
+  pendingOutput = 0
+  softLimitSince = 0
+  readonly held = new Set<ItemMeta>()
+  /** Requests since memcached would last have sent its replies (see REQUESTS_PER_EVENT). */
+  private batch = 0
+  private batchLimit = REQUESTS_PER_EVENT + 1
+
+  constructor(
+    readonly front: MemcachedFrontEnd,
+    readonly socket: ClientSocket,
+  ) {
+    this.io = FastIo.attach(socket, this)
+  }
+
+  onRawRead(nread: number): void {
+    if (nread > 0) {
+      this.front.server.stats.totalNetInput += nread
+      this.onRead(nread, this.front.server.readBuffer)
+    } else if (nread < 0) {
+      this.destroy()
+    }
+  }
+
+  onRawWriteDone(bytes: number, status: number): void {
+    this.pendingOutput -= bytes
+    if (status < 0 || (this.closing && this.pendingOutput === 0)) {
+      this.destroy()
+      return
+    }
+    if (this.writePaused && this.pendingOutput === 0) this.onDrain()
+  }
+
+  /** A read into the server's shared buffer (net's onread, or fast-io). */
+  onRead(nread: number, buf: Buffer): void {
+    if (this.closing || this.closed) return
+    const server = this.front.server
+    this.lastInteraction = server.clock
+    this.front.counters.bytes_read += nread
+    try {
+      this.consume(buf.subarray(0, nread))
+    } catch (e) {
+      contain(server, 'a memcached connection', e)
+      this.destroy()
+      return
+    }
+    server.writes.served(this)
+  }
+
+  private consume(input: Buffer): void {
+    let data = input
+    if (this.partial !== null) {
+      data = Buffer.concat([this.partial, input])
+      this.partial = null
+    }
+    const end = data.length
+    let pos = 0
+    while (pos < end && !this.closing && !this.closed) {
+      if (this.swallowLeft > 0) {
+        const n = Math.min(this.swallowLeft, end - pos)
+        pos += n
+        this.swallowLeft -= n
+        if (this.swallowLeft === 0) this.endSwallow()
+        continue
+      }
+      if (this.blockDone !== null) {
+        pos = this.fillBlock(data, pos, end)
+        continue
+      }
+      const nl = data.indexOf(10, pos)
+      if (nl < 0) {
+        this.keepPartial(data, pos, end)
+        break
+      }
+      const lineEnd = nl > pos && data[nl - 1] === 13 ? nl - 1 : nl
+      const line = data.latin1Slice(pos, lineEnd)
+      pos = nl + 1
+      if (++this.batch > this.batchLimit) {
+        this.held.clear()
+        this.batch = 1
+        this.batchLimit = REQUESTS_PER_EVENT
+      }
+      runLine(this, tokenize(line))
+      this.enforceOutputLimits()
+    }
+    // Out of input: memcached sends its replies here, and lets go of what mg held.
+    this.held.clear()
+    this.batch = 0
+    this.batchLimit = REQUESTS_PER_EVENT + 1
+  }
+
+  /** Takes what the current data block still needs; runs its command once complete. */
+  private fillBlock(data: Buffer, pos: number, end: number): number {
+    const need = this.blockNeed
+    if (this.blockFilled === 0 && end - pos >= need) {
+      // The whole block is here: the command reads it in place (it copies what it keeps).
+      this.finishBlock(data.subarray(pos, pos + need))
+      return pos + need
+    }
+    if (this.block === null) this.block = Buffer.allocUnsafe(need)
+    const n = Math.min(need - this.blockFilled, end - pos)
+    data.copy(this.block, this.blockFilled, pos, pos + n)
+    this.blockFilled += n
+    if (this.blockFilled === need) this.finishBlock(this.block)
+    return pos + n
+  }
+
+  private finishBlock(block: Buffer): void {
+    const done = this.blockDone!
+    this.blockDone = null
+    this.block = null
+    this.blockFilled = 0
+    done(block)
+    this.enforceOutputLimits()
+  }
+
+  /**
+   * An unfinished line waits for more input, within bounds: past MAX_LINE bytes
+   * memcached drops the connection unless the line is a get/gets, whose many keys may
+   * be long (we cap those at MAX_GET_LINE).
+   */
+  private keepPartial(data: Buffer, pos: number, end: number): void {
+    const length = end - pos
+    if (length > MAX_LINE) {
+      let p = pos
+      while (p < end && data[p] === 32) p++
+      const head = data.latin1Slice(p, Math.min(end, p + 5))
+      const isGet = head.startsWith('get ') || head.startsWith('gets ')
+      if (!isGet || p - pos > 100 || length > MAX_GET_LINE) {
+        this.destroy()
+        return
+      }
+    }
+    this.partial = Buffer.from(data.subarray(pos, end))
+  }
+
+  private endSwallow(): void {
+    const reply = this.swallowReply
+    this.swallowReply = null
+    if (reply !== null) this.out.line(reply)
+  }
+
+  // Session: what commands ask of the connection.
+
+  expectData(length: number, done: (block: Buffer) => void): void {
+    this.blockNeed = length + 2
+    this.blockFilled = 0
+    this.block = null
+    this.blockDone = done
+  }
+
+  swallow(bytes: number, reply: string | null): void {
+    this.swallowLeft = bytes
+    this.swallowReply = reply
+    if (bytes === 0) this.endSwallow()
+  }
+
+  quit(): void {
+    this.closing = true
+    this.socket.pause()
+  }
+
+  /**
+   * Set while the AOF holds this connection's replies (aof.ts), as for a Redis client:
+   * until the writes before them are in the file, and under appendfsync always on disk.
+   */
+  aofWaiting = false
+  aofUpTo = 0
+
+  /** Sends everything produced so far in one write, once the AOF has what it depends on. */
+  flush(): void {
+    if (this.closed) return
+    if (this.out.pos === 0) {
+      if (this.closing) this.closeWhenSent()
+      return
+    }
+    const aof = this.front.server.aof
+    if (aof !== null && aof.enabled && aof.holds(this)) return
+    this.send()
+  }
+
+  /** The AOF has what this connection's held replies depend on: they go now. */
+  releaseFromAof(): void {
+    this.aofWaiting = false
+    if (this.closed) return
+    if (this.out.pos !== 0) this.send()
+    else if (this.closing) this.closeWhenSent()
+  }
+
+  private send(): void {
+    const out = this.out
+    this.front.counters.bytes_written += out.pos
+    this.front.server.stats.totalNetOutput += out.pos
+    const io = this.io
+    if (io !== null) {
+      const length = out.pos
+      const result = io.write(out.take(), this)
+      if (result === WriteResult.Done) out.reuse()
+      else if (result === WriteResult.Queued) {
+        out.detach()
+        this.pendingOutput += length
+        if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
+          this.writePaused = true
+          this.socket.pause()
+        }
+      } else {
+        this.destroy()
+        return
+      }
+      if (this.closing) this.closeWhenSent()
+      return
+    }
+    const socket = this.socket
+    const ok = socket.write(out.take())
+    if (socket.writableLength === 0) out.reuse()
+    else out.detach()
+    if (this.closing) {
+      this.closeWhenSent()
+      return
+    }
+    if (!ok && socket.writableLength > OUTPUT_HIGH_WATER && !this.writePaused) {
+      this.writePaused = true
+      socket.pause()
+      socket.once('drain', this.onDrain)
+    }
+  }
+
+  private readonly onDrain = (): void => {
+    this.writePaused = false
+    if (this.closed) return
+    this.socket.resume()
+  }
+
+  private closeWhenSent(): void {
+    // Replies the AOF holds go first; releaseFromAof comes back here.
+    if (this.aofWaiting && !this.dropOutput) return
+    if (this.dropOutput) this.destroy()
+    else if (this.io === null) this.socket.destroySoon()
+    else if (this.pendingOutput === 0) this.destroy()
+  }
+
+  /** client-output-buffer-limit's normal class, as for a Redis client. */
+  private enforceOutputLimits(): void {
+    const server = this.front.server
+    const limit = server.outputLimits[ClientClass.Normal]
+    const used = this.out.pos + (this.io !== null ? this.pendingOutput : this.socket.writableLength)
+    if (used < limit.floor) {
+      this.softLimitSince = 0
+      return
+    }
+    if (this.closing || !outputLimitReached(limit, used, Math.floor(server.clock / 1000), this)) return
+    server.log('warning', `memcached client ${this.socket.remoteAddress}:${this.socket.remotePort} closed for overcoming of output buffer limits.`)
+    this.closing = true
+    this.dropOutput = true
+    this.out.truncate(0)
+    this.socket.pause()
+    server.flushSoon(this)
+  }
+
+  destroy(): void {
+    if (this.closed) return
+    this.closed = true
+    this.socket.destroy()
+  }
+
+  onClose(): void {
+    this.closed = true
+    this.front.connections.delete(this)
+  }
+}
