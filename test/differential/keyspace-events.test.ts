@@ -16,7 +16,7 @@ import { missingTool } from '../helpers/servers.js'
  * Active expiry is paused on both servers while a sequence runs (Redis's DEBUG
  * SET-ACTIVE-EXPIRE, respite's cycle stubbed), so a key whose time has passed expires
  * exactly when a command touches it; TTLs are either long, already past (PXAT 1), or
- * a few ms followed at once by a wait. Active expiry has its own test.
+ * 5 ms followed at once by a wait of 15. Active expiry has its own test.
  */
 
 const skip = missingTool('redis-server')
@@ -149,7 +149,9 @@ function generate(seed: number, length: number): string[][] {
   const num = () => (r.chance(0.7) ? String(r.int(5) - 1) : r.pick(NUMBERS))
   const cmds: string[][] = []
   /** A command setting a TTL of a few ms, then the wait that lets it pass. */
-  const shortTtl = (cmd: string[]) => cmds.push(cmd, ['WAIT', '5'])
+  // 5 ms, not 1: a server that takes over a millisecond to run the command (a loaded
+  // CI machine) finds a 1 ms TTL already past and deletes the key instead ("del").
+  const shortTtl = (cmd: string[]) => cmds.push(cmd, ['WAIT', '15'])
   while (cmds.length < length) {
     switch (r.int(44)) {
       // --- strings
@@ -163,7 +165,7 @@ function generate(seed: number, length: number): string[][] {
         else if (option === 5) cmd.push('PXAT', '1')
         else if (option === 6) cmd.push('KEEPTTL')
         else if (option === 7) cmd.push('XX', 'GET', 'EXAT', '1')
-        if (option === 8) shortTtl([...cmd, 'PX', '1'])
+        if (option === 8) shortTtl([...cmd, 'PX', '5'])
         else cmds.push(cmd)
         break
       }
@@ -180,8 +182,8 @@ function generate(seed: number, length: number): string[][] {
         else if (option === 1) cmds.push(['GETEX', key, 'EX', '1000'])
         else if (option === 2) cmds.push(['GETEX', key, 'PXAT', '1'])
         else if (option === 3) cmds.push(['GETEX', key, 'PERSIST'])
-        else if (option === 4) shortTtl(['GETEX', key, 'PX', '1'])
-        else shortTtl(['PSETEX', key, '1', 'v'])
+        else if (option === 4) shortTtl(['GETEX', key, 'PX', '5'])
+        else shortTtl(['PSETEX', key, '5', 'v'])
         break
       }
       case 4:
@@ -211,7 +213,7 @@ function generate(seed: number, length: number): string[][] {
         else if (option === 3) cmds.push(['PEXPIREAT', key, '1'])
         else if (option === 4) cmds.push(['EXPIREAT', key, '99999999999'])
         else if (option === 5) cmds.push(['PERSIST', key])
-        else if (option === 6) shortTtl(['PEXPIRE', key, '1'])
+        else if (option === 6) shortTtl(['PEXPIRE', key, '5'])
         else cmds.push(['SET', key, 'v', 'PXAT', '1'])
         break
       }
