@@ -66,9 +66,14 @@ export interface StreamEntry {
  * and pack again.
  */
 class StreamNode {
-  /** The entries, when unpacked (always for the tail node); null when packed. */
+  /**
+   * The entries as objects: always for the tail node, and for the node before it,
+   * which is packed but stays decoded too (see pack); null when only packed.
+   */
   private list: StreamEntry[] | null = []
   private data = ''
+  /** Whether `data` holds the entries (false while the node is being appended to or edited). */
+  private packed = false
   /** Live entries. */
   count = 0
   /** Entries ever added to the node, deleted ones included. */
@@ -98,11 +103,15 @@ class StreamNode {
 
   /** The entries as an array to modify in place; call done() afterwards. */
   edit(): StreamEntry[] {
-    if (this.list === null) {
-      this.list = this.decode()
-      this.data = ''
-    }
+    if (this.list === null) this.list = this.decode()
+    this.data = ''
+    this.packed = false
     return this.list
+  }
+
+  /** Keeps only the packed form (the node has dropped out of pack's `keep` window). */
+  dropDecoded(): void {
+    if (this.packed) this.list = null
   }
 
   /** After edit(): recounts, and packs again unless the node is the tail. */
@@ -116,9 +125,19 @@ class StreamNode {
     this.count++
   }
 
-  pack(): void {
+  /**
+   * Packs the entries. With `keep`, the objects stay as well: consumer groups mostly
+   * read a little behind the tail, and decoding the newest packed node for every
+   * such read cost more than keeping one node's objects (the stream drops them when
+   * the next node is packed).
+   */
+  pack(keep = false): void {
     const list = this.list
     if (list === null) return
+    if (this.packed) {
+      if (!keep) this.list = null
+      return
+    }
     const master = this.master
     const baseMs = this.masterId >> 64n
     let b = packScratch
@@ -141,7 +160,8 @@ class StreamNode {
       }
     }
     this.data = b.latin1Slice(0, p)
-    this.list = null
+    this.packed = true
+    if (!keep) this.list = null
   }
 
   private decode(): StreamEntry[] {
@@ -262,6 +282,7 @@ class StreamNode {
     const copy = new StreamNode(this.bytes, this.master, this.masterId)
     copy.list = this.list === null ? null : this.list.slice()
     copy.data = this.data
+    copy.packed = this.packed
     copy.count = this.count
     copy.added = this.added
     copy.last = this.last
@@ -528,6 +549,8 @@ export interface TrimArgs {
 export class StreamValue implements Collection {
   readonly type = 'stream' as const
   private nodes: StreamNode[] = []
+  /** The packed node that still keeps its entry objects (StreamNode.pack's `keep`). */
+  private keptDecoded: StreamNode | null = null
   length = 0
   lastId = 0n
   /** The first entry's id, 0-0 when empty (recorded-first-entry-id). */
@@ -552,6 +575,8 @@ export class StreamValue implements Collection {
   clone(): StreamValue {
     const copy = new StreamValue()
     copy.nodes = this.nodes.map((n) => n.clone())
+    const kept = this.keptDecoded === null ? -1 : this.nodes.indexOf(this.keptDecoded)
+    copy.keptDecoded = kept < 0 ? null : copy.nodes[kept]
     copy.length = this.length
     copy.lastId = this.lastId
     copy.firstId = this.firstId
@@ -616,7 +641,10 @@ export class StreamValue implements Collection {
     if (node === undefined) {
       const master: string[] = []
       for (let i = 0; i < fields.length; i += 2) master.push(fields[i])
-      this.nodes[this.nodes.length - 1]?.pack()
+      const previous = this.nodes[this.nodes.length - 1]
+      this.keptDecoded?.dropDecoded()
+      previous?.pack(true)
+      this.keptDecoded = previous ?? null
       node = new StreamNode(7 + 6 + 2 + listpackStrings(master), master, id)
       this.nodes.push(node)
     }
