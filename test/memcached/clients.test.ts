@@ -5,11 +5,12 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
-import { startRespite } from './helpers.js'
+import { Conn, memcachedBinary, startMemcached, startRespite } from './helpers.js'
 
 /**
  * Real memcached clients against the front end: pymemcache and pylibmc (Python,
- * Debian's packages under /usr/bin/python3), libmemcached's command-line tools, and
+ * Debian's packages under /usr/bin/python3), libmemcached's command-line tools
+ * (memccapable's ASCII suite compared with the real memcached's results), and
  * memcslap for load.
  */
 const PY = '/usr/bin/python3'
@@ -162,6 +163,59 @@ print('ok')
     await redis.set('gone', 'x')
     expect((await run('memcflush', [`--servers=${addr}`])).status).toBe(0)
     expect(await redis.dbsize()).toBe(0)
+  })
+
+  it.skipIf(!hasTool('memccapable') || memcachedBinary === null)('memccapable -a passes every ASCII test it passes against memcached', async () => {
+    const real = await startMemcached()
+    try {
+      const results = async (port: number) => {
+        const r = await run('memccapable', ['-a', '-h', '127.0.0.1', '-p', String(port)])
+        return r.stdout.split('\n').filter((l) => /\[(pass|fail|skipped)\]/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim())
+      }
+      const [ours, theirs] = [await results(server.memcachedPort!), await results(real.port)]
+      expect(theirs.length).toBeGreaterThan(20)
+      expect(ours).toEqual(theirs)
+      expect(ours.every((l) => l.endsWith('[pass]'))).toBe(true)
+    } finally {
+      await real.stop()
+    }
+  })
+
+  it.skipIf(!hasTool('memctouch'))('libmemcached tools: memctouch sets the expiry Redis then reports, memcexist finds keys', async () => {
+    await redis.set('touched', 'v')
+    expect((await run('memctouch', [`--servers=${addr}`, '--expire=500', 'touched'])).status).toBe(0)
+    const ttl = await redis.ttl('touched')
+    expect(ttl).toBeGreaterThan(490)
+    expect(ttl).toBeLessThanOrEqual(500)
+    expect((await run('memcexist', [`--servers=${addr}`, 'touched'])).status).toBe(0)
+    expect((await run('memcexist', [`--servers=${addr}`, 'no-such-key'])).status).not.toBe(0)
+  })
+
+  it.skipIf(!hasPy('pymemcache'))('a client that pickles structured values with flags and reads stats back, as the teaching client did', async () => {
+    const script = `import sys
+from pymemcache.client.base import Client
+from pymemcache import serde
+c = Client(('127.0.0.1', int(sys.argv[1])), serde=serde.pickle_serde)
+value = {'name': 'job', 'tags': ['a', 'b'], 'n': 3, 'nested': {'ok': True}}
+c.set('pickled', value)
+c.set('plain', b'bytes')
+assert c.get('pickled') == value, c.get('pickled')
+assert c.get('plain') == b'bytes'
+stats = c.stats()
+print(int(stats[b'cmd_set']) >= 2, int(stats[b'get_hits']) >= 2, int(stats[b'curr_items']) >= 2)`
+    const r = await run(PY, ['-c', script, String(server.memcachedPort)])
+    expect(r.stderr).toBe('')
+    expect(r.stdout.trim()).toBe('True True True')
+    // The pickle is the value Redis sees; the flags that mark it a pickle stay on the memcached side.
+    const raw = await redis.getBuffer('pickled')
+    expect(raw![0]).toBe(0x80)
+    const c = await Conn.open(server.memcachedPort!)
+    try {
+      c.write('mg pickled f\r\n')
+      expect((await c.until('\r\n')).toString('latin1')).toBe('HD f1\r\n')
+    } finally {
+      c.close()
+    }
   })
 
   it.skipIf(!hasTool('memcslap'))('memcslap: set, get and mget load with several threads', async () => {
