@@ -3,12 +3,13 @@ import { writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import Memcached from 'memcached'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
 import { Conn, memcachedBinary, startMemcached, startRespite } from './helpers.js'
 
 /**
- * Real memcached clients against the front end: pymemcache and pylibmc (Python,
+ * Real memcached clients against the front end: the `memcached` npm client, pymemcache and pylibmc (Python,
  * Debian's packages under /usr/bin/python3), libmemcached's command-line tools
  * (memccapable's ASCII suite compared with the real memcached's results), and
  * memcslap for load.
@@ -215,6 +216,34 @@ print(int(stats[b'cmd_set']) >= 2, int(stats[b'get_hits']) >= 2, int(stats[b'cur
       expect((await c.until('\r\n')).toString('latin1')).toBe('HD f1\r\n')
     } finally {
       c.close()
+    }
+  })
+
+  it('the memcached npm client: set, get, gets, getMulti, JSON values with flags, incr/decr, append, touch, del, stats', async () => {
+    const m = new Memcached(addr, { retries: 0, timeout: 2000 })
+    const p = <T>(f: (cb: (err: unknown, r: T) => void) => void) => new Promise<T>((resolve, reject) => f((err, r) => (err ? reject(err) : resolve(r))))
+    try {
+      expect(await p<boolean>((cb) => m.set('npm', 'hello', 100, cb))).toBe(true)
+      expect(await p((cb) => m.get('npm', cb))).toBe('hello')
+      expect(await p<{ [key: string]: unknown; cas: string }>((cb) => m.gets('npm', cb))).toMatchObject({ npm: 'hello' })
+      expect(await p((cb) => m.getMulti(['npm', 'nokey'], cb))).toEqual({ npm: 'hello' })
+      // An object goes as JSON, marked by a flag only memcached clients see.
+      expect(await p<boolean>((cb) => m.set('npm-obj', { a: 1, b: [1, 2] }, 100, cb))).toBe(true)
+      expect(await p((cb) => m.get('npm-obj', cb))).toEqual({ a: 1, b: [1, 2] })
+      expect(await redis.get('npm-obj')).toBe('{"a":1,"b":[1,2]}')
+      expect(await p<boolean>((cb) => m.set('npm-n', 5, 0, cb))).toBe(true)
+      expect(await p((cb) => m.incr('npm-n', 3, cb))).toBe(8)
+      expect(await p((cb) => m.decr('npm-n', 10, cb))).toBe(0)
+      expect(await p<boolean>((cb) => m.append('npm', ' world', cb))).toBe(true)
+      expect(await redis.get('npm')).toBe('hello world')
+      await p<void>((cb) => m.touch('npm', 50, (err: unknown) => cb(err, undefined)))
+      expect(await redis.ttl('npm')).toBeGreaterThan(40)
+      expect(await p<boolean>((cb) => m.del('npm', cb))).toBe(true)
+      expect(await p((cb) => m.get('npm', cb))).toBeUndefined()
+      const stats = await p<{ version: string; curr_items: number }[]>((cb) => m.stats(cb as never))
+      expect(stats[0].version).toBe('1.6.18')
+    } finally {
+      m.end()
     }
   })
 
