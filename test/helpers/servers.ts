@@ -116,7 +116,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess
   }
 }
 
-function canConnect(port: number): Promise<boolean> {
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1')
     s.once('connect', () => {

@@ -1,21 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import type { RunningServer } from '../../src/index.js'
-import { startRespite as startTestServer } from '../helpers/servers.js'
+import { canConnect, freePort, startRespite as startTestServer } from '../helpers/servers.js'
+
+export { freePort }
 
 /** The real memcached, when installed (the differential tests compare against it). */
 export const memcachedBinary = spawnSync('memcached', ['-h'], { stdio: 'ignore' }).status === 0 ? 'memcached' : null
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
-}
 
 export interface RealMemcached {
   port: number
@@ -45,17 +36,6 @@ export async function startMemcached(extra: string[] = []): Promise<RealMemcache
 
 export async function startRespite(config: Record<string, string | number> = {}): Promise<RunningServer> {
   return startTestServer({ memcachedPort: 0, config: { save: '', ...config } })
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1')
-    s.once('connect', () => {
-      s.destroy()
-      resolve(true)
-    })
-    s.once('error', () => resolve(false))
-  })
 }
 
 export function sleep(ms: number): Promise<void> {
