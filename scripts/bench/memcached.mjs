@@ -9,11 +9,12 @@
 // time per request (utime + stime of its process, from /proc), then the ratios
 // respite / memcached. memcached runs with -t 1 (one worker thread, as respite has
 // one event loop); CPU per request is the fairer figure on a loaded machine.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import { resolveBuild } from './builds.mjs'
+import { CLOCK_TICKS, cpuTicks, freePort } from './servers.mjs'
 
 const args = process.argv.slice(2)
 const opt = (name, dflt) => {
@@ -27,16 +28,6 @@ const KEYS = Number(opt('keys', '10000'))
 const build = resolveBuild(opt('build', 'dist'))
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100)
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * CPU seconds (user + system) a process and its descendants have used so far: the
@@ -45,9 +36,7 @@ function freePort() {
 function cpuOf(pid) {
   let total = 0
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ')
-    total += (Number(fields[11]) + Number(fields[12])) / TICKS
+    total += cpuTicks(pid) / CLOCK_TICKS
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
       for (const child of children ? children.split(' ') : []) total += cpuOf(Number(child))

@@ -14,10 +14,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './servers.mjs'
 
 const args = process.argv.slice(2)
 const option = (name, fallback) => {
@@ -26,17 +26,6 @@ const option = (name, fallback) => {
 }
 const KEYS = Number(option('keys', '1000000'))
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 function resp(...parts) {
   let out = `*${parts.length}\r\n`
