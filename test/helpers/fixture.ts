@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import type { RunningServer, StartOptions } from '../../src/index.js'
@@ -11,6 +14,25 @@ import { startRedis, startRespite, type RedisProcess } from './servers.js'
  * respite and redis-server pair per differential describe, raw-byte checks, waits,
  * and the connections of the blocking tests.
  */
+
+/** Makes temporary directories named `prefix`-..., all removed once the file's tests are done. */
+export function useTempDirs(prefix: string): () => string {
+  const dirs: string[] = []
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  })
+  return () => {
+    const d = mkdtempSync(join(tmpdir(), `${prefix}-`))
+    dirs.push(d)
+    return d
+  }
+}
+
+/** One field of an INFO reply, '' when absent. */
+export function infoField(info: string, name: string): string {
+  const m = new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info)
+  return m ? m[1].trim() : ''
+}
 
 /** The WRONGTYPE error text, which most command families answer somewhere. */
 export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value'

@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Redis } from 'ioredis'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
 import { cmd, connect } from '../helpers/digest.js'
-import { call, until } from '../helpers/fixture.js'
+import { call, infoField, until, useTempDirs } from '../helpers/fixture.js'
 import { missingTool, startRedis, startRespite } from '../helpers/servers.js'
 import { fastDigest, fileKeys, imageAtNextSave, mapDiff, random } from './bgsave-helpers.js'
 
@@ -17,20 +16,7 @@ import { fastDigest, fileKeys, imageAtNextSave, mapDiff, random } from './bgsave
  * in progress are redis-server's.
  */
 
-const dirs: string[] = []
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'respite-bgsave-'))
-  dirs.push(d)
-  return d
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-
-function infoField(info: string, name: string): string {
-  const m = new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info)
-  return m ? m[1].trim() : ''
-}
+const tempDir = useTempDirs('respite-bgsave')
 
 /** About 200k keys of every type over databases 0 to 4, some with long TTLs. */
 async function load(r: Redis): Promise<void> {

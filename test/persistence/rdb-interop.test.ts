@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { cmd, connect, digestDiff, serverDigest } from '../helpers/digest.js'
-import { call } from '../helpers/fixture.js'
+import { call, useTempDirs } from '../helpers/fixture.js'
 import { missingTool, startRedis, startRespite } from '../helpers/servers.js'
 import { LIBRARY, populate } from './dataset.js'
 
@@ -16,17 +15,7 @@ import { LIBRARY, populate } from './dataset.js'
  */
 
 const skip = missingTool('redis-server')
-const dirs: string[] = []
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'respite-rdb-'))
-  dirs.push(d)
-  return d
-}
-
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
+const tempDir = useTempDirs('respite-rdb')
 
 async function functionCode(port: number): Promise<unknown> {
   const r = await connect(port)

@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
 import { RespDouble, RespMap } from '../../src/resp/values.js'
 import { Structured } from '../../src/store/types.js'
 import { runCli, startCli } from '../helpers/cli.js'
 import { cmd, connect, digestDiff, serverDigest } from '../helpers/digest.js'
-import { call, until } from '../helpers/fixture.js'
+import { call, infoField, until, useTempDirs } from '../helpers/fixture.js'
 import { RawClient, resp } from '../helpers/raw.js'
 import { missingTool, startRedis, startRespite } from '../helpers/servers.js'
 import { populate } from './dataset.js'
@@ -18,20 +17,7 @@ import { populate } from './dataset.js'
  * starts in the same `dir`.
  */
 
-const dirs: string[] = []
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'respite-snap-'))
-  dirs.push(d)
-  return d
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-
-function infoField(info: string, name: string): string {
-  const m = new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info)
-  return m ? m[1].trim() : ''
-}
+const tempDir = useTempDirs('respite-snap')
 
 async function withServer<T>(options: Parameters<typeof startRespite>[0], f: (s: RunningServer) => Promise<T>): Promise<T> {
   const s = await startRespite(options)
