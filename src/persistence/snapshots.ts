@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { join } from 'node:path'
 import type { Server } from '../server/server.js'
 import { BackgroundSave } from './background-save.js'
-import { loadRdb, RdbFormatError, snapshotChunks, type LoadResult, type SnapshotStats } from './rdb-file.js'
+import { loadRdb, RdbFormatError, snapshotChunks, type LoadResult, type SnapshotOptions, type SnapshotStats } from './rdb-file.js'
 
 /**
  * The server's RDB snapshots: SAVE and BGSAVE writing `dir`/`dbfilename`,
@@ -65,12 +65,7 @@ export class Snapshots {
     let fd: number | null = null
     try {
       fd = openSync(temp, 'w')
-      const chunks = snapshotChunks(server.store.dbs, {
-        compress: config.get('rdbcompression') === 'yes',
-        checksum: config.get('rdbchecksum') === 'yes',
-        functions: this.libraries(),
-        usedMemory: server.memory.used,
-      }, stats)
+      const chunks = snapshotChunks(server.store.dbs, this.options(), stats)
       for (const chunk of chunks) {
         let off = 0
         while (off < chunk.length) off += writeSync(fd, chunk, off)
@@ -125,10 +120,7 @@ export class Snapshots {
     // The image is of this moment: the changes it holds are those counted so far.
     const dirty = server.dirty
     const save: BackgroundSave = new BackgroundSave({
-      compress: config.get('rdbcompression') === 'yes',
-      checksum: config.get('rdbchecksum') === 'yes',
-      functions: this.libraries(),
-      usedMemory: server.memory.used,
+      ...this.options(),
       temp: join(config.get('dir'), `temp-bg-${process.pid}.rdb`),
       path: this.path,
       dbs: server.store.dbs,
@@ -209,10 +201,17 @@ export class Snapshots {
     }
   }
 
-  /** The function libraries' code, when any were loaded. */
-  private libraries(): string[] {
-    const registry = this.server.scriptingIfStarted?.functionsIfLoaded
-    return registry === undefined ? [] : [...registry.libraries.values()].map((l) => l.code)
+  /** What every snapshot is written with: the rdb* settings, the function libraries' code, used_memory. */
+  private options(): SnapshotOptions {
+    const server = this.server
+    const config = server.config
+    const registry = server.scriptingIfStarted?.functionsIfLoaded
+    return {
+      compress: config.get('rdbcompression') === 'yes',
+      checksum: config.get('rdbchecksum') === 'yes',
+      functions: registry === undefined ? [] : [...registry.libraries.values()].map((l) => l.code),
+      usedMemory: server.memory.used,
+    }
   }
 
   /**
@@ -273,13 +272,6 @@ export class Snapshots {
 
   /** The whole dataset as one RDB image in memory: an AOF rewrite's base (aof-use-rdb-preamble). */
   image(): Buffer {
-    const config = this.server.config
-    return Buffer.concat([...snapshotChunks(this.server.store.dbs, {
-      compress: config.get('rdbcompression') === 'yes',
-      checksum: config.get('rdbchecksum') === 'yes',
-      functions: this.libraries(),
-      usedMemory: this.server.memory.used,
-      aofBase: true,
-    })])
+    return Buffer.concat([...snapshotChunks(this.server.store.dbs, { ...this.options(), aofBase: true })])
   }
 }
