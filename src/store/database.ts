@@ -91,8 +91,7 @@ export class Database {
 
   /** The value of a live key, expiring it first if its time has passed. */
   get(key: string): StoredValue | undefined {
-    const v = this.getStored(key)
-    return typeof v === 'string' || !(v instanceof MutableString) ? v : v.text()
+    return asText(this.getStored(key))
   }
 
   /** get() as held: a MutableString stays one (the bitmap commands, GET, STRLEN). */
@@ -111,8 +110,7 @@ export class Database {
 
   /** Like get(), counting a keyspace hit or miss for INFO stats. */
   lookupRead(key: string): StoredValue | undefined {
-    const v = this.lookupReadStored(key)
-    return typeof v === 'string' || !(v instanceof MutableString) ? v : v.text()
+    return asText(this.lookupReadStored(key))
   }
 
   /** lookupRead() as held, like getStored(). */
@@ -330,4 +328,9 @@ export class Database {
     }
     return key
   }
+}
+
+/** A value as commands other than the bitmap ones see it: a MutableString as its text. */
+function asText(v: KeyspaceValue | undefined): StoredValue | undefined {
+  return typeof v === 'string' || !(v instanceof MutableString) ? v : v.text()
 }
