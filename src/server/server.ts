@@ -254,6 +254,11 @@ export class Server {
   private readonly flushQueued = (): void => {
     const clients = this.toFlush
     this.toFlush = []
+    this.flushEach(clients)
+  }
+
+  /** Sends the queued output of each connection (flushSoon, WriteBatch), one fault not stopping the rest. */
+  flushEach(clients: readonly Flushable[]): void {
     for (const client of clients) {
       client.flushQueued = false
       try {

@@ -1,4 +1,3 @@
-import { contain } from './faults.js'
 import type { Flushable, Server } from './server.js'
 
 /** Reads between two probes for several sockets served in one turn. */
@@ -65,13 +64,6 @@ export class WriteBatch {
     this.waiting = []
     if (clients.length > 1) this.loneTurns = 0
     else if (++this.loneTurns >= LONE_TURNS) this.batching = false
-    for (const client of clients) {
-      client.flushQueued = false
-      try {
-        client.flush()
-      } catch (e) {
-        contain(this.server, `flushing client id=${client.id ?? '?'}`, e)
-      }
-    }
+    this.server.flushEach(clients)
   }
 }
