@@ -292,16 +292,22 @@ function ms(s: Session, tokens: string[]): void {
   })
 }
 
-function md(s: Session, tokens: string[]): void {
-  let f: Flags
-  let key: string
+/**
+ * md's and ma's flags and key: any fault in them is memcached's one "invalid or
+ * duplicate flag" error for these two commands.
+ */
+function flagsAndKey(tokens: string[]): { f: Flags; key: string } {
   try {
-    f = parseFlagTokens(tokens, 2)
-    key = f.binaryKey ? decodeKey(tokens[1]) : tokens[1]
+    const f = parseFlagTokens(tokens, 2)
+    return { f, key: f.binaryKey ? decodeKey(tokens[1]) : tokens[1] }
   } catch (e) {
     if (!(e instanceof MetaError)) throw e
     throw new MetaError('CLIENT_ERROR invalid or duplicate flag')
   }
+}
+
+function md(s: Session, tokens: string[]): void {
+  const { f, key } = flagsAndKey(tokens)
   const { items, counters } = s.front
   const now = Date.now()
   let code: string
@@ -337,15 +343,7 @@ function md(s: Session, tokens: string[]): void {
 }
 
 function ma(s: Session, tokens: string[]): void {
-  let f: Flags
-  let key: string
-  try {
-    f = parseFlagTokens(tokens, 2)
-    key = f.binaryKey ? decodeKey(tokens[1]) : tokens[1]
-  } catch (e) {
-    if (!(e instanceof MetaError)) throw e
-    throw new MetaError('CLIENT_ERROR invalid or duplicate flag')
-  }
+  const { f, key } = flagsAndKey(tokens)
   let incr: boolean
   switch (f.mode) {
     case null: case 'I': case 'i': case '+': incr = true; break
