@@ -26,13 +26,18 @@
 // evalsha-bullmq,evalsha-bullmq-P16,fcall-incr2,fcall-bullmq,fcall-bullmq-P16, which
 // rewrites just that section of the report.
 //
+// Persistence and memcached (bench/subsystems.mjs): SET with appendonly at each
+// appendfsync, 1M-key SAVE and load, BGSAVE under load, and the memcached front end
+// against memcached; each is a script under scripts/bench/ run as a child. Run them
+// alone with --only aof,rdb,bgsave,memcached, which rewrites just their section.
+//
 // Options (or environment): --rounds N (BENCH_ROUNDS), --factor F to scale every -n
 // (BENCH_FACTOR; not open-10k's connection count), --only c50-P16,c1-P1 (workload ids), --tests set,get,
 // --cli path/to/cli.js (RESPITE_CLI), --node-flags "..." for respite's node,
 // --keys N for the large keyspace, --no-write to leave docs/ alone, --json FILE,
 // --baseline-node-flags "..." (defaults to --node-flags).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { REPO, resolveBuild } from './bench/builds.mjs'
 import { loadKeys } from './bench/load-keys.mjs'
@@ -44,6 +49,7 @@ import { PROBES, runBenchmark } from './bench/redis-benchmark.mjs'
 import { buildComparisonTable, chartSvg, checkTargets, markdownTable, memoryTable, pubsubTable, summarize, targetsTable } from './bench/report.mjs'
 import { CLOCK_TICKS, cli, machineLine, startRedis, startRespite } from './bench/servers.mjs'
 import { runScale, SCALE_END, SCALE_START } from './bench/scale.mjs'
+import { runSubsystems, SUBSYSTEMS, SUBSYSTEMS_END, SUBSYSTEMS_START, subsystemsSection } from './bench/subsystems.mjs'
 
 const CODEC_START = '<!-- codec:start -->'
 const CODEC_END = '<!-- codec:end -->'
@@ -216,6 +222,9 @@ async function main() {
     }
   }
 
+  const subsystemIds = Object.keys(SUBSYSTEMS).filter((id) => !only || only.includes(id))
+  const figures = subsystemIds.length > 0 ? runSubsystems(subsystemIds, { quick, build: dirname(cliPath), log }) : null
+
   const results = rows.map((r) => ({
     workload: r.workload,
     title: r.title,
@@ -248,22 +257,25 @@ async function main() {
   const pubsub = pubsubRows.length > 0 ? pubsubSection({ machine, rounds, rows: pubsubRows, targets }) : ''
   const scripting = scriptRows.length > 0 ? scriptingSection({ machine, rounds, rows: scriptRows, targets }) : ''
   const dataTypes = dataRows.length > 0 ? dataTypesSection({ machine, rounds, rows: dataRows, targets }) : ''
+  const subsystems = figures ? subsystemsSection({ machine, figures, only: subsystemIds.join(',') }) : ''
 
   console.log(`\nMachine: ${machine}\nReproduce: ${command}\n${rounds} round(s), ${elapsed} s\n`)
   if (requestRows.length > 0) console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets.filter((t) => !t.pubsub && !t.scripting && !t.dataType)))
   if (pubsub) console.log('\n' + pubsub)
   if (scripting) console.log('\n' + scripting)
   if (dataTypes) console.log('\n' + dataTypes)
+  if (subsystems) console.log('\n' + subsystems)
   if (compare) console.log(`\nrespite before (${opts.baseline}) and after:\n\n${compare}`)
 
-  if (opts.json) writeFileSync(opts.json, JSON.stringify({ machine, rounds, factor, memory, results, targets }, null, 2))
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ machine, rounds, factor, memory, results, targets, subsystems: figures }, null, 2))
   if (write && requestRows.length === 0) {
-    // Only pub/sub, scripting or data-type rows: the rest of the report stays as the last full run wrote it.
+    // Only pub/sub, scripting, data-type or subsystem rows: the rest of the report stays as the last full run wrote it.
     const path = join(REPO, 'docs', 'benchmark.md')
     if (pubsub) replaceSection(path, PUBSUB_START, PUBSUB_END, pubsub)
     if (scripting) replaceSection(path, SCRIPTING_START, SCRIPTING_END, scripting)
     if (dataTypes) replaceSection(path, DATATYPES_START, DATATYPES_END, dataTypes)
-    log(`updated the ${[pubsub && 'pub/sub', scripting && 'scripting', dataTypes && 'data types'].filter(Boolean).join(' and ')} section of docs/benchmark.md`)
+    if (subsystems) replaceSection(path, SUBSYSTEMS_START, SUBSYSTEMS_END, subsystems)
+    log(`updated the ${[pubsub && 'pub/sub', scripting && 'scripting', dataTypes && 'data types', subsystems && 'persistence and memcached'].filter(Boolean).join(' and ')} section of docs/benchmark.md`)
   } else if (write) {
     const docs = join(REPO, 'docs')
     mkdirSync(docs, { recursive: true })
@@ -271,7 +283,7 @@ async function main() {
     const svg = await chartSvg(requestRows, serverNames, `${date} · ${machine.split(';')[0]}`)
     writeFileSync(join(docs, 'benchmark.svg'), svg)
     const path = join(docs, 'benchmark.md')
-    writeFileSync(path, benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets: targets.filter((t) => !t.pubsub && !t.scripting && !t.dataType), compare }) + keptSections(path, pubsub, scripting, dataTypes))
+    writeFileSync(path, benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets: targets.filter((t) => !t.pubsub && !t.scripting && !t.dataType), compare }) + keptSections(path, { pubsub, scripting, dataTypes, subsystems }))
     updateReadme(table, mem, machine, command)
     log(`wrote docs/benchmark.md and docs/benchmark.svg`)
   }
@@ -357,22 +369,29 @@ async function openAtOnce(server, n) {
  * The sections other runs wrote into an existing report (--scale, bench:codec, bench:lua), which
  * a regular run leaves in place.
  */
-function keptSections(path, pubsub, scripting, dataTypes) {
+function keptSections(path, fresh) {
   let text
   try {
     text = readFileSync(path, 'utf8')
   } catch {
     text = ''
   }
+  const sections = [
+    [PUBSUB_START, PUBSUB_END, fresh.pubsub],
+    [SCRIPTING_START, SCRIPTING_END, fresh.scripting],
+    [DATATYPES_START, DATATYPES_END, fresh.dataTypes],
+    [SUBSYSTEMS_START, SUBSYSTEMS_END, fresh.subsystems],
+    [SCALE_START, SCALE_END],
+    [CODEC_START, CODEC_END],
+    [LUA_START, LUA_END],
+  ]
   let kept = ''
-  // This run's pub/sub figures replace the old ones; without them the old ones stay.
-  if (pubsub) kept += `\n${PUBSUB_START}\n${pubsub}\n${PUBSUB_END}\n`
-  if (scripting) kept += `\n${SCRIPTING_START}\n${scripting}\n${SCRIPTING_END}\n`
-  if (dataTypes) kept += `\n${DATATYPES_START}\n${dataTypes}\n${DATATYPES_END}\n`
-  for (const [start, end] of [[PUBSUB_START, PUBSUB_END], [SCRIPTING_START, SCRIPTING_END], [DATATYPES_START, DATATYPES_END], [SCALE_START, SCALE_END], [CODEC_START, CODEC_END], [LUA_START, LUA_END]]) {
-    if (pubsub && start === PUBSUB_START) continue
-    if (scripting && start === SCRIPTING_START) continue
-    if (dataTypes && start === DATATYPES_START) continue
+  for (const [start, end, body] of sections) {
+    // This run's figures replace a section's old ones; without them the old ones stay.
+    if (body) {
+      kept += `\n${start}\n${body}\n${end}\n`
+      continue
+    }
     const a = text.indexOf(start)
     const b = text.indexOf(end)
     if (a >= 0 && b > a) kept += '\n' + text.slice(a, b + end.length) + '\n'

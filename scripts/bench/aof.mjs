@@ -11,7 +11,7 @@
 //
 // `always` syncs the disk before each group of replies on both servers, so its figures
 // follow the disk (and whoever else uses it) more than either server.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,6 +30,8 @@ const { values: opts } = parseArgs({
     'always-requests': { type: 'string', default: '20000' },
     samples: { type: 'string', default: '3' },
     build: { type: 'string', default: join(ROOT, 'dist') },
+    // Also writes the figures there, for npm run bench's report (bench/subsystems.mjs).
+    json: { type: 'string' },
   },
 })
 
@@ -52,6 +54,7 @@ async function measure(kind, fsync, requests) {
 
 console.log(machineLine())
 console.log(`redis-benchmark -t set -c ${opts.clients} -P ${opts.pipeline}, median of ${opts.samples}`)
+const rows = []
 for (const fsync of opts.fsync.split(',')) {
   const requests = Number(fsync === 'always' ? opts['always-requests'] : opts.requests)
   const ours = []
@@ -66,6 +69,8 @@ for (const fsync of opts.fsync.split(',')) {
   const bestA = Math.max(...ours)
   const bestB = Math.max(...theirs)
   const fmt = (n) => Math.round(n).toString().padStart(8)
+  rows.push({ fsync, requests, respite: { rps: a, best: bestA, samples: ours }, redis: { rps: b, best: bestB, samples: theirs } })
   console.log(`appendfsync ${fsync.padEnd(8)} respite ${fmt(a)} req/s   redis-server ${fmt(b)} req/s   ratio ${(a / b).toFixed(2)}` +
     `   (best: ${fmt(bestA)} / ${fmt(bestB)}, ratio ${(bestA / bestB).toFixed(2)})`)
 }
+if (opts.json) writeFileSync(opts.json, JSON.stringify({ clients: Number(opts.clients), pipeline: Number(opts.pipeline), samples: Number(opts.samples), rows }))

@@ -20,13 +20,13 @@
  * Needs `npm run build`, redis-server, redis-benchmark. On a shared 2-core machine the
  * load generator competes with the server: compare the rows, not absolute numbers.
  *
- *   node scripts/bench/bgsave.mjs [--keys 1000000] [--requests 400000] [--rounds 3] [--servers respite,redis] [--no-big]
+ *   node scripts/bench/bgsave.mjs [--keys 1000000] [--requests 400000] [--rounds 3] [--servers respite,redis] [--no-big] [--build dist] [--json FILE]
  */
-import { fileURLToPath } from 'node:url'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { resolveBuild } from './builds.mjs'
 import { loadKeys } from './load-keys.mjs'
 import { runBenchmark } from './redis-benchmark.mjs'
 import { machineLine, rssBytes, startRedis, startRespite } from './servers.mjs'
@@ -40,6 +40,7 @@ const KEYS = Number(option('keys', '1000000'))
 const REQUESTS = Number(option('requests', '400000'))
 const SERVERS = option('servers', 'respite,redis').split(',')
 const ROUNDS = Number(option('rounds', '3'))
+const JSON_OUT = option('json', null)
 
 /** Each figure's median over the runs. */
 function median(runs) {
@@ -50,7 +51,7 @@ function median(runs) {
   }
   return out
 }
-const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
+const cliPath = join(resolveBuild(option('build', 'dist')), 'cli.js')
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -218,3 +219,4 @@ for (const r of results) {
 }
 console.log(table(mem))
 if (big !== null) console.log(`\nrespite, one list of 1M elements: BGSAVE took ${ms(big.took)}, longest PING round trip during it ${ms(big.max)}`)
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ keys: KEYS, requests: REQUESTS, rounds: ROUNDS, results, big }))

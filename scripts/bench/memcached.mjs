@@ -2,7 +2,7 @@
 // get/set throughput and server CPU per request of respite's memcached front end
 // against the real memcached, with the same small Node load generator for both.
 //
-//   node scripts/bench/memcached.mjs [--seconds 3] [--clients 8] [--value 100] [--keys 10000] [--build dist]
+//   node scripts/bench/memcached.mjs [--seconds 3] [--clients 8] [--value 100] [--keys 10000] [--build dist] [--json FILE]
 //
 // Each case runs --clients connections for --seconds, each keeping --pipeline
 // requests in flight (1 and 16), and reports requests per second and the server's CPU
@@ -10,7 +10,7 @@
 // respite / memcached. memcached runs with -t 1 (one worker thread, as respite has
 // one event loop); CPU per request is the fairer figure on a loaded machine.
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import { resolveBuild } from './builds.mjs'
@@ -26,6 +26,7 @@ const CLIENTS = Number(opt('clients', '8'))
 const VALUE = Number(opt('value', '100'))
 const KEYS = Number(opt('keys', '10000'))
 const build = resolveBuild(opt('build', 'dist'))
+const JSON_OUT = opt('json', null)
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -170,3 +171,4 @@ for (const [op, depth] of cases) {
       ` ${(m.cpuUsPerReq.toFixed(2) + ' us').padStart(18)} ${(r.cpuUsPerReq.toFixed(2) + ' us').padStart(16)} ${(r.cpuUsPerReq / m.cpuUsPerReq).toFixed(2).padStart(6)}`,
   )
 }
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ clients: CLIENTS, value: VALUE, keys: KEYS, seconds: SECONDS, cases: cases.map(([op, depth]) => ({ op, depth, ...Object.fromEntries(Object.keys(results).map((n) => [n, results[n][`${op} P${depth}`]])) })) }))

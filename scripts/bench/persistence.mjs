@@ -10,13 +10,15 @@
  *
  * and respite/redis ratios are printed (lower is better for respite). Each server
  * saves and loads its own file. Needs `npm run build`, redis-server and redis-cli.
- * Usage: node scripts/bench/persistence.mjs [--keys 1000000]
+ * With --rounds N each figure is the median of N save-and-load runs per server, the
+ * servers alternating; --json FILE also writes the figures there (for npm run bench).
+ * Usage: node scripts/bench/persistence.mjs [--keys 1000000] [--rounds 1] [--build dist] [--json FILE]
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { resolveBuild } from './builds.mjs'
 import { freePort } from './servers.mjs'
 
 const args = process.argv.slice(2)
@@ -25,7 +27,9 @@ const option = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback
 }
 const KEYS = Number(option('keys', '1000000'))
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
+const ROUNDS = Number(option('rounds', '1'))
+const JSON_OUT = option('json', null)
+const cli = join(resolveBuild(option('build', 'dist')), 'cli.js')
 
 function resp(...parts) {
   let out = `*${parts.length}\r\n`
@@ -120,12 +124,21 @@ const work = mkdtempSync(join(tmpdir(), 'bench-rdb-'))
 try {
   const commands = join(work, 'commands.resp')
   dataset(commands)
-  const redis = await measure('redis', commands)
-  const respite = await measure('respite', commands)
+  const runs = { redis: [], respite: [] }
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.redis.push(await measure('redis', commands))
+    runs.respite.push(await measure('respite', commands))
+  }
+  const mid = (list, k) => list.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(list.length / 2)]
+  const summary = (list) => ({ keys: list[0].keys, save: mid(list, 'save'), load: mid(list, 'load'), size: mid(list, 'size') })
+  const redis = summary(runs.redis)
+  const respite = summary(runs.respite)
   const row = (name, r) => `${name.padEnd(8)} ${String(r.keys).padStart(8)} keys  SAVE ${r.save.toFixed(3)} s  load ${r.load.toFixed(3)} s  file ${(r.size / 1048576).toFixed(1)} MiB`
+  if (ROUNDS > 1) console.log(`medians of ${ROUNDS} rounds`)
   console.log(row('redis', redis))
   console.log(row('respite', respite))
   console.log(`ratio respite/redis: SAVE ${(respite.save / redis.save).toFixed(2)}x  load ${(respite.load / redis.load).toFixed(2)}x  size ${(respite.size / redis.size).toFixed(2)}x`)
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ keys: KEYS, rounds: ROUNDS, redis, respite, runs }))
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
