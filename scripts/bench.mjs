@@ -3,11 +3,11 @@
 // interleaved (respite, Redis, Redis, respite, ...) for several rounds. Reports the
 // medians and respite/Redis ratios of requests per second, p50/p99/max latency and
 // server CPU time per request (utime+stime from /proc/PID/stat around each run), plus
-// RSS growth per key with 1M keys. Writes docs/benchmark.md and docs/benchmark.svg.
+// RSS growth per key (10M keys of 100 bytes, 1M of 1 KiB). Writes docs/benchmark.md and docs/benchmark.svg.
 //
-//   npm run build && npm run bench                 full run (about 10 minutes)
+//   npm run build && npm run bench                 full run (about 45 minutes)
 //   npm run bench -- --quick                       smoke run (about a minute)
-//   npm run bench -- --scale                       20M keys: load, RSS, GET/SET rate
+//   npm run bench -- --scale                       50M keys: load, RSS per key, GET/SET rate
 //   npm run bench -- --baseline HEAD~1             also run an older build ('before')
 //
 // Connection handling has two workloads: churn-k0 (redis-benchmark -k 0, a new
@@ -90,9 +90,21 @@ const factor = Number(opts.factor ?? process.env.BENCH_FACTOR ?? (quick ? 0.1 : 
 const write = opts.write && !opts['no-write']
 const cliPath = join(resolveBuild(opts.cli ?? process.env.RESPITE_CLI ?? 'dist'), 'cli.js')
 const nodeFlags = (opts['node-flags'] ?? '').split(/\s+/).filter(Boolean)
-const largeKeys = Number(opts.keys ?? (quick ? 100_000 : 1_000_000))
+const largeKeys = Number(opts.keys ?? (quick ? 100_000 : 10_000_000))
 
-const SMALL = ['set', 'get', 'incr', 'lpush', 'rpop', 'sadd', 'hset', 'zadd']
+/**
+ * redis-benchmark's default suite, in its order: each test may need what an earlier
+ * one left (LPOP pops what LPUSH pushed, SPOP and ZPOPMIN what SADD and ZADD added).
+ */
+const SUITE = ['ping_inline', 'ping_mbulk', 'set', 'get', 'incr', 'lpush', 'rpush', 'lpop', 'rpop', 'sadd', 'hset', 'spop', 'zadd', 'zpopmin', 'lrange_100', 'lrange_300', 'lrange_500', 'lrange_600', 'mset']
+/** The suite's rows that the chart shows; the tables show them all. */
+const CHARTED = new Set(['set', 'get', 'incr', 'lpush', 'rpop', 'sadd', 'hset', 'zadd'])
+/**
+ * Tests that cost several times a SET per request run this many times fewer, so every
+ * run takes about as long. (redis-benchmark fills the list for LRANGE with as many LPUSHes
+ * first, charged to the run.)
+ */
+const HEAVY = { lrange_100: 2, lrange_300: 4, lrange_500: 6, lrange_600: 8, mset: 2 }
 
 /** open-10k: as many as maxclients (10000 by default) lets in. */
 const OPEN_CONNECTIONS = 10_000
@@ -107,12 +119,16 @@ const BITMAP_COMMANDS = {
  * Redis here; `large` rows run against servers preloaded with `largeKeys` keys.
  */
 const WORKLOADS = [
-  { id: 'c50-P1', title: '50 clients', clients: 50, pipeline: 1, tests: SMALL, requests: 200_000 },
-  { id: 'c50-P16', title: '50 clients, -P 16', clients: 50, pipeline: 16, tests: SMALL, requests: 2_000_000 },
-  { id: 'c1-P1', title: '1 client', clients: 1, pipeline: 1, tests: ['set', 'get'], requests: 40_000 },
+  { id: 'c50-P1', title: '50 clients', clients: 50, pipeline: 1, tests: SUITE, requests: 200_000, suite: true },
+  { id: 'c50-P16', title: '50 clients, -P 16', clients: 50, pipeline: 16, tests: SUITE, requests: 2_000_000, suite: true },
+  { id: 'c1-P1', title: '1 client', clients: 1, pipeline: 1, tests: SUITE, requests: 20_000, suite: true },
   { id: '1k-P1', title: '1 KiB values', clients: 50, pipeline: 1, tests: ['set', 'get'], requests: 200_000, dataSize: 1024, keyspace: 100_000 },
   { id: '1k-P16', title: '1 KiB values, -P 16', clients: 50, pipeline: 16, tests: ['set', 'get'], requests: 1_000_000, dataSize: 1024, keyspace: 100_000 },
-  { id: 'large-P1', title: `${fmtKeys(largeKeys)} keys`, clients: 50, pipeline: 1, tests: ['get', 'set'], requests: 300_000, dataSize: 100, keyspace: largeKeys, large: true },
+  { id: '16k-P1', title: '16 KiB values', clients: 50, pipeline: 1, tests: ['set', 'get'], requests: 100_000, dataSize: 16384, keyspace: 10_000 },
+  { id: '16k-P16', title: '16 KiB values, -P 16', clients: 50, pipeline: 16, tests: ['set', 'get'], requests: 200_000, dataSize: 16384, keyspace: 10_000 },
+  // The latency run over a big keyspace: one run per server and test (not per round),
+  // sized to last about a minute, for its p99 and max.
+  { id: 'large-P1', title: `${fmtKeys(largeKeys)} keys, ~60 s`, clients: 50, pipeline: 1, tests: ['get', 'set'], requests: 6_000_000, dataSize: 100, keyspace: largeKeys, large: true, once: true },
   // req/s is connections/s: every request opens, uses and closes a connection.
   { id: 'churn-k0', title: 'new connection per request (-k 0)', clients: 10, pipeline: 1, tests: ['ping_inline', 'ping_mbulk'], requests: 20_000, keepalive: false },
   // `requests` is the connection count, not scaled by --factor: the point is 10,000 at once.
@@ -153,7 +169,7 @@ function log(msg) {
 
 async function main() {
   if (opts.scale) {
-    await runScale({ cliPath, nodeFlags, keys: Number(opts['scale-keys'] ?? (quick ? 2_000_000 : 20_000_000)), write, quick })
+    await runScale({ cliPath, nodeFlags, keys: Number(opts['scale-keys'] ?? (quick ? 2_000_000 : 50_000_000)), write, quick })
     return
   }
   const only = opts.only?.split(',')
@@ -163,6 +179,7 @@ async function main() {
     tests: w.tests.filter((t) => !onlyTests || onlyTests.includes(t)),
     requests: w.fixed ? w.requests : Math.max(1000, Math.round(w.requests * factor)),
   }))
+  const memoryRuns = opts.only && !only.includes('memory-1k') ? [] : [{ id: 'memory-1k', keys: quick ? 20_000 : 1_000_000, valueSize: 1024 }]
   const started = Date.now()
   const builds = [{ name: 'respite', cliPath, nodeFlags }]
   if (opts.baseline) {
@@ -175,9 +192,30 @@ async function main() {
   /** rows[i].samples[server] = per-round figures */
   const rows = []
   for (const w of workloads) {
-    for (const test of w.tests) rows.push({ ...w, workload: w.id, test, samples: Object.fromEntries(serverNames.map((n) => [n, []])), missing: new Set() })
+    for (const test of w.tests) {
+      const requests = w.suite && HEAVY[test] ? Math.max(1000, Math.round(w.requests / HEAVY[test])) : w.requests
+      rows.push({ ...w, requests, workload: w.id, test, samples: Object.fromEntries(serverNames.map((n) => [n, []])), missing: new Set() })
+    }
   }
-  const memory = {}
+  /** memory[i][server]: RSS growth per key of one loaded keyspace (the large rows' keys, then memoryRuns). */
+  const memory = []
+  const measureLoad = async (servers, keys, valueSize) => {
+    const entry = {}
+    for (const s of servers) {
+      const before = s.rss()
+      const t0 = Date.now()
+      await loadKeys(s.port, keys, valueSize)
+      const loadMs = Date.now() - t0
+      // Let the loader's garbage settle the way it would on a server that stays up.
+      await new Promise((r) => setTimeout(r, 2000))
+      const after = s.rss()
+      const dbsize = Number(cli(s.port, ['DBSIZE']).trim())
+      entry[s.name] = { keys, valueSize, before, after, growth: after - before, perKey: (after - before) / keys, loadMs, dbsize }
+      log(`${s.name}: loaded ${dbsize} keys of ${valueSize} bytes in ${loadMs} ms, RSS ${mib(before)} -> ${mib(after)} (${Math.round((after - before) / keys)} bytes/key)`)
+      if (dbsize !== keys) throw new Error(`${s.name} holds ${dbsize} keys after loading ${keys}`)
+    }
+    memory.push(entry)
+  }
 
   const startAll = async () => {
     const list = []
@@ -203,20 +241,18 @@ async function main() {
   if (largeRows.length > 0) {
     const servers = await startAll()
     try {
-      for (const s of servers) {
-        const before = s.rss()
-        const t0 = Date.now()
-        await loadKeys(s.port, largeKeys, 100)
-        const loadMs = Date.now() - t0
-        // Let the loader's garbage settle the way it would on a server that stays up.
-        await new Promise((r) => setTimeout(r, 2000))
-        const after = s.rss()
-        const dbsize = Number(cli(s.port, ['DBSIZE']).trim())
-        memory[s.name] = { keys: largeKeys, valueSize: 100, before, after, growth: after - before, perKey: (after - before) / largeKeys, loadMs, dbsize }
-        log(`${s.name}: loaded ${dbsize} keys in ${loadMs} ms, RSS ${mib(before)} -> ${mib(after)} (${Math.round((after - before) / largeKeys)} bytes/key)`)
-        if (dbsize !== largeKeys) throw new Error(`${s.name} holds ${dbsize} keys after loading ${largeKeys}`)
-      }
+      await measureLoad(servers, largeKeys, 100)
       await runRounds(servers, largeRows)
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()))
+    }
+  }
+
+  // Memory with bigger values, on fresh servers (only the baseline build and Redis matter here).
+  for (const m of memoryRuns) {
+    const servers = await startAll()
+    try {
+      await measureLoad(servers, m.keys, m.valueSize)
     } finally {
       await Promise.all(servers.map((s) => s.stop()))
     }
@@ -240,6 +276,7 @@ async function main() {
     pubsub: r.pubsub ?? false,
     script: r.script !== undefined,
     dataType: r.dataType ?? false,
+    suite: r.suite ?? false,
     servers: Object.fromEntries(serverNames.map((n) => [n, r.missing.has(n) ? null : summarize(r.samples[n])])),
     samples: r.samples,
   }))
@@ -260,7 +297,7 @@ async function main() {
   const subsystems = figures ? subsystemsSection({ machine, figures, only: subsystemIds.join(',') }) : ''
 
   console.log(`\nMachine: ${machine}\nReproduce: ${command}\n${rounds} round(s), ${elapsed} s\n`)
-  if (requestRows.length > 0) console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets.filter((t) => !t.pubsub && !t.scripting && !t.dataType)))
+  if (requestRows.length > 0 || memory.length > 0) console.log(table + '\n\n' + mem + '\n\n' + targetsTable(targets.filter((t) => !t.pubsub && !t.scripting && !t.dataType)))
   if (pubsub) console.log('\n' + pubsub)
   if (scripting) console.log('\n' + scripting)
   if (dataTypes) console.log('\n' + dataTypes)
@@ -280,7 +317,7 @@ async function main() {
     const docs = join(REPO, 'docs')
     mkdirSync(docs, { recursive: true })
     const date = new Date().toISOString().slice(0, 10)
-    const svg = await chartSvg(requestRows, serverNames, `${date} · ${machine.split(';')[0]}`)
+    const svg = await chartSvg(requestRows.filter((r) => !r.suite || CHARTED.has(r.test)), serverNames, `${date} · ${machine.split(';')[0]}`)
     writeFileSync(join(docs, 'benchmark.svg'), svg)
     const path = join(docs, 'benchmark.md')
     writeFileSync(path, benchmarkMarkdown({ date, machine, command, rounds, elapsed, table, mem, targets: targets.filter((t) => !t.pubsub && !t.scripting && !t.dataType), compare }) + keptSections(path, { pubsub, scripting, dataTypes, subsystems }))
@@ -325,6 +362,7 @@ async function runRounds(servers, rows) {
   for (const s of servers) s.lastTicks = s.cpuTicks()
   for (let round = 1; round <= rounds; round++) {
     for (const row of rows) {
+      if (row.once && round > 1) continue
       const order = round % 2 === 1 ? servers : [...servers].reverse()
       for (const s of order) {
         if (row.missing.has(s.name)) continue
@@ -508,8 +546,13 @@ on this shared host while conditions drift between rounds.
 - **CPU µs/req** is the server's own utime+stime from \`/proc/PID/stat\`, divided by the request count. It is counted from
   the end of that server's previous run to the end of this one, so work done while idle (respite collects garbage when no
   client is sending) is charged too. It is the fair figure on this host, where the load generator shares the two cores.
+- **The default suite** (\`50 clients\`, \`-P 16\`, \`1 client\` rows) is every test redis-benchmark runs by default, in
+  its order; the LRANGE and MSET tests run 2 to 8 times fewer requests so each run takes about as long (redis-benchmark
+  fills the list for LRANGE with as many LPUSHes first, which is charged to the run). The chart shows a subset.
+- **The big keyspace** (\`${fmtKeys(largeKeys)} keys\`) runs once per server and test, about a minute each, for its p99 and max.
 - **Memory** is the growth of each server's RSS while loading the exact key sequence \`key:000000000000\`... with
-  100-byte values, all different, by pipelined SETs (then \`-r\` hits only existing keys), two seconds after loading.
+  values all different (100 bytes for the big keyspace, then 1 KiB on fresh servers), by pipelined SETs (then \`-r\`
+  hits only existing keys), two seconds after loading.
 - **new connection per request (-k 0)** runs redis-benchmark with \`-k 0\`, so every request connects, sends, reads
   and closes: its req/s is connections per second, its CPU figure CPU per connection.
 - **${OPEN_CONNECTIONS.toLocaleString('en-US')} connections opened at once** (\`scripts/bench/open-connections.mjs\`) connects
