@@ -31,8 +31,9 @@ export function replyValue(c: Caller, v: KeyspaceValue | undefined): boolean {
     return true
   }
   if (v instanceof MutableString) {
-    // From the bytes: a bitmap may be longer than any JS string.
-    c.out.bulkBuffer(v.bytes())
+    // From the bytes: a bitmap may be longer than any JS string. (Not bytes(): its
+    // subarray would be one more object per GET.)
+    c.out.bulkBuffer(v.buf, v.length)
     return true
   }
   if (v instanceof Structured) {

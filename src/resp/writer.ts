@@ -184,13 +184,14 @@ export class ReplyWriter {
     this.pos = pos
   }
 
-  bulkBuffer(b: Buffer): void {
-    this.ensure(b.length + 16)
+  /** A bulk string of the first `length` bytes of `b` (all of them by default), copied now. */
+  bulkBuffer(b: Buffer, length = b.length): void {
+    this.ensure(length + 16)
     this.buf[this.pos++] = 0x24
-    this.decimal(b.length)
+    this.decimal(length)
     this.crlf()
-    b.copy(this.buf, this.pos)
-    this.pos += b.length
+    b.copy(this.buf, this.pos, 0, length)
+    this.pos += length
     this.crlf()
   }
 

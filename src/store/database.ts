@@ -1,7 +1,7 @@
 import { expiryNow } from './clock.js'
 import { CursorTable } from './cursors.js'
 import { KeySpace } from './keyspace.js'
-import { MutableString, type KeyspaceValue, type StoredValue } from './types.js'
+import { BYTES_THRESHOLD, MutableString, type KeyspaceValue, type StoredValue } from './types.js'
 
 /**
  * Told of every change to the keyspace: Redis's signalModifiedKey and its relatives.
@@ -162,16 +162,27 @@ export class Database {
         else this.expires.delete(key)
       }
     }
+    this.replace(key, value)
+  }
+
+  /** Replaces a value keeping its TTL (APPEND, INCR, SETRANGE, collection updates). */
+  replace(key: string, value: KeyspaceValue): void {
+    if (typeof value === 'string' && value.length >= BYTES_THRESHOLD) value = this.asBytes(key, value)
     const observer = this.observer
     if (this.keys.set(key, value) && observer !== null) observer.keyAdded(this, key)
     if (observer !== null) observer.keyModified(this, key)
   }
 
-  /** Replaces a value keeping its TTL (APPEND, INCR, SETRANGE, collection updates). */
-  replace(key: string, value: KeyspaceValue): void {
-    const observer = this.observer
-    if (this.keys.set(key, value) && observer !== null) observer.keyAdded(this, key)
-    if (observer !== null) observer.keyModified(this, key)
+  /**
+   * A long string as stored: in the key's own bytes when it already holds a big enough
+   * MutableString (the overwrite allocates nothing), else in new ones. The old value is
+   * never shared: COPY clones, and a background save has written the key before any
+   * command changes it.
+   */
+  private asBytes(key: string, s: string): MutableString {
+    const old = this.keys.get(key)
+    if (old instanceof MutableString && old.assign(s)) return old
+    return MutableString.ofText(s)
   }
 
   delete(key: string): boolean {

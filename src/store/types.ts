@@ -42,6 +42,34 @@ export class MutableString {
     public length: number,
   ) {}
 
+  /**
+   * A value long enough to live as bytes rather than a JS string. Such a string is
+   * allocated in V8's young generation and, once stored, copied by the scavenger
+   * twice before it settles; the bytes of a Buffer live outside the JS heap, and a SET
+   * over one of these overwrites it in place (`assign`), allocating nothing.
+   */
+  static ofText(s: string): MutableString {
+    const buf = Buffer.allocUnsafeSlow(s.length)
+    buf.latin1Write(s, 0)
+    return new MutableString(buf, s.length)
+  }
+
+  /**
+   * Takes `s` as the new contents in the same bytes when they fit without holding more
+   * than twice what `s` needs; false (and unchanged) otherwise.
+   */
+  assign(s: string): boolean {
+    const buf = this.buf
+    const n = s.length
+    if (n > buf.length || buf.length > 2 * n) return false
+    buf.latin1Write(s, 0)
+    // Bytes past `length` stay zero (see above).
+    if (n < this.length) buf.fill(0, n, this.length)
+    this.length = n
+    this.cached = null
+    return true
+  }
+
   static from(s: string, room: number): MutableString {
     const buf = Buffer.alloc(Math.max(s.length, room))
     buf.latin1Write(s, 0)
@@ -99,6 +127,13 @@ export class MutableString {
     return new MutableString(Buffer.from(this.bytes()), this.length)
   }
 }
+
+/**
+ * Strings at least this long are stored as MutableString bytes (Database.set), measured
+ * with redis-benchmark's 1 KiB and 16 KiB values: shorter ones are cheaper as strings,
+ * where a Buffer's own objects would outweigh the bytes.
+ */
+export const BYTES_THRESHOLD = 2048
 
 /**
  * What commands see of a value. Strings are latin1 JS strings: one char per byte,

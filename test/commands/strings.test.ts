@@ -316,6 +316,48 @@ describe('GETRANGE, SUBSTR and SETRANGE', () => {
   })
 })
 
+describe('long values, which the store keeps as bytes', () => {
+  // 2 KiB and longer (BYTES_THRESHOLD): a SET over one overwrites its bytes in place.
+  const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255))
+
+  it('read back exactly through every string command after overwrites in place', async () => {
+    const a = bytes(5000, 1)
+    const b = bytes(3000, 2)
+    await r3.set('long', a)
+    expect(await r3.getBuffer('long')).toEqual(a)
+    // Shorter but still long: the same bytes are reused, and nothing of `a` shows.
+    expect(await r3.callBuffer('SET', 'long', b, 'GET')).toEqual(a)
+    expect(await r3.getBuffer('long')).toEqual(b)
+    expect(await r3.strlen('long')).toBe(3000)
+    expect(await r3.getrangeBuffer('long', 2990, 4000)).toEqual(b.subarray(2990))
+    expect(await r3.call('OBJECT', 'ENCODING', 'long')).toBe('raw')
+    expect(await r3.getsetBuffer('long', a)).toEqual(b)
+    expect(await r3.append('long', 'xyz')).toBe(5003)
+    expect(await r3.getBuffer('long')).toEqual(Buffer.concat([a, Buffer.from('xyz')]))
+    expect(await r3.setrange('long', 10, 'ABC')).toBe(5003)
+    expect(await r3.getbit('long', 80)).toBe(0)
+    expect(await r3.setbit('long', 40000, 1)).toBe(0)
+    expect(await r3.strlen('long')).toBe(5001 + 2)
+    // A short value replaces a long one as a plain string.
+    await r3.set('long', 'short')
+    expect(await r3.get('long')).toBe('short')
+  })
+
+  it('a copy or a value already replied is not changed by a later overwrite', async () => {
+    const a = bytes(4096, 3)
+    await r3.set('orig', a)
+    expect(await r3.copy('orig', 'copy')).toBe(1)
+    const dump = await r3.dumpBuffer('orig')
+    // Pipelined: the GET's reply is written before the SET overwrites the bytes.
+    const replies = await r3.pipeline().getBuffer('orig').set('orig', bytes(4096, 4)).getBuffer('orig').exec()
+    expect(replies![0][1]).toEqual(a)
+    expect(replies![2][1]).toEqual(bytes(4096, 4))
+    expect(await r3.getBuffer('copy')).toEqual(a)
+    await r3.restore('restored', 0, dump)
+    expect(await r3.getBuffer('restored')).toEqual(a)
+  })
+})
+
 describe('string commands on structured values', () => {
   it('GET returns a structured value; APPEND, STRLEN, INCR, GETRANGE, GETDEL, GETEX, GETSET answer WRONGTYPE', async () => {
     const c = await RawClient.connect(respite.port)
