@@ -45,28 +45,40 @@ export function loadGc(): GcFunction | null {
 
 export class IdleCollector {
   private lastActivity = -1
+  private lastTick = 0
   private idleTicks = 0
   /** Heap in use after the last full collection (or the lowest seen since). */
   private baseline = Infinity
 
+  /** `gc` and `young` are V8's, or stand-ins in a test. */
+  constructor(
+    private readonly gc: () => GcFunction | null = loadGc,
+    private readonly young: () => number = youngBytes,
+  ) {}
+
   /**
-   * Called every housekeeping tick with a counter that moves whenever clients send
-   * data.
+   * Called every housekeeping tick (at `now`, `periodMs` after the last one if on
+   * time) with a counter that moves whenever clients send data.
    */
-  tick(activity: number): void {
-    if (activity !== this.lastActivity) {
+  tick(activity: number, now: number, periodMs: number): void {
+    // A tick that comes late follows a stall (a long GC, a slow command): timers run
+    // before the poll phase reads what clients sent meanwhile, so an unchanged counter
+    // would look idle, and a forced collection would add to the stall under load.
+    const late = now - this.lastTick > periodMs * 1.5
+    this.lastTick = now
+    if (activity !== this.lastActivity || late) {
       this.lastActivity = activity
       this.idleTicks = 0
       return
     }
     this.idleTicks++
     if (this.idleTicks === 1) {
-      if (youngBytes() >= MIN_YOUNG_BYTES) loadGc()?.({ type: 'minor' })
+      if (this.young() >= MIN_YOUNG_BYTES) this.gc()?.({ type: 'minor' })
     } else if (this.idleTicks === 2) {
       const used = v8.getHeapStatistics().used_heap_size
       if (used < this.baseline) this.baseline = used
       if (used > MAX_MAJOR_HEAP || used < this.baseline * MAJOR_GROWTH || used - this.baseline < MIN_MAJOR_GROWTH_BYTES) return
-      const gc = loadGc()
+      const gc = this.gc()
       if (gc === null) return
       gc({ type: 'major' })
       this.baseline = v8.getHeapStatistics().used_heap_size

@@ -427,7 +427,7 @@ export class Server {
   private housekeeping(): void {
     try {
       this.clock = Date.now()
-      this.idleCollector.tick(this.stats.totalNetInput)
+      this.idleCollector.tick(this.stats.totalNetInput, this.clock, 1000 / this.config.int('hz'))
       this.memory.sample()
       // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
       if (this.activeExpire) this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { IdleCollector } from '../../src/server/idle-gc.js'
+
+describe('IdleCollector', () => {
+  const collector = () => {
+    const calls: string[] = []
+    const c = new IdleCollector(() => (o) => calls.push(o.type), () => 8 * 1024 * 1024)
+    return { c, calls }
+  }
+
+  it('scavenges on the first quiet tick after client input', () => {
+    const { c, calls } = collector()
+    c.tick(1, 100, 100)
+    c.tick(1, 200, 100)
+    expect(calls).toEqual(['minor'])
+  })
+
+  it('takes a late tick for activity, not quiet: it follows a stall whose input is still unread', () => {
+    const { c, calls } = collector()
+    c.tick(1, 100, 100)
+    // 300 ms after the last tick: the event loop was blocked, clients may well have sent.
+    c.tick(1, 400, 100)
+    expect(calls).toEqual([])
+    c.tick(1, 500, 100)
+    expect(calls).toEqual(['minor'])
+  })
+
+  it('does nothing while input keeps coming', () => {
+    const { c, calls } = collector()
+    for (let i = 1; i <= 10; i++) c.tick(i, i * 100, 100)
+    expect(calls).toEqual([])
+  })
+})
