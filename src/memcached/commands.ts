@@ -2,27 +2,46 @@ import { expiryFromExptime, KEY_MAX_LENGTH, parseFlags, parseI32, parseU64 } fro
 import type { MemcachedFrontEnd } from './frontend.js'
 import type { Output } from './output.js'
 import { generalStats, itemsStats, MEMCACHED_VERSION, settingsStats, slabsStats } from './stats.js'
-import { runMeta } from './meta.js'
-import type { ItemMeta, ItemTable } from './items.js'
+import { msData, runMeta, type Flags } from './meta.js'
+import { casMatches, type ItemTable } from './items.js'
 
 /** What a command may ask of its connection (connection.ts). */
 export interface Session {
   readonly front: MemcachedFrontEnd
   readonly out: Output
-  /** Reads a data block of `length` bytes plus its \r\n, then calls `done` with all length + 2. */
-  expectData(length: number, done: (block: Buffer) => void): void
+  /** The storage command waiting for its data block; see expectData. */
+  readonly pending: PendingStore
+  /** Reads a data block of `pending.length` bytes plus its \r\n, then calls dataArrived. */
+  expectData(): void
   /** Discards `bytes` of input, then writes `reply` (null: nothing). */
   swallow(bytes: number, reply: string | null): void
   /** quit: close once the replies so far are sent. */
   quit(): void
   /**
-   * Items an mg found since the connection's replies were last sent (by their
-   * metadata, which a store replaces). memcached's mg keeps a reference to the item
+   * Items an mg found since the connection's replies were last sent (by ItemMeta.item,
+   * which a store renews). memcached's mg keeps a reference to the item
    * until then, and incr/decr of an item someone else references makes a new item
    * instead of writing the digits in place (so without the space padding); the
    * connection clears this when memcached would have sent.
    */
-  readonly held: Set<ItemMeta>
+  readonly held: Set<number>
+}
+
+/**
+ * A storage command (set... cas, ms) between its line and its data block. Each
+ * connection has one, refilled by every such command, so a store allocates no closure
+ * or record for the wait.
+ */
+export class PendingStore {
+  command = ''
+  key = ''
+  flags = 0
+  exptime = 0
+  casUnique = 0n
+  noreply = false
+  length = 0
+  /** ms's flags; null for the classic commands. */
+  meta: Flags | null = null
 }
 
 export const BAD_FORMAT = 'CLIENT_ERROR bad command line format'
@@ -258,22 +277,45 @@ function update(s: Session, tokens: string[], command: string, isCas: boolean): 
     s.swallow(length + 2, noreply ? null : refusal)
     return
   }
-  s.expectData(length, (block) => {
-    if (block[length] !== 13 || block[length + 1] !== 10) {
-      if (!noreply) s.out.line('CLIENT_ERROR bad data chunk')
-      return
-    }
-    const value = block.latin1Slice(0, length)
-    reply(s, noreply, store(front, command, key, value, flags, expiryFromExptime(exptime, Date.now()), casUnique))
-  })
+  const p = s.pending
+  p.command = command
+  p.key = key
+  p.flags = flags
+  p.exptime = exptime
+  p.casUnique = casUnique
+  p.noreply = noreply
+  p.length = length
+  p.meta = null
+  s.expectData()
+}
+
+/**
+ * The data block of the pending store is in `input` from `at` (pending.length bytes
+ * and what should be its \r\n); the stored value is the one copy made of it.
+ */
+export function dataArrived(s: Session, input: Buffer, at: number): void {
+  const p = s.pending
+  if (p.meta !== null) {
+    msData(s, p, p.meta, input, at)
+    return
+  }
+  const length = p.length
+  if (input[at + length] !== 13 || input[at + length + 1] !== 10) {
+    if (!p.noreply) s.out.line('CLIENT_ERROR bad data chunk')
+    return
+  }
+  const value = input.latin1Slice(at, at + length)
+  const expireAt = p.exptime === 0 ? 0 : expiryFromExptime(p.exptime, Date.now())
+  reply(s, p.noreply, store(s.front, p.command, p.key, value, p.flags, expireAt, p.casUnique))
 }
 
 /** The storing half of the classic commands, also used by ms (meta.ts). */
 export function store(front: MemcachedFrontEnd, command: string, key: string, value: string, flags: number, expireAt: number, casUnique: bigint): string {
   const { items, counters } = front
   counters.cmd_set++
-  const old = items.value(key)
   const now = Date.now()
+  // A plain set needs nothing of the old value: the common case makes no lookup for it.
+  const old = command === 'set' ? undefined : items.value(key)
   switch (command) {
     case 'add':
       // A key of another Redis type is taken too: add never overwrites a list.
@@ -290,7 +332,7 @@ export function store(front: MemcachedFrontEnd, command: string, key: string, va
       if (old === undefined) return 'NOT_STORED'
       // The new flags and exptime are ignored: the item keeps its own, as in memcached.
       const meta = items.of(key, now)
-      items.store(key, command === 'append' ? old + value : value + old, meta.flags, 0, true)
+      items.store(key, command === 'append' ? old + value : value + old, meta.flags, 0, true, now)
       counters.total_items++
       return 'STORED'
     }
@@ -299,7 +341,7 @@ export function store(front: MemcachedFrontEnd, command: string, key: string, va
         counters.cas_misses++
         return 'NOT_FOUND'
       }
-      if (items.of(key, now).cas !== casUnique) {
+      if (!casMatches(items.of(key, now), casUnique)) {
         counters.cas_badval++
         return 'EXISTS'
       }
@@ -313,7 +355,7 @@ export function store(front: MemcachedFrontEnd, command: string, key: string, va
     items.delete(key)
     return 'STORED'
   }
-  items.store(key, value, flags, expireAt)
+  items.store(key, value, flags, expireAt, false, now)
   return 'STORED'
 }
 
@@ -344,13 +386,16 @@ export function applyDelta(old: string, current: bigint, delta: bigint, incr: bo
  * a longer result is a new item.
  */
 export function storeDelta(items: ItemTable, key: string, old: string, stored: string): void {
-  const before = items.of(key, Date.now())
-  const after = items.store(key, stored, before.flags, 0, true)
+  const now = Date.now()
+  const meta = items.of(key, now)
+  // The store renews the entry in place: what it keeps is read first.
+  const { stale, tokenSent, fetched, atime } = meta
+  items.store(key, stored, meta.flags, 0, true, now)
   if (stored.length === old.length) {
-    after.stale = before.stale
-    after.tokenSent = before.tokenSent
-    after.fetched = before.fetched
-    after.atime = before.atime
+    meta.stale = stale
+    meta.tokenSent = tokenSent
+    meta.fetched = fetched
+    meta.atime = atime
   }
 }
 
@@ -381,7 +426,7 @@ function arithmetic(s: Session, tokens: string[], incr: boolean): void {
   }
   if (incr) counters.incr_hits++
   else counters.decr_hits++
-  const { result, stored } = applyDelta(old, current, delta, incr, s.held.has(items.of(key, Date.now())))
+  const { result, stored } = applyDelta(old, current, delta, incr, s.held.has(items.of(key, Date.now()).item))
   storeDelta(items, key, old, stored)
   reply(s, noreply, result.toString())
 }

@@ -1,9 +1,8 @@
 import { FastIo, WriteResult, type ClientSocket, type RawReader, type RawWriter } from '../server/fast-io.js'
 import { contain } from '../server/faults.js'
 import { ClientClass, outputLimitReached } from '../server/output-limits.js'
-import { runLine, type Session } from './commands.js'
+import { dataArrived, PendingStore, runLine, type Session } from './commands.js'
 import type { MemcachedFrontEnd } from './frontend.js'
-import type { ItemMeta } from './items.js'
 import { Output } from './output.js'
 import { MAX_GET_LINE, MAX_LINE, tokenize } from './parser.js'
 
@@ -42,18 +41,19 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
   flushQueued = false
   /** The start of a line not yet ended, copied out of the shared read buffer. */
   private partial: Buffer | null = null
-  /** A data block being gathered, its fill, and what to do with it. */
+  /** A data block awaited (for `pending`), and the buffer it is gathered in when split across reads. */
+  private awaitingData = false
   private block: Buffer | null = null
   private blockNeed = 0
   private blockFilled = 0
-  private blockDone: ((block: Buffer) => void) | null = null
+  readonly pending = new PendingStore()
   /** Input still to discard (a refused store's data), then the reply to write. */
   private swallowLeft = 0
   private swallowReply: string | null = null
   private readonly io: FastIo | null
   pendingOutput = 0
   softLimitSince = 0
-  readonly held = new Set<ItemMeta>()
+  readonly held = new Set<number>()
   /** Requests since memcached would last have sent its replies (see REQUESTS_PER_EVENT). */
   private batch = 0
   private batchLimit = REQUESTS_PER_EVENT + 1
@@ -115,7 +115,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
         if (this.swallowLeft === 0) this.endSwallow()
         continue
       }
-      if (this.blockDone !== null) {
+      if (this.awaitingData) {
         pos = this.fillBlock(data, pos, end)
         continue
       }
@@ -146,23 +146,22 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     const need = this.blockNeed
     if (this.blockFilled === 0 && end - pos >= need) {
       // The whole block is here: the command reads it in place (it copies what it keeps).
-      this.finishBlock(data.subarray(pos, pos + need))
+      this.finishBlock(data, pos)
       return pos + need
     }
     if (this.block === null) this.block = Buffer.allocUnsafe(need)
     const n = Math.min(need - this.blockFilled, end - pos)
     data.copy(this.block, this.blockFilled, pos, pos + n)
     this.blockFilled += n
-    if (this.blockFilled === need) this.finishBlock(this.block)
+    if (this.blockFilled === need) this.finishBlock(this.block, 0)
     return pos + n
   }
 
-  private finishBlock(block: Buffer): void {
-    const done = this.blockDone!
-    this.blockDone = null
+  private finishBlock(input: Buffer, at: number): void {
+    this.awaitingData = false
     this.block = null
     this.blockFilled = 0
-    done(block)
+    dataArrived(this, input, at)
     this.enforceOutputLimits()
   }
 
@@ -194,11 +193,11 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
 
   // Session: what commands ask of the connection.
 
-  expectData(length: number, done: (block: Buffer) => void): void {
-    this.blockNeed = length + 2
+  expectData(): void {
+    this.blockNeed = this.pending.length + 2
     this.blockFilled = 0
     this.block = null
-    this.blockDone = done
+    this.awaitingData = true
   }
 
   swallow(bytes: number, reply: string | null): void {

@@ -1,4 +1,5 @@
-import type { Session } from './commands.js'
+import type { PendingStore, Session } from './commands.js'
+import { casMatches } from './items.js'
 import { applyDelta, BAD_FORMAT, itemSize, numericValue, refuseStore, store, storeDelta } from './commands.js'
 import { expiryFromExptime, KEY_MAX_LENGTH, parseFlags, parseI32, parseU64, ttlSeconds } from './parser.js'
 
@@ -14,7 +15,7 @@ import { expiryFromExptime, KEY_MAX_LENGTH, parseFlags, parseI32, parseU64, ttlS
 const KNOWN = new Set('bNTRlOPLkstcfvhuqFCMJDI'.split(''))
 const MAX_OPAQUE = 32
 
-interface Flags {
+export interface Flags {
   /** First character of each flag token, in order, with its token. */
   list: string[]
   has: Set<string>
@@ -178,7 +179,7 @@ function mg(s: Session, tokens: string[]): void {
   }
   counters.get_hits++
   const meta = items.of(key, now)
-  s.held.add(meta)
+  s.held.add(meta.item)
   let won = created
   // T with a TTL already past (negative): this fetch still sees the item, then it is gone.
   let expireNow = vivifiedExpired
@@ -262,34 +263,45 @@ function ms(s: Session, tokens: string[]): void {
     s.swallow(length + 2, refusal)
     return
   }
-  s.expectData(length, (block) => {
-    if (block[length] !== 13 || block[length + 1] !== 10) {
-      s.out.line('CLIENT_ERROR bad data chunk')
-      return
-    }
-    const value = block.latin1Slice(0, length)
-    const now = Date.now()
-    const items = front.items
-    let result: string
-    const current = items.value(key)
-    if (command === 'cas' && f.stale && current !== undefined && f.cas! < items.of(key, now).cas) {
-      // I with an older CAS: the value is stored but marked stale.
-      result = store(front, 'set', key, value, f.clientFlags, expiryFromExptime(f.ttl ?? 0, now), 0n)
-      const meta = items.peek(key)
-      if (meta !== undefined) meta.stale = true
-    } else {
-      result = store(front, command, key, value, f.clientFlags, expiryFromExptime(f.ttl ?? 0, now), f.cas ?? 0n)
-    }
-    const code = result === 'STORED' ? 'HD' : result === 'NOT_STORED' ? 'NS' : result === 'EXISTS' ? 'EX' : 'NF'
-    if (code === 'HD' && f.noreply) return
-    let line = code
-    const meta = code === 'HD' ? items.peek(key) : undefined
-    for (const t of f.list) {
-      if (t[0] === 'c' && meta !== undefined) line += ` c${meta.cas}`
-      else line += echoFlag(t, key, f)
-    }
-    s.out.line(line)
-  })
+  const p = s.pending
+  p.command = command
+  p.key = key
+  p.length = length
+  p.meta = f
+  s.expectData()
+}
+
+/** ms's data block has arrived (dataArrived): `length` bytes at `at`, then \r\n. */
+export function msData(s: Session, p: PendingStore, f: Flags, input: Buffer, at: number): void {
+  const { command, key, length } = p
+  // The flags are not kept past their store.
+  p.meta = null
+  if (input[at + length] !== 13 || input[at + length + 1] !== 10) {
+    s.out.line('CLIENT_ERROR bad data chunk')
+    return
+  }
+  const value = input.latin1Slice(at, at + length)
+  const now = Date.now()
+  const front = s.front
+  const items = front.items
+  let result: string
+  if (command === 'cas' && f.stale && items.value(key) !== undefined && f.cas! < items.of(key, now).cas) {
+    // I with an older CAS: the value is stored but marked stale.
+    result = store(front, 'set', key, value, f.clientFlags, expiryFromExptime(f.ttl ?? 0, now), 0n)
+    const meta = items.peek(key)
+    if (meta !== undefined) meta.stale = true
+  } else {
+    result = store(front, command, key, value, f.clientFlags, expiryFromExptime(f.ttl ?? 0, now), f.cas ?? 0n)
+  }
+  const code = result === 'STORED' ? 'HD' : result === 'NOT_STORED' ? 'NS' : result === 'EXISTS' ? 'EX' : 'NF'
+  if (code === 'HD' && f.noreply) return
+  let line = code
+  const meta = code === 'HD' ? items.peek(key) : undefined
+  for (const t of f.list) {
+    if (t[0] === 'c' && meta !== undefined) line += ` c${meta.cas}`
+    else line += echoFlag(t, key, f)
+  }
+  s.out.line(line)
 }
 
 /**
@@ -314,7 +326,7 @@ function md(s: Session, tokens: string[]): void {
   if (items.value(key) === undefined) {
     counters.delete_misses++
     code = 'NF'
-  } else if (f.cas !== null && items.of(key, now).cas !== f.cas) {
+  } else if (f.cas !== null && !casMatches(items.of(key, now), f.cas)) {
     code = 'EX'
   } else if (f.stale) {
     // I: keep the item, marked stale with a new CAS, for one client to recache.
@@ -373,14 +385,14 @@ function ma(s: Session, tokens: string[]): void {
       else counters.decr_misses++
       code = 'NF'
     }
-  } else if (f.cas !== null && items.of(key, now).cas !== f.cas) {
+  } else if (f.cas !== null && !casMatches(items.of(key, now), f.cas)) {
     code = 'EX'
   } else {
     const current = numericValue(old)
     if (current === null) throw new MetaError('CLIENT_ERROR cannot increment or decrement non-numeric value')
     if (incr) counters.incr_hits++
     else counters.decr_hits++
-    const applied = applyDelta(old, current, f.delta, incr, s.held.has(items.of(key, now)))
+    const applied = applyDelta(old, current, f.delta, incr, s.held.has(items.of(key, now).item))
     result = applied.result.toString()
     storeDelta(items, key, old, applied.stored)
     code = 'HD'
