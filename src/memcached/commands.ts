@@ -47,6 +47,8 @@ export class PendingStore {
 export const BAD_FORMAT = 'CLIENT_ERROR bad command line format'
 const BAD_EXPTIME = 'CLIENT_ERROR invalid exptime argument'
 const TOO_LARGE = 'SERVER_ERROR object too large for cache'
+/** memcached-item-size-max's lowest accepted value (server/config.ts). */
+const MIN_ITEM_SIZE_MAX = 1024
 
 /**
  * memcached's size of an item: its header, key, value with \r\n, and CAS. A store
@@ -64,7 +66,9 @@ export function itemSize(keyLength: number, valueLength: number): number {
  * the one given.
  */
 export function refuseStore(front: MemcachedFrontEnd, key: string, length: number): string | null {
-  if (itemSize(key.length, length) > front.itemSizeMax) {
+  const size = itemSize(key.length, length)
+  // No item_size_max is below MIN_ITEM_SIZE_MAX: small items need no look at the config.
+  if (size > MIN_ITEM_SIZE_MAX && size > front.itemSizeMax) {
     front.counters.store_too_large++
     return TOO_LARGE
   }

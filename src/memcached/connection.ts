@@ -17,6 +17,21 @@ const REQUESTS_PER_EVENT = 20
 /** Pause reading from a connection whose unsent replies pass this many bytes (as the Redis port). */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
 
+/** Lines longer than this are searched by Buffer.indexOf, shorter ones in JS. */
+const SHORT_LINE = 128
+
+/**
+ * Where the next \n in data[pos, end) is, or -1. A request line is short, and for
+ * one Buffer.indexOf's call into C++ costs more than looking at its bytes here.
+ */
+function newline(data: Buffer, pos: number, end: number): number {
+  const stop = Math.min(end, pos + SHORT_LINE)
+  for (let i = pos; i < stop; i++) if (data[i] === 10) return i
+  if (stop === end) return -1
+  const nl = data.indexOf(10, stop)
+  return nl < end ? nl : -1
+}
+
 /**
  * One memcached connection. It rides the Redis port's socket machinery: accepted by
  * the same Server.admit (maxclients, TCP options), read through the server's shared
@@ -90,7 +105,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     this.lastInteraction = server.clock
     this.front.counters.bytes_read += nread
     try {
-      this.consume(buf.subarray(0, nread))
+      this.consume(buf, nread)
     } catch (e) {
       contain(server, 'a memcached connection', e)
       this.destroy()
@@ -99,13 +114,15 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     server.writes.served(this)
   }
 
-  private consume(input: Buffer): void {
+  /** Serves the requests in input[0, length). */
+  private consume(input: Buffer, length: number): void {
     let data = input
+    let end = length
     if (this.partial !== null) {
-      data = Buffer.concat([this.partial, input])
+      data = Buffer.concat([this.partial, input.subarray(0, length)])
+      end = data.length
       this.partial = null
     }
-    const end = data.length
     let pos = 0
     while (pos < end && !this.closing && !this.closed) {
       if (this.swallowLeft > 0) {
@@ -119,7 +136,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
         pos = this.fillBlock(data, pos, end)
         continue
       }
-      const nl = data.indexOf(10, pos)
+      const nl = newline(data, pos, end)
       if (nl < 0) {
         this.keepPartial(data, pos, end)
         break
