@@ -200,7 +200,7 @@ function retrieve(s: Session, tokens: string[], first: number, withCas: boolean,
   const { items, counters } = s.front
   const out = s.out
   const mark = out.pos
-  const now = Date.now()
+  const now = s.front.now
   for (let i = first; i < tokens.length; i++) {
     const key = tokens[i]
     if (key.length > KEY_MAX_LENGTH) {
@@ -242,7 +242,7 @@ function gat(s: Session, tokens: string[], withCas: boolean): void {
     s.out.line(BAD_EXPTIME)
     return
   }
-  retrieve(s, tokens, 2, withCas, expiryFromExptime(exptime, Date.now()))
+  retrieve(s, tokens, 2, withCas, expiryFromExptime(exptime, s.front.now))
 }
 
 /** set/add/replace/append/prepend/cas: parse the line, then wait for the data block. */
@@ -309,7 +309,7 @@ export function dataArrived(s: Session, input: Buffer, at: number): void {
     return
   }
   const value = input.latin1Slice(at, at + length)
-  const expireAt = p.exptime === 0 ? 0 : expiryFromExptime(p.exptime, Date.now())
+  const expireAt = p.exptime === 0 ? 0 : expiryFromExptime(p.exptime, s.front.now)
   reply(s, p.noreply, store(s.front, p.command, p.key, value, p.flags, expireAt, p.casUnique))
 }
 
@@ -317,7 +317,7 @@ export function dataArrived(s: Session, input: Buffer, at: number): void {
 export function store(front: MemcachedFrontEnd, command: string, key: string, value: string, flags: number, expireAt: number, casUnique: bigint): string {
   const { items, counters } = front
   counters.cmd_set++
-  const now = Date.now()
+  const now = front.now
   // A plain set needs nothing of the old value: the common case makes no lookup for it.
   const old = command === 'set' ? undefined : items.value(key)
   switch (command) {
@@ -389,8 +389,7 @@ export function applyDelta(old: string, current: bigint, delta: bigint, incr: bo
  * per-item bits (stale, fetched, recache token) as memcached's in-place update does;
  * a longer result is a new item.
  */
-export function storeDelta(items: ItemTable, key: string, old: string, stored: string): void {
-  const now = Date.now()
+export function storeDelta(items: ItemTable, key: string, old: string, stored: string, now: number): void {
   const meta = items.of(key, now)
   // The store renews the entry in place: what it keeps is read first.
   const { stale, tokenSent, fetched, atime } = meta
@@ -430,8 +429,8 @@ function arithmetic(s: Session, tokens: string[], incr: boolean): void {
   }
   if (incr) counters.incr_hits++
   else counters.decr_hits++
-  const { result, stored } = applyDelta(old, current, delta, incr, s.held.has(items.of(key, Date.now()).item))
-  storeDelta(items, key, old, stored)
+  const { result, stored } = applyDelta(old, current, delta, incr, s.held.has(items.of(key, s.front.now).item))
+  storeDelta(items, key, old, stored, s.front.now)
   reply(s, noreply, result.toString())
 }
 
@@ -485,7 +484,7 @@ function touch(s: Session, tokens: string[]): void {
   }
   counters.touch_hits++
   // memcached's touch fetches the item, so it counts as fetched (mg h) from then on.
-  const now = Date.now()
+  const now = s.front.now
   const meta = items.of(key, now)
   meta.fetched = true
   meta.atime = now

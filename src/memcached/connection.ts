@@ -103,7 +103,9 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     if (this.closing || this.closed) return
     const server = this.front.server
     this.lastInteraction = server.clock
-    this.front.counters.bytes_read += nread
+    const front = this.front
+    front.now = Date.now()
+    front.counters.bytes_read += nread
     try {
       this.consume(buf, nread)
     } catch (e) {
@@ -145,7 +147,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
       const line = data.latin1Slice(pos, lineEnd)
       pos = nl + 1
       if (++this.batch > this.batchLimit) {
-        this.held.clear()
+        this.letGo()
         this.batch = 1
         this.batchLimit = REQUESTS_PER_EVENT
       }
@@ -153,9 +155,14 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
       this.enforceOutputLimits()
     }
     // Out of input: memcached sends its replies here, and lets go of what mg held.
-    this.held.clear()
+    this.letGo()
     this.batch = 0
     this.batchLimit = REQUESTS_PER_EVENT + 1
+  }
+
+  /** Ends mg's references (Session.held); Set.clear allocates a new table even for an empty set, so only when there are some. */
+  private letGo(): void {
+    if (this.held.size !== 0) this.held.clear()
   }
 
   /** Takes what the current data block still needs; runs its command once complete. */

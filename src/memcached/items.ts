@@ -113,7 +113,7 @@ export class ItemTable {
    * events and dirty see an ordinary write), then the metadata. `expireAt` is an
    * absolute ms time, 0 for none; keepTtl keeps the key's current expiry (append).
    */
-  store(key: string, value: string, flags: number, expireAt: number, keepTtl = false, now = Date.now()): ItemMeta {
+  store(key: string, value: string, flags: number, expireAt: number, keepTtl: boolean, now: number): ItemMeta {
     const db = this.db
     this.before(key)
     this.writing = true

@@ -156,7 +156,7 @@ function mg(s: Session, tokens: string[]): void {
   const f = parseFlagTokens(tokens, 2)
   const key = f.binaryKey ? decodeKey(tokens[1]) : tokens[1]
   const { items, counters } = s.front
-  const now = Date.now()
+  const now = s.front.now
   counters.cmd_get++
   let value = items.value(key)
   let created = false
@@ -164,7 +164,7 @@ function mg(s: Session, tokens: string[]): void {
   if (value === undefined && f.vivify !== null) {
     // N: a miss creates an empty item, and this client wins the right to fill it.
     const at = expiryFromExptime(f.vivify, now)
-    items.store(key, '', 0, at === -1 ? 0 : at)
+    items.store(key, '', 0, at === -1 ? 0 : at, false, now)
     value = ''
     created = true
     vivifiedExpired = at === -1
@@ -281,7 +281,7 @@ export function msData(s: Session, p: PendingStore, f: Flags, input: Buffer, at:
     return
   }
   const value = input.latin1Slice(at, at + length)
-  const now = Date.now()
+  const now = s.front.now
   const front = s.front
   const items = front.items
   let result: string
@@ -321,7 +321,7 @@ function flagsAndKey(tokens: string[]): { f: Flags; key: string } {
 function md(s: Session, tokens: string[]): void {
   const { f, key } = flagsAndKey(tokens)
   const { items, counters } = s.front
-  const now = Date.now()
+  const now = s.front.now
   let code: string
   if (items.value(key) === undefined) {
     counters.delete_misses++
@@ -363,7 +363,7 @@ function ma(s: Session, tokens: string[]): void {
     default: throw new MetaError('CLIENT_ERROR invalid mode for ma M token')
   }
   const { items, counters } = s.front
-  const now = Date.now()
+  const now = s.front.now
   const old = items.value(key)
   let code: string
   let result = ''
@@ -376,7 +376,7 @@ function ma(s: Session, tokens: string[]): void {
       // N: a miss creates the counter at J (default 0), with N's TTL.
       result = f.initial.toString()
       const at = expiryFromExptime(f.vivify, now)
-      items.store(key, result, 0, at === -1 ? 0 : at)
+      items.store(key, result, 0, at === -1 ? 0 : at, false, now)
       expireNow = at === -1
       code = 'HD'
       exists = true
@@ -394,7 +394,7 @@ function ma(s: Session, tokens: string[]): void {
     else counters.decr_hits++
     const applied = applyDelta(old, current, f.delta, incr, s.held.has(items.of(key, now).item))
     result = applied.result.toString()
-    storeDelta(items, key, old, applied.stored)
+    storeDelta(items, key, old, applied.stored, now)
     code = 'HD'
     quiet = f.noreply
     exists = true
@@ -437,7 +437,7 @@ function me(s: Session, tokens: string[]): void {
     s.out.line('EN')
     return
   }
-  const now = Date.now()
+  const now = s.front.now
   const meta = items.of(key, now)
   const at = items.db.getExpire(key)
   const exp = at === undefined ? -1 : -ttlSeconds(at, now)
