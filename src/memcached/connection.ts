@@ -62,6 +62,8 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
   private blockNeed = 0
   private blockFilled = 0
   readonly pending = new PendingStore()
+  /** Every line's tokens, reused (see tokenize). */
+  private readonly tokens: string[] = []
   /** Input still to discard (a refused store's data), then the reply to write. */
   private swallowLeft = 0
   private swallowReply: string | null = null
@@ -151,7 +153,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
         this.batch = 1
         this.batchLimit = REQUESTS_PER_EVENT
       }
-      runLine(this, tokenize(line))
+      runLine(this, tokenize(line, this.tokens))
       this.enforceOutputLimits()
     }
     // Out of input: memcached sends its replies here, and lets go of what mg held.
