@@ -1,6 +1,7 @@
-import { FastIo, WriteResult, type ClientSocket, type RawReader, type RawWriter } from '../server/fast-io.js'
+import { ConnectionOutput, type OutputOwner } from '../server/connection-output.js'
+import type { ClientSocket, RawReader } from '../server/fast-io.js'
 import { contain } from '../server/faults.js'
-import { ClientClass, outputLimitReached } from '../server/output-limits.js'
+import { ClientClass } from '../server/output-limits.js'
 import { dataArrived, PendingStore, runLine, type Session } from './commands.js'
 import type { MemcachedFrontEnd } from './frontend.js'
 import { Output } from './output.js'
@@ -13,9 +14,6 @@ import { MAX_GET_LINE, MAX_LINE, tokenize } from './parser.js'
  * mg's item references (Session.held).
  */
 const REQUESTS_PER_EVENT = 20
-
-/** Pause reading from a connection whose unsent replies pass this many bytes (as the Redis port). */
-const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
 
 /** Lines longer than this are searched by Buffer.indexOf, shorter ones in JS. */
 const SHORT_LINE = 128
@@ -44,15 +42,11 @@ function newline(data: Buffer, pos: number, end: number): number {
  * be pipelined in one read or split at any byte: an unfinished line is kept (copied
  * out of the shared buffer), a data block is gathered into a buffer of its size.
  */
-export class MemcachedConnection implements RawReader, RawWriter, Session {
+export class MemcachedConnection implements RawReader, OutputOwner, Session {
   readonly out = new Output()
   readonly createdAt = Date.now()
   lastInteraction = Date.now()
   closed = false
-  /** quit, or past the output limit: send what is pending (or drop it), then close. */
-  private closing = false
-  private dropOutput = false
-  private writePaused = false
   flushQueued = false
   /** The start of a line not yet ended, copied out of the shared read buffer. */
   private partial: Buffer | null = null
@@ -67,9 +61,8 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
   /** Input still to discard (a refused store's data), then the reply to write. */
   private swallowLeft = 0
   private swallowReply: string | null = null
-  private readonly io: FastIo | null
-  pendingOutput = 0
-  softLimitSince = 0
+  /** Writes, output limits and closing, as for a Redis client (server/connection-output.ts). */
+  private readonly output: ConnectionOutput
   readonly held = new Set<number>()
   /** Requests since memcached would last have sent its replies (see REQUESTS_PER_EVENT). */
   private batch = 0
@@ -79,7 +72,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     readonly front: MemcachedFrontEnd,
     readonly socket: ClientSocket,
   ) {
-    this.io = FastIo.attach(socket, this)
+    this.output = new ConnectionOutput(socket, this, this.out, this)
   }
 
   onRawRead(nread: number): void {
@@ -91,18 +84,9 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     }
   }
 
-  onRawWriteDone(bytes: number, status: number): void {
-    this.pendingOutput -= bytes
-    if (status < 0 || (this.closing && this.pendingOutput === 0)) {
-      this.destroy()
-      return
-    }
-    if (this.writePaused && this.pendingOutput === 0) this.onDrain()
-  }
-
   /** A read into the server's shared buffer (net's onread, or fast-io). */
   onRead(nread: number, buf: Buffer): void {
-    if (this.closing || this.closed) return
+    if (this.output.closing || this.closed) return
     const server = this.front.server
     this.lastInteraction = server.clock
     const front = this.front
@@ -128,7 +112,8 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
       this.partial = null
     }
     let pos = 0
-    while (pos < end && !this.closing && !this.closed) {
+    const output = this.output
+    while (pos < end && !output.closing && !this.closed) {
       if (this.swallowLeft > 0) {
         const n = Math.min(this.swallowLeft, end - pos)
         pos += n
@@ -233,8 +218,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
   }
 
   quit(): void {
-    this.closing = true
-    this.socket.pause()
+    this.output.closeAfterReply()
   }
 
   /**
@@ -248,7 +232,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
   flush(): void {
     if (this.closed) return
     if (this.out.pos === 0) {
-      if (this.closing) this.closeWhenSent()
+      if (this.output.closing) this.output.closeWhenSent()
       return
     }
     const aof = this.front.server.aof
@@ -261,76 +245,25 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     this.aofWaiting = false
     if (this.closed) return
     if (this.out.pos !== 0) this.send()
-    else if (this.closing) this.closeWhenSent()
+    else if (this.output.closing) this.output.closeWhenSent()
   }
 
   private send(): void {
-    const out = this.out
-    this.front.counters.bytes_written += out.pos
-    this.front.server.stats.totalNetOutput += out.pos
-    const io = this.io
-    if (io !== null) {
-      const length = out.pos
-      const result = io.write(out.take(), this)
-      if (result === WriteResult.Done) out.reuse()
-      else if (result === WriteResult.Queued) {
-        out.detach()
-        this.pendingOutput += length
-        if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
-          this.writePaused = true
-          this.socket.pause()
-        }
-      } else {
-        this.destroy()
-        return
-      }
-      if (this.closing) this.closeWhenSent()
-      return
-    }
-    const socket = this.socket
-    const ok = socket.write(out.take())
-    if (socket.writableLength === 0) out.reuse()
-    else out.detach()
-    if (this.closing) {
-      this.closeWhenSent()
-      return
-    }
-    if (!ok && socket.writableLength > OUTPUT_HIGH_WATER && !this.writePaused) {
-      this.writePaused = true
-      socket.pause()
-      socket.once('drain', this.onDrain)
-    }
+    const length = this.out.pos
+    this.front.counters.bytes_written += length
+    this.front.server.stats.totalNetOutput += length
+    this.output.send()
   }
 
-  private readonly onDrain = (): void => {
-    this.writePaused = false
-    if (this.closed) return
-    this.socket.resume()
-  }
-
-  private closeWhenSent(): void {
-    // Replies the AOF holds go first; releaseFromAof comes back here.
-    if (this.aofWaiting && !this.dropOutput) return
-    if (this.dropOutput) this.destroy()
-    else if (this.io === null) this.socket.destroySoon()
-    else if (this.pendingOutput === 0) this.destroy()
-  }
+  /** Reading resumed after the socket took its queued output; nothing else waits for that. */
+  drained(): void {}
 
   /** client-output-buffer-limit's normal class, as for a Redis client. */
   private enforceOutputLimits(): void {
     const server = this.front.server
-    const limit = server.outputLimits[ClientClass.Normal]
-    const used = this.out.pos + (this.io !== null ? this.pendingOutput : this.socket.writableLength)
-    if (used < limit.floor) {
-      this.softLimitSince = 0
-      return
-    }
-    if (this.closing || !outputLimitReached(limit, used, Math.floor(server.clock / 1000), this)) return
+    if (!this.output.overLimit(server.outputLimits[ClientClass.Normal], server.clock)) return
     server.log('warning', `memcached client ${this.socket.remoteAddress}:${this.socket.remotePort} closed for overcoming of output buffer limits.`)
-    this.closing = true
-    this.dropOutput = true
-    this.out.truncate(0)
-    this.socket.pause()
+    this.output.abandon()
     server.flushSoon(this)
   }
 
