@@ -87,9 +87,9 @@ export class MemcachedConnection implements RawReader, OutputOwner, Session {
   /** A read into the server's shared buffer (net's onread, or fast-io). */
   onRead(nread: number, buf: Buffer): void {
     if (this.output.closing || this.closed) return
-    const server = this.front.server
-    this.lastInteraction = server.clock
     const front = this.front
+    const server = front.server
+    this.lastInteraction = server.clock
     front.now = Date.now()
     front.counters.bytes_read += nread
     try {
@@ -147,7 +147,7 @@ export class MemcachedConnection implements RawReader, OutputOwner, Session {
     this.batchLimit = REQUESTS_PER_EVENT + 1
   }
 
-  /** Ends mg's references (Session.held); Set.clear allocates a new table even for an empty set, so only when there are some. */
+  /** Ends mg's references (Session.held). Set.clear allocates a new table even when empty, hence the check. */
   private letGo(): void {
     if (this.held.size !== 0) this.held.clear()
   }

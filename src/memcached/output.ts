@@ -1,11 +1,11 @@
+/** Up to this length text is copied byte by byte rather than by latin1Write. */
+const SHORT_TEXT = 64
+
 /**
  * A connection's pending replies: latin1 text and value bytes appended into one
  * growing buffer, sent in a single write per read (connection.ts), as the Redis
  * port's ReplyWriter is.
  */
-/** Up to this length text is copied byte by byte rather than by latin1Write. */
-const SHORT_TEXT = 64
-
 export class Output {
   buf: Buffer
   pos = 0
