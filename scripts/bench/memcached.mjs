@@ -2,13 +2,16 @@
 // get/set throughput and server CPU per request of respite's memcached front end
 // against the real memcached, with the same small Node load generator for both.
 //
-//   node scripts/bench/memcached.mjs [--seconds 3] [--clients 8] [--value 100] [--keys 10000] [--build dist] [--json FILE]
+//   node scripts/bench/memcached.mjs [--seconds 3] [--rounds 3] [--clients 8] [--value 100] [--keys 10000] [--build dist] [--json FILE]
 //
 // Each case runs --clients connections for --seconds, each keeping --pipeline
 // requests in flight (1 and 16), and reports requests per second and the server's CPU
 // time per request (utime + stime of its process, from /proc), then the ratios
 // respite / memcached. memcached runs with -t 1 (one worker thread, as respite has
 // one event loop); CPU per request is the fairer figure on a loaded machine.
+// Both servers run side by side and each case alternates between them for --rounds
+// rounds, so a burst of load from elsewhere on a shared machine hits both; the
+// figures are the medians.
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
@@ -22,6 +25,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt
 }
 const SECONDS = Number(opt('seconds', '3'))
+const ROUNDS = Number(opt('rounds', '3'))
 const CLIENTS = Number(opt('clients', '8'))
 const VALUE = Number(opt('value', '100'))
 const KEYS = Number(opt('keys', '10000'))
@@ -151,16 +155,34 @@ async function run(server, op, depth) {
 const cases = [
   ['set', 1], ['get', 1], ['set', 16], ['get', 16],
 ]
+const servers = [await startMemcached(), await startRespite()]
+const samples = {}
+try {
+  for (const server of servers) {
+    await load(server.port)
+    samples[server.name] = {}
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [op, depth] of cases) {
+      for (const server of servers) (samples[server.name][`${op} P${depth}`] ??= []).push(await run(server, op, depth))
+    }
+  }
+} finally {
+  for (const server of servers) server.stop()
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
 const results = {}
-for (const start of [startMemcached, startRespite]) {
-  const server = await start()
-  await load(server.port)
-  results[server.name] = {}
-  for (const [op, depth] of cases) results[server.name][`${op} P${depth}`] = await run(server, op, depth)
-  server.stop()
+for (const [name, byCase] of Object.entries(samples)) {
+  results[name] = {}
+  for (const [k, runs] of Object.entries(byCase)) {
+    results[name][k] = { rps: median(runs.map((r) => r.rps)), cpuUsPerReq: median(runs.map((r) => r.cpuUsPerReq)) }
+  }
 }
 
-console.log(`memcached front end vs memcached 1.6 (-t 1): ${CLIENTS} clients, ${VALUE}-byte values, ${KEYS} keys, ${SECONDS}s per case`)
+console.log(`memcached front end vs memcached 1.6 (-t 1): ${CLIENTS} clients, ${VALUE}-byte values, ${KEYS} keys, ${SECONDS}s per case, median of ${ROUNDS} rounds`)
 console.log('case      memcached req/s  respite req/s  ratio   memcached CPU/req  respite CPU/req  ratio')
 for (const [op, depth] of cases) {
   const k = `${op} P${depth}`
@@ -171,4 +193,4 @@ for (const [op, depth] of cases) {
       ` ${(m.cpuUsPerReq.toFixed(2) + ' us').padStart(18)} ${(r.cpuUsPerReq.toFixed(2) + ' us').padStart(16)} ${(r.cpuUsPerReq / m.cpuUsPerReq).toFixed(2).padStart(6)}`,
   )
 }
-if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ clients: CLIENTS, value: VALUE, keys: KEYS, seconds: SECONDS, cases: cases.map(([op, depth]) => ({ op, depth, ...Object.fromEntries(Object.keys(results).map((n) => [n, results[n][`${op} P${depth}`]])) })) }))
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ clients: CLIENTS, value: VALUE, keys: KEYS, seconds: SECONDS, rounds: ROUNDS, cases: cases.map(([op, depth]) => ({ op, depth, ...Object.fromEntries(Object.keys(results).map((n) => [n, results[n][`${op} P${depth}`]])) })) }))

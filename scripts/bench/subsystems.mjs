@@ -18,7 +18,7 @@ export const SUBSYSTEMS = {
   aof: { script: 'aof.mjs', full: ['--samples', '3'], quick: ['--samples', '1', '--requests', '20000', '--always-requests', '5000'] },
   rdb: { script: 'persistence.mjs', full: ['--rounds', '3'], quick: ['--keys', '100000'] },
   bgsave: { script: 'bgsave.mjs', full: [], quick: ['--keys', '100000', '--requests', '50000', '--rounds', '1', '--no-big'] },
-  memcached: { script: 'memcached.mjs', full: [], quick: ['--seconds', '1'] },
+  memcached: { script: 'memcached.mjs', full: ['--rounds', '5'], quick: ['--seconds', '1', '--rounds', '1'] },
 }
 
 /** Runs the scripts named in `ids` (with `build`'s cli.js) and returns their figures by id. */
@@ -121,7 +121,8 @@ ${table(rows)}${f.big ? `\n\nOne list of a million elements: BGSAVE took ${ms(f.
 
 respite's \`--memcached-port\` against memcached 1.6 with one worker thread (\`-t 1\`), ${f.clients} connections for
 ${f.seconds} s per case, ${f.value}-byte values over ${n(f.keys)} keys, each connection keeping 1 or 16 requests in flight
-(scripts/bench/memcached.mjs, a small Node load generator). CPU is each server's utime + stime per request.
+(scripts/bench/memcached.mjs, a small Node load generator); the servers alternate case by case, medians of ${f.rounds}
+rounds. CPU is each server's utime + stime per request.
 
 ${table(rows)}`)
   }

@@ -2,32 +2,53 @@ import { expiryFromExptime, KEY_MAX_LENGTH, parseFlags, parseI32, parseU64 } fro
 import type { MemcachedFrontEnd } from './frontend.js'
 import type { Output } from './output.js'
 import { generalStats, itemsStats, MEMCACHED_VERSION, settingsStats, slabsStats } from './stats.js'
-import { runMeta } from './meta.js'
-import type { ItemMeta, ItemTable } from './items.js'
+import { msData, runMeta, type Flags } from './meta.js'
+import { casMatches, type ItemTable } from './items.js'
 
 /** What a command may ask of its connection (connection.ts). */
 export interface Session {
   readonly front: MemcachedFrontEnd
   readonly out: Output
-  /** Reads a data block of `length` bytes plus its \r\n, then calls `done` with all length + 2. */
-  expectData(length: number, done: (block: Buffer) => void): void
+  /** The storage command waiting for its data block; see expectData. */
+  readonly pending: PendingStore
+  /** Reads a data block of `pending.length` bytes plus its \r\n, then calls dataArrived. */
+  expectData(): void
   /** Discards `bytes` of input, then writes `reply` (null: nothing). */
   swallow(bytes: number, reply: string | null): void
   /** quit: close once the replies so far are sent. */
   quit(): void
   /**
-   * Items an mg found since the connection's replies were last sent (by their
-   * metadata, which a store replaces). memcached's mg keeps a reference to the item
+   * Items an mg found since the connection's replies were last sent (by ItemMeta.item,
+   * which a store renews). memcached's mg keeps a reference to the item
    * until then, and incr/decr of an item someone else references makes a new item
    * instead of writing the digits in place (so without the space padding); the
    * connection clears this when memcached would have sent.
    */
-  readonly held: Set<ItemMeta>
+  readonly held: Set<number>
+}
+
+/**
+ * A storage command (set... cas, ms) between its line and its data block. Each
+ * connection has one, refilled by every such command, so a store allocates no closure
+ * or record for the wait.
+ */
+export class PendingStore {
+  command = ''
+  key = ''
+  flags = 0
+  exptime = 0
+  casUnique = 0n
+  noreply = false
+  length = 0
+  /** ms's flags; null for the classic commands. */
+  meta: Flags | null = null
 }
 
 export const BAD_FORMAT = 'CLIENT_ERROR bad command line format'
 const BAD_EXPTIME = 'CLIENT_ERROR invalid exptime argument'
 const TOO_LARGE = 'SERVER_ERROR object too large for cache'
+/** memcached-item-size-max's lowest accepted value (server/config.ts). */
+const MIN_ITEM_SIZE_MAX = 1024
 
 /**
  * memcached's size of an item: its header, key, value with \r\n, and CAS. A store
@@ -45,7 +66,9 @@ export function itemSize(keyLength: number, valueLength: number): number {
  * the one given.
  */
 export function refuseStore(front: MemcachedFrontEnd, key: string, length: number): string | null {
-  if (itemSize(key.length, length) > front.itemSizeMax) {
+  const size = itemSize(key.length, length)
+  // No item_size_max is below MIN_ITEM_SIZE_MAX: small items need no look at the config.
+  if (size > MIN_ITEM_SIZE_MAX && size > front.itemSizeMax) {
     front.counters.store_too_large++
     return TOO_LARGE
   }
@@ -177,7 +200,7 @@ function retrieve(s: Session, tokens: string[], first: number, withCas: boolean,
   const { items, counters } = s.front
   const out = s.out
   const mark = out.pos
-  const now = Date.now()
+  const now = s.front.now
   for (let i = first; i < tokens.length; i++) {
     const key = tokens[i]
     if (key.length > KEY_MAX_LENGTH) {
@@ -219,7 +242,7 @@ function gat(s: Session, tokens: string[], withCas: boolean): void {
     s.out.line(BAD_EXPTIME)
     return
   }
-  retrieve(s, tokens, 2, withCas, expiryFromExptime(exptime, Date.now()))
+  retrieve(s, tokens, 2, withCas, expiryFromExptime(exptime, s.front.now))
 }
 
 /** set/add/replace/append/prepend/cas: parse the line, then wait for the data block. */
@@ -258,22 +281,45 @@ function update(s: Session, tokens: string[], command: string, isCas: boolean): 
     s.swallow(length + 2, noreply ? null : refusal)
     return
   }
-  s.expectData(length, (block) => {
-    if (block[length] !== 13 || block[length + 1] !== 10) {
-      if (!noreply) s.out.line('CLIENT_ERROR bad data chunk')
-      return
-    }
-    const value = block.latin1Slice(0, length)
-    reply(s, noreply, store(front, command, key, value, flags, expiryFromExptime(exptime, Date.now()), casUnique))
-  })
+  const p = s.pending
+  p.command = command
+  p.key = key
+  p.flags = flags
+  p.exptime = exptime
+  p.casUnique = casUnique
+  p.noreply = noreply
+  p.length = length
+  p.meta = null
+  s.expectData()
+}
+
+/**
+ * The data block of the pending store is in `input` from `at` (pending.length bytes
+ * and what should be its \r\n); the stored value is the one copy made of it.
+ */
+export function dataArrived(s: Session, input: Buffer, at: number): void {
+  const p = s.pending
+  if (p.meta !== null) {
+    msData(s, p, p.meta, input, at)
+    return
+  }
+  const length = p.length
+  if (input[at + length] !== 13 || input[at + length + 1] !== 10) {
+    if (!p.noreply) s.out.line('CLIENT_ERROR bad data chunk')
+    return
+  }
+  const value = input.latin1Slice(at, at + length)
+  const expireAt = p.exptime === 0 ? 0 : expiryFromExptime(p.exptime, s.front.now)
+  reply(s, p.noreply, store(s.front, p.command, p.key, value, p.flags, expireAt, p.casUnique))
 }
 
 /** The storing half of the classic commands, also used by ms (meta.ts). */
 export function store(front: MemcachedFrontEnd, command: string, key: string, value: string, flags: number, expireAt: number, casUnique: bigint): string {
   const { items, counters } = front
   counters.cmd_set++
-  const old = items.value(key)
-  const now = Date.now()
+  const now = front.now
+  // A plain set needs nothing of the old value: the common case makes no lookup for it.
+  const old = command === 'set' ? undefined : items.value(key)
   switch (command) {
     case 'add':
       // A key of another Redis type is taken too: add never overwrites a list.
@@ -290,7 +336,7 @@ export function store(front: MemcachedFrontEnd, command: string, key: string, va
       if (old === undefined) return 'NOT_STORED'
       // The new flags and exptime are ignored: the item keeps its own, as in memcached.
       const meta = items.of(key, now)
-      items.store(key, command === 'append' ? old + value : value + old, meta.flags, 0, true)
+      items.store(key, command === 'append' ? old + value : value + old, meta.flags, 0, true, now)
       counters.total_items++
       return 'STORED'
     }
@@ -299,7 +345,7 @@ export function store(front: MemcachedFrontEnd, command: string, key: string, va
         counters.cas_misses++
         return 'NOT_FOUND'
       }
-      if (items.of(key, now).cas !== casUnique) {
+      if (!casMatches(items.of(key, now), casUnique)) {
         counters.cas_badval++
         return 'EXISTS'
       }
@@ -313,7 +359,7 @@ export function store(front: MemcachedFrontEnd, command: string, key: string, va
     items.delete(key)
     return 'STORED'
   }
-  items.store(key, value, flags, expireAt)
+  items.store(key, value, flags, expireAt, false, now)
   return 'STORED'
 }
 
@@ -343,14 +389,16 @@ export function applyDelta(old: string, current: bigint, delta: bigint, incr: bo
  * per-item bits (stale, fetched, recache token) as memcached's in-place update does;
  * a longer result is a new item.
  */
-export function storeDelta(items: ItemTable, key: string, old: string, stored: string): void {
-  const before = items.of(key, Date.now())
-  const after = items.store(key, stored, before.flags, 0, true)
+export function storeDelta(items: ItemTable, key: string, old: string, stored: string, now: number): void {
+  const meta = items.of(key, now)
+  // The store renews the entry in place: what it keeps is read first.
+  const { stale, tokenSent, fetched, atime } = meta
+  items.store(key, stored, meta.flags, 0, true, now)
   if (stored.length === old.length) {
-    after.stale = before.stale
-    after.tokenSent = before.tokenSent
-    after.fetched = before.fetched
-    after.atime = before.atime
+    meta.stale = stale
+    meta.tokenSent = tokenSent
+    meta.fetched = fetched
+    meta.atime = atime
   }
 }
 
@@ -381,8 +429,8 @@ function arithmetic(s: Session, tokens: string[], incr: boolean): void {
   }
   if (incr) counters.incr_hits++
   else counters.decr_hits++
-  const { result, stored } = applyDelta(old, current, delta, incr, s.held.has(items.of(key, Date.now())))
-  storeDelta(items, key, old, stored)
+  const { result, stored } = applyDelta(old, current, delta, incr, s.held.has(items.of(key, s.front.now).item))
+  storeDelta(items, key, old, stored, s.front.now)
   reply(s, noreply, result.toString())
 }
 
@@ -436,7 +484,7 @@ function touch(s: Session, tokens: string[]): void {
   }
   counters.touch_hits++
   // memcached's touch fetches the item, so it counts as fetched (mg h) from then on.
-  const now = Date.now()
+  const now = s.front.now
   const meta = items.of(key, now)
   meta.fetched = true
   meta.atime = now

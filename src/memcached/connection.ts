@@ -1,9 +1,9 @@
-import { FastIo, WriteResult, type ClientSocket, type RawReader, type RawWriter } from '../server/fast-io.js'
+import { ConnectionOutput, type OutputOwner } from '../server/connection-output.js'
+import type { ClientSocket, RawReader } from '../server/fast-io.js'
 import { contain } from '../server/faults.js'
-import { ClientClass, outputLimitReached } from '../server/output-limits.js'
-import { runLine, type Session } from './commands.js'
+import { ClientClass } from '../server/output-limits.js'
+import { dataArrived, PendingStore, runLine, type Session } from './commands.js'
 import type { MemcachedFrontEnd } from './frontend.js'
-import type { ItemMeta } from './items.js'
 import { Output } from './output.js'
 import { MAX_GET_LINE, MAX_LINE, tokenize } from './parser.js'
 
@@ -15,8 +15,20 @@ import { MAX_GET_LINE, MAX_LINE, tokenize } from './parser.js'
  */
 const REQUESTS_PER_EVENT = 20
 
-/** Pause reading from a connection whose unsent replies pass this many bytes (as the Redis port). */
-const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
+/** Lines longer than this are searched by Buffer.indexOf, shorter ones in JS. */
+const SHORT_LINE = 128
+
+/**
+ * Where the next \n in data[pos, end) is, or -1. A request line is short, and for
+ * one Buffer.indexOf's call into C++ costs more than looking at its bytes here.
+ */
+function newline(data: Buffer, pos: number, end: number): number {
+  const stop = Math.min(end, pos + SHORT_LINE)
+  for (let i = pos; i < stop; i++) if (data[i] === 10) return i
+  if (stop === end) return -1
+  const nl = data.indexOf(10, stop)
+  return nl < end ? nl : -1
+}
 
 /**
  * One memcached connection. It rides the Redis port's socket machinery: accepted by
@@ -30,30 +42,28 @@ const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
  * be pipelined in one read or split at any byte: an unfinished line is kept (copied
  * out of the shared buffer), a data block is gathered into a buffer of its size.
  */
-export class MemcachedConnection implements RawReader, RawWriter, Session {
+export class MemcachedConnection implements RawReader, OutputOwner, Session {
   readonly out = new Output()
   readonly createdAt = Date.now()
   lastInteraction = Date.now()
   closed = false
-  /** quit, or past the output limit: send what is pending (or drop it), then close. */
-  private closing = false
-  private dropOutput = false
-  private writePaused = false
   flushQueued = false
   /** The start of a line not yet ended, copied out of the shared read buffer. */
   private partial: Buffer | null = null
-  /** A data block being gathered, its fill, and what to do with it. */
+  /** A data block awaited (for `pending`), and the buffer it is gathered in when split across reads. */
+  private awaitingData = false
   private block: Buffer | null = null
   private blockNeed = 0
   private blockFilled = 0
-  private blockDone: ((block: Buffer) => void) | null = null
+  readonly pending = new PendingStore()
+  /** Every line's tokens, reused (see tokenize). */
+  private readonly tokens: string[] = []
   /** Input still to discard (a refused store's data), then the reply to write. */
   private swallowLeft = 0
   private swallowReply: string | null = null
-  private readonly io: FastIo | null
-  pendingOutput = 0
-  softLimitSince = 0
-  readonly held = new Set<ItemMeta>()
+  /** Writes, output limits and closing, as for a Redis client (server/connection-output.ts). */
+  private readonly output: ConnectionOutput
+  readonly held = new Set<number>()
   /** Requests since memcached would last have sent its replies (see REQUESTS_PER_EVENT). */
   private batch = 0
   private batchLimit = REQUESTS_PER_EVENT + 1
@@ -62,7 +72,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     readonly front: MemcachedFrontEnd,
     readonly socket: ClientSocket,
   ) {
-    this.io = FastIo.attach(socket, this)
+    this.output = new ConnectionOutput(socket, this, this.out, this)
   }
 
   onRawRead(nread: number): void {
@@ -74,23 +84,16 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     }
   }
 
-  onRawWriteDone(bytes: number, status: number): void {
-    this.pendingOutput -= bytes
-    if (status < 0 || (this.closing && this.pendingOutput === 0)) {
-      this.destroy()
-      return
-    }
-    if (this.writePaused && this.pendingOutput === 0) this.onDrain()
-  }
-
   /** A read into the server's shared buffer (net's onread, or fast-io). */
   onRead(nread: number, buf: Buffer): void {
-    if (this.closing || this.closed) return
-    const server = this.front.server
+    if (this.output.closing || this.closed) return
+    const front = this.front
+    const server = front.server
     this.lastInteraction = server.clock
-    this.front.counters.bytes_read += nread
+    front.now = Date.now()
+    front.counters.bytes_read += nread
     try {
-      this.consume(buf.subarray(0, nread))
+      this.consume(buf, nread)
     } catch (e) {
       contain(server, 'a memcached connection', e)
       this.destroy()
@@ -99,15 +102,18 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     server.writes.served(this)
   }
 
-  private consume(input: Buffer): void {
+  /** Serves the requests in input[0, length). */
+  private consume(input: Buffer, length: number): void {
     let data = input
+    let end = length
     if (this.partial !== null) {
-      data = Buffer.concat([this.partial, input])
+      data = Buffer.concat([this.partial, input.subarray(0, length)])
+      end = data.length
       this.partial = null
     }
-    const end = data.length
     let pos = 0
-    while (pos < end && !this.closing && !this.closed) {
+    const output = this.output
+    while (pos < end && !output.closing && !this.closed) {
       if (this.swallowLeft > 0) {
         const n = Math.min(this.swallowLeft, end - pos)
         pos += n
@@ -115,11 +121,11 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
         if (this.swallowLeft === 0) this.endSwallow()
         continue
       }
-      if (this.blockDone !== null) {
+      if (this.awaitingData) {
         pos = this.fillBlock(data, pos, end)
         continue
       }
-      const nl = data.indexOf(10, pos)
+      const nl = newline(data, pos, end)
       if (nl < 0) {
         this.keepPartial(data, pos, end)
         break
@@ -128,17 +134,22 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
       const line = data.latin1Slice(pos, lineEnd)
       pos = nl + 1
       if (++this.batch > this.batchLimit) {
-        this.held.clear()
+        this.letGo()
         this.batch = 1
         this.batchLimit = REQUESTS_PER_EVENT
       }
-      runLine(this, tokenize(line))
+      runLine(this, tokenize(line, this.tokens))
       this.enforceOutputLimits()
     }
     // Out of input: memcached sends its replies here, and lets go of what mg held.
-    this.held.clear()
+    this.letGo()
     this.batch = 0
     this.batchLimit = REQUESTS_PER_EVENT + 1
+  }
+
+  /** Ends mg's references (Session.held). Set.clear allocates a new table even when empty, hence the check. */
+  private letGo(): void {
+    if (this.held.size !== 0) this.held.clear()
   }
 
   /** Takes what the current data block still needs; runs its command once complete. */
@@ -146,23 +157,22 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     const need = this.blockNeed
     if (this.blockFilled === 0 && end - pos >= need) {
       // The whole block is here: the command reads it in place (it copies what it keeps).
-      this.finishBlock(data.subarray(pos, pos + need))
+      this.finishBlock(data, pos)
       return pos + need
     }
     if (this.block === null) this.block = Buffer.allocUnsafe(need)
     const n = Math.min(need - this.blockFilled, end - pos)
     data.copy(this.block, this.blockFilled, pos, pos + n)
     this.blockFilled += n
-    if (this.blockFilled === need) this.finishBlock(this.block)
+    if (this.blockFilled === need) this.finishBlock(this.block, 0)
     return pos + n
   }
 
-  private finishBlock(block: Buffer): void {
-    const done = this.blockDone!
-    this.blockDone = null
+  private finishBlock(input: Buffer, at: number): void {
+    this.awaitingData = false
     this.block = null
     this.blockFilled = 0
-    done(block)
+    dataArrived(this, input, at)
     this.enforceOutputLimits()
   }
 
@@ -194,11 +204,11 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
 
   // Session: what commands ask of the connection.
 
-  expectData(length: number, done: (block: Buffer) => void): void {
-    this.blockNeed = length + 2
+  expectData(): void {
+    this.blockNeed = this.pending.length + 2
     this.blockFilled = 0
     this.block = null
-    this.blockDone = done
+    this.awaitingData = true
   }
 
   swallow(bytes: number, reply: string | null): void {
@@ -208,8 +218,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
   }
 
   quit(): void {
-    this.closing = true
-    this.socket.pause()
+    this.output.closeAfterReply()
   }
 
   /**
@@ -223,7 +232,7 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
   flush(): void {
     if (this.closed) return
     if (this.out.pos === 0) {
-      if (this.closing) this.closeWhenSent()
+      if (this.output.closing) this.output.closeWhenSent()
       return
     }
     const aof = this.front.server.aof
@@ -236,76 +245,25 @@ export class MemcachedConnection implements RawReader, RawWriter, Session {
     this.aofWaiting = false
     if (this.closed) return
     if (this.out.pos !== 0) this.send()
-    else if (this.closing) this.closeWhenSent()
+    else if (this.output.closing) this.output.closeWhenSent()
   }
 
   private send(): void {
-    const out = this.out
-    this.front.counters.bytes_written += out.pos
-    this.front.server.stats.totalNetOutput += out.pos
-    const io = this.io
-    if (io !== null) {
-      const length = out.pos
-      const result = io.write(out.take(), this)
-      if (result === WriteResult.Done) out.reuse()
-      else if (result === WriteResult.Queued) {
-        out.detach()
-        this.pendingOutput += length
-        if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
-          this.writePaused = true
-          this.socket.pause()
-        }
-      } else {
-        this.destroy()
-        return
-      }
-      if (this.closing) this.closeWhenSent()
-      return
-    }
-    const socket = this.socket
-    const ok = socket.write(out.take())
-    if (socket.writableLength === 0) out.reuse()
-    else out.detach()
-    if (this.closing) {
-      this.closeWhenSent()
-      return
-    }
-    if (!ok && socket.writableLength > OUTPUT_HIGH_WATER && !this.writePaused) {
-      this.writePaused = true
-      socket.pause()
-      socket.once('drain', this.onDrain)
-    }
+    const length = this.out.pos
+    this.front.counters.bytes_written += length
+    this.front.server.stats.totalNetOutput += length
+    this.output.send()
   }
 
-  private readonly onDrain = (): void => {
-    this.writePaused = false
-    if (this.closed) return
-    this.socket.resume()
-  }
-
-  private closeWhenSent(): void {
-    // Replies the AOF holds go first; releaseFromAof comes back here.
-    if (this.aofWaiting && !this.dropOutput) return
-    if (this.dropOutput) this.destroy()
-    else if (this.io === null) this.socket.destroySoon()
-    else if (this.pendingOutput === 0) this.destroy()
-  }
+  /** Reading resumed after the socket took its queued output; nothing else waits for that. */
+  drained(): void {}
 
   /** client-output-buffer-limit's normal class, as for a Redis client. */
   private enforceOutputLimits(): void {
     const server = this.front.server
-    const limit = server.outputLimits[ClientClass.Normal]
-    const used = this.out.pos + (this.io !== null ? this.pendingOutput : this.socket.writableLength)
-    if (used < limit.floor) {
-      this.softLimitSince = 0
-      return
-    }
-    if (this.closing || !outputLimitReached(limit, used, Math.floor(server.clock / 1000), this)) return
+    if (!this.output.overLimit(server.outputLimits[ClientClass.Normal], server.clock)) return
     server.log('warning', `memcached client ${this.socket.remoteAddress}:${this.socket.remotePort} closed for overcoming of output buffer limits.`)
-    this.closing = true
-    this.dropOutput = true
-    this.out.truncate(0)
-    this.socket.pause()
+    this.output.abandon()
     server.flushSoon(this)
   }
 

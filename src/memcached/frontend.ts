@@ -15,6 +15,11 @@ export class MemcachedFrontEnd {
   readonly connections = new Set<MemcachedConnection>()
   readonly startedAt = Date.now()
   verbosity = 0
+  /**
+   * Date.now() as of the read being served (connection.ts): commands take their time
+   * from it, so a read of many requests makes one clock call, not one per request.
+   */
+  now = Date.now()
   port = 0
   private flushTimer: NodeJS.Timeout | null = null
 

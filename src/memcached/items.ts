@@ -17,7 +17,18 @@ import { MutableString, type KeyspaceValue } from '../store/types.js'
  */
 export interface ItemMeta {
   flags: number
-  cas: bigint
+  /**
+   * A number, not a bigint: the counter would need 2^53 stores to outgrow it, and a
+   * bigint would be one more allocation per store. Clients' CAS tokens are compared
+   * with casMatches().
+   */
+  cas: number
+  /**
+   * Which stored item this describes. A store renews the entry in place rather than
+   * allocating one per write, so mg's references to an item (Session.held) name this
+   * number: a store after the mg makes a new item, which nobody holds, as in memcached.
+   */
+  item: number
   /** Whether an mg/get has fetched the item since it was stored (mg h). */
   fetched: boolean
   /** Last access, ms since the epoch (mg l). */
@@ -31,7 +42,8 @@ export interface ItemMeta {
 export class ItemTable {
   private readonly meta = new Map<string, ItemMeta>()
   /** memcached's CAS counter: every store takes the next value. */
-  private casCounter = 0n
+  private casCounter = 0
+  private itemCounter = 0
   /** Set while the front end itself writes, so its own store does not clear what it is about to set. */
   private writing = false
 
@@ -50,16 +62,20 @@ export class ItemTable {
     this.server.saving?.preserve(this.db, key)
   }
 
+  /** Whether writes go to the AOF or replicas: the argv for them is built only then. */
+  private get propagating(): boolean {
+    return this.server.propagation.active
+  }
+
   private propagate(argv: string[]): void {
-    const propagation = this.server.propagation
-    if (propagation.active) propagation.write(this.db, argv)
+    this.server.propagation.write(this.db, argv)
   }
 
   get size(): number {
     return this.meta.size
   }
 
-  nextCas(): bigint {
+  nextCas(): number {
     return ++this.casCounter
   }
 
@@ -67,7 +83,7 @@ export class ItemTable {
   of(key: string, now: number): ItemMeta {
     let m = this.meta.get(key)
     if (m === undefined) {
-      m = { flags: 0, cas: this.nextCas(), fetched: false, atime: now, stale: false, tokenSent: false }
+      m = { flags: 0, cas: this.nextCas(), item: ++this.itemCounter, fetched: false, atime: now, stale: false, tokenSent: false }
       this.meta.set(key, m)
     }
     return m
@@ -97,7 +113,7 @@ export class ItemTable {
    * events and dirty see an ordinary write), then the metadata. `expireAt` is an
    * absolute ms time, 0 for none; keepTtl keeps the key's current expiry (append).
    */
-  store(key: string, value: string, flags: number, expireAt: number, keepTtl = false): ItemMeta {
+  store(key: string, value: string, flags: number, expireAt: number, keepTtl: boolean, now: number): ItemMeta {
     const db = this.db
     this.before(key)
     this.writing = true
@@ -110,9 +126,21 @@ export class ItemTable {
     } finally {
       this.writing = false
     }
-    this.propagate(keepTtl ? ['SET', key, value, 'KEEPTTL'] : expireAt !== 0 ? ['SET', key, value, 'PXAT', String(expireAt)] : ['SET', key, value])
-    const m: ItemMeta = { flags: flags >>> 0, cas: this.nextCas(), fetched: false, atime: Date.now(), stale: false, tokenSent: false }
-    this.meta.set(key, m)
+    if (this.propagating) {
+      this.propagate(keepTtl ? ['SET', key, value, 'KEEPTTL'] : expireAt !== 0 ? ['SET', key, value, 'PXAT', String(expireAt)] : ['SET', key, value])
+    }
+    let m = this.meta.get(key)
+    if (m === undefined) {
+      m = { flags: 0, cas: 0, item: 0, fetched: false, atime: 0, stale: false, tokenSent: false }
+      this.meta.set(key, m)
+    }
+    m.flags = flags >>> 0
+    m.cas = this.nextCas()
+    m.item = ++this.itemCounter
+    m.fetched = false
+    m.atime = now
+    m.stale = false
+    m.tokenSent = false
     return m
   }
 
@@ -126,20 +154,20 @@ export class ItemTable {
     } finally {
       this.writing = false
     }
-    this.propagate(expireAt === 0 ? ['PERSIST', key] : ['PEXPIREAT', key, String(expireAt)])
+    if (this.propagating) this.propagate(expireAt === 0 ? ['PERSIST', key] : ['PEXPIREAT', key, String(expireAt)])
   }
 
   delete(key: string): boolean {
     this.before(key)
     if (!this.db.delete(key)) return false
-    this.propagate(['DEL', key])
+    if (this.propagating) this.propagate(['DEL', key])
     return true
   }
 
   /** flush_all: database 0 emptied (a background save keeps its old tables). */
   flush(): void {
     this.db.clear()
-    this.propagate(['FLUSHDB'])
+    if (this.propagating) this.propagate(['FLUSHDB'])
   }
 
   // The store's change seam, for database 0 (see server/signals.ts).
@@ -155,6 +183,11 @@ export class ItemTable {
   cleared(): void {
     this.meta.clear()
   }
+}
+
+/** Whether a client's CAS token (any u64) names the item's CAS. */
+export function casMatches(meta: ItemMeta, token: bigint): boolean {
+  return token <= 0x1fffffffffffffn && Number(token) === meta.cas
 }
 
 /** Whether a stored value is a string memcached can serve (not a list, hash...). */

@@ -1,4 +1,5 @@
-import type { Session } from './commands.js'
+import type { PendingStore, Session } from './commands.js'
+import { casMatches } from './items.js'
 import { applyDelta, BAD_FORMAT, itemSize, numericValue, refuseStore, store, storeDelta } from './commands.js'
 import { expiryFromExptime, KEY_MAX_LENGTH, parseFlags, parseI32, parseU64, ttlSeconds } from './parser.js'
 
@@ -14,7 +15,7 @@ import { expiryFromExptime, KEY_MAX_LENGTH, parseFlags, parseI32, parseU64, ttlS
 const KNOWN = new Set('bNTRlOPLkstcfvhuqFCMJDI'.split(''))
 const MAX_OPAQUE = 32
 
-interface Flags {
+export interface Flags {
   /** First character of each flag token, in order, with its token. */
   list: string[]
   has: Set<string>
@@ -155,7 +156,7 @@ function mg(s: Session, tokens: string[]): void {
   const f = parseFlagTokens(tokens, 2)
   const key = f.binaryKey ? decodeKey(tokens[1]) : tokens[1]
   const { items, counters } = s.front
-  const now = Date.now()
+  const now = s.front.now
   counters.cmd_get++
   let value = items.value(key)
   let created = false
@@ -163,7 +164,7 @@ function mg(s: Session, tokens: string[]): void {
   if (value === undefined && f.vivify !== null) {
     // N: a miss creates an empty item, and this client wins the right to fill it.
     const at = expiryFromExptime(f.vivify, now)
-    items.store(key, '', 0, at === -1 ? 0 : at)
+    items.store(key, '', 0, at === -1 ? 0 : at, false, now)
     value = ''
     created = true
     vivifiedExpired = at === -1
@@ -178,7 +179,7 @@ function mg(s: Session, tokens: string[]): void {
   }
   counters.get_hits++
   const meta = items.of(key, now)
-  s.held.add(meta)
+  s.held.add(meta.item)
   let won = created
   // T with a TTL already past (negative): this fetch still sees the item, then it is gone.
   let expireNow = vivifiedExpired
@@ -262,34 +263,45 @@ function ms(s: Session, tokens: string[]): void {
     s.swallow(length + 2, refusal)
     return
   }
-  s.expectData(length, (block) => {
-    if (block[length] !== 13 || block[length + 1] !== 10) {
-      s.out.line('CLIENT_ERROR bad data chunk')
-      return
-    }
-    const value = block.latin1Slice(0, length)
-    const now = Date.now()
-    const items = front.items
-    let result: string
-    const current = items.value(key)
-    if (command === 'cas' && f.stale && current !== undefined && f.cas! < items.of(key, now).cas) {
-      // I with an older CAS: the value is stored but marked stale.
-      result = store(front, 'set', key, value, f.clientFlags, expiryFromExptime(f.ttl ?? 0, now), 0n)
-      const meta = items.peek(key)
-      if (meta !== undefined) meta.stale = true
-    } else {
-      result = store(front, command, key, value, f.clientFlags, expiryFromExptime(f.ttl ?? 0, now), f.cas ?? 0n)
-    }
-    const code = result === 'STORED' ? 'HD' : result === 'NOT_STORED' ? 'NS' : result === 'EXISTS' ? 'EX' : 'NF'
-    if (code === 'HD' && f.noreply) return
-    let line = code
-    const meta = code === 'HD' ? items.peek(key) : undefined
-    for (const t of f.list) {
-      if (t[0] === 'c' && meta !== undefined) line += ` c${meta.cas}`
-      else line += echoFlag(t, key, f)
-    }
-    s.out.line(line)
-  })
+  const p = s.pending
+  p.command = command
+  p.key = key
+  p.length = length
+  p.meta = f
+  s.expectData()
+}
+
+/** ms's data block has arrived (dataArrived): `length` bytes at `at`, then \r\n. */
+export function msData(s: Session, p: PendingStore, f: Flags, input: Buffer, at: number): void {
+  const { command, key, length } = p
+  // The flags are not kept past their store.
+  p.meta = null
+  if (input[at + length] !== 13 || input[at + length + 1] !== 10) {
+    s.out.line('CLIENT_ERROR bad data chunk')
+    return
+  }
+  const value = input.latin1Slice(at, at + length)
+  const now = s.front.now
+  const front = s.front
+  const items = front.items
+  let result: string
+  if (command === 'cas' && f.stale && items.value(key) !== undefined && f.cas! < items.of(key, now).cas) {
+    // I with an older CAS: the value is stored but marked stale.
+    result = store(front, 'set', key, value, f.clientFlags, expiryFromExptime(f.ttl ?? 0, now), 0n)
+    const meta = items.peek(key)
+    if (meta !== undefined) meta.stale = true
+  } else {
+    result = store(front, command, key, value, f.clientFlags, expiryFromExptime(f.ttl ?? 0, now), f.cas ?? 0n)
+  }
+  const code = result === 'STORED' ? 'HD' : result === 'NOT_STORED' ? 'NS' : result === 'EXISTS' ? 'EX' : 'NF'
+  if (code === 'HD' && f.noreply) return
+  let line = code
+  const meta = code === 'HD' ? items.peek(key) : undefined
+  for (const t of f.list) {
+    if (t[0] === 'c' && meta !== undefined) line += ` c${meta.cas}`
+    else line += echoFlag(t, key, f)
+  }
+  s.out.line(line)
 }
 
 /**
@@ -309,12 +321,12 @@ function flagsAndKey(tokens: string[]): { f: Flags; key: string } {
 function md(s: Session, tokens: string[]): void {
   const { f, key } = flagsAndKey(tokens)
   const { items, counters } = s.front
-  const now = Date.now()
+  const now = s.front.now
   let code: string
   if (items.value(key) === undefined) {
     counters.delete_misses++
     code = 'NF'
-  } else if (f.cas !== null && items.of(key, now).cas !== f.cas) {
+  } else if (f.cas !== null && !casMatches(items.of(key, now), f.cas)) {
     code = 'EX'
   } else if (f.stale) {
     // I: keep the item, marked stale with a new CAS, for one client to recache.
@@ -351,7 +363,7 @@ function ma(s: Session, tokens: string[]): void {
     default: throw new MetaError('CLIENT_ERROR invalid mode for ma M token')
   }
   const { items, counters } = s.front
-  const now = Date.now()
+  const now = s.front.now
   const old = items.value(key)
   let code: string
   let result = ''
@@ -364,7 +376,7 @@ function ma(s: Session, tokens: string[]): void {
       // N: a miss creates the counter at J (default 0), with N's TTL.
       result = f.initial.toString()
       const at = expiryFromExptime(f.vivify, now)
-      items.store(key, result, 0, at === -1 ? 0 : at)
+      items.store(key, result, 0, at === -1 ? 0 : at, false, now)
       expireNow = at === -1
       code = 'HD'
       exists = true
@@ -373,16 +385,16 @@ function ma(s: Session, tokens: string[]): void {
       else counters.decr_misses++
       code = 'NF'
     }
-  } else if (f.cas !== null && items.of(key, now).cas !== f.cas) {
+  } else if (f.cas !== null && !casMatches(items.of(key, now), f.cas)) {
     code = 'EX'
   } else {
     const current = numericValue(old)
     if (current === null) throw new MetaError('CLIENT_ERROR cannot increment or decrement non-numeric value')
     if (incr) counters.incr_hits++
     else counters.decr_hits++
-    const applied = applyDelta(old, current, f.delta, incr, s.held.has(items.of(key, now)))
+    const applied = applyDelta(old, current, f.delta, incr, s.held.has(items.of(key, now).item))
     result = applied.result.toString()
-    storeDelta(items, key, old, applied.stored)
+    storeDelta(items, key, old, applied.stored, now)
     code = 'HD'
     quiet = f.noreply
     exists = true
@@ -425,7 +437,7 @@ function me(s: Session, tokens: string[]): void {
     s.out.line('EN')
     return
   }
-  const now = Date.now()
+  const now = s.front.now
   const meta = items.of(key, now)
   const at = items.db.getExpire(key)
   const exp = at === undefined ? -1 : -ttlSeconds(at, now)

@@ -1,3 +1,6 @@
+/** Up to this length text is copied byte by byte rather than by latin1Write. */
+const SHORT_TEXT = 64
+
 /**
  * A connection's pending replies: latin1 text and value bytes appended into one
  * growing buffer, sent in a single write per read (connection.ts), as the Redis
@@ -21,8 +24,8 @@ export class Output {
   /** A line of latin1 text, with its \r\n. */
   line(s: string): void {
     this.ensure(s.length + 2)
+    this.put(s)
     const buf = this.buf
-    this.pos += buf.latin1Write(s, this.pos)
     buf[this.pos++] = 13
     buf[this.pos++] = 10
   }
@@ -30,7 +33,23 @@ export class Output {
   /** Latin1 text as is (a value held as a JS string). */
   text(s: string): void {
     this.ensure(s.length)
-    this.pos += this.buf.latin1Write(s, this.pos)
+    this.put(s)
+  }
+
+  /**
+   * Short text (the STORED, END and VALUE lines) is copied in JS: latin1Write is a
+   * call into C++ whose fixed cost is more than the copy.
+   */
+  private put(s: string): void {
+    const n = s.length
+    const buf = this.buf
+    if (n <= SHORT_TEXT) {
+      let pos = this.pos
+      for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i)
+      this.pos = pos
+    } else {
+      this.pos += buf.latin1Write(s, this.pos)
+    }
   }
 
   truncate(mark: number): void {

@@ -21,21 +21,27 @@ export const MAX_GET_LINE = 1024 * 1024
  * The tokens of a command line (latin1 text), split on spaces only: tabs and other
  * control bytes belong to the token, as in memcached. memcached reads the line as a C
  * string, so it ends at the first NUL byte.
+ *
+ * They are written into `out`, which is returned: a connection passes the same array
+ * for every line rather than allocate one per request. Nothing keeps the tokens past
+ * its command.
  */
-export function tokenize(line: string): string[] {
+export function tokenize(line: string, out: string[] = []): string[] {
   const nul = line.indexOf('\0')
   if (nul >= 0) line = line.slice(0, nul)
-  const out: string[] = []
+  let n = 0
   let start = -1
   for (let i = 0; i < line.length; i++) {
     if (line.charCodeAt(i) === 32) {
       if (start >= 0) {
-        out.push(line.slice(start, i))
+        out[n++] = line.slice(start, i)
         start = -1
       }
     } else if (start < 0) start = i
   }
-  if (start >= 0) out.push(line.slice(start))
+  if (start >= 0) out[n++] = line.slice(start)
+  // Shortening in place keeps the array's store; only an empty line gives it up.
+  if (out.length !== n) out.length = n
   return out
 }
 

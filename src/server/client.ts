@@ -5,9 +5,10 @@ import type { Database } from '../store/database.js'
 import type { CommandSpec } from '../commands/spec.js'
 import { Caller } from './caller.js'
 import { readNow } from './busy.js'
-import { FastIo, WriteResult, type ClientSocket, type RawReader, type RawWriter } from './fast-io.js'
+import { ConnectionOutput, type OutputOwner } from './connection-output.js'
+import type { ClientSocket, RawReader } from './fast-io.js'
 import { contain } from './faults.js'
-import { ClientClass, outputLimitReached } from './output-limits.js'
+import { ClientClass } from './output-limits.js'
 import { clientInfoLine } from '../commands/connection.js'
 import type { Server } from './server.js'
 
@@ -43,9 +44,6 @@ export const ReplyFlag = {
   skip: 4,
 } as const
 
-/** Pause reading from a client whose unsent replies pass this many bytes. */
-const OUTPUT_HIGH_WATER = 4 * 1024 * 1024
-
 /** Below Buffer.poolSize / 2, so it comes from Node's shared pool. */
 const INITIAL_OUTPUT_BUFFER = 256
 
@@ -55,28 +53,17 @@ const INITIAL_OUTPUT_BUFFER = 256
  * out in a single socket.write. The loop stops while the client is blocked (BLPOP)
  * and while the socket pushes back, and resumes on unblock or 'drain'.
  */
-export class Client extends Caller implements RawReader, RawWriter {
+export class Client extends Caller implements RawReader, OutputOwner {
   readonly decoder: RequestDecoder
   readonly createdAt = Date.now()
   lastInteraction = Date.now()
-  /** Set by QUIT and protocol errors: send what is pending, then close. */
-  private closing = false
-  private writePaused = false
   /** Re-entrancy guard: process() may be reached from another client's command. */
   private processing = false
   /** "ip:port" of each end, fetched on first use (two syscalls that few connections need). */
   private peerAddr: string | null = null
   private localAddr: string | null = null
-  /** Direct handle I/O (see fast-io.ts), or null to go through the socket's streams. */
-  private readonly io: FastIo | null
-  /** Bytes handed to the kernel asynchronously and not yet confirmed written. */
-  pendingOutput = 0
-  /** Writes behind those bytes (CLIENT LIST oll). */
-  pendingWrites = 0
-  /** When queued output reached the soft output buffer limit (unix seconds; 0 = below it). */
-  softLimitSince = 0
-  /** Past an output buffer limit: queued output is dropped and the socket closed, not flushed. */
-  private dropOutput = false
+  /** Writes, output limits and closing (connection-output.ts, shared with memcached connections). */
+  readonly output: ConnectionOutput
   /** Pub/sub subscriptions (pubsub/pubsub.ts holds the reverse maps). */
   readonly channels = new Set<string>()
   readonly patterns = new Set<string>()
@@ -113,7 +100,17 @@ export class Client extends Caller implements RawReader, RawWriter {
       queryBufferLimit: server.config.int('client-query-buffer-limit'),
     })
     this.decoder.authenticated = this.authenticated
-    this.io = FastIo.attach(socket, this)
+    this.output = new ConnectionOutput(socket, this, this.out, this)
+  }
+
+  /** Writes queued in libuv (CLIENT LIST oll). */
+  get pendingWrites(): number {
+    return this.output.pendingWrites
+  }
+
+  /** When queued output reached the soft output buffer limit (unix seconds; 0 = below it). */
+  get softLimitSince(): number {
+    return this.output.softLimitSince
   }
 
   /** The peer's "ip:port" (CLIENT LIST addr=). */
@@ -146,19 +143,9 @@ export class Client extends Caller implements RawReader, RawWriter {
     }
   }
 
-  onRawWriteDone(bytes: number, status: number): void {
-    this.pendingOutput -= bytes
-    this.pendingWrites--
-    if (status < 0 || (this.closing && this.pendingOutput === 0)) {
-      this.destroy()
-      return
-    }
-    if (this.writePaused && this.pendingOutput === 0) this.onDrain()
-  }
-
   /** net's onread callback: `buf` is the server's shared read buffer. */
   onRead(nread: number, buf: Buffer): void {
-    if (this.closing || this.closed) return
+    if (this.output.closing || this.closed) return
     this.lastInteraction = this.server.clock
     try {
       this.decoder.feed(buf, nread)
@@ -177,8 +164,9 @@ export class Client extends Caller implements RawReader, RawWriter {
    * overtake. Those wait in the kernel until the script ends.
    */
   pollWhileBusy(buf: Buffer): void {
-    while (!this.processing && this.blocked === null && this.postponed === null && !this.closing && !this.closed && !this.writePaused) {
-      if (this.io !== null ? this.pendingOutput !== 0 : this.socket.writableLength !== 0) return
+    const output = this.output
+    while (!this.processing && this.blocked === null && this.postponed === null && !output.closing && !this.closed && !output.writePaused) {
+      if (output.io !== null ? output.pendingOutput !== 0 : this.socket.writableLength !== 0) return
       const fd = (this.socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd
       if (typeof fd !== 'number' || fd < 0) return
       const n = readNow(fd, buf)
@@ -228,8 +216,9 @@ export class Client extends Caller implements RawReader, RawWriter {
     if (this.processing) return
     this.processing = true
     const server = this.server
+    const output = this.output
     try {
-      while (this.blocked === null && this.postponed === null && !this.closing && !this.closed && !this.writePaused) {
+      while (this.blocked === null && this.postponed === null && !output.closing && !this.closed && !output.writePaused) {
         let argv
         try {
           argv = this.decoder.next()
@@ -301,69 +290,26 @@ export class Client extends Caller implements RawReader, RawWriter {
   flush(): void {
     const out = this.out
     if (out.pos === 0 || this.closed) {
-      if (this.closing) this.closeWhenSent()
+      if (this.output.closing) this.output.closeWhenSent()
       return
     }
     // With appendonly on, the writes behind these replies reach the file first (and,
     // under appendfsync always, the disk): the AOF may keep them to send later.
     const aof = this.server.aof
     if (aof !== null && aof.enabled && aof.holds(this)) return
-    this.send()
+    this.output.send()
   }
 
   /** The AOF has what this client's held replies depend on (aof.ts): they go now. */
   releaseFromAof(): void {
     this.aofWaiting = false
     if (this.closed) return
-    if (this.out.pos !== 0) this.send()
-    else if (this.closing) this.closeWhenSent()
+    if (this.out.pos !== 0) this.output.send()
+    else if (this.output.closing) this.output.closeWhenSent()
   }
 
-  /** Writes the pending replies to the socket, at once or queued. */
-  private send(): void {
-    const out = this.out
-    const socket = this.socket
-    const io = this.io
-    if (io !== null) {
-      const length = out.pos
-      const result = io.write(out.take(), this)
-      if (result === WriteResult.Done) {
-        out.reuse()
-      } else if (result === WriteResult.Queued) {
-        out.detach()
-        this.pendingOutput += length
-        this.pendingWrites++
-        if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
-          this.writePaused = true
-          socket.pause()
-        }
-      } else {
-        this.destroy()
-        return
-      }
-      if (this.closing) this.closeWhenSent()
-      return
-    }
-    const ok = socket.write(out.take())
-    // A write that completed synchronously has copied our bytes to the kernel, so the
-    // buffer can be reused; otherwise the socket still references it.
-    if (socket.writableLength === 0) out.reuse()
-    else out.detach()
-    if (this.closing) {
-      this.closeWhenSent()
-      return
-    }
-    if (!ok && socket.writableLength > OUTPUT_HIGH_WATER && !this.writePaused) {
-      this.writePaused = true
-      socket.pause()
-      socket.once('drain', this.onDrain)
-    }
-  }
-
-  private readonly onDrain = (): void => {
-    this.writePaused = false
-    if (this.closed) return
-    this.socket.resume()
+  /** The socket took its queued output: the loop may go on. */
+  drained(): void {
     this.serve()
   }
 
@@ -374,17 +320,7 @@ export class Client extends Caller implements RawReader, RawWriter {
    * see its connection fail.
    */
   closeAfterReply(): void {
-    this.closing = true
-    this.socket.pause()
-  }
-
-  /** Closes once every reply is written; queued direct writes finish in onRawWriteDone. */
-  private closeWhenSent(): void {
-    // Replies the AOF holds go first; releaseFromAof comes back here.
-    if (this.aofWaiting && !this.dropOutput) return
-    if (this.dropOutput) this.destroy()
-    else if (this.io === null) this.socket.destroySoon()
-    else if (this.pendingOutput === 0) this.destroy()
+    this.output.closeAfterReply()
   }
 
   /** Drops the connection at once (CLIENT KILL, query buffer limit, shutdown). */
@@ -418,7 +354,7 @@ export class Client extends Caller implements RawReader, RawWriter {
    * work is done (Server.flushSoon), so a burst of messages is one write.
    */
   deliver(frame: Buffer): void {
-    if (this.closed || this.closing) return
+    if (this.closed || this.output.closing) return
     if (this.held !== null) {
       this.held.push(frame)
       return
@@ -430,7 +366,7 @@ export class Client extends Caller implements RawReader, RawWriter {
 
   /** Output waiting for this client: not yet written, or written but not taken by the kernel. */
   get queuedOutput(): number {
-    return this.out.pos + (this.io !== null ? this.pendingOutput : this.socket.writableLength)
+    return this.output.queued
   }
 
   /**
@@ -438,21 +374,11 @@ export class Client extends Caller implements RawReader, RawWriter {
    * the pubsub class; there are no replicas, so everyone else is normal.
    */
   private enforceOutputLimits(): void {
-    const limit = this.server.outputLimits[this.subscribed ? ClientClass.PubSub : ClientClass.Normal]
-    const used = this.queuedOutput
-    if (used < limit.floor) {
-      this.softLimitSince = 0
-      return
-    }
-    if (this.closing || !outputLimitReached(limit, used, Math.floor(this.server.clock / 1000), this)) return
-    // As Redis's freeClientAsync: the client goes after the current batch of work, its
-    // queued output is dropped, and nothing more is queued for it meanwhile (closing).
-    this.server.log('warning', `Client ${clientInfoLine(this).trimEnd()} scheduled to be closed ASAP for overcoming of output buffer limits.`)
-    this.closing = true
-    this.dropOutput = true
-    this.out.truncate(0)
-    this.socket.pause()
-    this.server.flushSoon(this)
+    const server = this.server
+    if (!this.output.overLimit(server.outputLimits[this.subscribed ? ClientClass.PubSub : ClientClass.Normal], server.clock)) return
+    server.log('warning', `Client ${clientInfoLine(this).trimEnd()} scheduled to be closed ASAP for overcoming of output buffer limits.`)
+    this.output.abandon()
+    server.flushSoon(this)
   }
 
   /** Resumes the request loop after unblocking, and sends the replies. */

@@ -58,6 +58,9 @@ const SCRIPTS: [string, Buffer][] = [
   ['meta TTL updates', B('ms mt 1 T0\r\nx\r\nmg mt T-1 v\r\nmg mt v\r\nms mt2 1 T0\r\nx\r\nmg mt2 T500 t\r\nma mt3 N0 J3 T400 t v\r\nmg mt3 t v\r\nmg mt2 t u v\r\n')],
   ['meta negative TTLs', B('mg nn N-1 v c\r\nmg nn v\r\nma nm N-1 J4 v\r\nma nm v\r\nms nd 1 T0\r\nx\r\nmd nd I T-1\r\nmg nd v\r\nms na 1 T0\r\n5\r\nma na T-1 v\r\nmg na v\r\nms nb 1 T0\r\n5\r\nma nb T300 q\r\nmg nb t v\r\n')],
   ['incr after mg in one batch', B('set hn 0 0 2\r\n10\r\nmg hn s\r\ndecr hn 1\r\nget hn\r\nset hn 0 0 2\r\n10\r\nget hn\r\ndecr hn 1\r\nget hn\r\nset hn 0 0 2\r\n10\r\nmg hn v\r\nmn\r\nma hn MD\r\nget hn\r\nset hn 0 0 2\r\n10\r\nmg hn s\r\n' + 'version\r\n'.repeat(18) + 'decr hn 1\r\nget hn\r\nset hn 0 0 2\r\n10\r\nmg hn s\r\n' + 'version\r\n'.repeat(19) + 'decr hn 1\r\nget hn\r\n' + 'version\r\n'.repeat(3) + 'set hn 0 0 2\r\n10\r\nmg hn s\r\n' + 'version\r\n'.repeat(17) + 'decr hn 1\r\nget hn\r\nset hn 0 0 2\r\n10\r\nmg hn s\r\n' + 'version\r\n'.repeat(18) + 'decr hn 1\r\nget hn\r\n')],
+  // A store renews the item's metadata in place: what mg held must stay held through
+  // md I (same item, new CAS) and end with a set or a grown incr (a new item).
+  ['held items across in-place renewals', B('set hi 0 0 2\r\n10\r\nmg hi s\r\nmd hi I\r\ndecr hi 1\r\nget hi\r\nset hi 0 0 2\r\n99\r\nmg hi s\r\nincr hi 1\r\ndecr hi 95\r\nget hi\r\nset hi 3 0 2\r\n10\r\nmg hi s\r\nms hi 2 F4\r\n20\r\ndecr hi 1\r\nmg hi v f\r\n')],
   ['stats error forms', B('stats foo\r\nstats detail\r\nstats detail dump\r\nstats reset\r\n')],
 ]
 
