@@ -128,7 +128,7 @@ describe.skipIf(memcachedBinary === null)('memcached front end against memcached
 
   it('matches on random sequences split at random bytes', async () => {
     for (const seed of [21, 22, 23, 24]) {
-      const input = B(randomScript(seed, 150))
+      const input = B(randomScript(seed, 150, true))
       const r = rng(seed * 7)
       const splits = Array.from({ length: 40 }, () => 1 + Math.floor(r() * (input.length - 1))).sort((x, y) => x - y)
       const expected = await exchange(real.port, input, splits)
@@ -168,7 +168,14 @@ function rng(seed: number): () => number {
 }
 
 /** Commands over a few keys, mixing every family, errors and noreply included. */
-function randomScript(seed: number, count: number): string {
+/**
+ * `framing` leaves out incr, decr and ma, for the test that splits requests at random
+ * bytes. Whether memcached pads a shorter result in place or makes a new item depends
+ * on whether the item is still referenced, which depends on where its reads end: with
+ * random splits that is up to the timing of the sockets, and memcached itself answers
+ * the same bytes differently from run to run. The fixed scripts above check that quirk.
+ */
+function randomScript(seed: number, count: number, framing = false): string {
   const r = rng(seed)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]
   const keys = [`r${seed}a`, `r${seed}b`, `r${seed}c`, `r${seed}d`]
@@ -180,7 +187,9 @@ function randomScript(seed: number, count: number): string {
   for (let i = 0; i < count; i++) {
     const k = pick(keys)
     const v = pick(values)
-    switch (Math.floor(r() * 16)) {
+    const pickCase = Math.floor(r() * 16)
+    if (framing && (pickCase === 3 || pickCase === 11)) continue
+    switch (pickCase) {
       case 0: case 1: out += `${pick(['set', 'add', 'replace', 'append', 'prepend'])} ${k} ${pick(flags)} ${pick(exps)} ${v.length}${nr()}\r\n${v}\r\n`; break
       case 2: out += `${pick(['get', 'gets'])} ${pick(keys)} ${pick(keys)}\r\n`; break
       case 3: out += `${pick(['incr', 'decr'])} ${k} ${pick(['1', '0', '10', '18446744073709551615', 'x'])}${nr()}\r\n`; break
