@@ -167,8 +167,8 @@ function rng(seed: number): () => number {
   }
 }
 
-/** Commands over a few keys, mixing every family, errors and noreply included. */
 /**
+ * Commands over a few keys, mixing every family, errors and noreply included.
  * `framing` leaves out incr, decr and ma, for the test that splits requests at random
  * bytes. Whether memcached pads a shorter result in place or makes a new item depends
  * on whether the item is still referenced, which depends on where its reads end: with
@@ -187,9 +187,9 @@ function randomScript(seed: number, count: number, framing = false): string {
   for (let i = 0; i < count; i++) {
     const k = pick(keys)
     const v = pick(values)
-    const pickCase = Math.floor(r() * 16)
-    if (framing && (pickCase === 3 || pickCase === 11)) continue
-    switch (pickCase) {
+    const kind = Math.floor(r() * 16)
+    if (framing && (kind === 3 || kind === 11)) continue
+    switch (kind) {
       case 0: case 1: out += `${pick(['set', 'add', 'replace', 'append', 'prepend'])} ${k} ${pick(flags)} ${pick(exps)} ${v.length}${nr()}\r\n${v}\r\n`; break
       case 2: out += `${pick(['get', 'gets'])} ${pick(keys)} ${pick(keys)}\r\n`; break
       case 3: out += `${pick(['incr', 'decr'])} ${k} ${pick(['1', '0', '10', '18446744073709551615', 'x'])}${nr()}\r\n`; break
