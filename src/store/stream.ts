@@ -379,6 +379,9 @@ export function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/** What an IdMap keys an id by (idKey). */
+export type IdKey = number | string
+
 /**
  * An id as a Map key. Not the bigint itself: V8 hashes a BigInt by its lowest 64 bits
  * alone, the sequence, so every id with sequence 0 would share one bucket and a PEL
@@ -386,7 +389,7 @@ export function compareBytes(a: string, b: string): number {
  * the id packs exactly into a double; other ids key by their text, which no number
  * equals.
  */
-function idKey(id: bigint): number | string {
+export function idKey(id: bigint): IdKey {
   const ms = id >> 64n
   if (ms < 0x80000000000n) {
     const seq = id & U64_MAX
@@ -395,18 +398,25 @@ function idKey(id: bigint): number | string {
   return formatId(id)
 }
 
+/** idKey of the id (ms, seq) when that is a number (both parts in its range), else null. */
+export function numericIdKey(ms: number, seq: number): number | null {
+  return ms < 0x80000000000 && seq < 1024 ? ms * 1024 + seq : null
+}
+
 /**
  * A map from ids to values iterated in id order (the pending entries lists). Lookups
  * go through a Map; the order is a sorted array of ids from which deletions are lazy:
  * a deleted id stays in the array until the array is compacted, so acknowledging in
  * order (the common case) costs O(1), and new ids, which usually come last, append.
+ * The *ByKey methods and set's `k` take an idKey the caller already has, as XACK and
+ * XREADGROUP do for every id they touch, sparing the bigint work of finding it again.
  */
 export class IdMap<V> {
-  private readonly map = new Map<number | string, V>()
+  private readonly map = new Map<IdKey, V>()
   /** Sorted ids, some of them deleted (not in `map`). */
   private order: bigint[] = []
   /** idKey() of each id in `order`, so that scans over it need not work them out again. */
-  private orderKeys: (number | string)[] = []
+  private orderKeys: IdKey[] = []
   /** Ids before this index are all deleted. */
   private head = 0
 
@@ -418,14 +428,16 @@ export class IdMap<V> {
     return this.map.get(idKey(id))
   }
 
-  set(id: bigint, v: V): void {
+  getByKey(k: IdKey): V | undefined {
+    return this.map.get(k)
+  }
+
+  set(id: bigint, v: V, k: IdKey = idKey(id)): void {
     const map = this.map
-    const k = idKey(id)
-    if (map.has(k)) {
-      map.set(k, v)
-      return
-    }
+    const size = map.size
     map.set(k, v)
+    // Same size: the id was there and only its value changed.
+    if (map.size === size) return
     const order = this.order
     const n = order.length
     if (n === 0 || order[n - 1] < id) {
@@ -446,8 +458,12 @@ export class IdMap<V> {
   }
 
   delete(id: bigint): boolean {
+    return this.deleteByKey(idKey(id))
+  }
+
+  deleteByKey(k: IdKey): boolean {
     const map = this.map
-    if (!map.delete(idKey(id))) return false
+    if (!map.delete(k)) return false
     const keys = this.orderKeys
     let head = this.head
     while (head < keys.length && !map.has(keys[head])) head++
@@ -481,7 +497,7 @@ export class IdMap<V> {
     if (order.length - map.size <= map.size + 32) return
     const keys = this.orderKeys
     const liveOrder: bigint[] = []
-    const liveKeys: (number | string)[] = []
+    const liveKeys: IdKey[] = []
     for (let i = 0; i < order.length; i++) {
       if (!map.has(keys[i])) continue
       liveOrder.push(order[i])
