@@ -37,17 +37,61 @@ export function idSeq(id: bigint): bigint {
   return id & U64_MAX
 }
 
+/** Below this, an id part is exact as a double. */
+const SAFE_PART = 1n << 53n
+
+/**
+ * The parts of one id as numbers, for the last id split() was given (or setSplit
+ * told): XADD works out an id, sizes its entry and formats it for the reply, and
+ * each bigint shift or mask allocates, so the parts are found once and reused.
+ */
+let splitOf = -1n
+let splitOk = false
+let splitMs = 0
+let splitSeq = 0
+
+/** Sets splitMs and splitSeq to the id's parts; false (and not set) when one is 2^53 or more. */
+function split(id: bigint): boolean {
+  if (id !== splitOf) {
+    splitOf = id
+    const ms = id >> 64n
+    const seq = id & U64_MAX
+    splitOk = ms < SAFE_PART && seq < SAFE_PART
+    if (splitOk) {
+      splitMs = Number(ms)
+      splitSeq = Number(seq)
+    }
+  }
+  return splitOk
+}
+
+function setSplit(id: bigint, ms: number, seq: number): void {
+  splitOf = id
+  splitOk = true
+  splitMs = ms
+  splitSeq = seq
+}
+
 /** The last ms part formatId turned to text, with its dash: ids in a row mostly share it. */
-let formattedMs = -1n
+let formattedMs = -1
 let formattedMsText = ''
+let formattedBigMs = -1n
+let formattedBigMsText = ''
 
 export function formatId(id: bigint): string {
-  const ms = id >> 64n
-  if (ms !== formattedMs) {
-    formattedMs = ms
-    formattedMsText = `${ms}-`
+  if (split(id)) {
+    if (splitMs !== formattedMs) {
+      formattedMs = splitMs
+      formattedMsText = `${splitMs}-`
+    }
+    return formattedMsText + splitSeq
   }
-  return formattedMsText + (id & U64_MAX).toString()
+  const ms = id >> 64n
+  if (ms !== formattedBigMs) {
+    formattedBigMs = ms
+    formattedBigMsText = `${ms}-`
+  }
+  return formattedBigMsText + (id & U64_MAX).toString()
 }
 
 export interface StreamEntry {
@@ -85,6 +129,11 @@ class StreamNode {
    */
   last: bigint
 
+  /** The parts of the id `firstOf` (the first live entry's, as entryBytes last saw it) as numbers. */
+  private firstOf = -1n
+  firstMs = 0
+  firstSeq = 0
+
   constructor(
     /** Estimated listpack size in bytes. */
     public bytes: number,
@@ -94,6 +143,17 @@ class StreamNode {
     readonly masterId: bigint,
   ) {
     this.last = masterId
+  }
+
+  /** Sets firstMs and firstSeq to the parts of `first`; false when one is 2^53 or more. */
+  splitFirst(first: bigint): boolean {
+    if (first !== this.firstOf) {
+      if (!split(first)) return false
+      this.firstOf = first
+      this.firstMs = splitMs
+      this.firstSeq = splitSeq
+    }
+    return true
   }
 
   /** The live entries in order; not to be modified (see edit). */
@@ -622,6 +682,22 @@ export class StreamValue implements Collection {
    */
   nextId(ms: bigint | null, seq: bigint | null, now: number): bigint | null {
     const last = this.lastId
+    if (ms === null && split(last)) {
+      // `*` with the last id's parts below 2^53 (any id of this era): worked out on
+      // numbers, and the new id's parts left in split's memo for append and the reply.
+      const lastMs = splitMs
+      const lastSeq = splitSeq
+      if (now > lastMs) {
+        const id = BigInt(now) << 64n
+        setSplit(id, now, 0)
+        return id
+      }
+      if (lastSeq < Number.MAX_SAFE_INTEGER) {
+        const id = last + 1n
+        setSplit(id, lastMs, lastSeq + 1)
+        return id
+      }
+    }
     let id: bigint
     if (ms === null) {
       const t = BigInt(now)
@@ -978,9 +1054,13 @@ function entryBytes(node: StreamNode, e: StreamEntry): number {
   const first = node.entries[0]?.id ?? e.id
   let n = 4
   if (e.id !== first) {
-    const msDelta = idMs(e.id) - idMs(first)
-    const seqDelta = idSeq(e.id) - idSeq(first)
-    n = listpackInt(msDelta > I63 ? 0n : msDelta) + listpackInt(seqDelta > I63 || seqDelta < MINUS_I63 ? 0n : seqDelta)
+    if (node.splitFirst(first) && split(e.id)) {
+      n = listpackSmallInt(splitMs - node.firstMs) + listpackSmallInt(splitSeq - node.firstSeq)
+    } else {
+      const msDelta = idMs(e.id) - idMs(first)
+      const seqDelta = idSeq(e.id) - idSeq(first)
+      n = listpackInt(msDelta > I63 ? 0n : msDelta) + listpackInt(seqDelta > I63 || seqDelta < MINUS_I63 ? 0n : seqDelta)
+    }
   }
   n += 4
   const fields = e.fields
