@@ -98,6 +98,16 @@ export interface StreamEntry {
   readonly id: bigint
   /** field, value, field, value... */
   readonly fields: string[]
+  /**
+   * formatId(id), when XADD made it for its reply: consumers mostly read entries
+   * while they are still objects in the tail node, and reply with the same text.
+   */
+  readonly text?: string
+}
+
+/** An entry's id as reply text. */
+export function entryIdText(e: StreamEntry): string {
+  return e.text ?? formatId(e.id)
 }
 
 /**
@@ -332,7 +342,7 @@ class StreamNode {
           p += len
         }
       }
-      out.push({ id, fields })
+      out.push({ id, fields, text: undefined })
       if (out.length === max) return true
     }
     return false
@@ -450,11 +460,7 @@ export type IdKey = number | string
  * equals.
  */
 export function idKey(id: bigint): IdKey {
-  const ms = id >> 64n
-  if (ms < 0x80000000000n) {
-    const seq = id & U64_MAX
-    if (seq < 1024n) return Number(ms) * 1024 + Number(seq)
-  }
+  if (split(id) && splitMs < 0x80000000000 && splitSeq < 1024) return splitMs * 1024 + splitSeq
   return formatId(id)
 }
 
@@ -526,6 +532,8 @@ export class IdMap<V> {
     if (!map.delete(k)) return false
     const keys = this.orderKeys
     let head = this.head
+    // keys[head] is live, so only deleting it moves the head.
+    if (keys[head] !== k) return true
     while (head < keys.length && !map.has(keys[head])) head++
     this.head = head
     // Acknowledged in order, the ids before `head` are all dead: drop them once they
@@ -719,9 +727,9 @@ export class StreamValue implements Collection {
     return id > last ? id : null
   }
 
-  /** Appends an entry whose id is greater than lastId. */
-  append(id: bigint, fields: string[]): void {
-    const entry: StreamEntry = { id, fields }
+  /** Appends an entry whose id is greater than lastId; `text` is formatId(id) when known. */
+  append(id: bigint, fields: string[], text?: string): void {
+    const entry: StreamEntry = { id, fields, text }
     let node: StreamNode | undefined = this.nodes[this.nodes.length - 1]
     let size = 0
     for (const f of fields) size += f.length
@@ -951,6 +959,21 @@ export class StreamValue implements Collection {
     }
     const read = this.estimateDistance(group.lastId)
     return read === INVALID_ENTRIES_READ ? null : BigInt.asIntN(64, this.entriesAdded - read)
+  }
+
+  /**
+   * advanceGroup for each of `entries` (in id order) in turn; in one step when the
+   * counter is known and no deleted entry lies ahead, which holds for every later
+   * entry once it holds for the first.
+   */
+  advanceGroupPast(group: ConsumerGroup, entries: readonly StreamEntry[]): void {
+    const first = entries[0].id
+    if (first > group.lastId && group.entriesRead >= 0n && !this.hasTombstones(first, MAX_ID)) {
+      group.entriesRead = BigInt.asIntN(64, group.entriesRead + BigInt(entries.length))
+      group.lastId = entries[entries.length - 1].id
+      return
+    }
+    for (const e of entries) this.advanceGroup(group, e.id)
   }
 
   /** Group bookkeeping when an entry past its last id is delivered (XREADGROUP >). */

@@ -24,6 +24,7 @@ const BLOCKED_DEFAULT_COUNT = 1000
 interface ReadEntry {
   id: bigint
   fields: string[] | null
+  text?: string
 }
 
 interface ReadArgs {
@@ -247,8 +248,11 @@ function deliver(c: Caller, key: string, s: StreamValue, g: ConsumerGroup | null
   if (g === null) return entries
   const now = Date.now()
   const propagate = c.server.propagation.active
+  // Each propagated claim names the group's position after its entry, so the group
+  // moves entry by entry then; otherwise past them all at once.
+  if (!propagate && entries.length > 0) s.advanceGroupPast(g, entries)
   for (const e of entries) {
-    s.advanceGroup(g, e.id)
+    if (propagate) s.advanceGroup(g, e.id)
     if (noack) continue
     if (propagate) c.propagateAs(claimOf(key, g, consumer!.name, e.id, now, 1))
     const k = idKey(e.id)
@@ -315,7 +319,7 @@ function replyRead(c: Caller, results: { key: string; entries: ReadEntry[] }[]):
     out.array(entries.length)
     for (const e of entries) {
       out.array(2)
-      out.bulk(formatId(e.id))
+      out.bulk(e.text ?? formatId(e.id))
       if (e.fields === null) {
         out.nullArray()
         continue

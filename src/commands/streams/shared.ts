@@ -1,6 +1,6 @@
 import type { Caller } from '../../server/caller.js'
 import {
-  formatId, type IdKey, idKey, makeId, MAX_ID, numericIdKey, StreamValue, U64_MAX, type StreamEntry,
+  entryIdText, formatId, type IdKey, idKey, makeId, MAX_ID, numericIdKey, StreamValue, U64_MAX, type StreamEntry,
 } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { typedLookups } from '../lookup.js'
@@ -167,7 +167,7 @@ export function intervalArg(c: Caller, arg: string, start: boolean): bigint | nu
 export function replyEntry(c: Caller, e: StreamEntry): void {
   const out = c.out
   out.array(2)
-  out.bulk(formatId(e.id))
+  out.bulk(entryIdText(e))
   out.array(e.fields.length)
   for (const f of e.fields) out.bulk(f)
 }
