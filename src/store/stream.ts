@@ -257,36 +257,12 @@ class StreamNode {
       }
       return false
     }
-    const data = this.data
     const master = this.master
     const baseMs = this.masterId >> 64n
-    let p = 0
-    const next = (): number => {
-      let c = data.charCodeAt(p++)
-      if (c < 0x80) return c
-      let n = c & 0x7f
-      // A multiplier, not 2 ** shift: V8 calls pow() for a variable exponent.
-      let scale = 0x80
-      for (;;) {
-        c = data.charCodeAt(p++)
-        n += (c & 0x7f) * scale
-        if (c < 0x80) return n
-        scale *= 0x80
-      }
-    }
-    /** A varint that may not fit a double exactly. */
-    const nextBig = (): bigint => {
-      const at = p
-      while (data.charCodeAt(p) >= 0x80) p++
-      p++
-      if (p - at <= 7) {
-        p = at
-        return BigInt(next())
-      }
-      let n = 0n
-      for (let q = p - 1; q >= at; q--) n = (n << 7n) | BigInt(data.charCodeAt(q) & 0x7f)
-      return n
-    }
+    // The master ms as a number, or -1 past 2^53 (then every id is worked out as a bigint).
+    const baseMsN = baseMs < SAFE_PART ? Number(baseMs) : -1
+    packed = this.data
+    at = 0
     let i = 0
     // Entries before `start` are skipped comparing ids as doubles, exact while the
     // start's parts are below 2^49 (larger stored values only compare greater).
@@ -296,32 +272,44 @@ class StreamNode {
       const sMs = Number(startMs)
       const sSeq = Number(startSeq)
       for (; i < this.count; i++) {
-        const at = p
-        const ms = next()
-        const seq = next()
+        const from = at
+        const ms = readVarint()
+        const seq = readVarint()
         if (ms > sMs || (ms === sMs && seq >= sSeq)) {
-          p = at
+          at = from
           break
         }
-        const k = next()
-        const strings = k === 0 ? master.length : k
-        for (let j = 0; j < strings; j++) {
-          const len = next()
-          p += len
-        }
+        skipStrings(readVarint(), master.length)
       }
     }
+    // Ids of a node mostly share their ms: its bigint half and its text are made once.
+    let msDelta = -1
+    let msPart = 0n
+    let msText = ''
     for (; i < this.count; i++) {
-      const ms = baseMs + nextBig()
-      const id = (ms << 64n) | nextBig()
-      const k = next()
-      if (id < start) {
-        const strings = k === 0 ? master.length : k
-        for (let j = 0; j < strings; j++) {
-          // Not `p += next()`: that would read p before next() moves it.
-          const len = next()
-          p += len
+      let id: bigint
+      let text: string | undefined
+      const from = at
+      const dms = readSmallVarint()
+      const seq = dms < 0 ? -1 : readSmallVarint()
+      if (seq >= 0 && baseMsN >= 0 && baseMsN + dms < SAFE_MS) {
+        if (dms !== msDelta) {
+          msDelta = dms
+          const ms = baseMsN + dms
+          msPart = BigInt(ms) << 64n
+          msText = `${ms}-`
         }
+        id = msPart | BigInt(seq)
+        text = msText + seq
+      } else {
+        at = from
+        const ms = baseMs + readBigVarint()
+        id = (ms << 64n) | readBigVarint()
+        text = undefined
+      }
+      const k = readVarint()
+      if (id < start) {
+        skipStrings(k, master.length)
         continue
       }
       if (id > end) return true
@@ -329,20 +317,14 @@ class StreamNode {
       if (k === 0) {
         fields = new Array(master.length * 2)
         for (let j = 0; j < master.length; j++) {
-          const len = next()
           fields[2 * j] = master[j]
-          fields[2 * j + 1] = data.slice(p, p + len)
-          p += len
+          fields[2 * j + 1] = readString()
         }
       } else {
         fields = new Array(k)
-        for (let j = 0; j < k; j++) {
-          const len = next()
-          fields[j] = data.slice(p, p + len)
-          p += len
-        }
+        for (let j = 0; j < k; j++) fields[j] = readString()
       }
-      out.push({ id, fields, text: undefined })
+      out.push({ id, fields, text })
       if (out.length === max) return true
     }
     return false
@@ -357,6 +339,66 @@ class StreamNode {
     copy.added = this.added
     copy.last = this.last
     return copy
+  }
+}
+
+/** An id's ms below this (2^53) is exact as a double. */
+const SAFE_MS = 2 ** 53
+
+/** The packed node data StreamNode.scan reads, and its position in it. */
+let packed = ''
+let at = 0
+
+function readVarint(): number {
+  let c = packed.charCodeAt(at++)
+  if (c < 0x80) return c
+  let n = c & 0x7f
+  // A multiplier, not 2 ** shift: V8 calls pow() for a variable exponent.
+  let scale = 0x80
+  for (;;) {
+    c = packed.charCodeAt(at++)
+    n += (c & 0x7f) * scale
+    if (c < 0x80) return n
+    scale *= 0x80
+  }
+}
+
+/** A varint of at most 7 bytes (below 2^49, exact as a double); -1, reading nothing, for a longer one. */
+function readSmallVarint(): number {
+  let end = at
+  while (packed.charCodeAt(end) >= 0x80) end++
+  if (end - at >= 7) return -1
+  return readVarint()
+}
+
+/** A varint that may not fit a double exactly. */
+function readBigVarint(): bigint {
+  const from = at
+  while (packed.charCodeAt(at) >= 0x80) at++
+  at++
+  if (at - from <= 7) {
+    at = from
+    return BigInt(readVarint())
+  }
+  let n = 0n
+  for (let q = at - 1; q >= from; q--) n = (n << 7n) | BigInt(packed.charCodeAt(q) & 0x7f)
+  return n
+}
+
+function readString(): string {
+  const len = readVarint()
+  const s = packed.slice(at, at + len)
+  at += len
+  return s
+}
+
+/** Passes over an entry's strings: `k` of them, or the master fields' values when k is 0. */
+function skipStrings(k: number, masterCount: number): void {
+  const strings = k === 0 ? masterCount : k
+  for (let j = 0; j < strings; j++) {
+    // Not `at += readVarint()`: that would read `at` before readVarint moves it.
+    const len = readVarint()
+    at += len
   }
 }
 
