@@ -210,6 +210,7 @@ class StreamNode {
     }
     const master = this.master
     const baseMs = this.masterId >> 64n
+    const baseMsN = baseMs < SAFE_PART ? Number(baseMs) : -1
     let b = packScratch
     let p = 0
     for (let i = 0; i < list.length; i++) {
@@ -217,8 +218,13 @@ class StreamNode {
       let need = 40 + fields.length * 5
       for (let j = 0; j < fields.length; j++) need += fields[j].length
       if (p + need > b.length) b = packScratch = withRoom(b, p, p + need)
-      p = writeBigVarint(b, p, (id >> 64n) - baseMs)
-      p = writeBigVarint(b, p, id & U64_MAX)
+      if (baseMsN >= 0 && split(id)) {
+        p = writeVarint(b, p, splitMs - baseMsN)
+        p = writeVarint(b, p, splitSeq)
+      } else {
+        p = writeBigVarint(b, p, (id >> 64n) - baseMs)
+        p = writeBigVarint(b, p, id & U64_MAX)
+      }
       let same = fields.length === master.length * 2
       for (let j = 0; same && j < fields.length; j += 2) if (fields[j] !== master[j >> 1]) same = false
       if (same) {
