@@ -31,7 +31,7 @@ function parseAddOrTrim(c: Caller, argv: string[], xadd: boolean): AddOrTrimArgs
   let maxlen = 0
   let minid = 0n
   let approx = false
-  let limit = -1n
+  let limit = 0n
   let limitGiven = false
   const result: AddOrTrimArgs = { trim: null, noMkstream: false, ms: null, seq: null, idGiven: false, next: argv.length }
   let i = 2
