@@ -104,7 +104,7 @@ function parseAddOrTrim(c: Caller, argv: string[], xadd: boolean): AddOrTrimArgs
       return null
     }
   }
-  // Redis starts LIMIT at -1, so any LIMIT but none trips this check.
+  // As in Redis, a LIMIT other than 0 needs a trimming strategy.
   if (limit !== 0n && limitGiven && strategy === null) {
     c.out.error(StreamErr.limitWithoutStrategy)
     return null
