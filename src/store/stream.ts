@@ -37,23 +37,77 @@ export function idSeq(id: bigint): bigint {
   return id & U64_MAX
 }
 
+/** Below this, an id part is exact as a double. */
+const SAFE_PART = 1n << 53n
+
+/**
+ * The parts of one id as numbers, for the last id split() was given (or setSplit
+ * told): XADD works out an id, sizes its entry and formats it for the reply, and
+ * each bigint shift or mask allocates, so the parts are found once and reused.
+ */
+let splitOf = -1n
+let splitOk = false
+let splitMs = 0
+let splitSeq = 0
+
+/** Sets splitMs and splitSeq to the id's parts; false (and not set) when one is 2^53 or more. */
+function split(id: bigint): boolean {
+  if (id !== splitOf) {
+    splitOf = id
+    const ms = id >> 64n
+    const seq = id & U64_MAX
+    splitOk = ms < SAFE_PART && seq < SAFE_PART
+    if (splitOk) {
+      splitMs = Number(ms)
+      splitSeq = Number(seq)
+    }
+  }
+  return splitOk
+}
+
+function setSplit(id: bigint, ms: number, seq: number): void {
+  splitOf = id
+  splitOk = true
+  splitMs = ms
+  splitSeq = seq
+}
+
 /** The last ms part formatId turned to text, with its dash: ids in a row mostly share it. */
-let formattedMs = -1n
+let formattedMs = -1
 let formattedMsText = ''
+let formattedBigMs = -1n
+let formattedBigMsText = ''
 
 export function formatId(id: bigint): string {
-  const ms = id >> 64n
-  if (ms !== formattedMs) {
-    formattedMs = ms
-    formattedMsText = `${ms}-`
+  if (split(id)) {
+    if (splitMs !== formattedMs) {
+      formattedMs = splitMs
+      formattedMsText = `${splitMs}-`
+    }
+    return formattedMsText + splitSeq
   }
-  return formattedMsText + (id & U64_MAX).toString()
+  const ms = id >> 64n
+  if (ms !== formattedBigMs) {
+    formattedBigMs = ms
+    formattedBigMsText = `${ms}-`
+  }
+  return formattedBigMsText + (id & U64_MAX).toString()
 }
 
 export interface StreamEntry {
   readonly id: bigint
   /** field, value, field, value... */
   readonly fields: string[]
+  /**
+   * formatId(id), when XADD made it for its reply: consumers mostly read entries
+   * while they are still objects in the tail node, and reply with the same text.
+   */
+  readonly text?: string
+}
+
+/** An entry's id as reply text. */
+export function entryIdText(e: StreamEntry): string {
+  return e.text ?? formatId(e.id)
 }
 
 /**
@@ -85,6 +139,11 @@ class StreamNode {
    */
   last: bigint
 
+  /** The parts of the id `firstOf` (the first live entry's, as entryBytes last saw it) as numbers. */
+  private firstOf = -1n
+  firstMs = 0
+  firstSeq = 0
+
   constructor(
     /** Estimated listpack size in bytes. */
     public bytes: number,
@@ -94,6 +153,17 @@ class StreamNode {
     readonly masterId: bigint,
   ) {
     this.last = masterId
+  }
+
+  /** Sets firstMs and firstSeq to the parts of `first`; false when one is 2^53 or more. */
+  splitFirst(first: bigint): boolean {
+    if (first !== this.firstOf) {
+      if (!split(first)) return false
+      this.firstOf = first
+      this.firstMs = splitMs
+      this.firstSeq = splitSeq
+    }
+    return true
   }
 
   /** The live entries in order; not to be modified (see edit). */
@@ -140,6 +210,7 @@ class StreamNode {
     }
     const master = this.master
     const baseMs = this.masterId >> 64n
+    const baseMsN = baseMs < SAFE_PART ? Number(baseMs) : -1
     let b = packScratch
     let p = 0
     for (let i = 0; i < list.length; i++) {
@@ -147,8 +218,13 @@ class StreamNode {
       let need = 40 + fields.length * 5
       for (let j = 0; j < fields.length; j++) need += fields[j].length
       if (p + need > b.length) b = packScratch = withRoom(b, p, p + need)
-      p = writeBigVarint(b, p, (id >> 64n) - baseMs)
-      p = writeBigVarint(b, p, id & U64_MAX)
+      if (baseMsN >= 0 && split(id)) {
+        p = writeVarint(b, p, splitMs - baseMsN)
+        p = writeVarint(b, p, splitSeq)
+      } else {
+        p = writeBigVarint(b, p, (id >> 64n) - baseMs)
+        p = writeBigVarint(b, p, id & U64_MAX)
+      }
       let same = fields.length === master.length * 2
       for (let j = 0; same && j < fields.length; j += 2) if (fields[j] !== master[j >> 1]) same = false
       if (same) {
@@ -187,36 +263,12 @@ class StreamNode {
       }
       return false
     }
-    const data = this.data
     const master = this.master
     const baseMs = this.masterId >> 64n
-    let p = 0
-    const next = (): number => {
-      let c = data.charCodeAt(p++)
-      if (c < 0x80) return c
-      let n = c & 0x7f
-      // A multiplier, not 2 ** shift: V8 calls pow() for a variable exponent.
-      let scale = 0x80
-      for (;;) {
-        c = data.charCodeAt(p++)
-        n += (c & 0x7f) * scale
-        if (c < 0x80) return n
-        scale *= 0x80
-      }
-    }
-    /** A varint that may not fit a double exactly. */
-    const nextBig = (): bigint => {
-      const at = p
-      while (data.charCodeAt(p) >= 0x80) p++
-      p++
-      if (p - at <= 7) {
-        p = at
-        return BigInt(next())
-      }
-      let n = 0n
-      for (let q = p - 1; q >= at; q--) n = (n << 7n) | BigInt(data.charCodeAt(q) & 0x7f)
-      return n
-    }
+    // The master ms as a number, or -1 past 2^53 (then every id is worked out as a bigint).
+    const baseMsN = baseMs < SAFE_PART ? Number(baseMs) : -1
+    packed = this.data
+    at = 0
     let i = 0
     // Entries before `start` are skipped comparing ids as doubles, exact while the
     // start's parts are below 2^49 (larger stored values only compare greater).
@@ -226,32 +278,44 @@ class StreamNode {
       const sMs = Number(startMs)
       const sSeq = Number(startSeq)
       for (; i < this.count; i++) {
-        const at = p
-        const ms = next()
-        const seq = next()
+        const from = at
+        const ms = readVarint()
+        const seq = readVarint()
         if (ms > sMs || (ms === sMs && seq >= sSeq)) {
-          p = at
+          at = from
           break
         }
-        const k = next()
-        const strings = k === 0 ? master.length : k
-        for (let j = 0; j < strings; j++) {
-          const len = next()
-          p += len
-        }
+        skipStrings(readVarint(), master.length)
       }
     }
+    // Ids of a node mostly share their ms: its bigint half and its text are made once.
+    let msDelta = -1
+    let msPart = 0n
+    let msText = ''
     for (; i < this.count; i++) {
-      const ms = baseMs + nextBig()
-      const id = (ms << 64n) | nextBig()
-      const k = next()
-      if (id < start) {
-        const strings = k === 0 ? master.length : k
-        for (let j = 0; j < strings; j++) {
-          // Not `p += next()`: that would read p before next() moves it.
-          const len = next()
-          p += len
+      let id: bigint
+      let text: string | undefined
+      const from = at
+      const dms = readSmallVarint()
+      const seq = dms < 0 ? -1 : readSmallVarint()
+      if (seq >= 0 && baseMsN >= 0 && baseMsN + dms < SAFE_MS) {
+        if (dms !== msDelta) {
+          msDelta = dms
+          const ms = baseMsN + dms
+          msPart = BigInt(ms) << 64n
+          msText = `${ms}-`
         }
+        id = msPart | BigInt(seq)
+        text = msText + seq
+      } else {
+        at = from
+        const ms = baseMs + readBigVarint()
+        id = (ms << 64n) | readBigVarint()
+        text = undefined
+      }
+      const k = readVarint()
+      if (id < start) {
+        skipStrings(k, master.length)
         continue
       }
       if (id > end) return true
@@ -259,20 +323,14 @@ class StreamNode {
       if (k === 0) {
         fields = new Array(master.length * 2)
         for (let j = 0; j < master.length; j++) {
-          const len = next()
           fields[2 * j] = master[j]
-          fields[2 * j + 1] = data.slice(p, p + len)
-          p += len
+          fields[2 * j + 1] = readString()
         }
       } else {
         fields = new Array(k)
-        for (let j = 0; j < k; j++) {
-          const len = next()
-          fields[j] = data.slice(p, p + len)
-          p += len
-        }
+        for (let j = 0; j < k; j++) fields[j] = readString()
       }
-      out.push({ id, fields })
+      out.push({ id, fields, text })
       if (out.length === max) return true
     }
     return false
@@ -287,6 +345,66 @@ class StreamNode {
     copy.added = this.added
     copy.last = this.last
     return copy
+  }
+}
+
+/** An id's ms below this (2^53) is exact as a double. */
+const SAFE_MS = 2 ** 53
+
+/** The packed node data StreamNode.scan reads, and its position in it. */
+let packed = ''
+let at = 0
+
+function readVarint(): number {
+  let c = packed.charCodeAt(at++)
+  if (c < 0x80) return c
+  let n = c & 0x7f
+  // A multiplier, not 2 ** shift: V8 calls pow() for a variable exponent.
+  let scale = 0x80
+  for (;;) {
+    c = packed.charCodeAt(at++)
+    n += (c & 0x7f) * scale
+    if (c < 0x80) return n
+    scale *= 0x80
+  }
+}
+
+/** A varint of at most 7 bytes (below 2^49, exact as a double); -1, reading nothing, for a longer one. */
+function readSmallVarint(): number {
+  let end = at
+  while (packed.charCodeAt(end) >= 0x80) end++
+  if (end - at >= 7) return -1
+  return readVarint()
+}
+
+/** A varint that may not fit a double exactly. */
+function readBigVarint(): bigint {
+  const from = at
+  while (packed.charCodeAt(at) >= 0x80) at++
+  at++
+  if (at - from <= 7) {
+    at = from
+    return BigInt(readVarint())
+  }
+  let n = 0n
+  for (let q = at - 1; q >= from; q--) n = (n << 7n) | BigInt(packed.charCodeAt(q) & 0x7f)
+  return n
+}
+
+function readString(): string {
+  const len = readVarint()
+  const s = packed.slice(at, at + len)
+  at += len
+  return s
+}
+
+/** Passes over an entry's strings: `k` of them, or the master fields' values when k is 0. */
+function skipStrings(k: number, masterCount: number): void {
+  const strings = k === 0 ? masterCount : k
+  for (let j = 0; j < strings; j++) {
+    // Not `at += readVarint()`: that would read `at` before readVarint moves it.
+    const len = readVarint()
+    at += len
   }
 }
 
@@ -379,6 +497,9 @@ export function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/** What an IdMap keys an id by (idKey). */
+export type IdKey = number | string
+
 /**
  * An id as a Map key. Not the bigint itself: V8 hashes a BigInt by its lowest 64 bits
  * alone, the sequence, so every id with sequence 0 would share one bucket and a PEL
@@ -386,13 +507,14 @@ export function compareBytes(a: string, b: string): number {
  * the id packs exactly into a double; other ids key by their text, which no number
  * equals.
  */
-function idKey(id: bigint): number | string {
-  const ms = id >> 64n
-  if (ms < 0x80000000000n) {
-    const seq = id & U64_MAX
-    if (seq < 1024n) return Number(ms) * 1024 + Number(seq)
-  }
+export function idKey(id: bigint): IdKey {
+  if (split(id) && splitMs < 0x80000000000 && splitSeq < 1024) return splitMs * 1024 + splitSeq
   return formatId(id)
+}
+
+/** idKey of the id (ms, seq) when that is a number (both parts in its range), else null. */
+export function numericIdKey(ms: number, seq: number): number | null {
+  return ms < 0x80000000000 && seq < 1024 ? ms * 1024 + seq : null
 }
 
 /**
@@ -400,13 +522,15 @@ function idKey(id: bigint): number | string {
  * go through a Map; the order is a sorted array of ids from which deletions are lazy:
  * a deleted id stays in the array until the array is compacted, so acknowledging in
  * order (the common case) costs O(1), and new ids, which usually come last, append.
+ * The *ByKey methods and set's `k` take an idKey the caller already has, as XACK and
+ * XREADGROUP do for every id they touch, sparing the bigint work of finding it again.
  */
 export class IdMap<V> {
-  private readonly map = new Map<number | string, V>()
+  private readonly map = new Map<IdKey, V>()
   /** Sorted ids, some of them deleted (not in `map`). */
   private order: bigint[] = []
   /** idKey() of each id in `order`, so that scans over it need not work them out again. */
-  private orderKeys: (number | string)[] = []
+  private orderKeys: IdKey[] = []
   /** Ids before this index are all deleted. */
   private head = 0
 
@@ -418,14 +542,16 @@ export class IdMap<V> {
     return this.map.get(idKey(id))
   }
 
-  set(id: bigint, v: V): void {
+  getByKey(k: IdKey): V | undefined {
+    return this.map.get(k)
+  }
+
+  set(id: bigint, v: V, k: IdKey = idKey(id)): void {
     const map = this.map
-    const k = idKey(id)
-    if (map.has(k)) {
-      map.set(k, v)
-      return
-    }
+    const size = map.size
     map.set(k, v)
+    // Same size: the id was there and only its value changed.
+    if (map.size === size) return
     const order = this.order
     const n = order.length
     if (n === 0 || order[n - 1] < id) {
@@ -446,10 +572,16 @@ export class IdMap<V> {
   }
 
   delete(id: bigint): boolean {
+    return this.deleteByKey(idKey(id))
+  }
+
+  deleteByKey(k: IdKey): boolean {
     const map = this.map
-    if (!map.delete(idKey(id))) return false
+    if (!map.delete(k)) return false
     const keys = this.orderKeys
     let head = this.head
+    // keys[head] is live, so only deleting it moves the head.
+    if (keys[head] !== k) return true
     while (head < keys.length && !map.has(keys[head])) head++
     this.head = head
     // Acknowledged in order, the ids before `head` are all dead: drop them once they
@@ -481,7 +613,7 @@ export class IdMap<V> {
     if (order.length - map.size <= map.size + 32) return
     const keys = this.orderKeys
     const liveOrder: bigint[] = []
-    const liveKeys: (number | string)[] = []
+    const liveKeys: IdKey[] = []
     for (let i = 0; i < order.length; i++) {
       if (!map.has(keys[i])) continue
       liveOrder.push(order[i])
@@ -606,6 +738,22 @@ export class StreamValue implements Collection {
    */
   nextId(ms: bigint | null, seq: bigint | null, now: number): bigint | null {
     const last = this.lastId
+    if (ms === null && split(last)) {
+      // `*` with the last id's parts below 2^53 (any id of this era): worked out on
+      // numbers, and the new id's parts left in split's memo for append and the reply.
+      const lastMs = splitMs
+      const lastSeq = splitSeq
+      if (now > lastMs) {
+        const id = BigInt(now) << 64n
+        setSplit(id, now, 0)
+        return id
+      }
+      if (lastSeq < Number.MAX_SAFE_INTEGER) {
+        const id = last + 1n
+        setSplit(id, lastMs, lastSeq + 1)
+        return id
+      }
+    }
     let id: bigint
     if (ms === null) {
       const t = BigInt(now)
@@ -627,9 +775,9 @@ export class StreamValue implements Collection {
     return id > last ? id : null
   }
 
-  /** Appends an entry whose id is greater than lastId. */
-  append(id: bigint, fields: string[]): void {
-    const entry: StreamEntry = { id, fields }
+  /** Appends an entry whose id is greater than lastId; `text` is formatId(id) when known. */
+  append(id: bigint, fields: string[], text?: string): void {
+    const entry: StreamEntry = { id, fields, text }
     let node: StreamNode | undefined = this.nodes[this.nodes.length - 1]
     let size = 0
     for (const f of fields) size += f.length
@@ -861,6 +1009,21 @@ export class StreamValue implements Collection {
     return read === INVALID_ENTRIES_READ ? null : BigInt.asIntN(64, this.entriesAdded - read)
   }
 
+  /**
+   * advanceGroup for each of `entries` (in id order) in turn; in one step when the
+   * counter is known and no deleted entry lies ahead, which holds for every later
+   * entry once it holds for the first.
+   */
+  advanceGroupPast(group: ConsumerGroup, entries: readonly StreamEntry[]): void {
+    const first = entries[0].id
+    if (first > group.lastId && group.entriesRead >= 0n && !this.hasTombstones(first, MAX_ID)) {
+      group.entriesRead = BigInt.asIntN(64, group.entriesRead + BigInt(entries.length))
+      group.lastId = entries[entries.length - 1].id
+      return
+    }
+    for (const e of entries) this.advanceGroup(group, e.id)
+  }
+
   /** Group bookkeeping when an entry past its last id is delivered (XREADGROUP >). */
   advanceGroup(group: ConsumerGroup, id: bigint): void {
     if (id <= group.lastId) return
@@ -962,9 +1125,13 @@ function entryBytes(node: StreamNode, e: StreamEntry): number {
   const first = node.entries[0]?.id ?? e.id
   let n = 4
   if (e.id !== first) {
-    const msDelta = idMs(e.id) - idMs(first)
-    const seqDelta = idSeq(e.id) - idSeq(first)
-    n = listpackInt(msDelta > I63 ? 0n : msDelta) + listpackInt(seqDelta > I63 || seqDelta < MINUS_I63 ? 0n : seqDelta)
+    if (node.splitFirst(first) && split(e.id)) {
+      n = listpackSmallInt(splitMs - node.firstMs) + listpackSmallInt(splitSeq - node.firstSeq)
+    } else {
+      const msDelta = idMs(e.id) - idMs(first)
+      const seqDelta = idSeq(e.id) - idSeq(first)
+      n = listpackInt(msDelta > I63 ? 0n : msDelta) + listpackInt(seqDelta > I63 || seqDelta < MINUS_I63 ? 0n : seqDelta)
+    }
   }
   n += 4
   const fields = e.fields

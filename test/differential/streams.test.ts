@@ -382,6 +382,20 @@ describe.skipIf(skip !== null)('differential: stream commands (XADD XLEN XRANGE 
     }
   })
 
+  it('XACK and XREADGROUP agree with redis-server on every spelling of an id and on large ms and sequence parts', async () => {
+    const ids = ['7-1', '8', '8796093022207-1023', '8796093022207-1024', '8796093022208-0', '9007199254740993-5', '18446744073709551615-18446744073709551615']
+    const cmds: string[][] = [['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM']]
+    for (const id of ids) cmds.push(['XADD', 's', id, 'f', 'v'])
+    cmds.push(['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>'], ['XPENDING', 's', 'g', '-', '+', '10'])
+    for (const spelling of ['007-1', '7-01', '00000000000007-1', '7-00001', '8-0', '08', '+8', ' 8', '8-+0', '7-', '-1', 'x', '7-1x', '8796093022207-01023']) {
+      cmds.push(['XACK', 's', 'g', spelling], ['XPENDING', 's', 'g'])
+    }
+    cmds.push(['XACK', 's', 'g', '8796093022207-1024', '8796093022208', '9007199254740993-5', '9007199254740993-5', '1-1'])
+    cmds.push(['XACK', 's', 'g', '18446744073709551615-18446744073709551615', 'bad'], ['XPENDING', 's', 'g'])
+    cmds.push(['XACK', 's', 'g', '18446744073709551615-18446744073709551615'], ['XPENDING', 's', 'g'])
+    expect(await runDifferential(servers.respite.port, servers.redis.port, cmds, { normalize: maskStreamReply })).toBeNull()
+  })
+
   it('matches redis-server on hand-picked edge cases (RESP2 and RESP3)', async () => {
     const cmds: string[][] = [
       ['XADD', 's', '1-1', 'a', '1'], ['XADD', 's', '1-1', 'a', '1'], ['XADD', 's', '0-0', 'a', '1'], ['XADD', 's', '1', 'a', '1'],

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { formatId, IdMap, makeId, MAX_ID, StreamValue, streamLimits, U64_MAX } from '../../src/store/stream.js'
+import { formatId, IdMap, makeId, MAX_ID, type StreamEntry, StreamValue, streamLimits, U64_MAX } from '../../src/store/stream.js'
 
 /** The stream structure alone: ids, nodes, ranges, deletion and trimming, group counters. */
 
@@ -37,15 +37,36 @@ describe('StreamValue', () => {
         k++
       }
     }
+    // Decoded entries may carry their id's text (when its parts are below 2^53): it must be formatId's.
+    const plain = (entries: StreamEntry[]) => entries.map((e) => {
+      if (e.text !== undefined) expect(e.text).toBe(formatId(e.id))
+      return { id: e.id, fields: e.fields }
+    })
     expect(s.nodeCount).toBeGreaterThan(5)
-    expect(s.range(0n, MAX_ID, 0)).toEqual(want)
-    expect(s.range(0n, MAX_ID, 0, true)).toEqual(want.slice().reverse())
+    const all = s.range(0n, MAX_ID, 0)
+    expect(plain(all)).toEqual(want)
+    expect(all.filter((e) => e.text !== undefined).length).toBeGreaterThan(10)
+    expect(plain(s.range(0n, MAX_ID, 0, true))).toEqual(want.slice().reverse())
     // Starting inside a packed node: the entries before are skipped, not decoded.
-    for (let i = 0; i < want.length; i++) expect(s.range(want[i].id, MAX_ID, 2)).toEqual(want.slice(i, i + 2))
+    for (let i = 0; i < want.length; i++) expect(plain(s.range(want[i].id, MAX_ID, 2))).toEqual(want.slice(i, i + 2))
     expect(s.delete(want[4].id)).toBe(true)
-    expect(s.range(0n, MAX_ID, 0)).toEqual(want.filter((_, i) => i !== 4))
-    expect(s.clone().range(0n, MAX_ID, 0)).toEqual(want.filter((_, i) => i !== 4))
-    expect(s.get(want[7].id)).toEqual(want[7])
+    expect(plain(s.range(0n, MAX_ID, 0))).toEqual(want.filter((_, i) => i !== 4))
+    expect(plain(s.clone().range(0n, MAX_ID, 0))).toEqual(want.filter((_, i) => i !== 4))
+    expect(plain([s.get(want[7].id)!])).toEqual([want[7]])
+  })
+
+  it('formats ids exactly on both sides of 2^53, and nextId counts past a sequence of 2^53 - 1', () => {
+    for (const ms of [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, U64_MAX]) {
+      for (const seq of [0n, 9n, 2n ** 53n - 1n, 2n ** 53n, U64_MAX]) {
+        expect(formatId(makeId(ms, seq))).toBe(`${ms}-${seq}`)
+      }
+    }
+    const s = new StreamValue()
+    s.append(makeId(5n, 2n ** 53n - 2n), ['f', 'v'])
+    expect(formatId(s.nextId(null, null, 5)!)).toBe('5-9007199254740991')
+    s.append(makeId(5n, 2n ** 53n - 1n), ['f', 'v'])
+    expect(formatId(s.nextId(null, null, 5)!)).toBe('5-9007199254740992')
+    expect(formatId(s.nextId(null, null, 6)!)).toBe('6-0')
   })
 
   it('nextId follows XADD: * from the clock or the last id, <ms>-* within a ms, explicit ids above the last', () => {

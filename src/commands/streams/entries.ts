@@ -5,7 +5,7 @@ import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
 import {
-  int64Arg, intervalArg, parseId, replyEntries, replyId, streamForRead, streamForWrite, strictIdArg, StreamErr,
+  int64Arg, intervalArg, parseId, replyEntries, streamForRead, streamForWrite, strictIdArg, StreamErr,
 } from './shared.js'
 
 /** The entry commands: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID. */
@@ -31,7 +31,7 @@ function parseAddOrTrim(c: Caller, argv: string[], xadd: boolean): AddOrTrimArgs
   let maxlen = 0
   let minid = 0n
   let approx = false
-  let limit = -1n
+  let limit = 0n
   let limitGiven = false
   const result: AddOrTrimArgs = { trim: null, noMkstream: false, ms: null, seq: null, idGiven: false, next: argv.length }
   let i = 2
@@ -104,7 +104,7 @@ function parseAddOrTrim(c: Caller, argv: string[], xadd: boolean): AddOrTrimArgs
       return null
     }
   }
-  // Redis starts LIMIT at -1, so any LIMIT but none trips this check.
+  // As in Redis, a LIMIT other than 0 needs a trimming strategy.
   if (limit !== 0n && limitGiven && strategy === null) {
     c.out.error(StreamErr.limitWithoutStrategy)
     return null
@@ -148,8 +148,9 @@ function xadd(c: Caller, argv: string[]): void {
   if (s.lastId === MAX_ID) return c.out.error(StreamErr.exhausted)
   const id = s.nextId(args.ms, args.seq, Date.now())
   if (id === null) return c.out.error(StreamErr.xaddSmaller)
-  s.append(id, argv.slice(fieldsAt))
-  replyId(c, id)
+  const text = formatId(id)
+  s.append(id, argv.slice(fieldsAt), text)
+  c.out.bulk(text)
   c.db.modified(key)
   c.notify(Notify.stream, 'xadd', key)
   if (args.trim !== null && s.trim(args.trim) > 0) c.notify(Notify.stream, 'xtrim', key)
@@ -160,7 +161,7 @@ function xadd(c: Caller, argv: string[]): void {
     const approx = args.trim !== null && args.trim.approx
     if (chosen || approx) {
       const told = argv.slice()
-      if (chosen) told[args.next] = formatId(id)
+      if (chosen) told[args.next] = text
       if (approx) exactTrim(told, args.next, s)
       c.propagateAs(told)
     }

@@ -1,14 +1,14 @@
 import type { Caller } from '../../server/caller.js'
 import { Notify } from '../../server/notify.js'
 import {
-  type Consumer, ConsumerGroup, formatId, INVALID_ENTRIES_READ, type PendingEntry, type StreamEntry, StreamValue,
+  type Consumer, ConsumerGroup, formatId, type IdKey, INVALID_ENTRIES_READ, type PendingEntry, type StreamEntry, StreamValue,
 } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
 import { replyHelp } from '../help.js'
 import { claimOf, consumerFor } from './read.js'
-import { idArg, int64Arg, intervalArg, replyEntry, replyId, strictIdArg, StreamErr, parseId } from './shared.js'
+import { idArg, int64Arg, intervalArg, replyEntry, replyId, strictIdArg, strictIdKeyArg, StreamErr, parseId } from './shared.js'
 
 /** Consumer groups: XGROUP and its subcommands, XACK, XPENDING, XCLAIM, XAUTOCLAIM. */
 
@@ -200,17 +200,19 @@ function xack(c: Caller, argv: string[]): void {
   if (found === null) return
   const g = found.g
   if (g === undefined) return c.out.integer(0)
-  const ids: bigint[] = []
+  // Every id is checked before any is acknowledged, as Redis does.
+  const keys: IdKey[] = []
   for (let j = 3; j < argv.length; j++) {
-    const id = strictIdArg(c, argv[j])
-    if (id === null) return
-    ids.push(id)
+    const k = strictIdKeyArg(argv[j])
+    if (k === null) return c.out.error(StreamErr.invalidId)
+    keys.push(k)
   }
   let acked = 0
-  for (const id of ids) {
-    const p = g.pending.get(id)
+  for (const k of keys) {
+    const p = g.pending.getByKey(k)
     if (p === undefined) continue
-    unpend(g, p)
+    g.pending.deleteByKey(k)
+    p.consumer.pending.deleteByKey(k)
     acked++
     c.server.dirty++
   }

@@ -1,7 +1,7 @@
 import type { Caller } from '../../server/caller.js'
 import { Notify } from '../../server/notify.js'
 import {
-  type Consumer, type ConsumerGroup, formatId, MAX_ID, type PendingEntry, type StreamEntry, StreamValue,
+  type Consumer, type ConsumerGroup, formatId, idKey, MAX_ID, type PendingEntry, type StreamEntry, StreamValue,
 } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
@@ -24,6 +24,7 @@ const BLOCKED_DEFAULT_COUNT = 1000
 interface ReadEntry {
   id: bigint
   fields: string[] | null
+  text?: string
 }
 
 interface ReadArgs {
@@ -247,21 +248,25 @@ function deliver(c: Caller, key: string, s: StreamValue, g: ConsumerGroup | null
   if (g === null) return entries
   const now = Date.now()
   const propagate = c.server.propagation.active
+  // Each propagated claim names the group's position after its entry, so the group
+  // moves entry by entry then; otherwise past them all at once.
+  if (!propagate && entries.length > 0) s.advanceGroupPast(g, entries)
   for (const e of entries) {
-    s.advanceGroup(g, e.id)
+    if (propagate) s.advanceGroup(g, e.id)
     if (noack) continue
     if (propagate) c.propagateAs(claimOf(key, g, consumer!.name, e.id, now, 1))
-    const existing = g.pending.get(e.id)
+    const k = idKey(e.id)
+    const existing = g.pending.getByKey(k)
     if (existing !== undefined) {
-      existing.consumer.pending.delete(e.id)
+      existing.consumer.pending.deleteByKey(k)
       existing.consumer = consumer!
       existing.deliveryTime = now
       existing.deliveryCount = 1
-      consumer!.pending.set(e.id, existing)
+      consumer!.pending.set(e.id, existing, k)
     } else {
       const p: PendingEntry = { id: e.id, deliveryTime: now, deliveryCount: 1, consumer: consumer! }
-      g.pending.set(e.id, p)
-      consumer!.pending.set(e.id, p)
+      g.pending.set(e.id, p, k)
+      consumer!.pending.set(e.id, p, k)
     }
   }
   if (entries.length > 0) {
@@ -314,7 +319,7 @@ function replyRead(c: Caller, results: { key: string; entries: ReadEntry[] }[]):
     out.array(entries.length)
     for (const e of entries) {
       out.array(2)
-      out.bulk(formatId(e.id))
+      out.bulk(e.text ?? formatId(e.id))
       if (e.fields === null) {
         out.nullArray()
         continue

@@ -1,5 +1,7 @@
 import type { Caller } from '../../server/caller.js'
-import { formatId, makeId, MAX_ID, StreamValue, U64_MAX, type StreamEntry } from '../../store/stream.js'
+import {
+  entryIdText, formatId, type IdKey, idKey, makeId, MAX_ID, numericIdKey, StreamValue, U64_MAX, type StreamEntry,
+} from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { typedLookups } from '../lookup.js'
 
@@ -99,6 +101,41 @@ export function idArg(c: Caller, arg: string, missingSeq: bigint, strict: boolea
   return p.id
 }
 
+/**
+ * The idKey of a strict id argument (as strictIdArg reads it), or null when invalid.
+ * Plain digits `ms` or `ms-seq` whose parts fit idKey's number are read straight to
+ * it: XACK names every id it acknowledges, and making each a bigint first cost more
+ * than the lookup.
+ */
+export function strictIdKeyArg(arg: string): IdKey | null {
+  const len = arg.length
+  let ms = 0
+  let i = 0
+  for (; i < len && i < 14; i++) {
+    const d = arg.charCodeAt(i) - 0x30
+    if (d < 0 || d > 9) break
+    ms = ms * 10 + d
+  }
+  let seq = 0
+  let fast = i > 0 && i < 14
+  if (fast && i < len) {
+    if (arg.charCodeAt(i) !== 0x2d) fast = false
+    const seqAt = ++i
+    for (; fast && i < len; i++) {
+      const d = arg.charCodeAt(i) - 0x30
+      if (d < 0 || d > 9 || i - seqAt >= 4) fast = false
+      else seq = seq * 10 + d
+    }
+    if (i === seqAt) fast = false
+  }
+  if (fast) {
+    const k = numericIdKey(ms, seq)
+    if (k !== null) return k
+  }
+  const p = parseId(arg, 0n, true)
+  return p === null ? null : idKey(p.id)
+}
+
 /** A strict id (no `-` or `+`), the missing sequence 0. */
 export function strictIdArg(c: Caller, arg: string): bigint | null {
   return idArg(c, arg, 0n, true)
@@ -130,7 +167,7 @@ export function intervalArg(c: Caller, arg: string, start: boolean): bigint | nu
 export function replyEntry(c: Caller, e: StreamEntry): void {
   const out = c.out
   out.array(2)
-  out.bulk(formatId(e.id))
+  out.bulk(entryIdText(e))
   out.array(e.fields.length)
   for (const f of e.fields) out.bulk(f)
 }
