@@ -139,7 +139,7 @@ export class AppendOnlyFile implements WriteSink {
     }
     mkdirSync(this.dirPath, { recursive: true })
     if (this.manifest.base === null && this.manifest.incrs.length === 0) {
-      this.createFiles()
+      this.rewriteNow('start')
     } else if (this.manifest.incrs.length === 0) {
       const incr = this.newIncr()
       server.log('notice', `Creating AOF incr file ${incr.name} on server start`)
@@ -405,21 +405,38 @@ export class AppendOnlyFile implements WriteSink {
   // --- rewriting --------------------------------------------------------------------
 
   /**
-   * A first start with nothing on disk: the base (from what the RDB file loaded, if
-   * anything) and the first incremental file, written before any client connects.
+   * A rewrite run to completion at once: at a first start with nothing on disk (from
+   * what the RDB file loaded, if anything), before any client connects; and at
+   * shutdown while appendonly is being switched on, whose writes are in no listed file
+   * yet. A new base from the data as it is, a new empty incremental file, a manifest
+   * naming just those, and the files they replace deleted.
    */
-  private createFiles(): void {
+  private rewriteNow(why: 'start' | 'shutdown'): void {
     const server = this.server
+    const old = this.manifest
     const usePreamble = server.config.get('aof-use-rdb-preamble') === 'yes'
-    const base: AofFile = { name: `${this.fileName}.1.base.${usePreamble ? 'rdb' : 'aof'}`, seq: 1, type: FileType.Base }
+    const seq = old.baseSeq + 1
+    const base: AofFile = { name: `${this.fileName}.${seq}.base.${usePreamble ? 'rdb' : 'aof'}`, seq, type: FileType.Base }
     const temp = join(this.dirPath, `temp-rewriteaof-${process.pid}.aof`)
     this.baseSize = usePreamble ? this.writeRdbBase(temp) : this.writeBase(temp)
     renameSync(temp, join(this.dirPath, base.name))
-    server.log('notice', `Creating AOF base file ${base.name} on server start`)
-    this.manifest.base = base
-    const incr = this.newIncr()
-    server.log('notice', `Creating AOF incr file ${incr.name} on server start`)
+    const incrSeq = old.incrSeq + 1
+    const incr: AofFile = { name: `${this.fileName}.${incrSeq}.incr.aof`, seq: incrSeq, type: FileType.Incr }
+    this.closeFd()
+    this.openIncr(incr.name)
+    this.incrSize = 0
+    if (why === 'start') {
+      server.log('notice', `Creating AOF base file ${base.name} on server start`)
+      server.log('notice', `Creating AOF incr file ${incr.name} on server start`)
+    }
+    const next = new Manifest()
+    next.base = base
+    next.incrs.push(incr)
+    this.manifest = next
     this.writeManifest()
+    for (const f of [...(old.base === null ? [] : [old.base]), ...old.incrs, ...old.history]) {
+      if (f.name !== base.name && f.name !== incr.name) rmSync(join(this.dirPath, f.name), { force: true })
+    }
   }
 
   /** The rewrite in progress (INFO aof_rewrite_in_progress). */
@@ -521,6 +538,7 @@ export class AppendOnlyFile implements WriteSink {
     this.lastCowBytes = save.cowBytes
     const server = this.server
     if (error !== null) return this.rewriteFailed(error, r.why, r.tempIncr)
+    server.log('notice', 'Background AOF rewrite terminated with success')
     try {
       const old = this.manifest
       const next = new Manifest()
@@ -551,7 +569,6 @@ export class AppendOnlyFile implements WriteSink {
     this.lastRewriteOk = true
     this.rewriteFailures = 0
     this.lastRewriteSeconds = Math.floor(Date.now() / 1000) - Math.floor(r.started / 1000)
-    server.log('notice', 'Background AOF rewrite terminated with success')
     server.log('notice', 'Background AOF rewrite finished successfully')
   }
 
@@ -719,7 +736,10 @@ export class AppendOnlyFile implements WriteSink {
     this.rewriteScheduled = false
     if (!this.enabled) return
     this.enabled = false
-    if (!this.attached) return
+    if (!this.attached) {
+      this.closeFd()
+      return
+    }
     this.syncAllNow()
     // Nothing is logged from now on, so nothing is left to wait for.
     this.release(Infinity)
@@ -739,6 +759,20 @@ export class AppendOnlyFile implements WriteSink {
 
   /** Shutdown: the file is complete on disk before the process exits. */
   close(): void {
+    const r = this.rewriting
+    if (this.enabled && (!this.attached || (r !== null && r.tempIncr !== null))) {
+      // appendonly was switched on and its first base is not done: Redis refuses to
+      // exit then; here the base is finished in the foreground instead, so the writes
+      // since (in the temporary incremental file) are not lost with it.
+      this.abortRewrite()
+      this.pendingBytes = 0
+      try {
+        this.rewriteNow('shutdown')
+        this.server.log('notice', 'Background AOF rewrite finished successfully')
+      } catch (e) {
+        this.server.log('warning', `Writing initial AOF failed: ${(e as Error).message}`)
+      }
+    }
     if (!this.attached) {
       this.disable()
       return

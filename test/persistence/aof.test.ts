@@ -706,6 +706,21 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
       await server.stop()
     }
   })
+
+  it('SHUTDOWN during the rewrite of CONFIG SET appendonly yes finishes the base in the foreground, keeping the writes since', async () => {
+    const dir = freshDir()
+    let server = await startCli(['--port', '0', '--dir', dir, '--save', '', '--rdb-key-save-delay', '200000'])
+    await populateKeys(server.port, 20)
+    expect(await run(server.port, [['CONFIG', 'SET', 'appendonly', 'yes'], ['SET', 'y', '2']])).toEqual(['+OK\r\n', '+OK\r\n'])
+    expect(infoField((await run(server.port, [['INFO', 'persistence']]))[0], 'aof_rewrite_in_progress')).toBe('1')
+    await stopGracefully(server)
+    server = await respite(dir)
+    try {
+      expect(await run(server.port, [['GET', 'y'], ['GET', 'k3'], ['DBSIZE']])).toEqual(['$1\r\n2\r\n', '$4\r\nv1-3\r\n', ':23\r\n'])
+    } finally {
+      await server.stop()
+    }
+  })
 })
 
 function hasStrace(): boolean {
