@@ -80,6 +80,9 @@ export function header(buf: Buffer, pos: number, type: number, n: number): numbe
   buf[pos++] = type
   if (n < 10) {
     buf[pos++] = 0x30 + n
+  } else if (n < 100) {
+    buf[pos++] = 0x30 + ((n / 10) | 0)
+    buf[pos++] = 0x30 + (n % 10)
   } else {
     pos += buf.latin1Write(String(n), pos)
   }
