@@ -62,10 +62,9 @@ const REWRITE_CHUNK = 1 << 20
  * whose beforeSleep writes the AOF buffer before it sends replies, the clients served
  * in one event-loop turn keep their replies (holds) until the end of the turn, when
  * one write(2) takes everything they appended. Under `appendfsync always` the replies
- * wait further, until an fdatasync issued after their writes completes: one covers
- * everything appended before it started, so a turn's clients share it (group commit),
- * and it runs on libuv's thread pool, leaving the event loop free to gather the next
- * group. `everysec` syncs from a one-second tick, `no` never.
+ * wait further, for the fdatasync that follows that write in the same turn: a turn's
+ * clients share it (group commit) and their replies leave together. `everysec` syncs
+ * from a one-second tick in the thread pool, `no` never.
  */
 export class AppendOnlyFile implements WriteSink {
   private readonly dirPath: string
@@ -323,49 +322,33 @@ export class AppendOnlyFile implements WriteSink {
 
   /**
    * The end of a turn: what it appended goes to the file in one write, then the
-   * replies that needed only that go out. Under `always` an fdatasync starts (unless
-   * one is running, whose completion starts the next) and its completion sends the
-   * replies it covers.
+   * replies that needed only that go out. Under `always` one fdatasync follows, here
+   * on the event loop as Redis's beforeSleep does it, and covers every client of the
+   * turn, whose replies then leave together. (A sync in the thread pool let the next
+   * requests trickle in meanwhile and start a sync of their own as soon as it ended:
+   * half-size groups, twice the syncs, and a thread hand-off for each.)
    */
   private readonly drain = (): void => {
     this.drainScheduled = false
     this.writePending()
-    if (this.policy !== Fsync.Always) {
-      this.release(this.appended - this.pendingBytes)
-      return
-    }
-    this.startSync()
+    if (this.policy === Fsync.Always) this.syncNow()
+    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
   }
 
-  private startSync(): void {
-    if (this.syncing || this.fd < 0) return
+  /** `always`: what reached the file is synced before any reply that depends on it leaves. */
+  private syncNow(): void {
     const upTo = this.appended - this.pendingBytes
-    if (upTo === this.syncedTo) {
-      this.release(upTo)
-      return
-    }
-    this.syncing = true
-    fdatasync(this.fd, (err) => this.synced(err, upTo))
-  }
-
-  private synced(err: NodeJS.ErrnoException | null, upTo: number): void {
-    this.syncing = false
-    for (const fd of this.retired) closeQuietly(fd)
-    this.retired = []
-    if (err !== null) {
+    if (upTo === this.syncedTo || this.fd < 0) return
+    try {
+      fdatasyncSync(this.fd)
+    } catch (e) {
       // Redis cannot keep its promise under `always` once a sync fails: it exits.
       this.lastWriteOk = false
-      this.server.log('warning', `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${err.message}. Exiting...`)
+      this.server.log('warning', `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${(e as Error).message}. Exiting...`)
       process.exit(1)
     }
     this.lastFsync = Date.now()
-    if (upTo > this.syncedTo) this.syncedTo = upTo
-    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
-    // Writes that came in during the sync form the next group.
-    if (this.waiting.length !== 0 && !this.drainScheduled) {
-      this.writePending()
-      this.startSync()
-    }
+    this.syncedTo = upTo
   }
 
   /** Sends the held replies of every client whose writes are covered up to `upTo`. */
@@ -409,7 +392,7 @@ export class AppendOnlyFile implements WriteSink {
         })
       }
     } else if (this.policy === Fsync.Always && this.appended > this.syncedTo) {
-      this.startSync()
+      this.syncNow()
     }
     this.autoRewrite()
   }
