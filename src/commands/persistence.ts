@@ -26,15 +26,20 @@ const BGSAVE_IN_PROGRESS = 'ERR Background save already in progress'
 
 /**
  * BGSAVE [SCHEDULE]: the reply does not wait for the outcome, which shows in INFO
- * persistence and the log, as for Redis's child. As in Redis 7.0, SCHEDULE only
- * matters while another kind of child (AOF) runs, which respite never has: with a
- * save in progress the answer is the same error; in EXEC the save is scheduled.
+ * persistence and the log, as for Redis's child. As in Redis 7.0, only one background
+ * job runs: during an AOF rewrite SCHEDULE defers the save until it ends, otherwise
+ * the answer is an error; in EXEC the save is scheduled.
  */
 function bgsave(c: Caller, argv: string[]): void {
-  if (argv.length > 2 || (argv.length === 2 && !isOption(argv[1], 'SCHEDULE'))) return c.out.error(Err.syntax)
+  const schedule = argv.length === 2 && isOption(argv[1], 'SCHEDULE')
+  if (argv.length > 2 || (argv.length === 2 && !schedule)) return c.out.error(Err.syntax)
   const snapshots = c.server.snapshots
   if (snapshots.background !== null) return c.out.error(BGSAVE_IN_PROGRESS)
-  if (c.multi !== null) {
+  const rewriting = c.server.aof?.rewriteInProgress === true
+  if (rewriting && !schedule) {
+    return c.out.error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
+  }
+  if (rewriting || c.multi !== null) {
     snapshots.scheduleBackgroundSave()
     return c.out.simple('Background saving scheduled')
   }

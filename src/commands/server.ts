@@ -86,11 +86,18 @@ function time(c: Caller): void {
 }
 
 /**
- * BGREWRITEAOF: the rewrite runs to completion before the reply (aof.ts), so it is
- * never "scheduled"; with appendonly off it still writes a new base, as Redis does.
+ * BGREWRITEAOF: the rewrite runs from the event loop (aof.ts); with appendonly off it
+ * still writes a new base, as Redis does. As Redis runs one child at a time, it waits
+ * for a BGSAVE in progress (scheduled), and is scheduled from EXEC.
  */
 function bgrewriteaof(c: Caller): void {
-  if (c.server.appendOnlyFile().rewrite('command')) c.out.simple('Background append only file rewriting started')
+  const aof = c.server.appendOnlyFile()
+  if (aof.rewriteInProgress) return c.out.error('ERR Background append only file rewriting already in progress')
+  if (c.server.snapshots.background !== null || c.multi !== null) {
+    aof.rewriteScheduled = true
+    return c.out.simple('Background append only file rewriting scheduled')
+  }
+  if (aof.rewrite('command')) c.out.simple('Background append only file rewriting started')
   else c.out.error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
 }
 

@@ -1,3 +1,4 @@
+import type { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
 import { HashValue } from '../store/hash.js'
 import { ListValue } from '../store/list.js'
@@ -6,6 +7,7 @@ import type { Store } from '../store/store.js'
 import { formatId, MAX_ID, StreamValue } from '../store/stream.js'
 import { MutableString, Structured, type KeyspaceValue } from '../store/types.js'
 import { ZSet } from '../store/zset.js'
+import type { RdbWriter } from './rdb-values.js'
 
 /**
  * Redis's AOF_REWRITE_ITEMS_PER_CMD: a collection is rebuilt 64 elements per command,
@@ -39,9 +41,54 @@ function* rewriteDatabase(db: Database, now: number): Generator<RewriteCommand> 
   for (const [key, value] of db.keys) {
     const at = db.expireAt(key)
     if (at !== undefined && at <= now) continue
-    yield* rewriteValue(key, value)
-    if (at !== undefined) yield ['PEXPIREAT', key, String(at)]
+    yield* rewriteKey(key, value, at)
   }
+}
+
+/** The commands that recreate one key: its value, then PEXPIREAT for its expiry time. */
+export function* rewriteKey(key: string, value: KeyspaceValue, at: number | bigint | undefined): Generator<RewriteCommand> {
+  yield* rewriteValue(key, value)
+  if (at !== undefined) yield ['PEXPIREAT', key, String(at)]
+}
+
+/**
+ * One command in RESP appended to `w` (a background rewrite's buffer). A structured
+ * value goes in its RESP3 form, encoded by `structured`.
+ */
+export function writeCommand(w: RdbWriter, argv: RewriteCommand, structured: ReplyWriter): void {
+  w.ensure(16)
+  w.pos = header(w.buf, w.pos, 0x2a, argv.length)
+  for (const a of argv) {
+    if (typeof a !== 'string') {
+      structured.reuse()
+      structured.value(a)
+      w.raw(structured.take())
+      continue
+    }
+    w.ensure(a.length + 16)
+    const buf = w.buf
+    let pos = header(buf, w.pos, 0x24, a.length)
+    pos += buf.latin1Write(a, pos)
+    buf[pos++] = 0x0d
+    buf[pos++] = 0x0a
+    w.pos = pos
+  }
+}
+
+/** `*<n>\r\n` or `$<n>\r\n` at `pos`; the position after it. */
+export function header(buf: Buffer, pos: number, type: number, n: number): number {
+  buf[pos++] = type
+  if (n < 10) {
+    buf[pos++] = 0x30 + n
+  } else if (n < 100) {
+    buf[pos++] = 0x30 + ((n / 10) | 0)
+    buf[pos++] = 0x30 + (n % 10)
+  } else {
+    pos += buf.latin1Write(String(n), pos)
+  }
+  buf[pos++] = 0x0d
+  buf[pos++] = 0x0a
+  return pos
 }
 
 /** A MutableString's bytes go out in pieces of this size: it may be longer than a JS string. */

@@ -1,15 +1,16 @@
 import {
   closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync,
-  statSync, writeSync,
+  statSync, unlink, writeSync,
 } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { ReplyWriter } from '../resp/writer.js'
 import type { WriteSink } from '../server/propagation.js'
 import type { Server } from '../server/server.js'
 import type { Database } from '../store/database.js'
 import { AofLoadError, LoadStatus, loadAofFile } from './aof-load.js'
 import { FileType, Manifest, ManifestError, type AofFile } from './aof-manifest.js'
-import { rewriteKeyspace, type RewriteCommand } from './aof-rewrite.js'
+import { header, rewriteKeyspace, type RewriteCommand } from './aof-rewrite.js'
+import { BackgroundSave } from './background-save.js'
 
 export { AofLoadError } from './aof-load.js'
 
@@ -18,6 +19,18 @@ export interface AofWaiter {
   aofWaiting: boolean
   aofUpTo: number
   releaseFromAof(): void
+}
+
+/** A rewrite in progress: its save, the base it writes, and where the writes meanwhile go. */
+interface Rewrite {
+  save: BackgroundSave
+  base: AofFile
+  /** The temporary base's name in the directory. */
+  temp: string
+  /** appendonly being switched on: the temporary incremental file's path. */
+  tempIncr: string | null
+  why: 'command' | 'auto' | 'enable'
+  started: number
 }
 
 const enum Fsync {
@@ -29,6 +42,9 @@ const enum Fsync {
 /** The pending buffer's size to start with, and the most it keeps after a burst. */
 const PENDING_INITIAL = 64 * 1024
 const PENDING_KEEP = 4 * 1024 * 1024
+
+/** Arguments up to this length are copied into `pending` char by char. */
+const SHORT_ARG = 32
 
 /** Bytes of a rewritten base gathered before each write to the file. */
 const REWRITE_CHUNK = 1 << 20
@@ -46,10 +62,9 @@ const REWRITE_CHUNK = 1 << 20
  * whose beforeSleep writes the AOF buffer before it sends replies, the clients served
  * in one event-loop turn keep their replies (holds) until the end of the turn, when
  * one write(2) takes everything they appended. Under `appendfsync always` the replies
- * wait further, until an fdatasync issued after their writes completes: one covers
- * everything appended before it started, so a turn's clients share it (group commit),
- * and it runs on libuv's thread pool, leaving the event loop free to gather the next
- * group. `everysec` syncs from a one-second tick, `no` never.
+ * wait further, for the fdatasync that follows that write in the same turn: a turn's
+ * clients share it (group commit) and their replies leave together. `everysec` syncs
+ * from a one-second tick in the thread pool, `no` never.
  */
 export class AppendOnlyFile implements WriteSink {
   private readonly dirPath: string
@@ -83,8 +98,10 @@ export class AppendOnlyFile implements WriteSink {
   rewriteFailures = 0
   lastRewriteSeconds = -1
   delayedFsyncs = 0
-  /** Set while appendonly is yes: writes are being logged. */
+  /** Set while appendonly is yes. */
   enabled = false
+  /** Writes are being logged (appendonly yes, once its first rewrite started). */
+  private attached = false
   private readonly encoder = new ReplyWriter(256)
 
   constructor(private readonly server: Server) {
@@ -125,7 +142,7 @@ export class AppendOnlyFile implements WriteSink {
     }
     mkdirSync(this.dirPath, { recursive: true })
     if (this.manifest.base === null && this.manifest.incrs.length === 0) {
-      this.rewrite('start')
+      this.rewriteNow('start')
     } else if (this.manifest.incrs.length === 0) {
       const incr = this.newIncr()
       server.log('notice', `Creating AOF incr file ${incr.name} on server start`)
@@ -136,7 +153,12 @@ export class AppendOnlyFile implements WriteSink {
       server.log('notice', `Opening AOF incr file ${last.name} on server start`)
     }
     this.enabled = true
-    server.propagation.attach(this)
+    this.attach()
+  }
+
+  private attach(): void {
+    this.attached = true
+    this.server.propagation.attach(this)
   }
 
   /** Replays base and incremental files in manifest order, each through the ordinary command handlers. */
@@ -215,7 +237,7 @@ export class AppendOnlyFile implements WriteSink {
     }
     this.reserve(need)
     const start = this.pendingBytes
-    let pos = writeHeader(this.pending, start, 0x2a, argv.length)
+    let pos = header(this.pending, start, 0x2a, argv.length)
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]
       if (typeof a !== 'string') {
@@ -231,8 +253,12 @@ export class AppendOnlyFile implements WriteSink {
         continue
       }
       const buf = this.pending
-      pos = writeHeader(buf, pos, 0x24, a.length)
-      pos += buf.latin1Write(a, pos)
+      const n = a.length
+      pos = header(buf, pos, 0x24, n)
+      // A short argument (a key, a small value) is cheaper copied here than through a
+      // native call; our strings hold one byte per char.
+      if (n <= SHORT_ARG) for (let j = 0; j < n; j++) buf[pos++] = a.charCodeAt(j)
+      else pos += buf.latin1Write(a, pos)
       buf[pos++] = 0x0d
       buf[pos++] = 0x0a
     }
@@ -296,49 +322,33 @@ export class AppendOnlyFile implements WriteSink {
 
   /**
    * The end of a turn: what it appended goes to the file in one write, then the
-   * replies that needed only that go out. Under `always` an fdatasync starts (unless
-   * one is running, whose completion starts the next) and its completion sends the
-   * replies it covers.
+   * replies that needed only that go out. Under `always` one fdatasync follows, here
+   * on the event loop as Redis's beforeSleep does it, and covers every client of the
+   * turn, whose replies then leave together. (A sync in the thread pool let the next
+   * requests trickle in meanwhile and start a sync of their own as soon as it ended:
+   * half-size groups, twice the syncs, and a thread hand-off for each.)
    */
   private readonly drain = (): void => {
     this.drainScheduled = false
     this.writePending()
-    if (this.policy !== Fsync.Always) {
-      this.release(this.appended - this.pendingBytes)
-      return
-    }
-    this.startSync()
+    if (this.policy === Fsync.Always) this.syncNow()
+    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
   }
 
-  private startSync(): void {
-    if (this.syncing || this.fd < 0) return
+  /** `always`: what reached the file is synced before any reply that depends on it leaves. */
+  private syncNow(): void {
     const upTo = this.appended - this.pendingBytes
-    if (upTo === this.syncedTo) {
-      this.release(upTo)
-      return
-    }
-    this.syncing = true
-    fdatasync(this.fd, (err) => this.synced(err, upTo))
-  }
-
-  private synced(err: NodeJS.ErrnoException | null, upTo: number): void {
-    this.syncing = false
-    for (const fd of this.retired) closeQuietly(fd)
-    this.retired = []
-    if (err !== null) {
+    if (upTo === this.syncedTo || this.fd < 0) return
+    try {
+      fdatasyncSync(this.fd)
+    } catch (e) {
       // Redis cannot keep its promise under `always` once a sync fails: it exits.
       this.lastWriteOk = false
-      this.server.log('warning', `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${err.message}. Exiting...`)
+      this.server.log('warning', `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${(e as Error).message}. Exiting...`)
       process.exit(1)
     }
     this.lastFsync = Date.now()
-    if (upTo > this.syncedTo) this.syncedTo = upTo
-    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
-    // Writes that came in during the sync form the next group.
-    if (this.waiting.length !== 0 && !this.drainScheduled) {
-      this.writePending()
-      this.startSync()
-    }
+    this.syncedTo = upTo
   }
 
   /** Sends the held replies of every client whose writes are covered up to `upTo`. */
@@ -359,7 +369,8 @@ export class AppendOnlyFile implements WriteSink {
    * auto-aof-rewrite-percentage is rewritten.
    */
   tick(now: number): void {
-    if (!this.enabled) return
+    this.runScheduled()
+    if (!this.attached) return
     if (this.pendingBytes !== 0) this.writePending()
     // Replies still held after a failed write get another chance each tick.
     if (this.waiting.length !== 0 && !this.drainScheduled) this.drain()
@@ -381,13 +392,14 @@ export class AppendOnlyFile implements WriteSink {
         })
       }
     } else if (this.policy === Fsync.Always && this.appended > this.syncedTo) {
-      this.startSync()
+      this.syncNow()
     }
     this.autoRewrite()
   }
 
   private autoRewrite(): void {
     const config = this.server.config
+    if (this.rewriting !== null || this.server.snapshots.background !== null) return
     const percentage = config.int('auto-aof-rewrite-percentage')
     if (percentage === 0 || this.currentSize <= config.int('auto-aof-rewrite-min-size')) return
     const base = this.baseSize === 0 ? 1 : this.baseSize
@@ -400,59 +412,213 @@ export class AppendOnlyFile implements WriteSink {
   // --- rewriting --------------------------------------------------------------------
 
   /**
-   * BGREWRITEAOF, the automatic rewrite, CONFIG SET appendonly yes and a first start:
-   * a new base from the current keyspace, a new empty incremental file for the writes
-   * from now on, and a manifest naming just those two; the files they replace are
-   * deleted. The manifest is replaced atomically (temporary file, fsync, rename), so a
-   * crash at any point leaves either the old set of files or the new one.
-   *
-   * Run to completion here, but generated by an iterator over the keys
-   * (rewriteKeyspace) so it can later be spread over event-loop turns.
+   * A rewrite run to completion at once: at a first start with nothing on disk (from
+   * what the RDB file loaded, if anything), before any client connects; and at
+   * shutdown while appendonly is being switched on, whose writes are in no listed file
+   * yet. A new base from the data as it is, a new empty incremental file, a manifest
+   * naming just those, and the files they replace deleted.
    */
-  rewrite(why: 'start' | 'command' | 'auto' | 'enable'): boolean {
+  private rewriteNow(why: 'start' | 'shutdown'): void {
     const server = this.server
+    const old = this.manifest
+    const usePreamble = server.config.get('aof-use-rdb-preamble') === 'yes'
+    const seq = old.baseSeq + 1
+    const base: AofFile = { name: `${this.fileName}.${seq}.base.${usePreamble ? 'rdb' : 'aof'}`, seq, type: FileType.Base }
+    const temp = join(this.dirPath, `temp-rewriteaof-${process.pid}.aof`)
+    this.baseSize = usePreamble ? this.writeRdbBase(temp) : this.writeBase(temp)
+    renameSync(temp, join(this.dirPath, base.name))
+    const incrSeq = old.incrSeq + 1
+    const incr: AofFile = { name: `${this.fileName}.${incrSeq}.incr.aof`, seq: incrSeq, type: FileType.Incr }
+    this.closeFd()
+    this.openIncr(incr.name)
+    this.incrSize = 0
+    if (why === 'start') {
+      server.log('notice', `Creating AOF base file ${base.name} on server start`)
+      server.log('notice', `Creating AOF incr file ${incr.name} on server start`)
+    }
+    const next = new Manifest()
+    next.base = base
+    next.incrs.push(incr)
+    this.manifest = next
+    this.writeManifest()
+    for (const f of [...(old.base === null ? [] : [old.base]), ...old.incrs, ...old.history]) {
+      if (f.name !== base.name && f.name !== incr.name) rmSync(join(this.dirPath, f.name), { force: true })
+    }
+  }
+
+  /** The rewrite in progress (INFO aof_rewrite_in_progress). */
+  private rewriting: Rewrite | null = null
+  /** BGREWRITEAOF waits for a BGSAVE, or ran in EXEC (INFO aof_rewrite_scheduled). */
+  rewriteScheduled = false
+  /** INFO aof_last_cow_size. */
+  lastCowBytes = 0
+
+  get rewriteInProgress(): boolean {
+    return this.rewriting !== null
+  }
+
+  /** The rewrite's BackgroundSave, for INFO's current_* fields. */
+  get rewriteSave(): BackgroundSave | null {
+    return this.rewriting?.save ?? null
+  }
+
+  get rewriteStarted(): number {
+    return this.rewriting?.started ?? 0
+  }
+
+  /**
+   * BGREWRITEAOF, the automatic rewrite and CONFIG SET appendonly yes, as Redis 7.0
+   * does them without its fork. At the start the writes switch to a new incremental
+   * file, which the manifest lists at once; the new base is then written from the
+   * event loop by the BGSAVE machinery (background-save.ts), a point-in-time image
+   * kept by its copy-on-write hooks while clients keep writing. Once it is synced and
+   * in place, the manifest is replaced atomically by one naming the new base and the
+   * new incremental file, and the files the base covers are deleted. A crash before
+   * that switch leaves the old manifest, whose files (the new incremental one
+   * included) still replay to everything acknowledged.
+   *
+   * With appendonly being switched on, the writes go meanwhile to a temporary file that
+   * joins the manifest only with the base; with appendonly off there is no incremental
+   * file, as in Redis. False when the rewrite could not start.
+   */
+  rewrite(why: 'command' | 'auto' | 'enable'): boolean {
+    if (this.rewriting !== null) return false
+    // appendonly yes whose first rewrite failed or waited: this one is it.
+    if (this.enabled && !this.attached) why = 'enable'
+    const server = this.server
+    const config = server.config
     const started = Date.now()
+    this.rewriteScheduled = false
+    let tempIncr: string | null = null
+    let save: BackgroundSave
     try {
       mkdirSync(this.dirPath, { recursive: true })
-      if (!this.enabled && why !== 'start') this.adoptManifest()
-      this.syncAllNow()
+      if (why === 'enable' || !this.enabled) this.adoptManifest()
+      if (why === 'enable') {
+        tempIncr = join(this.dirPath, `temp-${this.fileName}.incr`)
+        // A retry starts over: what the last attempt logged is in the new base.
+        this.closeFd()
+        this.fd = openSync(tempIncr, 'w')
+        this.incrSize = 0
+        this.selectedDb = -1
+      } else if (this.enabled) {
+        // The old files must hold everything before the switch; replies waiting on
+        // them are released by this sync.
+        this.syncAllNow()
+        const incr = this.newIncr()
+        this.writeManifest()
+        server.log('notice', `Creating AOF incr file ${incr.name} on background rewrite`)
+      }
+    } catch (e) {
+      this.rewriteFailed(e as Error, why, tempIncr)
+      return false
+    }
+    const usePreamble = config.get('aof-use-rdb-preamble') === 'yes'
+    const seq = this.manifest.baseSeq + 1
+    const base: AofFile = { name: `${this.fileName}.${seq}.base.${usePreamble ? 'rdb' : 'aof'}`, seq, type: FileType.Base }
+    const temp = `temp-rewriteaof-bg-${process.pid}.aof`
+    save = new BackgroundSave({
+      ...server.snapshots.options(),
+      aofBase: true,
+      commands: !usePreamble,
+      temp: join(this.dirPath, temp),
+      path: join(this.dirPath, base.name),
+      dbs: server.store.dbs,
+      keyDelay: config.int('rdb-key-save-delay'),
+      done: (error) => this.rewriteDone(save, error),
+    })
+    this.rewriting = { save, base, temp, tempIncr, why, started }
+    // Redis counts a rewrite when its child starts.
+    this.rewrites++
+    server.log('notice', `Background append only file rewriting started by pid ${process.pid}`)
+    if (!save.start()) return false
+    server.saving = save
+    for (const db of server.store.dbs) db.saving = save
+    if (why === 'enable' && !this.attached) this.attach()
+    return true
+  }
+
+  private rewriteDone(save: BackgroundSave, error: Error | null): void {
+    const r = this.rewriting
+    if (r === null || r.save !== save) return
+    this.unhook()
+    this.lastCowBytes = save.cowBytes
+    const server = this.server
+    if (error !== null) return this.rewriteFailed(error, r.why, r.tempIncr)
+    server.log('notice', 'Background AOF rewrite terminated with success')
+    try {
       const old = this.manifest
       const next = new Manifest()
-      const usePreamble = server.config.get('aof-use-rdb-preamble') === 'yes'
-      const baseSeq = old.baseSeq + 1
-      const base: AofFile = { name: `${this.fileName}.${baseSeq}.base.${usePreamble ? 'rdb' : 'aof'}`, seq: baseSeq, type: FileType.Base }
-      const temp = join(this.dirPath, `temp-rewriteaof-${process.pid}.aof`)
-      this.baseSize = usePreamble ? this.writeRdbBase(temp) : this.writeBase(temp)
-      renameSync(temp, join(this.dirPath, base.name))
-      next.base = base
-      if (why === 'start') server.log('notice', `Creating AOF base file ${base.name} on server start`)
-      const keepIncr = this.enabled || why === 'start' || why === 'enable'
-      if (keepIncr) {
+      next.base = r.base
+      server.log('notice', `Successfully renamed the temporary AOF base file ${r.temp} into ${r.base.name}`)
+      if (r.tempIncr !== null) {
         const seq = old.incrSeq + 1
         const incr: AofFile = { name: `${this.fileName}.${seq}.incr.aof`, seq, type: FileType.Incr }
-        this.switchIncr(incr.name)
+        // The descriptor stays open on the renamed file: appending carries on.
+        renameSync(r.tempIncr, join(this.dirPath, incr.name))
+        server.log('notice', `Successfully renamed the temporary AOF incr file ${basename(r.tempIncr)} into ${incr.name}`)
         next.incrs.push(incr)
-        if (why === 'start') server.log('notice', `Creating AOF incr file ${incr.name} on server start`)
+      } else if (this.enabled) {
+        // The incremental file opened when the rewrite started, which the base does not cover.
+        next.incrs.push(old.incrs[old.incrs.length - 1])
       }
       this.manifest = next
       this.writeManifest()
       for (const f of [...(old.base === null ? [] : [old.base]), ...old.incrs, ...old.history]) {
-        if (f.name !== base.name && !next.incrs.some((i) => i.name === f.name)) rmSync(join(this.dirPath, f.name), { force: true })
+        if (f.name === r.base.name || next.incrs.some((i) => i.name === f.name)) continue
+        server.log('notice', `Removing the history file ${f.name} in the background`)
+        unlink(join(this.dirPath, f.name), () => {})
       }
-      // The base made at start-up is not a rewrite to Redis's counters.
-      if (why !== 'start') this.rewrites++
-      this.lastRewriteOk = true
-      this.rewriteFailures = 0
-      this.lastRewriteSeconds = Math.round((Date.now() - started) / 1000)
-      if (why !== 'start') server.log('notice', 'Background AOF rewrite finished successfully')
-      return true
     } catch (e) {
-      this.lastRewriteOk = false
-      this.rewriteFailures++
-      server.log('warning', `Background AOF rewrite failed: ${(e as Error).message}`)
-      if (why === 'start') throw e
-      return false
+      return this.rewriteFailed(e as Error, r.why, r.tempIncr)
     }
+    this.baseSize = save.size
+    this.lastRewriteOk = true
+    this.rewriteFailures = 0
+    this.lastRewriteSeconds = Math.floor(Date.now() / 1000) - Math.floor(r.started / 1000)
+    server.log('notice', 'Background AOF rewrite finished successfully')
+  }
+
+  /**
+   * The rewrite failed: the old manifest stays, with the incremental file the rewrite
+   * opened, so nothing is lost. appendonly being switched on retries, as Redis does.
+   */
+  private rewriteFailed(error: Error, why: Rewrite['why'], tempIncr: string | null): void {
+    this.rewriting = null
+    this.lastRewriteOk = false
+    this.rewriteFailures++
+    this.lastRewriteSeconds = -1
+    this.server.log('warning', `Background AOF rewrite failed: ${error.message}`)
+    this.server.log('warning', 'Background AOF rewrite terminated with error')
+    if (why === 'enable' && tempIncr !== null) this.rewriteScheduled = true
+  }
+
+  private unhook(): void {
+    this.rewriting = null
+    this.server.saving = null
+    for (const db of this.server.store.dbs) db.saving = null
+  }
+
+  /**
+   * Stops a rewrite in progress (appendonly off, SHUTDOWN, closing), as Redis kills its
+   * child: the temporary files go, the manifest on disk stays valid.
+   */
+  private abortRewrite(): void {
+    const r = this.rewriting
+    if (r === null) return
+    this.server.log('notice', 'Killing running AOF rewrite child')
+    this.unhook()
+    r.save.abort()
+    if (r.tempIncr !== null) {
+      this.closeFd()
+      rmSync(r.tempIncr, { force: true })
+    }
+  }
+
+  /** Housekeeping: a scheduled rewrite starts once no BGSAVE runs. */
+  private runScheduled(): void {
+    if (!this.rewriteScheduled || this.rewriting !== null || this.server.snapshots.background !== null) return
+    this.rewrite(this.enabled && !this.attached ? 'enable' : 'command')
   }
 
   /**
@@ -554,23 +720,43 @@ export class AppendOnlyFile implements WriteSink {
 
   // --- switching on and off -----------------------------------------------------------
 
-  /** CONFIG SET appendonly yes: as Redis, a rewrite makes the base from the data as it is, then logging starts. */
-  enable(): boolean {
-    if (this.enabled) return true
-    if (!this.rewrite('enable')) return false
+  /**
+   * CONFIG SET appendonly yes: as in Redis, a rewrite makes the base from the data as
+   * it is while logging starts; with a BGSAVE running it is scheduled for after it.
+   */
+  enable(): void {
+    if (this.enabled) return
     this.enabled = true
-    this.server.propagation.attach(this)
-    return true
+    // A BGREWRITEAOF of appendonly off logs nothing meanwhile: it cannot be the base.
+    this.abortRewrite()
+    if (this.server.snapshots.background !== null) {
+      this.rewriteScheduled = true
+      this.server.log('notice', 'AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.')
+      return
+    }
+    this.rewrite('enable')
   }
 
-  /** CONFIG SET appendonly no, and shutdown: what was appended is synced and the file closed. */
+  /** CONFIG SET appendonly no, and shutdown: a rewrite stops, what was appended is synced and the file closed. */
   disable(): void {
+    this.abortRewrite()
+    this.rewriteScheduled = false
     if (!this.enabled) return
+    this.enabled = false
+    if (!this.attached) {
+      this.closeFd()
+      return
+    }
     this.syncAllNow()
     // Nothing is logged from now on, so nothing is left to wait for.
     this.release(Infinity)
     this.server.propagation.detach(this)
-    this.enabled = false
+    this.attached = false
+    this.closeFd()
+    this.pendingBytes = 0
+  }
+
+  private closeFd(): void {
     if (this.fd >= 0) {
       if (this.syncing) this.retired.push(this.fd)
       else closeQuietly(this.fd)
@@ -580,7 +766,24 @@ export class AppendOnlyFile implements WriteSink {
 
   /** Shutdown: the file is complete on disk before the process exits. */
   close(): void {
-    if (!this.enabled) return
+    const r = this.rewriting
+    if (this.enabled && (!this.attached || (r !== null && r.tempIncr !== null))) {
+      // appendonly was switched on and its first base is not done: Redis refuses to
+      // exit then; here the base is finished in the foreground instead, so the writes
+      // since (in the temporary incremental file) are not lost with it.
+      this.abortRewrite()
+      this.pendingBytes = 0
+      try {
+        this.rewriteNow('shutdown')
+        this.server.log('notice', 'Background AOF rewrite finished successfully')
+      } catch (e) {
+        this.server.log('warning', `Writing initial AOF failed: ${(e as Error).message}`)
+      }
+    }
+    if (!this.attached) {
+      this.disable()
+      return
+    }
     this.server.log('notice', 'Calling fsync() on the AOF file.')
     this.disable()
   }
@@ -611,19 +814,6 @@ export function encode(argv: readonly (string | RewriteCommand[number])[], struc
     }
   }
   return out
-}
-
-/** `*<n>\r\n` or `$<n>\r\n` at `pos`; the position after it. */
-function writeHeader(buf: Buffer, pos: number, type: number, n: number): number {
-  buf[pos++] = type
-  if (n < 10) {
-    buf[pos++] = 0x30 + n
-  } else {
-    pos += buf.latin1Write(String(n), pos)
-  }
-  buf[pos++] = 0x0d
-  buf[pos++] = 0x0a
-  return pos
 }
 
 function writeAll(fd: number, text: string): number {

@@ -5,7 +5,9 @@ import { keyIndexes } from '../commands/table.js'
 import type { Database, SaveHook } from '../store/database.js'
 import type { KeySpace } from '../store/keyspace.js'
 import type { KeyspaceValue } from '../store/types.js'
+import { ReplyWriter } from '../resp/writer.js'
 import { Crc64 } from '../util/crc64.js'
+import { rewriteKey, writeCommand } from './aof-rewrite.js'
 import { writeEof, writeKey, writePreamble, writeSelect, type SnapshotOptions } from './rdb-file.js'
 import { RdbWriter } from './rdb-values.js'
 
@@ -20,6 +22,9 @@ import { RdbWriter } from './rdb-values.js'
  * image. No value is copied in memory: an old value goes to the file at once. What
  * the save holds is the set of settled keys (some 50 MB per million keys), since a
  * Map iterator cannot tell whether it has passed a key.
+ *
+ * An AOF rewrite's base is the same walk (aof.ts), written as an RDB image or, with
+ * `commands`, as the commands that rebuild each key.
  *
  * The walk uses live Map iterators (KeySpace), which survive inserts and deletes: a
  * deleted key was written before it went, and a key inserted behind the cursor was
@@ -60,6 +65,8 @@ export interface BackgroundSaveOptions extends SnapshotOptions {
    * tests can hold a save open. 0 (or less) for none.
    */
   keyDelay: number
+  /** Write the keys as commands (an AOF base without the RDB preamble) rather than as an RDB image. */
+  commands?: boolean
   /** Told once, when the file is in place (null) or the save failed (the error). */
   done(error: Error | null): void
 }
@@ -98,6 +105,13 @@ export class BackgroundSave implements SaveHook {
   /** Keys written so far, and keys in the image (INFO current_save_keys_*). */
   keysWritten = 0
   readonly keysTotal: number
+  /**
+   * Bytes of keys written out of turn because they were about to change: what the
+   * save kept of the old data, as a fork's copy-on-write keeps pages (INFO *_cow_size).
+   */
+  cowBytes = 0
+  /** Bytes handed to the file so far. */
+  size = 0
 
   private readonly w: RdbWriter
   private readonly crc = new Crc64()
@@ -123,9 +137,16 @@ export class BackgroundSave implements SaveHook {
   private credit = 0
   /** The loop looks idle: turns follow each other from setImmediate, slices whole. */
   private burst = false
+  /** The command form's encoder for structured values (RESP3), and the time keys expire against. */
+  private readonly structured: ReplyWriter | null = null
+  private readonly started = Date.now()
 
   constructor(private readonly opts: BackgroundSaveOptions) {
     this.w = new RdbWriter(opts.compress)
+    if (opts.commands === true) {
+      this.structured = new ReplyWriter(256)
+      this.structured.proto = 3
+    }
     let total = 0
     for (const db of opts.dbs) {
       if (db.size === 0) continue
@@ -162,7 +183,9 @@ export class BackgroundSave implements SaveHook {
       this.opts.done(e as Error)
       return false
     }
-    writePreamble(this.w, this.opts)
+    if (this.structured === null) writePreamble(this.w, this.opts)
+    // Functions come first, as in Redis's rewrite: FCALLs later in the file need them.
+    else for (const code of this.opts.functions) writeCommand(this.w, ['FUNCTION', 'LOAD', code], this.structured)
     this.elu = performance.eventLoopUtilization()
     this.schedule()
     return true
@@ -211,7 +234,10 @@ export class BackgroundSave implements SaveHook {
     if (settled === null || !settled.add(key)) return
     view.owner = db
     const value = view.keys.get(key)
-    if (value !== undefined) this.writeOne(view, key, value)
+    if (value === undefined) return
+    const before = this.w.pos
+    this.writeOne(view, key, value)
+    this.cowBytes += this.w.pos - before
   }
 
   /**
@@ -300,6 +326,7 @@ export class BackgroundSave implements SaveHook {
 
   private writeOne(view: View, key: string, value: KeyspaceValue): void {
     const w = this.w
+    if (this.structured !== null) return this.writeCommands(view, key, value)
     if (this.selected !== view.index) {
       writeSelect(w, view.index, view.resized ? null : view.sizes)
       view.resized = true
@@ -307,6 +334,18 @@ export class BackgroundSave implements SaveHook {
     }
     writeKey(w, key, value, this.expireAt(view, key))
     this.keysWritten++
+  }
+
+  private writeCommands(view: View, key: string, value: KeyspaceValue): void {
+    const at = this.expireAt(view, key)
+    this.keysWritten++
+    // Already expired when the rewrite started: not part of the image.
+    if (at !== undefined && at <= this.started) return
+    if (this.selected !== view.index) {
+      writeCommand(this.w, ['SELECT', String(view.index)], this.structured!)
+      this.selected = view.index
+    }
+    for (const argv of rewriteKey(key, value, at)) writeCommand(this.w, argv, this.structured!)
   }
 
   /** The key's expiry time in the view, exact past 2^53 ms as Database.expireAt is. */
@@ -329,6 +368,11 @@ export class BackgroundSave implements SaveHook {
     this.state = 'closing'
     for (const view of this.views) view.settled = null
     this.byKeys.clear()
+    if (this.structured !== null) {
+      this.flush()
+      this.pump()
+      return
+    }
     writeEof(this.w)
     this.flush()
     const footer = Buffer.alloc(8)
@@ -346,6 +390,7 @@ export class BackgroundSave implements SaveHook {
   private enqueue(chunk: Buffer): void {
     this.queue.push(chunk)
     this.pending += chunk.length
+    this.size += chunk.length
     this.pump()
   }
 

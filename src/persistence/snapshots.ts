@@ -20,6 +20,8 @@ export class Snapshots {
   lastBgsaveSeconds = -1
   private lastBgsaveTry = 0
   loadedKeys = 0
+  /** What the last background save kept of keys changed during it (INFO rdb_last_cow_size). */
+  lastCowBytes = 0
   loadExpiredKeys = 0
 
   constructor(private readonly server: Server) {
@@ -144,6 +146,7 @@ export class Snapshots {
   private backgroundDone(save: BackgroundSave, error: Error | null, dirty: number): void {
     if (this.background !== save) return
     this.unhook()
+    this.lastCowBytes = save.cowBytes
     const server = this.server
     const now = Date.now()
     this.lastBgsaveSeconds = Math.floor(now / 1000) - Math.floor(this.backgroundStarted / 1000)
@@ -182,7 +185,8 @@ export class Snapshots {
 
   /** From housekeeping: saves once a save point's changes and seconds have both passed. */
   checkSavePoints(): void {
-    if (this.background !== null) return
+    // One background job at a time, as Redis runs one child: an AOF rewrite goes first.
+    if (this.background !== null || this.server.aof?.rewriteInProgress === true) return
     const now = Math.floor(Date.now() / 1000)
     // A scheduled BGSAVE waits out the 5 s retry delay after a failure, as Redis's does.
     if (this.scheduled && (now - this.lastBgsaveTry > 5 || this.lastBgsaveOk)) {
@@ -202,7 +206,7 @@ export class Snapshots {
   }
 
   /** What every snapshot is written with: the rdb* settings, the function libraries' code, used_memory. */
-  private options(): SnapshotOptions {
+  options(): SnapshotOptions {
     const server = this.server
     const config = server.config
     const registry = server.scriptingIfStarted?.functionsIfLoaded

@@ -325,16 +325,18 @@ function sectionLines(server: Server, section: Section): string[] {
     }
     case 'persistence': {
       const snap = server.snapshots
+      // The one background job (a BGSAVE or an AOF rewrite), as Redis has one child.
+      const job = snap.background ?? server.aof?.rewriteSave ?? null
       const bg = snap.background
       return [
         'loading:0',
         'async_loading:0',
-        'current_cow_peak:0',
-        'current_cow_size:0',
+        `current_cow_peak:${job === null ? 0 : job.cowBytes}`,
+        `current_cow_size:${job === null ? 0 : job.cowBytes}`,
         'current_cow_size_age:0',
         'current_fork_perc:0.00',
-        `current_save_keys_processed:${bg === null ? 0 : bg.keysWritten}`,
-        `current_save_keys_total:${bg === null ? 0 : bg.keysTotal}`,
+        `current_save_keys_processed:${job === null ? 0 : job.keysWritten}`,
+        `current_save_keys_total:${job === null ? 0 : job.keysTotal}`,
         `rdb_changes_since_last_save:${snap.changesSinceSave}`,
         `rdb_bgsave_in_progress:${bg === null ? 0 : 1}`,
         `rdb_last_save_time:${snap.lastSave}`,
@@ -342,7 +344,7 @@ function sectionLines(server: Server, section: Section): string[] {
         `rdb_last_bgsave_time_sec:${snap.lastBgsaveSeconds}`,
         `rdb_current_bgsave_time_sec:${bg === null ? -1 : Math.floor(Date.now() / 1000) - Math.floor(snap.backgroundStarted / 1000)}`,
         `rdb_saves:${snap.saves}`,
-        'rdb_last_cow_size:0',
+        `rdb_last_cow_size:${snap.lastCowBytes}`,
         `rdb_last_load_keys_expired:${snap.loadExpiredKeys}`,
         `rdb_last_load_keys_loaded:${snap.loadedKeys}`,
         ...aofFields(server),
@@ -484,15 +486,15 @@ function aofFields(server: Server): string[] {
   const on = aof !== null && aof.enabled
   const lines = [
     `aof_enabled:${on ? 1 : 0}`,
-    'aof_rewrite_in_progress:0',
-    'aof_rewrite_scheduled:0',
+    `aof_rewrite_in_progress:${aof?.rewriteInProgress === true ? 1 : 0}`,
+    `aof_rewrite_scheduled:${aof?.rewriteScheduled === true ? 1 : 0}`,
     `aof_last_rewrite_time_sec:${aof?.lastRewriteSeconds ?? -1}`,
-    'aof_current_rewrite_time_sec:-1',
+    `aof_current_rewrite_time_sec:${aof?.rewriteInProgress === true ? Math.floor(Date.now() / 1000) - Math.floor(aof.rewriteStarted / 1000) : -1}`,
     `aof_last_bgrewrite_status:${aof === null || aof.lastRewriteOk ? 'ok' : 'err'}`,
     `aof_rewrites:${aof?.rewrites ?? 0}`,
     `aof_rewrites_consecutive_failures:${aof?.rewriteFailures ?? 0}`,
     `aof_last_write_status:${aof === null || aof.lastWriteOk ? 'ok' : 'err'}`,
-    'aof_last_cow_size:0',
+    `aof_last_cow_size:${aof?.lastCowBytes ?? 0}`,
     'module_fork_in_progress:0',
     'module_fork_last_cow_size:0',
   ]
@@ -500,7 +502,7 @@ function aofFields(server: Server): string[] {
     lines.push(
       `aof_current_size:${aof.currentSize}`,
       `aof_base_size:${aof.baseSize}`,
-      'aof_pending_rewrite:0',
+      `aof_pending_rewrite:${aof.rewriteScheduled ? 1 : 0}`,
       `aof_buffer_length:${aof.bufferLength}`,
       `aof_pending_bio_fsync:${aof.pendingFsync ? 1 : 0}`,
       `aof_delayed_fsync:${aof.delayedFsyncs}`,

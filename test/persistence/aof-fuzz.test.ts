@@ -5,6 +5,7 @@ import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { AofLoadError, loadAofFile } from '../../src/persistence/aof-load.js'
 import { rng } from '../helpers/differential.js'
+import { until } from '../helpers/fixture.js'
 import { startRespite } from '../helpers/servers.js'
 import { populate } from './dataset.js'
 
@@ -28,6 +29,7 @@ describe('AOF loader fuzz', () => {
     try {
       await populate(r)
       await r.call('BGREWRITEAOF')
+      await until(() => !source.server.aof!.rewriteInProgress, 'the AOF rewrite to finish')
       await r.select(0)
       await r.set('after', 'rewrite', 'PX', 100000)
       await r.rpush('list2', 'a', 'b', 'c')

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { cli, runCli, startCli, startRedisWithConfig, type Running } from '../helpers/cli.js'
 import { ReplyConnection } from '../helpers/differential.js'
 import { RawClient } from '../helpers/raw.js'
+import { infoField, until } from '../helpers/fixture.js'
 import { missingTool } from '../helpers/servers.js'
 import { crashTrial } from '../../scripts/aof-crash.mjs'
 
@@ -51,6 +52,14 @@ async function run(port: number, commands: string[][]): Promise<string[]> {
   } finally {
     c.close()
   }
+}
+
+/** Until no AOF rewrite runs or waits: it writes its base from the event loop, after the reply. */
+async function rewritten(port: number): Promise<void> {
+  await until(async () => {
+    const info = (await run(port, [['INFO', 'persistence']]))[0]
+    return infoField(info, 'aof_rewrite_in_progress') === '0' && infoField(info, 'aof_rewrite_scheduled') === '0'
+  }, 'the AOF rewrite to finish')
 }
 
 async function stopGracefully(server: Running): Promise<void> {
@@ -219,6 +228,7 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
       server = await respite(dir, '--aof-use-rdb-preamble', preamble)
       expect(await snapshot(server.port)).toEqual(before)
       expect(await run(server.port, [['BGREWRITEAOF']])).toEqual(['+Background append only file rewriting started\r\n'])
+      await rewritten(server.port)
       expect(readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1')).toBe(
         `file appendonly.aof.2.base.${base} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n`,
       )
@@ -355,6 +365,7 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     try {
       expect(await get(server.port)).toBe(value)
       await run(server.port, [['BGREWRITEAOF']])
+      await rewritten(server.port)
     } finally {
       await server.stop()
     }
@@ -392,6 +403,7 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
       expect(info).toContain('aof_enabled:0')
       expect(info).not.toContain('aof_current_size')
       expect(await run(server.port, [['CONFIG', 'SET', 'appendonly', 'yes'], ['SET', 'late', '2']])).toEqual(['+OK\r\n', '+OK\r\n'])
+      await rewritten(server.port)
       info = (await run(server.port, [['INFO', 'persistence']]))[0]
       expect(info).toContain('aof_enabled:1')
       expect(info).toContain('aof_last_write_status:ok')
@@ -413,10 +425,13 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     const manifest = () => readFileSync(join(aofDir, 'appendonly.aof.manifest'), 'latin1')
     try {
       await run(server.port, [['SET', 'a', '1'], ['BGREWRITEAOF']])
+      await rewritten(server.port)
       expect(manifest()).toBe('file appendonly.aof.1.base.aof seq 1 type b\n')
       await run(server.port, [['CONFIG', 'SET', 'appendonly', 'yes'], ['SET', 'b', '2']])
+      await rewritten(server.port)
       expect(manifest()).toBe('file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n')
       await run(server.port, [['CONFIG', 'SET', 'appendonly', 'no'], ['SET', 'lost', 'x'], ['CONFIG', 'SET', 'appendonly', 'yes'], ['SET', 'c', '3']])
+      await rewritten(server.port)
       expect(manifest()).toBe('file appendonly.aof.3.base.aof seq 3 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n')
       expect(readdirSync(aofDir).sort()).toEqual(['appendonly.aof.2.incr.aof', 'appendonly.aof.3.base.aof', 'appendonly.aof.manifest'])
       await run(server.port, [['CONFIG', 'SET', 'appendfsync', 'always'], ['SET', 'd', '4']])
@@ -442,7 +457,7 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
       let info = ''
       while (Date.now() < deadline) {
         info = (await run(server.port, [['INFO', 'persistence']]))[0]
-        if (/aof_rewrites:[1-9]/.test(info)) break
+        if (/aof_rewrites:[1-9]/.test(info) && info.includes('aof_rewrite_in_progress:0')) break
         await new Promise((r) => setTimeout(r, 20))
       }
       expect(info).toMatch(/aof_rewrites:[1-9]/)
@@ -524,6 +539,187 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     expect(r.writes).toBeGreaterThan(0)
     expect(r.lost).toEqual([])
     expect(r.check).toBe(0)
+  })
+
+  // --- BGREWRITEAOF in the background (the base is written while clients write) -------
+
+  /** `n` string keys k0..k<n-1> = "v1-<i>", a list and a hash with a TTL, in a few MSETs. */
+  async function populateKeys(port: number, n: number): Promise<void> {
+    const c = await ReplyConnection.open(port)
+    try {
+      for (let i = 0; i < n; i += 1000) {
+        const args = ['MSET']
+        for (let j = i; j < Math.min(n, i + 1000); j++) args.push(`k${j}`, `v1-${j}`)
+        await c.call(args)
+      }
+      await c.call(['RPUSH', 'list', ...Array.from({ length: 100 }, (_, i) => `e${i}`)])
+      await c.call(['HSET', 'hash', 'f1', 'a', 'f2', 'b'])
+      await c.call(['PEXPIRE', 'hash', '1000000'])
+    } finally {
+      c.close()
+    }
+  }
+
+  /** Every k<i>, as the raw reply of one MGET. */
+  async function values(port: number, n: number): Promise<string> {
+    return (await run(port, [['MGET', ...Array.from({ length: n }, (_, i) => `k${i}`)]]))[0]
+  }
+
+  for (const preamble of ['yes', 'no']) {
+    it(`keeps every write acknowledged while BGREWRITEAOF writes the base, which redis-server loads (aof-use-rdb-preamble ${preamble})`, async () => {
+      const dir = freshDir()
+      const n = 4000
+      // 250 us per key holds the rewrite open for a second or more, for the writer below.
+      let server = await respite(dir, '--aof-use-rdb-preamble', preamble, '--rdb-key-save-delay', '250')
+      await populateKeys(server.port, n)
+      const writer = await ReplyConnection.open(server.port)
+      const expected = Array.from({ length: n }, (_, i) => `v1-${i}`)
+      let during = 0
+      let incrs = 0
+      try {
+        expect(await writer.call(['BGREWRITEAOF'])).toBe('+Background append only file rewriting started\r\n')
+        // Writes, in an order unrelated to the walk's, until the rewrite is over.
+        for (let round = 0; ; round++) {
+          const info = await writer.call(['INFO', 'persistence'])
+          if (infoField(info, 'aof_rewrite_in_progress') === '0') break
+          for (let j = 0; j < 20; j++) {
+            const i = (round * 7919 + j * 104729) % n
+            expect(await writer.call(['SET', `k${i}`, `v2-${round}-${j}`])).toBe('+OK\r\n')
+            expected[i] = `v2-${round}-${j}`
+            await writer.call(['INCR', 'counter'])
+            incrs++
+            during++
+          }
+          await writer.call(['LPUSH', 'list', `r${round}`])
+          await writer.call(['DEL', `k${(round * 31) % n}`])
+          expected[(round * 31) % n] = ''
+        }
+      } finally {
+        writer.close()
+      }
+      expect(during).toBeGreaterThan(0)
+      const info = (await run(server.port, [['INFO', 'persistence']]))[0]
+      expect(infoField(info, 'aof_last_bgrewrite_status')).toBe('ok')
+      expect(infoField(info, 'aof_rewrites')).toBe('1')
+      // Keys changed before the walk reached them were written out of turn: the copy-on-write kept them.
+      expect(Number(infoField(info, 'aof_last_cow_size'))).toBeGreaterThan(0)
+      const base = preamble === 'yes' ? 'rdb' : 'aof'
+      expect(readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1')).toBe(
+        `file appendonly.aof.2.base.${base} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n`,
+      )
+      const before = await values(server.port, n)
+      const list = await run(server.port, [['LRANGE', 'list', '0', '-1'], ['GET', 'counter'], ['HGETALL', 'hash']])
+      expect(before).toBe(`*${n}\r\n${expected.map((v) => (v === '' ? '$-1\r\n' : `$${v.length}\r\n${v}\r\n`)).join('')}`)
+      expect(list[1]).toBe(`$${String(incrs).length}\r\n${incrs}\r\n`)
+      await server.stop() // SIGKILL
+      server = await respite(dir, '--aof-use-rdb-preamble', preamble)
+      try {
+        expect(await values(server.port, n)).toEqual(before)
+        expect(await run(server.port, [['LRANGE', 'list', '0', '-1'], ['GET', 'counter'], ['HGETALL', 'hash']])).toEqual(list)
+      } finally {
+        await server.stop()
+      }
+      const check = spawnSync('redis-check-aof', [join(dir, 'appendonlydir', 'appendonly.aof.manifest')], { encoding: 'latin1' })
+      expect(check.status).toBe(0)
+      const theirs = await redis(dir, '--aof-use-rdb-preamble', preamble)
+      try {
+        expect(await values(theirs.port, n)).toEqual(before)
+        expect(await run(theirs.port, [['LRANGE', 'list', '0', '-1'], ['GET', 'counter'], ['HGETALL', 'hash']])).toEqual(list)
+      } finally {
+        await theirs.stop()
+      }
+    })
+  }
+
+  it('a crash before the manifest switch restarts from the old manifest and its incr files, the new one included', async () => {
+    const dir = freshDir()
+    const aofDir = join(dir, 'appendonlydir')
+    // A second per key: the rewrite cannot end before the kill.
+    let server = await respite(dir, '--rdb-key-save-delay', '1000000')
+    await populateKeys(server.port, 100)
+    await run(server.port, [['INCR', 'counter'], ['BGREWRITEAOF'], ['INCR', 'counter'], ['SET', 'k5', 'after'], ['DEL', 'k6']])
+    // The writes since the rewrite started have their own incr file, in the manifest at once.
+    expect(readFileSync(join(aofDir, 'appendonly.aof.manifest'), 'latin1')).toBe(
+      'file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n',
+    )
+    expect(readFileSync(join(aofDir, 'appendonly.aof.2.incr.aof'), 'latin1')).toContain('after')
+    expect(infoField((await run(server.port, [['INFO', 'persistence']]))[0], 'aof_rewrite_in_progress')).toBe('1')
+    await server.stop() // SIGKILL mid-rewrite
+    expect(readdirSync(aofDir).some((f) => f.startsWith('temp-rewriteaof-bg-'))).toBe(true)
+    server = await respite(dir)
+    try {
+      expect(await run(server.port, [['GET', 'counter'], ['GET', 'k5'], ['EXISTS', 'k6'], ['GET', 'k7'], ['LLEN', 'list']])).toEqual(
+        ['$1\r\n2\r\n', '$5\r\nafter\r\n', ':0\r\n', '$4\r\nv1-7\r\n', ':100\r\n'],
+      )
+      expect(server.log()).toContain('Opening AOF incr file appendonly.aof.2.incr.aof on server start')
+      // The next rewrite follows on from it.
+      await run(server.port, [['SET', 'k8', 'later'], ['BGREWRITEAOF']])
+      await rewritten(server.port)
+      expect(readFileSync(join(aofDir, 'appendonly.aof.manifest'), 'latin1')).toBe(
+        'file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n',
+      )
+      // The killed rewrite's temporary base stays, as a killed Redis child's does.
+      expect(readdirSync(aofDir).filter((f) => !f.startsWith('temp-')).sort()).toEqual(['appendonly.aof.2.base.aof', 'appendonly.aof.3.incr.aof', 'appendonly.aof.manifest'])
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('BGREWRITEAOF and BGSAVE wait for each other as Redis\'s single child does, with its replies and INFO fields', async () => {
+    const dir = freshDir()
+    const server = await respite(dir, '--rdb-key-save-delay', '200000', '--save', '')
+    try {
+      await populateKeys(server.port, 20)
+      expect(await run(server.port, [['BGREWRITEAOF'], ['BGREWRITEAOF'], ['BGSAVE'], ['SAVE']])).toEqual([
+        '+Background append only file rewriting started\r\n',
+        '-ERR Background append only file rewriting already in progress\r\n',
+        "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n",
+        '+OK\r\n',
+      ])
+      let info = (await run(server.port, [['INFO', 'persistence']]))[0]
+      expect(infoField(info, 'aof_rewrite_in_progress')).toBe('1')
+      expect(infoField(info, 'aof_current_rewrite_time_sec')).toMatch(/^\d+$/)
+      expect(infoField(info, 'current_save_keys_total')).toBe('22')
+      expect(await run(server.port, [['BGSAVE', 'SCHEDULE'], ['CONFIG', 'SET', 'rdb-key-save-delay', '0']])).toEqual(['+Background saving scheduled\r\n', '+OK\r\n'])
+      // The scheduled save follows the rewrite; a rewrite asked for meanwhile is scheduled in turn.
+      await until(async () => infoField((await run(server.port, [['INFO', 'persistence']]))[0], 'rdb_bgsave_in_progress') === '1', 'the scheduled BGSAVE', 30_000)
+      info = (await run(server.port, [['INFO', 'persistence']]))[0]
+      expect(infoField(info, 'aof_rewrite_in_progress')).toBe('0')
+      expect(infoField(info, 'aof_last_bgrewrite_status')).toBe('ok')
+      expect(infoField(info, 'aof_last_rewrite_time_sec')).toMatch(/^\d+$/)
+      await run(server.port, [['CONFIG', 'SET', 'rdb-key-save-delay', '200000']])
+      const started = await run(server.port, [['BGREWRITEAOF'], ['INFO', 'persistence']])
+      // The save may have ended in between, on a loaded machine: then the rewrite starts at once.
+      if (started[0] === '+Background append only file rewriting scheduled\r\n') {
+        expect(infoField(started[1], 'aof_rewrite_scheduled')).toBe('1')
+        expect(infoField(started[1], 'aof_pending_rewrite')).toBe('1')
+      } else {
+        expect(started[0]).toBe('+Background append only file rewriting started\r\n')
+      }
+      await run(server.port, [['CONFIG', 'SET', 'rdb-key-save-delay', '0']])
+      await until(async () => {
+        const i = (await run(server.port, [['INFO', 'persistence']]))[0]
+        return infoField(i, 'aof_rewrites') === '2' && infoField(i, 'aof_rewrite_in_progress') === '0' && infoField(i, 'rdb_bgsave_in_progress') === '0'
+      }, 'the scheduled rewrite', 30_000)
+      expect(server.log()).toContain('Background AOF rewrite finished successfully')
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('SHUTDOWN during the rewrite of CONFIG SET appendonly yes finishes the base in the foreground, keeping the writes since', async () => {
+    const dir = freshDir()
+    let server = await startCli(['--port', '0', '--dir', dir, '--save', '', '--rdb-key-save-delay', '200000'])
+    await populateKeys(server.port, 20)
+    expect(await run(server.port, [['CONFIG', 'SET', 'appendonly', 'yes'], ['SET', 'y', '2']])).toEqual(['+OK\r\n', '+OK\r\n'])
+    expect(infoField((await run(server.port, [['INFO', 'persistence']]))[0], 'aof_rewrite_in_progress')).toBe('1')
+    await stopGracefully(server)
+    server = await respite(dir)
+    try {
+      expect(await run(server.port, [['GET', 'y'], ['GET', 'k3'], ['DBSIZE']])).toEqual(['$1\r\n2\r\n', '$4\r\nv1-3\r\n', ':23\r\n'])
+    } finally {
+      await server.stop()
+    }
   })
 })
 
