@@ -62,10 +62,14 @@ const REWRITE_CHUNK = 1 << 20
  * whose beforeSleep writes the AOF buffer before it sends replies, the clients served
  * in one event-loop turn keep their replies (holds) until the end of the turn, when
  * one write(2) takes everything they appended. Under `appendfsync always` the replies
- * wait further, for the fdatasync that follows that write in the same turn: a turn's
- * clients share it (group commit) and their replies leave together. `everysec` syncs
- * from a one-second tick in the thread pool, `no` never.
+ * wait further, until an fdatasync issued after their writes completes: one covers
+ * everything appended before it started, so a turn's clients share it (group commit),
+ * and it runs on libuv's thread pool, leaving the event loop free to gather the next
+ * group. `everysec` syncs from a one-second tick, `no` never.
  */
+/** How long a sync under `always` may wait for the rest of its group (see startSync). */
+const GATHER_NS = 300_000n
+
 export class AppendOnlyFile implements WriteSink {
   private readonly dirPath: string
   private readonly fileName: string
@@ -81,6 +85,9 @@ export class AppendOnlyFile implements WriteSink {
   /** Of those, bytes known to be on disk. */
   private syncedTo = 0
   private syncing = false
+  /** Clients the last `always` sync covered, and when the wait for the next group began (0n: not waiting). */
+  private lastGroup = 0
+  private gatherSince = 0n
   /** A drain of the turn's writes is due (setImmediate). */
   private drainScheduled = false
   /** Clients whose replies wait for the file (Client.aofWaiting). */
@@ -322,33 +329,66 @@ export class AppendOnlyFile implements WriteSink {
 
   /**
    * The end of a turn: what it appended goes to the file in one write, then the
-   * replies that needed only that go out. Under `always` one fdatasync follows, here
-   * on the event loop as Redis's beforeSleep does it, and covers every client of the
-   * turn, whose replies then leave together. (A sync in the thread pool let the next
-   * requests trickle in meanwhile and start a sync of their own as soon as it ended:
-   * half-size groups, twice the syncs, and a thread hand-off for each.)
+   * replies that needed only that go out. Under `always` an fdatasync starts (unless
+   * one is running, whose completion starts the next) and its completion sends the
+   * replies it covers.
    */
   private readonly drain = (): void => {
     this.drainScheduled = false
     this.writePending()
-    if (this.policy === Fsync.Always) this.syncNow()
-    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
+    if (this.policy !== Fsync.Always) {
+      this.release(this.appended - this.pendingBytes)
+      return
+    }
+    this.startSync()
   }
 
-  /** `always`: what reached the file is synced before any reply that depends on it leaves. */
-  private syncNow(): void {
+  private startSync(): void {
+    if (this.syncing || this.fd < 0) return
     const upTo = this.appended - this.pendingBytes
-    if (upTo === this.syncedTo || this.fd < 0) return
-    try {
-      fdatasyncSync(this.fd)
-    } catch (e) {
+    if (upTo === this.syncedTo) {
+      this.release(upTo)
+      return
+    }
+    // Group commit: the clients the last sync released are sending their next writes
+    // now. A sync started before they arrive would cover only the first few, and the
+    // rest would wait for the one after; so the start waits (a turn at a time, for at
+    // most GATHER_NS) until as many clients wait as the last sync covered.
+    if (this.waiting.length < this.lastGroup) {
+      const now = process.hrtime.bigint()
+      if (this.gatherSince === 0n) this.gatherSince = now
+      if (now - this.gatherSince < GATHER_NS) {
+        if (!this.drainScheduled) {
+          this.drainScheduled = true
+          setImmediate(this.drain)
+        }
+        return
+      }
+    }
+    this.gatherSince = 0n
+    this.lastGroup = this.waiting.length
+    this.syncing = true
+    fdatasync(this.fd, (err) => this.synced(err, upTo))
+  }
+
+  private synced(err: NodeJS.ErrnoException | null, upTo: number): void {
+    this.syncing = false
+    for (const fd of this.retired) closeQuietly(fd)
+    this.retired = []
+    if (err !== null) {
       // Redis cannot keep its promise under `always` once a sync fails: it exits.
       this.lastWriteOk = false
-      this.server.log('warning', `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${(e as Error).message}. Exiting...`)
+      this.server.log('warning', `Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${err.message}. Exiting...`)
       process.exit(1)
     }
     this.lastFsync = Date.now()
-    this.syncedTo = upTo
+    if (upTo > this.syncedTo) this.syncedTo = upTo
+    this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
+    // Writes that came in during the sync form the next group.
+    if (this.waiting.length !== 0 && !this.drainScheduled) {
+      this.writePending()
+      this.startSync()
+    }
   }
 
   /** Sends the held replies of every client whose writes are covered up to `upTo`. */
@@ -392,7 +432,7 @@ export class AppendOnlyFile implements WriteSink {
         })
       }
     } else if (this.policy === Fsync.Always && this.appended > this.syncedTo) {
-      this.syncNow()
+      this.startSync()
     }
     this.autoRewrite()
   }
