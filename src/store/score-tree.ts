@@ -126,15 +126,16 @@ export class ScoreTree {
 
   /**
    * A tree holding the given entries, which must already be in order and distinct.
-   * O(n), and denser than inserting one by one.
+   * O(n), and denser than inserting one by one. A small tree keeps the arrays
+   * themselves as its one leaf: callers hand over fresh ones.
    */
   static fromSorted(members: string[], scores: number[]): ScoreTree {
     const tree = new ScoreTree()
     const n = members.length
     if (n <= LEAF_MAX) {
       const leaf = tree.root as Leaf
-      leaf.members = members.slice()
-      leaf.scores = scores.slice()
+      leaf.members = members
+      leaf.scores = scores
       tree.size = n
       return tree
     }
