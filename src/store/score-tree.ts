@@ -126,16 +126,15 @@ export class ScoreTree {
 
   /**
    * A tree holding the given entries, which must already be in order and distinct.
-   * O(n), and denser than inserting one by one. A small tree keeps the arrays
-   * themselves as its one leaf: callers hand over fresh ones.
+   * O(n), and denser than inserting one by one.
    */
   static fromSorted(members: string[], scores: number[]): ScoreTree {
     const tree = new ScoreTree()
     const n = members.length
     if (n <= LEAF_MAX) {
       const leaf = tree.root as Leaf
-      leaf.members = members
-      leaf.scores = scores
+      leaf.members = members.slice()
+      leaf.scores = scores.slice()
       tree.size = n
       return tree
     }
