@@ -1,4 +1,4 @@
-import { latin1Slice, latin1Write } from '../resp/latin1.js'
+import { CACHED_STRING, cachedLatin1, latin1Slice, latin1Write, viewOf } from '../resp/latin1.js'
 import { withRoom } from '../util/buffers.js'
 
 /**
@@ -171,6 +171,7 @@ export function readListpack(lp: Buffer, from = 0, to = lp.length): string[] {
   let p = from + 6
   const end = to - 1
   if (lp[end] !== 0xff) corrupt('listpack not terminated')
+  let view: DataView | null = null
   while (p < end) {
     const start = p
     const c = lp[p]
@@ -180,7 +181,15 @@ export function readListpack(lp: Buffer, from = 0, to = lp.length): string[] {
     } else if (c < 0xc0) {
       const len = c & 0x3f
       if (p + 1 + len > end) corrupt('listpack string overflows')
-      out.push(latin1Slice(lp, p + 1, len))
+      // Short strings (hash fields, members) repeat across keys: the cache of recent
+      // ones hands back one shared string, its hash already computed, instead of a
+      // new copy per key for the collector to carry.
+      if (len > 1 && len <= CACHED_STRING) {
+        if (view === null) view = viewOf(lp)
+        out.push(cachedLatin1(lp, view, p + 1, len))
+      } else {
+        out.push(latin1Slice(lp, p + 1, len))
+      }
       p += 1 + len
     } else if (c < 0xe0) {
       if (p + 2 > end) corrupt('listpack int overflows')

@@ -90,8 +90,8 @@ export function readRdbString(r: Reader): string | null {
       r.pos = p + 4
       return String(b.readInt32LE(p))
     case 3: {
-      const n = readLzf(r)
-      return n < 0 ? null : latin1Slice(lzfScratch, 0, n)
+      const out = readLzf(r)
+      return out === null ? null : latin1Slice(out, 0, lzfLength)
     }
     default:
       return null
@@ -100,32 +100,47 @@ export function readRdbString(r: Reader): string | null {
 
 /**
  * Where LZF strings are expanded: one buffer, reused, so a compressed value costs
- * only the string made from it. Its contents last until the next LZF read.
+ * only the string made from it. Its contents last until the next LZF read. Larger
+ * strings get a buffer of their own, so one huge value does not pin its size here.
  */
 let lzfScratch = Buffer.allocUnsafe(1 << 16)
+const SCRATCH_MAX = 1 << 20
+/** The length readLzf expanded. */
+let lzfLength = 0
 
-/** An LZF string's lengths and data (after its 0xc3): expands it into lzfScratch; its length, or -1. */
-function readLzf(r: Reader): number {
+/**
+ * An LZF string's lengths and data (after its 0xc3), expanded into lzfScratch (or a
+ * new buffer when large) and returned, its length in lzfLength; null when malformed.
+ */
+function readLzf(r: Reader): Buffer | null {
   const b = r.buf
   const clen = readLength(r)
   const ulen = readLength(r)
-  if (clen === null || ulen === null || clen < 0 || ulen < 0 || r.pos + clen > b.length) return -1
+  if (clen === null || ulen === null || clen < 0 || ulen < 0 || r.pos + clen > b.length) return null
   // A back-reference of 3 bytes expands to at most 264, so a larger claim is corrupt
   // and is refused before the output buffer is allocated.
-  if (ulen > clen * 88 + 32) return -1
-  if (ulen > lzfScratch.length) lzfScratch = Buffer.allocUnsafe(Math.max(ulen, lzfScratch.length * 2))
-  const ok = lzfExpand(b, r.pos, r.pos + clen, lzfScratch, ulen)
+  if (ulen > clen * 88 + 32) return null
+  if (ulen > lzfScratch.length && ulen <= SCRATCH_MAX) lzfScratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(ulen, lzfScratch.length * 2)))
+  const out = ulen <= lzfScratch.length ? lzfScratch : Buffer.allocUnsafe(ulen)
+  const ok = lzfExpand(b, r.pos, r.pos + clen, out, ulen)
   r.pos += clen
-  return ok ? ulen : -1
+  lzfLength = ulen
+  return ok ? out : null
 }
 
 /**
  * A packed container's bytes (a listpack, ziplist, intset or zipmap inside a value),
  * found without copying: `buf` [start, end) after readSpan. A raw string is a range of
  * the input; an LZF one is expanded into a scratch buffer, valid until the next LZF
- * read, so the caller decodes it before reading anything else.
+ * read, so the caller decodes it before reading anything else, then calls
+ * releaseSpan so the input (a whole snapshot) is not kept alive from here.
  */
 export const span: { buf: Buffer; start: number; end: number } = { buf: lzfScratch, start: 0, end: 0 }
+
+export function releaseSpan(): void {
+  span.buf = lzfScratch
+  span.start = span.end = 0
+}
 
 /** Reads an RDB string into `span`; false when malformed. */
 export function readSpan(r: Reader): boolean {
@@ -150,11 +165,11 @@ export function readSpan(r: Reader): boolean {
     span.end = span.buf.length
     return true
   }
-  const n = readLzf(r)
-  if (n < 0) return false
-  span.buf = lzfScratch
+  const out = readLzf(r)
+  if (out === null) return false
+  span.buf = out
   span.start = 0
-  span.end = n
+  span.end = lzfLength
   return true
 }
 
@@ -165,6 +180,7 @@ export function readSpan(r: Reader): boolean {
 export function readRdbBytes(r: Reader): Buffer | null {
   if (!readSpan(r)) return null
   const { buf, start, end } = span
+  releaseSpan()
   // An expanded LZF string lives in the scratch buffer: the caller gets its own copy.
   return buf === lzfScratch ? Buffer.from(buf.subarray(start, end)) : buf.subarray(start, end)
 }

@@ -8,7 +8,7 @@ import { ZSet } from '../store/zset.js'
 import { latin1Write } from '../resp/latin1.js'
 import { strtod } from '../util/numbers.js'
 import { corrupt, ListpackBuilder, readIntset, readListpack, readZiplist, readZipmap } from './packed.js'
-import { lzfCompress, readLength, readRdbBytes, readRdbString, readSpan, span, type Reader } from './rdb-strings.js'
+import { lzfCompress, readLength, readRdbBytes, readRdbString, readSpan, releaseSpan, span, type Reader } from './rdb-strings.js'
 import { withRoom } from '../util/buffers.js'
 
 /**
@@ -525,25 +525,21 @@ function blob(r: Reader): Buffer {
 
 // Packed containers are decoded where they lie (or from the LZF scratch buffer),
 // without a Buffer view or copy per value.
+function inPlace(r: Reader, decode: (b: Buffer, from: number, to: number) => string[]): string[] {
+  if (!readSpan(r)) corrupt('bad string')
+  try {
+    return decode(span.buf, span.start, span.end)
+  } finally {
+    releaseSpan()
+  }
+}
 
 function listpack(r: Reader): string[] {
-  if (!readSpan(r)) corrupt('bad string')
-  return readListpack(span.buf, span.start, span.end)
+  return inPlace(r, readListpack)
 }
 
 function ziplist(r: Reader): string[] {
-  if (!readSpan(r)) corrupt('bad string')
-  return readZiplist(span.buf, span.start, span.end)
-}
-
-function intset(r: Reader): string[] {
-  if (!readSpan(r)) corrupt('bad string')
-  return readIntset(span.buf, span.start, span.end)
-}
-
-function zipmap(r: Reader): string[] {
-  if (!readSpan(r)) corrupt('bad string')
-  return readZipmap(span.buf, span.start, span.end)
+  return inPlace(r, readZiplist)
 }
 
 function binaryDouble(r: Reader): number {
@@ -640,7 +636,7 @@ function readAny(r: Reader, type: number): StoredValue {
       return setFrom(items)
     }
     case RdbType.SetIntset:
-      return setFrom(intset(r))
+      return setFrom(inPlace(r, readIntset))
     case RdbType.SetListpack:
       return setFrom(listpack(r))
     case RdbType.Zset:
@@ -673,7 +669,7 @@ function readAny(r: Reader, type: number): StoredValue {
       return hashFrom(items)
     }
     case RdbType.HashZipmap:
-      return hashFrom(zipmap(r))
+      return hashFrom(inPlace(r, readZipmap))
     case RdbType.HashZiplist:
       return hashFrom(ziplist(r))
     case RdbType.HashListpack:
