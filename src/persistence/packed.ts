@@ -1,4 +1,4 @@
-import { latin1Slice, latin1Write } from '../resp/latin1.js'
+import { CACHED_STRING, cachedLatin1, latin1Slice, latin1Write, viewOf } from '../resp/latin1.js'
 import { withRoom } from '../util/buffers.js'
 
 /**
@@ -158,16 +158,20 @@ export class ListpackBuilder {
 
 // --- Listpack reading ------------------------------------------------------------
 
-/** The elements of a listpack, as strings (integers in canonical text). */
-export function readListpack(lp: Buffer): string[] {
-  if (lp.length < 7) corrupt('listpack too short')
-  const total = lp.readUInt32LE(0)
-  if (total !== lp.length) corrupt('listpack size mismatch')
-  const declared = lp.readUInt16LE(4)
+/**
+ * The elements of the listpack in lp[from, to), as strings (integers in canonical
+ * text). A range, so one inside a snapshot is read in place.
+ */
+export function readListpack(lp: Buffer, from = 0, to = lp.length): string[] {
+  if (to - from < 7) corrupt('listpack too short')
+  const total = lp.readUInt32LE(from)
+  if (total !== to - from) corrupt('listpack size mismatch')
+  const declared = lp.readUInt16LE(from + 4)
   const out: string[] = []
-  let p = 6
-  const end = lp.length - 1
+  let p = from + 6
+  const end = to - 1
   if (lp[end] !== 0xff) corrupt('listpack not terminated')
+  let view: DataView | null = null
   while (p < end) {
     const start = p
     const c = lp[p]
@@ -177,7 +181,15 @@ export function readListpack(lp: Buffer): string[] {
     } else if (c < 0xc0) {
       const len = c & 0x3f
       if (p + 1 + len > end) corrupt('listpack string overflows')
-      out.push(latin1Slice(lp, p + 1, len))
+      // Short strings (hash fields, members) repeat across keys: the cache of recent
+      // ones hands back one shared string, its hash already computed, instead of a
+      // new copy per key for the collector to carry.
+      if (len > 1 && len <= CACHED_STRING) {
+        if (view === null) view = viewOf(lp)
+        out.push(cachedLatin1(lp, view, p + 1, len))
+      } else {
+        out.push(latin1Slice(lp, p + 1, len))
+      }
       p += 1 + len
     } else if (c < 0xe0) {
       if (p + 2 > end) corrupt('listpack int overflows')
@@ -238,14 +250,15 @@ export function readListpack(lp: Buffer): string[] {
 
 // --- Ziplist reading (RDB types 10, 12, 13 and quicklist 1 nodes) ----------------
 
-export function readZiplist(zl: Buffer): string[] {
-  if (zl.length < 11) corrupt('ziplist too short')
-  if (zl.readUInt32LE(0) !== zl.length) corrupt('ziplist size mismatch')
-  const declared = zl.readUInt16LE(8)
-  const end = zl.length - 1
+/** The elements of the ziplist in zl[from, to). */
+export function readZiplist(zl: Buffer, from = 0, to = zl.length): string[] {
+  if (to - from < 11) corrupt('ziplist too short')
+  if (zl.readUInt32LE(from) !== to - from) corrupt('ziplist size mismatch')
+  const declared = zl.readUInt16LE(from + 8)
+  const end = to - 1
   if (zl[end] !== 0xff) corrupt('ziplist not terminated')
   const out: string[] = []
-  let p = 10
+  let p = from + 10
   while (p < end) {
     // prevlen: one byte, or 0xfe and four more.
     p += zl[p] === 0xfe ? 5 : 1
@@ -255,13 +268,13 @@ export function readZiplist(zl: Buffer): string[] {
     if (kind === 0) {
       const len = c & 0x3f
       if (p + 1 + len > end) corrupt('ziplist string overflows')
-      out.push(zl.latin1Slice(p + 1, p + 1 + len))
+      out.push(latin1Slice(zl, p + 1, len))
       p += 1 + len
     } else if (kind === 1) {
       if (p + 2 > end) corrupt('ziplist string overflows')
       const len = ((c & 0x3f) << 8) | zl[p + 1]
       if (p + 2 + len > end) corrupt('ziplist string overflows')
-      out.push(zl.latin1Slice(p + 2, p + 2 + len))
+      out.push(latin1Slice(zl, p + 2, len))
       p += 2 + len
     } else if (kind === 2) {
       if (p + 5 > end) corrupt('ziplist string overflows')
@@ -297,21 +310,24 @@ export function readZiplist(zl: Buffer): string[] {
 
 // --- Intset and zipmap reading ---------------------------------------------------
 
-export function readIntset(is: Buffer): string[] {
-  if (is.length < 8) corrupt('intset too short')
-  const width = is.readUInt32LE(0)
-  const n = is.readUInt32LE(4)
-  if ((width !== 2 && width !== 4 && width !== 8) || 8 + n * width !== is.length) corrupt('intset size mismatch')
+/** The members of the intset in is[from, to). */
+export function readIntset(is: Buffer, from = 0, to = is.length): string[] {
+  if (to - from < 8) corrupt('intset too short')
+  const width = is.readUInt32LE(from)
+  const n = is.readUInt32LE(from + 4)
+  if ((width !== 2 && width !== 4 && width !== 8) || 8 + n * width !== to - from) corrupt('intset size mismatch')
   const out = new Array<string>(n)
   for (let i = 0; i < n; i++) {
-    const at = 8 + i * width
-    out[i] = width === 8 ? is.readBigInt64LE(at).toString() : String(is.readIntLE(at, width))
+    const at = from + 8 + i * width
+    out[i] = width === 2 ? String(is.readInt16LE(at)) : width === 4 ? String(is.readInt32LE(at)) : is.readBigInt64LE(at).toString()
   }
   return out
 }
 
 /** A zipmap (RDB type 9, Redis 2.x hashes): field, value, field, value... */
-export function readZipmap(zm: Buffer): string[] {
+export function readZipmap(whole: Buffer, from = 0, to = whole.length): string[] {
+  // Rare (Redis 2.x files): read from a view rather than thread offsets through.
+  const zm = from === 0 && to === whole.length ? whole : whole.subarray(from, to)
   const out: string[] = []
   let p = 1
   const len = (): number => {

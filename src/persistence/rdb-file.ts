@@ -164,8 +164,11 @@ export function loadRdb(buf: Buffer, target: LoadTarget, now = Date.now()): Load
     const type = buf[r.pos++]
     switch (type) {
       case OP_EXPIRETIME_MS: {
-        const at = bytes(r, 8).readBigInt64LE(0)
-        expireAt = Number.isSafeInteger(Number(at)) ? Number(at) : at
+        // Read as two halves: a bigint per volatile key is only needed past 2^53 ms.
+        const p = r.pos
+        bytes(r, 8)
+        const at = buf.readInt32LE(p + 4) * 4294967296 + buf.readUInt32LE(p)
+        expireAt = Number.isSafeInteger(at) ? at : buf.readBigInt64LE(p)
         continue
       }
       case OP_EXPIRETIME:
@@ -211,7 +214,7 @@ export function loadRdb(buf: Buffer, target: LoadTarget, now = Date.now()): Load
     }
     if (!isObjectType(type)) corrupt(`Unknown RDB type ${type}`)
     const key = str(r)
-    const value = readObject(r, type)
+    const value = type === 0 ? str(r) : readObject(r, type)
     const at = expireAt
     expireAt = undefined
     if (at !== undefined && at <= now) {

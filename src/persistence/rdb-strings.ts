@@ -57,79 +57,167 @@ export function readLength(r: Reader): number | null {
 
 /** An RDB string: raw, an integer encoding, or LZF-compressed (as Redis writes them). */
 export function readRdbString(r: Reader): string | null {
+  const b = r.buf
+  const at = r.pos
+  if (at >= b.length) return null
+  // Most strings in a snapshot are short and raw, with a one-byte length: keys,
+  // small values, collection members. They skip readLength's general path.
+  const first = b[at]
+  if (first < 0x40) {
+    if (at + 1 + first > b.length) return null
+    r.pos = at + 1 + first
+    return latin1Slice(b, at + 1, first)
+  }
   const len = readLength(r)
   if (len === null) return null
-  const b = r.buf
   if (len >= 0) {
     if (r.pos + len > b.length) return null
     r.pos += len
     return latin1Slice(b, r.pos - len, len)
   }
-  const encoding = -1 - len
-  const width = [1, 2, 4][encoding]
-  if (width !== undefined) {
-    if (r.pos + width > b.length) return null
-    const v = width === 1 ? b.readInt8(r.pos) : width === 2 ? b.readInt16LE(r.pos) : b.readInt32LE(r.pos)
-    r.pos += width
-    return String(v)
+  const p = r.pos
+  switch (-1 - len) {
+    case 0:
+      if (p + 1 > b.length) return null
+      r.pos = p + 1
+      return String(b.readInt8(p))
+    case 1:
+      if (p + 2 > b.length) return null
+      r.pos = p + 2
+      return String(b.readInt16LE(p))
+    case 2:
+      if (p + 4 > b.length) return null
+      r.pos = p + 4
+      return String(b.readInt32LE(p))
+    case 3: {
+      const out = readLzf(r)
+      return out === null ? null : latin1Slice(out, 0, lzfLength)
+    }
+    default:
+      return null
   }
-  if (encoding !== 3) return null
+}
+
+/**
+ * Where LZF strings are expanded: one buffer, reused, so a compressed value costs
+ * only the string made from it. Its contents last until the next LZF read. Larger
+ * strings get a buffer of their own, so one huge value does not pin its size here.
+ */
+let lzfScratch = Buffer.allocUnsafe(1 << 16)
+const SCRATCH_MAX = 1 << 20
+/** The length readLzf expanded. */
+let lzfLength = 0
+
+/**
+ * An LZF string's lengths and data (after its 0xc3), expanded into lzfScratch (or a
+ * new buffer when large) and returned, its length in lzfLength; null when malformed.
+ */
+function readLzf(r: Reader): Buffer | null {
+  const b = r.buf
   const clen = readLength(r)
   const ulen = readLength(r)
   if (clen === null || ulen === null || clen < 0 || ulen < 0 || r.pos + clen > b.length) return null
   // A back-reference of 3 bytes expands to at most 264, so a larger claim is corrupt
   // and is refused before the output buffer is allocated.
   if (ulen > clen * 88 + 32) return null
-  const out = lzfDecompress(b.subarray(r.pos, r.pos + clen), ulen)
+  if (ulen > lzfScratch.length && ulen <= SCRATCH_MAX) lzfScratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(ulen, lzfScratch.length * 2)))
+  const out = ulen <= lzfScratch.length ? lzfScratch : Buffer.allocUnsafe(ulen)
+  const ok = lzfExpand(b, r.pos, r.pos + clen, out, ulen)
   r.pos += clen
-  return out === null ? null : out.latin1Slice(0, out.length)
+  lzfLength = ulen
+  return ok ? out : null
 }
 
 /**
- * An RDB string as bytes (listpacks, ziplists, intsets inside values): a view of the
- * input when stored raw, so no string is made only to be turned back into bytes.
+ * A packed container's bytes (a listpack, ziplist, intset or zipmap inside a value),
+ * found without copying: `buf` [start, end) after readSpan. A raw string is a range of
+ * the input; an LZF one is expanded into a scratch buffer, valid until the next LZF
+ * read, so the caller decodes it before reading anything else, then calls
+ * releaseSpan so the input (a whole snapshot) is not kept alive from here.
+ */
+export const span: { buf: Buffer; start: number; end: number } = { buf: lzfScratch, start: 0, end: 0 }
+
+export function releaseSpan(): void {
+  span.buf = lzfScratch
+  span.start = span.end = 0
+}
+
+/** Reads an RDB string into `span`; false when malformed. */
+export function readSpan(r: Reader): boolean {
+  const b = r.buf
+  const len = readLength(r)
+  if (len === null) return false
+  if (len >= 0) {
+    if (r.pos + len > b.length) return false
+    span.buf = b
+    span.start = r.pos
+    span.end = r.pos + len
+    r.pos += len
+    return true
+  }
+  if (len !== -4) {
+    // Integer-encoded: no container is that short, but let the decoder say so.
+    r.pos -= 1
+    const s = readRdbString(r)
+    if (s === null) return false
+    span.buf = Buffer.from(s, 'latin1')
+    span.start = 0
+    span.end = span.buf.length
+    return true
+  }
+  const out = readLzf(r)
+  if (out === null) return false
+  span.buf = out
+  span.start = 0
+  span.end = lzfLength
+  return true
+}
+
+/**
+ * An RDB string as bytes (streams' and module values' blobs): a view of the input
+ * when stored raw, so no string is made only to be turned back into bytes.
  */
 export function readRdbBytes(r: Reader): Buffer | null {
-  const at = r.pos
-  const len = readLength(r)
-  if (len === null) return null
-  if (len >= 0) {
-    if (r.pos + len > r.buf.length) return null
-    r.pos += len
-    return r.buf.subarray(r.pos - len, r.pos)
-  }
-  r.pos = at
-  const s = readRdbString(r)
-  return s === null ? null : Buffer.from(s, 'latin1')
+  if (!readSpan(r)) return null
+  const { buf, start, end } = span
+  releaseSpan()
+  // An expanded LZF string lives in the scratch buffer: the caller gets its own copy.
+  return buf === lzfScratch ? Buffer.from(buf.subarray(start, end)) : buf.subarray(start, end)
 }
 
 /** LZF decompression (liblzf's format): literal runs and back-references. */
 export function lzfDecompress(input: Buffer, outLen: number): Buffer | null {
   const out = Buffer.alloc(outLen)
-  let ip = 0
+  return lzfExpand(input, 0, input.length, out, outLen) ? out : null
+}
+
+/** Expands input[start, end) into out[0, outLen); false unless it fills exactly that. */
+function lzfExpand(input: Uint8Array, start: number, end: number, out: Uint8Array, outLen: number): boolean {
+  let ip = start
   let op = 0
-  while (ip < input.length) {
+  while (ip < end) {
     const ctrl = input[ip++]
     if (ctrl < 32) {
+      // A run is at most 32 bytes: a loop beats Buffer#copy's call overhead.
       const run = ctrl + 1
-      if (op + run > outLen || ip + run > input.length) return null
-      input.copy(out, op, ip, ip + run)
+      if (op + run > outLen || ip + run > end) return false
+      for (let i = 0; i < run; i++) out[op + i] = input[ip + i]
       op += run
       ip += run
     } else {
       let len = ctrl >> 5
       if (len === 7) {
-        if (ip >= input.length) return null
+        if (ip >= end) return false
         len += input[ip++]
       }
-      if (ip >= input.length) return null
+      if (ip >= end) return false
       const ref = op - ((ctrl & 0x1f) << 8) - input[ip++] - 1
       len += 2
-      if (ref < 0 || op + len > outLen) return null
+      if (ref < 0 || op + len > outLen) return false
       for (let i = 0; i < len; i++) out[op++] = out[ref + i]
     }
   }
-  return op === outLen ? out : null
+  return op === outLen
 }
 
 /** Positions in LZF_TABLE are offset by this, so entries from earlier calls read as stale. */

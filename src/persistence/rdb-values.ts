@@ -8,7 +8,7 @@ import { ZSet } from '../store/zset.js'
 import { latin1Write } from '../resp/latin1.js'
 import { strtod } from '../util/numbers.js'
 import { corrupt, ListpackBuilder, readIntset, readListpack, readZiplist, readZipmap } from './packed.js'
-import { lzfCompress, readLength, readRdbBytes, readRdbString, type Reader } from './rdb-strings.js'
+import { lzfCompress, readLength, readRdbBytes, readRdbString, readSpan, releaseSpan, span, type Reader } from './rdb-strings.js'
 import { withRoom } from '../util/buffers.js'
 
 /**
@@ -523,6 +523,25 @@ function blob(r: Reader): Buffer {
   return b
 }
 
+// Packed containers are decoded where they lie (or from the LZF scratch buffer),
+// without a Buffer view or copy per value.
+function inPlace(r: Reader, decode: (b: Buffer, from: number, to: number) => string[]): string[] {
+  if (!readSpan(r)) corrupt('bad string')
+  try {
+    return decode(span.buf, span.start, span.end)
+  } finally {
+    releaseSpan()
+  }
+}
+
+function listpack(r: Reader): string[] {
+  return inPlace(r, readListpack)
+}
+
+function ziplist(r: Reader): string[] {
+  return inPlace(r, readZiplist)
+}
+
 function binaryDouble(r: Reader): number {
   return bytes(r, 8).readDoubleLE(0)
 }
@@ -554,13 +573,12 @@ function hashFrom(items: string[]): HashValue {
 }
 
 function zsetFrom(members: string[], scores: number[]): ZSet {
-  const seen = new Set<string>()
-  for (let i = 0; i < members.length; i++) {
-    if (scores[i] !== scores[i]) corrupt('NaN score')
-    if (seen.has(members[i])) corrupt('duplicate zset member')
-    seen.add(members[i])
-  }
-  return ZSet.build(members, scores)
+  for (let i = 0; i < scores.length; i++) if (scores[i] !== scores[i]) corrupt('NaN score')
+  // The built set's map holds each member once: fewer entries than members means a
+  // repeat, found without a Set of our own per value.
+  const z = ZSet.build(members, scores)
+  if (z.size !== members.length) corrupt('duplicate zset member')
+  return z
 }
 
 function setFrom(members: string[]): SetValue {
@@ -591,7 +609,7 @@ function readAny(r: Reader, type: number): StoredValue {
       return ListValue.from(items)
     }
     case RdbType.ListZiplist:
-      return ListValue.from(readZiplist(blob(r)))
+      return ListValue.from(ziplist(r))
     case RdbType.ListQuicklist:
     case RdbType.ListQuicklist2: {
       const n = count(r)
@@ -606,7 +624,7 @@ function readAny(r: Reader, type: number): StoredValue {
           items.push(str(r))
           continue
         }
-        const node = type === RdbType.ListQuicklist2 ? readListpack(blob(r)) : readZiplist(blob(r))
+        const node = type === RdbType.ListQuicklist2 ? listpack(r) : ziplist(r)
         for (const s of node) items.push(s)
       }
       return ListValue.from(items)
@@ -618,9 +636,9 @@ function readAny(r: Reader, type: number): StoredValue {
       return setFrom(items)
     }
     case RdbType.SetIntset:
-      return setFrom(readIntset(blob(r)))
+      return setFrom(inPlace(r, readIntset))
     case RdbType.SetListpack:
-      return setFrom(readListpack(blob(r)))
+      return setFrom(listpack(r))
     case RdbType.Zset:
     case RdbType.Zset2: {
       const n = count(r)
@@ -634,7 +652,7 @@ function readAny(r: Reader, type: number): StoredValue {
     }
     case RdbType.ZsetZiplist:
     case RdbType.ZsetListpack: {
-      const items = type === RdbType.ZsetListpack ? readListpack(blob(r)) : readZiplist(blob(r))
+      const items = type === RdbType.ZsetListpack ? listpack(r) : ziplist(r)
       pairs(items)
       const members: string[] = []
       const scores: number[] = []
@@ -651,11 +669,11 @@ function readAny(r: Reader, type: number): StoredValue {
       return hashFrom(items)
     }
     case RdbType.HashZipmap:
-      return hashFrom(readZipmap(blob(r)))
+      return hashFrom(inPlace(r, readZipmap))
     case RdbType.HashZiplist:
-      return hashFrom(readZiplist(blob(r)))
+      return hashFrom(ziplist(r))
     case RdbType.HashListpack:
-      return hashFrom(readListpack(blob(r)))
+      return hashFrom(listpack(r))
     case RdbType.StreamListpacks:
     case RdbType.StreamListpacks2:
     case RdbType.StreamListpacks3:
@@ -734,7 +752,7 @@ function readStream(r: Reader, type: number): StreamValue {
   const nodes = count(r)
   for (let n = 0; n < nodes; n++) {
     const master = readIdKey(blob(r))
-    const lp = readListpack(blob(r))
+    const lp = listpack(r)
     if (lp.length === 0) corrupt('empty stream node')
     let p = 0
     const next = (): string => {

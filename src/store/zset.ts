@@ -45,14 +45,16 @@ export class ZSet implements Collection {
     let longest = 0
     for (let i = 0; i < n; i++) if (members[i].length > longest) longest = members[i].length
     const listpack = n <= zsetLimits.maxListpackEntries && longest <= zsetLimits.maxListpackValue
-    const order = sortedOrder(members, scores)
+    // Entries often come in order already (an RDB listpack holds them so): no sort then.
+    const order = inOrder(members, scores) ? null : sortedOrder(members, scores)
     const sortedMembers = new Array<string>(n)
     const sortedScores = new Array<number>(n)
     const dict = new Map<string, number>()
     for (let i = 0; i < n; i++) {
-      const m = members[order[i]]
+      const j = order === null ? i : order[i]
+      const m = members[j]
       // A listpack holds scores as text, where -0 is written as 0.
-      const s = listpack && scores[order[i]] === 0 ? 0 : scores[order[i]]
+      const s = listpack && scores[j] === 0 ? 0 : scores[j]
       sortedMembers[i] = m
       sortedScores[i] = s
       dict.set(m, s)
@@ -248,6 +250,16 @@ export class ZSet implements Collection {
       if (this.dict.get(cur.member) !== cur.score) throw new Error(`dict disagrees on ${cur.member}`)
     }
   }
+}
+
+/** Whether the pairs are strictly ascending in sorted-set order (so distinct, and no NaN). */
+function inOrder(members: string[], scores: number[]): boolean {
+  for (let i = 1; i < members.length; i++) {
+    const a = scores[i - 1]
+    const b = scores[i]
+    if (!(a < b || (a === b && members[i - 1] < members[i]))) return false
+  }
+  return true
 }
 
 /**

@@ -176,6 +176,22 @@ describe('ziplists, intsets and zipmaps (read only)', () => {
     expect(() => readIntset(intset([1n], 3))).toThrow()
     expect(readZipmap(zipmap([['a', '1'], ['long', 'v'.repeat(300)]]))).toEqual(['a', '1', 'long', 'v'.repeat(300)])
   })
+
+  it('read a container where it lies inside a larger buffer, checking sizes against that range', () => {
+    const lp = new ListpackBuilder()
+    for (const v of ['a', '7', 'x'.repeat(100)]) lp.add(v)
+    const parts: Record<string, [Buffer, (b: Buffer, from: number, to: number) => string[], string[]]> = {
+      listpack: [lp.finish(), readListpack, ['a', '7', 'x'.repeat(100)]],
+      ziplist: [ziplist(['b', '-3', 'y'.repeat(300)]), readZiplist, ['b', '-3', 'y'.repeat(300)]],
+      intset: [intset([-5n, 7n], 2), readIntset, ['-5', '7']],
+      zipmap: [zipmap([['f', 'v']]), readZipmap, ['f', 'v']],
+    }
+    for (const [name, [bytes, read, items]] of Object.entries(parts)) {
+      const padded = Buffer.concat([Buffer.from([1, 2, 3]), bytes, Buffer.from([0xff, 0xff])])
+      expect(read(padded, 3, 3 + bytes.length), name).toEqual(items)
+      if (name !== 'zipmap') expect(() => read(padded, 3, 3 + bytes.length + 1), name).toThrow()
+    }
+  })
 })
 
 describe('LZF', () => {

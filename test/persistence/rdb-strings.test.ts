@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { lzfDecompress, rdbLength, readLength, readRdbString } from '../../src/persistence/rdb-strings.js'
+import { lzfCompress, lzfDecompress, rdbLength, readLength, readRdbBytes, readRdbString, readSpan, span } from '../../src/persistence/rdb-strings.js'
 
 /**
  * RDB's length and string encodings, as FUNCTION DUMP/RESTORE use them (the functions
@@ -26,5 +26,32 @@ describe('RDB lengths and strings', () => {
     // LZF: a literal "ab", then a back-reference of 4 bytes to offset 2 before: "ababab".
     expect(read([0xc3, 5, 6, 1, 0x61, 0x62, 0x40, 1])).toBe('ababab')
     expect(lzfDecompress(Buffer.from([1, 0x61, 0x62, 0x40, 9]), 6)).toBeNull()
+  })
+
+  it('finds packed bytes in place when raw, expanded in a reused buffer when LZF, and gives readRdbBytes callers their own copy', () => {
+    const lzf = (data: Buffer): Buffer => {
+      const packed = lzfCompress(data, data.length - 4)!
+      return Buffer.concat([Buffer.from([0xc3]), rdbLength(packed.length), rdbLength(data.length), packed])
+    }
+    const one = Buffer.from('ab'.repeat(100), 'latin1')
+    const two = Buffer.from('cd'.repeat(150), 'latin1')
+    const input = Buffer.concat([Buffer.from([3]), Buffer.from('xyz'), lzf(one), lzf(two), lzf(one)])
+    const r = { buf: input, pos: 0 }
+    expect(readSpan(r)).toBe(true)
+    expect(span.buf).toBe(input)
+    expect([span.start, span.end]).toEqual([1, 4])
+    const first = readRdbBytes(r)!
+    expect(readSpan(r)).toBe(true)
+    expect(span.buf.subarray(span.start, span.end).equals(two)).toBe(true)
+    // The second expansion reused the scratch buffer; the first result is unharmed.
+    expect(first.equals(one)).toBe(true)
+    expect(readRdbString(r)).toBe('ab'.repeat(100))
+    expect(r.pos).toBe(input.length)
+    // An expansion that does not fill exactly the declared length is refused.
+    const packed = lzfCompress(one, one.length - 4)!
+    const claim = (n: number) => Buffer.concat([Buffer.from([0xc3]), rdbLength(packed.length), rdbLength(n), packed])
+    expect(readSpan({ buf: claim(one.length), pos: 0 })).toBe(true)
+    expect(readSpan({ buf: claim(one.length + 1), pos: 0 })).toBe(false)
+    expect(readSpan({ buf: claim(one.length - 1), pos: 0 })).toBe(false)
   })
 })

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
+import { RdbWriter } from '../../src/persistence/rdb-values.js'
+import { writeEof, writeKey, writePreamble, writeSelect } from '../../src/persistence/rdb-file.js'
 import { RespDouble, RespMap } from '../../src/resp/values.js'
 import { Structured } from '../../src/store/types.js'
 import { runCli, startCli } from '../helpers/cli.js'
@@ -222,5 +224,35 @@ describe('restarts', () => {
     expect(run.stdout + run.stderr).toMatch(/Short read or corrupt RDB file .*dump\.rdb/)
     await expect(startRespite({ config: { dir } })).rejects.toThrow(/corrupt RDB file/)
     expect(statSync(join(dir, 'dump.rdb')).size).toBe(12)
+  })
+
+  it('refuses a key that comes twice, however far apart, and loads keys of a database past 255 where they belong', async () => {
+    // The loader stores keys in batches of thousands: these files span several.
+    const image = (keys: [number, string][]): Buffer => {
+      const w = new RdbWriter(false)
+      writePreamble(w, { compress: false, checksum: false, functions: [], usedMemory: 0 })
+      let db = -1
+      for (const [d, k] of keys) {
+        if (d !== db) writeSelect(w, (db = d), null)
+        writeKey(w, k, `v-${k}`, undefined)
+      }
+      writeEof(w)
+      return Buffer.concat([w.take(), Buffer.alloc(8)])
+    }
+    const many = Array.from({ length: 10000 }, (_, i): [number, string] => [0, `k${i}`])
+    const dir = tempDir()
+    writeFileSync(join(dir, 'dump.rdb'), image([...many, [0, 'k5']]))
+    await expect(startRespite({ config: { dir } })).rejects.toThrow(/Duplicate key 'k5'/)
+    const far = tempDir()
+    writeFileSync(join(far, 'dump.rdb'), image([...many, [299, 'far'], [0, 'last']]))
+    await withServer({ databases: 300, config: { dir: far } }, async (s) => {
+      const r = await connect(s.port)
+      expect(await cmd(r, 'DBSIZE')).toBe(10001)
+      expect(await cmd(r, 'GET', 'last')).toBe('v-last')
+      await cmd(r, 'SELECT', 299)
+      expect(await cmd(r, 'GET', 'far')).toBe('v-far')
+      expect(await cmd(r, 'DBSIZE')).toBe(1)
+      r.disconnect()
+    })
   })
 })

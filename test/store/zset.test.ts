@@ -194,6 +194,18 @@ describe('ZSet (sorted set storage)', () => {
     expect(sortedOrder(['b', 'a', 'c'], [1, 1, 0])).toEqual([2, 1, 0])
   })
 
+  it('build() of entries already in order keeps that order and copies the arrays it was given', () => {
+    const members = ['a', 'b', 'c', 'd']
+    const scores = [-0, 1, 1, 2]
+    const z = ZSet.build(members, scores)
+    members[0] = 'changed'
+    scores[1] = 99
+    z.check()
+    expect(contents(z)).toEqual([['a', 0], ['b', 1], ['c', 1], ['d', 2]])
+    // Equal entries are not "in order": a repeat goes through the sort, keeping one.
+    expect(ZSet.build(['a', 'a'], [1, 1]).size).toBe(1)
+  })
+
   it('converts from listpack to skiplist by size or member length, for good', () => {
     const z = new ZSet()
     for (let i = 0; i < 128; i++) z.set(`l${i}`, i)
