@@ -165,7 +165,7 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     const theirs = freshDir()
     const commands = [
       ['SET', 'a', '1'], ['EXPIRE', 'a', '100'], ['PEXPIRE', 'a', '100000'], ['EXPIREAT', 'a', '99999999999'], ['SETEX', 'b', '10', 'v'],
-      ['PSETEX', 'b', '1000', 'v'], ['SET', 'c', 'v', 'EX', '10'], ['SET', 'c', 'v', 'PX', '10000', 'GET'], ['SET', 'c', 'v2', 'XX', 'KEEPTTL'],
+      ['PSETEX', 'b', '100000', 'v'], ['SET', 'c', 'v', 'EX', '10'], ['SET', 'c', 'v', 'PX', '10000', 'GET'], ['SET', 'c', 'v2', 'XX', 'KEEPTTL'],
       ['GETEX', 'c', 'EX', '100'], ['GETEX', 'c', 'PERSIST'], ['INCRBYFLOAT', 'f', '1.5'], ['HINCRBYFLOAT', 'h', 'x', '2.5'],
       ['SADD', 'one', 'x'], ['SPOP', 'one'], ['SADD', 's', 'a'], ['SPOP', 's', '10'], ['RPUSH', 'l', '1', '2', '3'],
       ['BLPOP', 'nol', 'l', '0'], ['BLMOVE', 'l', 'l2', 'left', 'right', '0'], ['BRPOPLPUSH', 'l', 'l2', '0'], ['ZADD', 'z', '1', 'a', '2', 'b'],
