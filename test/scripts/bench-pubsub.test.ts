@@ -25,7 +25,7 @@ describe('pub/sub benchmark', () => {
     }
     const table = pubsubTable([row], 'respite', 'redis') as string
     expect(table.split('\n')[2]).toBe('| PUBLISH to 100 + 1 pattern subscribers | 10,000 | 225,000 | 230,000 | 0.98× | 0.400 / 0.400 | 2.000 / 2.000 | 1.35 | 1.30 | 1.04× |')
-    const targets = checkTargets([row], {}, 'respite', 'redis') as { target: string; ok: boolean | null; pubsub?: boolean }[]
+    const targets = checkTargets([row], [], 'respite', 'redis') as { target: string; ok: boolean | null; pubsub?: boolean }[]
     expect(targets.filter((t) => t.pubsub)).toEqual([{ target: 'CPU per delivered message, PUBLISH to 100 + 1 pattern subscribers ≤ 1.2× Redis', figure: '1.04×', ok: true, pubsub: true }])
     // No request-shaped targets (req/s, p99) for a pub/sub row.
     expect(targets.some((t) => t.target.includes('PUBLISH') && !t.pubsub)).toBe(false)
