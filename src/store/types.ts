@@ -24,7 +24,8 @@ export class Structured {
 
 /**
  * A string value kept as mutable bytes, made by the commands that write a few bits of
- * a string in place (SETBIT, BITFIELD, BITOP's result). A JS string is immutable, so
+ * a string in place (SETBIT, BITFIELD, BITOP's result), and by Database.set for any
+ * string of BYTES_THRESHOLD bytes or more (see ofText). A JS string is immutable, so
  * each such write on one copied the whole value, and it cannot pass 2^29 - 24 bytes,
  * while SETBIT may grow a string to 512 MB as in Redis.
  *
