@@ -372,6 +372,20 @@ function append(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
   const add = argv[2]
+  const held = db.getStored(key)
+  if (held instanceof MutableString) {
+    // A long value held as bytes grows in place, with room to spare, as Redis's sds
+    // does: appending to it is amortized O(1) instead of a copy of the whole value.
+    const length = held.length
+    if (tooLong(c, length + add.length)) return
+    held.grow(length + add.length)
+    held.buf.latin1Write(add, length)
+    held.changed()
+    db.replace(key, held)
+    dropNote(db, key)
+    c.notify(Notify.string, 'append', key)
+    return c.out.integer(held.length)
+  }
   const v = db.get(key)
   if (v === undefined) {
     db.set(key, add)
@@ -426,6 +440,20 @@ function setrange(c: Caller, argv: string[]): void {
   const db = c.db
   const key = argv[1]
   const value = argv[3]
+  const held = db.getStored(key)
+  if (held instanceof MutableString) {
+    // Written into the bytes, as APPEND does: no copy of the rest of a long value.
+    if (value.length === 0) return c.out.integer(held.length)
+    const at = Number(offset)
+    if (tooLong(c, at + value.length)) return
+    held.grow(at + value.length)
+    held.buf.latin1Write(value, at)
+    held.changed()
+    db.replace(key, held)
+    dropNote(db, key)
+    c.notify(Notify.string, 'setrange', key)
+    return c.out.integer(held.length)
+  }
   const v = db.get(key)
   if (v !== undefined && typeof v !== 'string') return c.out.error(Err.wrongType)
   if (value.length === 0) return c.out.integer(v === undefined ? 0 : v.length)

@@ -343,6 +343,38 @@ describe('long values, which the store keeps as bytes', () => {
     expect(await r3.get('long')).toBe('short')
   })
 
+  it('APPEND grows a long value in place: content, WATCH and keyspace events as for any APPEND', async () => {
+    const head = bytes(3000, 5)
+    await r3.set('grow', head)
+    let expected = head
+    for (let i = 0; i < 200; i++) {
+      const piece = Buffer.from(`<${i}>`)
+      expected = Buffer.concat([expected, piece])
+      expect(await r3.append('grow', piece)).toBe(expected.length)
+    }
+    expect(await r3.getBuffer('grow')).toEqual(expected)
+    expect(await r3.append('grow', '')).toBe(expected.length)
+    // An APPEND after WATCH makes the transaction fail, as any write does.
+    const w = r3.duplicate()
+    await w.watch('grow')
+    await r3.append('grow', 'x')
+    expect(await w.multi().get('grow').exec()).toBeNull()
+    w.disconnect()
+    expect(await r3.strlen('grow')).toBe(expected.length + 1)
+  })
+
+  it('SETRANGE writes into a long value in place, zero-filling past its end', async () => {
+    const head = bytes(2500, 6)
+    await r3.set('sr', head)
+    expect(await r3.setrange('sr', 100, 'HELLO')).toBe(2500)
+    expect(await r3.setrange('sr', 2498, 'xyz')).toBe(2501)
+    expect(await r3.setrange('sr', 2600, 'end')).toBe(2603)
+    expect(await r3.setrange('sr', 5, '')).toBe(2603)
+    const expected = Buffer.concat([head.subarray(0, 2498), Buffer.from('xyz'), Buffer.alloc(99), Buffer.from('end')])
+    expected.write('HELLO', 100, 'latin1')
+    expect(await r3.getBuffer('sr')).toEqual(expected)
+  })
+
   it('a copy or a value already replied is not changed by a later overwrite', async () => {
     const a = bytes(4096, 3)
     await r3.set('orig', a)
