@@ -373,19 +373,7 @@ function append(c: Caller, argv: string[]): void {
   const key = argv[1]
   const add = argv[2]
   const held = db.getStored(key)
-  if (held instanceof MutableString) {
-    // A long value held as bytes grows in place, with room to spare, as Redis's sds
-    // does: appending to it is amortized O(1) instead of a copy of the whole value.
-    const length = held.length
-    if (tooLong(c, length + add.length)) return
-    held.grow(length + add.length)
-    held.buf.latin1Write(add, length)
-    held.changed()
-    db.replace(key, held)
-    dropNote(db, key)
-    c.notify(Notify.string, 'append', key)
-    return c.out.integer(held.length)
-  }
+  if (held instanceof MutableString) return writeBytes(c, key, held, held.length, add, 'append')
   const v = db.get(key)
   if (v === undefined) {
     db.set(key, add)
@@ -402,6 +390,22 @@ function append(c: Caller, argv: string[]): void {
   else dropNote(db, key)
   c.notify(Notify.string, 'append', key)
   c.out.integer(next.length)
+}
+
+/**
+ * APPEND and SETRANGE on a value held as bytes (a long one, or a bitmap): `text` is
+ * written at byte `at`, growing the value with room to spare as Redis's sds does, so
+ * neither copies the rest of the value (appending is amortized O(1)).
+ */
+function writeBytes(c: Caller, key: string, held: MutableString, at: number, text: string, event: string): void {
+  if (tooLong(c, at + text.length)) return
+  held.grow(at + text.length)
+  held.buf.latin1Write(text, at)
+  held.changed()
+  c.db.replace(key, held)
+  dropNote(c.db, key)
+  c.notify(Notify.string, event, key)
+  c.out.integer(held.length)
 }
 
 function strlen(c: Caller, argv: string[]): void {
@@ -442,17 +446,8 @@ function setrange(c: Caller, argv: string[]): void {
   const value = argv[3]
   const held = db.getStored(key)
   if (held instanceof MutableString) {
-    // Written into the bytes, as APPEND does: no copy of the rest of a long value.
     if (value.length === 0) return c.out.integer(held.length)
-    const at = Number(offset)
-    if (tooLong(c, at + value.length)) return
-    held.grow(at + value.length)
-    held.buf.latin1Write(value, at)
-    held.changed()
-    db.replace(key, held)
-    dropNote(db, key)
-    c.notify(Notify.string, 'setrange', key)
-    return c.out.integer(held.length)
+    return writeBytes(c, key, held, Number(offset), value, 'setrange')
   }
   const v = db.get(key)
   if (v !== undefined && typeof v !== 'string') return c.out.error(Err.wrongType)
