@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { cli, runCli, startCli, startRedisWithConfig, type Running } from '../helpers/cli.js'
 import { ReplyConnection } from '../helpers/differential.js'
 import { RawClient } from '../helpers/raw.js'
@@ -35,12 +35,22 @@ function freshDir(): string {
 }
 
 /** Command-form bases unless `extra` says otherwise, so files compare with redis-server's. */
+/** Every server a test starts; one that a failing test left running is stopped after it. */
+const started: { stop(): Promise<void> }[] = []
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.stop()))
+})
+
 async function respite(dir: string, ...extra: string[]): Promise<Running> {
-  return startCli(['--port', '0', '--dir', dir, '--appendonly', 'yes', '--loglevel', 'notice', '--aof-use-rdb-preamble', 'no', ...extra])
+  const s = await startCli(['--port', '0', '--dir', dir, '--appendonly', 'yes', '--loglevel', 'notice', '--aof-use-rdb-preamble', 'no', ...extra])
+  started.push(s)
+  return s
 }
 
 async function redis(dir: string, ...extra: string[]): Promise<Running> {
-  return startRedisWithConfig('/dev/null', ['--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', ...extra])
+  const s = await startRedisWithConfig('/dev/null', ['--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', ...extra])
+  started.push(s)
+  return s
 }
 
 async function run(port: number, commands: string[][]): Promise<string[]> {
