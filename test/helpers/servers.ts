@@ -46,6 +46,16 @@ export function startRespite(options: StartOptions = {}): Promise<RunningServer>
   return startIn(startServer, options)
 }
 
+/** Runs `f` against a respite server started for it, closed afterwards whatever `f` does. */
+export async function withServer<T>(options: StartOptions, f: (s: RunningServer) => Promise<T>): Promise<T> {
+  const s = await startRespite(options)
+  try {
+    return await f(s)
+  } finally {
+    await s.close()
+  }
+}
+
 /**
  * Like startRespite, from a fresh module graph with direct I/O (fast-io.ts) on or
  * off: the choice is made when that module loads.

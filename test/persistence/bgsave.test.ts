@@ -3,10 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
 import { cmd, connect } from '../helpers/digest.js'
 import { call, infoField, until, useTempDirs } from '../helpers/fixture.js'
-import { missingTool, startRedis, startRespite } from '../helpers/servers.js'
+import { missingTool, startRedis, startRespite, withServer } from '../helpers/servers.js'
 import { fastDigest, fileKeys, imageAtNextSave, mapDiff, random } from './bgsave-helpers.js'
 
 /**
@@ -111,15 +110,6 @@ async function write(r: Redis, seed: number, running: () => boolean): Promise<nu
     done += 20
   }
   return done
-}
-
-async function withServer<T>(options: Parameters<typeof startRespite>[0], f: (s: RunningServer) => Promise<T>): Promise<T> {
-  const s = await startRespite(options)
-  try {
-    return await f(s)
-  } finally {
-    await s.close()
-  }
 }
 
 describe('BGSAVE writes the data as it was when it ran', () => {

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/index.js'
 import { RdbWriter } from '../../src/persistence/rdb-values.js'
 import { writeEof, writeKey, writePreamble, writeSelect } from '../../src/persistence/rdb-file.js'
 import { RespDouble, RespMap } from '../../src/resp/values.js'
@@ -10,7 +9,7 @@ import { runCli, startCli } from '../helpers/cli.js'
 import { cmd, connect, digestDiff, serverDigest } from '../helpers/digest.js'
 import { call, infoField, until, useTempDirs } from '../helpers/fixture.js'
 import { RawClient, resp } from '../helpers/raw.js'
-import { missingTool, startRedis, startRespite } from '../helpers/servers.js'
+import { missingTool, startRedis, startRespite, withServer } from '../helpers/servers.js'
 import { populate } from './dataset.js'
 
 /**
@@ -20,15 +19,6 @@ import { populate } from './dataset.js'
  */
 
 const tempDir = useTempDirs('respite-snap')
-
-async function withServer<T>(options: Parameters<typeof startRespite>[0], f: (s: RunningServer) => Promise<T>): Promise<T> {
-  const s = await startRespite(options)
-  try {
-    return await f(s)
-  } finally {
-    await s.close()
-  }
-}
 
 describe('SAVE, BGSAVE, LASTSAVE and INFO persistence', () => {
   it('SAVE writes dbfilename in dir and resets the change count; BGSAVE [SCHEDULE] replies as Redis does', async () => {
