@@ -29,13 +29,8 @@ import { Redis } from 'ioredis'
 import { resolveBuild } from './builds.mjs'
 import { loadKeys } from './load-keys.mjs'
 import { runBenchmark } from './redis-benchmark.mjs'
-import { machineLine, rssBytes, startRedis, startRespite } from './servers.mjs'
+import { machineLine, option, rssBytes, startRedis, startRespite } from './servers.mjs'
 
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1] : fallback
-}
 const KEYS = Number(option('keys', '1000000'))
 const REQUESTS = Number(option('requests', '400000'))
 const SERVERS = option('servers', 'respite,redis').split(',')
@@ -192,7 +187,7 @@ for (const kind of SERVERS) {
     rmSync(dir, { recursive: true, force: true })
   }
 }
-const big = args.includes('--no-big') ? null : await bigValue()
+const big = process.argv.includes('--no-big') ? null : await bigValue()
 
 console.log(machineLine())
 console.log(`${KEYS} keys, redis-benchmark -c 50 -n ${REQUESTS} -r ${KEYS} -d 16; medians of ${ROUNDS} runs without and ${ROUNDS} with saves back to back\n`)

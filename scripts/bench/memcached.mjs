@@ -17,20 +17,16 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import { resolveBuild } from './builds.mjs'
-import { CLOCK_TICKS, cpuTicks, freePort } from './servers.mjs'
+import { median } from './report.mjs'
+import { CLOCK_TICKS, cpuTicks, freePort, option } from './servers.mjs'
 
-const args = process.argv.slice(2)
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1] : dflt
-}
-const SECONDS = Number(opt('seconds', '3'))
-const ROUNDS = Number(opt('rounds', '3'))
-const CLIENTS = Number(opt('clients', '8'))
-const VALUE = Number(opt('value', '100'))
-const KEYS = Number(opt('keys', '10000'))
-const build = resolveBuild(opt('build', 'dist'))
-const JSON_OUT = opt('json', null)
+const SECONDS = Number(option('seconds', '3'))
+const ROUNDS = Number(option('rounds', '3'))
+const CLIENTS = Number(option('clients', '8'))
+const VALUE = Number(option('value', '100'))
+const KEYS = Number(option('keys', '10000'))
+const build = resolveBuild(option('build', 'dist'))
+const JSON_OUT = option('json', null)
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -169,10 +165,6 @@ try {
   }
 } finally {
   for (const server of servers) server.stop()
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 const results = {}
 for (const [name, byCase] of Object.entries(samples)) {

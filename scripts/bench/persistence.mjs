@@ -19,13 +19,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveBuild } from './builds.mjs'
-import { freePort } from './servers.mjs'
+import { freePort, option } from './servers.mjs'
 
-const args = process.argv.slice(2)
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1] : fallback
-}
 const KEYS = Number(option('keys', '1000000'))
 const ROUNDS = Number(option('rounds', '1'))
 const JSON_OUT = option('json', null)

@@ -9,6 +9,12 @@ import { join } from 'node:path'
 /** Clock ticks per second for /proc/PID/stat times (almost always 100). */
 export const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
 
+/** The value after `--name` on the command line, or `fallback`: the bench scripts' options. */
+export function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`, 2)
+  return i >= 0 ? process.argv[i + 1] : fallback
+}
+
 /** An unused TCP port on 127.0.0.1, never 6379. */
 export function freePort() {
   return new Promise((resolve, reject) => {
