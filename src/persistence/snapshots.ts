@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { join } from 'node:path'
 import type { Server } from '../server/server.js'
 import type { Database } from '../store/database.js'
-import type { StoredValue } from '../store/types.js'
+import { storedString, type StoredValue } from '../store/types.js'
 import { BackgroundSave } from './background-save.js'
 import { loadRdb, RdbFormatError, snapshotChunks, type LoadResult, type SnapshotOptions, type SnapshotStats } from './rdb-file.js'
 
@@ -320,7 +320,9 @@ class KeyBatch {
     for (let i = 0; i < n; i++) {
       const d = this.dbs[this.db[i]]
       const key = this.keys[i]
-      if (!d.keys.set(key, this.values[i]) && !this.merge) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
+      const value = this.values[i]
+      // Long strings as Database.set keeps them (bytes), so a load needs no special case later.
+      if (!d.keys.set(key, typeof value === 'string' ? storedString(value) : value) && !this.merge) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
       const at = this.expiries[i]
       if (at !== undefined) {
         if (typeof at === 'bigint') {

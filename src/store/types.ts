@@ -137,6 +137,14 @@ export class MutableString {
 export const BYTES_THRESHOLD = 2048
 
 /**
+ * A string as the store keeps it when it has no earlier value to reuse: bytes from
+ * BYTES_THRESHOLD on (Database.set, a snapshot load), else the string itself.
+ */
+export function storedString(s: string): string | MutableString {
+  return s.length >= BYTES_THRESHOLD ? MutableString.ofText(s) : s
+}
+
+/**
  * What commands see of a value. Strings are latin1 JS strings: one char per byte,
  * binary safe, cheap for V8.
  */
