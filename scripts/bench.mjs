@@ -248,7 +248,7 @@ async function main() {
     }
   }
 
-  // Memory with bigger values, on fresh servers (only the baseline build and Redis matter here).
+  // Memory with bigger values, on fresh servers of every build and Redis.
   for (const m of memoryRuns) {
     const servers = await startAll()
     try {
