@@ -3,6 +3,7 @@ import { closeSync, fsync, linkSync, openSync, renameSync, rmSync, unlink, write
 import type { CommandSpec } from '../commands/spec.js'
 import { keyIndexes } from '../commands/table.js'
 import type { Database, SaveHook } from '../store/database.js'
+import type { HeldValue, Keys } from '../store/keys.js'
 import type { KeySpace } from '../store/keyspace.js'
 import type { KeyspaceValue } from '../store/types.js'
 import { ReplyWriter } from '../resp/writer.js'
@@ -39,7 +40,7 @@ interface View {
    * The tables that held its keys. A view follows them, not the database number:
    * SWAPDB moves them to another Database, FLUSHDB leaves them to the save alone.
    */
-  keys: KeySpace<KeyspaceValue>
+  keys: Keys
   expires: KeySpace<number>
   /** The Database holding `keys` when last seen; null once a flush detached them. */
   owner: Database | null
@@ -49,7 +50,7 @@ interface View {
   /** RESIZEDB goes with the first SELECTDB of the database only. */
   resized: boolean
   /** The walk: KeySpace's Maps, the one being walked and its live iterator. */
-  tables: readonly Map<string, KeyspaceValue>[]
+  tables: readonly Map<string, HeldValue>[]
   table: number
   iterator: Iterator<string> | null
   /** Keys already written, or created since the start; null once the walk is past the view. */
@@ -116,7 +117,7 @@ export class BackgroundSave implements SaveHook {
   private readonly w: RdbWriter
   private readonly crc = new Crc64()
   private readonly views: View[] = []
-  private readonly byKeys = new Map<KeySpace<KeyspaceValue>, View>()
+  private readonly byKeys = new Map<Keys, View>()
   /** Index in `views` of the database the walk is in. */
   private current = 0
   /** The database of the last SELECTDB written, so a key written out of turn selects its own. */
@@ -311,7 +312,7 @@ export class BackgroundSave implements SaveHook {
         continue
       }
       const key = r.value
-      if (view.settled!.add(key)) this.writeOne(view, key, view.tables[view.table].get(key)!)
+      if (view.settled!.add(key)) this.writeOne(view, key, view.keys.value(view.tables[view.table].get(key)!))
       if ((++n & 7) === 0 && (w.pos >= FLUSH_AT * 4 || performance.now() - started >= budget)) break
     }
     if (this.current === this.views.length) {

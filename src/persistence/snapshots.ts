@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { join } from 'node:path'
 import type { Server } from '../server/server.js'
 import type { Database } from '../store/database.js'
-import { storedString, type StoredValue } from '../store/types.js'
+import type { StoredValue } from '../store/types.js'
 import { BackgroundSave } from './background-save.js'
 import { loadRdb, RdbFormatError, snapshotChunks, type LoadResult, type SnapshotOptions, type SnapshotStats } from './rdb-file.js'
 
@@ -321,8 +321,8 @@ class KeyBatch {
       const d = this.dbs[this.db[i]]
       const key = this.keys[i]
       const value = this.values[i]
-      // Long strings as Database.set keeps them (bytes), so a load needs no special case later.
-      if (!d.keys.set(key, typeof value === 'string' ? storedString(value) : value) && !this.merge) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
+      // Keys.set stores each string as every write does (keys.ts), so a load needs no special case later.
+      if (!d.keys.set(key, value) && !this.merge) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
       const at = this.expiries[i]
       if (at !== undefined) {
         if (typeof at === 'bigint') {

@@ -1,7 +1,8 @@
 import { expiryNow } from './clock.js'
 import { CursorTable } from './cursors.js'
 import { KeySpace } from './keyspace.js'
-import { BYTES_THRESHOLD, MutableString, type KeyspaceValue, type StoredValue } from './types.js'
+import { Keys } from './keys.js'
+import { MutableString, type KeyspaceValue, type StoredValue } from './types.js'
 
 /**
  * Told of every change to the keyspace: Redis's signalModifiedKey and its relatives.
@@ -50,7 +51,7 @@ export interface SaveHook {
  * It knows data types and time, nothing about sockets or replies.
  */
 export class Database {
-  readonly keys: KeySpace<KeyspaceValue>
+  readonly keys: Keys
   /** Absolute expiry time in ms since the epoch, for keys that have one. */
   readonly expires: KeySpace<number>
   /** Set on every database while a background save runs; see SaveHook. */
@@ -81,7 +82,7 @@ export class Database {
     readonly index: number,
     private readonly mapLimit?: number,
   ) {
-    this.keys = new KeySpace(mapLimit)
+    this.keys = new Keys(mapLimit)
     this.expires = new KeySpace(mapLimit)
   }
 
@@ -167,22 +168,9 @@ export class Database {
 
   /** Replaces a value keeping its TTL (APPEND, INCR, SETRANGE, collection updates). */
   replace(key: string, value: KeyspaceValue): void {
-    if (typeof value === 'string' && value.length >= BYTES_THRESHOLD) value = this.asBytes(key, value)
     const observer = this.observer
     if (this.keys.set(key, value) && observer !== null) observer.keyAdded(this, key)
     if (observer !== null) observer.keyModified(this, key)
-  }
-
-  /**
-   * A long string as stored: in the key's own bytes when it already holds a big enough
-   * MutableString (the overwrite allocates nothing), else in new ones. The old value is
-   * never shared: COPY clones, and a background save has written the key before any
-   * command changes it.
-   */
-  private asBytes(key: string, s: string): MutableString {
-    const old = this.keys.get(key)
-    if (old instanceof MutableString && old.assign(s)) return old
-    return MutableString.ofText(s)
   }
 
   delete(key: string): boolean {
@@ -271,8 +259,8 @@ export class Database {
    * the save costs it nothing.
    */
   detachContents(): void {
-    const self = this as { keys: KeySpace<KeyspaceValue>; expires: KeySpace<number> }
-    self.keys = new KeySpace(this.mapLimit)
+    const self = this as { keys: Keys; expires: KeySpace<number> }
+    self.keys = new Keys(this.mapLimit)
     self.expires = new KeySpace(this.mapLimit)
     this.exactExpires = null
     this.expireCursor = null
@@ -284,7 +272,7 @@ export class Database {
    * so clients that selected it, and clients blocked on its keys, see the new data.
    */
   swapWith(other: Database): void {
-    const self = this as { keys: KeySpace<KeyspaceValue>; expires: KeySpace<number>; cursors: CursorTable<string> }
+    const self = this as { keys: Keys; expires: KeySpace<number>; cursors: CursorTable<string> }
     const that = other as typeof self
     ;[self.keys, that.keys] = [that.keys, self.keys]
     ;[self.expires, that.expires] = [that.expires, self.expires]

@@ -24,7 +24,7 @@ export class Structured {
 
 /**
  * A string value kept as mutable bytes, made by the commands that write a few bits of
- * a string in place (SETBIT, BITFIELD, BITOP's result), and by Database.set for any
+ * a string in place (SETBIT, BITFIELD, BITOP's result), and by Keys.set (keys.ts) for any
  * string of BYTES_THRESHOLD bytes or more (see ofText). A JS string is immutable, so
  * each such write on one copied the whole value, and it cannot pass 2^29 - 24 bytes,
  * while SETBIT may grow a string to 512 MB as in Redis.
@@ -130,19 +130,11 @@ export class MutableString {
 }
 
 /**
- * Strings at least this long are stored as MutableString bytes (Database.set), measured
- * with redis-benchmark's 1 KiB and 16 KiB values: shorter ones are cheaper as strings,
- * where a Buffer's own objects would outweigh the bytes.
+ * Strings at least this long are stored as MutableString bytes (Keys.set), measured
+ * with redis-benchmark's 1 KiB and 16 KiB values: shorter ones go into SmallStrings
+ * slots (small-strings.ts), where a Buffer's own objects would outweigh the bytes.
  */
 export const BYTES_THRESHOLD = 2048
-
-/**
- * A string as the store keeps it when it has no earlier value to reuse: bytes from
- * BYTES_THRESHOLD on (Database.set, a snapshot load), else the string itself.
- */
-export function storedString(s: string): string | MutableString {
-  return s.length >= BYTES_THRESHOLD ? MutableString.ofText(s) : s
-}
 
 /**
  * What commands see of a value. Strings are latin1 JS strings: one char per byte,
