@@ -186,7 +186,14 @@ function expireAtArg(c: Caller, arg: string, unit: number, name: string): number
 // GET, SET and friends
 
 function get(c: Caller, argv: string[]): void {
-  if (!replyValue(c, c.db.lookupReadStored(argv[1]))) c.out.error(Err.wrongType)
+  const v = c.db.lookupReadHeld(argv[1])
+  if (typeof v === 'number') {
+    // A mid-sized string is answered from its slot's bytes, with no string made for it.
+    const strings = c.db.keys.strings
+    c.out.bulkBuffer(strings.page(v), strings.length(v), strings.offset(v))
+  } else if (!replyValue(c, v)) {
+    c.out.error(Err.wrongType)
+  }
 }
 
 /** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */

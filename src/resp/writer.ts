@@ -184,13 +184,13 @@ export class ReplyWriter {
     this.pos = pos
   }
 
-  /** A bulk string of the first `length` bytes of `b` (all of them by default), copied now. */
-  bulkBuffer(b: Buffer, length = b.length): void {
+  /** A bulk string of `length` bytes of `b` from `start` (all of them by default), copied now. */
+  bulkBuffer(b: Buffer, length = b.length, start = 0): void {
     this.ensure(length + 16)
     this.buf[this.pos++] = 0x24
     this.decimal(length)
     this.crlf()
-    b.copy(this.buf, this.pos, 0, length)
+    b.copy(this.buf, this.pos, start, start + length)
     this.pos += length
     this.crlf()
   }

@@ -1,7 +1,7 @@
 import { expiryNow } from './clock.js'
 import { CursorTable } from './cursors.js'
 import { KeySpace } from './keyspace.js'
-import { Keys } from './keys.js'
+import { Keys, type HeldValue } from './keys.js'
 import { MutableString, type KeyspaceValue, type StoredValue } from './types.js'
 
 /**
@@ -97,7 +97,13 @@ export class Database {
 
   /** get() as held: a MutableString stays one (the bitmap commands, GET, STRLEN). */
   getStored(key: string): KeyspaceValue | undefined {
-    const v = this.keys.get(key)
+    const v = this.getHeld(key)
+    return typeof v === 'number' ? this.keys.strings.text(v) : v
+  }
+
+  /** getStored() before a SmallStrings handle becomes text: GET writes its bytes from the slot. */
+  getHeld(key: string): HeldValue | undefined {
+    const v = this.keys.held(key)
     if (v === undefined) return undefined
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
@@ -116,7 +122,13 @@ export class Database {
 
   /** lookupRead() as held, like getStored(). */
   lookupReadStored(key: string): KeyspaceValue | undefined {
-    const v = this.getStored(key)
+    const v = this.lookupReadHeld(key)
+    return typeof v === 'number' ? this.keys.strings.text(v) : v
+  }
+
+  /** lookupRead() as held, like getHeld(). */
+  lookupReadHeld(key: string): HeldValue | undefined {
+    const v = this.getHeld(key)
     if (v === undefined) {
       this.misses++
       const observer = this.observer

@@ -316,6 +316,47 @@ describe('GETRANGE, SUBSTR and SETRANGE', () => {
   })
 })
 
+describe('mid-sized values, which the store keeps in slots off the heap', () => {
+  // SMALL_MIN (16) up to 2 KiB: a handle in the keyspace, answered from the slot's bytes.
+  const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 37 + seed) & 255))
+
+  it('read back exactly after overwrites of the same and of other sizes, and through moves between keys and databases', async () => {
+    const a = bytes(100, 1)
+    await r3.set('mid', a)
+    expect(await r3.getBuffer('mid')).toEqual(a)
+    const b = bytes(99, 2)
+    expect(await r3.callBuffer('SET', 'mid', b, 'GET')).toEqual(a)
+    expect(await r3.getBuffer('mid')).toEqual(b)
+    const c = bytes(700, 3)
+    await r3.set('mid', c)
+    expect(await r3.getBuffer('mid')).toEqual(c)
+    expect(await r3.strlen('mid')).toBe(700)
+    expect(await r3.getrangeBuffer('mid', 690, 800)).toEqual(c.subarray(690))
+    expect(await r3.append('mid', 'xy')).toBe(702)
+    expect(await r3.getBuffer('mid')).toEqual(Buffer.concat([c, Buffer.from('xy')]))
+    await r3.set('mid', a)
+    // RENAME, COPY and MOVE store the value again: each key reads its own bytes after the others change.
+    await r3.rename('mid', 'mid2')
+    await r3.copy('mid2', 'mid3')
+    await r3.set('mid2', b)
+    expect(await r3.getBuffer('mid3')).toEqual(a)
+    expect(await r3.move('mid3', 5)).toBe(1)
+    await r3.set('mid4', c)
+    await r3.select(5)
+    expect(await r3.getBuffer('mid3')).toEqual(a)
+    await r3.select(0)
+    expect(await r3.getBuffer('mid2')).toEqual(b)
+    expect(await r3.evalBuffer("return redis.call('GET', KEYS[1])", 1, 'mid2')).toEqual(b)
+    expect(await r3.call('OBJECT', 'ENCODING', 'mid2')).toBe('raw')
+    await r3.set('mid2', 'x'.repeat(20))
+    expect(await r3.call('OBJECT', 'ENCODING', 'mid2')).toBe('embstr')
+    expect(await r3.incr('mid2').catch((e: Error) => e.message)).toBe('ERR value is not an integer or out of range')
+    await r3.set('n', '12345678901234567')
+    expect(await r3.incr('n')).toBe(12345678901234568)
+    await exact([['SET', 'raw', 'a\r\n'.repeat(10)], ['GET', 'raw']], `+OK\r\n$30\r\n${'a\r\n'.repeat(10)}\r\n`)
+  })
+})
+
 describe('long values, which the store keeps as bytes', () => {
   // 2 KiB and longer (BYTES_THRESHOLD): a SET over one overwrites its bytes in place.
   const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255))
