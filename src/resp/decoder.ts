@@ -52,6 +52,17 @@ export class RequestDecoder {
   private end = 0
   /** True when `buf` is our own copy; false when it is the caller's read buffer. */
   private owned = false
+  /**
+   * The caller's read buffer while our own copy finishes the request a previous read
+   * cut short: only what that request needs is copied over (refill), and decoding
+   * moves on to this buffer itself once the copy is used up. Copying every later read
+   * into our buffer instead cost a copy of every byte of a large pipelined stream.
+   */
+  private spill: Buffer | null = null
+  private spillPos = 0
+  private spillEnd = 0
+  /** Our last copy, kept while decoding from the caller's buffer, for the next one. */
+  private spare: Buffer | null = null
   /** The multibulk being filled, how many elements it has and how many it still needs. */
   private argv: Argv | null = null
   private filled = 0
@@ -70,12 +81,12 @@ export class RequestDecoder {
 
   /** Bytes received but not yet decoded. */
   get buffered(): number {
-    return this.end - this.pos
+    return this.end - this.pos + (this.spill !== null ? this.spillEnd - this.spillPos : 0)
   }
 
   /** Capacity held for this client (for CLIENT LIST qbuf and memory accounting). */
   get capacity(): number {
-    return this.owned ? this.buf.length : 0
+    return (this.owned ? this.buf.length : 0) + (this.spare !== null ? this.spare.length : 0)
   }
 
   /**
@@ -90,24 +101,35 @@ export class RequestDecoder {
       this.owned = false
       return
     }
-    this.append(chunk, length)
+    this.spill = chunk
+    this.spillPos = 0
+    this.spillEnd = length
+    this.refill()
   }
 
   /** Copies whatever is left undecoded out of the caller's buffer. */
   release(): void {
+    if (this.spill !== null) {
+      // Decoding stopped (a blocked or paused client) before the copy was used up.
+      this.append(this.spill, this.spillPos, this.spillEnd - this.spillPos)
+      this.spill = null
+    }
     if (this.pos === this.end) {
       // Drop a large buffer once drained, so one big request doesn't pin memory.
       if (this.owned && this.buf.length > MIN_OWNED * 4) {
         this.buf = Buffer.alloc(0)
         this.owned = false
       }
+      if (this.spare !== null && this.spare.length > MIN_OWNED * 4) this.spare = null
       this.pos = this.end = 0
       return
     }
     if (!this.owned) {
       const rest = this.end - this.pos
       const size = Math.max(MIN_OWNED, rest * 2, this.pendingBulk > 0 ? this.pendingBulk + 2 + rest : 0)
-      const copy = Buffer.allocUnsafe(size)
+      const spare = this.spare
+      const copy = spare !== null && spare.length >= size ? spare : Buffer.allocUnsafe(size)
+      this.spare = null
       this.buf.copy(copy, 0, this.pos, this.end)
       this.buf = copy
       this.pos = 0
@@ -116,12 +138,35 @@ export class RequestDecoder {
     }
   }
 
-  private append(chunk: Buffer, length: number): void {
+  /**
+   * Moves on in the caller's buffer (spill): straight to it once our copy is used up,
+   * else copying over what the request at `pos` still lacks (a pending bulk's length,
+   * or a few KB when that is unknown yet).
+   */
+  private refill(): void {
+    const spill = this.spill!
+    if (this.pos === this.end) {
+      if (this.owned) this.spare = this.buf
+      this.buf = spill
+      this.pos = this.spillPos
+      this.end = this.spillEnd
+      this.owned = false
+      this.spill = null
+      return
+    }
+    const want = this.pendingBulk >= 0 ? this.pendingBulk + 2 + 32 - (this.end - this.pos) : 0
+    const n = Math.min(this.spillEnd - this.spillPos, Math.max(want, 4096))
+    this.append(spill, this.spillPos, n)
+    this.spillPos += n
+    if (this.spillPos === this.spillEnd) this.spill = null
+  }
+
+  private append(chunk: Buffer, from: number, length: number): void {
     const rest = this.end - this.pos
     const needed = rest + length
     if (needed > this.limits.queryBufferLimit) throw new QueryBufferLimitError('query buffer limit reached')
     if (this.owned && this.end + length <= this.buf.length) {
-      chunk.copy(this.buf, this.end, 0, length)
+      chunk.copy(this.buf, this.end, from, from + length)
       this.end += length
       return
     }
@@ -131,7 +176,7 @@ export class RequestDecoder {
       target = Buffer.allocUnsafe(Math.max(MIN_OWNED, needed * 2, hint))
     }
     this.buf.copy(target, 0, this.pos, this.end)
-    chunk.copy(target, rest, 0, length)
+    chunk.copy(target, rest, from, from + length)
     this.buf = target
     this.pos = 0
     this.end = needed
@@ -144,6 +189,14 @@ export class RequestDecoder {
    * lines and `*0` are skipped, as Redis does.
    */
   next(): Argv | undefined {
+    for (;;) {
+      const argv = this.decode()
+      if (argv !== NEED_MORE || this.spill === null) return argv
+      this.refill()
+    }
+  }
+
+  private decode(): Argv | undefined {
     for (;;) {
       if (this.argv === null) {
         if (this.pos >= this.end) return NEED_MORE

@@ -346,7 +346,7 @@ describe('mid-sized values, which the store keeps in slots off the heap', () => 
     expect(await r3.getBuffer('mid3')).toEqual(a)
     await r3.select(0)
     expect(await r3.getBuffer('mid2')).toEqual(b)
-    expect(await r3.evalBuffer("return redis.call('GET', KEYS[1])", 1, 'mid2')).toEqual(b)
+    expect(await r3.callBuffer('EVAL', "return redis.call('GET', KEYS[1])", 1, 'mid2')).toEqual(b)
     expect(await r3.call('OBJECT', 'ENCODING', 'mid2')).toBe('raw')
     await r3.set('mid2', 'x'.repeat(20))
     expect(await r3.call('OBJECT', 'ENCODING', 'mid2')).toBe('embstr')

@@ -190,6 +190,42 @@ describe('RequestDecoder', () => {
     }
   })
 
+  it('keeps every byte when decoding stops mid-read, as for a client that blocks, with a request cut short before', () => {
+    const r = rng(7)
+    const value = 'v'.repeat(5000)
+    let wire = ''
+    const expected: Argv[] = []
+    for (let i = 0; i < 200; i++) {
+      const argv = ['SET', `k${i}`, i % 3 === 0 ? value : `x${i}`]
+      wire += `*3\r\n${argv.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`
+      expected.push(argv)
+    }
+    const data = bytes(wire)
+    for (let round = 0; round < 10; round++) {
+      const decoder = new RequestDecoder(LIMITS)
+      const shared = Buffer.alloc(64 * 1024)
+      const got: Argv[] = []
+      for (let p = 0; p < data.length; ) {
+        const n = Math.min(data.length - p, 1 + r.int(9000))
+        data.copy(shared, 0, p, p + n)
+        p += n
+        decoder.feed(shared, n)
+        // Sometimes take only a request or two, leaving the rest of the read undecoded.
+        const take = r.int(3) === 0 ? 1 + r.int(2) : Infinity
+        for (let i = 0; i < take; i++) {
+          const argv = decoder.next()
+          if (argv === undefined) break
+          got.push(argv)
+        }
+        decoder.release()
+        shared.fill(0x58)
+      }
+      for (let argv = decoder.next(); argv !== undefined; argv = decoder.next()) got.push(argv)
+      expect(got).toStrictEqual(expected)
+      expect(decoder.buffered).toBe(0)
+    }
+  })
+
   it('reports how many bytes are buffered and drops them once decoded', () => {
     const decoder = new RequestDecoder(LIMITS)
     const shared = Buffer.alloc(1024)
