@@ -30,6 +30,9 @@ export class Propagation {
   active = false
   private depth = 0
   private opened = false
+  /** A unit's first write, until a second one opens MULTI (see begin). */
+  private heldDb: Database | null = null
+  private heldArgv: readonly string[] | null = null
 
   attach(sink: WriteSink): void {
     this.sinks.push(sink)
@@ -44,18 +47,25 @@ export class Propagation {
 
   /**
    * EXEC and scripts: the writes until end() reach the sinks between MULTI and EXEC,
-   * so a replica or the AOF applies them atomically too. Nothing is sent when nothing
-   * was written.
+   * so a replica or the AOF applies them atomically too. As in Redis 7.0, a unit that
+   * wrote once sends that write alone (it is atomic by itself), and one that wrote
+   * nothing sends nothing: the first write waits for a second before MULTI goes out.
    */
   begin(): void {
     this.depth++
   }
 
   end(db: Database): void {
-    if (--this.depth === 0 && this.opened) {
+    if (--this.depth !== 0) return
+    if (this.opened) {
       this.opened = false
       this.emit(db, EXEC)
+    } else if (this.heldArgv !== null) {
+      const argv = this.heldArgv
+      this.heldArgv = null
+      this.emit(this.heldDb!, argv)
     }
+    this.heldDb = null
   }
 
   /**
@@ -84,8 +94,15 @@ export class Propagation {
 
   write(db: Database, argv: readonly string[]): void {
     if (this.depth > 0 && !this.opened) {
+      if (this.heldArgv === null) {
+        this.heldDb = db
+        this.heldArgv = argv
+        return
+      }
       this.opened = true
-      this.emit(db, MULTI)
+      this.emit(this.heldDb!, MULTI)
+      this.emit(this.heldDb!, this.heldArgv)
+      this.heldArgv = null
     }
     this.emit(db, argv)
   }
