@@ -98,6 +98,13 @@ export interface CommandSpec {
    * handlers can treat every other argument as a string.
    */
   structuredValues?: { first: number; step: number }
+  /**
+   * The argument a handler takes as a Buffer when it arrived as one (a long value from
+   * the socket, see RequestDecoder.bytesFrom) and the command runs at once: it copies
+   * the bytes out before returning. Anywhere else, and for every other argument, the
+   * dispatcher hands over a string.
+   */
+  bytesValue?: number
   /** Derived from flags by the table, so the dispatcher tests a boolean. */
   noAuth?: boolean
   denyoom?: boolean

@@ -16,8 +16,9 @@ import { command, oneKey, type CommandSpec } from './spec.js'
  */
 
 /** A value argument as sent: a string from Redis clients, anything from the mini client. */
-function storable(v: RespValue): StoredValue {
-  return typeof v === 'string' ? v : new Structured(v)
+/** SET's value as the store takes it: a Buffer is a long value still as bytes (CommandSpec.bytesValue). */
+function storable(v: RespValue | Buffer): StoredValue | Buffer {
+  return typeof v === 'string' || v instanceof Uint8Array ? v : new Structured(v)
 }
 
 /** Replies with a stored value as GET does: its own type for structured values. */
@@ -199,7 +200,7 @@ function get(c: Caller, argv: string[]): void {
 /** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */
 function set(c: Caller, argv: string[]): void {
   const key = argv[1]
-  const value = storable((argv as RespValue[])[2])
+  const value = storable((argv as (RespValue | Buffer)[])[2])
   const db = c.db
   if (argv.length === 3) {
     db.set(key, value)
@@ -566,7 +567,7 @@ export const stringCommands: CommandSpec[] = [
     syntax: 'key', handler: get,
   }),
   command({
-    name: 'set', arity: -3, flags: ['write', 'denyoom'], ...oneKey, structuredValues: { first: 2, step: 0 },
+    name: 'set', arity: -3, flags: ['write', 'denyoom'], ...oneKey, structuredValues: { first: 2, step: 0 }, bytesValue: 2,
     group: 'string', since: '1.0.0', complexity: 'O(1)', summary: 'Set the string value of a key',
     syntax: 'key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]',
     handler: set,

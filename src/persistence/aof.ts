@@ -240,13 +240,22 @@ export class AppendOnlyFile implements WriteSink {
     let need = 16
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]
-      need += typeof a === 'string' ? a.length + 16 : 0
+      need += typeof a === 'string' || a instanceof Uint8Array ? a.length + 16 : 0
     }
     this.reserve(need)
     const start = this.pendingBytes
     let pos = header(this.pending, start, 0x2a, argv.length)
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]
+      if (a instanceof Uint8Array) {
+        // A long value as the decoder left it (CommandSpec.bytesValue).
+        pos = header(this.pending, pos, 0x24, a.length)
+        this.pending.set(a, pos)
+        pos += a.length
+        this.pending[pos++] = 0x0d
+        this.pending[pos++] = 0x0a
+        continue
+      }
       if (typeof a !== 'string') {
         // A structured value (the mini dialect's SET) in its RESP3 form.
         const encoder = this.encoder

@@ -73,6 +73,15 @@ export class RequestDecoder {
   structured = false
   /** Set when an argument of the current request was longer than MAX_ARG_LENGTH. */
   oversized = false
+  /**
+   * Bulks of at least this many bytes come back as Buffer views into the read buffer
+   * instead of strings (off by default); `bytes` is set for a request that has one.
+   * A view is valid only until the next feed() or release(): its user copies it out
+   * at once or turns it into a string. It spares a long value the string that would
+   * only be copied again into the bytes the store keeps it in.
+   */
+  bytesFrom = Infinity
+  bytes = false
   /** Bytes of an oversized bulk (and its CRLF) still to be discarded. */
   private skip = 0
   authenticated = true
@@ -202,6 +211,7 @@ export class RequestDecoder {
         if (this.pos >= this.end) return NEED_MORE
         this.structured = false
         this.oversized = false
+        this.bytes = false
         if (this.buf[this.pos] === 0x2a /* * */) {
           const count = this.readHeaderInt('multibulk')
           if (count === NEED_MORE) return NEED_MORE
@@ -231,7 +241,7 @@ export class RequestDecoder {
       }
       while (this.missing > 0) {
         if (this.pos >= this.end) return NEED_MORE
-        let value: RespValue | undefined
+        let value: RespValue | Buffer | undefined
         if (this.buf[this.pos] === 0x24 /* $ */) {
           value = this.readBulk()
         } else {
@@ -266,7 +276,7 @@ export class RequestDecoder {
     return n
   }
 
-  private readBulk(): string | null | undefined {
+  private readBulk(): string | Buffer | null | undefined {
     const headerStart = this.pos
     const len = this.readHeaderInt('bulk')
     if (len === NEED_MORE) return NEED_MORE
@@ -293,7 +303,11 @@ export class RequestDecoder {
     const pos = this.pos
     this.pos = pos + len + 2
     const buf = this.buf
-    if (len > CACHED_STRING) return buf.latin1Slice(pos, pos + len)
+    if (len > CACHED_STRING) {
+      if (len < this.bytesFrom) return buf.latin1Slice(pos, pos + len)
+      this.bytes = true
+      return buf.subarray(pos, pos + len)
+    }
     if (len === 0) return ''
     if (this.viewFor !== buf) {
       this.view = viewOf(buf)

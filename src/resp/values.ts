@@ -44,5 +44,8 @@ export type RespValue =
   | RespDouble
   | RespSimple
 
-/** One command as decoded: the name first. Anything but a string is a structured value. */
-export type Argv = RespValue[]
+/**
+ * One command as decoded: the name first. Anything but a string is a structured value,
+ * or, for a decoder with `bytesFrom` set, a long bulk string still as bytes.
+ */
+export type Argv = (RespValue | Buffer)[]

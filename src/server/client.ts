@@ -1,4 +1,5 @@
 import { ProtocolError, QueryBufferLimitError, RequestDecoder } from '../resp/decoder.js'
+import { BYTES_THRESHOLD } from '../store/types.js'
 import type { Argv } from '../resp/values.js'
 import { ReplyWriter } from '../resp/writer.js'
 import type { Database } from '../store/database.js'
@@ -100,6 +101,8 @@ export class Client extends Caller implements RawReader, OutputOwner {
       queryBufferLimit: server.config.int('client-query-buffer-limit'),
     })
     this.decoder.authenticated = this.authenticated
+    // Long values reach SET as bytes (CommandSpec.bytesValue), which the store keeps them in.
+    this.decoder.bytesFrom = BYTES_THRESHOLD
     this.output = new ConnectionOutput(socket, this, this.out, this)
   }
 

@@ -15,6 +15,7 @@ import { discardTransaction, flagTransaction, queueCommand } from './transaction
  * MULTI queues the command (+QUEUED) or call() runs it. Handlers never repeat them.
  */
 export function dispatch(table: CommandTable, client: Client, request: Argv): void {
+  if (client.decoder.bytes) takeBytes(table, client, request)
   if (client.decoder.oversized) {
     refuse(client, Err.argTooLong)
     return
@@ -53,7 +54,7 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
     reject(client, spec, Err.noAuth)
     return
   }
-  if (client.decoder.structured && !structuredAllowed(spec, request)) {
+  if (client.decoder.structured && !structuredAllowed(spec, request as RespValue[])) {
     reject(client, spec, Err.structuredArg)
     return
   }
@@ -156,6 +157,23 @@ export function invoke(spec: CommandSpec, caller: Caller, argv: string[]): void 
     out.truncate(mark)
     out.error(`ERR internal error in '${spec.fullName}': ${shortReason(e)}`)
     contain(caller.server, `command '${spec.fullName}' with ${argv.length} arguments`, e)
+  }
+}
+
+/**
+ * Long values the decoder left as views into its read buffer become strings, but for
+ * the one a handler takes as bytes (spec.bytesValue) when the command will run now:
+ * one queued by MULTI or held by a pause outlives the buffer, and a script's busy turn
+ * may see the client read again.
+ */
+function takeBytes(table: CommandTable, client: Client, request: Argv): void {
+  const name = request[0]
+  const spec = typeof name === 'string' ? table.lookup(name) : undefined
+  const server = client.server
+  const keep = spec?.bytesValue !== undefined && client.multi === null && server.pause.mode === 0 && server.busy === null ? spec.bytesValue : -1
+  for (let i = 0; i < request.length; i++) {
+    const a = request[i]
+    if (i !== keep && a instanceof Uint8Array) request[i] = a.latin1Slice(0, a.length)
   }
 }
 

@@ -167,7 +167,7 @@ export class Database {
    * passed is expired first, as Redis's lookup before an overwrite does, so observers
    * see it expire and then a new key appear.
    */
-  set(key: string, value: KeyspaceValue): void {
+  set(key: string, value: KeyspaceValue | Buffer): void {
     if (this.expires.size !== 0) {
       const at = this.expires.get(key)
       if (at !== undefined) {
@@ -179,7 +179,7 @@ export class Database {
   }
 
   /** Replaces a value keeping its TTL (APPEND, INCR, SETRANGE, collection updates). */
-  replace(key: string, value: KeyspaceValue): void {
+  replace(key: string, value: KeyspaceValue | Buffer): void {
     const observer = this.observer
     if (this.keys.set(key, value) && observer !== null) observer.keyAdded(this, key)
     if (observer !== null) observer.keyModified(this, key)

@@ -12,17 +12,30 @@ export type HeldValue = KeyspaceValue | number
  * class: get() and the iterators answer with the text, so a value moved by RENAME,
  * MOVE or COPY is stored again, never shared, and a freed slot is never read.
  */
-export class Keys extends KeySpace<HeldValue> {
+export class Keys {
+  private readonly space: KeySpace<HeldValue>
   strings = new SmallStrings()
 
-  override get(key: string): KeyspaceValue | undefined {
-    const v = super.get(key)
+  constructor(mapLimit?: number) {
+    this.space = new KeySpace(mapLimit)
+  }
+
+  get size(): number {
+    return this.space.size
+  }
+
+  has(key: string): boolean {
+    return this.space.has(key)
+  }
+
+  get(key: string): KeyspaceValue | undefined {
+    const v = this.space.get(key)
     return typeof v === 'number' ? this.strings.text(v) : v
   }
 
   /** The value as held (a number for a handle into `strings`). */
   held(key: string): HeldValue | undefined {
-    return super.get(key)
+    return this.space.get(key)
   }
 
   /** A held value as commands see it. */
@@ -36,9 +49,18 @@ export class Keys extends KeySpace<HeldValue> {
    * old value is never shared: COPY clones, and a background save has written the key
    * before any command changes it.
    */
-  override set(key: string, value: KeyspaceValue): boolean {
+  set(key: string, value: KeyspaceValue | Buffer): boolean {
+    const space = this.space
+    if (value instanceof Uint8Array) {
+      // A long value as the decoder left it (RequestDecoder.bytesFrom): its bytes,
+      // copied now, without the string that would only be copied again.
+      if (value.length < BYTES_THRESHOLD) return this.set(key, value.latin1Slice(0, value.length))
+      const old = space.get(key)
+      if (typeof old === 'number') this.strings.free(old)
+      return space.set(key, old instanceof MutableString && old.assignBytes(value) ? old : MutableString.ofBytes(value))
+    }
     if (typeof value === 'string' && value.length >= SMALL_MIN) {
-      const old = super.get(key)
+      const old = space.get(key)
       let held: HeldValue
       if (value.length >= BYTES_THRESHOLD) {
         if (typeof old === 'number') this.strings.free(old)
@@ -47,34 +69,43 @@ export class Keys extends KeySpace<HeldValue> {
         held = typeof old === 'number' ? this.strings.assign(old, value) : this.strings.store(value)
         if (held === old) return false
       }
-      return super.set(key, held)
+      return space.set(key, held)
     }
     // Without a slot in use, no old value can hold one: one Map operation, as before
     // slots existed (the short values of most benchmarks and counters).
     if (this.strings.used !== 0) this.freeHeld(key)
-    return super.set(key, value)
+    return space.set(key, value)
   }
 
-  override delete(key: string): boolean {
+  delete(key: string): boolean {
     if (this.strings.used !== 0) this.freeHeld(key)
-    return super.delete(key)
+    return this.space.delete(key)
   }
 
   private freeHeld(key: string): void {
-    const old = super.get(key)
+    const old = this.space.get(key)
     if (typeof old === 'number') this.strings.free(old)
   }
 
-  override clear(): void {
-    super.clear()
+  clear(): void {
+    this.space.clear()
     this.strings = new SmallStrings()
   }
 
-  override *entries(): IterableIterator<[string, KeyspaceValue]> {
-    for (const [k, v] of super.entries()) yield [k, typeof v === 'number' ? this.strings.text(v) : v]
+  /** KeySpace.tables(): the live Maps, values as held (see value()). */
+  tables(): readonly Map<string, HeldValue>[] {
+    return this.space.tables()
   }
 
-  override [Symbol.iterator](): IterableIterator<[string, KeyspaceValue]> {
+  keys(): IterableIterator<string> {
+    return this.space.keys()
+  }
+
+  *entries(): IterableIterator<[string, KeyspaceValue]> {
+    for (const [k, v] of this.space.entries()) yield [k, typeof v === 'number' ? this.strings.text(v) : v]
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, KeyspaceValue]> {
     return this.entries()
   }
 }

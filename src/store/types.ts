@@ -71,6 +71,25 @@ export class MutableString {
     return true
   }
 
+  /** ofText() from bytes, copied now (a long value as the decoder left it). */
+  static ofBytes(b: Uint8Array): MutableString {
+    const buf = Buffer.allocUnsafeSlow(b.length)
+    buf.set(b)
+    return new MutableString(buf, b.length)
+  }
+
+  /** assign() from bytes, copied now. */
+  assignBytes(b: Uint8Array): boolean {
+    const buf = this.buf
+    const n = b.length
+    if (n > buf.length || buf.length > 2 * n) return false
+    buf.set(b)
+    if (n < this.length) buf.fill(0, n, this.length)
+    this.length = n
+    this.cached = null
+    return true
+  }
+
   static from(s: string, room: number): MutableString {
     const buf = Buffer.alloc(Math.max(s.length, room))
     buf.latin1Write(s, 0)

@@ -384,6 +384,39 @@ describe('long values, which the store keeps as bytes', () => {
     expect(await r3.get('long')).toBe('short')
   })
 
+  it('long arguments arrive intact: SET takes its value as bytes, when queued or held by a pause as well; other commands get strings', async () => {
+    const v = (n: number, seed: number) => bytes(n, seed)
+    // Many long SETs in one write: the decoder hands each over as a view of its read buffer.
+    const pipe = r3.pipeline()
+    for (let i = 0; i < 40; i++) pipe.set(`p${i}`, v(2048 + i * 997, i))
+    await pipe.exec()
+    for (let i = 0; i < 40; i++) expect(await r3.getBuffer(`p${i}`)).toEqual(v(2048 + i * 997, i))
+    const multi = r3.multi()
+    multi.set('m1', v(4000, 1))
+    multi.set('m2', v(5000, 2))
+    multi.getBuffer('m1')
+    expect((await multi.exec())!.map(([, r]) => r)).toEqual(['OK', 'OK', v(4000, 1)])
+    expect(await r3.getBuffer('m2')).toEqual(v(5000, 2))
+    expect(await r3.callBuffer('ECHO', v(3000, 3))).toEqual(v(3000, 3))
+    await r3.hset('h', v(2500, 4), v(2600, 5))
+    expect(await r3.hgetBuffer('h', v(2500, 4))).toEqual(v(2600, 5))
+    expect(await r3.callBuffer('SET', 'g', v(2200, 6), 'GET')).toBeNull()
+    expect(await r3.callBuffer('SET', 'g', v(2300, 7), 'GET')).toEqual(v(2200, 6))
+    // Held by CLIENT PAUSE WRITE, then run: the value outlived the read that brought it.
+    const admin = r3.duplicate()
+    const writer = r3.duplicate()
+    await admin.call('CLIENT', 'PAUSE', '100000', 'WRITE')
+    const held = writer.set('paused', v(6000, 8))
+    // Until the server holds it (CLIENT LIST shows the writer blocked), then reads overwrite its buffers.
+    while (!String(await admin.call('CLIENT', 'LIST')).includes('flags=b')) await new Promise((r) => setTimeout(r, 5))
+    const filler = r3.duplicate()
+    for (let i = 0; i < 5; i++) await filler.echo('x'.repeat(30000))
+    await admin.call('CLIENT', 'UNPAUSE')
+    expect(await held).toBe('OK')
+    expect(await r3.getBuffer('paused')).toEqual(v(6000, 8))
+    for (const c of [admin, writer, filler]) c.disconnect()
+  })
+
   it('APPEND grows a long value in place: content, WATCH and keyspace events as for any APPEND', async () => {
     const head = bytes(3000, 5)
     await r3.set('grow', head)

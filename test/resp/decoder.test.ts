@@ -226,6 +226,21 @@ describe('RequestDecoder', () => {
     }
   })
 
+  it('hands bulks of bytesFrom bytes or more over as views of the buffer, and flags the request', () => {
+    const decoder = new RequestDecoder(LIMITS)
+    decoder.bytesFrom = 100
+    const long = 'L'.repeat(100)
+    const data = bytes(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n${long}\r\n*2\r\n$4\r\nECHO\r\n$99\r\n${'s'.repeat(99)}\r\n`)
+    decoder.feed(data, data.length)
+    const first = decoder.next()!
+    expect(decoder.bytes).toBe(true)
+    expect(first.slice(0, 2)).toEqual(['SET', 'k'])
+    expect(Buffer.isBuffer(first[2]) && (first[2] as Buffer).buffer === data.buffer).toBe(true)
+    expect((first[2] as Buffer).latin1Slice(0, 100)).toBe(long)
+    expect(decoder.next()).toEqual(['ECHO', 's'.repeat(99)])
+    expect(decoder.bytes).toBe(false)
+  })
+
   it('reports how many bytes are buffered and drops them once decoded', () => {
     const decoder = new RequestDecoder(LIMITS)
     const shared = Buffer.alloc(1024)
