@@ -103,6 +103,12 @@ export interface StreamEntry {
    * while they are still objects in the tail node, and reply with the same text.
    */
   readonly text?: string
+  /**
+   * idKey(id), when decoding a packed node had the id's parts at hand as numbers: a
+   * delivery keys the pending entry by it, and working it out from the bigint again
+   * costs two bigint allocations.
+   */
+  readonly key?: IdKey
 }
 
 /** An entry's id as reply text. */
@@ -330,7 +336,7 @@ class StreamNode {
         fields = new Array(k)
         for (let j = 0; j < k; j++) fields[j] = readString()
       }
-      out.push({ id, fields, text })
+      out.push({ id, fields, text, key: text !== undefined ? numericIdKey(baseMsN + dms, seq) ?? undefined : undefined })
       if (out.length === max) return true
     }
     return false
@@ -448,7 +454,7 @@ export interface PendingEntry {
 export class Consumer {
   /** Last time the consumer read or claimed something, in ms since the epoch. */
   seenTime = Date.now()
-  readonly pending = new IdMap<PendingEntry>()
+  readonly pending = new IdList<PendingEntry>()
   constructor(readonly name: string) {}
 }
 
@@ -472,9 +478,14 @@ export class ConsumerGroup {
   consumerOrCreate(name: string): { consumer: Consumer; created: boolean } {
     const found = this.consumers.get(name)
     if (found !== undefined) return { consumer: found, created: false }
+    return { consumer: this.addConsumer(name), created: true }
+  }
+
+  /** A new consumer; the name must not be taken. */
+  addConsumer(name: string): Consumer {
     const consumer = new Consumer(name)
     this.consumers.set(name, consumer)
-    return { consumer, created: true }
+    return consumer
   }
 
   /** Deletes a consumer and its pending entries; the number of those. */
@@ -518,27 +529,236 @@ export function numericIdKey(ms: number, seq: number): number | null {
 }
 
 /**
- * A map from ids to values iterated in id order (the pending entries lists). Lookups
- * go through a Map; the order is a sorted array of ids from which deletions are lazy:
- * a deleted id stays in the array until the array is compacted, so acknowledging in
- * order (the common case) costs O(1), and new ids, which usually come last, append.
- * The *ByKey methods and set's `k` take an idKey the caller already has, as XACK and
- * XREADGROUP do for every id they touch, sparing the bigint work of finding it again.
+ * Ids in order, each with a value: a consumer's pending entries list. The ids sit in
+ * a sorted array beside their values, found by binary search; a deleted id keeps its
+ * slot, its value undefined, until the slots are compacted in place. Pending entries
+ * are mostly delivered in order and acknowledged in order, so adding one appends,
+ * deleting one moves the head, and once a list empties it starts again from slot 0:
+ * the arrays stay the size of the backlog and are not reallocated, as a Map (which
+ * V8 grows and shrinks as a consumer's few pending entries come and go) would be.
  */
-export class IdMap<V> {
-  private readonly map = new Map<IdKey, V>()
-  /** Sorted ids, some of them deleted (not in `map`). */
-  private order: bigint[] = []
-  /** idKey() of each id in `order`, so that scans over it need not work them out again. */
-  private orderKeys: IdKey[] = []
-  /** Ids before this index are all deleted. */
-  private head = 0
+export class IdList<V> {
+  /** Sorted; slots [0, len) are in use. */
+  protected ids: bigint[] = []
+  /** The value of each slot, undefined when its id was deleted. */
+  protected vals: (V | undefined)[] = []
+  protected len = 0
+  /** Slots before this are all deleted. */
+  protected head = 0
+  private live = 0
+  /** Bumped whenever slots move, so that an iteration in progress finds its place again. */
+  private moves = 0
 
   get size(): number {
-    return this.map.size
+    return this.live
   }
 
   get(id: bigint): V | undefined {
+    const i = this.lowerBound(id, this.head)
+    return i < this.len && this.ids[i] === id ? this.vals[i] : undefined
+  }
+
+  /** Whether every id here (deleted ones included) is below `id`: then it is not here. */
+  isAfterAll(id: bigint): boolean {
+    return this.len === 0 || this.ids[this.len - 1] < id
+  }
+
+  set(id: bigint, v: V): void {
+    const ids = this.ids
+    const len = this.len
+    if (len === 0 || ids[len - 1] < id) {
+      this.append(id, v)
+      return
+    }
+    // Searched from slot 0: the id may still stand, deleted, before the head.
+    const i = this.lowerBound(id, 0)
+    if (ids[i] === id) {
+      if (this.vals[i] === undefined) {
+        this.live++
+        if (i < this.head) this.head = i
+      }
+      this.vals[i] = v
+      return
+    }
+    this.insertAt(i, id, v)
+  }
+
+  private append(id: bigint, v: V): void {
+    // Rather than grow the arrays, take back the slots of deleted ids.
+    if (this.len === this.ids.length && this.len - this.live > this.live + 32) this.compact()
+    const at = this.len++
+    if (at === this.ids.length) {
+      this.ids.push(id)
+      this.vals.push(v)
+    } else {
+      this.ids[at] = id
+      this.vals[at] = v
+    }
+    this.live++
+  }
+
+  private insertAt(i: number, id: bigint, v: V): void {
+    const ids = this.ids
+    const vals = this.vals
+    const len = this.len
+    if (len === ids.length) {
+      ids.push(0n)
+      vals.push(undefined)
+    }
+    for (let j = len; j > i; j--) {
+      ids[j] = ids[j - 1]
+      vals[j] = vals[j - 1]
+    }
+    ids[i] = id
+    vals[i] = v
+    this.len = len + 1
+    this.live++
+    if (i < this.head) this.head = i
+    this.moves++
+  }
+
+  delete(id: bigint): boolean {
+    const ids = this.ids
+    let i = this.head
+    // Acknowledged in order, the id is the head's.
+    if (i >= this.len || ids[i] !== id) {
+      i = this.lowerBound(id, i)
+      if (i >= this.len || ids[i] !== id) return false
+    }
+    const vals = this.vals
+    if (vals[i] === undefined) return false
+    vals[i] = undefined
+    this.live--
+    if (i !== this.head) return true
+    if (this.live === 0) {
+      this.clear()
+      return true
+    }
+    let head = i + 1
+    while (vals[head] === undefined) head++
+    this.head = head
+    // The slots before the head are free: move the rest down once they are half.
+    if (head >= 32 && head * 2 >= this.len) this.compact()
+    return true
+  }
+
+  /** Empties the list, keeping the arrays unless they are much larger than a list usually needs. */
+  private clear(): void {
+    const ids = this.ids
+    const vals = this.vals
+    if (ids.length > 1024) {
+      ids.length = 0
+      vals.length = 0
+    } else {
+      for (let i = 0; i < this.len; i++) ids[i] = 0n
+    }
+    this.len = 0
+    this.head = 0
+    this.moves++
+  }
+
+  /** Moves the live slots down to the start, in place, dropping the deleted ones. */
+  private compact(): void {
+    const ids = this.ids
+    const vals = this.vals
+    const len = this.len
+    let n = 0
+    for (let i = this.head; i < len; i++) {
+      const v = vals[i]
+      if (v === undefined) continue
+      ids[n] = ids[i]
+      vals[n] = v
+      n++
+    }
+    for (let i = n; i < len; i++) {
+      ids[i] = 0n
+      vals[i] = undefined
+    }
+    if (ids.length > 1024 && n * 4 < ids.length) {
+      ids.length = n
+      vals.length = n
+    }
+    this.len = n
+    this.head = 0
+    this.moves++
+  }
+
+  /** Index of the first slot from `lo` whose id is >= `id`. */
+  private lowerBound(id: bigint, lo: number): number {
+    const ids = this.ids
+    let hi = this.len
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (ids[mid] < id) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /**
+   * Live entries with ids >= `start`, in order. Deleting entries (even the current one)
+   * while iterating is allowed; adding to this list is not.
+   */
+  *from(start = 0n): Generator<[bigint, V]> {
+    if (this.len - this.live > this.live + 32) this.compact()
+    let moves = this.moves
+    let i = this.lowerBound(start, this.head)
+    while (i < this.len) {
+      const id = this.ids[i]
+      const v = this.vals[i]
+      if (v !== undefined) {
+        yield [id, v]
+        if (this.moves !== moves) {
+          // A deletion compacted the slots: carry on after the id just given.
+          moves = this.moves
+          i = this.lowerBound(id, this.head)
+          if (i < this.len && this.ids[i] === id) i++
+          continue
+        }
+      }
+      i++
+    }
+  }
+
+  first(): bigint | undefined {
+    for (let i = this.head; i < this.len; i++) if (this.vals[i] !== undefined) return this.ids[i]
+    return undefined
+  }
+
+  last(): bigint | undefined {
+    for (let i = this.len - 1; i >= this.head; i--) if (this.vals[i] !== undefined) return this.ids[i]
+    return undefined
+  }
+
+  /** Live ids in order. */
+  keys(): bigint[] {
+    const out: bigint[] = []
+    for (let i = this.head; i < this.len; i++) if (this.vals[i] !== undefined) out.push(this.ids[i])
+    return out
+  }
+
+  /** Live values in id order. */
+  values(): V[] {
+    const out: V[] = []
+    for (let i = this.head; i < this.len; i++) {
+      const v = this.vals[i]
+      if (v !== undefined) out.push(v)
+    }
+    return out
+  }
+}
+
+/**
+ * An IdList that also finds values by idKey through a Map: a group's pending entries
+ * list, which XACK, XCLAIM and deliveries look ids up in, however long it grows.
+ * The *ByKey methods and the `k` arguments take an idKey the caller already has, as
+ * XACK and XREADGROUP do for every id they touch, sparing the bigint work of finding
+ * it again.
+ */
+export class IdMap<V> extends IdList<V> {
+  private readonly map = new Map<IdKey, V>()
+
+  override get(id: bigint): V | undefined {
     return this.map.get(idKey(id))
   }
 
@@ -546,123 +766,15 @@ export class IdMap<V> {
     return this.map.get(k)
   }
 
-  set(id: bigint, v: V, k: IdKey = idKey(id)): void {
-    const map = this.map
-    const size = map.size
-    map.set(k, v)
-    // Same size: the id was there and only its value changed.
-    if (map.size === size) return
-    const order = this.order
-    const n = order.length
-    if (n === 0 || order[n - 1] < id) {
-      order.push(id)
-      this.orderKeys.push(k)
-      return
-    }
-    // Searched from the start: the id may still stand, deleted, before `head`.
-    const i = this.lowerBound(id, 0)
-    if (i < n && order[i] === id) {
-      // Deleted earlier and still in the array: it is live again where it stands.
-      if (i < this.head) this.head = i
-      return
-    }
-    if (i < this.head) this.head = i
-    order.splice(i, 0, id)
-    this.orderKeys.splice(i, 0, k)
+  override set(id: bigint, v: V, k: IdKey = idKey(id)): void {
+    this.map.set(k, v)
+    super.set(id, v)
   }
 
-  delete(id: bigint): boolean {
-    return this.deleteByKey(idKey(id))
-  }
-
-  deleteByKey(k: IdKey): boolean {
-    const map = this.map
-    if (!map.delete(k)) return false
-    const keys = this.orderKeys
-    let head = this.head
-    // keys[head] is live, so only deleting it moves the head.
-    if (keys[head] !== k) return true
-    while (head < keys.length && !map.has(keys[head])) head++
-    this.head = head
-    // Acknowledged in order, the ids before `head` are all dead: drop them once they
-    // are most of the array, so a long-lived group's lists stay the size of its backlog.
-    if (head > 1024 && head * 2 > keys.length) {
-      this.order = this.order.slice(head)
-      this.orderKeys = keys.slice(head)
-      this.head = 0
-    }
+  override delete(id: bigint, k: IdKey = idKey(id)): boolean {
+    if (!this.map.delete(k)) return false
+    super.delete(id)
     return true
-  }
-
-  /** Index in `order` of the first id >= `id`, searching from `lo`. */
-  private lowerBound(id: bigint, lo = this.head): number {
-    const order = this.order
-    let hi = order.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (order[mid] < id) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-
-  /** Drops deleted ids from the arrays once they outnumber the live ones. */
-  private compact(): void {
-    const order = this.order
-    const map = this.map
-    if (order.length - map.size <= map.size + 32) return
-    const keys = this.orderKeys
-    const liveOrder: bigint[] = []
-    const liveKeys: IdKey[] = []
-    for (let i = 0; i < order.length; i++) {
-      if (!map.has(keys[i])) continue
-      liveOrder.push(order[i])
-      liveKeys.push(keys[i])
-    }
-    this.order = liveOrder
-    this.orderKeys = liveKeys
-    this.head = 0
-  }
-
-  /**
-   * Live entries with ids >= `start`, in order. Deleting entries (even the current one)
-   * while iterating is allowed; adding to this map is not.
-   */
-  *from(start = 0n): Generator<[bigint, V]> {
-    this.compact()
-    const order = this.order
-    const keys = this.orderKeys
-    const map = this.map
-    for (let i = this.lowerBound(start); i < order.length; i++) {
-      const v = map.get(keys[i])
-      if (v !== undefined) yield [order[i], v]
-    }
-  }
-
-  first(): bigint | undefined {
-    const keys = this.orderKeys
-    for (let i = this.head; i < keys.length; i++) if (this.map.has(keys[i])) return this.order[i]
-    return undefined
-  }
-
-  last(): bigint | undefined {
-    const keys = this.orderKeys
-    for (let i = keys.length - 1; i >= this.head; i--) if (this.map.has(keys[i])) return this.order[i]
-    return undefined
-  }
-
-  /** Live ids in order. */
-  keys(): bigint[] {
-    const out: bigint[] = []
-    for (const [id] of this.from()) out.push(id)
-    return out
-  }
-
-  /** Live values in id order. */
-  values(): V[] {
-    const out: V[] = []
-    for (const [, v] of this.from()) out.push(v)
-    return out
   }
 }
 

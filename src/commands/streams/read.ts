@@ -169,8 +169,9 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
     // Redis 7.0 creates the consumer only once there is something to serve it.
     let created = false
     if (xreadgroup) {
-      created = !groups[j].consumers.has(args.consumer!)
-      consumer = consumerFor(c, groups[j], args.consumer!, key)
+      const found = groups[j].consumer(args.consumer!)
+      created = found === undefined
+      consumer = found ?? consumerFor(c, groups[j], args.consumer!, key)
       consumer.seenTime = Date.now()
     }
     const start = gt === MAX_ID ? MAX_ID : gt + 1n
@@ -221,19 +222,20 @@ function serveReady(c: Caller, argv: string[], args: ReadArgs): void {
   const g = v.groups.get(args.group)
   if (g === undefined) return c.out.error(StreamErr.groupGone)
   if (!(v.lastId > g.lastId) || v.firstFrom(g.lastId + 1n) === undefined) return wait()
-  const created = !g.consumers.has(args.consumer!)
-  const consumer = consumerFor(c, g, args.consumer!, key)
+  const found = g.consumer(args.consumer!)
+  const created = found === undefined
+  const consumer = found ?? consumerFor(c, g, args.consumer!, key)
   const entries = deliver(c, key, v, g, consumer, g.lastId + 1n, args.count || BLOCKED_DEFAULT_COUNT, args.noack, created)
   replyRead(c, [{ key, entries }])
 }
 
 /** The group's consumer by name, created (with its event) when missing. */
 export function consumerFor(c: Caller, g: ConsumerGroup, name: string, key: string): Consumer {
-  const { consumer, created } = g.consumerOrCreate(name)
-  if (created) {
-    c.server.dirty++
-    c.notify(Notify.stream, 'xgroup-createconsumer', key)
-  }
+  const found = g.consumer(name)
+  if (found !== undefined) return found
+  const consumer = g.addConsumer(name)
+  c.server.dirty++
+  c.notify(Notify.stream, 'xgroup-createconsumer', key)
   return consumer
 }
 
@@ -255,18 +257,19 @@ function deliver(c: Caller, key: string, s: StreamValue, g: ConsumerGroup | null
     if (propagate) s.advanceGroup(g, e.id)
     if (noack) continue
     if (propagate) c.propagateAs(claimOf(key, g, consumer!.name, e.id, now, 1))
-    const k = idKey(e.id)
-    const existing = g.pending.getByKey(k)
+    const k = e.key ?? idKey(e.id)
+    // An id past every id of the list cannot be pending: the common case, a new entry.
+    const existing = g.pending.isAfterAll(e.id) ? undefined : g.pending.getByKey(k)
     if (existing !== undefined) {
-      existing.consumer.pending.deleteByKey(k)
+      existing.consumer.pending.delete(e.id)
       existing.consumer = consumer!
       existing.deliveryTime = now
       existing.deliveryCount = 1
-      consumer!.pending.set(e.id, existing, k)
+      consumer!.pending.set(e.id, existing)
     } else {
       const p: PendingEntry = { id: e.id, deliveryTime: now, deliveryCount: 1, consumer: consumer! }
       g.pending.set(e.id, p, k)
-      consumer!.pending.set(e.id, p, k)
+      consumer!.pending.set(e.id, p)
     }
   }
   if (entries.length > 0) {
