@@ -99,21 +99,17 @@ export interface StreamEntry {
   /** field, value, field, value... */
   readonly fields: string[]
   /**
-   * formatId(id), when XADD made it for its reply: consumers mostly read entries
-   * while they are still objects in the tail node, and reply with the same text.
+   * formatId(id) for an id without a number key whose text was at hand (XADD, or a
+   * packed node's decoding when the id's parts are below 2^53).
    */
   readonly text?: string
   /**
-   * idKey(id), when decoding a packed node had the id's parts at hand as numbers: a
-   * delivery keys the pending entry by it, and working it out from the bigint again
-   * costs two bigint allocations.
+   * idKey(id) when it is a number (nearly every id: see idKey), set by XADD and by a
+   * packed node's decoding, which have the id's parts at hand: a delivery keys the
+   * pending entry by it and replies write the id from it (working either out from
+   * the bigint costs bigint allocations, and a text a string to build and flatten).
    */
-  readonly key?: IdKey
-}
-
-/** An entry's id as reply text. */
-export function entryIdText(e: StreamEntry): string {
-  return e.text ?? formatId(e.id)
+  readonly key?: number
 }
 
 /**
@@ -294,30 +290,32 @@ class StreamNode {
         skipStrings(readVarint(), master.length)
       }
     }
-    // Ids of a node mostly share their ms: its bigint half and its text are made once.
+    // Ids of a node mostly share their ms: its bigint half, its part of the idKey and
+    // its text are worked out once.
     let msDelta = -1
+    let ms = 0
     let msPart = 0n
+    let msKey = -1
     let msText = ''
     for (; i < this.count; i++) {
       let id: bigint
-      let text: string | undefined
       const from = at
       const dms = readSmallVarint()
       const seq = dms < 0 ? -1 : readSmallVarint()
-      if (seq >= 0 && baseMsN >= 0 && baseMsN + dms < SAFE_MS) {
+      const small = seq >= 0 && baseMsN >= 0 && baseMsN + dms < SAFE_MS
+      if (small) {
         if (dms !== msDelta) {
           msDelta = dms
-          const ms = baseMsN + dms
+          ms = baseMsN + dms
           msPart = BigInt(ms) << 64n
-          msText = `${ms}-`
+          msKey = ms < KEY_MS ? ms * KEY_SEQ : -1
+          msText = ''
         }
-        id = msPart | BigInt(seq)
-        text = msText + seq
+        id = msPart | (seq < KEY_SEQ ? smallBigInt(seq) : BigInt(seq))
       } else {
         at = from
-        const ms = baseMs + readBigVarint()
-        id = (ms << 64n) | readBigVarint()
-        text = undefined
+        const bigMs = baseMs + readBigVarint()
+        id = (bigMs << 64n) | readBigVarint()
       }
       const k = readVarint()
       if (id < start) {
@@ -336,7 +334,16 @@ class StreamNode {
         fields = new Array(k)
         for (let j = 0; j < k; j++) fields[j] = readString()
       }
-      out.push({ id, fields, text, key: text !== undefined ? numericIdKey(baseMsN + dms, seq) ?? undefined : undefined })
+      // An id with a number key is written from it (replyEntryHead), with no text to
+      // build; other ids of safe parts get their text here, the rest from formatId.
+      let key: number | undefined
+      let text: string | undefined
+      if (small && msKey >= 0 && seq < KEY_SEQ) key = msKey + seq
+      else if (small) {
+        if (msText === '') msText = `${ms}-`
+        text = msText + seq
+      }
+      out.push({ id, fields, text, key })
       if (out.length === max) return true
     }
     return false
@@ -352,6 +359,14 @@ class StreamNode {
     copy.last = this.last
     return copy
   }
+}
+
+/** BigInt(n) for 0 <= n < KEY_SEQ, made once: decoding an id ORs its sequence in. */
+const smallBigInts: bigint[] = []
+for (let n = 0; n < 1024; n++) smallBigInts.push(BigInt(n))
+
+function smallBigInt(n: number): bigint {
+  return smallBigInts[n]
 }
 
 /** An id's ms below this (2^53) is exact as a double. */
@@ -519,13 +534,17 @@ export type IdKey = number | string
  * equals.
  */
 export function idKey(id: bigint): IdKey {
-  if (split(id) && splitMs < 0x80000000000 && splitSeq < 1024) return splitMs * 1024 + splitSeq
+  if (split(id) && splitMs < KEY_MS && splitSeq < KEY_SEQ) return splitMs * KEY_SEQ + splitSeq
   return formatId(id)
 }
 
+/** The bounds of the parts of an id whose idKey is a number, and the ms part's multiplier. */
+export const KEY_MS = 0x80000000000
+export const KEY_SEQ = 1024
+
 /** idKey of the id (ms, seq) when that is a number (both parts in its range), else null. */
 export function numericIdKey(ms: number, seq: number): number | null {
-  return ms < 0x80000000000 && seq < 1024 ? ms * 1024 + seq : null
+  return ms < KEY_MS && seq < KEY_SEQ ? ms * KEY_SEQ + seq : null
 }
 
 /**
@@ -887,9 +906,11 @@ export class StreamValue implements Collection {
     return id > last ? id : null
   }
 
-  /** Appends an entry whose id is greater than lastId; `text` is formatId(id) when known. */
-  append(id: bigint, fields: string[], text?: string): void {
-    const entry: StreamEntry = { id, fields, text }
+  /** Appends an entry whose id is greater than lastId, and returns it. */
+  append(id: bigint, fields: string[]): StreamEntry {
+    // XADD has just worked the id out (nextId), so split's memo holds its parts.
+    const key = split(id) && splitMs < KEY_MS && splitSeq < KEY_SEQ ? splitMs * KEY_SEQ + splitSeq : undefined
+    const entry: StreamEntry = { id, fields, text: key === undefined ? formatId(id) : undefined, key }
     let node: StreamNode | undefined = this.nodes[this.nodes.length - 1]
     let size = 0
     for (const f of fields) size += f.length
@@ -916,6 +937,7 @@ export class StreamValue implements Collection {
     this.length++
     this.lastId = id
     this.entriesAdded++
+    return entry
   }
 
   /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { rng } from '../../scripts/prng.mjs'
-import { formatId, IdList, IdMap, makeId, MAX_ID, type StreamEntry, StreamValue, streamLimits, U64_MAX } from '../../src/store/stream.js'
+import { formatId, IdList, idKey, IdMap, makeId, MAX_ID, type StreamEntry, StreamValue, streamLimits, U64_MAX } from '../../src/store/stream.js'
 
 /** The stream structure alone: ids, nodes, ranges, deletion and trimming, group counters. */
 
@@ -38,15 +38,18 @@ describe('StreamValue', () => {
         k++
       }
     }
-    // Decoded entries may carry their id's text (when its parts are below 2^53): it must be formatId's.
+    // Decoded entries may carry their id's text or number key (when its parts are
+    // below 2^53): they must be formatId's and idKey's.
     const plain = (entries: StreamEntry[]) => entries.map((e) => {
       if (e.text !== undefined) expect(e.text).toBe(formatId(e.id))
+      if (e.key !== undefined) expect(e.key).toBe(idKey(e.id))
       return { id: e.id, fields: e.fields }
     })
     expect(s.nodeCount).toBeGreaterThan(5)
     const all = s.range(0n, MAX_ID, 0)
     expect(plain(all)).toEqual(want)
-    expect(all.filter((e) => e.text !== undefined).length).toBeGreaterThan(10)
+    expect(all.filter((e) => e.text !== undefined).length).toBeGreaterThan(5)
+    expect(all.filter((e) => e.key !== undefined).length).toBeGreaterThan(5)
     expect(plain(s.range(0n, MAX_ID, 0, true))).toEqual(want.slice().reverse())
     // Starting inside a packed node: the entries before are skipped, not decoded.
     for (let i = 0; i < want.length; i++) expect(plain(s.range(want[i].id, MAX_ID, 2))).toEqual(want.slice(i, i + 2))

@@ -5,7 +5,7 @@ import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
 import {
-  int64Arg, intervalArg, parseId, replyEntries, streamForRead, streamForWrite, strictIdArg, StreamErr,
+  int64Arg, intervalArg, parseId, replyEntries, replyEntryId, streamForRead, streamForWrite, strictIdArg, StreamErr,
 } from './shared.js'
 
 /** The entry commands: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID. */
@@ -148,9 +148,7 @@ function xadd(c: Caller, argv: string[]): void {
   if (s.lastId === MAX_ID) return c.out.error(StreamErr.exhausted)
   const id = s.nextId(args.ms, args.seq, Date.now())
   if (id === null) return c.out.error(StreamErr.xaddSmaller)
-  const text = formatId(id)
-  s.append(id, argv.slice(fieldsAt), text)
-  c.out.bulk(text)
+  replyEntryId(c.out, s.append(id, argv.slice(fieldsAt)))
   c.db.modified(key)
   c.notify(Notify.stream, 'xadd', key)
   if (args.trim !== null && s.trim(args.trim) > 0) c.notify(Notify.stream, 'xtrim', key)
@@ -161,7 +159,7 @@ function xadd(c: Caller, argv: string[]): void {
     const approx = args.trim !== null && args.trim.approx
     if (chosen || approx) {
       const told = argv.slice()
-      if (chosen) told[args.next] = text
+      if (chosen) told[args.next] = formatId(id)
       if (approx) exactTrim(told, args.next, s)
       c.propagateAs(told)
     }

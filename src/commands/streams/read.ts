@@ -7,7 +7,7 @@ import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import type { CommandSpec } from '../spec.js'
 import { Err } from '../errors.js'
-import { parseId, StreamErr } from './shared.js'
+import { parseId, replyEntryHead, StreamErr } from './shared.js'
 
 /**
  * XREAD and XREADGROUP. A read that finds nothing parks the client on its keys (with
@@ -25,6 +25,7 @@ interface ReadEntry {
   id: bigint
   fields: string[] | null
   text?: string
+  key?: number
 }
 
 interface ReadArgs {
@@ -321,13 +322,13 @@ function replyRead(c: Caller, results: { key: string; entries: ReadEntry[] }[]):
     out.bulk(key)
     out.array(entries.length)
     for (const e of entries) {
-      out.array(2)
-      out.bulk(e.text ?? formatId(e.id))
       if (e.fields === null) {
+        out.array(2)
+        out.bulk(e.text ?? formatId(e.id))
         out.nullArray()
         continue
       }
-      out.array(e.fields.length)
+      replyEntryHead(out, e, e.fields.length)
       for (const f of e.fields) out.bulk(f)
     }
   }
