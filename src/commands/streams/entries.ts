@@ -22,6 +22,12 @@ interface AddOrTrimArgs {
 }
 
 /**
+ * What parseAddOrTrim returns, one object reused: its callers are done with it before
+ * the next command, and XADD parses it for every entry.
+ */
+const addOrTrimArgs: AddOrTrimArgs = { trim: null, noMkstream: false, ms: null, seq: null, idGiven: false, next: 0 }
+
+/**
  * XADD's and XTRIM's options, as Redis reads them: in any order, MAXLEN or MINID
  * with an optional `=` or `~`, LIMIT, and for XADD NOMKSTREAM, then the id. Null
  * after replying an error.
@@ -33,7 +39,13 @@ function parseAddOrTrim(c: Caller, argv: string[], xadd: boolean): AddOrTrimArgs
   let approx = false
   let limit = 0n
   let limitGiven = false
-  const result: AddOrTrimArgs = { trim: null, noMkstream: false, ms: null, seq: null, idGiven: false, next: argv.length }
+  const result = addOrTrimArgs
+  result.trim = null
+  result.noMkstream = false
+  result.ms = null
+  result.seq = null
+  result.idGiven = false
+  result.next = argv.length
   let i = 2
   for (; i < argv.length; i++) {
     const more = argv.length - 1 - i

@@ -201,11 +201,11 @@ function xack(c: Caller, argv: string[]): void {
   const g = found.g
   if (g === undefined) return c.out.integer(0)
   // Every id is checked before any is acknowledged, as Redis does.
-  const keys: IdKey[] = []
+  const keys = new Array<IdKey>(argv.length - 3)
   for (let j = 3; j < argv.length; j++) {
     const k = strictIdKeyArg(argv[j])
     if (k === null) return c.out.error(StreamErr.invalidId)
-    keys.push(k)
+    keys[j - 3] = k
   }
   let acked = 0
   for (const k of keys) {

@@ -119,8 +119,9 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
   if (args === null) return
   if (c.retrying) return serveReady(c, argv, args)
   const { keysAt, n } = args
-  const ids: bigint[] = []
-  const groups: ConsumerGroup[] = []
+  // Sized up front: a pushed-to empty array takes room for 16 elements, for one key.
+  const ids = new Array<bigint>(n)
+  const groups = new Array<ConsumerGroup>(args.group === null ? 0 : n)
   for (let j = 0; j < n; j++) {
     const key = argv[keysAt + j]
     const idArg = argv[keysAt + n + j]
@@ -129,23 +130,24 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
     if (args.group !== null) {
       const g = v?.groups.get(args.group)
       if (g === undefined) return c.out.error(StreamErr.noGroupRead(key, args.group))
-      groups.push(g)
+      groups[j] = g
     }
     if (idArg === '$') {
       if (xreadgroup) return c.out.error(StreamErr.dollarInGroup)
-      ids.push(v === undefined ? 0n : v.lastId)
+      ids[j] = v === undefined ? 0n : v.lastId
     } else if (idArg === '>') {
       if (!xreadgroup) return c.out.error(StreamErr.gtOnlyGroup)
-      ids.push(NEW)
+      ids[j] = NEW
     } else {
       const p = parseId(idArg, 0n, true)
       if (p === null) return c.out.error(StreamErr.invalidId)
       // Redis stands for `>` with the largest id, so XREADGROUP reads that id as `>`.
-      ids.push(xreadgroup && p.id === MAX_ID ? NEW : p.id)
+      ids[j] = xreadgroup && p.id === MAX_ID ? NEW : p.id
     }
   }
 
-  const results: { key: string; entries: ReadEntry[] }[] = []
+  const results = new Array<{ key: string; entries: ReadEntry[] }>(n)
+  let served = 0
   for (let j = 0; j < n; j++) {
     const key = argv[keysAt + j]
     const s = c.db.lookupRead(key) as StreamValue | undefined
@@ -179,9 +181,9 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
     const entries = history
       ? readHistory(s, consumer!, start, args.count)
       : deliver(c, key, s, xreadgroup ? groups[j] : null, consumer, start, args.count, args.noack, created)
-    results.push({ key, entries })
+    results[served++] = { key, entries }
   }
-  if (results.length > 0) return replyRead(c, results)
+  if (served > 0) return replyRead(c, results, served)
 
   if (args.timeout === -1 || c.denyBlocking) return c.out.nullArray()
   // Park with `$` resolved, so the re-run reads what arrived after this moment.
@@ -312,12 +314,14 @@ function readHistory(s: StreamValue, consumer: Consumer, start: bigint, count: n
   return out
 }
 
-function replyRead(c: Caller, results: { key: string; entries: ReadEntry[] }[]): void {
+/** The reply of a read that served the first `n` of `results`. */
+function replyRead(c: Caller, results: { key: string; entries: ReadEntry[] }[], n = results.length): void {
   const out = c.out
   const resp3 = out.proto === 3
-  if (resp3) out.map(results.length)
-  else out.array(results.length)
-  for (const { key, entries } of results) {
+  if (resp3) out.map(n)
+  else out.array(n)
+  for (let r = 0; r < n; r++) {
+    const { key, entries } = results[r]
     if (!resp3) out.array(2)
     out.bulk(key)
     out.array(entries.length)
