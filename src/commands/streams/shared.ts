@@ -168,10 +168,18 @@ export function intervalArg(c: Caller, arg: string, start: boolean): bigint | nu
 const head = Buffer.allocUnsafe(64)
 const headViews: Buffer[] = []
 for (let n = 0; n <= head.length; n++) headViews.push(head.subarray(0, n))
-/** The decimal digits (last first) of the ms part replyEntryHead wrote last: ids in a row mostly share it. */
-let lastMs = -1
-const msDigits = new Uint8Array(16)
-let msDigitCount = 0
+/**
+ * The decimal digits (last first) of the ms part of the id last written: ids in a row
+ * mostly share it. XADD's replies and reads (which are mostly behind, in older ms)
+ * each keep their own, so that interleaved they do not undo each other's.
+ */
+class MsDigits {
+  ms = -1
+  readonly digits = new Uint8Array(16)
+  count = 0
+}
+const addedMs = new MsDigits()
+const readMs = new MsDigits()
 
 /**
  * An entry's opening: `*2`, its id as a bulk string and the header of its `n` fields.
@@ -192,7 +200,7 @@ export function replyEntryHead(out: ReplyWriter, e: IdOf, n: number): void {
   b[1] = 0x32
   b[2] = 0x0d
   b[3] = 0x0a
-  let p = writeIdBulk(b, 4, key)
+  let p = writeIdBulk(b, 4, key, readMs)
   b[p++] = 0x2a
   p = writeSmall(b, p, n)
   b[p++] = 0x0d
@@ -204,18 +212,19 @@ export function replyEntryHead(out: ReplyWriter, e: IdOf, n: number): void {
 export function replyEntryId(out: ReplyWriter, e: IdOf): void {
   const key = e.key
   if (key === undefined) return out.bulk(e.text ?? formatId(e.id))
-  out.raw(headViews[writeIdBulk(head, 0, key)])
+  out.raw(headViews[writeIdBulk(head, 0, key, addedMs)])
 }
 
 /** What replies need of an entry to write its id. */
 type IdOf = Pick<StreamEntry, 'id' | 'text' | 'key'>
 
 /** The id of number key `key` as a bulk string at b[p]; the position after it. */
-function writeIdBulk(b: Buffer, p: number, key: number): number {
+function writeIdBulk(b: Buffer, p: number, key: number, cache: MsDigits): number {
   const ms = Math.floor(key / KEY_SEQ)
   const seq = key - ms * KEY_SEQ
-  if (ms !== lastMs) {
-    lastMs = ms
+  const msDigits = cache.digits
+  if (ms !== cache.ms) {
+    cache.ms = ms
     let d = 0
     let m = ms
     do {
@@ -223,8 +232,9 @@ function writeIdBulk(b: Buffer, p: number, key: number): number {
       msDigits[d++] = 0x30 + (m - q * 10)
       m = q
     } while (m > 0)
-    msDigitCount = d
+    cache.count = d
   }
+  const msDigitCount = cache.count
   const seqDigits = seq < 10 ? 1 : seq < 100 ? 2 : seq < 1000 ? 3 : 4
   const len = msDigitCount + 1 + seqDigits
   b[p++] = 0x24
