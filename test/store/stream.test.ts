@@ -59,6 +59,39 @@ describe('StreamValue', () => {
     expect(plain([s.get(want[7].id)!])).toEqual([want[7]])
   })
 
+  it('reads a packed node in runs, resuming where the last run stopped, and still from anywhere else', () => {
+    const s = new StreamValue()
+    const all: bigint[] = []
+    for (let i = 0; i < 350; i++) {
+      const x = makeId(1000n + BigInt(i >> 3), BigInt(i & 7))
+      s.append(x, ['f', String(i)])
+      all.push(x)
+    }
+    const after = (x: bigint) => all.filter((y) => y > x)
+    // As a consumer group reads: each run from just past the last id it got.
+    let last = 0n
+    const seen: bigint[] = []
+    for (;;) {
+      const run = s.range(last + 1n, MAX_ID, 7)
+      if (run.length === 0) break
+      seen.push(...run.map((e) => e.id))
+      last = run[run.length - 1].id
+    }
+    expect(seen).toEqual(all)
+    // Runs that go back, repeat or jump ahead of where the last one stopped.
+    const r = rng(3)
+    for (let k = 0; k < 300; k++) {
+      const from = r.chance(0.2) ? all[r.int(all.length)] : all[r.int(all.length)] + 1n
+      const n = 1 + r.int(12)
+      expect(s.range(from, MAX_ID, n).map((e) => e.id)).toEqual(after(from - 1n).slice(0, n))
+    }
+    // An edit repacks the node: a run must not resume in the old data.
+    expect(s.range(all[10] + 1n, MAX_ID, 3).map((e) => e.id)).toEqual(all.slice(11, 14))
+    expect(s.delete(all[12])).toBe(true)
+    expect(s.range(all[13] + 1n, MAX_ID, 3).map((e) => e.id)).toEqual(all.slice(14, 17))
+    expect(s.range(all[11], MAX_ID, 3).map((e) => e.id)).toEqual([all[11], all[13], all[14]])
+  })
+
   it('formats ids exactly on both sides of 2^53, and nextId counts past a sequence of 2^53 - 1', () => {
     for (const ms of [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, U64_MAX]) {
       for (const seq of [0n, 9n, 2n ** 53n - 1n, 2n ** 53n, U64_MAX]) {
