@@ -99,15 +99,17 @@ export interface StreamEntry {
   /** field, value, field, value... */
   readonly fields: string[]
   /**
-   * formatId(id), when XADD made it for its reply: consumers mostly read entries
-   * while they are still objects in the tail node, and reply with the same text.
+   * formatId(id) for an id without a number key whose text was at hand (XADD, or a
+   * packed node's decoding when the id's parts are below 2^53).
    */
   readonly text?: string
-}
-
-/** An entry's id as reply text. */
-export function entryIdText(e: StreamEntry): string {
-  return e.text ?? formatId(e.id)
+  /**
+   * idKey(id) when it is a number (nearly every id: see idKey), set by XADD and by a
+   * packed node's decoding, which have the id's parts at hand: a delivery keys the
+   * pending entry by it and replies write the id from it (working either out from
+   * the bigint costs bigint allocations, and a text a string to build and flatten).
+   */
+  readonly key?: number
 }
 
 /**
@@ -138,6 +140,17 @@ class StreamNode {
    * a node with no live entries behind.
    */
   last: bigint
+
+  /**
+   * Where the last scan of `data` stopped early with its count of entries: the next
+   * entry's offset and index, and the id of the entry before it (MAX_ID: none). A
+   * consumer group reads a packed node COUNT entries at a time, each read starting
+   * just past where the last one stopped, which without this decoded its way again
+   * through every entry before.
+   */
+  private resumeAt = 0
+  private resumeIndex = 0
+  private resumeAfter = MAX_ID
 
   /** The parts of the id `firstOf` (the first live entry's, as entryBytes last saw it) as numbers. */
   private firstOf = -1n
@@ -176,6 +189,7 @@ class StreamNode {
     if (this.list === null) this.list = this.decode()
     this.data = ''
     this.packed = false
+    this.resumeAfter = MAX_ID
     return this.list
   }
 
@@ -214,11 +228,16 @@ class StreamNode {
     let b = packScratch
     let p = 0
     for (let i = 0; i < list.length; i++) {
-      const { id, fields } = list[i]
+      const { id, fields, key } = list[i]
       let need = 40 + fields.length * 5
       for (let j = 0; j < fields.length; j++) need += fields[j].length
       if (p + need > b.length) b = packScratch = withRoom(b, p, p + need)
-      if (baseMsN >= 0 && split(id)) {
+      if (baseMsN >= 0 && key !== undefined) {
+        // The parts from the number key, sparing split's bigint shift and mask.
+        const ms = Math.floor(key / KEY_SEQ)
+        p = writeVarint(b, p, ms - baseMsN)
+        p = writeVarint(b, p, key - ms * KEY_SEQ)
+      } else if (baseMsN >= 0 && split(id)) {
         p = writeVarint(b, p, splitMs - baseMsN)
         p = writeVarint(b, p, splitSeq)
       } else {
@@ -237,6 +256,7 @@ class StreamNode {
     }
     this.data = b.latin1Slice(0, p)
     this.packed = true
+    this.resumeAfter = MAX_ID
     if (!keep) this.list = null
   }
 
@@ -270,6 +290,11 @@ class StreamNode {
     packed = this.data
     at = 0
     let i = 0
+    // Past the entry where the last scan stopped, start from there.
+    if (start > this.resumeAfter) {
+      at = this.resumeAt
+      i = this.resumeIndex
+    }
     // Entries before `start` are skipped comparing ids as doubles, exact while the
     // start's parts are below 2^49 (larger stored values only compare greater).
     const startMs = (start >> 64n) - baseMs
@@ -288,30 +313,32 @@ class StreamNode {
         skipStrings(readVarint(), master.length)
       }
     }
-    // Ids of a node mostly share their ms: its bigint half and its text are made once.
+    // Ids of a node mostly share their ms: its bigint half, its part of the idKey and
+    // its text are worked out once.
     let msDelta = -1
+    let ms = 0
     let msPart = 0n
+    let msKey = -1
     let msText = ''
     for (; i < this.count; i++) {
       let id: bigint
-      let text: string | undefined
       const from = at
       const dms = readSmallVarint()
       const seq = dms < 0 ? -1 : readSmallVarint()
-      if (seq >= 0 && baseMsN >= 0 && baseMsN + dms < SAFE_MS) {
+      const small = seq >= 0 && baseMsN >= 0 && baseMsN + dms < SAFE_MS
+      if (small) {
         if (dms !== msDelta) {
           msDelta = dms
-          const ms = baseMsN + dms
+          ms = baseMsN + dms
           msPart = BigInt(ms) << 64n
-          msText = `${ms}-`
+          msKey = ms < KEY_MS ? ms * KEY_SEQ : -1
+          msText = ''
         }
-        id = msPart | BigInt(seq)
-        text = msText + seq
+        id = msPart | (seq < KEY_SEQ ? smallBigInt(seq) : BigInt(seq))
       } else {
         at = from
-        const ms = baseMs + readBigVarint()
-        id = (ms << 64n) | readBigVarint()
-        text = undefined
+        const bigMs = baseMs + readBigVarint()
+        id = (bigMs << 64n) | readBigVarint()
       }
       const k = readVarint()
       if (id < start) {
@@ -330,8 +357,22 @@ class StreamNode {
         fields = new Array(k)
         for (let j = 0; j < k; j++) fields[j] = readString()
       }
-      out.push({ id, fields, text })
-      if (out.length === max) return true
+      // An id with a number key is written from it (replyEntryHead), with no text to
+      // build; other ids of safe parts get their text here, the rest from formatId.
+      let key: number | undefined
+      let text: string | undefined
+      if (small && msKey >= 0 && seq < KEY_SEQ) key = msKey + seq
+      else if (small) {
+        if (msText === '') msText = `${ms}-`
+        text = msText + seq
+      }
+      out.push({ id, fields, text, key })
+      if (out.length === max) {
+        this.resumeAt = at
+        this.resumeIndex = i + 1
+        this.resumeAfter = id
+        return true
+      }
     }
     return false
   }
@@ -346,6 +387,14 @@ class StreamNode {
     copy.last = this.last
     return copy
   }
+}
+
+/** BigInt(n) for 0 <= n < KEY_SEQ, made once: decoding an id ORs its sequence in. */
+const smallBigInts: bigint[] = []
+for (let n = 0; n < 1024; n++) smallBigInts.push(BigInt(n))
+
+function smallBigInt(n: number): bigint {
+  return smallBigInts[n]
 }
 
 /** An id's ms below this (2^53) is exact as a double. */
@@ -448,7 +497,7 @@ export interface PendingEntry {
 export class Consumer {
   /** Last time the consumer read or claimed something, in ms since the epoch. */
   seenTime = Date.now()
-  readonly pending = new IdMap<PendingEntry>()
+  readonly pending = new IdList<PendingEntry>()
   constructor(readonly name: string) {}
 }
 
@@ -472,9 +521,14 @@ export class ConsumerGroup {
   consumerOrCreate(name: string): { consumer: Consumer; created: boolean } {
     const found = this.consumers.get(name)
     if (found !== undefined) return { consumer: found, created: false }
+    return { consumer: this.addConsumer(name), created: true }
+  }
+
+  /** A new consumer; the name must not be taken. */
+  addConsumer(name: string): Consumer {
     const consumer = new Consumer(name)
     this.consumers.set(name, consumer)
-    return { consumer, created: true }
+    return consumer
   }
 
   /** Deletes a consumer and its pending entries; the number of those. */
@@ -508,37 +562,250 @@ export type IdKey = number | string
  * equals.
  */
 export function idKey(id: bigint): IdKey {
-  if (split(id) && splitMs < 0x80000000000 && splitSeq < 1024) return splitMs * 1024 + splitSeq
+  if (split(id) && splitMs < KEY_MS && splitSeq < KEY_SEQ) return splitMs * KEY_SEQ + splitSeq
   return formatId(id)
 }
 
+/** The bounds of the parts of an id whose idKey is a number, and the ms part's multiplier. */
+export const KEY_MS = 0x80000000000
+export const KEY_SEQ = 1024
+
 /** idKey of the id (ms, seq) when that is a number (both parts in its range), else null. */
 export function numericIdKey(ms: number, seq: number): number | null {
-  return ms < 0x80000000000 && seq < 1024 ? ms * 1024 + seq : null
+  return ms < KEY_MS && seq < KEY_SEQ ? ms * KEY_SEQ + seq : null
 }
 
 /**
- * A map from ids to values iterated in id order (the pending entries lists). Lookups
- * go through a Map; the order is a sorted array of ids from which deletions are lazy:
- * a deleted id stays in the array until the array is compacted, so acknowledging in
- * order (the common case) costs O(1), and new ids, which usually come last, append.
- * The *ByKey methods and set's `k` take an idKey the caller already has, as XACK and
- * XREADGROUP do for every id they touch, sparing the bigint work of finding it again.
+ * Ids in order, each with a value: a consumer's pending entries list. The ids sit in
+ * a sorted array beside their values, found by binary search; a deleted id keeps its
+ * slot, its value undefined, until the slots are compacted in place. Pending entries
+ * are mostly delivered in order and acknowledged in order, so adding one appends,
+ * deleting one moves the head, and once a list empties it starts again from slot 0:
+ * the arrays stay the size of the backlog and are not reallocated, as a Map (which
+ * V8 grows and shrinks as a consumer's few pending entries come and go) would be.
  */
-export class IdMap<V> {
-  private readonly map = new Map<IdKey, V>()
-  /** Sorted ids, some of them deleted (not in `map`). */
-  private order: bigint[] = []
-  /** idKey() of each id in `order`, so that scans over it need not work them out again. */
-  private orderKeys: IdKey[] = []
-  /** Ids before this index are all deleted. */
-  private head = 0
+export class IdList<V> {
+  /** Sorted; slots [0, len) are in use. */
+  protected ids: bigint[] = []
+  /** The value of each slot, undefined when its id was deleted. */
+  protected vals: (V | undefined)[] = []
+  protected len = 0
+  /** Slots before this are all deleted. */
+  protected head = 0
+  private live = 0
+  /** Bumped whenever slots move, so that an iteration in progress finds its place again. */
+  private moves = 0
 
   get size(): number {
-    return this.map.size
+    return this.live
   }
 
   get(id: bigint): V | undefined {
+    const i = this.lowerBound(id, this.head)
+    return i < this.len && this.ids[i] === id ? this.vals[i] : undefined
+  }
+
+  /** Whether every id here (deleted ones included) is below `id`: then it is not here. */
+  isAfterAll(id: bigint): boolean {
+    return this.len === 0 || this.ids[this.len - 1] < id
+  }
+
+  set(id: bigint, v: V): void {
+    const ids = this.ids
+    const len = this.len
+    if (len === 0 || ids[len - 1] < id) {
+      this.append(id, v)
+      return
+    }
+    // Searched from slot 0: the id may still stand, deleted, before the head.
+    const i = this.lowerBound(id, 0)
+    if (ids[i] === id) {
+      if (this.vals[i] === undefined) {
+        this.live++
+        if (i < this.head) this.head = i
+      }
+      this.vals[i] = v
+      return
+    }
+    this.insertAt(i, id, v)
+  }
+
+  private append(id: bigint, v: V): void {
+    // Rather than grow the arrays, take back the slots of deleted ids.
+    if (this.len === this.ids.length && this.len - this.live > this.live + 32) this.compact()
+    const at = this.len++
+    if (at === this.ids.length) {
+      this.ids.push(id)
+      this.vals.push(v)
+    } else {
+      this.ids[at] = id
+      this.vals[at] = v
+    }
+    this.live++
+  }
+
+  private insertAt(i: number, id: bigint, v: V): void {
+    const ids = this.ids
+    const vals = this.vals
+    const len = this.len
+    if (len === ids.length) {
+      ids.push(0n)
+      vals.push(undefined)
+    }
+    for (let j = len; j > i; j--) {
+      ids[j] = ids[j - 1]
+      vals[j] = vals[j - 1]
+    }
+    ids[i] = id
+    vals[i] = v
+    this.len = len + 1
+    this.live++
+    if (i < this.head) this.head = i
+    this.moves++
+  }
+
+  delete(id: bigint): boolean {
+    const ids = this.ids
+    let i = this.head
+    // Acknowledged in order, the id is the head's.
+    if (i >= this.len || ids[i] !== id) {
+      i = this.lowerBound(id, i)
+      if (i >= this.len || ids[i] !== id) return false
+    }
+    const vals = this.vals
+    if (vals[i] === undefined) return false
+    vals[i] = undefined
+    this.live--
+    if (i !== this.head) return true
+    if (this.live === 0) {
+      this.clear()
+      return true
+    }
+    let head = i + 1
+    while (vals[head] === undefined) head++
+    this.head = head
+    // The slots before the head are free: move the rest down once they are half.
+    if (head >= 32 && head * 2 >= this.len) this.compact()
+    return true
+  }
+
+  /** Empties the list, keeping the arrays unless they are much larger than a list usually needs. */
+  private clear(): void {
+    const ids = this.ids
+    const vals = this.vals
+    if (ids.length > 1024) {
+      ids.length = 0
+      vals.length = 0
+    } else {
+      for (let i = 0; i < this.len; i++) ids[i] = 0n
+    }
+    this.len = 0
+    this.head = 0
+    this.moves++
+  }
+
+  /** Moves the live slots down to the start, in place, dropping the deleted ones. */
+  private compact(): void {
+    const ids = this.ids
+    const vals = this.vals
+    const len = this.len
+    let n = 0
+    for (let i = this.head; i < len; i++) {
+      const v = vals[i]
+      if (v === undefined) continue
+      ids[n] = ids[i]
+      vals[n] = v
+      n++
+    }
+    for (let i = n; i < len; i++) {
+      ids[i] = 0n
+      vals[i] = undefined
+    }
+    if (ids.length > 1024 && n * 4 < ids.length) {
+      ids.length = n
+      vals.length = n
+    }
+    this.len = n
+    this.head = 0
+    this.moves++
+  }
+
+  /** Index of the first slot from `lo` whose id is >= `id`. */
+  private lowerBound(id: bigint, lo: number): number {
+    const ids = this.ids
+    let hi = this.len
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (ids[mid] < id) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /**
+   * Live entries with ids >= `start`, in order. Deleting entries (even the current one)
+   * while iterating is allowed; adding to this list is not.
+   */
+  *from(start = 0n): Generator<[bigint, V]> {
+    if (this.len - this.live > this.live + 32) this.compact()
+    let moves = this.moves
+    let i = this.lowerBound(start, this.head)
+    while (i < this.len) {
+      const id = this.ids[i]
+      const v = this.vals[i]
+      if (v !== undefined) {
+        yield [id, v]
+        if (this.moves !== moves) {
+          // A deletion compacted the slots: carry on after the id just given.
+          moves = this.moves
+          i = this.lowerBound(id, this.head)
+          if (i < this.len && this.ids[i] === id) i++
+          continue
+        }
+      }
+      i++
+    }
+  }
+
+  first(): bigint | undefined {
+    for (let i = this.head; i < this.len; i++) if (this.vals[i] !== undefined) return this.ids[i]
+    return undefined
+  }
+
+  last(): bigint | undefined {
+    for (let i = this.len - 1; i >= this.head; i--) if (this.vals[i] !== undefined) return this.ids[i]
+    return undefined
+  }
+
+  /** Live ids in order. */
+  keys(): bigint[] {
+    const out: bigint[] = []
+    for (let i = this.head; i < this.len; i++) if (this.vals[i] !== undefined) out.push(this.ids[i])
+    return out
+  }
+
+  /** Live values in id order. */
+  values(): V[] {
+    const out: V[] = []
+    for (let i = this.head; i < this.len; i++) {
+      const v = this.vals[i]
+      if (v !== undefined) out.push(v)
+    }
+    return out
+  }
+}
+
+/**
+ * An IdList that also finds values by idKey through a Map: a group's pending entries
+ * list, which XACK, XCLAIM and deliveries look ids up in, however long it grows.
+ * The *ByKey methods and the `k` arguments take an idKey the caller already has, as
+ * XACK and XREADGROUP do for every id they touch, sparing the bigint work of finding
+ * it again.
+ */
+export class IdMap<V> extends IdList<V> {
+  private readonly map = new Map<IdKey, V>()
+
+  override get(id: bigint): V | undefined {
     return this.map.get(idKey(id))
   }
 
@@ -546,123 +813,15 @@ export class IdMap<V> {
     return this.map.get(k)
   }
 
-  set(id: bigint, v: V, k: IdKey = idKey(id)): void {
-    const map = this.map
-    const size = map.size
-    map.set(k, v)
-    // Same size: the id was there and only its value changed.
-    if (map.size === size) return
-    const order = this.order
-    const n = order.length
-    if (n === 0 || order[n - 1] < id) {
-      order.push(id)
-      this.orderKeys.push(k)
-      return
-    }
-    // Searched from the start: the id may still stand, deleted, before `head`.
-    const i = this.lowerBound(id, 0)
-    if (i < n && order[i] === id) {
-      // Deleted earlier and still in the array: it is live again where it stands.
-      if (i < this.head) this.head = i
-      return
-    }
-    if (i < this.head) this.head = i
-    order.splice(i, 0, id)
-    this.orderKeys.splice(i, 0, k)
+  override set(id: bigint, v: V, k: IdKey = idKey(id)): void {
+    this.map.set(k, v)
+    super.set(id, v)
   }
 
-  delete(id: bigint): boolean {
-    return this.deleteByKey(idKey(id))
-  }
-
-  deleteByKey(k: IdKey): boolean {
-    const map = this.map
-    if (!map.delete(k)) return false
-    const keys = this.orderKeys
-    let head = this.head
-    // keys[head] is live, so only deleting it moves the head.
-    if (keys[head] !== k) return true
-    while (head < keys.length && !map.has(keys[head])) head++
-    this.head = head
-    // Acknowledged in order, the ids before `head` are all dead: drop them once they
-    // are most of the array, so a long-lived group's lists stay the size of its backlog.
-    if (head > 1024 && head * 2 > keys.length) {
-      this.order = this.order.slice(head)
-      this.orderKeys = keys.slice(head)
-      this.head = 0
-    }
+  override delete(id: bigint, k: IdKey = idKey(id)): boolean {
+    if (!this.map.delete(k)) return false
+    super.delete(id)
     return true
-  }
-
-  /** Index in `order` of the first id >= `id`, searching from `lo`. */
-  private lowerBound(id: bigint, lo = this.head): number {
-    const order = this.order
-    let hi = order.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (order[mid] < id) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-
-  /** Drops deleted ids from the arrays once they outnumber the live ones. */
-  private compact(): void {
-    const order = this.order
-    const map = this.map
-    if (order.length - map.size <= map.size + 32) return
-    const keys = this.orderKeys
-    const liveOrder: bigint[] = []
-    const liveKeys: IdKey[] = []
-    for (let i = 0; i < order.length; i++) {
-      if (!map.has(keys[i])) continue
-      liveOrder.push(order[i])
-      liveKeys.push(keys[i])
-    }
-    this.order = liveOrder
-    this.orderKeys = liveKeys
-    this.head = 0
-  }
-
-  /**
-   * Live entries with ids >= `start`, in order. Deleting entries (even the current one)
-   * while iterating is allowed; adding to this map is not.
-   */
-  *from(start = 0n): Generator<[bigint, V]> {
-    this.compact()
-    const order = this.order
-    const keys = this.orderKeys
-    const map = this.map
-    for (let i = this.lowerBound(start); i < order.length; i++) {
-      const v = map.get(keys[i])
-      if (v !== undefined) yield [order[i], v]
-    }
-  }
-
-  first(): bigint | undefined {
-    const keys = this.orderKeys
-    for (let i = this.head; i < keys.length; i++) if (this.map.has(keys[i])) return this.order[i]
-    return undefined
-  }
-
-  last(): bigint | undefined {
-    const keys = this.orderKeys
-    for (let i = keys.length - 1; i >= this.head; i--) if (this.map.has(keys[i])) return this.order[i]
-    return undefined
-  }
-
-  /** Live ids in order. */
-  keys(): bigint[] {
-    const out: bigint[] = []
-    for (const [id] of this.from()) out.push(id)
-    return out
-  }
-
-  /** Live values in id order. */
-  values(): V[] {
-    const out: V[] = []
-    for (const [, v] of this.from()) out.push(v)
-    return out
   }
 }
 
@@ -775,9 +934,11 @@ export class StreamValue implements Collection {
     return id > last ? id : null
   }
 
-  /** Appends an entry whose id is greater than lastId; `text` is formatId(id) when known. */
-  append(id: bigint, fields: string[], text?: string): void {
-    const entry: StreamEntry = { id, fields, text }
+  /** Appends an entry whose id is greater than lastId, and returns it. */
+  append(id: bigint, fields: string[]): StreamEntry {
+    // XADD has just worked the id out (nextId), so split's memo holds its parts.
+    const key = split(id) && splitMs < KEY_MS && splitSeq < KEY_SEQ ? splitMs * KEY_SEQ + splitSeq : undefined
+    const entry: StreamEntry = { id, fields, text: key === undefined ? formatId(id) : undefined, key }
     let node: StreamNode | undefined = this.nodes[this.nodes.length - 1]
     let size = 0
     for (const f of fields) size += f.length
@@ -804,6 +965,7 @@ export class StreamValue implements Collection {
     this.length++
     this.lastId = id
     this.entriesAdded++
+    return entry
   }
 
   /**

@@ -5,7 +5,7 @@ import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
 import {
-  int64Arg, intervalArg, parseId, replyEntries, streamForRead, streamForWrite, strictIdArg, StreamErr,
+  int64Arg, intervalArg, parseId, replyEntries, replyEntryId, streamForRead, streamForWrite, strictIdArg, StreamErr,
 } from './shared.js'
 
 /** The entry commands: XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID. */
@@ -22,6 +22,12 @@ interface AddOrTrimArgs {
 }
 
 /**
+ * What parseAddOrTrim returns, one object reused: its callers are done with it before
+ * the next command, and XADD parses it for every entry.
+ */
+const addOrTrimArgs: AddOrTrimArgs = { trim: null, noMkstream: false, ms: null, seq: null, idGiven: false, next: 0 }
+
+/**
  * XADD's and XTRIM's options, as Redis reads them: in any order, MAXLEN or MINID
  * with an optional `=` or `~`, LIMIT, and for XADD NOMKSTREAM, then the id. Null
  * after replying an error.
@@ -33,7 +39,13 @@ function parseAddOrTrim(c: Caller, argv: string[], xadd: boolean): AddOrTrimArgs
   let approx = false
   let limit = 0n
   let limitGiven = false
-  const result: AddOrTrimArgs = { trim: null, noMkstream: false, ms: null, seq: null, idGiven: false, next: argv.length }
+  const result = addOrTrimArgs
+  result.trim = null
+  result.noMkstream = false
+  result.ms = null
+  result.seq = null
+  result.idGiven = false
+  result.next = argv.length
   let i = 2
   for (; i < argv.length; i++) {
     const more = argv.length - 1 - i
@@ -148,9 +160,7 @@ function xadd(c: Caller, argv: string[]): void {
   if (s.lastId === MAX_ID) return c.out.error(StreamErr.exhausted)
   const id = s.nextId(args.ms, args.seq, Date.now())
   if (id === null) return c.out.error(StreamErr.xaddSmaller)
-  const text = formatId(id)
-  s.append(id, argv.slice(fieldsAt), text)
-  c.out.bulk(text)
+  replyEntryId(c.out, s.append(id, argv.slice(fieldsAt)))
   c.db.modified(key)
   c.notify(Notify.stream, 'xadd', key)
   if (args.trim !== null && s.trim(args.trim) > 0) c.notify(Notify.stream, 'xtrim', key)
@@ -161,7 +171,7 @@ function xadd(c: Caller, argv: string[]): void {
     const approx = args.trim !== null && args.trim.approx
     if (chosen || approx) {
       const told = argv.slice()
-      if (chosen) told[args.next] = text
+      if (chosen) told[args.next] = formatId(id)
       if (approx) exactTrim(told, args.next, s)
       c.propagateAs(told)
     }

@@ -1,7 +1,7 @@
 import type { Caller } from '../../server/caller.js'
 import { Notify } from '../../server/notify.js'
 import {
-  type Consumer, ConsumerGroup, formatId, type IdKey, INVALID_ENTRIES_READ, type PendingEntry, type StreamEntry, StreamValue,
+  type Consumer, ConsumerGroup, formatId, type IdKey, type IdList, INVALID_ENTRIES_READ, type PendingEntry, type StreamEntry, StreamValue,
 } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
@@ -201,18 +201,18 @@ function xack(c: Caller, argv: string[]): void {
   const g = found.g
   if (g === undefined) return c.out.integer(0)
   // Every id is checked before any is acknowledged, as Redis does.
-  const keys: IdKey[] = []
+  const keys = new Array<IdKey>(argv.length - 3)
   for (let j = 3; j < argv.length; j++) {
     const k = strictIdKeyArg(argv[j])
     if (k === null) return c.out.error(StreamErr.invalidId)
-    keys.push(k)
+    keys[j - 3] = k
   }
   let acked = 0
   for (const k of keys) {
     const p = g.pending.getByKey(k)
     if (p === undefined) continue
-    g.pending.deleteByKey(k)
-    p.consumer.pending.deleteByKey(k)
+    g.pending.delete(p.id, k)
+    p.consumer.pending.delete(p.id)
     acked++
     c.server.dirty++
   }
@@ -273,7 +273,7 @@ function xpending(c: Caller, argv: string[]): void {
     }
     return
   }
-  let pel = g.pending
+  let pel: IdList<PendingEntry> = g.pending
   if (consumerName !== null) {
     const k = g.consumer(consumerName)
     if (k === undefined) return out.array(0)

@@ -1,5 +1,5 @@
 import type { Caller } from '../../server/caller.js'
-import { type ConsumerGroup, type IdMap, INVALID_ENTRIES_READ, StreamValue, type StreamEntry } from '../../store/stream.js'
+import { type ConsumerGroup, type IdList, INVALID_ENTRIES_READ, StreamValue, type StreamEntry } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import { Err } from '../errors.js'
@@ -132,7 +132,7 @@ function xinfoStream(c: Caller, argv: string[]): void {
 }
 
 /** The first `n` values of a pending entries list. */
-function firstValues<V>(pel: IdMap<V>, n: number): V[] {
+function firstValues<V>(pel: IdList<V>, n: number): V[] {
   const out: V[] = []
   if (n === 0) return out
   for (const [, v] of pel.from()) if (out.push(v) === n) break

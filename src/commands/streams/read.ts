@@ -7,7 +7,7 @@ import { parseInt64 } from '../../util/numbers.js'
 import { isOption } from '../args.js'
 import type { CommandSpec } from '../spec.js'
 import { Err } from '../errors.js'
-import { parseId, StreamErr } from './shared.js'
+import { parseId, replyEntryHead, StreamErr } from './shared.js'
 
 /**
  * XREAD and XREADGROUP. A read that finds nothing parks the client on its keys (with
@@ -25,6 +25,7 @@ interface ReadEntry {
   id: bigint
   fields: string[] | null
   text?: string
+  key?: number
 }
 
 interface ReadArgs {
@@ -118,8 +119,9 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
   if (args === null) return
   if (c.retrying) return serveReady(c, argv, args)
   const { keysAt, n } = args
-  const ids: bigint[] = []
-  const groups: ConsumerGroup[] = []
+  // Sized up front: a pushed-to empty array takes room for 16 elements, for one key.
+  const ids = new Array<bigint>(n)
+  const groups = new Array<ConsumerGroup>(args.group === null ? 0 : n)
   for (let j = 0; j < n; j++) {
     const key = argv[keysAt + j]
     const idArg = argv[keysAt + n + j]
@@ -128,23 +130,24 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
     if (args.group !== null) {
       const g = v?.groups.get(args.group)
       if (g === undefined) return c.out.error(StreamErr.noGroupRead(key, args.group))
-      groups.push(g)
+      groups[j] = g
     }
     if (idArg === '$') {
       if (xreadgroup) return c.out.error(StreamErr.dollarInGroup)
-      ids.push(v === undefined ? 0n : v.lastId)
+      ids[j] = v === undefined ? 0n : v.lastId
     } else if (idArg === '>') {
       if (!xreadgroup) return c.out.error(StreamErr.gtOnlyGroup)
-      ids.push(NEW)
+      ids[j] = NEW
     } else {
       const p = parseId(idArg, 0n, true)
       if (p === null) return c.out.error(StreamErr.invalidId)
       // Redis stands for `>` with the largest id, so XREADGROUP reads that id as `>`.
-      ids.push(xreadgroup && p.id === MAX_ID ? NEW : p.id)
+      ids[j] = xreadgroup && p.id === MAX_ID ? NEW : p.id
     }
   }
 
-  const results: { key: string; entries: ReadEntry[] }[] = []
+  const results = new Array<{ key: string; entries: ReadEntry[] }>(n)
+  let served = 0
   for (let j = 0; j < n; j++) {
     const key = argv[keysAt + j]
     const s = c.db.lookupRead(key) as StreamValue | undefined
@@ -169,17 +172,18 @@ function read(c: Caller, argv: string[], xreadgroup: boolean): void {
     // Redis 7.0 creates the consumer only once there is something to serve it.
     let created = false
     if (xreadgroup) {
-      created = !groups[j].consumers.has(args.consumer!)
-      consumer = consumerFor(c, groups[j], args.consumer!, key)
+      const found = groups[j].consumer(args.consumer!)
+      created = found === undefined
+      consumer = found ?? consumerFor(c, groups[j], args.consumer!, key)
       consumer.seenTime = Date.now()
     }
     const start = gt === MAX_ID ? MAX_ID : gt + 1n
     const entries = history
       ? readHistory(s, consumer!, start, args.count)
       : deliver(c, key, s, xreadgroup ? groups[j] : null, consumer, start, args.count, args.noack, created)
-    results.push({ key, entries })
+    results[served++] = { key, entries }
   }
-  if (results.length > 0) return replyRead(c, results)
+  if (served > 0) return replyRead(c, results, served)
 
   if (args.timeout === -1 || c.denyBlocking) return c.out.nullArray()
   // Park with `$` resolved, so the re-run reads what arrived after this moment.
@@ -221,19 +225,20 @@ function serveReady(c: Caller, argv: string[], args: ReadArgs): void {
   const g = v.groups.get(args.group)
   if (g === undefined) return c.out.error(StreamErr.groupGone)
   if (!(v.lastId > g.lastId) || v.firstFrom(g.lastId + 1n) === undefined) return wait()
-  const created = !g.consumers.has(args.consumer!)
-  const consumer = consumerFor(c, g, args.consumer!, key)
+  const found = g.consumer(args.consumer!)
+  const created = found === undefined
+  const consumer = found ?? consumerFor(c, g, args.consumer!, key)
   const entries = deliver(c, key, v, g, consumer, g.lastId + 1n, args.count || BLOCKED_DEFAULT_COUNT, args.noack, created)
   replyRead(c, [{ key, entries }])
 }
 
 /** The group's consumer by name, created (with its event) when missing. */
 export function consumerFor(c: Caller, g: ConsumerGroup, name: string, key: string): Consumer {
-  const { consumer, created } = g.consumerOrCreate(name)
-  if (created) {
-    c.server.dirty++
-    c.notify(Notify.stream, 'xgroup-createconsumer', key)
-  }
+  const found = g.consumer(name)
+  if (found !== undefined) return found
+  const consumer = g.addConsumer(name)
+  c.server.dirty++
+  c.notify(Notify.stream, 'xgroup-createconsumer', key)
   return consumer
 }
 
@@ -255,18 +260,19 @@ function deliver(c: Caller, key: string, s: StreamValue, g: ConsumerGroup | null
     if (propagate) s.advanceGroup(g, e.id)
     if (noack) continue
     if (propagate) c.propagateAs(claimOf(key, g, consumer!.name, e.id, now, 1))
-    const k = idKey(e.id)
-    const existing = g.pending.getByKey(k)
+    const k = e.key ?? idKey(e.id)
+    // An id past every id of the list cannot be pending: the common case, a new entry.
+    const existing = g.pending.isAfterAll(e.id) ? undefined : g.pending.getByKey(k)
     if (existing !== undefined) {
-      existing.consumer.pending.deleteByKey(k)
+      existing.consumer.pending.delete(e.id)
       existing.consumer = consumer!
       existing.deliveryTime = now
       existing.deliveryCount = 1
-      consumer!.pending.set(e.id, existing, k)
+      consumer!.pending.set(e.id, existing)
     } else {
       const p: PendingEntry = { id: e.id, deliveryTime: now, deliveryCount: 1, consumer: consumer! }
       g.pending.set(e.id, p, k)
-      consumer!.pending.set(e.id, p, k)
+      consumer!.pending.set(e.id, p)
     }
   }
   if (entries.length > 0) {
@@ -308,23 +314,25 @@ function readHistory(s: StreamValue, consumer: Consumer, start: bigint, count: n
   return out
 }
 
-function replyRead(c: Caller, results: { key: string; entries: ReadEntry[] }[]): void {
+/** The reply of a read that served the first `n` of `results`. */
+function replyRead(c: Caller, results: { key: string; entries: ReadEntry[] }[], n = results.length): void {
   const out = c.out
   const resp3 = out.proto === 3
-  if (resp3) out.map(results.length)
-  else out.array(results.length)
-  for (const { key, entries } of results) {
+  if (resp3) out.map(n)
+  else out.array(n)
+  for (let r = 0; r < n; r++) {
+    const { key, entries } = results[r]
     if (!resp3) out.array(2)
     out.bulk(key)
     out.array(entries.length)
     for (const e of entries) {
-      out.array(2)
-      out.bulk(e.text ?? formatId(e.id))
       if (e.fields === null) {
+        out.array(2)
+        out.bulk(e.text ?? formatId(e.id))
         out.nullArray()
         continue
       }
-      out.array(e.fields.length)
+      replyEntryHead(out, e, e.fields.length)
       for (const f of e.fields) out.bulk(f)
     }
   }

@@ -1,6 +1,7 @@
+import type { ReplyWriter } from '../../resp/writer.js'
 import type { Caller } from '../../server/caller.js'
 import {
-  entryIdText, formatId, type IdKey, idKey, makeId, MAX_ID, numericIdKey, StreamValue, U64_MAX, type StreamEntry,
+  formatId, type IdKey, idKey, KEY_SEQ, makeId, MAX_ID, numericIdKey, StreamValue, U64_MAX, type StreamEntry,
 } from '../../store/stream.js'
 import { parseInt64 } from '../../util/numbers.js'
 import { typedLookups } from '../lookup.js'
@@ -163,12 +164,109 @@ export function intervalArg(c: Caller, arg: string, start: boolean): bigint | nu
   return id - 1n
 }
 
+/** Where replyEntryHead composes an entry's opening bytes, and a view of it for each length. */
+const head = Buffer.allocUnsafe(64)
+const headViews: Buffer[] = []
+for (let n = 0; n <= head.length; n++) headViews.push(head.subarray(0, n))
+/**
+ * The decimal digits (last first) of the ms part of the id last written: ids in a row
+ * mostly share it. XADD's replies and reads (which are mostly behind, in older ms)
+ * each keep their own, so that interleaved they do not undo each other's.
+ */
+class MsDigits {
+  ms = -1
+  readonly digits = new Uint8Array(16)
+  count = 0
+}
+const addedMs = new MsDigits()
+const readMs = new MsDigits()
+
+/**
+ * An entry's opening: `*2`, its id as a bulk string and the header of its `n` fields.
+ * An id with a number key (as XADD and a packed node's decoding make them) is written
+ * as bytes from its parts, in one copy: its text would be a string built for this
+ * reply alone, which V8 also flattens when it is written.
+ */
+export function replyEntryHead(out: ReplyWriter, e: IdOf, n: number): void {
+  const key = e.key
+  if (key === undefined || n > 9999) {
+    out.array(2)
+    out.bulk(e.text ?? formatId(e.id))
+    out.array(n)
+    return
+  }
+  const b = head
+  b[0] = 0x2a // *2\r\n
+  b[1] = 0x32
+  b[2] = 0x0d
+  b[3] = 0x0a
+  let p = writeIdBulk(b, 4, key, readMs)
+  b[p++] = 0x2a
+  p = writeSmall(b, p, n)
+  b[p++] = 0x0d
+  b[p++] = 0x0a
+  out.raw(headViews[p])
+}
+
+/** An entry's id as a bulk string (XADD's reply), written as replyEntryHead writes it. */
+export function replyEntryId(out: ReplyWriter, e: IdOf): void {
+  const key = e.key
+  if (key === undefined) return out.bulk(e.text ?? formatId(e.id))
+  out.raw(headViews[writeIdBulk(head, 0, key, addedMs)])
+}
+
+/** What replies need of an entry to write its id. */
+type IdOf = Pick<StreamEntry, 'id' | 'text' | 'key'>
+
+/** The id of number key `key` as a bulk string at b[p]; the position after it. */
+function writeIdBulk(b: Buffer, p: number, key: number, cache: MsDigits): number {
+  const ms = Math.floor(key / KEY_SEQ)
+  const seq = key - ms * KEY_SEQ
+  const msDigits = cache.digits
+  if (ms !== cache.ms) {
+    cache.ms = ms
+    let d = 0
+    let m = ms
+    do {
+      const q = Math.floor(m / 10)
+      msDigits[d++] = 0x30 + (m - q * 10)
+      m = q
+    } while (m > 0)
+    cache.count = d
+  }
+  const msDigitCount = cache.count
+  const seqDigits = seq < 10 ? 1 : seq < 100 ? 2 : seq < 1000 ? 3 : 4
+  const len = msDigitCount + 1 + seqDigits
+  b[p++] = 0x24
+  if (len >= 10) b[p++] = 0x30 + ((len / 10) | 0)
+  b[p++] = 0x30 + (len % 10)
+  b[p++] = 0x0d
+  b[p++] = 0x0a
+  for (let i = msDigitCount - 1; i >= 0; i--) b[p++] = msDigits[i]
+  b[p++] = 0x2d
+  p = writeSmall(b, p, seq)
+  b[p++] = 0x0d
+  b[p++] = 0x0a
+  return p
+}
+
+/** The decimal digits of 0 <= n <= 9999 at b[p]; the position after them. */
+function writeSmall(b: Buffer, p: number, n: number): number {
+  const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : 4
+  let q = p + digits
+  const end = q
+  do {
+    const r = (n / 10) | 0
+    b[--q] = 0x30 + n - r * 10
+    n = r
+  } while (n !== 0)
+  return end
+}
+
 /** One entry: [id, [field, value, ...]]. */
 export function replyEntry(c: Caller, e: StreamEntry): void {
   const out = c.out
-  out.array(2)
-  out.bulk(entryIdText(e))
-  out.array(e.fields.length)
+  replyEntryHead(out, e, e.fields.length)
   for (const f of e.fields) out.bulk(f)
 }
 
