@@ -51,20 +51,17 @@ export class Keys {
    */
   set(key: string, value: KeyspaceValue | Buffer): boolean {
     const space = this.space
-    if (value instanceof Uint8Array) {
-      // A long value as the decoder left it (RequestDecoder.bytesFrom): its bytes,
-      // copied now, without the string that would only be copied again.
-      if (value.length < BYTES_THRESHOLD) return this.set(key, value.latin1Slice(0, value.length))
-      const old = space.get(key)
-      if (typeof old === 'number') this.strings.free(old)
-      return space.set(key, old instanceof MutableString && old.assignBytes(value) ? old : MutableString.ofBytes(value))
-    }
-    if (typeof value === 'string' && value.length >= SMALL_MIN) {
+    // A Uint8Array is a value as the decoder left it (RequestDecoder.bytesFrom): its
+    // bytes are copied now, without the string that would only be copied again.
+    const bytes = value instanceof Uint8Array
+    if (bytes || (typeof value === 'string' && value.length >= SMALL_MIN)) {
+      if (value.length < SMALL_MIN) return this.set(key, (value as Buffer).latin1Slice(0, value.length))
       const old = space.get(key)
       let held: HeldValue
       if (value.length >= BYTES_THRESHOLD) {
         if (typeof old === 'number') this.strings.free(old)
-        held = old instanceof MutableString && old.assign(value) ? old : MutableString.ofText(value)
+        if (bytes) held = old instanceof MutableString && old.assignBytes(value) ? old : MutableString.ofBytes(value)
+        else held = old instanceof MutableString && old.assign(value) ? old : MutableString.ofText(value)
       } else {
         held = typeof old === 'number' ? this.strings.assign(old, value) : this.strings.store(value)
         if (held === old) return false

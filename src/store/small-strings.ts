@@ -49,8 +49,8 @@ export class SmallStrings {
   /** Bytes of the slots in use, for INFO memory. */
   used = 0
 
-  /** A handle holding `s` (latin1, SMALL_MIN <= length < BYTES_THRESHOLD). */
-  store(s: string): number {
+  /** A handle holding `s` (latin1 or bytes, SMALL_MIN <= length < BYTES_THRESHOLD). */
+  store(s: string | Uint8Array): number {
     const n = s.length
     const c = (n + 2 + 7) >> 3
     const cls = (this.classes[c] ??= new SizeClass(c << 3))
@@ -72,7 +72,7 @@ export class SmallStrings {
   }
 
   /** `s` in place of handle `h`'s contents: in the same slot when the size class is the same. */
-  assign(h: number, s: string): number {
+  assign(h: number, s: string | Uint8Array): number {
     const size = this.slotSizes[h >>> PAGE_SHIFT]
     if (((s.length + 2 + 7) & ~7) === size) {
       this.write(h, s)
@@ -82,14 +82,15 @@ export class SmallStrings {
     return this.store(s)
   }
 
-  private write(h: number, s: string): void {
+  private write(h: number, s: string | Uint8Array): void {
     const page = h >>> PAGE_SHIFT
     const buf = this.pages[page]
     const at = (h & (PAGE_SLOTS - 1)) * this.slotSizes[page]
     const n = s.length
     buf[at] = n & 0xff
     buf[at + 1] = n >>> 8
-    buf.latin1Write(s, at + 2, n)
+    if (typeof s === 'string') buf.latin1Write(s, at + 2, n)
+    else buf.set(s, at + 2)
   }
 
   free(h: number): void {

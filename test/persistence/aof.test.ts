@@ -192,9 +192,9 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
       ['XCLAIM', 'x', 'g', 'c2', '0', '2-1'], ['XCLAIM', 'x', 'g', 'c3', '0', '3-1', 'JUSTID'], ['XCLAIM', 'x', 'g', 'c5', '99999999', '1-1'],
       ['XAUTOCLAIM', 'x', 'g', 'c4', '0', '0'], ['XGROUP', 'SETID', 'x', 'g', '4-1'], ['XGROUP', 'CREATECONSUMER', 'x', 'g', 'c9'],
       ['XGROUP', 'DELCONSUMER', 'x', 'g', 'c9'], ['XACK', 'x', 'g', '2-1'], ['XDEL', 'x', '4-1'],
-      // Long values reach SET as bytes, which are logged as sent, through rewrites and MULTI.
+      // Values of more than 32 bytes reach SET as bytes, which are logged as sent, through rewrites and MULTI.
       ['SET', 'big', 'x'.repeat(3000)], ['SET', 'big', 'y'.repeat(5000), 'EX', '100'], ['APPEND', 'big', 'z'.repeat(2500)],
-      ['MULTI'], ['SET', 'bigm', 'w'.repeat(2100)], ['EXEC'],
+      ['MULTI'], ['SET', 'bigm', 'w'.repeat(2100)], ['EXEC'], ['SET', 'mid', 'm'.repeat(100), 'EX', '100'], ['SET', 'mid', 'n'.repeat(40)],
       ['SET', 'short', 'v', 'PX', '1'],
     ]
     const r1 = await respite(ours, '--appendfsync', 'always')
