@@ -1,5 +1,5 @@
 import { constants } from 'node:buffer'
-import { splitInlineArgs } from './inline.js'
+import { endsWord, isSpace, splitInlineArgs } from './inline.js'
 import { CACHED_STRING, cachedLatin1, viewOf } from './latin1.js'
 import { RespDouble, RespMap, RespSet, RespSimple, type Argv, type RespValue } from './values.js'
 
@@ -309,6 +309,12 @@ export class RequestDecoder {
       return buf.subarray(pos, pos + len)
     }
     if (len === 0) return ''
+    return this.shortString(pos, len)
+  }
+
+  /** cachedLatin1 at `pos` of the current buffer (1 <= len <= CACHED_STRING). */
+  private shortString(pos: number, len: number): string {
+    const buf = this.buf
     if (this.viewFor !== buf) {
       this.view = viewOf(buf)
       this.viewFor = buf
@@ -408,6 +414,34 @@ export class RequestDecoder {
     return s
   }
 
+  /**
+   * An inline line without quotes, split as splitInlineArgs does (white space between
+   * words; \v and \f inside one) straight from the bytes: short
+   * words (command names, keys) come from the string cache, hash included, where
+   * splitInlineArgs builds each one char by char. Null when there is a quote, whose
+   * rules are splitInlineArgs's.
+   */
+  private splitPlain(start: number, end: number): string[] | null {
+    const buf = this.buf
+    const args: string[] = []
+    let i = start
+    while (i < end) {
+      if (isSpace(buf[i])) {
+        i++
+        continue
+      }
+      const from = i
+      for (; i < end; i++) {
+        const c = buf[i]
+        if (c === 0x22 /* " */ || c === 0x27 /* ' */) return null
+        if (endsWord(c)) break
+      }
+      const n = i - from
+      args.push(n <= CACHED_STRING ? this.shortString(from, n) : buf.latin1Slice(from, i))
+    }
+    return args
+  }
+
   private readInline(): string[] | undefined {
     let i = this.buf.indexOf(LF, this.pos)
     if (i >= this.end) i = -1
@@ -416,6 +450,11 @@ export class RequestDecoder {
       return NEED_MORE
     }
     const lineEnd = i > this.pos && this.buf[i - 1] === CR ? i - 1 : i
+    const plain = this.splitPlain(this.pos, lineEnd)
+    if (plain !== null) {
+      this.pos = i + 1
+      return plain
+    }
     const line = this.buf.latin1Slice(this.pos, lineEnd)
     this.pos = i + 1
     const args = splitInlineArgs(line)

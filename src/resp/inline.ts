@@ -78,7 +78,7 @@ export function isSpace(c: number): boolean {
  * An unquoted word ends only at space, tab, CR or LF: Redis keeps \v and \f inside a
  * word even though it skips them between words.
  */
-function endsWord(c: number): boolean {
+export function endsWord(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
 }
 

@@ -53,7 +53,7 @@ export class Keys {
     const space = this.space
     // A Uint8Array is a value as the decoder left it (RequestDecoder.bytesFrom): its
     // bytes are copied now, without the string that would only be copied again.
-    const bytes = value instanceof Uint8Array
+    const bytes = typeof value !== 'string' && value instanceof Uint8Array
     if (bytes || (typeof value === 'string' && value.length >= SMALL_MIN)) {
       if (value.length < SMALL_MIN) return this.set(key, (value as Buffer).latin1Slice(0, value.length))
       const old = space.get(key)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ProtocolError, QueryBufferLimitError, RequestDecoder, type DecoderLimits } from '../../src/resp/decoder.js'
+import { splitInlineArgs } from '../../src/resp/inline.js'
 import { RespDouble, RespMap, RespSet, RespSimple, type Argv } from '../../src/resp/values.js'
 import { rng } from '../helpers/differential.js'
 
@@ -239,6 +240,25 @@ describe('RequestDecoder', () => {
     expect((first[2] as Buffer).latin1Slice(0, 100)).toBe(long)
     expect(decoder.next()).toEqual(['ECHO', 's'.repeat(99)])
     expect(decoder.bytes).toBe(false)
+  })
+
+  it('splits inline lines without quotes as splitInlineArgs does, short words from the cache and long ones alike', () => {
+    const r = rng(11)
+    const spaces = [' ', '\t', '\v', '\f', '\r', '  ']
+    // Any byte but white space, quotes and '*' (which starts a multibulk); high bytes included.
+    const alphabet = Array.from({ length: 256 }, (_, b) => String.fromCharCode(b)).filter((ch) => ch !== '*' && (!/[\s"'\x0b]/.test(ch) || ch > '\x7f'))
+    for (let round = 0; round < 300; round++) {
+      let line = r.int(2) === 0 ? ' ' : ''
+      const words = 1 + r.int(6)
+      for (let w = 0; w < words; w++) {
+        const n = 1 + (r.int(4) === 0 ? 30 + r.int(40) : r.int(8))
+        for (let k = 0; k < n; k++) line += alphabet[r.int(alphabet.length)]
+        line += r.pick(spaces)
+      }
+      const outcome = decodeChunks([bytes(`${line}\n${line}\r\n`)])
+      const expected = splitInlineArgs(line.replace(/\r$/, ''))!
+      expect(outcome.requests, JSON.stringify(line)).toStrictEqual([expected, expected].filter((a) => a.length > 0))
+    }
   })
 
   it('reports how many bytes are buffered and drops them once decoded', () => {
