@@ -52,6 +52,7 @@ interface Counters {
   readonly stats: { readonly totalNetInput: number }
   /** Moves whenever a write command runs: the data may have grown or shrunk. */
   readonly dirty: number
+  readonly store: { valueSlack(): number }
 }
 
 export class MemoryGuard {
@@ -127,6 +128,7 @@ export class MemoryGuard {
   private measure(): void {
     const h = v8.getHeapStatistics()
     const live = Math.min(h.used_heap_size, this.liveBase + (this.counters.stats.totalNetInput - this.inputAtGc))
-    this.used = live + h.external_memory
+    // Value pages are outside the heap; only their slots in use are used memory.
+    this.used = live + h.external_memory - this.counters.store.valueSlack()
   }
 }

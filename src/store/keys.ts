@@ -14,7 +14,7 @@ export type HeldValue = KeyspaceValue | number
  */
 export class Keys {
   private readonly space: KeySpace<HeldValue>
-  strings = new SmallStrings()
+  readonly strings = new SmallStrings()
 
   constructor(mapLimit?: number) {
     this.space = new KeySpace(mapLimit)
@@ -86,7 +86,7 @@ export class Keys {
 
   clear(): void {
     this.space.clear()
-    this.strings = new SmallStrings()
+    this.strings.reset()
   }
 
   /** KeySpace.tables(): the live Maps, values as held (see value()). */

@@ -12,18 +12,19 @@
  * 10M-key SET run gave 1.6 ms scavenges with values out of the heap.
  *
  * A slot is a 2-byte length and the bytes, rounded up to 8 bytes (the size class).
- * A handle is `page * PAGE_SLOTS + slot`, below 2^31 so that it stays a Smi. Freed
- * slots go on their class's free list; pages are kept until the whole set is dropped
- * (FLUSHDB), as an allocator keeps its arenas.
+ * Every page is PAGE_BYTES, so that after a flush (reset) any page serves any class;
+ * a handle is `page * PAGE_SLOTS + slot`, below 2^31 so that it stays a Smi. Freed
+ * slots go on their class's free list. Pages are kept, as an allocator keeps its
+ * arenas; used_memory counts the slots in use (`slack` is the rest, MemoryGuard).
  */
 import { BYTES_THRESHOLD } from './types.js'
 
 /** Strings shorter than this stay JS strings: small ones are shared by the decoder's cache, and cheap to copy. */
 export const SMALL_MIN = 16
 
-const PAGE_SLOTS = 4096
-const PAGE_SHIFT = 12
-/** A page holds PAGE_SLOTS slots or about this many bytes, whichever is fewer. */
+const PAGE_SHIFT = 16
+const PAGE_SLOTS = 1 << PAGE_SHIFT
+/** With 2^15 pages per database at most: 32 GB of values of 16 bytes to 2 KiB. */
 const PAGE_BYTES = 1 << 20
 const CLASSES = ((BYTES_THRESHOLD + 2 + 7) >> 3) + 1
 
@@ -31,7 +32,7 @@ class SizeClass {
   /** Freed handles, a stack. */
   free = new Int32Array(64)
   freeCount = 0
-  /** The page new slots come from, and its next unused slot (slots: the page's capacity). */
+  /** The page new slots come from, and its next unused slot (slots: a page's capacity). */
   page = -1
   next = 0
   readonly slots: number
@@ -42,10 +43,12 @@ class SizeClass {
 }
 
 export class SmallStrings {
-  private pages: Buffer[] = []
-  /** Each page's slot size. */
-  private slotSizes: number[] = []
-  private readonly classes: (SizeClass | undefined)[] = new Array(CLASSES)
+  private readonly pages: Buffer[] = []
+  /** Each page's slot size (0: a spare page, see reset). */
+  private readonly slotSizes: number[] = []
+  /** Pages no class holds since the last reset. */
+  private spare: number[] = []
+  private classes: (SizeClass | undefined)[] = new Array(CLASSES)
   /** Bytes of the slots in use, for INFO memory. */
   used = 0
 
@@ -59,9 +62,7 @@ export class SmallStrings {
       h = cls.free[--cls.freeCount]
     } else {
       if (cls.page < 0 || cls.next === cls.slots) {
-        cls.page = this.pages.length
-        this.pages.push(Buffer.allocUnsafeSlow(cls.slots * cls.slotSize))
-        this.slotSizes.push(cls.slotSize)
+        cls.page = this.newPage(cls.slotSize)
         cls.next = 0
       }
       h = cls.page * PAGE_SLOTS + cls.next++
@@ -128,15 +129,37 @@ export class SmallStrings {
     return (h & (PAGE_SLOTS - 1)) * this.slotSizes[h >>> PAGE_SHIFT] + 2
   }
 
+  private newPage(slotSize: number): number {
+    let page = this.spare.pop()
+    if (page === undefined) {
+      page = this.pages.length
+      if (page >= 2 ** 31 / PAGE_SLOTS) throw new RangeError('out of value pages')
+      this.pages.push(Buffer.allocUnsafeSlow(PAGE_BYTES))
+      this.slotSizes.push(0)
+    }
+    this.slotSizes[page] = slotSize
+    return page
+  }
+
+  /**
+   * Frees every slot at once (FLUSHDB), keeping the pages for the values to come: their
+   * memory is the process's either way until V8 collects a dropped Buffer, and used
+   * memory must fall at once, as Redis's does.
+   */
+  reset(): void {
+    this.classes = new Array(CLASSES)
+    this.spare = this.pages.map((_, i) => i)
+    this.slotSizes.fill(0)
+    this.used = 0
+  }
+
+  /** Bytes of pages not holding a value: outside the JS heap, but not used memory. */
+  get slack(): number {
+    return this.pages.length * PAGE_BYTES - this.used
+  }
+
   /** Bytes the slot of `h` occupies (MEMORY USAGE). */
   slotSize(h: number): number {
     return this.slotSizes[h >>> PAGE_SHIFT]
-  }
-
-  /** Bytes of every page, used or free (RSS that the JS heap does not show). */
-  get reserved(): number {
-    let n = 0
-    for (const p of this.pages) n += p.length
-    return n
   }
 }

@@ -12,6 +12,13 @@ export class Store {
 
   private observer: KeyspaceObserver | null = null
 
+  /** Bytes of value pages holding no value (SmallStrings.slack), which used_memory leaves out. */
+  valueSlack(): number {
+    let n = 0
+    for (const db of this.dbs) n += db.keys.strings.slack
+    return n
+  }
+
   /** Installs the observer every database reports its changes to. */
   observe(observer: KeyspaceObserver): void {
     this.observer = observer

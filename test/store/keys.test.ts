@@ -59,6 +59,22 @@ describe('SmallStrings', () => {
   })
 })
 
+describe('SmallStrings pages', () => {
+  it('after a reset, serve any size class from the pages they had, and count only slots in use as used', () => {
+    const ss = new SmallStrings()
+    for (let i = 0; i < 30_000; i++) ss.store(text(100, i))
+    const total = ss.used + ss.slack
+    expect(ss.used).toBe(30_000 * 104)
+    ss.reset()
+    expect(ss.used).toBe(0)
+    expect(ss.slack).toBe(total)
+    // 1 KiB values now, in the same pages: nothing new is allocated while they fit.
+    const handles = Array.from({ length: 2000 }, (_, i) => ss.store(text(1000, i)))
+    expect(ss.used + ss.slack).toBe(total)
+    handles.forEach((h, i) => expect(ss.text(h)).toBe(text(1000, i)))
+  })
+})
+
 describe('Keys', () => {
   it('stores short strings as strings, mid-sized ones off the heap and long ones as bytes, freeing what a write replaces', () => {
     const keys = new Keys()
