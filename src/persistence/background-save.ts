@@ -4,7 +4,7 @@ import type { CommandSpec } from '../commands/spec.js'
 import { keyIndexes } from '../commands/table.js'
 import type { Database, SaveHook } from '../store/database.js'
 import type { HeldValue, Keys } from '../store/keys.js'
-import type { KeySpace } from '../store/keyspace.js'
+import type { Expiries } from '../store/expiries.js'
 import type { KeyspaceValue } from '../store/types.js'
 import { ReplyWriter } from '../resp/writer.js'
 import { Crc64 } from '../util/crc64.js'
@@ -41,7 +41,7 @@ interface View {
    * SWAPDB moves them to another Database, FLUSHDB leaves them to the save alone.
    */
   keys: Keys
-  expires: KeySpace<number>
+  expires: Expiries
   /** The Database holding `keys` when last seen; null once a flush detached them. */
   owner: Database | null
   /** exactExpires as the flush left it, for a detached view. */

@@ -1,6 +1,6 @@
 import { expiryNow } from './clock.js'
 import { CursorTable } from './cursors.js'
-import { KeySpace } from './keyspace.js'
+import { Expiries } from './expiries.js'
 import { Keys, type HeldValue } from './keys.js'
 import { MutableString, type KeyspaceValue, type StoredValue } from './types.js'
 
@@ -53,7 +53,7 @@ export interface SaveHook {
 export class Database {
   readonly keys: Keys
   /** Absolute expiry time in ms since the epoch, for keys that have one. */
-  readonly expires: KeySpace<number>
+  readonly expires: Expiries
   /** Set on every database while a background save runs; see SaveHook. */
   saving: SaveHook | null = null
   readonly cursors = new CursorTable<string>()
@@ -83,7 +83,7 @@ export class Database {
     private readonly mapLimit?: number,
   ) {
     this.keys = new Keys(mapLimit)
-    this.expires = new KeySpace(mapLimit)
+    this.expires = new Expiries(mapLimit)
   }
 
   get size(): number {
@@ -271,9 +271,9 @@ export class Database {
    * the save costs it nothing.
    */
   detachContents(): void {
-    const self = this as { keys: Keys; expires: KeySpace<number> }
+    const self = this as { keys: Keys; expires: Expiries }
     self.keys = new Keys(this.mapLimit)
-    self.expires = new KeySpace(this.mapLimit)
+    self.expires = new Expiries(this.mapLimit)
     this.exactExpires = null
     this.expireCursor = null
     this.randomCursor = null
@@ -284,7 +284,7 @@ export class Database {
    * so clients that selected it, and clients blocked on its keys, see the new data.
    */
   swapWith(other: Database): void {
-    const self = this as { keys: Keys; expires: KeySpace<number>; cursors: CursorTable<string> }
+    const self = this as { keys: Keys; expires: Expiries; cursors: CursorTable<string> }
     const that = other as typeof self
     ;[self.keys, that.keys] = [that.keys, self.keys]
     ;[self.expires, that.expires] = [that.expires, self.expires]
