@@ -4,7 +4,7 @@ import type { CommandSpec } from '../commands/spec.js'
 import { keyIndexes } from '../commands/table.js'
 import type { Database, SaveHook } from '../store/database.js'
 import type { KeySpace } from '../store/keyspace.js'
-import type { KeyspaceValue } from '../store/types.js'
+import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { ReplyWriter } from '../resp/writer.js'
 import { Crc64 } from '../util/crc64.js'
 import { rewriteKey, writeCommand } from './aof-rewrite.js'
@@ -406,8 +406,12 @@ export class BackgroundSave implements SaveHook {
       writeCommand(w, ['SELECT', String(view.index)], this.structured!)
       this.selected = view.index
     }
-    if (walk && isBig(value)) this.partial = { view, key, steps: commandSteps(w, key, value, at, this.structured!) }
-    else for (const argv of rewriteKey(key, value, at)) writeCommand(w, argv, this.structured!)
+    // A string is one SET, so one step: not worth holding open.
+    if (walk && typeof value !== 'string' && !(value instanceof MutableString) && isBig(value)) {
+      this.partial = { view, key, steps: commandSteps(w, key, value, at, this.structured!) }
+    } else {
+      for (const argv of rewriteKey(key, value, at)) writeCommand(w, argv, this.structured!)
+    }
   }
 
   /**
