@@ -16,8 +16,8 @@
  *                  its child (what the fork costs)
  *   big value      the longest PING round trip while respite saves one key holding a
  *                  list, hash, set or sorted set of a million elements, a stream of
- *                  100k entries or a 13 MB string (`--big` picks some; `--big-only`
- *                  measures nothing else)
+ *                  100k entries or a 13 MB string, or a million 16-byte keys (`--big`
+ *                  picks some; `--big-only` measures nothing else)
  *
  * Needs `npm run build`, redis-server, redis-benchmark. On a shared 2-core machine the
  * load generator competes with the server: compare the rows, not absolute numbers.
@@ -38,7 +38,7 @@ const REQUESTS = Number(option('requests', '400000'))
 const SERVERS = option('servers', 'respite,redis').split(',')
 const ROUNDS = Number(option('rounds', '3'))
 const JSON_OUT = option('json', null)
-const BIG_KINDS = option('big', 'list,hash,set,zset,stream,string').split(',')
+const BIG_KINDS = option('big', 'list,hash,set,zset,stream,string,keys').split(',')
 const BIG_ROUNDS = Number(option('big-rounds', '3'))
 
 /** Each figure's median over the runs. */
@@ -152,6 +152,8 @@ const BIG = {
   zset: (i, items) => ['ZADD', 'big', ...items.flatMap((m, j) => [i * 1000 + j, m])],
   stream: (i, items) => ['XADD', 'big', '*', 'f', items[0], 'g', items[1]],
   string: (i, items) => ['APPEND', 'big', items.join(',')],
+  // Not one big value: a million small keys named as redis-benchmark names them.
+  keys: (i, items) => ['MSET', ...items.flatMap((_, j) => [`key:${String(i * 1000 + j).padStart(12, '0')}`, 'xxxxxxxxxxxxxxxx'])],
 }
 
 /**
