@@ -17,7 +17,8 @@
  *   big value      the longest PING round trip while respite saves one key holding a
  *                  list, hash, set or sorted set of a million elements, a stream of
  *                  100k entries or a 13 MB string, or a million 16-byte keys (`--big`
- *                  picks some; `--big-only` measures nothing else)
+ *                  picks some; `--big-only` measures nothing else), and the round
+ *                  trip of a write to that key while the save is inside it
  *
  * Needs `npm run build`, redis-server, redis-benchmark. On a shared 2-core machine the
  * load generator competes with the server: compare the rows, not absolute numbers.
@@ -156,10 +157,21 @@ const BIG = {
   keys: (i, items) => ['MSET', ...items.flatMap((_, j) => [`key:${String(i * 1000 + j).padStart(12, '0')}`, 'xxxxxxxxxxxxxxxx'])],
 }
 
+/** The write sent to the big key 100 ms into its save: the save must keep the value of before. */
+const CONFLICT = {
+  list: ['LPUSH', 'big', 'x'],
+  hash: ['HSET', 'big', 'new-field', 'x'],
+  set: ['SADD', 'big', 'new-member'],
+  zset: ['ZADD', 'big', '0', 'new-member'],
+  stream: ['XADD', 'big', '*', 'f', 'x'],
+  string: ['APPEND', 'big', 'x'],
+}
+
 /**
  * The longest and p99 PING round trip while respite saves one big value: a million elements
  * (a hundred thousand stream entries; a string of some 13 MB), `--big-rounds` saves each;
- * and the longest over as long again with no save, the machine's own noise.
+ * the longest over as long again with no save, the machine's own noise; and the round
+ * trip of a write to the value 100 ms into its save.
  */
 async function bigValue(kind) {
   const dir = mkdtempSync(join(tmpdir(), 'respite-bench-bgsave-'))
@@ -190,7 +202,18 @@ async function bigValue(kind) {
       })()
       await sleep(200)
       rtts = []
-      const took = await bgsave(r)
+      const started = performance.now()
+      if (!/started/.test(await r.bgsave())) throw new Error('BGSAVE did not start')
+      // A write to the key while the save is (most likely) inside it.
+      await sleep(100)
+      let write = NaN
+      if (CONFLICT[kind] !== undefined) {
+        const t = performance.now()
+        await r.call(...CONFLICT[kind])
+        write = performance.now() - t
+      }
+      while (field(await r.info('persistence'), 'rdb_bgsave_in_progress') !== '0') await sleep(10)
+      const took = performance.now() - started
       const saving = rtts.sort((a, b) => a - b)
       // The same time again with no save: what the machine's noise gives.
       rtts = []
@@ -198,7 +221,7 @@ async function bigValue(kind) {
       const quiet = rtts.sort((a, b) => a - b)
       stop = true
       await pinger
-      runs.push({ took, max: saving[saving.length - 1], p99: saving[Math.floor(saving.length * 0.99)], quietMax: quiet[quiet.length - 1] })
+      runs.push({ took, max: saving[saving.length - 1], p99: saving[Math.floor(saving.length * 0.99)], quietMax: quiet[quiet.length - 1], write })
     }
     p.disconnect()
     return { kind, ...median(runs) }
@@ -255,6 +278,7 @@ for (const r of results) {
 console.log(table(mem))
 if (big.length > 0) {
   console.log(`\nrespite, one big value alone, medians of ${BIG_ROUNDS} saves`)
-  console.log(table([['value', 'BGSAVE took', 'longest PING', 'p99 PING', 'longest PING, no save'], ...big.map((b) => [b.kind, ms(b.took), ms(b.max), ms(b.p99), ms(b.quietMax)])]))
+  console.log(table([['value', 'BGSAVE took', 'longest PING', 'p99 PING', 'longest PING, no save', 'write to it'],
+    ...big.map((b) => [b.kind, ms(b.took), ms(b.max), ms(b.p99), ms(b.quietMax), Number.isNaN(b.write) ? '-' : ms(b.write)])]))
 }
 if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ keys: KEYS, requests: REQUESTS, rounds: ROUNDS, results, big }))

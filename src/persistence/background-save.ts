@@ -9,7 +9,7 @@ import { ReplyWriter } from '../resp/writer.js'
 import { Crc64 } from '../util/crc64.js'
 import { rewriteKey, writeCommand } from './aof-rewrite.js'
 import { writeEof, writeExpiry, writeKey, writePreamble, writeSelect, type SnapshotOptions } from './rdb-file.js'
-import { commandSteps, isBig, objectSteps, type Steps } from './rdb-steps.js'
+import { BigValue, commandSteps, isBig, type Steps } from './rdb-steps.js'
 import { RdbWriter } from './rdb-values.js'
 
 /**
@@ -28,8 +28,10 @@ import { RdbWriter } from './rdb-values.js'
  * takes to write, so the walk writes it in steps across slices (rdb-steps.ts), the
  * file's other bytes waiting for it: a key written out of turn meanwhile goes to a
  * side buffer that follows the big key into the file. A command about to change the
- * big key itself runs the rest of its steps first, at once: a stall, but only on
- * such a conflict, and the value in the file is still that of the start.
+ * big key itself makes the save copy what the steps still read, where that is cheap
+ * (the rest of a list or set, a byte string), or else run the rest of the steps at
+ * once (hashes, sorted sets, streams): a stall, but only on such a conflict. Either
+ * way the value in the file is that of the start.
  *
  * An AOF rewrite's base is the same walk (aof.ts), written as an RDB image or, with
  * `commands`, as the commands that rebuild each key.
@@ -168,7 +170,7 @@ export class BackgroundSave implements SaveHook {
   private readonly structured: ReplyWriter | null = null
   private readonly started = Date.now()
   /** The big key being written in steps by the walk, if any. */
-  private partial: { view: View; key: string; steps: Steps } | null = null
+  private partial: { view: View; key: string; steps: Steps; value: BigValue | null } | null = null
   /** Keys written out of turn while `partial` is open, in the order they go after it. */
   private side: RdbWriter | null = null
   private sideChunks: Buffer[] = []
@@ -265,6 +267,8 @@ export class BackgroundSave implements SaveHook {
     if (view === undefined) return
     const partial = this.partial
     if (partial !== null && partial.key === key && partial.view === view) {
+      // A copy of what is left of a list (pointers) beats writing it all now.
+      if (partial.value?.detach() === true) return
       try {
         this.cowBytes += this.finishPartial()
       } catch (e) {
@@ -405,7 +409,8 @@ export class BackgroundSave implements SaveHook {
     const at = this.expireAt(view, key)
     if (walk && isBig(value)) {
       writeExpiry(w, at)
-      this.partial = { view, key, steps: objectSteps(w, key, value) }
+      const big = new BigValue(w, key, value)
+      this.partial = { view, key, steps: big.steps, value: big }
     } else {
       writeKey(w, key, value, at)
     }
@@ -422,7 +427,7 @@ export class BackgroundSave implements SaveHook {
     }
     // A string is one SET, so one step: not worth holding open.
     if (walk && typeof value !== 'string' && !(value instanceof MutableString) && isBig(value)) {
-      this.partial = { view, key, steps: commandSteps(w, key, value, at, this.structured!) }
+      this.partial = { view, key, steps: commandSteps(w, key, value, at, this.structured!), value: null }
     } else {
       for (const argv of rewriteKey(key, value, at)) writeCommand(w, argv, this.structured!)
     }

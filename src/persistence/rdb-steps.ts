@@ -1,14 +1,14 @@
 import type { ReplyWriter } from '../resp/writer.js'
 import { latin1Write } from '../resp/latin1.js'
 import type { HashValue } from '../store/hash.js'
-import type { ListValue } from '../store/list.js'
+import { ListValue } from '../store/list.js'
 import type { SetValue } from '../store/set.js'
 import type { StreamValue } from '../store/stream.js'
 import { MutableString, type KeyspaceValue } from '../store/types.js'
 import type { ZSet } from '../store/zset.js'
 import { rewriteKey, writeCommand } from './aof-rewrite.js'
 import { lzfCompress } from './rdb-strings.js'
-import { listNodeEnd, RdbType, RdbWriter, writeListNode, writeStreamNode, writeStreamState } from './rdb-values.js'
+import { listNodeEnd, RdbType, RdbWriter, writeListNode, writeStreamNode, writeStreamState, type ListLike } from './rdb-values.js'
 
 /**
  * Big values written in steps, so that a background save can spread one over many
@@ -17,8 +17,9 @@ import { listNodeEnd, RdbType, RdbWriter, writeListNode, writeStreamNode, writeS
  * (a quicklist node, 128 hash entries, 16 KiB of a string) and the bytes are those
  * writeObject (rdb-values.ts) would write, save for the LZF of strings over 64 KiB
  * (compressed in pieces here, see stringSteps), so a value's image does not depend on
- * which way it went out. The caller must not let the value change between steps: a
- * background save runs the rest at once before a command touches the key.
+ * which way it went out. The value must not change between steps: before a command
+ * touches the key, a background save calls detach(), and runs the rest of the steps
+ * at once when that cannot copy what they still read.
  *
  * Listpack-encoded hashes and sorted sets and intsets stay whole: their size is
  * bounded by the *-max-listpack-entries settings, and the format wants each as one
@@ -63,26 +64,133 @@ export function isBig(value: KeyspaceValue): boolean {
   }
 }
 
-/** A key's type byte, name and value in RDB form, as writeObject(w, value, key) writes them. */
-export function* objectSteps(w: RdbWriter, key: string, value: KeyspaceValue): Steps {
-  if (typeof value === 'string' || value instanceof MutableString) {
-    head(w, RdbType.String, key)
-    yield* stringSteps(w, typeof value === 'string' ? value : value.bytes())
-    return
+/** Elements i >= offset of a list, copied: what a big list's steps read once detached. */
+class ListTail implements ListLike {
+  constructor(
+    private readonly items: string[],
+    private readonly offset: number,
+  ) {}
+
+  get size(): number {
+    return this.offset + this.items.length
   }
-  switch (value.type) {
-    case 'list':
-      return yield* listSteps(w, value as ListValue, key)
-    case 'hash':
-      return yield* hashSteps(w, value as HashValue, key)
-    case 'set':
-      return yield* setSteps(w, value as SetValue, key)
-    case 'zset':
-      return yield* zsetSteps(w, value as ZSet, key)
-    case 'stream':
-      return yield* streamSteps(w, value as StreamValue, key)
-    default:
-      throw new Error(`no steps for a value of type ${value.type}`)
+
+  at(i: number): string {
+    return this.items[i - this.offset]
+  }
+}
+
+/**
+ * A key's type byte, name and value in RDB form, as writeObject(w, value, key) writes
+ * them, in steps. The steps read the value where it lies; detach() lets the value
+ * change meanwhile by copying what they still need, where that is cheap.
+ */
+export class BigValue {
+  readonly steps: Steps
+  /** What the steps read of a list, a set's members, a byte string. */
+  private list: ListLike | null = null
+  private members: readonly string[] | null = null
+  private bytes: Buffer | null = null
+  /** The value is a JS string, which never changes. */
+  private text = false
+  /** The next list element (once the nodes are sized) or set member to write. */
+  private next = 0
+  private detached = false
+
+  constructor(w: RdbWriter, key: string, value: KeyspaceValue) {
+    this.steps = this.write(w, key, value)
+  }
+
+  /**
+   * The value is about to change in place: copies what the steps still read, so they
+   * can go on at the save's pace. A list's remaining elements and a set's remaining
+   * members are pointers (a few ms per million), a byte string one copy, and a JS
+   * string never changes. False for hashes, sorted sets and streams, whose copy would
+   * cost about what writing them does: the caller finishes those at once.
+   */
+  detach(): boolean {
+    if (this.detached) return true
+    this.detached = true
+    if (this.list instanceof ListValue) {
+      const list = this.list
+      const from = Math.min(this.next, list.size)
+      this.list = new ListTail(list.slice(from, list.size - 1), from)
+      return true
+    }
+    if (this.members !== null) {
+      this.members = this.members.slice(this.next)
+      this.next = 0
+      return true
+    }
+    if (this.bytes !== null) {
+      this.bytes = Buffer.from(this.bytes)
+      return true
+    }
+    this.detached = this.text
+    return this.text
+  }
+
+  private *write(w: RdbWriter, key: string, value: KeyspaceValue): Steps {
+    if (typeof value === 'string') {
+      this.text = true
+      head(w, RdbType.String, key)
+      return yield* stringSteps(w, value.length, () => value)
+    }
+    if (value instanceof MutableString) {
+      this.bytes = value.bytes()
+      head(w, RdbType.String, key)
+      return yield* stringSteps(w, value.length, () => this.bytes!)
+    }
+    switch (value.type) {
+      case 'list':
+        this.list = value as ListValue
+        return yield* this.listSteps(w, key)
+      case 'hash':
+        return yield* hashSteps(w, value as HashValue, key)
+      case 'set':
+        this.members = (value as SetValue).members()
+        return yield* this.setSteps(w, key)
+      case 'zset':
+        return yield* zsetSteps(w, value as ZSet, key)
+      case 'stream':
+        return yield* streamSteps(w, value as StreamValue, key)
+      default:
+        throw new Error(`no steps for a value of type ${value.type}`)
+    }
+  }
+
+  /** The quicklist's nodes are sized first: their count comes before them. */
+  private *listSteps(w: RdbWriter, key: string): Steps {
+    head(w, RdbType.ListQuicklist2, key)
+    const n = this.list!.size
+    const ends: number[] = []
+    let sized = 0
+    for (let at = 0; at < n;) {
+      at = listNodeEnd(this.list!, at)
+      ends.push(at)
+      if (at - sized >= SIZING_STEP) {
+        sized = at
+        yield
+      }
+    }
+    w.length(ends.length)
+    for (const end of ends) {
+      writeListNode(w, this.list!, this.next, end)
+      this.next = end
+      yield
+    }
+  }
+
+  private *setSteps(w: RdbWriter, key: string): Steps {
+    head(w, RdbType.Set, key)
+    w.length(this.members!.length)
+    let n = 0
+    while (this.next < this.members!.length) {
+      const m = this.members![this.next++]
+      if (m.length > BIG_BYTES) yield* element(w, m)
+      else w.string(m)
+      if (++n % STEP === 0) yield
+    }
   }
 }
 
@@ -105,31 +213,8 @@ function head(w: RdbWriter, type: RdbType, key: string): void {
 
 /** An element of a collection: a long one in steps of its own. */
 function* element(w: RdbWriter, s: string): Steps {
-  if (s.length > BIG_BYTES) yield* stringSteps(w, s)
+  if (s.length > BIG_BYTES) yield* stringSteps(w, s.length, () => s)
   else w.string(s)
-}
-
-/** The quicklist's nodes are sized first: their count comes before them. */
-function* listSteps(w: RdbWriter, list: ListValue, key: string): Steps {
-  head(w, RdbType.ListQuicklist2, key)
-  const n = list.size
-  const ends: number[] = []
-  let sized = 0
-  for (let at = 0; at < n;) {
-    at = listNodeEnd(list, at)
-    ends.push(at)
-    if (at - sized >= SIZING_STEP) {
-      sized = at
-      yield
-    }
-  }
-  w.length(ends.length)
-  let from = 0
-  for (const end of ends) {
-    writeListNode(w, list, from, end)
-    from = end
-    yield
-  }
 }
 
 function* hashSteps(w: RdbWriter, hash: HashValue, key: string): Steps {
@@ -145,18 +230,6 @@ function* hashSteps(w: RdbWriter, hash: HashValue, key: string): Steps {
       w.string(v)
     }
     if (++n % STEP === 0) yield
-  }
-}
-
-function* setSteps(w: RdbWriter, set: SetValue, key: string): Steps {
-  head(w, RdbType.Set, key)
-  const members = set.members()
-  w.length(members.length)
-  for (let i = 0; i < members.length; i++) {
-    const m = members[i]
-    if (m.length > BIG_BYTES) yield* element(w, m)
-    else w.string(m)
-    if ((i + 1) % STEP === 0) yield
   }
 }
 
@@ -190,13 +263,13 @@ function* streamSteps(w: RdbWriter, s: StreamValue, key: string): Steps {
  * compressed pieces make one valid stream, which Redis decompresses as a whole. The
  * compressed length comes first, so the pieces are kept until the end.
  */
-function* stringSteps(w: RdbWriter, s: string | Buffer): Steps {
-  const n = s.length
-  const scratch = typeof s === 'string' ? Buffer.allocUnsafe(Math.max(LZF_STEP, COPY_STEP)) : null
+function* stringSteps(w: RdbWriter, n: number, source: () => string | Buffer): Steps {
+  const scratch = typeof source() === 'string' ? Buffer.allocUnsafe(Math.max(LZF_STEP, COPY_STEP)) : null
   const piece = (at: number, end: number): Buffer => {
-    if (scratch === null) return (s as Buffer).subarray(at, end)
-    const len = latin1Write(scratch, 0, (s as string).slice(at, end))
-    return scratch.subarray(0, len)
+    const s = source()
+    if (typeof s !== 'string') return s.subarray(at, end)
+    const len = latin1Write(scratch!, 0, s.slice(at, end))
+    return scratch!.subarray(0, len)
   }
   if (w.compress) {
     const packed = new RdbWriter(false)

@@ -248,12 +248,18 @@ function writeList(w: RdbWriter, list: ListValue, key: string | null): void {
   }
 }
 
+/** What the quicklist node writers read of a list: a ListValue, or a copy of part of one. */
+export interface ListLike {
+  readonly size: number
+  at(i: number): string
+}
+
 /**
  * Where the quicklist node starting at element `from` ends (exclusive), as writeList
  * splits: a big list written across turns (rdb-steps.ts) sizes its nodes first,
  * since their count comes before them.
  */
-export function listNodeEnd(list: ListValue, from: number): number {
+export function listNodeEnd(list: ListLike, from: number): number {
   const n = list.size
   // ListpackBuilder.bytes: its 7-byte frame and the elements so far.
   let bytes = 7
@@ -267,7 +273,7 @@ export function listNodeEnd(list: ListValue, from: number): number {
 }
 
 /** Elements from..to-1 as one quicklist node: a packed container holding a listpack. */
-export function writeListNode(w: RdbWriter, list: ListValue, from: number, to: number): void {
+export function writeListNode(w: RdbWriter, list: ListLike, from: number, to: number): void {
   const lp = new ListpackBuilder()
   for (let i = from; i < to; i++) lp.add(list.at(i))
   w.length(2) // QUICKLIST_NODE_CONTAINER_PACKED

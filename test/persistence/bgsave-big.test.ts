@@ -78,7 +78,8 @@ describe('BGSAVE of big values written across turns', () => {
     const expectedDir = join(dir, 'expected')
     mkdirSync(expectedDir)
     let expectedImage!: Buffer
-    // Conflicts seen: a big key about to change while the save was inside it.
+    // Conflicts seen: a big key about to change while the save was inside it (a list,
+    // set or string is copied and stays open, so it may be seen more than once).
     const conflicts: string[] = []
     // One step per millisecond, so the test finds the save inside each big key.
     await withServer({ config: { dir, 'rdb-key-save-delay': '1000' } }, async (s) => {
@@ -111,7 +112,7 @@ describe('BGSAVE of big values written across turns', () => {
       other.disconnect()
       r.disconnect()
     })
-    expect(conflicts.sort()).toEqual(BIG.map(([k]) => k).sort())
+    expect([...new Set(conflicts)].sort()).toEqual(BIG.map(([k]) => k).sort())
     const file = join(dir, 'dump.rdb')
     expect(mapDiff(fileKeys(expectedImage), fileKeys(readFileSync(file)))).toEqual([])
     if (missingTool('redis-check-rdb') === null) {
@@ -162,7 +163,7 @@ describe('BGSAVE of big values written across turns', () => {
       r.disconnect()
     })
     // A string is one SET in the base, written in one step: the rewrite is never inside it.
-    expect(conflicts.sort()).toEqual(BIG.map(([k]) => k).filter((k) => k !== 'bigstring').sort())
+    expect([...new Set(conflicts)].sort()).toEqual(BIG.map(([k]) => k).filter((k) => k !== 'bigstring').sort())
     expect(live.get('0/biglist')).toContain('pushed')
     expect(mapDiff(live, replayable(await withServer({ config }, (e) => fastDigest(e.port, 2))))).toEqual([])
     if (missingTool('redis-check-aof') === null) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isBig, objectSteps } from '../../src/persistence/rdb-steps.js'
+import { BigValue, isBig } from '../../src/persistence/rdb-steps.js'
 import { RdbWriter, readObject, writeObject } from '../../src/persistence/rdb-values.js'
 import { HashValue } from '../../src/store/hash.js'
 import { ListValue } from '../../src/store/list.js'
@@ -26,7 +26,7 @@ function stepped(value: KeyspaceValue, compress: boolean): { bytes: Buffer; step
   const w = new RdbWriter(compress)
   const chunks: Buffer[] = []
   let steps = 0
-  for (const _ of objectSteps(w, 'key', value)) {
+  for (const _ of new BigValue(w, 'key', value).steps) {
     steps++
     // As a save does between slices: the writer is emptied while the steps go on.
     if (w.pos > 10_000) chunks.push(w.take())
@@ -136,5 +136,49 @@ describe('big values written in steps', () => {
     expect(back.size).toBe(300)
     expect(back.get('f150')).toBe('z'.repeat(200_000))
     expect(back.get('f7')).toBe('v7')
+  })
+
+  it('detached halfway, a list, a set and strings are written as they were, whatever happens to them after', () => {
+    const rand = random(5)
+    const list = bigList(5000, rand)
+    const set = new SetValue()
+    for (let i = 0; i < 5000; i++) set.add(`member-${i}`)
+    const text = 'some text '.repeat(20_000)
+    const bytes = MutableString.ofText(text)
+    const cases: [string, KeyspaceValue, () => void][] = [
+      ['list', list, () => { list.trim(10, 20); list.pushBack('after') }],
+      ['set', set, () => { for (let i = 0; i < 4000; i++) set.delete(`member-${i}`); set.add('after') }],
+      ['bytes', bytes, () => { bytes.buf.fill(0x41) }],
+      ['text', text, () => {}],
+    ]
+    for (const [name, value, change] of cases) {
+      const expected = whole(value, true)
+      const w = new RdbWriter(true)
+      const big = new BigValue(w, 'key', value)
+      for (let i = 0; i < 10; i++) big.steps.next()
+      expect(big.detach(), name).toBe(true)
+      change()
+      expect(big.detach(), name).toBe(true)
+      while (big.steps.next().done !== true);
+      const got = w.take()
+      if (name === 'list' || name === 'set') expect(got.equals(expected), name).toBe(true)
+      else expect(readBack(got), name).toBe(text)
+    }
+  })
+
+  it('a hash, a sorted set and a stream are not detached: the save finishes them first', () => {
+    const hash = new HashValue()
+    const zset = new ZSet()
+    const stream = new StreamValue()
+    for (let i = 0; i < 2000; i++) {
+      hash.set(`f${i}`, `v${i}`)
+      zset.set(`m${i}`, i)
+      stream.append(BigInt(i + 1) << 64n, ['f', String(i)])
+    }
+    for (const value of [hash, zset, stream]) {
+      const big = new BigValue(new RdbWriter(false), 'key', value)
+      big.steps.next()
+      expect(big.detach()).toBe(false)
+    }
   })
 })
