@@ -267,13 +267,8 @@ export class BackgroundSave implements SaveHook {
     if (view === undefined) return
     const partial = this.partial
     if (partial !== null && partial.key === key && partial.view === view) {
-      // A copy of what is left of a list (pointers) beats writing it all now.
-      if (partial.value?.detach() === true) return
-      try {
-        this.cowBytes += this.finishPartial()
-      } catch (e) {
-        this.fail(e as Error)
-      }
+      // Copying what is left of a list or set (pointers) beats writing it all now.
+      if (partial.value?.detach() !== true) this.finishPartial()
       return
     }
     const settled = view.settled
@@ -434,22 +429,27 @@ export class BackgroundSave implements SaveHook {
   }
 
   /**
-   * Runs the open big key's remaining steps at once (it is about to change, or the
-   * side buffer is full); the bytes it wrote.
+   * Runs the open big key's remaining steps at once: it is about to change (its
+   * bytes count as kept for the change, cowBytes), or the side buffer is full. Called
+   * from a command's hooks, so an encoder's failure fails the save, not the command.
    */
-  private finishPartial(): number {
+  private finishPartial(): void {
     const partial = this.partial!
     const w = this.w
     let bytes = -w.pos
-    while (partial.steps.next().done !== true) {
-      if (w.pos >= FLUSH_AT * 4) {
-        bytes += w.pos
-        this.flush()
+    try {
+      while (partial.steps.next().done !== true) {
+        if (w.pos >= FLUSH_AT * 4) {
+          bytes += w.pos
+          this.flush()
+        }
       }
+    } catch (e) {
+      this.fail(e as Error)
+      return
     }
-    bytes += w.pos
+    this.cowBytes += bytes + w.pos
     this.closePartial()
-    return bytes
   }
 
   /** The big key is complete: what was written out of turn meanwhile follows it. */
