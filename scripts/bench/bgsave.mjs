@@ -14,13 +14,17 @@
  *   extra memory   the peak RSS during the saves minus RSS just before them, and
  *                  for respite used_memory likewise, for Redis INFO's CoW peak of
  *                  its child (what the fork costs)
- *   big value      the longest PING round trip while respite saves a key holding a
- *                  list of a million elements, which it writes in one go
+ *   big value      the longest PING round trip while respite saves one key holding a
+ *                  list, hash, set or sorted set of a million elements, a stream of
+ *                  100k entries or a 13 MB string, or a million 16-byte keys (`--big
+ *                  list,hash,set,zset,stream,string,keys`; the list alone by default;
+ *                  `--big-only` measures nothing else), and the round
+ *                  trip of a write to that key while the save is inside it
  *
  * Needs `npm run build`, redis-server, redis-benchmark. On a shared 2-core machine the
  * load generator competes with the server: compare the rows, not absolute numbers.
  *
- *   node scripts/bench/bgsave.mjs [--keys 1000000] [--requests 400000] [--rounds 3] [--servers respite,redis] [--no-big] [--build dist] [--json FILE]
+ *   node scripts/bench/bgsave.mjs [--keys 1000000] [--requests 400000] [--rounds 3] [--servers respite,redis] [--no-big | --big-only] [--big list,hash,...] [--big-rounds 3] [--build dist] [--json FILE]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -36,6 +40,8 @@ const REQUESTS = Number(option('requests', '400000'))
 const SERVERS = option('servers', 'respite,redis').split(',')
 const ROUNDS = Number(option('rounds', '3'))
 const JSON_OUT = option('json', null)
+const BIG_KINDS = option('big', 'list').split(',')
+const BIG_ROUNDS = Number(option('big-rounds', '3'))
 
 /** Each figure's median over the runs. */
 function median(runs) {
@@ -137,32 +143,89 @@ async function measure(server) {
   return out
 }
 
-/** The longest PING round trip while respite saves a list of a million elements. */
-async function bigValue() {
+/**
+ * The big values: one key each, built with pipelined commands of 1000 elements (a
+ * string grown by APPEND), then saved alone while a client PINGs in a loop.
+ */
+const BIG = {
+  list: (i, items) => ['RPUSH', 'big', ...items],
+  hash: (i, items) => ['HSET', 'big', ...items.flatMap((m) => [m, i])],
+  set: (i, items) => ['SADD', 'big', ...items],
+  zset: (i, items) => ['ZADD', 'big', ...items.flatMap((m, j) => [i * 1000 + j, m])],
+  stream: (i, items) => ['XADD', 'big', '*', 'f', items[0], 'g', items[1]],
+  string: (i, items) => ['APPEND', 'big', items.join(',')],
+  // Not one big value: a million small keys named as redis-benchmark names them.
+  keys: (i, items) => ['MSET', ...items.flatMap((_, j) => [`key:${String(i * 1000 + j).padStart(12, '0')}`, 'xxxxxxxxxxxxxxxx'])],
+}
+
+/** The write sent to the big key 100 ms into its save: the save must keep the value of before. */
+const CONFLICT = {
+  list: ['LPUSH', 'big', 'x'],
+  hash: ['HSET', 'big', 'new-field', 'x'],
+  set: ['SADD', 'big', 'new-member'],
+  zset: ['ZADD', 'big', '0', 'new-member'],
+  stream: ['XADD', 'big', '*', 'f', 'x'],
+  string: ['APPEND', 'big', 'x'],
+}
+
+/**
+ * The longest and p99 PING round trip while respite saves one big value: a million elements
+ * (a hundred thousand stream entries; a string of some 13 MB), `--big-rounds` saves each;
+ * the longest over as long again with no save, the machine's own noise; and the round
+ * trip of a write to the value 100 ms into its save.
+ */
+async function bigValue(kind) {
   const dir = mkdtempSync(join(tmpdir(), 'respite-bench-bgsave-'))
   const server = await startRespite({ cliPath, args: ['--save', '', '--dir', dir] })
   const r = new Redis({ port: server.port, host: '127.0.0.1' })
   try {
-    const items = Array.from({ length: 1000 }, (_, i) => `element-${i}`)
-    for (let i = 0; i < 1000; i++) await r.rpush('big', ...items)
+    const batches = kind === 'stream' ? 100_000 : 1000
+    for (let i = 0; i < batches; i += 100) {
+      const pipe = r.pipeline()
+      for (let j = i; j < i + 100; j++) {
+        const items = Array.from({ length: kind === 'stream' ? 2 : 1000 }, (_, k) => `element-${j}-${k}`)
+        pipe.call(...BIG[kind](j, items))
+      }
+      await pipe.exec()
+    }
     const p = new Redis({ port: server.port, host: '127.0.0.1' })
     await p.ping()
-    let max = 0
-    let stop = false
-    const pinger = (async () => {
-      while (!stop) {
+    const runs = []
+    for (let round = 0; round < BIG_ROUNDS; round++) {
+      let rtts = []
+      let stop = false
+      const pinger = (async () => {
+        while (!stop) {
+          const t = performance.now()
+          await p.ping()
+          rtts.push(performance.now() - t)
+        }
+      })()
+      await sleep(200)
+      rtts = []
+      const started = performance.now()
+      if (!/started/.test(await r.bgsave())) throw new Error('BGSAVE did not start')
+      // A write to the key while the save is (most likely) inside it.
+      await sleep(100)
+      let write = NaN
+      if (CONFLICT[kind] !== undefined) {
         const t = performance.now()
-        await p.ping()
-        max = Math.max(max, performance.now() - t)
+        await r.call(...CONFLICT[kind])
+        write = performance.now() - t
       }
-    })()
-    await sleep(200)
-    max = 0
-    const took = await bgsave(r)
-    stop = true
-    await pinger
+      while (field(await r.info('persistence'), 'rdb_bgsave_in_progress') !== '0') await sleep(10)
+      const took = performance.now() - started
+      const saving = rtts.sort((a, b) => a - b)
+      // The same time again with no save: what the machine's noise gives.
+      rtts = []
+      await sleep(took)
+      const quiet = rtts.sort((a, b) => a - b)
+      stop = true
+      await pinger
+      runs.push({ took, max: saving[saving.length - 1], p99: saving[Math.floor(saving.length * 0.99)], quietMax: quiet[quiet.length - 1], write })
+    }
     p.disconnect()
-    return { took, max }
+    return { kind, ...median(runs) }
   } finally {
     r.disconnect()
     await server.stop()
@@ -174,7 +237,7 @@ const mb = (b) => `${(b / 1024 / 1024).toFixed(0)} MB`
 const ms = (v) => `${v.toFixed(2)} ms`
 
 const results = []
-for (const kind of SERVERS) {
+for (const kind of process.argv.includes('--big-only') ? [] : SERVERS) {
   const dir = mkdtempSync(join(tmpdir(), 'respite-bench-bgsave-'))
   const server = kind === 'respite'
     ? await startRespite({ cliPath, args: ['--save', '', '--dir', dir] })
@@ -187,7 +250,8 @@ for (const kind of SERVERS) {
     rmSync(dir, { recursive: true, force: true })
   }
 }
-const big = process.argv.includes('--no-big') ? null : await bigValue()
+const big = []
+if (!process.argv.includes('--no-big')) for (const kind of BIG_KINDS) big.push(await bigValue(kind))
 
 console.log(machineLine())
 console.log(`${KEYS} keys, redis-benchmark -c 50 -n ${REQUESTS} -r ${KEYS} -d 16; medians of ${ROUNDS} runs without and ${ROUNDS} with saves back to back\n`)
@@ -213,5 +277,9 @@ for (const r of results) {
     r.name === 'respite' ? mb(t.peak.used - t.before.used) : '-', r.name === 'redis' ? mb(t.peak.cow) : '-'])
 }
 console.log(table(mem))
-if (big !== null) console.log(`\nrespite, one list of 1M elements: BGSAVE took ${ms(big.took)}, longest PING round trip during it ${ms(big.max)}`)
+if (big.length > 0) {
+  console.log(`\nrespite, one big value alone, medians of ${BIG_ROUNDS} saves`)
+  console.log(table([['value', 'BGSAVE took', 'longest PING', 'p99 PING', 'longest PING, no save', 'write to it'],
+    ...big.map((b) => [b.kind, ms(b.took), ms(b.max), ms(b.p99), ms(b.quietMax), Number.isNaN(b.write) ? '-' : ms(b.write)])]))
+}
 if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ keys: KEYS, requests: REQUESTS, rounds: ROUNDS, results, big }))

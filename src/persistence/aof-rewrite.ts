@@ -104,7 +104,9 @@ function* rewriteValue(key: string, value: KeyspaceValue): Generator<RewriteComm
   } else if (value instanceof Structured) {
     yield ['SET', key, value.value]
   } else if (value instanceof ListValue) {
-    yield* batches('RPUSH', key, value.toArray())
+    // By index, not from toArray(): a background rewrite takes a big list a few
+    // commands per step (rdb-steps.ts), and a copy of a million elements is a stall.
+    for (let i = 0; i < value.size; i += ITEMS_PER_COMMAND) yield ['RPUSH', key, ...value.slice(i, Math.min(value.size, i + ITEMS_PER_COMMAND) - 1)]
   } else if (value instanceof SetValue) {
     yield* batches('SADD', key, value.members())
   } else if (value instanceof HashValue) {

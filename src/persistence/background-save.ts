@@ -5,11 +5,12 @@ import { keyIndexes } from '../commands/table.js'
 import type { Database, SaveHook } from '../store/database.js'
 import type { HeldValue, Keys } from '../store/keys.js'
 import type { Expiries } from '../store/expiries.js'
-import type { KeyspaceValue } from '../store/types.js'
+import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { ReplyWriter } from '../resp/writer.js'
 import { Crc64 } from '../util/crc64.js'
 import { rewriteKey, writeCommand } from './aof-rewrite.js'
-import { writeEof, writeKey, writePreamble, writeSelect, type SnapshotOptions } from './rdb-file.js'
+import { writeEof, writeExpiry, writeKey, writePreamble, writeSelect, type SnapshotOptions } from './rdb-file.js'
+import { BigValue, commandSteps, isBig, type Steps } from './rdb-steps.js'
 import { RdbWriter } from './rdb-values.js'
 
 /**
@@ -23,6 +24,15 @@ import { RdbWriter } from './rdb-values.js'
  * image. No value is copied in memory: an old value goes to the file at once. What
  * the save holds is the set of settled keys (some 50 MB per million keys), since a
  * Map iterator cannot tell whether it has passed a key.
+ *
+ * A big value (a list of a million elements) would stall clients for as long as it
+ * takes to write, so the walk writes it in steps across slices (rdb-steps.ts), the
+ * file's other bytes waiting for it: a key written out of turn meanwhile goes to a
+ * side buffer that follows the big key into the file. A command about to change the
+ * big key itself makes the save copy what the steps still read, where that is cheap
+ * (the rest of a list or set, a byte string), or else run the rest of the steps at
+ * once (hashes, sorted sets, streams): a stall, but only on such a conflict. Either
+ * way the value in the file is that of the start.
  *
  * An AOF rewrite's base is the same walk (aof.ts), written as an RDB image or, with
  * `commands`, as the commands that rebuild each key.
@@ -76,6 +86,11 @@ export interface BackgroundSaveOptions extends SnapshotOptions {
 const FLUSH_AT = 64 << 10
 /** Bytes given to fs.write and not yet written, past which the walk waits for the disk. */
 const MAX_PENDING = 8 << 20
+/**
+ * Bytes of keys written out of turn that may wait behind a big key; past them the big
+ * key is finished at once, so the side buffer stays bounded.
+ */
+const MAX_SIDE = 32 << 20
 /** One slice's longest budget, in ms, and the least worth running; see slice(). */
 const MAX_SLICE = 0.5
 const MIN_SLICE = 0.1
@@ -83,21 +98,35 @@ const MIN_SLICE = 0.1
 const IDLE_WORK = 0.05
 
 /**
- * The keys a view has settled, in 256 Sets picked from the key's length and last two
- * characters: a single Set of a million keys stalls the loop some 20 ms each time it
- * doubles its table; a shard's growth costs a hundredth of that.
+ * The keys a view has settled, in 256 Sets picked by a hash of the key's first and
+ * last 16 characters: a single Set of a million keys stalls the loop some 20 ms each
+ * time it doubles its table; a shard's growth costs a hundredth of that. The hash must
+ * spread real key names evenly: one of the length and last two characters put
+ * redis-benchmark's keys (key:000000123456) in 100 shards, which doubled in lockstep
+ * (stalls of up to 120 ms over a million such keys, against 7 ms now), and
+ * user:N:profile keys in 6.
  */
 class SettledKeys {
   private readonly shards: Set<string>[] = Array.from({ length: 256 }, () => new Set())
 
   /** Adds the key; false when it was there already. */
   add(key: string): boolean {
-    const n = key.length
-    const h = n === 0 ? 0 : (n + key.charCodeAt(n - 1) * 31 + (n > 1 ? key.charCodeAt(n - 2) * 7 : 0)) & 255
-    const set = this.shards[h]
+    const set = this.shards[shardOf(key)]
     const before = set.size
     return set.add(key).size !== before
   }
+}
+
+/** FNV-1a over the first and last 16 characters, then mixed so the low bits vary. */
+function shardOf(key: string): number {
+  const n = key.length
+  let h = n
+  const head = n < 16 ? n : 16
+  for (let i = 0; i < head; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  for (let i = n - 16 > head ? n - 16 : head; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  return (h ^ (h >>> 13)) & 255
 }
 
 type State = 'running' | 'closing' | 'finished'
@@ -141,6 +170,12 @@ export class BackgroundSave implements SaveHook {
   /** The command form's encoder for structured values (RESP3), and the time keys expire against. */
   private readonly structured: ReplyWriter | null = null
   private readonly started = Date.now()
+  /** The big key being written in steps by the walk, if any. */
+  private partial: { view: View; key: string; steps: Steps; value: BigValue | null } | null = null
+  /** Keys written out of turn while `partial` is open, in the order they go after it. */
+  private side: RdbWriter | null = null
+  private sideChunks: Buffer[] = []
+  private sideBytes = 0
 
   constructor(private readonly opts: BackgroundSaveOptions) {
     this.w = new RdbWriter(opts.compress)
@@ -231,14 +266,26 @@ export class BackgroundSave implements SaveHook {
     if (this.state !== 'running') return
     const view = this.byKeys.get(db.keys)
     if (view === undefined) return
+    const partial = this.partial
+    if (partial !== null && partial.key === key && partial.view === view) {
+      // Copying what is left of a list or set (pointers) beats writing it all now.
+      if (partial.value?.detach() !== true) this.finishPartial()
+      return
+    }
     const settled = view.settled
     if (settled === null || !settled.add(key)) return
     view.owner = db
     const value = view.keys.get(key)
     if (value === undefined) return
-    const before = this.w.pos
-    this.writeOne(view, key, value)
-    this.cowBytes += this.w.pos - before
+    const w = this.partial === null ? this.w : (this.side ??= new RdbWriter(this.opts.compress))
+    const before = w.pos
+    this.writeOne(view, key, value, w)
+    this.cowBytes += w.pos - before
+    if (w === this.side) {
+      this.sideBytes += w.pos - before
+      if (w.pos >= FLUSH_AT) this.sideChunks.push(w.take())
+      if (this.sideBytes >= MAX_SIDE) this.finishPartial()
+    }
   }
 
   /**
@@ -276,11 +323,20 @@ export class BackgroundSave implements SaveHook {
    * see scripts/bench/bgsave.mjs); a slice that overran is paid back by skipped turns.
    * When the loop waited for the timer with nothing to do, turns run back to back from
    * setImmediate, until one finds that the loop had work meanwhile. A big value (a
-   * list of a million elements) is written in one go and overruns.
+   * list of a million elements) goes a step at a time like keys do (rdb-steps.ts).
    */
   private slice(): void {
     this.immediate = null
     if (this.state !== 'running') return
+    try {
+      this.walk()
+    } catch (e) {
+      // A bug in an encoder: the save fails (and says why) rather than the server.
+      this.fail(e as Error)
+    }
+  }
+
+  private walk(): void {
     const started = performance.now()
     const since = performance.eventLoopUtilization(this.elu)
     this.burst = since.active < IDLE_WORK && (this.burst || since.idle > 0.5)
@@ -295,7 +351,15 @@ export class BackgroundSave implements SaveHook {
     const delay = this.opts.keyDelay
     const most = delay > 0 ? Math.max(1, Math.floor(1000 / delay)) : Infinity
     let n = 0
-    while (this.current < this.views.length && n < most) {
+    while (n < most) {
+      if (this.partial !== null) {
+        if (this.partial.steps.next().done === true) this.closePartial()
+        // The key delay holds a big key open too, a step costing what a key does.
+        if (delay > 0) n++
+        if (w.pos >= FLUSH_AT * 4 || performance.now() - started >= budget) break
+        continue
+      }
+      if (this.current === this.views.length) break
       const view = this.views[this.current]
       if (view.iterator === null) {
         if (view.table === view.tables.length) {
@@ -312,10 +376,10 @@ export class BackgroundSave implements SaveHook {
         continue
       }
       const key = r.value
-      if (view.settled!.add(key)) this.writeOne(view, key, view.keys.value(view.tables[view.table].get(key)!))
+      if (view.settled!.add(key)) this.writeOne(view, key, view.keys.value(view.tables[view.table].get(key)!), w, true)
       if ((++n & 7) === 0 && (w.pos >= FLUSH_AT * 4 || performance.now() - started >= budget)) break
     }
-    if (this.current === this.views.length) {
+    if (this.current === this.views.length && this.partial === null) {
       this.finishFile()
     } else {
       if (w.pos >= FLUSH_AT) this.flush()
@@ -325,28 +389,80 @@ export class BackgroundSave implements SaveHook {
     this.elu = performance.eventLoopUtilization()
   }
 
-  private writeOne(view: View, key: string, value: KeyspaceValue): void {
-    const w = this.w
-    if (this.structured !== null) return this.writeCommands(view, key, value)
+  /**
+   * Writes a key to `w`: the file's writer, or the side buffer while a big key is
+   * open. `walk`: the walk reached it, and a big value may go in steps (a key written
+   * out of turn is about to change, so it goes at once).
+   */
+  private writeOne(view: View, key: string, value: KeyspaceValue, w: RdbWriter, walk = false): void {
+    if (this.structured !== null) return this.writeCommands(view, key, value, w, walk)
     if (this.selected !== view.index) {
       writeSelect(w, view.index, view.resized ? null : view.sizes)
       view.resized = true
       this.selected = view.index
     }
-    writeKey(w, key, value, this.expireAt(view, key))
     this.keysWritten++
+    const at = this.expireAt(view, key)
+    if (walk && isBig(value)) {
+      writeExpiry(w, at)
+      const big = new BigValue(w, key, value)
+      this.partial = { view, key, steps: big.steps, value: big }
+    } else {
+      writeKey(w, key, value, at)
+    }
   }
 
-  private writeCommands(view: View, key: string, value: KeyspaceValue): void {
+  private writeCommands(view: View, key: string, value: KeyspaceValue, w: RdbWriter, walk: boolean): void {
     const at = this.expireAt(view, key)
     this.keysWritten++
     // Already expired when the rewrite started: not part of the image.
     if (at !== undefined && at <= this.started) return
     if (this.selected !== view.index) {
-      writeCommand(this.w, ['SELECT', String(view.index)], this.structured!)
+      writeCommand(w, ['SELECT', String(view.index)], this.structured!)
       this.selected = view.index
     }
-    for (const argv of rewriteKey(key, value, at)) writeCommand(this.w, argv, this.structured!)
+    // A string is one SET, so one step: not worth holding open.
+    if (walk && typeof value !== 'string' && !(value instanceof MutableString) && isBig(value)) {
+      this.partial = { view, key, steps: commandSteps(w, key, value, at, this.structured!), value: null }
+    } else {
+      for (const argv of rewriteKey(key, value, at)) writeCommand(w, argv, this.structured!)
+    }
+  }
+
+  /**
+   * Runs the open big key's remaining steps at once: it is about to change (its
+   * bytes count as kept for the change, cowBytes), or the side buffer is full. Called
+   * from a command's hooks, so an encoder's failure fails the save, not the command.
+   */
+  private finishPartial(): void {
+    const partial = this.partial!
+    const w = this.w
+    let bytes = -w.pos
+    try {
+      while (partial.steps.next().done !== true) {
+        if (w.pos >= FLUSH_AT * 4) {
+          bytes += w.pos
+          this.flush()
+        }
+      }
+    } catch (e) {
+      this.fail(e as Error)
+      return
+    }
+    this.cowBytes += bytes + w.pos
+    this.closePartial()
+  }
+
+  /** The big key is complete: what was written out of turn meanwhile follows it. */
+  private closePartial(): void {
+    this.partial = null
+    const side = this.side
+    if (side === null) return
+    this.flush()
+    for (const chunk of this.sideChunks) this.emit(chunk)
+    if (side.pos > 0) this.emit(side.take())
+    this.sideChunks = []
+    this.sideBytes = 0
   }
 
   /** The key's expiry time in the view, exact past 2^53 ms as Database.expireAt is. */
@@ -382,8 +498,11 @@ export class BackgroundSave implements SaveHook {
   }
 
   private flush(): void {
-    if (this.w.pos === 0) return
-    const chunk = this.w.take()
+    if (this.w.pos > 0) this.emit(this.w.take())
+  }
+
+  /** The next bytes of the file, in order. */
+  private emit(chunk: Buffer): void {
     if (this.opts.checksum) this.crc.update(chunk)
     this.enqueue(chunk)
   }
@@ -480,6 +599,9 @@ export class BackgroundSave implements SaveHook {
     this.immediate = null
     this.queue = []
     this.pending = 0
+    this.partial = null
+    this.side = null
+    this.sideChunks = []
     this.byKeys.clear()
     for (const view of this.views) view.settled = null
     // Unlinking an open file is fine; the descriptor is closed once no write uses it.

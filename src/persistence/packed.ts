@@ -34,6 +34,26 @@ export function packedInt(s: string): number | bigint | null {
 // --- Listpack writing ------------------------------------------------------------
 
 /**
+ * The bytes ListpackBuilder.add(s) takes, without building anything: a background
+ * save sizes a big list's quicklist nodes before it writes them.
+ */
+export function listpackEntryBytes(s: string): number {
+  const n = packedInt(s)
+  if (n !== null) {
+    const v = Number(n)
+    if (v >= 0 && v <= 127) return 2
+    if (v >= -4096 && v <= 4095) return 3
+    if (v >= -32768 && v <= 32767) return 4
+    if (v >= -8388608 && v <= 8388607) return 5
+    if (v >= -2147483648 && v <= 2147483647) return 6
+    return 10
+  }
+  const len = s.length
+  const entry = (len < 64 ? 1 : len < 4096 ? 2 : 5) + len
+  return entry + (entry <= 127 ? 1 : entry < 16383 ? 2 : entry < 2097151 ? 3 : entry < 268435455 ? 4 : 5)
+}
+
+/**
  * Builds one listpack: a 6-byte header (total bytes, element count), the elements,
  * each an encoding byte, its data and a "backlen" (the element's size, readable from
  * the right), and the 0xff terminator. Integers take the smallest integer encoding;

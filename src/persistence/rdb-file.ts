@@ -81,11 +81,16 @@ export function writeSelect(w: RdbWriter, index: number, sizes: { keys: number; 
 
 /** One key, after its expiry time when it has one. */
 export function writeKey(w: RdbWriter, key: string, value: KeyspaceValue, at: number | bigint | undefined): void {
+  writeExpiry(w, at)
+  writeObject(w, value, key)
+}
+
+/** What goes before a key that has an expiry time (a big key's steps follow it: rdb-steps.ts). */
+export function writeExpiry(w: RdbWriter, at: number | bigint | undefined): void {
   if (at !== undefined) {
     w.byte(OP_EXPIRETIME_MS)
     w.int64(at)
   }
-  writeObject(w, value, key)
 }
 
 /** The EOF opcode; the 8-byte checksum follows it. */

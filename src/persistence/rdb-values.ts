@@ -7,7 +7,7 @@ import { MutableString, Structured, type KeyspaceValue, type StoredValue } from 
 import { ZSet } from '../store/zset.js'
 import { latin1Write } from '../resp/latin1.js'
 import { strtod } from '../util/numbers.js'
-import { corrupt, ListpackBuilder, readIntset, readListpack, readZiplist, readZipmap } from './packed.js'
+import { corrupt, listpackEntryBytes, ListpackBuilder, readIntset, readListpack, readZiplist, readZipmap } from './packed.js'
 import { lzfCompress, readLength, readRdbBytes, readRdbString, readSpan, releaseSpan, span, type Reader } from './rdb-strings.js'
 import { withRoom } from '../util/buffers.js'
 
@@ -248,6 +248,38 @@ function writeList(w: RdbWriter, list: ListValue, key: string | null): void {
   }
 }
 
+/** What the quicklist node writers read of a list: a ListValue, or a copy of part of one. */
+export interface ListLike {
+  readonly size: number
+  at(i: number): string
+}
+
+/**
+ * Where the quicklist node starting at element `from` ends (exclusive), as writeList
+ * splits: a big list written across turns (rdb-steps.ts) sizes its nodes first,
+ * since their count comes before them.
+ */
+export function listNodeEnd(list: ListLike, from: number): number {
+  const n = list.size
+  // ListpackBuilder.bytes: its 7-byte frame and the elements so far.
+  let bytes = 7
+  let i = from
+  for (; i < n && i - from < QUICKLIST_NODE_MAX; i++) {
+    const s = list.at(i)
+    if (i > from && bytes + s.length > QUICKLIST_NODE_BYTES) break
+    bytes += listpackEntryBytes(s)
+  }
+  return i
+}
+
+/** Elements from..to-1 as one quicklist node: a packed container holding a listpack. */
+export function writeListNode(w: RdbWriter, list: ListLike, from: number, to: number): void {
+  const lp = new ListpackBuilder()
+  for (let i = from; i < to; i++) lp.add(list.at(i))
+  w.length(2) // QUICKLIST_NODE_CONTAINER_PACKED
+  w.blob(lp.finish())
+}
+
 function writeHash(w: RdbWriter, hash: HashValue, key: string | null): void {
   if (hash.isListpack) {
     head(w, RdbType.HashListpack, key)
@@ -341,33 +373,42 @@ function writeStream(w: RdbWriter, s: StreamValue, key: string | null): void {
   head(w, RdbType.StreamListpacks2, key)
   const nodes = [...s.savedNodes()]
   w.length(nodes.length)
-  for (const { masterId, master, entries } of nodes) {
-    const masterMs = masterId >> 64n
-    const masterSeq = masterId & U64_MAX
-    const lp = new ListpackBuilder()
-    lp.addInt(entries.length) // live entries
-    lp.addInt(0) // deleted entries (not kept, so not saved)
-    lp.addInt(master.length)
-    for (const f of master) lp.add(f)
-    lp.addInt(0) // end of the master entry
-    for (const e of entries) {
-      const same = sameFields(e, master)
-      const pairs = e.fields.length / 2
-      lp.addInt(same ? 2 : 0) // flags: SAMEFIELDS or none
-      lp.addInt(BigInt.asIntN(64, (e.id >> 64n) - masterMs))
-      lp.addInt(BigInt.asIntN(64, (e.id & U64_MAX) - masterSeq))
-      if (same) {
-        for (let i = 1; i < e.fields.length; i += 2) lp.add(e.fields[i])
-        lp.addInt(pairs + 3)
-      } else {
-        lp.addInt(pairs)
-        for (const f of e.fields) lp.add(f)
-        lp.addInt(pairs * 2 + 4)
-      }
+  for (const node of nodes) writeStreamNode(w, node)
+  writeStreamState(w, s)
+}
+
+/** One node of a stream: its master id, then its listpack. */
+export function writeStreamNode(w: RdbWriter, node: { masterId: bigint; master: readonly string[]; entries: readonly StreamEntry[] }): void {
+  const { masterId, master, entries } = node
+  const masterMs = masterId >> 64n
+  const masterSeq = masterId & U64_MAX
+  const lp = new ListpackBuilder()
+  lp.addInt(entries.length) // live entries
+  lp.addInt(0) // deleted entries (not kept, so not saved)
+  lp.addInt(master.length)
+  for (const f of master) lp.add(f)
+  lp.addInt(0) // end of the master entry
+  for (const e of entries) {
+    const same = sameFields(e, master)
+    const pairs = e.fields.length / 2
+    lp.addInt(same ? 2 : 0) // flags: SAMEFIELDS or none
+    lp.addInt(BigInt.asIntN(64, (e.id >> 64n) - masterMs))
+    lp.addInt(BigInt.asIntN(64, (e.id & U64_MAX) - masterSeq))
+    if (same) {
+      for (let i = 1; i < e.fields.length; i += 2) lp.add(e.fields[i])
+      lp.addInt(pairs + 3)
+    } else {
+      lp.addInt(pairs)
+      for (const f of e.fields) lp.add(f)
+      lp.addInt(pairs * 2 + 4)
     }
-    w.blob(idKey(masterId))
-    w.blob(lp.finish())
   }
+  w.blob(idKey(masterId))
+  w.blob(lp.finish())
+}
+
+/** What follows a stream's nodes: its counters, then its consumer groups. */
+export function writeStreamState(w: RdbWriter, s: StreamValue): void {
   w.length(s.length)
   w.length(s.lastId >> 64n)
   w.length(s.lastId & U64_MAX)

@@ -978,6 +978,13 @@ export class StreamValue implements Collection {
     }
   }
 
+  /** How many nodes savedNodes() yields, without decoding any. */
+  get savedNodeCount(): number {
+    let n = 0
+    for (const node of this.nodes) if (node.count > 0) n++
+    return n
+  }
+
   /**
    * Loading a snapshot: appends a node as the file had it, so node boundaries (and
    * with them approximate trimming and XINFO's radix-tree figures) are what they were.
