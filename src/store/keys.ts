@@ -60,8 +60,7 @@ export class Keys {
       let held: HeldValue
       if (value.length >= BYTES_THRESHOLD) {
         if (typeof old === 'number') this.strings.free(old)
-        if (bytes) held = old instanceof MutableString && old.assignBytes(value) ? old : MutableString.ofBytes(value)
-        else held = old instanceof MutableString && old.assign(value) ? old : MutableString.ofText(value)
+        held = old instanceof MutableString && old.assign(value) ? old : MutableString.ofText(value)
       } else {
         held = typeof old === 'number' ? this.strings.assign(old, value) : this.strings.store(value)
         if (held === old) return false

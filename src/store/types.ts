@@ -49,41 +49,23 @@ export class MutableString {
    * twice before it settles; the bytes of a Buffer live outside the JS heap, and a SET
    * over one of these overwrites it in place (`assign`), allocating nothing.
    */
-  static ofText(s: string): MutableString {
+  static ofText(s: string | Uint8Array): MutableString {
     const buf = Buffer.allocUnsafeSlow(s.length)
-    buf.latin1Write(s, 0)
+    copyInto(buf, s)
     return new MutableString(buf, s.length)
   }
 
   /**
-   * Takes `s` as the new contents in the same bytes when they fit without holding more
-   * than twice what `s` needs; false (and unchanged) otherwise.
+   * Takes `s` (latin1 text, or bytes as the decoder left them) as the new contents in
+   * the same bytes when they fit without holding more than twice what `s` needs;
+   * false (and unchanged) otherwise.
    */
-  assign(s: string): boolean {
+  assign(s: string | Uint8Array): boolean {
     const buf = this.buf
     const n = s.length
     if (n > buf.length || buf.length > 2 * n) return false
-    buf.latin1Write(s, 0)
+    copyInto(buf, s)
     // Bytes past `length` stay zero (see above).
-    if (n < this.length) buf.fill(0, n, this.length)
-    this.length = n
-    this.cached = null
-    return true
-  }
-
-  /** ofText() from bytes, copied now (a long value as the decoder left it). */
-  static ofBytes(b: Uint8Array): MutableString {
-    const buf = Buffer.allocUnsafeSlow(b.length)
-    buf.set(b)
-    return new MutableString(buf, b.length)
-  }
-
-  /** assign() from bytes, copied now. */
-  assignBytes(b: Uint8Array): boolean {
-    const buf = this.buf
-    const n = b.length
-    if (n > buf.length || buf.length > 2 * n) return false
-    buf.set(b)
     if (n < this.length) buf.fill(0, n, this.length)
     this.length = n
     this.cached = null
@@ -146,6 +128,12 @@ export class MutableString {
   clone(): MutableString {
     return new MutableString(Buffer.from(this.bytes()), this.length)
   }
+}
+
+/** Writes latin1 text or bytes at the start of `buf`. */
+function copyInto(buf: Buffer, s: string | Uint8Array): void {
+  if (typeof s === 'string') buf.latin1Write(s, 0)
+  else buf.set(s)
 }
 
 /**
