@@ -98,7 +98,7 @@ export class Database {
   /** get() as held: a MutableString stays one (the bitmap commands, GET, STRLEN). */
   getStored(key: string): KeyspaceValue | undefined {
     const v = this.getHeld(key)
-    return typeof v === 'number' ? this.keys.strings.text(v) : v
+    return this.keys.value(v)
   }
 
   /** getStored() before a SmallStrings handle becomes text: GET writes its bytes from the slot. */
@@ -123,7 +123,7 @@ export class Database {
   /** lookupRead() as held, like getStored(). */
   lookupReadStored(key: string): KeyspaceValue | undefined {
     const v = this.lookupReadHeld(key)
-    return typeof v === 'number' ? this.keys.strings.text(v) : v
+    return this.keys.value(v)
   }
 
   /** lookupRead() as held, like getHeld(). */

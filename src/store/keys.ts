@@ -29,8 +29,7 @@ export class Keys {
   }
 
   get(key: string): KeyspaceValue | undefined {
-    const v = this.space.get(key)
-    return typeof v === 'number' ? this.strings.text(v) : v
+    return this.value(this.space.get(key))
   }
 
   /** The value as held (a number for a handle into `strings`). */
@@ -38,9 +37,9 @@ export class Keys {
     return this.space.get(key)
   }
 
-  /** A held value as commands see it. */
-  value(v: HeldValue): KeyspaceValue {
-    return typeof v === 'number' ? this.strings.text(v) : v
+  /** A held value as commands see it: a handle's text (the one place a handle becomes one). */
+  value<V extends HeldValue | undefined>(v: V): Exclude<V, number> | string {
+    return typeof v === 'number' ? this.strings.text(v) : (v as Exclude<V, number>)
   }
 
   /**
@@ -98,7 +97,7 @@ export class Keys {
   }
 
   *entries(): IterableIterator<[string, KeyspaceValue]> {
-    for (const [k, v] of this.space.entries()) yield [k, typeof v === 'number' ? this.strings.text(v) : v]
+    for (const [k, v] of this.space.entries()) yield [k, this.value(v)]
   }
 
   [Symbol.iterator](): IterableIterator<[string, KeyspaceValue]> {
