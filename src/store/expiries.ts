@@ -1,3 +1,4 @@
+import { FreeList } from './free-list.js'
 import { KeySpace } from './keyspace.js'
 
 /** Times per page of `times`; a handle is `page << PAGE_SHIFT | slot`. */
@@ -15,8 +16,7 @@ export class Expiries {
   private readonly space: KeySpace<number>
   private pages: Float64Array[] = []
   private next = 0
-  private free = new Int32Array(64)
-  private freeCount = 0
+  private readonly free = new FreeList()
 
   constructor(mapLimit?: number) {
     this.space = new KeySpace(mapLimit)
@@ -47,12 +47,7 @@ export class Expiries {
   delete(key: string): boolean {
     const h = this.space.get(key)
     if (h === undefined) return false
-    if (this.freeCount === this.free.length) {
-      const grown = new Int32Array(this.free.length * 2)
-      grown.set(this.free)
-      this.free = grown
-    }
-    this.free[this.freeCount++] = h
+    this.free.push(h)
     return this.space.delete(key)
   }
 
@@ -60,7 +55,7 @@ export class Expiries {
     this.space.clear()
     this.pages = []
     this.next = 0
-    this.freeCount = 0
+    this.free.clear()
   }
 
   keys(): IterableIterator<string> {
@@ -77,7 +72,7 @@ export class Expiries {
   }
 
   private slot(): number {
-    if (this.freeCount !== 0) return this.free[--this.freeCount]
+    if (this.free.size !== 0) return this.free.pop()
     const h = this.next++
     if ((h & (PAGE_SIZE - 1)) === 0) this.pages.push(new Float64Array(PAGE_SIZE))
     return h

@@ -17,6 +17,7 @@
  * slots go on their class's free list. Pages are kept, as an allocator keeps its
  * arenas; used_memory counts the slots in use (`slack` is the rest, MemoryGuard).
  */
+import { FreeList } from './free-list.js'
 import { BYTES_THRESHOLD } from './types.js'
 
 /** Strings shorter than this stay JS strings: small ones are shared by the decoder's cache, and cheap to copy. */
@@ -29,9 +30,8 @@ const PAGE_BYTES = 1 << 20
 const CLASSES = ((BYTES_THRESHOLD + 2 + 7) >> 3) + 1
 
 class SizeClass {
-  /** Freed handles, a stack. */
-  free = new Int32Array(64)
-  freeCount = 0
+  /** Freed handles. */
+  readonly free = new FreeList()
   /** The page new slots come from, and its next unused slot (slots: a page's capacity). */
   page = -1
   next = 0
@@ -58,8 +58,8 @@ export class SmallStrings {
     const c = (n + 2 + 7) >> 3
     const cls = (this.classes[c] ??= new SizeClass(c << 3))
     let h: number
-    if (cls.freeCount !== 0) {
-      h = cls.free[--cls.freeCount]
+    if (cls.free.size !== 0) {
+      h = cls.free.pop()
     } else {
       if (cls.page < 0 || cls.next === cls.slots) {
         cls.page = this.newPage(cls.slotSize)
@@ -97,12 +97,7 @@ export class SmallStrings {
   free(h: number): void {
     const size = this.slotSizes[h >>> PAGE_SHIFT]
     const cls = this.classes[size >> 3]!
-    if (cls.freeCount === cls.free.length) {
-      const grown = new Int32Array(cls.free.length * 2)
-      grown.set(cls.free)
-      cls.free = grown
-    }
-    cls.free[cls.freeCount++] = h
+    cls.free.push(h)
     this.used -= size
   }
 
