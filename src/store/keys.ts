@@ -1,4 +1,4 @@
-import { KeySpace } from './keyspace.js'
+import { KeySpace, type Held } from './keyspace.js'
 import { SMALL_MIN, SmallStrings } from './small-strings.js'
 import { BYTES_THRESHOLD, MutableString, type KeyspaceValue } from './types.js'
 
@@ -87,8 +87,8 @@ export class Keys {
     this.strings.reset()
   }
 
-  /** KeySpace.tables(): the live Maps, values as held (see value()). */
-  tables(): readonly Map<string, HeldValue>[] {
+  /** KeySpace.tables(): the live Maps, values as held (see value(), and live()). */
+  tables(): readonly Map<string, Held<HeldValue>>[] {
     return this.space.tables()
   }
 
