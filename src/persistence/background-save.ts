@@ -4,7 +4,7 @@ import type { CommandSpec } from '../commands/spec.js'
 import { keyIndexes } from '../commands/table.js'
 import type { Database, SaveHook } from '../store/database.js'
 import type { HeldValue, Keys } from '../store/keys.js'
-import { live, type Held } from '../store/keyspace.js'
+import type { TombstoneMap } from '../store/tombstone-map.js'
 import type { Expiries } from '../store/expiries.js'
 import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { ReplyWriter } from '../resp/writer.js'
@@ -60,8 +60,8 @@ interface View {
   sizes: { keys: number; volatile: number }
   /** RESIZEDB goes with the first SELECTDB of the database only. */
   resized: boolean
-  /** The walk: KeySpace's Maps, the one being walked and its live iterator. */
-  tables: readonly Map<string, Held<HeldValue>>[]
+  /** The walk: KeySpace's tables, the one being walked and its live iterator. */
+  tables: readonly TombstoneMap<HeldValue>[]
   table: number
   iterator: Iterator<string> | null
   /** Keys already written, or created since the start; null once the walk is past the view. */
@@ -377,10 +377,7 @@ export class BackgroundSave implements SaveHook {
         continue
       }
       const key = r.value
-      // A deleted key is no part of the image; a key deleted since the save began was
-      // settled (and written) first.
-      const held = view.tables[view.table].get(key)
-      if (live(held) && view.settled!.add(key)) this.writeOne(view, key, view.keys.value(held), w, true)
+      if (view.settled!.add(key)) this.writeOne(view, key, view.keys.value(view.tables[view.table].get(key)!), w, true)
       if ((++n & 7) === 0 && (w.pos >= FLUSH_AT * 4 || performance.now() - started >= budget)) break
     }
     if (this.current === this.views.length && this.partial === null) {

@@ -1,4 +1,5 @@
 import { CursorTable } from './cursors.js'
+import { TombstoneMap } from './tombstone-map.js'
 import { MemberIndex } from './set.js'
 import type { Collection } from './types.js'
 
@@ -22,7 +23,7 @@ const SCAN_CURSORS = 64
  */
 export class HashValue implements Collection {
   readonly type = 'hash' as const
-  private readonly map = new Map<string, string>()
+  private readonly map = new TombstoneMap<string>()
   /** Redis 7.0 converts listpack to hashtable one way, on a long string or many fields. */
   private listpack = true
   private index: MemberIndex | null = null
@@ -43,9 +44,7 @@ export class HashValue implements Collection {
   /** Sets a field; true when the field is new. */
   set(field: string, value: string): boolean {
     const map = this.map
-    const before = map.size
-    map.set(field, value)
-    const added = map.size !== before
+    const added = map.set(field, value)
     if (this.listpack) {
       const max = hashLimits.maxListpackValue
       if (field.length > max || value.length > max || map.size > hashLimits.maxListpackEntries) this.listpack = false
@@ -55,7 +54,8 @@ export class HashValue implements Collection {
   }
 
   delete(field: string): boolean {
-    if (!this.map.delete(field)) return false
+    // A listpack's order is Redis's reply order: a field set again goes to the end.
+    if (!(this.listpack ? this.map.unlink(field) : this.map.delete(field))) return false
     if (this.index !== null) this.index.delete(field)
     return true
   }

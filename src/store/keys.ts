@@ -1,4 +1,5 @@
-import { KeySpace, type Held } from './keyspace.js'
+import { KeySpace } from './keyspace.js'
+import type { TombstoneMap } from './tombstone-map.js'
 import { SMALL_MIN, SmallStrings } from './small-strings.js'
 import { BYTES_THRESHOLD, MutableString, type KeyspaceValue } from './types.js'
 
@@ -87,8 +88,8 @@ export class Keys {
     this.strings.reset()
   }
 
-  /** KeySpace.tables(): the live Maps, values as held (see value(), and live()). */
-  tables(): readonly Map<string, Held<HeldValue>>[] {
+  /** KeySpace.tables(): the live tables, values as held (see value()). */
+  tables(): readonly TombstoneMap<HeldValue>[] {
     return this.space.tables()
   }
 

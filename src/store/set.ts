@@ -1,5 +1,6 @@
 import { parseInt64 } from '../util/numbers.js'
 import { CursorTable } from './cursors.js'
+import { TombstoneMap } from './tombstone-map.js'
 import { distinctIndexes } from './sample.js'
 import type { Collection } from './types.js'
 
@@ -21,7 +22,7 @@ const SCAN_CURSORS = 64
  * (SSCAN's live cursors) is unaffected by removals elsewhere.
  */
 export class MemberIndex {
-  protected readonly pos = new Map<string, number>()
+  protected readonly pos = new TombstoneMap<number>()
   protected readonly dense: string[] = []
 
   get size(): number {

@@ -1,4 +1,5 @@
 import { CursorTable } from './cursors.js'
+import { TombstoneMap } from './tombstone-map.js'
 import { ScoreTree, TreeCursor } from './score-tree.js'
 import type { Collection } from './types.js'
 
@@ -25,13 +26,13 @@ const SCAN_CURSORS = 64
  */
 export class ZSet implements Collection {
   readonly type = 'zset' as const
-  private readonly dict: Map<string, number>
+  private readonly dict: TombstoneMap<number>
   private tree: ScoreTree
   private listpack = true
   private scans: CursorTable<[string, number]> | null = null
 
   constructor(dict = new Map<string, number>(), tree = new ScoreTree()) {
-    this.dict = dict
+    this.dict = new TombstoneMap(dict)
     this.tree = tree
   }
 
@@ -86,7 +87,7 @@ export class ZSet implements Collection {
       members[i] = cur.member
       scores[i] = cur.score
     }
-    const copy = new ZSet(new Map(this.dict), ScoreTree.fromSorted(members, scores))
+    const copy = new ZSet(new Map(this.dict.entries()), ScoreTree.fromSorted(members, scores))
     copy.listpack = this.listpack
     return copy
   }
@@ -227,7 +228,7 @@ export class ZSet implements Collection {
   }
 
   /** The member → score map, for iteration in insertion order (ZSCAN). Read-only. */
-  scoreMap(): ReadonlyMap<string, number> {
+  scoreMap(): Pick<TombstoneMap<number>, 'entries'> {
     return this.dict
   }
 
