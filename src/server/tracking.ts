@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../commands/spec.js'
 import { keyIndexes, type CommandTable } from '../commands/table.js'
+import { TombstoneMap } from '../store/tombstone-map.js'
 import type { Argv } from '../resp/values.js'
 import type { Caller } from './caller.js'
 import type { Client } from './client.js'
@@ -65,7 +66,11 @@ export class Tracking {
   clients = 0
   /** INFO tracking_total_items: (key, client) pairs in the table. */
   items = 0
-  private readonly table = new Map<string, Set<number>>()
+  /**
+   * Key → ids of clients that read it. Each invalidation deletes a key that the next
+   * read brings back: a TombstoneMap keeps a hot key's bucket chain free of V8's holes.
+   */
+  private readonly table = new TombstoneMap<Set<number>>()
   private readonly broadcasts = new Map<string, Broadcast>()
   /** The caller whose top-level command is running (see run()). */
   private current: Caller | null = null
