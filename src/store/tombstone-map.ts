@@ -46,10 +46,9 @@ const MIN_SIZE = 128
  * Iterators are live, as a Map's: they survive writes and skip Tombstones.
  */
 export class TombstoneMap<V> {
+  private readonly map: Map<string, V | Tombstone>
   private tombs = 0
   private burial: Burial | null = null
-
-  private readonly map: Map<string, V | Tombstone>
 
   /** Adopts `map` (not copied). */
   constructor(map = new Map<string, V>()) {
