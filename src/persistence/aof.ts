@@ -90,7 +90,7 @@ export class AppendOnlyFile implements WriteSink {
   /** Of those, bytes known to be on disk. */
   private syncedTo = 0
   private syncing = false
-  /** Clients the last `always` sync covered, and when the wait for the next group began (0n: not waiting). */
+  /** Clients waiting when the last `always` sync completed, and when the wait for the next group began (0n: not waiting). */
   private lastGroup = 0
   private gatherSince = 0n
   /** During that wait: how many clients waited at the last look, and when that number last grew. */
@@ -370,7 +370,7 @@ export class AppendOnlyFile implements WriteSink {
     // Group commit: the clients the last sync released are sending their next writes
     // now. A sync started before they arrive would cover only the first few, and the
     // rest would wait for the one after; so the start waits (a turn at a time) until as
-    // many clients wait as the last sync covered. Stragglers cost more than the wait:
+    // many clients wait as waited on the last sync when it completed. Stragglers cost more than the wait:
     // with two cores, a sync in flight while the event loop serves them completes late
     // (its thread-pool thread, the load generator and the loop all want a core). The wait
     // ends early once no client has joined for GATHER_IDLE_NS, which a closed loop of
@@ -396,7 +396,6 @@ export class AppendOnlyFile implements WriteSink {
       }
     }
     this.gatherSince = 0n
-    this.lastGroup = this.waiting.length
     this.syncing = true
     fdatasync(this.fd, (err) => this.synced(err, upTo))
   }
@@ -413,6 +412,9 @@ export class AppendOnlyFile implements WriteSink {
     }
     this.lastFsync = Date.now()
     if (upTo > this.syncedTo) this.syncedTo = upTo
+    // The next group: the clients this sync releases and those that arrived during it,
+    // which counting only the former would leave a sync behind for good.
+    this.lastGroup = this.waiting.length
     this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
     // Writes that came in during the sync form the next group.
     if (this.waiting.length !== 0 && !this.drainScheduled) {
