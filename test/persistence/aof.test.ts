@@ -515,7 +515,7 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     }
   })
 
-  // A sync waits for as many clients as the last one covered; one left alone after its
+  // A sync waits for as many clients as waited on the last one; one left alone after its
   // group disconnected must still be answered, each reply after its write is in the file.
   it('appendfsync always: a client whose group went away is still answered', async () => {
     const dir = freshDir()
