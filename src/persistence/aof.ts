@@ -67,8 +67,13 @@ const REWRITE_CHUNK = 1 << 20
  * and it runs on libuv's thread pool, leaving the event loop free to gather the next
  * group. `everysec` syncs from a one-second tick, `no` never.
  */
-/** How long a sync under `always` may wait for the rest of its group (see startSync). */
-const GATHER_NS = 300_000n
+/**
+ * How long a sync under `always` may wait for the rest of its group (see startSync):
+ * at most GATHER_MAX_NS in all, and no longer than GATHER_IDLE_NS after the last
+ * client joined.
+ */
+const GATHER_MAX_NS = 1_000_000n
+const GATHER_IDLE_NS = 200_000n
 
 export class AppendOnlyFile implements WriteSink {
   private readonly dirPath: string
@@ -85,9 +90,12 @@ export class AppendOnlyFile implements WriteSink {
   /** Of those, bytes known to be on disk. */
   private syncedTo = 0
   private syncing = false
-  /** Clients the last `always` sync covered, and when the wait for the next group began (0n: not waiting). */
+  /** Clients waiting when the last `always` sync completed, and when the wait for the next group began (0n: not waiting). */
   private lastGroup = 0
   private gatherSince = 0n
+  /** During that wait: how many clients waited at the last look, and when that number last grew. */
+  private gatherCount = 0
+  private gatherJoined = 0n
   /** A drain of the turn's writes is due (setImmediate). */
   private drainScheduled = false
   /** Clients whose replies wait for the file (Client.aofWaiting). */
@@ -361,12 +369,25 @@ export class AppendOnlyFile implements WriteSink {
     }
     // Group commit: the clients the last sync released are sending their next writes
     // now. A sync started before they arrive would cover only the first few, and the
-    // rest would wait for the one after; so the start waits (a turn at a time, for at
-    // most GATHER_NS) until as many clients wait as the last sync covered.
-    if (this.waiting.length < this.lastGroup) {
+    // rest would wait for the one after; so the start waits (a turn at a time) until as
+    // many clients wait as waited on the last sync when it completed. Stragglers cost more than the wait:
+    // with two cores, a sync in flight while the event loop serves them completes late
+    // (its thread-pool thread, the load generator and the loop all want a core). The wait
+    // ends early once no client has joined for GATHER_IDLE_NS, which a closed loop of
+    // clients never leaves between two arrivals, so a client that went quiet costs the
+    // others little.
+    const waiting = this.waiting.length
+    if (waiting < this.lastGroup) {
       const now = process.hrtime.bigint()
-      if (this.gatherSince === 0n) this.gatherSince = now
-      if (now - this.gatherSince < GATHER_NS) {
+      if (this.gatherSince === 0n) {
+        this.gatherSince = now
+        this.gatherJoined = now
+        this.gatherCount = waiting
+      } else if (waiting !== this.gatherCount) {
+        this.gatherJoined = now
+        this.gatherCount = waiting
+      }
+      if (now - this.gatherSince < GATHER_MAX_NS && now - this.gatherJoined < GATHER_IDLE_NS) {
         if (!this.drainScheduled) {
           this.drainScheduled = true
           setImmediate(this.drain)
@@ -375,7 +396,6 @@ export class AppendOnlyFile implements WriteSink {
       }
     }
     this.gatherSince = 0n
-    this.lastGroup = this.waiting.length
     this.syncing = true
     fdatasync(this.fd, (err) => this.synced(err, upTo))
   }
@@ -392,6 +412,9 @@ export class AppendOnlyFile implements WriteSink {
     }
     this.lastFsync = Date.now()
     if (upTo > this.syncedTo) this.syncedTo = upTo
+    // The next group: the clients this sync releases and those that arrived during it,
+    // which counting only the former would leave a sync behind for good.
+    this.lastGroup = this.waiting.length
     this.release(this.policy === Fsync.Always ? this.syncedTo : this.appended - this.pendingBytes)
     // Writes that came in during the sync form the next group.
     if (this.waiting.length !== 0 && !this.drainScheduled) {

@@ -515,6 +515,30 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
     }
   })
 
+  // A sync waits for as many clients as waited on the last one; one left alone after its
+  // group disconnected must still be answered, each reply after its write is in the file.
+  it('appendfsync always: a client whose group went away is still answered', async () => {
+    const dir = freshDir()
+    const server = await respite(dir, '--appendfsync', 'always')
+    const incr = join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof')
+    try {
+      const conns = await Promise.all(Array.from({ length: 8 }, () => ReplyConnection.open(server.port)))
+      for (let round = 0; round < 5; round++) {
+        const replies = await Promise.all(conns.map((c, n) => c.call(['SET', `g${n}`, `r${round}`])))
+        expect(replies).toEqual(conns.map(() => '+OK\r\n'))
+      }
+      for (const c of conns.slice(1)) c.close()
+      const alone = conns[0]
+      for (let i = 0; i < 10; i++) {
+        expect(await alone.call(['SET', 'alone', `v${i}`])).toBe('+OK\r\n')
+        expect(readFileSync(incr, 'latin1')).toContain(`$2\r\nv${i}\r\n`)
+      }
+      alone.close()
+    } finally {
+      await server.stop()
+    }
+  })
+
   // The order of system calls shows what a reply waited for: strace follows the
   // server's threads (fdatasync runs on libuv's pool) and the event loop's writes.
   it.skipIf(!hasStrace())('appendfsync always: each reply is written after an fdatasync that began after its write', async () => {
