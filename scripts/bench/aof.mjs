@@ -82,4 +82,4 @@ for (const fsync of opts.fsync.split(',')) {
   console.log(`appendfsync ${fsync.padEnd(8)} respite ${fmt(a)} req/s   redis-server ${fmt(b)} req/s   ratio ${(a / b).toFixed(2)}` +
     `   (best: ${fmt(bestA)} / ${fmt(bestB)}, ratio ${(bestA / bestB).toFixed(2)})`)
 }
-if (opts.json) writeFileSync(opts.json, JSON.stringify({ clients: Number(opts.clients), pipeline: Number(opts.pipeline), samples: Number(opts.samples), rows }))
+if (opts.json) writeFileSync(opts.json, JSON.stringify({ clients: Number(opts.clients), pipeline: Number(opts.pipeline), samples: Number(opts.samples), warmup: Number(opts.warmup), rows }))
