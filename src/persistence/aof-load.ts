@@ -4,7 +4,7 @@ import { ProtocolError, RequestDecoder } from '../resp/decoder.js'
 import type { Argv } from '../resp/values.js'
 import { InternalCaller } from '../server/internal-caller.js'
 import { invoke } from '../server/dispatcher.js'
-import type { LoadSteps } from '../server/loading.js'
+import type { LoadSteps } from './loading.js'
 import type { Server } from '../server/server.js'
 import { SnapshotLoad } from './snapshots.js'
 

@@ -4,7 +4,7 @@ import {
 } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { ReplyWriter } from '../resp/writer.js'
-import type { Loading } from '../server/loading.js'
+import type { Loading } from './loading.js'
 import type { WriteSink } from '../server/propagation.js'
 import type { Server } from '../server/server.js'
 import type { Database } from '../store/database.js'

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import type { LoadSteps, Loading } from '../server/loading.js'
+import type { LoadSteps, Loading } from './loading.js'
 import type { Server } from '../server/server.js'
 import type { Database } from '../store/database.js'
 import type { StoredValue } from '../store/types.js'
