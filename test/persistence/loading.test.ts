@@ -184,6 +184,27 @@ describe('during the load', () => {
     }
   })
 
+  it('publishes no keyspace events for what the AOF replays, to a subscriber connected meanwhile', async () => {
+    const dir = await dataset('aof')
+    const release = holdAfterFirstStep(AofFileLoad.prototype)
+    const { server, loaded } = await startLoading(dir, true)
+    try {
+      const sub = await RawClient.connect(server.port)
+      const configured = '+OK\r\n*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:1\r\n'
+      const request = resp('CONFIG', 'SET', 'notify-keyspace-events', 'KEA') + resp('PSUBSCRIBE', '*')
+      expect(await sub.roundTrip(request, configured.length)).toBe(configured)
+      release()
+      await loaded
+      expect(await call(server.port, ['SET', 'loaded', '1'])).toEqual(['+OK\r\n'])
+      // The first event is of that SET: none came from the replay before it.
+      const first = '*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$21\r\n__keyspace@0__:loaded\r\n$3\r\nset\r\n'
+      expect((await sub.read(first.length)).slice(0, first.length)).toBe(first)
+      sub.socket.destroy()
+    } finally {
+      await server.close()
+    }
+  })
+
   it('SHUTDOWN does not save what is only part of the file, and the load stops', async () => {
     const dir = await dataset('rdb')
     holdAfterFirstStep(SnapshotLoad.prototype)
