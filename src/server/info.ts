@@ -499,7 +499,8 @@ function aofFields(server: Server): string[] {
     'module_fork_in_progress:0',
     'module_fork_last_cow_size:0',
   ]
-  if (on) {
+  // While the AOF loads, Redis shows its sizes already, though logging is not on yet.
+  if (on || (aof !== null && server.loading !== null)) {
     lines.push(
       `aof_current_size:${aof.currentSize}`,
       `aof_base_size:${aof.baseSize}`,

@@ -113,6 +113,9 @@ describe.each(['rdb', 'aof'] as const)('the start-up load of %s', (kind) => {
       expect(Number(infoField(info, 'loading_start_time'))).toBeGreaterThan(0)
       // The RDB header's used-mem; an AOF of commands has none.
       expect(Number(infoField(info, 'loading_rdb_used_mem')) > 0).toBe(kind === 'rdb')
+      // As Redis: an AOF is not being appended to yet, but its size lines show.
+      expect(infoField(info, 'aof_enabled')).toBe('0')
+      expect(info.includes('aof_current_size:')).toBe(kind === 'aof')
       expect(c.closed).toBe(false)
 
       release()
