@@ -116,24 +116,33 @@ export class AofFileLoad implements LoadSteps {
   private replay(deadline: number): LoadStatus | null {
     const { buf, caller, server, name } = this
     const table = server.table
+    // Locals in the loop, kept in the fields only across a pause.
     let decoder = this.decoder
+    let multi = this.multi
+    let beforeMulti = this.beforeMulti
+    let validUpTo = this.validUpTo
     let untilClockCheck = COMMANDS_PER_CLOCK_CHECK
     for (;;) {
       const pos = buf.length - decoder.buffered
       if (pos >= buf.length) break
       if (--untilClockCheck === 0) {
         untilClockCheck = COMMANDS_PER_CLOCK_CHECK
-        if (performance.now() >= deadline) return null
+        if (performance.now() >= deadline) {
+          this.multi = multi
+          this.beforeMulti = beforeMulti
+          this.validUpTo = validUpTo
+          return null
+        }
       }
       const first = buf[pos]
       if (first === 0x23) {
         // An annotation line (aof-timestamp-enabled writes "#TS:..."): skipped.
         const eol = buf.indexOf(0x0a, pos)
-        if (eol === -1) return this.truncated()
+        if (eol === -1) return this.truncated(multi !== null ? beforeMulti : validUpTo, multi !== null)
         const origin = eol + 1
         decoder = this.decoder = new RequestDecoder(this.limits)
         decoder.feed(buf.subarray(origin), buf.length - origin)
-        this.validUpTo = origin
+        validUpTo = origin
         continue
       }
       if (first !== 0x2a) throw formatError(name)
@@ -144,32 +153,30 @@ export class AofFileLoad implements LoadSteps {
         if (e instanceof ProtocolError) throw formatError(name)
         throw e
       }
-      if (argv === undefined) return this.truncated()
+      if (argv === undefined) return this.truncated(multi !== null ? beforeMulti : validUpTo, multi !== null)
       if (decoder.oversized || typeof argv[0] !== 'string') throw formatError(name)
       const commandName = (argv[0] as string).toLowerCase()
       const end = buf.length - decoder.buffered
       if (commandName === 'multi') {
-        this.multi = []
-        this.beforeMulti = pos
+        multi = []
+        beforeMulti = pos
       } else if (commandName === 'exec') {
-        const multi = this.multi
         if (multi !== null) for (const queued of multi) run(caller, queued.spec, queued.argv)
-        this.multi = null
+        multi = null
       } else {
         const spec = lookup(table, argv as string[])
         if (spec === undefined) throw new AofLoadError(`Unknown command '${argv[0] as string}' reading the append only file ${name}`)
-        if (this.multi !== null) this.multi.push({ spec, argv: argv as string[] })
+        if (multi !== null) multi.push({ spec, argv: argv as string[] })
         else run(caller, spec, argv as string[])
       }
-      this.validUpTo = end
+      validUpTo = end
     }
-    if (this.multi !== null) return this.truncated()
+    if (multi !== null) return this.truncated(beforeMulti, true)
     return LoadStatus.Ok
   }
 
-  private truncated(): LoadStatus {
-    const inMulti = this.multi !== null
-    return truncated(this.server, this.path, this.name, this.isLast, inMulti ? this.beforeMulti : this.validUpTo, inMulti)
+  private truncated(validUpTo: number, inMulti: boolean): LoadStatus {
+    return truncated(this.server, this.path, this.name, this.isLast, validUpTo, inMulti)
   }
 }
 
