@@ -5,6 +5,7 @@ import { AofFileLoad } from '../../src/persistence/aof-load.js'
 import { SnapshotLoad } from '../../src/persistence/snapshots.js'
 import { Config } from '../../src/server/config.js'
 import { Server } from '../../src/server/server.js'
+import { startCli } from '../helpers/cli.js'
 import { call, infoField, until, useTempDirs } from '../helpers/fixture.js'
 import { RawClient, resp } from '../helpers/raw.js'
 import { startRespite } from '../helpers/servers.js'
@@ -160,6 +161,25 @@ describe.each(['rdb', 'aof'] as const)('the start-up load of %s', (kind) => {
     } finally {
       r.disconnect()
       await server.close()
+    }
+  })
+})
+
+describe('respite-server', () => {
+  it('listens, then loads, then logs that it is ready, as redis-server 7.0 does', async () => {
+    const dir = await dataset('rdb')
+    const cli = await startCli(['--port', '0', '--dir', dir, '--save', '', '--loglevel', 'notice'])
+    try {
+      const log = cli.log()
+      const listening = log.indexOf('Running mode=standalone, port=')
+      const loaded = log.indexOf('DB loaded from disk: ')
+      const ready = log.indexOf('Ready to accept connections')
+      expect(listening).toBeGreaterThan(-1)
+      expect(loaded).toBeGreaterThan(listening)
+      expect(ready).toBeGreaterThan(loaded)
+      expect(await call(cli.port, ['DBSIZE'])).toEqual([`:${KEYS}\r\n`])
+    } finally {
+      await cli.stop()
     }
   })
 })
