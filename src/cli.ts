@@ -81,28 +81,6 @@ async function main(): Promise<void> {
   server.log('notice', 'oO0OoO0OoO0Oo respite is starting oO0OoO0OoO0Oo')
   server.log('notice', `respite version=${RESPITE_VERSION}, redis_version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`)
   for (const warning of loader.warnings) server.log('warning', warning)
-  try {
-    server.loadData()
-  } catch (e) {
-    // A corrupt or unreadable AOF or RDB file: Redis's messages, and no start.
-    server.log('warning', (e as Error).message)
-    if (!(e instanceof AofLoadError)) server.log('warning', 'Fatal error loading the DB, check server logs. Exiting.')
-    process.exit(1)
-  }
-  try {
-    await server.listen()
-  } catch (e) {
-    server.log('warning', `Failed listening on port ${config.get('port')} (tcp): ${(e as Error).message}`)
-    process.exit(1)
-  }
-  server.log('notice', `Running mode=standalone, port=${server.port}.`)
-  if (server.miniPort) server.log('notice', `Mini Redis dialect on port ${server.miniPort}.`)
-  if (server.memcached !== null) server.log('notice', `memcached text protocol on port ${server.memcachedPort}.`)
-  writePidFile(server)
-  setTitle(server, loader.configFile)
-  server.log('notice', 'Server initialized')
-  server.log('notice', 'Ready to accept connections')
-
   server.onShutdown = () => process.exit(0)
   // A terminal's Ctrl-C reaches both this process and the parent that relays it
   // (heap.ts), so a second signal must not cut the shutdown short.
@@ -116,6 +94,37 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+
+  // As Redis 7.0 does, the port opens first and the data loads while clients get
+  // -LOADING (and SHUTDOWN or a signal may end the load).
+  try {
+    await server.openListeners()
+  } catch (e) {
+    server.log('warning', `Failed listening on port ${config.get('port')} (tcp): ${(e as Error).message}`)
+    process.exit(1)
+  }
+  server.log('notice', `Running mode=standalone, port=${server.port}.`)
+  if (server.miniPort) server.log('notice', `Mini Redis dialect on port ${server.miniPort}.`)
+  writePidFile(server)
+  setTitle(server, loader.configFile)
+  server.log('notice', 'Server initialized')
+  try {
+    await server.loadData()
+  } catch (e) {
+    // A corrupt or unreadable AOF or RDB file: Redis's messages, and no start.
+    server.log('warning', (e as Error).message)
+    if (!(e instanceof AofLoadError)) server.log('warning', 'Fatal error loading the DB, check server logs. Exiting.')
+    process.exit(1)
+  }
+  if (server.isClosed) return
+  try {
+    await server.openMemcached()
+  } catch (e) {
+    server.log('warning', `Failed listening on port ${config.get('memcached-port')} (tcp): ${(e as Error).message}`)
+    process.exit(1)
+  }
+  if (server.memcached !== null) server.log('notice', `memcached text protocol on port ${server.memcachedPort}.`)
+  server.log('notice', 'Ready to accept connections')
 }
 
 /** pidfile: written once listening, removed at exit; failing to write it is only a warning, as in Redis. */

@@ -63,9 +63,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   loader.finish()
   const server = new Server(config, table)
   for (const warning of loader.warnings) server.log('warning', warning)
-  // As redis-server does, start from the AOF or `dir`/`dbfilename` (a corrupt file throws).
-  server.loadData()
-  await server.listen()
+  // As redis-server does, listen, then load the AOF or `dir`/`dbfilename` while clients
+  // get -LOADING; resolves once the data is in. A corrupt file rejects, the server closed.
+  try {
+    await server.listen()
+  } catch (e) {
+    await server.close()
+    throw e
+  }
   return {
     get port() {
       return server.port

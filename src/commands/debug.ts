@@ -73,6 +73,8 @@ function debug(c: Caller, argv: string[]): void {
   const name = sub.toLowerCase()
   const n = argv.length
   const wrong = () => c.out.error(Err.subcommandSyntax(sub, 'debug'))
+  // DEBUG runs during the start-up load, but these would write under it.
+  if (c.server.loading !== null && (name === 'reload' || name === 'populate')) return c.out.error(Err.loading)
   switch (name) {
     case 'help':
       return n === 2 ? replyHelp(c, 'DEBUG', HELP) : wrong()

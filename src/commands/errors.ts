@@ -25,6 +25,7 @@ export const Err = {
   argTooLong: `ERR argument exceeds the longest string respite can hold (${MAX_ARG_LENGTH} bytes)`,
   busy: (kind: 'script' | 'function') =>
     `BUSY Redis is busy running a script. You can only call ${kind === 'script' ? 'SCRIPT' : 'FUNCTION'} KILL or SHUTDOWN NOSAVE.`,
+  loading: 'LOADING Redis is loading the dataset in memory',
   oom: "OOM command not allowed when used memory > 'maxmemory'.",
   misconf: "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
   structuredArg: 'ERR structured values are only accepted as values by GET, SET, MGET and MSET',

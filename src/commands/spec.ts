@@ -115,6 +115,8 @@ export interface CommandSpec {
   noScript?: boolean
   /** Flagged allow_busy: runs while a script is busy (the rest get -BUSY). */
   allowBusy?: boolean
+  /** Flagged loading: runs while the start-up load is in progress (the rest get -LOADING). */
+  duringLoad?: boolean
   /**
    * EXEC, EVAL, FCALL...: the writes they run propagate one by one, wrapped in
    * MULTI/EXEC, never the command itself.

@@ -137,6 +137,7 @@ function prepare(spec: CommandSpec, fullName: string): void {
   spec.noMulti = spec.flags.includes('no_multi')
   spec.noScript = spec.flags.includes('noscript')
   spec.allowBusy = spec.flags.includes('allow_busy')
+  spec.duringLoad = spec.flags.includes('loading')
   spec.propagatesEffects = PROPAGATES_EFFECTS.has(fullName)
   spec.runsInMulti = RUN_IN_MULTI.has(fullName)
   spec.endsMulti = ENDS_MULTI.has(fullName)

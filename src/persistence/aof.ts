@@ -4,10 +4,11 @@ import {
 } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { ReplyWriter } from '../resp/writer.js'
+import type { Loading } from './loading.js'
 import type { WriteSink } from '../server/propagation.js'
 import type { Server } from '../server/server.js'
 import type { Database } from '../store/database.js'
-import { AofLoadError, LoadStatus, loadAofFile } from './aof-load.js'
+import { AofFileLoad, AofLoadError, LoadStatus } from './aof-load.js'
 import { FileType, Manifest, ManifestError, type AofFile } from './aof-manifest.js'
 import { header, rewriteKeyspace, type RewriteCommand } from './aof-rewrite.js'
 import { BackgroundSave } from './background-save.js'
@@ -149,11 +150,11 @@ export class AppendOnlyFile implements WriteSink {
    * Redis 6 single-file AOF), then appends to its last incremental file, creating the
    * base and first incremental file when there were none, as Redis 7.0 does.
    */
-  start(): void {
+  async start(loading: Loading): Promise<void> {
     const server = this.server
     this.upgradeSingleFile()
     if (existsSync(this.manifestPath)) {
-      this.load()
+      await this.load(loading)
     }
     mkdirSync(this.dirPath, { recursive: true })
     if (this.manifest.base === null && this.manifest.incrs.length === 0) {
@@ -176,8 +177,11 @@ export class AppendOnlyFile implements WriteSink {
     this.server.propagation.attach(this)
   }
 
-  /** Replays base and incremental files in manifest order, each through the ordinary command handlers. */
-  private load(): void {
+  /**
+   * Replays base and incremental files in manifest order, each through the ordinary
+   * command handlers, a step per event-loop turn (loading.ts).
+   */
+  private async load(loading: Loading): Promise<void> {
     const server = this.server
     let text: string
     try {
@@ -193,12 +197,19 @@ export class AppendOnlyFile implements WriteSink {
     }
     const files = this.manifest.loadOrder
     const started = Date.now()
+    // loading_total_bytes: every file there is, as Redis counts them before it starts.
+    for (const file of files) {
+      const path = join(this.dirPath, file.name)
+      if (existsSync(path)) loading.totalBytes += statSync(path).size
+    }
     for (let i = 0; i < files.length; i++) {
       const file = files[i]
       const path = join(this.dirPath, file.name)
       if (!existsSync(path)) throw new AofLoadError(`The AOF file ${file.name} doesn't exist`)
       const t = Date.now()
-      const status = loadAofFile(server, path, file.name, i === files.length - 1)
+      const load = new AofFileLoad(server, path, file.name, i === files.length - 1)
+      await loading.run(load, load.length)
+      const status = load.status
       const size = statSync(path).size
       if (file.type === FileType.Base) this.baseSize = size
       else this.incrSize += size

@@ -1,10 +1,11 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import type { LoadSteps, Loading } from './loading.js'
 import type { Server } from '../server/server.js'
 import type { Database } from '../store/database.js'
 import type { StoredValue } from '../store/types.js'
 import { BackgroundSave } from './background-save.js'
-import { loadRdb, RdbFormatError, snapshotChunks, type LoadResult, type SnapshotOptions, type SnapshotStats } from './rdb-file.js'
+import { KEYS_PER_CLOCK_CHECK, RdbFormatError, RdbLoad, snapshotChunks, type LoadResult, type SnapshotOptions, type SnapshotStats } from './rdb-file.js'
 
 /**
  * The server's RDB snapshots: SAVE and BGSAVE writing `dir`/`dbfilename`,
@@ -221,56 +222,125 @@ export class Snapshots {
   }
 
   /**
-   * The start-up load of `dir`/`dbfilename`, when it exists. Throws an Error whose
-   * message says what was wrong; the caller decides whether that is fatal. With
-   * `merge` (DEBUG RELOAD MERGE), keys and function libraries in the file replace
-   * those already there.
+   * DEBUG RELOAD's load of `dir`/`dbfilename`, when it exists, in one go (Redis blocks
+   * there too). Throws an Error whose message says what was wrong. With `merge` (DEBUG
+   * RELOAD MERGE), keys and function libraries in the file replace those already there.
    */
   load(merge = false): LoadResult | null {
     const path = this.path
     if (!existsSync(path)) return null
     const started = performance.now()
-    const result = this.loadBuffer(readFileSync(path), path, merge)
-    this.server.log('notice', `DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`)
-    return result
+    const load = new SnapshotLoad(this.server, readFileSync(path), path, merge)
+    load.step(Infinity)
+    this.logLoaded(started)
+    return load.result
   }
 
   /**
-   * Loads an RDB image from `buf` (a dump.rdb, or the preamble of an AOF base file,
-   * which commands may follow: `length` tells where the image ends). `name` is for
-   * messages. On error the data is emptied and an Error thrown.
+   * The start-up load of `dir`/`dbfilename`, when it exists, a step per event-loop turn
+   * (loading.ts). Rejects with an Error whose message says what was wrong; the caller
+   * decides whether that is fatal.
    */
-  loadBuffer(buf: Buffer, name: string, merge = false): LoadResult {
-    const server = this.server
-    const codes: string[] = []
-    let result: LoadResult
+  async loadInSteps(loading: Loading): Promise<void> {
+    const path = this.path
+    if (!existsSync(path)) return
+    const started = performance.now()
+    const buf = readFileSync(path)
+    loading.totalBytes = buf.length
+    await loading.run(new SnapshotLoad(this.server, buf, path, false), buf.length)
+    this.logLoaded(started)
+  }
+
+  private logLoaded(started: number): void {
+    this.server.log('notice', `DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`)
+  }
+
+  /** The whole dataset as one RDB image in memory: an AOF rewrite's base (aof-use-rdb-preamble). */
+  image(): Buffer {
+    return Buffer.concat([...snapshotChunks(this.server.store.dbs, { ...this.options(), aofBase: true })])
+  }
+}
+
+/**
+ * An RDB image (a dump.rdb, or the preamble of an AOF base file, which commands may
+ * follow: result.length tells where the image ends) loaded into the databases in
+ * steps (RdbLoad). `name` is for messages. On error the data is emptied and an Error
+ * thrown with Redis's message.
+ */
+export class SnapshotLoad implements LoadSteps {
+  private readonly rdb: RdbLoad
+  private readonly batch: KeyBatch
+  private readonly codes: string[] = []
+  /** The whole image is read (the last keys may not be stored yet). */
+  private read = false
+  /** The batch is full, or the image read: its keys are being stored. */
+  private flushing = false
+
+  constructor(
+    private readonly server: Server,
+    buf: Buffer,
+    private readonly name: string,
+    private readonly merge: boolean,
+  ) {
+    const batch = (this.batch = new KeyBatch(server.store.dbs, merge))
+    const codes = this.codes
     try {
-      const batch = new KeyBatch(server.store.dbs, merge)
-      result = loadRdb(buf, {
+      this.rdb = new RdbLoad(buf, {
         databases: server.store.dbs.length,
         add: (db, key, value, at) => batch.add(db, key, value, at),
         library: (code) => codes.push(code),
       })
-      batch.flush()
-      if (codes.length > 0) server.scripting.functions.restoreCodes(codes, merge ? 'REPLACE' : 'APPEND')
     } catch (e) {
-      for (const db of server.store.dbs) db.empty()
-      throw new Error(`Short read or corrupt RDB file ${name}: ${(e as Error).message}`)
+      throw this.failed(e)
     }
+  }
+
+  get pos(): number {
+    return this.rdb.pos
+  }
+
+  get usedMem(): number {
+    return Number(this.rdb.result.aux.get('used-mem') ?? 0) || 0
+  }
+
+  get result(): LoadResult {
+    return this.rdb.result
+  }
+
+  step(deadline: number): boolean {
+    const server = this.server
+    const batch = this.batch
+    try {
+      // Reading fills the batch, then storing empties it, each stopping at the deadline.
+      for (;;) {
+        if (this.flushing) {
+          if (!batch.flush(deadline)) return false
+          this.flushing = false
+          if (this.read) break
+        }
+        this.read = this.rdb.step(deadline, batch.room)
+        if (this.read || batch.room === 0) this.flushing = true
+        else if (performance.now() >= deadline) return false
+      }
+      if (this.codes.length > 0) server.scripting.functions.restoreCodes(this.codes, this.merge ? 'REPLACE' : 'APPEND')
+    } catch (e) {
+      throw this.failed(e)
+    }
+    const result = this.rdb.result
     if (result.version !== null) server.log('notice', `Loading RDB produced by version ${result.version}`)
     const ctime = Number(result.aux.get('ctime'))
     if (Number.isFinite(ctime)) server.log('notice', `RDB age ${Math.max(0, Math.floor(Date.now() / 1000) - ctime)} seconds`)
     const mem = Number(result.aux.get('used-mem'))
     if (Number.isFinite(mem)) server.log('notice', `RDB memory usage when created ${(mem / 1024 / 1024).toFixed(2)} Mb`)
     server.log('notice', `Done loading RDB, keys loaded: ${result.keys}, keys expired: ${result.expired}.`)
-    this.loadedKeys = result.keys
-    this.loadExpiredKeys = result.expired
-    return result
+    server.snapshots.loadedKeys = result.keys
+    server.snapshots.loadExpiredKeys = result.expired
+    return true
   }
 
-  /** The whole dataset as one RDB image in memory: an AOF rewrite's base (aof-use-rdb-preamble). */
-  image(): Buffer {
-    return Buffer.concat([...snapshotChunks(this.server.store.dbs, { ...this.options(), aofBase: true })])
+  private failed(e: unknown): Error {
+    for (const db of this.server.store.dbs) db.empty()
+    return new Error(`Short read or corrupt RDB file ${this.name}: ${(e as Error).message}`)
   }
 }
 
@@ -283,10 +353,13 @@ const FIRST_BATCH = 1 << 12
  * it is read: measured on a million-key snapshot, the whole load takes 10-20% less
  * CPU that way (the keyspace Map's inserts run back to back, on keys the collector
  * has already moved out of the young generation). Order is kept, so a repeated key
- * is found just as it would be one at a time.
+ * is found just as it would be one at a time. Storing a full batch takes some 150 ms,
+ * so flush() can do it in steps too.
  */
 class KeyBatch {
   private n = 0
+  /** Keys before this one are stored already (a flush left off at its deadline). */
+  private stored = 0
   private db = new Int32Array(FIRST_BATCH)
   private keys = new Array<string>(FIRST_BATCH)
   private values = new Array<StoredValue>(FIRST_BATCH)
@@ -297,27 +370,35 @@ class KeyBatch {
     private readonly merge: boolean,
   ) {}
 
+  /** Keys that can be added before a flush, in whole clock-check rounds (see RdbLoad.step). */
+  get room(): number {
+    const left = this.db.length - this.n
+    return left - (left % KEYS_PER_CLOCK_CHECK)
+  }
+
   add(db: number, key: string, value: StoredValue, at: number | bigint | undefined): void {
-    const i = this.n
+    // A load stops reading at `room` and flushes in steps; this is for any other caller.
+    if (this.n === this.db.length) this.flush(Infinity)
+    const i = this.n++
     this.db[i] = db
     this.keys[i] = key
     this.values[i] = value
     this.expiries[i] = at
-    if (++this.n === this.db.length) {
-      this.flush()
-      if (this.db.length < LOAD_BATCH) {
-        this.db = new Int32Array(LOAD_BATCH)
-        this.keys = new Array<string>(LOAD_BATCH)
-        this.values = new Array<StoredValue>(LOAD_BATCH)
-        this.expiries = new Array<number | bigint | undefined>(LOAD_BATCH)
-      }
-    }
   }
 
-  flush(): void {
+  /** Stores the keys held until performance.now() passes `deadline`; true once all are. */
+  flush(deadline: number): boolean {
     const n = this.n
-    this.n = 0
-    for (let i = 0; i < n; i++) {
+    let i = this.stored
+    let untilClockCheck = KEYS_PER_CLOCK_CHECK
+    for (; i < n; i++) {
+      if (--untilClockCheck === 0) {
+        untilClockCheck = KEYS_PER_CLOCK_CHECK
+        if (performance.now() >= deadline) {
+          this.stored = i
+          return false
+        }
+      }
       const d = this.dbs[this.db[i]]
       const key = this.keys[i]
       const value = this.values[i]
@@ -332,5 +413,14 @@ class KeyBatch {
         d.expires.set(key, Number(at))
       }
     }
+    this.n = 0
+    this.stored = 0
+    if (this.db.length < LOAD_BATCH) {
+      this.db = new Int32Array(LOAD_BATCH)
+      this.keys = new Array<string>(LOAD_BATCH)
+      this.values = new Array<StoredValue>(LOAD_BATCH)
+      this.expiries = new Array<number | bigint | undefined>(LOAD_BATCH)
+    }
+    return true
   }
 }

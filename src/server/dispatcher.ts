@@ -11,7 +11,8 @@ import { discardTransaction, flagTransaction, queueCommand } from './transaction
 /**
  * The generic checks every command gets, in Redis's order: unknown command (or
  * subcommand), arity, authentication, our structured-value positions, a no_multi
- * command in MULTI, the maxmemory ceiling, RESP2 subscribed mode, CLIENT PAUSE; then
+ * command in MULTI, the maxmemory ceiling, RESP2 subscribed mode, the start-up load,
+ * a busy script, CLIENT PAUSE; then
  * MULTI queues the command (+QUEUED) or call() runs it. Handlers never repeat them.
  */
 export function dispatch(table: CommandTable, client: Client, request: Argv): void {
@@ -81,6 +82,12 @@ export function dispatch(table: CommandTable, client: Client, request: Argv): vo
   }
   if (client.subscribed && client.out.proto === 2 && !spec.allowedWhileSubscribed) {
     reject(client, spec, Err.subscribedContext(spec.fullName!))
+    return
+  }
+  // During the start-up load only loading-flagged commands run; in MULTI the rest are
+  // refused rather than queued, and doom the transaction, as in Redis.
+  if (server.loading !== null && !spec.duringLoad) {
+    reject(client, spec, Err.loading)
     return
   }
   // A script past busy-reply-threshold (busy.ts): only allow_busy commands run. MULTI

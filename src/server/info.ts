@@ -329,7 +329,7 @@ function sectionLines(server: Server, section: Section): string[] {
       const job = snap.background ?? server.aof?.rewriteSave ?? null
       const bg = snap.background
       return [
-        'loading:0',
+        `loading:${server.loading === null ? 0 : 1}`,
         'async_loading:0',
         `current_cow_peak:${job === null ? 0 : job.cowBytes}`,
         `current_cow_size:${job === null ? 0 : job.cowBytes}`,
@@ -348,6 +348,7 @@ function sectionLines(server: Server, section: Section): string[] {
         `rdb_last_load_keys_expired:${snap.loadExpiredKeys}`,
         `rdb_last_load_keys_loaded:${snap.loadedKeys}`,
         ...aofFields(server),
+        ...(server.loading === null ? [] : server.loading.info()),
       ]
     }
     case 'stats': {
@@ -498,7 +499,8 @@ function aofFields(server: Server): string[] {
     'module_fork_in_progress:0',
     'module_fork_last_cow_size:0',
   ]
-  if (on) {
+  // While the AOF loads, Redis shows its sizes already, though logging is not on yet.
+  if (on || (aof !== null && server.loading !== null)) {
     lines.push(
       `aof_current_size:${aof.currentSize}`,
       `aof_base_size:${aof.baseSize}`,

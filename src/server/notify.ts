@@ -52,10 +52,28 @@ export class KeyspaceEvents {
 
   constructor(private readonly pubsub: PubSub) {}
 
+  /** Set while suspended: the classes configured, restored by resume(). */
+  private suspendedFlags: number | null = null
+
   configure(value: string): void {
     const flags = parseEventClasses(value)
     this.channels = flags & (Notify.keyspace | Notify.keyevent)
-    this.flags = this.channels === 0 ? 0 : flags & ~(Notify.keyspace | Notify.keyevent)
+    const selected = this.channels === 0 ? 0 : flags & ~(Notify.keyspace | Notify.keyevent)
+    if (this.suspendedFlags === null) this.flags = selected
+    else this.suspendedFlags = selected
+  }
+
+  /** No events until resume(): the start-up load's writes are none (a subscriber may be connected). */
+  suspend(): void {
+    if (this.suspendedFlags !== null) return
+    this.suspendedFlags = this.flags
+    this.flags = 0
+  }
+
+  resume(): void {
+    if (this.suspendedFlags === null) return
+    this.flags = this.suspendedFlags
+    this.suspendedFlags = null
   }
 
   /** Publishes one event if its class is selected (Caller.notify checks first, to skip the call on the hot path). */

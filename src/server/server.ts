@@ -16,6 +16,7 @@ import { dispatch } from './dispatcher.js'
 import { contain } from './faults.js'
 import { DirectSocket, directSockets, isAttached, setInheritedOptions, takeOverAccept, type AcceptedHandle } from './fast-io.js'
 import { IdleCollector } from './idle-gc.js'
+import { LoadAborted, Loading } from '../persistence/loading.js'
 import { MemoryGuard } from './memory.js'
 import { applyOutputLimits, defaultOutputLimits } from './output-limits.js'
 import { KeyspaceEvents } from './notify.js'
@@ -100,6 +101,12 @@ export class Server {
   aof: AppendOnlyFile | null = null
   /** Set once start-up loading is done: from then on CONFIG SET appendonly acts at once. */
   private started = false
+  /**
+   * The start-up load in progress (loading.ts), or null: meanwhile the dispatcher
+   * refuses commands not flagged `loading`, and housekeeping does no expiry, saves or
+   * AOF work.
+   */
+  loading: Loading | null = null
   private scriptingState: Scripting | null = null
   /**
    * The script running past busy-reply-threshold (busy.ts), or null: other clients'
@@ -215,15 +222,30 @@ export class Server {
   }
 
   /**
-   * Start-up persistence, before any client connects, as Redis loads: with appendonly
-   * yes, the AOF directory (AofLoadError when it cannot be), appended to from then on;
-   * otherwise `dir`/`dbfilename` when it exists (an Error for a corrupt file).
+   * Start-up persistence, with the listeners open already, as Redis 7.0 loads: with
+   * appendonly yes, the AOF directory (AofLoadError when it cannot be), appended to
+   * from then on; otherwise `dir`/`dbfilename` when it exists (an Error for a corrupt
+   * file). Resolves once the data is all in; clients connected meanwhile get -LOADING.
    */
-  loadData(): void {
-    if (this.started) return
-    if (this.config.get('appendonly') === 'yes') this.appendOnlyFile().start()
-    else this.snapshots.load()
+  async loadData(): Promise<void> {
+    if (this.started || this.loading !== null) return
+    const aofAtStart = this.config.get('appendonly') === 'yes'
+    const loading = (this.loading = new Loading(() => this.closed))
+    // Keys appearing as the file is read are not events: nobody asked for them yet.
+    this.events.suspend()
+    try {
+      if (aofAtStart) await this.appendOnlyFile().start(loading)
+      else await this.snapshots.loadInSteps(loading)
+    } catch (e) {
+      if (e instanceof LoadAborted) return
+      throw e
+    } finally {
+      this.loading = null
+      this.events.resume()
+    }
     this.started = true
+    // CONFIG SET appendonly during the load waited for it, as the setting acts on the data.
+    if ((this.config.get('appendonly') === 'yes') !== aofAtStart) this.setAppendOnly(!aofAtStart)
   }
 
   private applyMaxmemory(): void {
@@ -274,8 +296,18 @@ export class Server {
     }
   }
 
+  /** Opens the listeners, then loads the data (loadData) while serving them. */
   async listen(): Promise<void> {
-    this.loadData()
+    await this.openListeners()
+    await this.loadData()
+    await this.openMemcached()
+  }
+
+  /**
+   * The Redis port (and the mini dialect's) and housekeeping. The memcached port opens
+   * only after the load (loadData): its protocol has no way to say "loading".
+   */
+  async openListeners(): Promise<void> {
     const bind = this.config.get('bind').split(/\s+/).filter(Boolean)
     const host = bind[0] === '*' ? undefined : bind[0]
     this.port = await this.listenOn(this.config.int('port'), host, false)
@@ -284,13 +316,16 @@ export class Server {
     if (miniPort >= 0) {
       this.miniPort = await this.listenOn(miniPort, host, true)
     }
-    // The memcached front end (src/memcached), likewise -1 for off.
-    const memcachedPort = this.config.int('memcached-port')
-    if (memcachedPort >= 0) {
-      this.memcached = new MemcachedFrontEnd(this)
-      this.memcachedPort = this.memcached.port = await this.listenOn(memcachedPort, host, false, true)
-    }
     this.startHousekeeping()
+  }
+
+  /** The memcached front end (src/memcached), -1 for off, once the data is loaded. */
+  async openMemcached(): Promise<void> {
+    const memcachedPort = this.config.int('memcached-port')
+    if (memcachedPort < 0 || this.memcached !== null || this.closed) return
+    const bind = this.config.get('bind').split(/\s+/).filter(Boolean)
+    this.memcached = new MemcachedFrontEnd(this)
+    this.memcachedPort = this.memcached.port = await this.listenOn(memcachedPort, bind[0] === '*' ? undefined : bind[0], false, true)
   }
 
   private listenOn(port: number, host: string | undefined, mini: boolean, memcached = false): Promise<number> {
@@ -432,12 +467,16 @@ export class Server {
   private housekeeping(): void {
     try {
       this.clock = Date.now()
-      this.idleCollector.tick(this.stats.totalNetInput, this.clock, 1000 / this.config.int('hz'))
-      this.memory.sample()
-      // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
-      if (this.activeExpire) this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
-      this.snapshots.checkSavePoints()
-      if (this.aof !== null) this.aof.tick(this.clock)
+      // While loading, the data is not the server's yet: nothing expires, is saved or
+      // rewritten, and the server is not idle.
+      if (this.loading === null) {
+        this.idleCollector.tick(this.stats.totalNetInput, this.clock, 1000 / this.config.int('hz'))
+        this.memory.sample()
+        // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
+        if (this.activeExpire) this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
+        this.snapshots.checkSavePoints()
+        if (this.aof !== null) this.aof.tick(this.clock)
+      }
       const timeout = this.config.int('timeout')
       if (timeout > 0) {
         const limit = Date.now() - timeout * 1000
@@ -485,7 +524,9 @@ export class Server {
     // As Redis kills its child: the final save, when there is one, is done in the
     // foreground below, and an image of an earlier moment must not land after it.
     this.snapshots.abortBackground('There is a child saving an .rdb. Killing it!')
-    if (save ?? this.snapshots.savePoints().length > 0) {
+    // A save during the start-up load would write what is only part of the file, as
+    // Redis 7.0 knows: it never saves then, SHUTDOWN SAVE or not.
+    if (this.loading === null && (save ?? this.snapshots.savePoints().length > 0)) {
       this.log('notice', 'Saving the final RDB snapshot before exiting.')
       if (!this.snapshots.save()) {
         this.log('warning', 'Error trying to save the DB, can\'t exit.')
