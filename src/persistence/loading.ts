@@ -16,11 +16,13 @@ export interface LoadSteps {
 }
 
 /**
- * The work between two looks at the sockets. Coarse enough that the pauses cost nothing
- * measurable on a million-key load, fine enough that a client connecting meanwhile is
- * answered well within a ping's patience.
+ * The work between two looks at the sockets. Every turn between steps lets V8 run its
+ * collector's tasks, which made a million-key load 8% slower with 25 ms steps (1.35 s
+ * against 1.25 s in one go) and 2% with 100 ms ones; at 200 ms the load takes what it
+ * does in one go, and a client connecting meanwhile still has its -LOADING well within
+ * a ping's patience (Redis looks at its clients every 2 MB it reads).
  */
-const STEP_MS = 25
+const STEP_MS = 200
 
 /** Thrown out of a load the server was closed during (SHUTDOWN, an embedder's close()). */
 export class LoadAborted extends Error {}

@@ -47,15 +47,17 @@ async function dataset(kind: 'rdb' | 'aof'): Promise<string> {
   return dir
 }
 
-/** Lets a loader take its first step, then only return "not done" until released. */
+/**
+ * Lets a loader take a first step that stops at its first look at the clock (a whole
+ * step would read these files to the end), then only return "not done" until released.
+ */
 function holdAfterFirstStep(proto: { step(deadline: number): boolean }): () => void {
   const step = proto.step
   let steps = 0
   let held = true
   vi.spyOn(proto, 'step').mockImplementation(function (this: unknown, deadline: number): boolean {
     if (held && steps > 0) return false
-    steps++
-    return step.call(this, deadline)
+    return step.call(this, steps++ === 0 ? 0 : deadline)
   })
   return () => {
     held = false
