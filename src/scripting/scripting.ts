@@ -98,6 +98,12 @@ export class Scripting {
   /** The script running now, or null. */
   running: Run | null = null
   private readonly scripts = new Map<string, Script>()
+  /**
+   * The same scripts by body, for EVAL: a Map lookup of the body costs a fraction of
+   * the SHA1 that identifies it (a hash object, the digest and its hex per call), which
+   * made EVAL of a small script run at 0.7x Redis's rate.
+   */
+  private readonly byBody = new Map<string, Script>()
   /** What `running` points at while a script runs (see run()). */
   private readonly record: Run
   /** Bytes of script bodies in the cache (INFO used_memory_scripts_eval). */
@@ -181,6 +187,8 @@ export class Scripting {
    * for a bad shebang or a syntax error.
    */
   load(body: string): Script {
+    const known = this.byBody.get(body)
+    if (known !== undefined) return known
     const sha = sha1hex(body)
     const cached = this.scripts.get(sha)
     if (cached !== undefined) return cached
@@ -208,6 +216,7 @@ export class Scripting {
     }
     const script: Script = { sha, body, fn, flags, label: `script: ${sha}` }
     this.scripts.set(sha, script)
+    this.byBody.set(body, script)
     this.cachedBytes += body.length
     this.compiledBytes += fn.toString().length
     return script
@@ -215,6 +224,7 @@ export class Scripting {
 
   flush(): void {
     this.scripts.clear()
+    this.byBody.clear()
     this.cachedBytes = 0
     this.compiledBytes = 0
   }

@@ -242,7 +242,9 @@ const script: Case[] = [
   ['EVALSHA_RO reads', [['SET', 'a', 'b'], ['SCRIPT', 'LOAD', "return redis.call('get','a')"], ['EVALSHA_RO', sha("return redis.call('get','a')"), '0']]],
   ['LOAD compile error', [['SCRIPT', 'LOAD', 'return +']]],
   ['LOAD bad shebang', [['SCRIPT', 'LOAD', '#!lua flags=x\nreturn 1']]],
-  ['FLUSH', [ev('return 3'), ['SCRIPT', 'EXISTS', sha('return 3')], ['SCRIPT', 'FLUSH'], ['SCRIPT', 'EXISTS', sha('return 3')], ['EVALSHA', sha('return 3'), '0']]],
+  ['FLUSH', [ev('return 3'), ['SCRIPT', 'EXISTS', sha('return 3')], ['SCRIPT', 'FLUSH'], ['SCRIPT', 'EXISTS', sha('return 3')], ['EVALSHA', sha('return 3'), '0'],
+    // EVAL after the flush caches the script again, under its SHA1 too.
+    ev('return 3'), ['SCRIPT', 'EXISTS', sha('return 3')], ['EVALSHA', sha('return 3'), '0']]],
   ['FLUSH ASYNC and SYNC', [['SCRIPT', 'FLUSH', 'ASYNC'], ['SCRIPT', 'FLUSH', 'sync']]],
   ['FLUSH bad', [['SCRIPT', 'FLUSH', 'maybe'], ['SCRIPT', 'FLUSH', 'SYNC', 'ASYNC']]],
   ['EXISTS arity', [['SCRIPT', 'EXISTS']]],
