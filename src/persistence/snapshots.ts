@@ -402,9 +402,8 @@ class KeyBatch {
       const d = this.dbs[this.db[i]]
       const key = this.keys[i]
       const value = this.values[i]
-      // Keys.insert stores each string by the rule every write follows (keys.ts), so a load needs no special case later.
-      if (this.merge) d.keys.set(key, value)
-      else if (!d.keys.insert(key, value)) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
+      // Keys.set stores each string as every write does (keys.ts), so a load needs no special case later.
+      if (!d.keys.set(key, value) && !this.merge) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
       const at = this.expiries[i]
       if (at !== undefined) {
         if (typeof at === 'bigint') {

@@ -73,20 +73,6 @@ export class Keys {
     return space.set(key, value)
   }
 
-  /**
-   * Stores a key a load reads, by set()'s rule for a key with no old value, and without
-   * set()'s lookup of one: a million-key load spent a fifth of its time in the keyspace
-   * Map's lookups, half of them that one. False when the key was there after all (a
-   * duplicate in the file, which fails the load).
-   */
-  insert(key: string, value: KeyspaceValue): boolean {
-    let held: HeldValue = value
-    if (typeof value === 'string' && value.length >= SMALL_MIN) {
-      held = value.length >= BYTES_THRESHOLD ? MutableString.ofText(value) : this.strings.store(value)
-    }
-    return this.space.set(key, held)
-  }
-
   delete(key: string): boolean {
     if (this.strings.used !== 0) this.freeHeld(key)
     return this.space.delete(key)
