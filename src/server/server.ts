@@ -308,8 +308,7 @@ export class Server {
    * only after the load (loadData): its protocol has no way to say "loading".
    */
   async openListeners(): Promise<void> {
-    const bind = this.config.get('bind').split(/\s+/).filter(Boolean)
-    const host = bind[0] === '*' ? undefined : bind[0]
+    const host = this.bindHost()
     this.port = await this.listenOn(this.config.int('port'), host, false)
     // -1 (the default) disables the mini listener; 0 asks the OS for a port.
     const miniPort = this.config.int('mini-port')
@@ -323,9 +322,14 @@ export class Server {
   async openMemcached(): Promise<void> {
     const memcachedPort = this.config.int('memcached-port')
     if (memcachedPort < 0 || this.memcached !== null || this.closed) return
-    const bind = this.config.get('bind').split(/\s+/).filter(Boolean)
     this.memcached = new MemcachedFrontEnd(this)
-    this.memcachedPort = this.memcached.port = await this.listenOn(memcachedPort, bind[0] === '*' ? undefined : bind[0], false, true)
+    this.memcachedPort = this.memcached.port = await this.listenOn(memcachedPort, this.bindHost(), false, true)
+  }
+
+  /** The address every listener binds: the first of `bind`, undefined for all (`*`). */
+  private bindHost(): string | undefined {
+    const first = this.config.get('bind').split(/\s+/).filter(Boolean)[0]
+    return first === '*' ? undefined : first
   }
 
   private listenOn(port: number, host: string | undefined, mini: boolean, memcached = false): Promise<number> {
