@@ -6,6 +6,12 @@
 //
 //   npm run build && node scripts/bench-stream-memory.mjs [--entries N] [--cli dist]
 //
+// RSS is read twice: 2 s after the load, and once the server has settled (--settle
+// seconds later, 10 by default). A burst of writes grows V8's young generation to
+// 32 MiB, a fixed cost that respite's idle collector hands back after 6 s of quiet
+// (src/server/idle-gc.ts). At 1M entries that fixed cost is half of respite's RSS
+// growth 2 s after; at 3M entries, a quarter. Redis's RSS does not move.
+//
 // Entries look like sensor readings: `XADD readings * temp <n> hum <n%100> loc
 // sensor-<n%1000>` (same field names in every entry, as in most streams, values
 // mostly distinct). `*` ids, as producers send them.
@@ -16,9 +22,10 @@ import { resolveBuild } from './bench/builds.mjs'
 import { cli, machineLine, startRedis, startRespite } from './bench/servers.mjs'
 
 const { values: opts } = parseArgs({
-  options: { entries: { type: 'string' }, cli: { type: 'string' }, 'node-flags': { type: 'string' } },
+  options: { entries: { type: 'string' }, settle: { type: 'string' }, cli: { type: 'string' }, 'node-flags': { type: 'string' } },
 })
 const N = Number(opts.entries ?? 1_000_000)
+const SETTLE_S = Number(opts.settle ?? 10)
 const cliPath = join(resolveBuild(opts.cli ?? process.env.RESPITE_CLI ?? 'dist'), 'cli.js')
 const nodeFlags = (opts['node-flags'] ?? '').split(/\s+/).filter(Boolean)
 
@@ -94,7 +101,9 @@ async function measure(server) {
     const used1 = usedMemory(server.port)
     const len = Number(cli(server.port, ['XLEN', 'readings']).trim())
     if (len !== N) throw new Error(`${server.name}: XLEN ${len}, expected ${N}`)
-    return { name: server.name, ms, rssPer: (rss1 - rss0) / N, usedPer: (used1 - used0) / N, rss1 }
+    await new Promise((r) => setTimeout(r, SETTLE_S * 1000))
+    const rss2 = server.rss()
+    return { name: server.name, ms, rssPer: (rss1 - rss0) / N, settledPer: (rss2 - rss0) / N, usedPer: (used1 - used0) / N, rss1 }
   } finally {
     await server.stop()
   }
@@ -102,12 +111,14 @@ async function measure(server) {
 
 const respite = await measure(await startRespite({ cliPath, nodeFlags }))
 const redis = await measure(await startRedis())
-const row = (r) => `| ${r.name} | ${(r.ms / 1000).toFixed(1)} s | ${(r.rss1 / 2 ** 20).toFixed(0)} MiB | ${r.rssPer.toFixed(1)} B | ${r.usedPer.toFixed(1)} B |`
+const row = (r) =>
+  `| ${r.name} | ${(r.ms / 1000).toFixed(1)} s | ${(r.rss1 / 2 ** 20).toFixed(0)} MiB | ${r.rssPer.toFixed(1)} B | ${r.settledPer.toFixed(1)} B | ${r.usedPer.toFixed(1)} B |`
 console.log(`Machine: ${machineLine()}`)
-console.log(`Reproduce: npm run build && node scripts/bench-stream-memory.mjs --entries ${N}\n`)
+console.log(`Reproduce: npm run build && node scripts/bench-stream-memory.mjs --entries ${N} --settle ${SETTLE_S}\n`)
 console.log(`XADD of ${N.toLocaleString('en-US')} entries, 3 fields each, to one stream\n`)
-console.log('| server | load time | RSS after | RSS growth / entry | used_memory growth / entry |')
-console.log('|---|---|---|---|---|')
+console.log(`| server | load time | RSS after | RSS growth / entry, 2 s after | same, ${SETTLE_S} s later | used_memory growth / entry |`)
+console.log('|---|---|---|---|---|---|')
 console.log(row(respite))
 console.log(row(redis))
-console.log(`\nrespite/Redis: RSS ${(respite.rssPer / redis.rssPer).toFixed(2)}x, used_memory ${(respite.usedPer / redis.usedPer).toFixed(2)}x (target <= 1.5x)`)
+const ratio = (k) => (respite[k] / redis[k]).toFixed(2)
+console.log(`\nrespite/Redis: RSS ${ratio('rssPer')}x 2 s after, ${ratio('settledPer')}x settled, used_memory ${ratio('usedPer')}x (target <= 1.5x)`)

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { IdleCollector } from '../../src/server/idle-gc.js'
 
 describe('IdleCollector', () => {
-  const collector = () => {
+  const collector = (used = 8 * 1024 * 1024, size = 32 * 1024 * 1024) => {
     const calls: string[] = []
-    const c = new IdleCollector(() => (o) => calls.push(o.type), () => 8 * 1024 * 1024)
+    const c = new IdleCollector(() => (o) => calls.push(o.type), () => ({ used, size }))
     return { c, calls }
   }
 
@@ -13,6 +13,18 @@ describe('IdleCollector', () => {
     c.tick(1, 100, 100)
     c.tick(1, 200, 100)
     expect(calls).toEqual(['minor'])
+  })
+
+  it('scavenges once more after 6 s of quiet, so V8 shrinks a young generation a burst grew', () => {
+    const { c, calls } = collector(64 * 1024, 32 * 1024 * 1024)
+    for (let t = 0; t <= 100; t++) c.tick(1, t * 100, 100)
+    expect(calls).toEqual(['minor'])
+  })
+
+  it('leaves a small young generation alone after the quiet', () => {
+    const { c, calls } = collector(64 * 1024, 2 * 1024 * 1024)
+    for (let t = 0; t <= 100; t++) c.tick(1, t * 100, 100)
+    expect(calls).toEqual([])
   })
 
   it('takes a late tick for activity, not quiet: it follows a stall whose input is still unread', () => {
