@@ -4,7 +4,7 @@ import type { CommandSpec } from '../commands/spec.js'
 import { keyIndexes } from '../commands/table.js'
 import type { Database, SaveHook } from '../store/database.js'
 import type { HeldValue, Keys } from '../store/keys.js'
-import type { TombstoneMap } from '../store/tombstone-map.js'
+import type { KeyCursor, TombstoneMap } from '../store/tombstone-map.js'
 import type { Expiries } from '../store/expiries.js'
 import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { ReplyWriter } from '../resp/writer.js'
@@ -23,8 +23,8 @@ import { RdbWriter } from './rdb-values.js'
  * of before the change, and remembered as settled so the walk over the keyspace skips
  * it later. A key created during the save is settled unwritten: it is not part of the
  * image. No value is copied in memory: an old value goes to the file at once. What
- * the save holds is the set of settled keys (some 50 MB per million keys), since a
- * Map iterator cannot tell whether it has passed a key.
+ * the save holds is the set of settled keys (some 16 MB per million keys, see
+ * SettledKeys), since a Map iterator cannot tell whether it has passed a key.
  *
  * A big value (a list of a million elements) would stall clients for as long as it
  * takes to write, so the walk writes it in steps across slices (rdb-steps.ts), the
@@ -38,7 +38,7 @@ import { RdbWriter } from './rdb-values.js'
  * An AOF rewrite's base is the same walk (aof.ts), written as an RDB image or, with
  * `commands`, as the commands that rebuild each key.
  *
- * The walk uses live Map iterators (KeySpace), which survive inserts and deletes: a
+ * The walk uses live Map cursors (KeySpace), which survive inserts and deletes: a
  * deleted key was written before it went, and a key inserted behind the cursor was
  * settled when it was created. Eviction needs no hook: respite evicts nothing (past
  * maxmemory it refuses writes, as under noeviction).
@@ -60,10 +60,10 @@ interface View {
   sizes: { keys: number; volatile: number }
   /** RESIZEDB goes with the first SELECTDB of the database only. */
   resized: boolean
-  /** The walk: KeySpace's tables, the one being walked and its live iterator. */
+  /** The walk: KeySpace's tables, the one being walked and its live cursor. */
   tables: readonly TombstoneMap<HeldValue>[]
   table: number
-  iterator: Iterator<string> | null
+  cursor: KeyCursor<HeldValue> | null
   /** Keys already written, or created since the start; null once the walk is past the view. */
   settled: SettledKeys | null
 }
@@ -93,41 +93,83 @@ const MAX_PENDING = 8 << 20
  */
 const MAX_SIDE = 32 << 20
 /** One slice's longest budget, in ms, and the least worth running; see slice(). */
-const MAX_SLICE = 0.5
+const MAX_SLICE = 0.25
 const MIN_SLICE = 0.1
 /** Less work than this (ms) between two turns means the loop had nothing else to do. */
 const IDLE_WORK = 0.05
 
 /**
- * The keys a view has settled, in 256 Sets picked by a hash of the key's first and
- * last 16 characters: a single Set of a million keys stalls the loop some 20 ms each
- * time it doubles its table; a shard's growth costs a hundredth of that. The hash must
- * spread real key names evenly: one of the length and last two characters put
- * redis-benchmark's keys (key:000000123456) in 100 shards, which doubled in lockstep
- * (stalls of up to 120 ms over a million such keys, against 7 ms now), and
- * user:N:profile keys in 6.
+ * The keys a view has settled: 64 open-addressing tables of key strings (linear
+ * probing), picked by a hash of the key. Sets of strings cost some 25 bytes per key
+ * and, as they grew, left as much again as garbage: 40 MB per million keys, old
+ * generation that brings on mark-compacts of the whole heap (pauses of 20-40 ms with
+ * a million keys) in the middle of a save under load. A table here is one array sized
+ * for the view at the start (8 bytes per slot, at most 70% full; at a million keys
+ * 256 KB each, allocated straight in the large-object space rather than copied by
+ * scavenges), so a save that creates few keys allocates nothing more. One that
+ * creates many grows a shard at a time, a 64th of the work, where a single table's
+ * doubling would stall the loop for tens of ms.
  */
 class SettledKeys {
-  private readonly shards: Set<string>[] = Array.from({ length: 256 }, () => new Set())
+  private readonly shards: (string | undefined)[][] = []
+  private readonly counts = new Int32Array(64)
+
+  constructor(expected: number) {
+    let size = 16
+    while (size * 0.7 < expected / 64 + 16) size *= 2
+    for (let i = 0; i < 64; i++) this.shards.push(new Array<string | undefined>(size))
+  }
 
   /** Adds the key; false when it was there already. */
   add(key: string): boolean {
-    const set = this.shards[shardOf(key)]
-    const before = set.size
-    return set.add(key).size !== before
+    const h = hashOf(key)
+    const shard = h >>> 26
+    let table = this.shards[shard]
+    const mask = table.length - 1
+    let i = h & mask
+    for (let k = table[i]; k !== undefined; k = table[i]) {
+      if (k === key) return false
+      i = (i + 1) & mask
+    }
+    if (++this.counts[shard] > table.length * 0.7) {
+      table = this.shards[shard] = grown(table)
+      i = freeSlot(table, h)
+    }
+    table[i] = key
+    return true
   }
 }
 
-/** FNV-1a over the first and last 16 characters, then mixed so the low bits vary. */
-function shardOf(key: string): number {
+/** The table twice the size, with the same keys. */
+function grown(table: (string | undefined)[]): (string | undefined)[] {
+  const out = new Array<string | undefined>(table.length * 2)
+  for (const k of table) if (k !== undefined) out[freeSlot(out, hashOf(k))] = k
+  return out
+}
+
+function freeSlot(table: (string | undefined)[], h: number): number {
+  const mask = table.length - 1
+  let i = h & mask
+  while (table[i] !== undefined) i = (i + 1) & mask
+  return i
+}
+
+/**
+ * FNV-1a over the whole key, or its first and last 32 characters when longer (keys
+ * differing only in the middle cost probes, not correctness), then mixed so that
+ * both the top bits (the shard) and the low bits (the slot) vary.
+ */
+function hashOf(key: string): number {
   const n = key.length
   let h = n
-  const head = n < 16 ? n : 16
+  const head = n <= 64 ? n : 32
   for (let i = 0; i < head; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
-  for (let i = n - 16 > head ? n - 16 : head; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  for (let i = n <= 64 ? n : n - 32; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
-  return (h ^ (h >>> 13)) & 255
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
 }
 
 type State = 'running' | 'closing' | 'finished'
@@ -164,7 +206,7 @@ export class BackgroundSave implements SaveHook {
   private immediateIsTimer = false
   /** The loop's utilisation when the last turn ended, to see what it did since. */
   private elu = performance.eventLoopUtilization()
-  /** Time (ms) the save may still spend: it earns a third of what the loop spends elsewhere. */
+  /** Time (ms) the save may still spend: it earns a fifth of what the loop spends elsewhere. */
   private credit = 0
   /** The loop looks idle: turns follow each other from setImmediate, slices whole. */
   private burst = false
@@ -197,8 +239,8 @@ export class BackgroundSave implements SaveHook {
         resized: false,
         tables: db.keys.tables(),
         table: 0,
-        iterator: null,
-        settled: new SettledKeys(),
+        cursor: null,
+        settled: new SettledKeys(db.size),
       }
       total += db.size
       this.views.push(view)
@@ -317,11 +359,14 @@ export class BackgroundSave implements SaveHook {
   }
 
   /**
-   * One turn of the walk. The save earns a third of the time the loop spends on
+   * One turn of the walk. The save earns a fifth of the time the loop spends on
    * clients and timers (eventLoopUtilization) and spends it in slices of
-   * MIN_SLICE..MAX_SLICE from a timer: under load it takes a quarter of the loop, and
-   * a request waits at most a slice longer (about twice the usual p99 with 50 clients,
-   * see scripts/bench/bgsave.mjs); a slice that overran is paid back by skipped turns.
+   * MIN_SLICE..MAX_SLICE from a timer: under load it takes a sixth of the loop, and a
+   * request waits at most a slice longer; a slice that overran is paid back by skipped
+   * turns. With 50 clients, what the save takes from the loop shows in p99 more than
+   * the slices do (scripts/bench/bgsave.mjs, SET at 1M keys: a third and 0.25 ms
+   * slices gave 2.1x the p99 without a save, a fifth 1.9-2.0x, the save taking 4 s
+   * instead of 2.4).
    * When the loop waited for the timer with nothing to do, turns run back to back from
    * setImmediate, until one finds that the loop had work meanwhile. A big value (a
    * list of a million elements) goes a step at a time like keys do (rdb-steps.ts).
@@ -341,7 +386,7 @@ export class BackgroundSave implements SaveHook {
     const started = performance.now()
     const since = performance.eventLoopUtilization(this.elu)
     this.burst = since.active < IDLE_WORK && (this.burst || since.idle > 0.5)
-    this.credit = Math.min(MAX_SLICE, this.credit + since.active / 3)
+    this.credit = Math.min(MAX_SLICE, this.credit + since.active / 5)
     if (!this.burst && this.credit < MIN_SLICE) {
       this.elu = performance.eventLoopUtilization()
       this.schedule()
@@ -362,22 +407,21 @@ export class BackgroundSave implements SaveHook {
       }
       if (this.current === this.views.length) break
       const view = this.views[this.current]
-      if (view.iterator === null) {
+      if (view.cursor === null) {
         if (view.table === view.tables.length) {
           view.settled = null
           this.current++
           continue
         }
-        view.iterator = view.tables[view.table].keys()
+        view.cursor = view.tables[view.table].cursor()
       }
-      const r = view.iterator.next()
-      if (r.done === true) {
-        view.iterator = null
+      const key = view.cursor.next()
+      if (key === undefined) {
+        view.cursor = null
         view.table++
         continue
       }
-      const key = r.value
-      if (view.settled!.add(key)) this.writeOne(view, key, view.keys.value(view.tables[view.table].get(key)!), w, true)
+      if (view.settled!.add(key)) this.writeOne(view, key, view.keys.value(view.cursor.value!), w, true)
       if ((++n & 7) === 0 && (w.pos >= FLUSH_AT * 4 || performance.now() - started >= budget)) break
     }
     if (this.current === this.views.length && this.partial === null) {
