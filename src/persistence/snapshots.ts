@@ -402,8 +402,9 @@ class KeyBatch {
       const d = this.dbs[this.db[i]]
       const key = this.keys[i]
       const value = this.values[i]
-      // Keys.set stores each string as every write does (keys.ts), so a load needs no special case later.
-      if (!d.keys.set(key, value) && !this.merge) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
+      // Keys.set and add store each string as every write does (keys.ts), so a load needs no special case later.
+      if (this.merge) d.keys.set(key, value)
+      else if (!d.keys.add(key, value)) throw new RdbFormatError(`Duplicate key '${key}' in the RDB file`)
       const at = this.expiries[i]
       if (at !== undefined) {
         if (typeof at === 'bigint') {
