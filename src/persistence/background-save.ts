@@ -100,10 +100,10 @@ const IDLE_WORK = 0.05
 
 /**
  * The keys a view has settled: 64 open-addressing tables of key strings (linear
- * probing), picked by a hash of the key. Sets of strings cost some 25 bytes per key
- * and, as they grew, left as much again as garbage: 40 MB per million keys, old
- * generation that brings on mark-compacts of the whole heap (pauses of 20-40 ms with
- * a million keys) in the middle of a save under load. A table here is one array sized
+ * probing), picked by a hash of the key. Sets growing by doubling allocated some 40 MB
+ * per million keys, half of it garbage by the end, and in the old generation, where it
+ * brings on mark-compacts of the whole heap (pauses of 20-40 ms with a million keys)
+ * in the middle of a save under load. A table here is one array sized
  * for the view at the start (8 bytes per slot, at most 70% full; at a million keys
  * 256 KB each, allocated straight in the large-object space rather than copied by
  * scavenges), so a save that creates few keys allocates nothing more. One that

@@ -157,7 +157,7 @@ export class TombstoneMap<V> {
     return new LiveIterator<string>(this.map.entries(), KEY)
   }
 
-  /** A live walk over the keys that allocates nothing per step (see KeyCursor). */
+  /** A live walk over the keys that hands over each one's value (see KeyCursor). */
   cursor(): KeyCursor<V> {
     return new KeyCursor<V>(this.map)
   }
@@ -180,11 +180,11 @@ const VALUE = 1
 const ENTRY = 2
 
 /**
- * A live walk over a map's keys, with each key's value, for a background save's walk
- * over millions of keys under load: an iterator's result objects come to some 160
- * bytes per key, where this one's are young garbage of 64 (the entry pairs; reading
- * the value back with get() instead costs a lookup that misses the cache, as long as
- * the rest of the save's work per key).
+ * A live walk over a map's keys that hands over each key's value with it, for a
+ * background save's walk. Walking keys() and then calling get() costs a second lookup
+ * per key, which misses the cache at a million keys: 41% of an idle save's time. It
+ * also allocates less than keys() does, one result and entry pair per key (some 95
+ * bytes of young garbage) where LiveIterator adds a result object of its own.
  */
 export class KeyCursor<V> {
   /** The value of the key next() returned last. */
