@@ -363,12 +363,12 @@ export class BackgroundSave implements SaveHook {
    * clients and timers (eventLoopUtilization), and half of the time it spent waiting,
    * and spends it in slices of MIN_SLICE..MAX_SLICE from a timer: under full load it
    * takes a sixth of the loop, and a request waits at most a slice longer; a slice that
-   * overran is paid back by skipped turns. Without the idle time, a save with a single
-   * client pinging crawled at a fifth of that client's load: a million keys took 17 s
-   * (3.2 s with it, 0.8 s on an idle server). With 50 clients, what the save takes from the loop shows in p99 more than
-   * the slices do (scripts/bench/bgsave.mjs, SET at 1M keys: a third and 0.25 ms
-   * slices gave 2.1x the p99 without a save, a fifth 1.9-2.0x, the save taking 4 s
-   * instead of 2.4).
+   * overran is paid back by skipped turns. With 50 clients, what the save takes from
+   * the loop shows in p99 more than the slices do (scripts/bench/bgsave.mjs, SET at 1M
+   * keys: a third and 0.25 ms slices gave 2.1x the p99 without a save, a fifth
+   * 1.9-2.0x, the save taking 4 s instead of 2.4). Without the idle time, a save with
+   * one client pinging crawled at a fifth of that client's load: a million keys took
+   * 17 s (3.2 s with it, 0.8 s on an idle server).
    * When the loop waited for the timer with nothing to do, turns run back to back from
    * setImmediate, until one finds that the loop had work meanwhile. A big value (a
    * list of a million elements) goes a step at a time like keys do (rdb-steps.ts).
