@@ -166,6 +166,22 @@ export class RdbWriter {
     this.pos += latin1Write(this.buf, this.pos, s)
   }
 
+  /**
+   * A string of `len` bytes of `src` from `start`, as string() writes its text: a
+   * mid-sized value (store/small-strings.ts) goes from its slot without a JS string
+   * made of it. Too long for an integer encoding (at least SMALL_MIN bytes).
+   */
+  stringBytes(src: Buffer, start: number, len: number): void {
+    if (this.compress && len > 20) return this.blob(src.subarray(start, start + len))
+    this.length(len)
+    this.ensure(len)
+    const b = this.buf
+    const at = this.pos
+    if (len > 32) src.copy(b, at, start, start + len)
+    else for (let i = 0; i < len; i++) b[at + i] = src[start + i]
+    this.pos = at + len
+  }
+
   /** A binary blob (a listpack) as an RDB string, compressed like any other. */
   blob(bytes: Buffer): void {
     if (this.compress && bytes.length > 20 && this.compressed(bytes)) return
@@ -220,6 +236,12 @@ export function writeObject(w: RdbWriter, value: KeyspaceValue, key: string | nu
     case 'structured':
       return writeStructured(w, value as Structured, key)
   }
+}
+
+/** A string value given as bytes (see RdbWriter.stringBytes), with its key, as writeObject writes a string. */
+export function writeStringBytes(w: RdbWriter, key: string, src: Buffer, start: number, len: number): void {
+  head(w, RdbType.String, key)
+  w.stringBytes(src, start, len)
 }
 
 function head(w: RdbWriter, type: RdbType, key: string | null): void {

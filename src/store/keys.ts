@@ -9,9 +9,10 @@ export type HeldValue = KeyspaceValue | number
 /**
  * A database's keys and values, where the store's rule for keeping strings lives:
  * short ones as JS strings, mid-sized ones in `strings` (off the heap, see
- * small-strings.ts), long ones as MutableString bytes. Handles never leave this
- * class: get() and the iterators answer with the text, so a value moved by RENAME,
- * MOVE or COPY is stored again, never shared, and a freed slot is never read.
+ * small-strings.ts), long ones as MutableString bytes. Handles leave this class only
+ * for readers that copy the bytes there and then (GET's reply, a background save):
+ * get() and the iterators answer with the text, so a value moved by RENAME, MOVE or
+ * COPY is stored again, never shared, and a freed slot is never read.
  */
 export class Keys {
   private readonly space: KeySpace<HeldValue>

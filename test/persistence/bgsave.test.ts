@@ -31,7 +31,8 @@ async function load(r: Redis): Promise<void> {
   }
   await add('SELECT', 0)
   for (let i = 0; i < 100_000; i++) {
-    const v = i % 3 === 0 ? String(i) : i % 3 === 1 ? `value-${i}` : `long-${'x'.repeat(40 + (i % 60))}-${i}`
+    // Short strings; strings of 14-18 bytes, in slots from 16 on (written raw); longer ones (compressed).
+    const v = i % 3 === 0 ? String(i) : i % 3 === 1 ? `value-${i}-padded` : `long-${'x'.repeat(40 + (i % 60))}-${i}`
     await add('SET', `s:${i}`, v)
     if (i % 10 === 0) await add('EXPIRE', `s:${i}`, 3600 + (i % 100))
   }

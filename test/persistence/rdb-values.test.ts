@@ -89,3 +89,22 @@ describe('reading values', () => {
     expect(() => read(zset2([['x', NaN]]), 5)).toThrow(RdbFormatError)
   })
 })
+
+describe('writing strings', () => {
+  it('stringBytes writes what string() writes for the same text, compressed or not', () => {
+    for (const compress of [true, false]) {
+      for (let n = 16; n <= 300; n += n < 40 ? 1 : 37) {
+        // Compressible, and not: LZF keeps the raw form unless it saves 4 bytes.
+        for (const text of ['ab'.repeat(n).slice(0, n), Array.from({ length: n }, (_, i) => String.fromCharCode((i * 151 + n) & 255)).join('')]) {
+          const page = Buffer.alloc(n + 10, 0xee)
+          page.write(text, 7, 'latin1')
+          const viaText = new RdbWriter(compress)
+          viaText.string(text)
+          const viaBytes = new RdbWriter(compress)
+          viaBytes.stringBytes(page, 7, n)
+          expect(viaBytes.take()).toEqual(viaText.take())
+        }
+      }
+    }
+  })
+})
