@@ -10,9 +10,9 @@ import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { ReplyWriter } from '../resp/writer.js'
 import { Crc64 } from '../util/crc64.js'
 import { rewriteKey, writeCommand } from './aof-rewrite.js'
-import { writeEof, writeExpiry, writeKey, writePreamble, writeSelect, type SnapshotOptions } from './rdb-file.js'
+import { writeEof, writeExpiry, writeHeldKey, writePreamble, writeSelect, type SnapshotOptions } from './rdb-file.js'
 import { BigValue, commandSteps, isBig, type Steps } from './rdb-steps.js'
-import { RdbWriter, writeStringBytes } from './rdb-values.js'
+import { RdbWriter } from './rdb-values.js'
 
 /**
  * BGSAVE without a fork: the snapshot is written from the event loop in short slices
@@ -450,18 +450,14 @@ export class BackgroundSave implements SaveHook {
     }
     this.keysWritten++
     const at = this.expireAt(view, key)
-    if (typeof value === 'number') {
-      // A mid-sized string goes from its slot's bytes, as GET answers it: making a JS
-      // string of each was a tenth of a save of 16-byte values.
-      const strings = view.keys.strings
-      writeExpiry(w, at)
-      writeStringBytes(w, key, strings.page(value), strings.offset(value), strings.length(value))
-    } else if (walk && isBig(value)) {
+    if (walk && typeof value !== 'number' && isBig(value)) {
       writeExpiry(w, at)
       const big = new BigValue(w, key, value)
       this.partial = { view, key, steps: big.steps, value: big }
     } else {
-      writeKey(w, key, value, at)
+      // Mid-sized strings go from their slots: making a JS string of each was a tenth
+      // of a save of 16-byte values.
+      writeHeldKey(w, view.keys.strings, key, value, at)
     }
   }
 

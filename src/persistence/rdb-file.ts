@@ -1,9 +1,11 @@
 import { REDIS_VERSION } from '../server/server.js'
 import type { Database } from '../store/database.js'
+import type { HeldValue } from '../store/keys.js'
+import type { SmallStrings } from '../store/small-strings.js'
 import type { KeyspaceValue, StoredValue } from '../store/types.js'
 import { Crc64 } from '../util/crc64.js'
 import { corrupt, RdbFormatError } from './packed.js'
-import { bytes, isObjectType, len, RDB_VERSION, RdbWriter, readObject, str, writeObject } from './rdb-values.js'
+import { bytes, isObjectType, len, RDB_VERSION, RdbWriter, readObject, str, writeObject, writeStringBytes } from './rdb-values.js'
 import type { Reader } from './rdb-strings.js'
 
 /**
@@ -85,6 +87,16 @@ export function writeKey(w: RdbWriter, key: string, value: KeyspaceValue, at: nu
   writeObject(w, value, key)
 }
 
+/**
+ * writeKey for a value as the keyspace holds it (Keys.tables()): a mid-sized string
+ * goes from its slot's bytes, without a JS string made of it (RdbWriter.stringBytes).
+ */
+export function writeHeldKey(w: RdbWriter, strings: SmallStrings, key: string, value: HeldValue, at: number | bigint | undefined): void {
+  if (typeof value !== 'number') return writeKey(w, key, value, at)
+  writeExpiry(w, at)
+  writeStringBytes(w, key, strings.page(value), strings.offset(value), strings.length(value))
+}
+
 /** What goes before a key that has an expiry time (a big key's steps follow it: rdb-steps.ts). */
 export function writeExpiry(w: RdbWriter, at: number | bigint | undefined): void {
   if (at !== undefined) {
@@ -115,10 +127,12 @@ export function* snapshotChunks(dbs: readonly Database[], opts: SnapshotOptions,
   for (const db of dbs) {
     if (db.size === 0) continue
     writeSelect(w, db.index, { keys: db.size, volatile: db.expires.size })
-    for (const [key, value] of db.keys.entries()) {
-      writeKey(w, key, value, db.expires.size === 0 ? undefined : db.expireAt(key))
-      stats.keys++
-      if (w.pos >= CHUNK) yield take()
+    for (const table of db.keys.tables()) {
+      for (const [key, value] of table) {
+        writeHeldKey(w, db.keys.strings, key, value, db.expires.size === 0 ? undefined : db.expireAt(key))
+        stats.keys++
+        if (w.pos >= CHUNK) yield take()
+      }
     }
   }
   writeEof(w)
