@@ -10,7 +10,7 @@ export type HeldValue = KeyspaceValue | number
  * A database's keys and values, where the store's rule for keeping strings lives:
  * short ones as JS strings, mid-sized ones in `strings` (off the heap, see
  * small-strings.ts), long ones as MutableString bytes. Handles leave this class only
- * for readers that copy the bytes there and then (GET's reply, a background save):
+ * for readers that copy the bytes there and then (GET's reply, SAVE and BGSAVE):
  * get() and the iterators answer with the text, so a value moved by RENAME, MOVE or
  * COPY is stored again, never shared, and a freed slot is never read.
  */
@@ -51,13 +51,28 @@ export class Keys {
    * before any command changes it.
    */
   set(key: string, value: KeyspaceValue | Buffer): boolean {
+    return this.put(key, value, true)
+  }
+
+  /**
+   * Adds a key the caller knows to be absent (a snapshot's load), sparing set()'s
+   * lookup of the old value: at a million keys each lookup misses the cache, and that
+   * one was 13% of a load's main thread. False, with the old value replaced and its
+   * bytes not reclaimed, when the key was there after all: the caller fails then.
+   */
+  add(key: string, value: KeyspaceValue): boolean {
+    return this.put(key, value, false)
+  }
+
+  /** set() and add(); `replacing`: look for an old value whose bytes to reuse or free. */
+  private put(key: string, value: KeyspaceValue | Buffer, replacing: boolean): boolean {
     const space = this.space
     // A Uint8Array is a value as the decoder left it (RequestDecoder.bytesFrom): its
     // bytes are copied now, without the string that would only be copied again.
     const bytes = typeof value !== 'string' && value instanceof Uint8Array
     if (bytes || (typeof value === 'string' && value.length >= SMALL_MIN)) {
-      if (value.length < SMALL_MIN) return this.set(key, (value as Buffer).latin1Slice(0, value.length))
-      const old = space.get(key)
+      if (value.length < SMALL_MIN) return this.put(key, (value as Buffer).latin1Slice(0, value.length), replacing)
+      const old = replacing ? space.get(key) : undefined
       let held: HeldValue
       if (value.length >= BYTES_THRESHOLD) {
         if (typeof old === 'number') this.strings.free(old)
@@ -70,21 +85,8 @@ export class Keys {
     }
     // Without a slot in use, no old value can hold one: one Map operation, as before
     // slots existed (the short values of most benchmarks and counters).
-    if (this.strings.used !== 0) this.freeHeld(key)
+    if (replacing && this.strings.used !== 0) this.freeHeld(key)
     return space.set(key, value)
-  }
-
-  /**
-   * Adds a key the caller knows to be absent (a snapshot's load), sparing set()'s
-   * lookup of the old value: at a million keys each lookup misses the cache, and that
-   * one was 13% of a load's main thread. False, with the old value replaced and its
-   * bytes not reclaimed, when the key was there after all: the caller fails then.
-   */
-  add(key: string, value: KeyspaceValue): boolean {
-    if (typeof value === 'string' && value.length >= SMALL_MIN) {
-      return this.space.set(key, value.length >= BYTES_THRESHOLD ? MutableString.ofText(value) : this.strings.store(value))
-    }
-    return this.space.set(key, value)
   }
 
   delete(key: string): boolean {
