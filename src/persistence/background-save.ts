@@ -4,7 +4,7 @@ import type { CommandSpec } from '../commands/spec.js'
 import { keyIndexes } from '../commands/table.js'
 import type { Database, SaveHook } from '../store/database.js'
 import type { HeldValue, Keys } from '../store/keys.js'
-import type { KeyCursor, TombstoneMap } from '../store/tombstone-map.js'
+import { hashOf, type KeyTable, type TableWalk } from '../store/key-table.js'
 import type { Expiries } from '../store/expiries.js'
 import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { ReplyWriter } from '../resp/writer.js'
@@ -38,7 +38,7 @@ import { RdbWriter } from './rdb-values.js'
  * An AOF rewrite's base is the same walk (aof.ts), written as an RDB image or, with
  * `commands`, as the commands that rebuild each key.
  *
- * The walk uses live Map cursors (KeySpace), which survive inserts and deletes: a
+ * The walk uses live walks of the key tables (key-table.ts), which survive inserts and deletes: a
  * deleted key was written before it went, and a key inserted behind the cursor was
  * settled when it was created. Eviction needs no hook: respite evicts nothing (past
  * maxmemory it refuses writes, as under noeviction).
@@ -61,9 +61,9 @@ interface View {
   /** RESIZEDB goes with the first SELECTDB of the database only. */
   resized: boolean
   /** The walk: KeySpace's tables, the one being walked and its live cursor. */
-  tables: readonly TombstoneMap<HeldValue>[]
+  tables: readonly KeyTable<HeldValue>[]
   table: number
-  cursor: KeyCursor<HeldValue> | null
+  cursor: TableWalk<HeldValue> | null
   /** Keys already written, or created since the start; null once the walk is past the view. */
   settled: SettledKeys | null
 }
@@ -152,24 +152,6 @@ function freeSlot(table: (string | undefined)[], h: number): number {
   let i = h & mask
   while (table[i] !== undefined) i = (i + 1) & mask
   return i
-}
-
-/**
- * FNV-1a over the whole key, or its first and last 32 characters when longer (keys
- * differing only in the middle cost probes, not correctness), then mixed so that
- * both the top bits (the shard) and the low bits (the slot) vary.
- */
-function hashOf(key: string): number {
-  const n = key.length
-  let h = n
-  const head = n <= 64 ? n : 32
-  for (let i = 0; i < head; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
-  for (let i = n <= 64 ? n : n - 32; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  return (h ^ (h >>> 16)) >>> 0
 }
 
 type State = 'running' | 'closing' | 'finished'
@@ -415,9 +397,9 @@ export class BackgroundSave implements SaveHook {
           this.current++
           continue
         }
-        view.cursor = view.tables[view.table].cursor()
+        view.cursor = view.tables[view.table].walk()
       }
-      const key = view.cursor.next()
+      const key = view.cursor.step()
       if (key === undefined) {
         view.cursor = null
         view.table++

@@ -151,6 +151,8 @@ export interface LoadTarget {
   add(db: number, key: string, value: StoredValue, expireAt: number | bigint | undefined): void
   /** A function library's code, in file order. */
   library(code: string): void
+  /** RESIZEDB's hints: the keys, and the keys with a TTL, of the database that follows. */
+  reserve?(db: number, keys: number, volatile: number): void
 }
 
 export interface LoadResult {
@@ -249,10 +251,15 @@ export class RdbLoad {
           db = len(r)
           if (db >= target.databases) corrupt(`Data file was created with a Redis server configured to handle more than ${target.databases} databases`)
           continue
-        case OP_RESIZEDB:
-          len(r)
-          len(r)
+        case OP_RESIZEDB: {
+          // A key takes 3 bytes at least (type, key length, value): a corrupt hint
+          // cannot make the target reserve more than the file can hold.
+          const most = (buf.length - r.pos) / 3
+          const keys = Math.min(len(r), most)
+          const volatile = Math.min(len(r), keys)
+          target.reserve?.(db, keys, volatile)
           continue
+        }
         case OP_AUX: {
           const k = str(r)
           const v = str(r)

@@ -289,6 +289,11 @@ export class SnapshotLoad implements LoadSteps {
         databases: server.store.dbs.length,
         add: (db, key, value, at) => batch.add(db, key, value, at),
         library: (code) => codes.push(code),
+        reserve: (db, keys, volatile) => {
+          const d = server.store.dbs[db]
+          d.keys.reserve(keys)
+          d.expires.reserve(volatile)
+        },
       })
     } catch (e) {
       throw this.failed(e)

@@ -276,7 +276,6 @@ export class Database {
     self.expires = new Expiries(this.mapLimit)
     this.exactExpires = null
     this.expireCursor = null
-    this.randomCursor = null
   }
 
   /**
@@ -290,7 +289,6 @@ export class Database {
     ;[self.expires, that.expires] = [that.expires, self.expires]
     ;[self.cursors, that.cursors] = [that.cursors, self.cursors]
     ;[this.expireCursor, other.expireCursor] = [other.expireCursor, this.expireCursor]
-    ;[this.randomCursor, other.randomCursor] = [other.randomCursor, this.randomCursor]
     ;[this.stringEncodings, other.stringEncodings] = [other.stringEncodings, this.stringEncodings]
     ;[this.exactExpires, other.exactExpires] = [other.exactExpires, this.exactExpires]
     this.observer?.swapped(this, other)
@@ -301,43 +299,16 @@ export class Database {
   expiredKeys = 0
 
   /**
-   * A uniformly random live key for small keyspaces; for large ones, a key near a
-   * random offset from a rotating live iterator, which keeps RANDOMKEY O(1) amortised.
+   * A random key whose time has not passed (RANDOMKEY): one whose time has passed is
+   * expired on the way, and after 100 such draws there is no answer, so a keyspace of
+   * keys that all expired at once costs one call no more than that.
    */
   randomKey(): string | undefined {
-    for (let attempt = 0; attempt < 100 && this.keys.size > 0; attempt++) {
-      const n = this.keys.size
-      let key: string | undefined
-      if (n <= 128) {
-        let skip = Math.floor(Math.random() * n)
-        for (const k of this.keys.keys()) {
-          if (skip-- === 0) {
-            key = k
-            break
-          }
-        }
-      } else {
-        key = this.rotate(1 + Math.floor(Math.random() * 32))
-      }
-      if (key !== undefined && this.get(key) !== undefined) return key
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const key = this.keys.randomKey()
+      if (key === undefined || this.get(key) !== undefined) return key
     }
     return undefined
-  }
-
-  private randomCursor: Iterator<string> | null = null
-
-  private rotate(steps: number): string | undefined {
-    let key: string | undefined
-    for (let i = 0; i < steps; i++) {
-      if (this.randomCursor === null) this.randomCursor = this.keys.keys()
-      const r = this.randomCursor.next()
-      if (r.done) {
-        this.randomCursor = null
-        continue
-      }
-      key = r.value
-    }
-    return key
   }
 }
 

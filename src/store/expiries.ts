@@ -44,6 +44,10 @@ export class Expiries {
     this.pages[h >>> PAGE_SHIFT][h & (PAGE_SIZE - 1)] = at
   }
 
+  reserve(n: number): void {
+    this.space.reserve(n)
+  }
+
   delete(key: string): boolean {
     const h = this.space.get(key)
     if (h === undefined) return false

@@ -1,5 +1,5 @@
 import { KeySpace } from './keyspace.js'
-import type { TombstoneMap } from './tombstone-map.js'
+import type { KeyTable } from './key-table.js'
 import { SMALL_MIN, SmallStrings } from './small-strings.js'
 import { BYTES_THRESHOLD, MutableString, type KeyspaceValue } from './types.js'
 
@@ -89,6 +89,14 @@ export class Keys {
     return space.set(key, value)
   }
 
+  randomKey(): string | undefined {
+    return this.space.randomKey()
+  }
+
+  reserve(n: number): void {
+    this.space.reserve(n)
+  }
+
   delete(key: string): boolean {
     if (this.strings.used !== 0) this.freeHeld(key)
     return this.space.delete(key)
@@ -105,7 +113,7 @@ export class Keys {
   }
 
   /** KeySpace.tables(): the live tables, values as held (see value()). */
-  tables(): readonly TombstoneMap<HeldValue>[] {
+  tables(): readonly KeyTable<HeldValue>[] {
     return this.space.tables()
   }
 

@@ -1,17 +1,18 @@
-import { TombstoneMap } from './tombstone-map.js'
+import { KeyTable } from './key-table.js'
 
 /**
- * A string-keyed map that holds more than V8's limit of 2^24 entries per Map.
+ * A string-keyed map of any size: a KeyTable's arrays stop at V8's limit of 2^27
+ * elements per array, and one of 2^25 slots (the size of a table of 8M keys doubled)
+ * already makes a rebuild pause of its own, so a table holds `limit` keys at most.
  *
  * Entries live in the first table until it holds `limit` keys; later keys spill into
  * further tables. With one table (every keyspace below the limit) each operation is a
- * single table call, so the common case pays nothing for the split. A key has an
- * entry in one table at most, its Tombstone included (tombstone-map.ts), so a key set
- * again after a delete goes back to its table. Iteration is over live iterators,
- * which survive inserts and deletes: SCAN relies on that.
+ * single table call, so the common case pays nothing for the split. A key is in one
+ * table at most. Iteration is over live walks, which survive inserts and deletes:
+ * SCAN relies on that.
  */
 export class KeySpace<V> {
-  private maps: TombstoneMap<V>[] = [new TombstoneMap()]
+  private maps: KeyTable<V>[] = [new KeyTable()]
 
   constructor(private readonly limit = 8_000_000) {}
 
@@ -40,30 +41,47 @@ export class KeySpace<V> {
   /** Sets a key; returns true when the key is new. */
   set(key: string, value: V): boolean {
     const maps = this.maps
-    if (maps.length === 1 && maps[0].entriesHeld < this.limit) return maps[0].set(key, value)
-    for (const m of maps) if (m.holds(key)) return m.set(key, value)
-    for (const m of maps) if (m.entriesHeld < this.limit) return m.set(key, value)
-    const spill = new TombstoneMap<V>()
+    if (maps.length === 1 && maps[0].size < this.limit) return maps[0].set(key, value)
+    for (const m of maps) if (m.has(key)) return m.set(key, value)
+    for (const m of maps) if (m.size < this.limit) return m.set(key, value)
+    const spill = new KeyTable<V>()
     maps.push(spill)
     return spill.set(key, value)
+  }
+
+  /** A key picked uniformly at random (RANDOMKEY), or undefined when empty. */
+  randomKey(): string | undefined {
+    const maps = this.maps
+    if (maps.length === 1) return maps[0].randomKey()
+    let pick = Math.floor(Math.random() * this.size)
+    for (const m of maps) {
+      if (pick < m.size) return m.randomKey()
+      pick -= m.size
+    }
+    return undefined
+  }
+
+  /** Room for `n` keys in the first table, up to its limit (KeyTable.reserve). */
+  reserve(n: number): void {
+    this.maps[0].reserve(Math.min(n, this.limit))
   }
 
   delete(key: string): boolean {
     const maps = this.maps
     if (maps.length === 1) return maps[0].delete(key)
-    for (const m of maps) if (m.holds(key)) return m.delete(key)
+    for (const m of maps) if (m.delete(key)) return true
     return false
   }
 
   clear(): void {
-    this.maps = [new TombstoneMap()]
+    this.maps = [new KeyTable()]
   }
 
   /**
    * The tables themselves, live (a table added later shows up in the array), for a
-   * walk that pauses between iterator steps without a generator's cost per entry.
+   * walk that pauses between steps without a generator's cost per entry.
    */
-  tables(): readonly TombstoneMap<V>[] {
+  tables(): readonly KeyTable<V>[] {
     return this.maps
   }
 

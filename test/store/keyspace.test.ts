@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { KeySpace } from '../../src/store/keyspace.js'
 
 /**
- * KeySpace spills into further Maps past a per-Map limit (V8 caps a Map at 2^24
- * entries; the real limit is 8M). A tiny limit exercises the same code paths.
+ * KeySpace spills into further tables past a per-table limit (the real one is 8M).
+ * A tiny limit exercises the same code paths.
  */
-describe('KeySpace beyond one Map', () => {
-  it('stores, finds, updates and deletes keys across several Maps like one Map', () => {
+describe('KeySpace beyond one table', () => {
+  it('stores, finds, updates and deletes keys across several tables like one Map', () => {
     const ks = new KeySpace<number>(4)
     const model = new Map<string, number>()
     let seed = 1
@@ -29,18 +29,18 @@ describe('KeySpace beyond one Map', () => {
     expect([...ks.keys()].sort()).toEqual([...model.keys()].sort())
   })
 
-  it('holds more keys than one Map allows, each once', () => {
+  it('holds more keys than one table may, each once', () => {
     const ks = new KeySpace<string>(1000)
     for (let i = 0; i < 10_500; i++) ks.set('key:' + i, 'v' + i)
     expect(ks.size).toBe(10_500)
     for (let i = 0; i < 10_500; i += 97) expect(ks.get('key:' + i)).toBe('v' + i)
-    // An update of a key in a later Map stays in place rather than adding a duplicate.
+    // An update of a key in a later table stays in place rather than adding a duplicate.
     expect(ks.set('key:10499', 'w')).toBe(false)
     expect(ks.size).toBe(10_500)
     expect(new Set(ks.keys()).size).toBe(10_500)
   })
 
-  it('a live iteration sees every key present throughout, even as Maps are added', () => {
+  it('a live iteration sees every key present throughout, even as tables are added', () => {
     const ks = new KeySpace<number>(8)
     for (let i = 0; i < 20; i++) ks.set('a' + i, i)
     const it = ks.keys()
@@ -54,7 +54,17 @@ describe('KeySpace beyond one Map', () => {
     for (let i = 0; i < 20; i++) expect(seen.has('a' + i)).toBe(true)
   })
 
-  it('clear empties every Map', () => {
+  it('draws random keys uniformly across tables of different sizes', () => {
+    const ks = new KeySpace<number>(30)
+    for (let i = 0; i < 40; i++) ks.set('k' + i, i)
+    const inFirst = new Set(ks.tables()[0].keys())
+    let first = 0
+    for (let i = 0; i < 20_000; i++) if (inFirst.has(ks.randomKey()!)) first++
+    // 30 keys of 40 in the first table: 15000 expected.
+    expect(Math.abs(first - 15_000)).toBeLessThan(600)
+  })
+
+  it('clear empties every table', () => {
     const ks = new KeySpace<number>(2)
     for (let i = 0; i < 9; i++) ks.set(String(i), i)
     ks.clear()
@@ -63,14 +73,13 @@ describe('KeySpace beyond one Map', () => {
     expect([...ks.keys()]).toEqual([])
   })
 
-  it('a key set again after its delete goes back to the Map that held it', () => {
+  it('keys deleted from a full table make room there again', () => {
     const ks = new KeySpace<number>(200)
     for (let i = 0; i < 1000; i++) ks.set('k' + i, i)
-    // Deletes in a later Map past its first 128 keys leave Tombstones there.
     for (let i = 300; i < 400; i++) expect(ks.delete('k' + i)).toBe(true)
     for (let i = 300; i < 400; i++) expect(ks.set('k' + i, -i)).toBe(true)
     expect(ks.size).toBe(1000)
-    expect(ks.tables().map((m) => m.entriesHeld)).toEqual([200, 200, 200, 200, 200])
+    expect(ks.tables().map((m) => m.size)).toEqual([200, 200, 200, 200, 200])
     expect(new Set(ks.keys()).size).toBe(1000)
     expect(ks.get('k350')).toBe(-350)
   })
