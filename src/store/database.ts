@@ -78,12 +78,9 @@ export class Database {
   /** Expiry times past 2^53 ms, which `expires` can only hold rounded; see expireAt(). */
   exactExpires: Map<string, bigint> | null = null
 
-  constructor(
-    readonly index: number,
-    private readonly mapLimit?: number,
-  ) {
-    this.keys = new Keys(mapLimit)
-    this.expires = new Expiries(mapLimit)
+  constructor(readonly index: number) {
+    this.keys = new Keys()
+    this.expires = new Expiries()
   }
 
   get size(): number {
@@ -272,8 +269,8 @@ export class Database {
    */
   detachContents(): void {
     const self = this as { keys: Keys; expires: Expiries }
-    self.keys = new Keys(this.mapLimit)
-    self.expires = new Expiries(this.mapLimit)
+    self.keys = new Keys()
+    self.expires = new Expiries()
     this.exactExpires = null
     this.expireCursor = null
   }

@@ -13,14 +13,10 @@ const PAGE_SIZE = 1 << PAGE_SHIFT
  * (as values did before small-strings.ts). A new time for a key overwrites its slot.
  */
 export class Expiries {
-  private readonly space: KeySpace<number>
+  private readonly space = new KeySpace<number>()
   private pages: Float64Array[] = []
   private next = 0
   private readonly free = new FreeList()
-
-  constructor(mapLimit?: number) {
-    this.space = new KeySpace(mapLimit)
-  }
 
   get size(): number {
     return this.space.size

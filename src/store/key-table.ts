@@ -78,8 +78,8 @@ export class KeyTable<V> {
     return this.live
   }
 
-  get(key: string): V | undefined {
-    const h = hashOf(key)
+  /** `h` is hashOf(key), when the caller has it already (KeySpace picks a table by it). */
+  get(key: string, h = hashOf(key)): V | undefined {
     const index = this.index
     const mask = this.mask
     for (let i = h & mask; ; i = (i + 1) & mask) {
@@ -94,8 +94,7 @@ export class KeyTable<V> {
   }
 
   /** Sets a key; true when it is new. */
-  set(key: string, value: V): boolean {
-    const h = hashOf(key)
+  set(key: string, value: V, h = hashOf(key)): boolean {
     let index = this.index
     let mask = this.mask
     let i = h & mask
@@ -122,8 +121,7 @@ export class KeyTable<V> {
     return true
   }
 
-  delete(key: string): boolean {
-    const h = hashOf(key)
+  delete(key: string, h = hashOf(key)): boolean {
     const index = this.index
     const mask = this.mask
     let i = h & mask

@@ -15,12 +15,8 @@ export type HeldValue = KeyspaceValue | number
  * COPY is stored again, never shared, and a freed slot is never read.
  */
 export class Keys {
-  private readonly space: KeySpace<HeldValue>
+  private readonly space = new KeySpace<HeldValue>()
   readonly strings = new SmallStrings()
-
-  constructor(mapLimit?: number) {
-    this.space = new KeySpace(mapLimit)
-  }
 
   get size(): number {
     return this.space.size

@@ -1,37 +1,35 @@
-import { KeyTable } from './key-table.js'
+import { KeyTable, hashOf } from './key-table.js'
+
+/** Tables per keyspace, picked by the top bits of a key's hash. */
+const SHARD_BITS = 6
+const SHARDS = 1 << SHARD_BITS
 
 /**
- * A string-keyed map of any size: a KeyTable's arrays stop at V8's limit of 2^27
- * elements per array, and one of 2^25 slots (the size of a table of 8M keys doubled)
- * already makes a rebuild pause of its own, so a table holds `limit` keys at most.
+ * A string-keyed map of any size, split by hash into SHARDS tables (key-table.ts).
  *
- * Entries live in the first table until it holds `limit` keys; later keys spill into
- * further tables. With one table (every keyspace below the limit) each operation is a
- * single table call, so the common case pays nothing for the split. A key is in one
- * table at most. Iteration is over live walks, which survive inserts and deletes:
- * SCAN relies on that.
+ * - A table grows by rebuilding itself whole: 0.9 s for one of 8M keys, 15 ms for
+ *   one of 128K, a sixty-fourth of that. (V8's collector still pauses a growing heap
+ *   of millions of keys longer than that; the split takes the table's share away.)
+ * - A table's arrays stop at V8's limit of 2^27 elements each, some 25M keys; the
+ *   tables together hold more than memory does.
+ * - A key's table is known from its hash, so a lookup reads one table, however many
+ *   keys there are.
+ *
+ * Iteration goes table by table over live walks, which survive inserts and deletes:
+ * a key present throughout is met exactly once (SCAN, the background save and the
+ * expiry cycle rely on that), a key added meanwhile maybe.
  */
 export class KeySpace<V> {
-  private maps: KeyTable<V>[] = [new KeyTable()]
-
-  constructor(private readonly limit = 8_000_000) {}
+  private maps: KeyTable<V>[] = newShards()
+  private count = 0
 
   get size(): number {
-    const maps = this.maps
-    if (maps.length === 1) return maps[0].size
-    let n = 0
-    for (const m of maps) n += m.size
-    return n
+    return this.count
   }
 
   get(key: string): V | undefined {
-    const maps = this.maps
-    if (maps.length === 1) return maps[0].get(key)
-    for (const m of maps) {
-      const v = m.get(key)
-      if (v !== undefined) return v
-    }
-    return undefined
+    const h = hashOf(key)
+    return this.maps[h >>> (32 - SHARD_BITS)].get(key, h)
   }
 
   has(key: string): boolean {
@@ -40,61 +38,57 @@ export class KeySpace<V> {
 
   /** Sets a key; returns true when the key is new. */
   set(key: string, value: V): boolean {
-    const maps = this.maps
-    if (maps.length === 1 && maps[0].size < this.limit) return maps[0].set(key, value)
-    for (const m of maps) if (m.has(key)) return m.set(key, value)
-    for (const m of maps) if (m.size < this.limit) return m.set(key, value)
-    const spill = new KeyTable<V>()
-    maps.push(spill)
-    return spill.set(key, value)
+    const h = hashOf(key)
+    if (!this.maps[h >>> (32 - SHARD_BITS)].set(key, value, h)) return false
+    this.count++
+    return true
+  }
+
+  delete(key: string): boolean {
+    const h = hashOf(key)
+    if (!this.maps[h >>> (32 - SHARD_BITS)].delete(key, h)) return false
+    this.count--
+    return true
   }
 
   /** A key picked uniformly at random (RANDOMKEY), or undefined when empty. */
   randomKey(): string | undefined {
-    const maps = this.maps
-    if (maps.length === 1) return maps[0].randomKey()
     let pick = Math.floor(Math.random() * this.size)
-    for (const m of maps) {
+    for (const m of this.maps) {
       if (pick < m.size) return m.randomKey()
       pick -= m.size
     }
     return undefined
   }
 
-  /** Room for `n` keys in the first table, up to its limit (KeyTable.reserve). */
+  /** Room for `n` keys (a snapshot's load, told its size): each table's share, and some. */
   reserve(n: number): void {
-    this.maps[0].reserve(Math.min(n, this.limit))
-  }
-
-  delete(key: string): boolean {
-    const maps = this.maps
-    if (maps.length === 1) return maps[0].delete(key)
-    for (const m of maps) if (m.delete(key)) return true
-    return false
+    for (const m of this.maps) m.reserve(Math.ceil((n / SHARDS) * 1.05))
   }
 
   clear(): void {
-    this.maps = [new KeyTable()]
+    this.maps = newShards()
+    this.count = 0
   }
 
-  /**
-   * The tables themselves, live (a table added later shows up in the array), for a
-   * walk that pauses between steps without a generator's cost per entry.
-   */
+  /** The tables themselves, for a walk that pauses between steps without a generator's cost per entry. */
   tables(): readonly KeyTable<V>[] {
     return this.maps
   }
 
   *keys(): IterableIterator<string> {
-    // Read `this.maps` afresh each round so a table added mid-iteration is visited.
-    for (let i = 0; i < this.maps.length; i++) yield* this.maps[i].keys()
+    for (const m of this.maps) yield* m.keys()
   }
 
   *entries(): IterableIterator<[string, V]> {
-    for (let i = 0; i < this.maps.length; i++) yield* this.maps[i].entries()
+    for (const m of this.maps) yield* m.entries()
   }
 
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries()
   }
+}
+
+function newShards<V>(): KeyTable<V>[] {
+  return Array.from({ length: SHARDS }, () => new KeyTable<V>())
 }

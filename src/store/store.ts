@@ -6,8 +6,8 @@ import { Database, type KeyspaceObserver } from './database.js'
 export class Store {
   dbs: Database[]
 
-  constructor(databases = 16, mapLimit?: number) {
-    this.dbs = Array.from({ length: databases }, (_, i) => new Database(i, mapLimit))
+  constructor(databases = 16) {
+    this.dbs = Array.from({ length: databases }, (_, i) => new Database(i))
   }
 
   private observer: KeyspaceObserver | null = null

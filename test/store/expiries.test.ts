@@ -3,8 +3,8 @@ import { Expiries } from '../../src/store/expiries.js'
 import { rng } from '../helpers/differential.js'
 
 describe('Expiries', () => {
-  it('keeps exact times through random sets, overwrites and deletes, across several Maps and pages', () => {
-    const ex = new Expiries(50)
+  it('keeps exact times through random sets, overwrites and deletes, across tables and pages', () => {
+    const ex = new Expiries()
     const model = new Map<string, number>()
     const r = rng(3)
     for (let i = 0; i < 150_000; i++) {
@@ -35,13 +35,15 @@ describe('Expiries', () => {
     const ex = new Expiries()
     for (let i = 0; i < 10; i++) ex.set('k' + i, i)
     const it = ex.entries()
-    expect(it.next().value).toEqual(['k0', 0])
-    ex.delete('k1')
-    ex.set('k2', 200)
+    const [first] = it.next().value as [string, number]
+    const ahead = Array.from({ length: 10 }, (_, i) => 'k' + i).filter((k) => k !== first)
+    ex.delete(ahead[0])
+    ex.set(ahead[1], 200)
     ex.set('new', 7)
     const rest = [...{ [Symbol.iterator]: () => it }]
-    expect(rest).toContainEqual(['k2', 200])
-    expect(rest).toContainEqual(['new', 7])
-    expect(rest.map(([k]) => k)).not.toContain('k1')
+    expect(rest).toContainEqual([ahead[1], 200])
+    expect(rest.map(([k]) => k)).not.toContain(ahead[0])
+    // A key added meanwhile may or may not be met (its table may be behind the walk).
+    expect(rest.filter(([k]) => k !== 'new').map(([k]) => k).sort()).toEqual(ahead.slice(1).sort())
   })
 })
