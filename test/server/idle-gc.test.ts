@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { IdleCollector } from '../../src/server/idle-gc.js'
 
 describe('IdleCollector', () => {
-  const collector = (used = 8 * 1024 * 1024, size = 32 * 1024 * 1024) => {
+  const collector = (used = 8 * 1024 * 1024, size = 32 * 1024 * 1024, heap = 100 * 1024 * 1024) => {
     const calls: string[] = []
-    const c = new IdleCollector(() => (o) => calls.push(o.type), () => ({ used, size }))
+    const c = new IdleCollector(() => (o) => calls.push(o.type), () => ({ used, size }), () => heap)
     return { c, calls }
   }
 
@@ -19,6 +19,12 @@ describe('IdleCollector', () => {
     const { c, calls } = collector(64 * 1024, 32 * 1024 * 1024)
     for (let t = 0; t <= 100; t++) c.tick(1, t * 100, 100)
     expect(calls).toEqual(['minor'])
+  })
+
+  it('leaves the young generation of a big heap as it is: a small one would make scavenges frequent', () => {
+    const { c, calls } = collector(64 * 1024, 32 * 1024 * 1024, 600 * 1024 * 1024)
+    for (let t = 0; t <= 100; t++) c.tick(1, t * 100, 100)
+    expect(calls).toEqual([])
   })
 
   it('leaves a small young generation alone after the quiet', () => {
