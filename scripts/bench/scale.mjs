@@ -1,4 +1,4 @@
-// --scale: load tens of millions of keys (beyond V8's 2^24 entries per Map) into
+// --scale: load tens of millions of keys (more than a V8 Map could hold) into
 // respite, then serve GET/SET over the whole keyspace. Redis runs the same afterwards
 // (never both at once, to keep memory in check) as a reference.
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -11,7 +11,7 @@ import { CLOCK_TICKS, cli, machineLine, startRedis, startRespite } from './serve
 
 /** Issue 14's capacity target: 100-byte values, each distinct (see load-keys.mjs). */
 const VALUE_SIZE = 100
-/** V8's per-Map limit; the keyspace must go past it. */
+/** V8's limit of entries per Map, which the keyspace once had to spread past. */
 const MAP_LIMIT = 2 ** 24
 
 export const SCALE_START = '<!-- scale:start -->'

@@ -4,7 +4,8 @@ import type { CommandSpec } from '../commands/spec.js'
 import { keyIndexes } from '../commands/table.js'
 import type { Database, SaveHook } from '../store/database.js'
 import type { HeldValue, Keys } from '../store/keys.js'
-import { hashOf, type KeyTable, type TableWalk } from '../store/key-table.js'
+import { hashOf } from '../store/key-table.js'
+import type { SpaceWalk } from '../store/keyspace.js'
 import type { Expiries } from '../store/expiries.js'
 import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { ReplyWriter } from '../resp/writer.js'
@@ -60,10 +61,8 @@ interface View {
   sizes: { keys: number; volatile: number }
   /** RESIZEDB goes with the first SELECTDB of the database only. */
   resized: boolean
-  /** The walk: KeySpace's tables, the one being walked and its live cursor. */
-  tables: readonly KeyTable<HeldValue>[]
-  table: number
-  cursor: TableWalk<HeldValue> | null
+  /** The walk of the tables that held its keys at the start. */
+  walk: SpaceWalk<HeldValue>
   /** Keys already written, or created since the start; null once the walk is past the view. */
   settled: SettledKeys | null
 }
@@ -219,9 +218,7 @@ export class BackgroundSave implements SaveHook {
         exact: null,
         sizes: { keys: db.size, volatile: db.expires.size },
         resized: false,
-        tables: db.keys.tables(),
-        table: 0,
-        cursor: null,
+        walk: db.keys.walk(),
         settled: new SettledKeys(db.size),
       }
       total += db.size
@@ -391,21 +388,13 @@ export class BackgroundSave implements SaveHook {
       }
       if (this.current === this.views.length) break
       const view = this.views[this.current]
-      if (view.cursor === null) {
-        if (view.table === view.tables.length) {
-          view.settled = null
-          this.current++
-          continue
-        }
-        view.cursor = view.tables[view.table].walk()
-      }
-      const key = view.cursor.step()
+      const key = view.walk.step()
       if (key === undefined) {
-        view.cursor = null
-        view.table++
+        view.settled = null
+        this.current++
         continue
       }
-      if (view.settled!.add(key)) this.writeOne(view, key, view.cursor.value!, w, true)
+      if (view.settled!.add(key)) this.writeOne(view, key, view.walk.value!, w, true)
       if ((++n & 7) === 0 && (w.pos >= FLUSH_AT * 4 || performance.now() - started >= budget)) break
     }
     if (this.current === this.views.length && this.partial === null) {

@@ -88,7 +88,7 @@ export function writeKey(w: RdbWriter, key: string, value: KeyspaceValue, at: nu
 }
 
 /**
- * writeKey for a value as the keyspace holds it (Keys.tables()): a mid-sized string
+ * writeKey for a value as the keyspace holds it (Keys.walk()): a mid-sized string
  * goes from its slot's bytes, without a JS string made of it (RdbWriter.stringBytes).
  */
 export function writeHeldKey(w: RdbWriter, strings: SmallStrings, key: string, value: HeldValue, at: number | bigint | undefined): void {
@@ -127,12 +127,11 @@ export function* snapshotChunks(dbs: readonly Database[], opts: SnapshotOptions,
   for (const db of dbs) {
     if (db.size === 0) continue
     writeSelect(w, db.index, { keys: db.size, volatile: db.expires.size })
-    for (const table of db.keys.tables()) {
-      for (const [key, value] of table) {
-        writeHeldKey(w, db.keys.strings, key, value, db.expires.size === 0 ? undefined : db.expireAt(key))
-        stats.keys++
-        if (w.pos >= CHUNK) yield take()
-      }
+    const walk = db.keys.walk()
+    for (let key = walk.step(); key !== undefined; key = walk.step()) {
+      writeHeldKey(w, db.keys.strings, key, walk.value!, db.expires.size === 0 ? undefined : db.expireAt(key))
+      stats.keys++
+      if (w.pos >= CHUNK) yield take()
     }
   }
   writeEof(w)

@@ -264,15 +264,11 @@ export class KeyTable<V> {
   }
 
   keys(): IterableIterator<string> {
-    return new TableIterator<V, string>(this.walk(), KEY)
-  }
-
-  values(): IterableIterator<V> {
-    return new TableIterator<V, V>(this.walk(), VALUE)
+    return new WalkIterator<V, string>(this.walk(), KEY)
   }
 
   entries(): IterableIterator<[string, V]> {
-    return new TableIterator<V, [string, V]>(this.walk(), ENTRY)
+    return new WalkIterator<V, [string, V]>(this.walk(), ENTRY)
   }
 
   [Symbol.iterator](): IterableIterator<[string, V]> {
@@ -280,39 +276,44 @@ export class KeyTable<V> {
   }
 }
 
+/** A live walk: step() returns each key and leaves its value in `value`. */
+export interface Walk<V> {
+  /** The value of the key step() returned last. */
+  readonly value: V | undefined
+  /** The next live key, or undefined at the end (and from then on). */
+  step(): string | undefined
+}
+
 /**
- * A live walk over a table: step() returns each key and leaves its value in `value`,
- * with no result object per entry (a background save's walk of a million keys).
+ * A live walk over a table, with no result object per entry (a background save's
+ * walk of a million keys).
  */
-export class TableWalk<V> {
+export class TableWalk<V> implements Walk<V> {
   /** The next entry to look at; -1 once the walk has ended. */
   pos = 0
-  /** The value of the key step() returned last. */
   value: V | undefined = undefined
 
   constructor(private readonly table: KeyTable<V>) {}
 
-  /** The next live key, or undefined at the end (and from then on). */
   step(): string | undefined {
     return this.pos < 0 ? undefined : this.table.stepWalk(this)
   }
 }
 
-const KEY = 0
-const VALUE = 1
-const ENTRY = 2
+export const KEY = 0
+export const ENTRY = 1
 
-class TableIterator<V, R> implements IterableIterator<R> {
+/** A walk as an iterator of keys or of entries; a class, not a generator, for its cost per step. */
+export class WalkIterator<V, R> implements IterableIterator<R> {
   constructor(
-    private readonly walk: TableWalk<V>,
-    private readonly part: typeof KEY | typeof VALUE | typeof ENTRY,
+    private readonly walk: Walk<V>,
+    private readonly part: typeof KEY | typeof ENTRY,
   ) {}
 
   next(): IteratorResult<R> {
     const key = this.walk.step()
     if (key === undefined) return { done: true, value: undefined }
-    const value = this.walk.value as V
-    return { done: false, value: (this.part === KEY ? key : this.part === VALUE ? value : [key, value]) as R }
+    return { done: false, value: (this.part === KEY ? key : [key, this.walk.value as V]) as R }
   }
 
   [Symbol.iterator](): IterableIterator<R> {

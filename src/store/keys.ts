@@ -1,5 +1,4 @@
-import { KeySpace } from './keyspace.js'
-import type { KeyTable } from './key-table.js'
+import { KeySpace, type SpaceWalk } from './keyspace.js'
 import { SMALL_MIN, SmallStrings } from './small-strings.js'
 import { BYTES_THRESHOLD, MutableString, type KeyspaceValue } from './types.js'
 
@@ -108,9 +107,9 @@ export class Keys {
     this.strings.reset()
   }
 
-  /** KeySpace.tables(): the live tables, values as held (see value()). */
-  tables(): readonly KeyTable<HeldValue>[] {
-    return this.space.tables()
+  /** KeySpace.walk(): a live walk, values as held (see value()). */
+  walk(): SpaceWalk<HeldValue> {
+    return this.space.walk()
   }
 
   keys(): IterableIterator<string> {

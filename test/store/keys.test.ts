@@ -107,7 +107,10 @@ describe('Keys', () => {
     for (const [k, v] of values) keys.set(k, v)
     expect(new Map(keys.entries())).toEqual(values)
     expect(new Map([...keys])).toEqual(values)
-    for (const [k, held] of keys.tables()[0]) expect(keys.value(held)).toBe(values.get(k))
+    const walk = keys.walk()
+    let n = 0
+    for (let k = walk.step(); k !== undefined; k = walk.step(), n++) expect(keys.value(walk.value!)).toBe(values.get(k))
+    expect(n).toBe(3)
     keys.clear()
     expect(keys.size).toBe(0)
     expect(keys.strings.used).toBe(0)

@@ -43,6 +43,19 @@ describe('KeySpace, split by hash into tables', () => {
     for (let i = 0; i < 2000; i++) expect(seen.get('a' + i)).toBe(1)
   })
 
+  it('a walk meets keys in about the order they were made, an entry of each table in turn', () => {
+    const ks = new KeySpace<number>()
+    const n = 64_000
+    for (let i = 0; i < n; i++) ks.set('k' + i, i)
+    const walk = ks.walk()
+    let met = 0
+    let off = 0
+    for (let k = walk.step(); k !== undefined; k = walk.step()) off += Math.abs(walk.value! - met++)
+    expect(met).toBe(n)
+    // Table after table, the n-th key met would be n/3 away from the n-th made on average.
+    expect(off / n).toBeLessThan(n / 20)
+  })
+
   it('clear empties every table', () => {
     const ks = new KeySpace<number>()
     for (let i = 0; i < 90; i++) ks.set(String(i), i)
