@@ -263,17 +263,6 @@ export class KeyTable<V> {
     return undefined
   }
 
-  keys(): IterableIterator<string> {
-    return new WalkIterator<V, string>(this.walk(), KEY)
-  }
-
-  entries(): IterableIterator<[string, V]> {
-    return new WalkIterator<V, [string, V]>(this.walk(), ENTRY)
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, V]> {
-    return this.entries()
-  }
 }
 
 /** A live walk: step() returns each key and leaves its value in `value`. */
