@@ -6,10 +6,10 @@ const PAGE_SHIFT = 16
 const PAGE_SIZE = 1 << PAGE_SHIFT
 
 /**
- * Expiry times in ms by key. The Maps hold a small integer per key, naming a slot in
+ * Expiry times in ms by key. The tables hold a small integer per key, naming a slot in
  * pages of doubles, rather than the time itself: a time in ms since the epoch is no
  * Smi, so V8 would box each one in a heap object, and every SET ... EX over millions
- * of keys would store a new young one into the huge Map for the scavenger to trace
+ * of keys would store a new young one into the huge table for the scavenger to trace
  * (as values did before small-strings.ts). A new time for a key overwrites its slot.
  */
 export class Expiries {

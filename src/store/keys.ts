@@ -2,7 +2,7 @@ import { KeySpace, type SpaceWalk } from './keyspace.js'
 import { SMALL_MIN, SmallStrings } from './small-strings.js'
 import { BYTES_THRESHOLD, MutableString, type KeyspaceValue } from './types.js'
 
-/** A value as held in the Maps: a number is a SmallStrings handle. */
+/** A value as held in the keyspace: a number is a SmallStrings handle. */
 export type HeldValue = KeyspaceValue | number
 
 /**
