@@ -39,9 +39,9 @@ import { RdbWriter } from './rdb-values.js'
  * An AOF rewrite's base is the same walk (aof.ts), written as an RDB image or, with
  * `commands`, as the commands that rebuild each key.
  *
- * The walk uses live walks of the key tables (key-table.ts), which survive inserts and deletes: a
- * deleted key was written before it went, and a key inserted behind the cursor was
- * settled when it was created. Eviction needs no hook: respite evicts nothing (past
+ * The walk is a live walk of the key tables (keyspace.ts), which survives inserts and
+ * deletes: a deleted key was written before it went, and a key inserted behind the
+ * walk was settled when it was created. Eviction needs no hook: respite evicts nothing (past
  * maxmemory it refuses writes, as under noeviction).
  */
 

@@ -105,7 +105,8 @@ export class IdleCollector {
       return
     }
     this.idleTicks++
-    const keepYoung = this.heapUsed() > MAX_SHRINK_HEAP
+    const used = this.heapUsed()
+    const keepYoung = used > MAX_SHRINK_HEAP
     if (keepYoung) {
       for (let n = (periodMs * BALLAST_BYTES_PER_MS) / (BALLAST_LENGTH * 8); n > 0; n--) ballast = new Array(BALLAST_LENGTH).fill(0)
     }
@@ -114,7 +115,6 @@ export class IdleCollector {
     } else if (this.idleTicks === Math.ceil(SHRINK_AFTER_MS / periodMs)) {
       if (this.young().size > MAX_IDLE_YOUNG_SIZE && !keepYoung) this.gc()?.({ type: 'minor' })
     } else if (this.idleTicks === 2) {
-      const used = this.heapUsed()
       if (used < this.baseline) this.baseline = used
       if (used > MAX_MAJOR_HEAP || used < this.baseline * MAJOR_GROWTH || used - this.baseline < MIN_MAJOR_GROWTH_BYTES) return
       const gc = this.gc()

@@ -89,10 +89,6 @@ export class KeyTable<V> {
     }
   }
 
-  has(key: string): boolean {
-    return this.get(key) !== undefined
-  }
-
   /** Sets a key; true when it is new. */
   set(key: string, value: V, h = hashOf(key)): boolean {
     let index = this.index

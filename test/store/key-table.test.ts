@@ -28,7 +28,7 @@ describe('KeyTable', () => {
         if (i % 97 === 0) {
           const probe = 'k' + (next() % range)
           expect(t.get(probe)).toBe(model.get(probe))
-          expect(t.has(probe)).toBe(model.has(probe))
+          expect(t.get(probe) !== undefined).toBe(model.has(probe))
         }
       }
       expect(t.size).toBe(model.size)
