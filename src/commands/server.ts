@@ -1,6 +1,7 @@
 import type { Caller } from '../server/caller.js'
 import { ConfigError } from '../server/config.js'
 import { buildInfo, resetStats, selectSections } from '../server/info.js'
+import { loadGc } from '../server/idle-gc.js'
 import { globMatch } from '../store/glob.js'
 import { MutableString, type KeyspaceValue } from '../store/types.js'
 import { isOption } from './args.js'
@@ -11,7 +12,8 @@ import { command, type CommandFlag, type CommandSpec } from './spec.js'
 
 /**
  * Server commands: INFO, CONFIG, TIME, BGREWRITEAOF (SAVE, BGSAVE, LASTSAVE and
- * SHUTDOWN are in persistence.ts), and the diagnostics tools poke at (ROLE, MEMORY, LATENCY, SLOWLOG) with empty logs.
+ * SHUTDOWN are in persistence.ts), and the diagnostics tools poke at: ROLE, MEMORY,
+ * LATENCY (server/latency.ts) and SLOWLOG, whose log stays empty.
  */
 
 function info(c: Caller, argv: string[]): void {
@@ -137,6 +139,12 @@ function memoryDoctor(c: Caller): void {
   c.out.verbatim('Hi Sam, I can\'t find any memory issue in your instance. I can only account for what occurs on this base.\n')
 }
 
+/** MEMORY PURGE: V8's full collection, which also hands free pages back, as jemalloc's purge does. */
+function memoryPurge(c: Caller): void {
+  loadGc()?.({ type: 'major' })
+  c.out.simple('OK')
+}
+
 function ok(c: Caller): void {
   c.out.simple('OK')
 }
@@ -155,20 +163,44 @@ const MEMORY_HELP = [
   '    sampled up to <count> times (default: 5, 0 means sample all).',
 ]
 
-function emptyArray(c: Caller): void {
-  c.out.array(0)
-}
-
 function zero(c: Caller): void {
   c.out.integer(0)
 }
 
+function latencyLatest(c: Caller): void {
+  const events = c.server.latency.latest()
+  c.out.array(events.length)
+  for (const [event, time, latest, max] of events) {
+    c.out.array(4)
+    c.out.bulk(event)
+    c.out.integer(time)
+    c.out.integer(latest)
+    c.out.integer(max)
+  }
+}
+
+function latencyHistory(c: Caller, argv: string[]): void {
+  const samples = c.server.latency.history(argv[2])
+  c.out.array(samples.length)
+  for (const [time, ms] of samples) {
+    c.out.array(2)
+    c.out.integer(time)
+    c.out.integer(ms)
+  }
+}
+
+function latencyReset(c: Caller, argv: string[]): void {
+  c.out.integer(c.server.latency.reset(argv.slice(2)))
+}
+
 function latencyGraph(c: Caller, argv: string[]): void {
-  c.out.error(`ERR No samples available for event '${argv[2]}'`)
+  const graph = c.server.latency.graph(argv[2])
+  if (graph === null) c.out.error(`ERR No samples available for event '${argv[2]}'`)
+  else c.out.verbatim(graph)
 }
 
 function latencyDoctor(c: Caller): void {
-  c.out.verbatim('Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sleep better tonight.\n')
+  c.out.verbatim(c.server.latency.doctor())
 }
 
 const LATENCY_HELP = [
@@ -269,7 +301,7 @@ export const serverCommands: CommandSpec[] = [
         'key [SAMPLES count]', memoryUsage, { firstKey: 2, lastKey: 2, step: 1, keyFlags: ['RO'] }),
       sub('doctor', 2, [], '4.0.0', 'Outputs memory problems report', 'O(1)', '', memoryDoctor,
         { tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'] }),
-      sub('purge', 2, [], '4.0.0', 'Ask the allocator to release memory', 'Depends on how much memory is allocated, could be slow', '', ok,
+      sub('purge', 2, [], '4.0.0', 'Ask the allocator to release memory', 'Depends on how much memory is allocated, could be slow', '', memoryPurge,
         { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
       help('4.0.0', (c) => replyHelp(c, 'MEMORY', MEMORY_HELP)),
     ],
@@ -278,9 +310,9 @@ export const serverCommands: CommandSpec[] = [
     name: 'latency', arity: -2, group: 'server', since: '2.8.13', complexity: 'Depends on subcommand.',
     summary: 'A container for latency diagnostics commands', syntax: '',
     subcommands: [
-      sub('latest', 2, [...ADMIN], '2.8.13', 'Return the latest latency samples for all events.', 'O(1)', '', emptyArray, { tips: DIAG_TIPS }),
-      sub('history', 3, [...ADMIN], '2.8.13', 'Return timestamp-latency samples for the event.', 'O(1)', 'event', emptyArray, { tips: DIAG_TIPS }),
-      sub('reset', -2, [...ADMIN], '2.8.13', 'Reset latency data for one or more events.', 'O(1)', '[event [event ...]]', zero,
+      sub('latest', 2, [...ADMIN], '2.8.13', 'Return the latest latency samples for all events.', 'O(1)', '', latencyLatest, { tips: DIAG_TIPS }),
+      sub('history', 3, [...ADMIN], '2.8.13', 'Return timestamp-latency samples for the event.', 'O(1)', 'event', latencyHistory, { tips: DIAG_TIPS }),
+      sub('reset', -2, [...ADMIN], '2.8.13', 'Reset latency data for one or more events.', 'O(1)', '[event [event ...]]', latencyReset,
         { tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
       sub('graph', 3, [...ADMIN], '2.8.13', 'Return a latency graph for the event.', 'O(1)', 'event', latencyGraph, { tips: DIAG_TIPS }),
       sub('doctor', 2, [...ADMIN], '2.8.13', 'Return a human readable latency analysis report.', 'O(1)', '', latencyDoctor, { tips: DIAG_TIPS }),

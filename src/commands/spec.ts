@@ -109,6 +109,8 @@ export interface CommandSpec {
   noAuth?: boolean
   denyoom?: boolean
   writes?: boolean
+  /** Flagged fast: its latency spikes are LATENCY's fast-command, not command. */
+  fast?: boolean
   /** RESP2 subscribed mode: (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET only. */
   allowedWhileSubscribed?: boolean
   /** Flagged noscript: refused to redis.call. */

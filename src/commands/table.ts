@@ -133,6 +133,7 @@ function prepare(spec: CommandSpec, fullName: string): void {
   spec.noAuth = spec.flags.includes('no_auth')
   spec.denyoom = spec.flags.includes('denyoom')
   spec.writes = spec.flags.includes('write')
+  spec.fast = spec.flags.includes('fast')
   spec.allowedWhileSubscribed = SUBSCRIBED_MODE_COMMANDS.has(fullName)
   spec.noMulti = spec.flags.includes('no_multi')
   spec.noScript = spec.flags.includes('noscript')

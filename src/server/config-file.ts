@@ -533,7 +533,7 @@ noEffect('respite evicts no keys: past maxmemory it refuses writes, as under noe
 ])
 noEffect('respite evicts no clients', ['maxmemory-clients'])
 noEffect('respite keeps no slow log', ['slowlog-log-slower-than', 'slowlog-max-len'])
-noEffect('respite has no latency monitor', ['latency-monitor-threshold', 'latency-tracking', 'latency-tracking-info-percentiles'])
+noEffect('respite keeps no per-command latency histograms', ['latency-tracking', 'latency-tracking-info-percentiles'])
 noEffect('respite treats SIGINT and SIGTERM as the default setting does (saving only when save points are set), without a timeout', [
   'shutdown-on-sigint', 'shutdown-on-sigterm', 'shutdown-timeout',
 ])
@@ -575,7 +575,7 @@ export const ACTED_ON = new Set([
   'hash-max-listpack-entries', 'hash-max-listpack-value', 'set-max-intset-entries', 'zset-max-listpack-entries',
   'zset-max-listpack-value', 'mini-port', 'memcached-port', 'memcached-item-size-max', 'dir', 'pidfile', 'set-proc-title', 'proc-title-template', 'client-output-buffer-limit',
   'tls-port', 'tls-replication', 'tls-cluster', 'aclfile', 'tracking-table-max-keys', 'notify-keyspace-events',
-  'busy-reply-threshold',
+  'busy-reply-threshold', 'latency-monitor-threshold',
   // RDB snapshots (persistence/snapshots.ts).
   'save', 'dbfilename', 'rdbcompression', 'rdbchecksum', 'stop-writes-on-bgsave-error', 'rdb-key-save-delay',
   // The append-only file (persistence/aof.ts).

@@ -15,6 +15,7 @@ import { Config } from './config.js'
 import { dispatch } from './dispatcher.js'
 import { contain } from './faults.js'
 import { DirectSocket, directSockets, isAttached, setInheritedOptions, takeOverAccept, type AcceptedHandle } from './fast-io.js'
+import { LatencyMonitor } from './latency.js'
 import { IdleCollector } from './idle-gc.js'
 import { LoadAborted, Loading } from '../persistence/loading.js'
 import { MemoryGuard } from './memory.js'
@@ -93,6 +94,8 @@ export class Server {
   saving: BackgroundSave | null = null
   readonly pubsub = new PubSub()
   readonly events = new KeyspaceEvents(this.pubsub)
+  /** LATENCY's spikes; its threshold is read by every command (dispatcher call()). */
+  readonly latency = new LatencyMonitor()
   readonly propagation = new Propagation()
   /**
    * The append-only file (persistence/aof.ts) once appendonly was on or a rewrite was
@@ -204,6 +207,7 @@ export class Server {
       case 'hz': if (this.cron !== null && !this.closed) this.startHousekeeping(); break
       case 'appendfsync': this.aof?.configure(); break
       case 'appendonly': if (this.started) this.setAppendOnly(config.get(name) === 'yes'); break
+      case 'latency-monitor-threshold': this.latency.configure(config.int(name)); break
     }
   }
 
@@ -477,7 +481,11 @@ export class Server {
         this.idleCollector.tick(this.stats.totalNetInput, this.clock, 1000 / this.config.int('hz'))
         this.memory.sample()
         // Redis spends up to 25% of each cycle on expiry; 1000/hz ms * 0.25.
-        if (this.activeExpire) this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
+        if (this.activeExpire) {
+          const started = this.latency.threshold > 0 ? performance.now() : 0
+          this.store.expireCycle(Math.max(1, 250 / this.config.int('hz')))
+          if (started > 0) this.latency.add('expire-cycle', performance.now() - started)
+        }
         this.snapshots.checkSavePoints()
         if (this.aof !== null) this.aof.tick(this.clock)
       }
@@ -515,6 +523,7 @@ export class Server {
     for (const c of this.clients.values()) c.destroy()
     this.aof?.close()
     this.memcached?.close()
+    this.latency.close()
     await Promise.all(done)
   }
 

@@ -211,7 +211,7 @@ describe('server commands', () => {
     const replies = await call(server.port, ['LATENCY', 'LATEST'], ['LATENCY', 'HISTORY', 'command'], ['LATENCY', 'RESET'],
       ['LATENCY', 'GRAPH', 'command'], ['LATENCY', 'DOCTOR'], ['LATENCY', 'HELP'])
     expect(replies.slice(0, 4)).toEqual(['*0\r\n', '*0\r\n', ':0\r\n', "-ERR No samples available for event 'command'\r\n"])
-    expect(replies[4]).toMatch(/^\$\d+\r\nDave, no latency spike/)
+    expect(replies[4]).toMatch(/^\$\d+\r\nI'm sorry, Dave, I can't do that/)
     expect(replies[5].startsWith('*17\r\n+LATENCY <subcommand>')).toBe(true)
   })
 
