@@ -365,10 +365,10 @@ async function runRounds(servers, rows) {
   // 4.1, 2.8, 2.7, 2.8 µs/req over five runs, Redis 2.5 throughout), and the figures
   // are for a server in service. The consumer-group row, whose commands take many
   // paths (blocking, groups, PELs), warms up at full size: after a tenth, its first
-  // round still read 1.3-1.5x its later ones. The big keyspace's minute-long run is
-  // its own warm-up.
+  // round still read 1.3-1.5x its later ones. The big keyspace warms up too: its first
+  // GETs ever, in its measured run, took 10-15 ms more than after a warm-up.
   for (const row of rows) {
-    if (row.once || row.open || row.keepalive === false) continue
+    if (row.open || row.keepalive === false) continue
     const warmup = row.streamGroup ? row.requests : Math.max(1000, Math.round(row.requests / 10))
     for (const s of servers) if (!row.missing.has(s.name)) await runRow(s, row, warmup)
   }
@@ -381,7 +381,9 @@ async function runRounds(servers, rows) {
       const order = round % 2 === 1 ? servers : [...servers].reverse()
       for (const s of order) {
         if (row.missing.has(s.name)) continue
+        if (row.large) watchLatency(s.port)
         const figures = await runRow(s, row, row.requests)
+        if (row.large) figures.spikes = latencySpikes(s.port)
         const now = s.cpuTicks()
         const ticks = now - s.lastTicks
         s.lastTicks = now
@@ -393,6 +395,24 @@ async function runRounds(servers, rows) {
       }
     }
   }
+}
+
+/**
+ * The big keyspace's runs keep each server's latency monitor on at 1 ms (LATENCY,
+ * reset before each run), so the longest stall the server itself saw, and for respite
+ * its longest GC pause, stand beside the longest wait redis-benchmark saw.
+ */
+function watchLatency(port) {
+  cli(port, ['CONFIG', 'SET', 'latency-monitor-threshold', '1'])
+  cli(port, ['LATENCY', 'RESET'])
+}
+
+/** LATENCY LATEST as { event: all-time max ms }. */
+function latencySpikes(port) {
+  const lines = cli(port, ['LATENCY', 'LATEST']).trim().split('\n')
+  const spikes = {}
+  for (let i = 0; i + 3 < lines.length; i += 4) spikes[lines[i]] = Number(lines[i + 3])
+  return spikes
 }
 
 /** One run of `row` against server `s` with `requests` requests (messages, entries). */
@@ -567,7 +587,9 @@ on this shared host while conditions drift between rounds.
 - **The default suite** (\`50 clients\`, \`-P 16\`, \`1 client\` rows) is every test redis-benchmark runs by default, in
   its order; the LRANGE and MSET tests run 2 to 8 times fewer requests so each run takes about as long (redis-benchmark
   fills the list for LRANGE with as many LPUSHes first, which is charged to the run). The chart shows a subset.
-- **The big keyspace** (\`${fmtKeys(largeKeys)} keys\`) runs once per server and test, about a minute each, for its p99 and max.
+- **The big keyspace** (\`${fmtKeys(largeKeys)} keys\`) runs once per server and test, about a minute each, for its p99 and max,
+  with each server's latency monitor on (\`latency-monitor-threshold 1\`): "longest stall" is the longest event the server
+  logged in LATENCY during the run (a command, an expiry cycle, and for respite a GC pause, its own event \`gc\`).
 - **Memory** is the growth of each server's RSS while loading the exact key sequence \`key:000000000000\`... with
   values all different (100 bytes for the big keyspace, then 1 KiB on fresh servers), by pipelined SETs (then \`-r\`
   hits only existing keys), two seconds after loading.

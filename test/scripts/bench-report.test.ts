@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 // @ts-expect-error plain ESM script without type declarations
 import { parseReport } from '../../scripts/bench/redis-benchmark.mjs'
 // @ts-expect-error plain ESM script without type declarations
-import { checkTargets, median, pairedRatio } from '../../scripts/bench/report.mjs'
+import { checkTargets, median, pairedRatio, summarize } from '../../scripts/bench/report.mjs'
 
 /** The parts of `npm run bench` that turn redis-benchmark's output into figures. */
 
@@ -78,6 +78,20 @@ describe('bench report parsing and statistics', () => {
     expect(ok('max latency 10M keys SET < 20 ms')).toEqual([false])
     expect(ok('RSS per key at 10M keys of 100 bytes ≤ 1× Redis')).toEqual([true])
     expect(ok('RSS per key at 1M keys of 1024 bytes ≤ 1.1× Redis')).toEqual([false])
+  })
+
+  it("reads the big keyspace's LATENCY spikes: the longest GC pause and the longest stall of any event", () => {
+    const sample = (spikes?: Record<string, number>) => ({ rps: 100, p50: 0.2, p99: 0.5, max: 30, cpuUs: 1, spikes })
+    const mine = summarize([sample({ gc: 12, command: 3 }), sample({ 'expire-cycle': 25 })])
+    expect([mine.gcMax, mine.stallMax]).toEqual([12, 25])
+    // An older build, or a server that logged nothing: no figures, or zeros.
+    expect(summarize([sample()]).gcMax).toBeUndefined()
+    expect(summarize([sample({})]).stallMax).toBe(0)
+    const theirs = summarize([sample({ command: 2 })])
+    const row = { workload: 'large-P1', test: 'get', title: '10M keys', pipeline: 1, large: true, servers: { respite: mine, redis: theirs }, samples: {} }
+    const targets = checkTargets([row], [], 'respite', 'redis') as { target: string; figure: string; ok: boolean | null }[]
+    expect(targets.find((t) => t.target.startsWith('longest GC pause in LATENCY, 10M keys GET'))).toMatchObject({ ok: true, figure: '12.000 ms' })
+    expect(targets.find((t) => t.target.startsWith('longest stall in LATENCY, 10M keys GET < 20 ms (Redis: 2.000 ms)'))?.ok).toBe(false)
   })
 
   it('checks connection churn by connections/s, and the 10k open by the time to the last reply', () => {
