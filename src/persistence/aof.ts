@@ -314,9 +314,12 @@ export class AppendOnlyFile implements WriteSink {
   private writePending(): boolean {
     const n = this.pendingBytes
     if (n === 0 || this.fd < 0) return true
+    const latency = this.server.latency
+    const started = latency.threshold > 0 ? performance.now() : 0
     try {
       let off = 0
       while (off < n) off += writeSync(this.fd, this.pending, off, n - off)
+      if (started > 0) this.noteWrite(performance.now() - started)
       this.pendingBytes = 0
       this.incrSize += n
       // A burst may have grown the buffer a lot; it need not stay that big.
@@ -329,6 +332,19 @@ export class AppendOnlyFile implements WriteSink {
       this.lastWriteOk = false
       return false
     }
+  }
+
+  /**
+   * A write that held the event loop, as Redis's latency monitor files it: under
+   * aof-write, and by what else was going on (an fdatasync, a rewrite or background
+   * save, or neither).
+   */
+  private noteWrite(ms: number): void {
+    const latency = this.server.latency
+    if (this.syncing) latency.add('aof-write-pending-fsync', ms)
+    else if (this.rewriting !== null || this.server.saving !== null) latency.add('aof-write-active-child', ms)
+    else latency.add('aof-write-alone', ms)
+    latency.add('aof-write', ms)
   }
 
   /**

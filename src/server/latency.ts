@@ -7,8 +7,9 @@ import { PerformanceObserver, performance } from 'node:perf_hooks'
  * second (a second's spikes keep the highest).
  *
  * The classes are Redis's where respite does the same work ("command", "fast-command",
- * "expire-cycle"), plus "gc": a garbage-collection pause of V8, which Redis does not
- * have and which is respite's main source of stalls that no command asked for.
+ * "expire-cycle", "aof-write" and its three kinds), plus "gc": a garbage-collection
+ * pause of V8, which Redis does not have and which is respite's main source of stalls
+ * that no command asked for.
  */
 
 /** Spikes kept per event class, as in Redis. */

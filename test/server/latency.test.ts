@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bulkText } from '../helpers/differential.js'
-import { call, until, useRespiteAndRedis } from '../helpers/fixture.js'
+import { call, until, useRespiteAndRedis, useTempDirs } from '../helpers/fixture.js'
 import { missingTool, withServer } from '../helpers/servers.js'
 import { LatencyMonitor } from '../../src/server/latency.js'
 
@@ -106,6 +106,22 @@ describe('LATENCY on respite alone', () => {
       await call(s.port, ['CONFIG', 'SET', 'latency-monitor-threshold', '0'], ['LATENCY', 'RESET'], ['MEMORY', 'PURGE'])
       await new Promise((r) => setTimeout(r, 100))
       expect(await call(s.port, ['LATENCY', 'LATEST'])).toEqual(['*0\r\n'])
+    })
+  })
+})
+
+describe('LATENCY and the append-only file', () => {
+  const tempDir = useTempDirs('respite-latency')
+
+  it('files a slow write to the AOF under aof-write and what else was going on', async () => {
+    await withServer({ config: { dir: tempDir(), appendonly: 'yes', 'latency-monitor-threshold': '1' } }, async (s) => {
+      // 48 MB in one write to the page cache takes well over a millisecond.
+      const big = 'x'.repeat(48 * 1024 * 1024)
+      const [set, latest] = await call(s.port, ['SET', 'big', big], ['LATENCY', 'LATEST'])
+      expect(set).toBe('+OK\r\n')
+      const events = latestRows(latest).map((r) => r[0])
+      expect(events).toContain('aof-write')
+      expect(events.filter((e) => ['aof-write-alone', 'aof-write-pending-fsync', 'aof-write-active-child'].includes(e)).length).toBe(1)
     })
   })
 })
