@@ -171,6 +171,9 @@ export class LatencyMonitor {
     if (events.has('gc')) {
       lines.push("- The gc spikes are pauses of V8's garbage collector. They grow with the number of objects in the heap: keys, and the members of hashes, sets, sorted sets and lists, are each an object (string values of 16 bytes or more are kept out of it). Fewer, larger collections pause it less.")
     }
+    if (events.has('aof-write')) {
+      lines.push('- Writes to the append-only file held the server: the disk, or the kernel flushing dirty pages to it, is slow. A faster disk, or appendfsync everysec or no instead of always, helps.')
+    }
     if (events.has('expire-cycle')) {
       lines.push('- Many keys expired at once. Spread the expiry times, for example by adding a random amount of seconds to each TTL.')
     }
