@@ -37,9 +37,14 @@ class Series {
     if (this.count < HISTORY_LENGTH) this.count++
   }
 
-  /** The i-th kept spike, oldest first. */
-  at(i: number): number {
-    return (this.next - this.count + i + HISTORY_LENGTH) % HISTORY_LENGTH
+  /** The kept spikes as [unix time, ms], oldest first. */
+  spikes(): [number, number][] {
+    const out: [number, number][] = []
+    for (let i = 0; i < this.count; i++) {
+      const at = (this.next - this.count + i + HISTORY_LENGTH) % HISTORY_LENGTH
+      out.push([this.times[at], this.ms[at]])
+    }
+    return out
   }
 
   get latest(): number {
@@ -86,11 +91,7 @@ export class LatencyMonitor {
 
   /** LATENCY HISTORY: [unix time, ms] pairs, oldest first; none for an unknown class. */
   history(event: string): [number, number][] {
-    const s = this.series.get(event)
-    if (s === undefined) return []
-    const out: [number, number][] = []
-    for (let i = 0; i < s.count; i++) out.push([s.times[s.at(i)], s.ms[s.at(i)]])
-    return out
+    return this.series.get(event)?.spikes() ?? []
   }
 
   /** LATENCY RESET: drops the named classes (all of them when none is named); how many there were. */
@@ -106,20 +107,16 @@ export class LatencyMonitor {
   }
 
   /**
-   * LATENCY GRAPH: the class's spikes as columns, highest at the top ('#' tops the
-   * highest, '_' marks the lowest), each labelled below with its age, written
-   * downwards ("2m" over "15s" reads 2m15s... as Redis prints them). Null when the
-   * class has no spikes.
+   * LATENCY GRAPH: one column per spike, oldest first, as bars up to four rows high
+   * ('#' tops the highest, '_' marks the lowest), each labelled below with its age
+   * (15s, 2m, 3h) written downwards. Null when the class has no spikes.
    */
   graph(event: string, nowSeconds = Math.floor(Date.now() / 1000)): string | null {
     const s = this.series.get(event)
     if (s === undefined || s.count === 0) return null
-    const values: number[] = []
-    const labels: string[] = []
-    for (let i = 0; i < s.count; i++) {
-      values.push(s.ms[s.at(i)])
-      labels.push(age(nowSeconds - s.times[s.at(i)]))
-    }
+    const spikes = s.spikes()
+    const values = spikes.map(([, ms]) => ms)
+    const labels = spikes.map(([time]) => age(nowSeconds - time))
     const high = Math.max(...values)
     const low = Math.min(...values)
     const rows = 4
@@ -153,11 +150,11 @@ export class LatencyMonitor {
     const lines = ["Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?", '']
     let n = 0
     for (const [event, s] of this.series) {
-      const ms: number[] = []
-      for (let i = 0; i < s.count; i++) ms.push(s.ms[s.at(i)])
+      const spikes = s.spikes()
+      const ms = spikes.map(([, v]) => v)
       const avg = ms.reduce((a, b) => a + b, 0) / ms.length
       const deviation = ms.reduce((a, b) => a + Math.abs(b - avg), 0) / ms.length
-      const period = (s.times[s.latest] - s.times[s.at(0)]) / s.count
+      const period = (spikes[spikes.length - 1][0] - spikes[0][0]) / spikes.length
       lines.push(
         `${++n}. ${event}: ${s.count} latency spikes (average ${Math.round(avg)}ms, mean deviation ${Math.round(deviation)}ms, ` +
           `period ${period.toFixed(2)} sec). Worst all time event ${s.max}ms.`,
@@ -172,7 +169,7 @@ export class LatencyMonitor {
       lines.push("- The gc spikes are pauses of V8's garbage collector. They grow with the number of objects in the heap: keys, and the members of hashes, sets, sorted sets and lists, are each an object (string values of 16 bytes or more are kept out of it). Fewer, larger collections pause it less.")
     }
     if (events.has('aof-write')) {
-      lines.push('- Writes to the append-only file held the server: the disk, or the kernel flushing dirty pages to it, is slow. A faster disk, or appendfsync everysec or no instead of always, helps.')
+      lines.push('- Writes to the append-only file held the server: the disk, or the kernel writing dirty pages back to it, is slow. A faster disk helps, and so does keeping other heavy writers off it; appendfsync does not change it, as the fsync runs off the event loop.')
     }
     if (events.has('expire-cycle')) {
       lines.push('- Many keys expired at once. Spread the expiry times, for example by adding a random amount of seconds to each TTL.')
