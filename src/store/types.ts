@@ -137,11 +137,15 @@ function copyInto(buf: Buffer, s: string | Uint8Array): void {
 }
 
 /**
- * Strings at least this long are stored as MutableString bytes (Keys.set), measured
- * with redis-benchmark's 1 KiB and 16 KiB values: shorter ones go into SmallStrings
- * slots (small-strings.ts), where a Buffer's own objects would outweigh the bytes.
+ * Strings at least this long are stored as MutableString bytes (Keys.set); shorter
+ * ones go into SmallStrings slots (small-strings.ts). Each MutableString is a Buffer
+ * of its own, and V8 collects those in proportion to the external memory they add:
+ * when 10k keys went from 1 KiB values to 16 KiB ones, new Buffers brought on full
+ * collections of 7-13 ms and SET's p99 went to 4.8 ms, against 1.1-1.3 ms once the
+ * Buffers existed. In slots, a value that changes size takes a slot off a free list.
+ * 32 KiB is where Redis too starts treating an argument as big (PROTO_MBULK_BIG_ARG).
  */
-export const BYTES_THRESHOLD = 2048
+export const BYTES_THRESHOLD = 32 * 1024
 
 /**
  * What commands see of a value. Strings are latin1 JS strings: one char per byte,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { useRespite, WRONGTYPE } from '../helpers/fixture.js'
 import { RawClient, resp } from '../helpers/raw.js'
 import { startRespite } from '../helpers/servers.js'
+import { BYTES_THRESHOLD } from '../../src/store/types.js'
 
 const { respite, r3, r2, exact, putList } = await useRespite()
 
@@ -358,31 +359,35 @@ describe('mid-sized values, which the store keeps in slots off the heap', () => 
 })
 
 describe('long values, which the store keeps as bytes', () => {
-  // 2 KiB and longer (BYTES_THRESHOLD): a SET over one overwrites its bytes in place.
+  // Up to BYTES_THRESHOLD (32 KiB) in slots of a size class, past it in a Buffer each:
+  // either way a SET over one of about the same size overwrites its bytes in place.
   const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255))
 
-  it('read back exactly through every string command after overwrites in place', async () => {
-    const a = bytes(5000, 1)
-    const b = bytes(3000, 2)
-    await r3.set('long', a)
-    expect(await r3.getBuffer('long')).toEqual(a)
-    // Shorter but still long: the same bytes are reused, and nothing of `a` shows.
-    expect(await r3.callBuffer('SET', 'long', b, 'GET')).toEqual(a)
-    expect(await r3.getBuffer('long')).toEqual(b)
-    expect(await r3.strlen('long')).toBe(3000)
-    expect(await r3.getrangeBuffer('long', 2990, 4000)).toEqual(b.subarray(2990))
-    expect(await r3.call('OBJECT', 'ENCODING', 'long')).toBe('raw')
-    expect(await r3.getsetBuffer('long', a)).toEqual(b)
-    expect(await r3.append('long', 'xyz')).toBe(5003)
-    expect(await r3.getBuffer('long')).toEqual(Buffer.concat([a, Buffer.from('xyz')]))
-    expect(await r3.setrange('long', 10, 'ABC')).toBe(5003)
-    expect(await r3.getbit('long', 80)).toBe(0)
-    expect(await r3.setbit('long', 40000, 1)).toBe(0)
-    expect(await r3.strlen('long')).toBe(5001 + 2)
-    // A short value replaces a long one as a plain string.
-    await r3.set('long', 'short')
-    expect(await r3.get('long')).toBe('short')
-  })
+  for (const [where, base] of [['in slots', 0], ['as bytes', BYTES_THRESHOLD]] as const) {
+    it(`read back exactly through every string command after overwrites in place (${where})`, async () => {
+      const a = bytes(base + 5000, 1)
+      const b = bytes(base + 3000, 2)
+      await r3.set('long', a)
+      expect(await r3.getBuffer('long')).toEqual(a)
+      // Shorter but still long: the same bytes are reused, and nothing of `a` shows.
+      expect(await r3.callBuffer('SET', 'long', b, 'GET')).toEqual(a)
+      expect(await r3.getBuffer('long')).toEqual(b)
+      expect(await r3.strlen('long')).toBe(b.length)
+      expect(await r3.getrangeBuffer('long', b.length - 10, b.length + 1000)).toEqual(b.subarray(b.length - 10))
+      expect(await r3.call('OBJECT', 'ENCODING', 'long')).toBe('raw')
+      expect(await r3.getsetBuffer('long', a)).toEqual(b)
+      expect(await r3.append('long', 'xyz')).toBe(a.length + 3)
+      expect(await r3.getBuffer('long')).toEqual(Buffer.concat([a, Buffer.from('xyz')]))
+      expect(await r3.setrange('long', 10, 'ABC')).toBe(a.length + 3)
+      expect(await r3.getbit('long', 80)).toBe(0)
+      const bit = (a.length + 3) * 8 + 1000
+      expect(await r3.setbit('long', bit, 1)).toBe(0)
+      expect(await r3.strlen('long')).toBe(Math.floor(bit / 8) + 1)
+      // A short value replaces a long one as a plain string.
+      await r3.set('long', 'short')
+      expect(await r3.get('long')).toBe('short')
+    })
+  }
 
   it('long arguments arrive intact: SET takes its value as bytes, when queued or held by a pause as well; other commands get strings', async () => {
     const v = (n: number, seed: number) => bytes(n, seed)

@@ -6,9 +6,9 @@ import { ListValue } from '../../src/store/list.js'
 
 /** A latin1 string of `n` chars, every byte value included, varied by `seed`. */
 function text(n: number, seed: number): string {
-  let s = ''
-  for (let i = 0; i < n; i++) s += String.fromCharCode((i * 31 + seed) & 0xff)
-  return s
+  let period = ''
+  for (let i = 0; i < 256; i++) period += String.fromCharCode((i * 31 + seed) & 0xff)
+  return period.repeat(Math.ceil(n / 256)).slice(0, n)
 }
 
 describe('SmallStrings', () => {
@@ -29,6 +29,19 @@ describe('SmallStrings', () => {
     expect(ss.text(b)).toBe(text(100, 2))
     const page = ss.page(b)
     expect(page.latin1Slice(ss.offset(b), ss.offset(b) + ss.length(b))).toBe(text(100, 2))
+  })
+
+  it('sizes slots in 8-byte steps up to 2 KiB, then eight steps per doubling', () => {
+    const ss = new SmallStrings()
+    expect(ss.slotSize(ss.store(text(100, 1)))).toBe(104)
+    expect(ss.slotSize(ss.store(text(2046, 1)))).toBe(2048)
+    expect(ss.slotSize(ss.store(text(2047, 1)))).toBe(2304)
+    // redis-benchmark's 16 KiB values: 12.5% slack, and a value a little longer keeps the slot.
+    const h = ss.store(text(16384, 2))
+    expect(ss.slotSize(h)).toBe(18432)
+    expect(ss.assign(h, text(17000, 3))).toBe(h)
+    expect(ss.text(h)).toBe(text(17000, 3))
+    expect(ss.slotSize(ss.store(text(BYTES_THRESHOLD - 1, 4)))).toBe(BYTES_THRESHOLD + 4096)
   })
 
   it('accounts for used bytes and stays exact across many pages and sizes', () => {
