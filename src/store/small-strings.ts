@@ -25,7 +25,7 @@ export const SMALL_MIN = 16
 
 const PAGE_SHIFT = 16
 const PAGE_SLOTS = 1 << PAGE_SHIFT
-/** With 2^15 pages per database at most: 32 GB of values of 16 bytes to 2 KiB. */
+/** With 2^15 pages per database at most: 32 GB of values of 16 bytes to 32 KiB. */
 const PAGE_BYTES = 1 << 20
 /** Up to this slot size, classes go in 8-byte steps. */
 const FINE_MAX = 2048
