@@ -169,19 +169,6 @@ export class KeyTable<V> {
     if (capacity !== this.capacity) this.rebuild(capacity)
   }
 
-  clear(): void {
-    this.kv = new Array(2 * MIN_CAPACITY)
-    this.index = new Int32Array(4 * MIN_CAPACITY)
-    this.capacity = MIN_CAPACITY
-    this.mask = 2 * MIN_CAPACITY - 1
-    this.end = 0
-    this.live = 0
-    for (const ref of this.walks) {
-      const w = ref.deref()
-      if (w !== undefined && w.pos > 0) w.pos = 0
-    }
-  }
-
   /** Entries into new arrays of `capacity`, deleted ones dropped, walks moved along. */
   private rebuild(capacity: number): void {
     const kv = this.kv
@@ -215,11 +202,19 @@ export class KeyTable<V> {
     this.mask = mask
     this.capacity = capacity
     this.end = n
+    this.keepWalks(moved, end)
+  }
+
+  /**
+   * Drops the walks that ended or were collected; with `moved` (a rebuild's new entry
+   * numbers, for entries up to `end`), moves the others along.
+   */
+  private keepWalks(moved?: Int32Array, end = 0): void {
     let kept = 0
     for (const ref of this.walks) {
       const w = ref.deref()
       if (w === undefined || w.pos < 0) continue
-      w.pos = moved[Math.min(w.pos, end)]
+      if (moved !== undefined) w.pos = moved[Math.min(w.pos, end)]
       this.walks[kept++] = ref
     }
     this.walks.length = kept
@@ -231,15 +226,7 @@ export class KeyTable<V> {
     const w = new TableWalk<V>(this)
     // Walks that ended or were dropped are pruned here too, not only by rebuilds, so
     // that a table never rebuilt (no deletes) does not keep a WeakRef per SCAN.
-    if (this.walks.length >= 2 * this.walksKept + 64) {
-      let kept = 0
-      for (const ref of this.walks) {
-        const other = ref.deref()
-        if (other !== undefined && other.pos >= 0) this.walks[kept++] = ref
-      }
-      this.walks.length = kept
-      this.walksKept = kept
-    }
+    if (this.walks.length >= 2 * this.walksKept + 64) this.keepWalks()
     this.walks.push(new WeakRef(w))
     return w
   }
