@@ -3,7 +3,8 @@ import type { RespValue } from '../resp/values.js'
 import type { Caller } from '../server/caller.js'
 import { Notify } from '../server/notify.js'
 import type { Database } from '../store/database.js'
-import { MutableString, Structured, type KeyspaceValue, type StoredValue } from '../store/types.js'
+import type { HeldValue } from '../store/keys.js'
+import { MutableString, Structured, type StoredValue } from '../store/types.js'
 import { isOption } from './args.js'
 import { absoluteExpiry, INT64_MAX, INT64_MIN, int64, parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
@@ -21,8 +22,17 @@ function storable(v: RespValue | Buffer): StoredValue | Buffer {
   return typeof v === 'string' || v instanceof Uint8Array ? v : new Structured(v)
 }
 
-/** Replies with a stored value as GET does: its own type for structured values. */
-export function replyValue(c: Caller, v: KeyspaceValue | undefined): boolean {
+/**
+ * Replies with a value as GET does: its own type for structured values, false (with
+ * nothing written) for a value of another type.
+ */
+export function replyValue(c: Caller, v: HeldValue | undefined): boolean {
+  if (typeof v === 'number') {
+    // A mid-sized string is answered from its slot's bytes, with no string made for it.
+    const strings = c.db.keys.strings
+    c.out.bulkBytes(strings.pageBytes(v), strings.offset(v), strings.length(v))
+    return true
+  }
   if (v === undefined) {
     c.out.nullBulk()
     return true
@@ -187,14 +197,7 @@ function expireAtArg(c: Caller, arg: string, unit: number, name: string): number
 // GET, SET and friends
 
 function get(c: Caller, argv: string[]): void {
-  const v = c.db.lookupReadHeld(argv[1])
-  if (typeof v === 'number') {
-    // A mid-sized string is answered from its slot's bytes, with no string made for it.
-    const strings = c.db.keys.strings
-    c.out.bulkBuffer(strings.page(v), strings.length(v), strings.offset(v))
-  } else if (!replyValue(c, v)) {
-    c.out.error(Err.wrongType)
-  }
+  if (!replyValue(c, c.db.lookupReadHeld(argv[1]))) c.out.error(Err.wrongType)
 }
 
 /** SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] */
@@ -326,12 +329,8 @@ function getex(c: Caller, argv: string[]): void {
 function mget(c: Caller, argv: string[]): void {
   const db = c.db
   c.out.array(argv.length - 1)
-  for (let i = 1; i < argv.length; i++) {
-    const v = db.lookupRead(argv[i])
-    // MGET answers nil for a key of another type rather than failing the whole call.
-    if (v === undefined || (typeof v !== 'string' && !(v instanceof Structured))) c.out.nullBulk()
-    else replyValue(c, v)
-  }
+  // MGET answers nil for a key of another type rather than failing the whole call.
+  for (let i = 1; i < argv.length; i++) if (!replyValue(c, db.lookupReadHeld(argv[i]))) c.out.nullBulk()
 }
 
 function mset(c: Caller, argv: string[]): void {

@@ -1,5 +1,6 @@
 import { formatDouble } from './format.js'
 import { latin1Write } from './latin1.js'
+import { copyBytes } from '../util/buffers.js'
 import { RespDouble, RespMap, RespSet, RespSimple, type RespValue } from './values.js'
 
 /**
@@ -19,6 +20,9 @@ const INT64_MIN = -9223372036854775808n
 export class ReplyWriter {
   buf: Buffer
   pos = 0
+  /** buf's ArrayBuffer and where buf starts in it, kept because reading them costs a call each. */
+  private bytes: ArrayBufferLike
+  private bytesOffset: number
   proto: 2 | 3 = 2
   /**
    * Stored maps go out as `%` even in RESP2. Set for the mini port, whose client sends
@@ -35,6 +39,14 @@ export class ReplyWriter {
 
   constructor(size = 16 * 1024) {
     this.buf = Buffer.allocUnsafe(size)
+    this.bytes = this.buf.buffer
+    this.bytesOffset = this.buf.byteOffset
+  }
+
+  private setBuf(b: Buffer): void {
+    this.buf = b
+    this.bytes = b.buffer
+    this.bytesOffset = b.byteOffset
   }
 
   /** Bytes waiting to be sent. */
@@ -47,7 +59,7 @@ export class ReplyWriter {
     if (this.pos + n <= this.buf.length) return
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n))
     this.buf.copy(next, 0, 0, this.pos)
-    this.buf = next
+    this.setBuf(next)
   }
 
   /**
@@ -68,7 +80,7 @@ export class ReplyWriter {
   }
 
   detach(): void {
-    this.buf = Buffer.allocUnsafe(Math.min(this.buf.length, 64 * 1024))
+    this.setBuf(Buffer.allocUnsafe(Math.min(this.buf.length, 64 * 1024)))
     this.pos = 0
   }
 
@@ -184,13 +196,18 @@ export class ReplyWriter {
     this.pos = pos
   }
 
-  /** A bulk string of `length` bytes of `b` from `start` (all of them by default), copied now. */
-  bulkBuffer(b: Buffer, length = b.length, start = 0): void {
+  /** A bulk string of the first `length` bytes of `b` (all of them by default), copied now. */
+  bulkBuffer(b: Buffer, length = b.length): void {
+    this.bulkBytes(b.buffer, b.byteOffset, length)
+  }
+
+  /** A bulk string of `length` bytes of `src` from byte `start`, copied now. */
+  bulkBytes(src: ArrayBufferLike, start: number, length: number): void {
     this.ensure(length + 16)
     this.buf[this.pos++] = 0x24
     this.decimal(length)
     this.crlf()
-    b.copy(this.buf, this.pos, start, start + length)
+    copyBytes(this.bytes, this.bytesOffset + this.pos, src, start, length)
     this.pos += length
     this.crlf()
   }

@@ -59,6 +59,7 @@ class SizeClass {
 
 export class SmallStrings {
   private readonly pages: Buffer[] = []
+  private readonly pageArrays: ArrayBufferLike[] = []
   /** Each page's slot size (0: a spare page, see reset). */
   private readonly slotSizes: number[] = []
   /** Pages no class holds since the last reset. */
@@ -134,6 +135,11 @@ export class SmallStrings {
     return this.pages[h >>> PAGE_SHIFT]
   }
 
+  /** page(h)'s memory, at the same offsets (a page is a whole ArrayBuffer). */
+  pageBytes(h: number): ArrayBufferLike {
+    return this.pageArrays[h >>> PAGE_SHIFT]
+  }
+
   offset(h: number): number {
     return (h & (PAGE_SLOTS - 1)) * this.slotSizes[h >>> PAGE_SHIFT] + 2
   }
@@ -143,7 +149,9 @@ export class SmallStrings {
     if (page === undefined) {
       page = this.pages.length
       if (page >= 2 ** 31 / PAGE_SLOTS) throw new RangeError('out of value pages')
-      this.pages.push(Buffer.allocUnsafeSlow(PAGE_BYTES))
+      const bytes = Buffer.allocUnsafeSlow(PAGE_BYTES)
+      this.pages.push(bytes)
+      this.pageArrays.push(bytes.buffer)
       this.slotSizes.push(0)
     }
     this.slotSizes[page] = slotSize

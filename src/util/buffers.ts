@@ -11,3 +11,29 @@ export function withRoom(buf: Buffer, used: number, need: number): Buffer {
   buf.copy(next, 0, 0, used)
   return next
 }
+
+type CopyArrayBuffer = (dst: ArrayBufferLike, dstOffset: number, src: ArrayBufferLike, srcOffset: number, n: number) => void
+
+/**
+ * Node's own memcpy between ArrayBuffers (the one its web streams use), reached through
+ * process.binding as fast-io.ts reaches stream_wrap. Buffer#copy from an offset makes a
+ * Uint8Array view for every call: a 1 KiB GET's copy cost 64-110 ns that way against
+ * 38 ns here. It checks no bounds: callers make room first.
+ */
+function loadCopy(): CopyArrayBuffer | null {
+  try {
+    const legacy = (process as unknown as { binding?: (name: string) => unknown }).binding
+    const f = typeof legacy === 'function' ? (legacy('buffer') as { copyArrayBuffer?: unknown }).copyArrayBuffer : undefined
+    return typeof f === 'function' ? (f as CopyArrayBuffer) : null
+  } catch {
+    return null
+  }
+}
+
+/** copyBytes where Node's binding is missing. */
+export function copyBytesPortable(dst: ArrayBufferLike, dstOffset: number, src: ArrayBufferLike, srcOffset: number, n: number): void {
+  new Uint8Array(dst, dstOffset, n).set(new Uint8Array(src, srcOffset, n))
+}
+
+/** Copies n bytes between ArrayBuffers, at byte offsets that the caller has checked. */
+export const copyBytes: CopyArrayBuffer = loadCopy() ?? copyBytesPortable

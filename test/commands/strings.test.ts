@@ -356,6 +356,18 @@ describe('mid-sized values, which the store keeps in slots off the heap', () => 
     expect(await r3.incr('n')).toBe(12345678901234568)
     await exact([['SET', 'raw', 'a\r\n'.repeat(10)], ['GET', 'raw']], `+OK\r\n$30\r\n${'a\r\n'.repeat(10)}\r\n`)
   })
+  it('MGET answers every kind of string from its own bytes, and nil for other types', async () => {
+    const mid = bytes(1000, 4)
+    const long = bytes(BYTES_THRESHOLD + 100, 5)
+    await r3.set('mg:short', 'abc')
+    await r3.set('mg:mid', mid)
+    await r3.set('mg:long', long)
+    await r3.setbit('mg:bits', 3, 1)
+    await r3.rpush('mg:list', 'x')
+    const values = (await r3.mgetBuffer('mg:short', 'mg:mid', 'nope', 'mg:long', 'mg:bits', 'mg:list', 'mg:mid')) as (Buffer | null)[]
+    expect(values).toEqual([Buffer.from('abc'), mid, null, long, Buffer.from([0x10]), null, mid])
+    await exact([['MGET', 'mg:mid', 'mg:list']], `*2\r\n$1000\r\n${mid.toString('latin1')}\r\n$-1\r\n`)
+  })
 })
 
 describe('long values, which the store keeps as bytes', () => {
