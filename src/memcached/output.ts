@@ -61,6 +61,10 @@ export class Output {
     return this.buf.subarray(0, this.pos)
   }
 
+  part(from: number, to: number): Buffer {
+    return this.buf.subarray(from, to)
+  }
+
   reuse(): void {
     this.pos = 0
   }

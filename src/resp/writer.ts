@@ -75,6 +75,10 @@ export class ReplyWriter {
     return (this.view = this.buf.subarray(0, this.pos))
   }
 
+  part(from: number, to: number): Buffer {
+    return this.buf.subarray(from, to)
+  }
+
   reuse(): void {
     this.pos = 0
   }

@@ -305,6 +305,15 @@ export class Client extends Caller implements RawReader, OutputOwner {
     this.output.send()
   }
 
+  /**
+   * flush() for the first `limit` bytes only, when there are more: false when it wrote
+   * nothing (then flush() sends all). Not while the AOF may hold replies back.
+   */
+  flushHead(limit: number): boolean {
+    const aof = this.server.aof
+    return !this.closed && (aof === null || !aof.enabled) && this.output.sendHead(limit)
+  }
+
   /** The AOF has what this client's held replies depend on (aof.ts): they go now. */
   releaseFromAof(): void {
     this.aofWaiting = false

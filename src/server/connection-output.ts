@@ -9,6 +9,8 @@ export interface OutputBuffer {
   readonly pos: number
   /** The bytes to send; follow with reuse() when the write completed, detach() when queued. */
   take(): Uint8Array
+  /** Bytes from..to of the pending replies, for a write of part of them (sendHead). */
+  part(from: number, to: number): Uint8Array
   reuse(): void
   detach(): void
   truncate(mark: number): void
@@ -45,6 +47,10 @@ export class ConnectionOutput implements RawWriter {
   /** Past an output buffer limit: queued output is dropped and the socket closed, not flushed. */
   dropOutput = false
   writePaused = false
+  /** Pending bytes already written ahead of the rest by sendHead; 0 otherwise. */
+  private headSent = 0
+  /** Whether that write was queued in libuv, which then holds the buffer. */
+  private headQueued = false
 
   constructor(
     readonly socket: ClientSocket,
@@ -70,16 +76,42 @@ export class ConnectionOutput implements RawWriter {
     if (this.writePaused && this.pendingOutput === 0) this.onDrain()
   }
 
+  /**
+   * Writes the first `limit` pending bytes now and leaves the rest to the next send(),
+   * when there are more than that; returns whether it did. See Server.flushEach.
+   */
+  sendHead(limit: number): boolean {
+    const io = this.io
+    if (io === null || this.out.pos <= limit || this.headSent !== 0 || this.closing) return false
+    const result = io.write(this.out.part(0, limit), this)
+    if (result === WriteResult.Failed) {
+      this.owner.destroy()
+      return false
+    }
+    this.headSent = limit
+    if (result === WriteResult.Queued) {
+      this.headQueued = true
+      this.pendingOutput += limit
+      this.pendingWrites++
+    }
+    return true
+  }
+
   /** Writes the pending replies to the socket, at once or queued. */
   send(): void {
     const out = this.out
     const socket = this.socket
     const io = this.io
     if (io !== null) {
-      const length = out.pos
-      const result = io.write(out.take(), this)
+      const from = this.headSent
+      const length = out.pos - from
+      const result = io.write(from === 0 ? out.take() : out.part(from, out.pos), this)
+      const headQueued = this.headQueued
+      this.headSent = 0
+      this.headQueued = false
       if (result === WriteResult.Done) {
-        out.reuse()
+        if (headQueued) out.detach()
+        else out.reuse()
       } else if (result === WriteResult.Queued) {
         out.detach()
         this.pendingOutput += length

@@ -59,6 +59,8 @@ export interface ServerStats {
  * 18% more CPU per SET. Reads of small requests return what arrived, whatever the size.
  */
 const READ_BUFFER_SIZE = 256 * 1024
+/** What flushEach writes to each connection before the rest of anyone's output. */
+const FIRST_WRITE = 64 * 1024
 
 /**
  * Listening sockets, the client registry, periodic housekeeping (active expiry,
@@ -288,16 +290,32 @@ export class Server {
     this.flushEach(clients)
   }
 
-  /** Sends the queued output of each connection (flushSoon, WriteBatch), one fault not stopping the rest. */
+  /**
+   * Sends the queued output of each connection (flushSoon, WriteBatch), one fault not
+   * stopping the rest. With several, each gets its first FIRST_WRITE bytes before any
+   * gets the rest, as Redis writes at most 64 KiB per client per event: a pipelined
+   * batch of big replies otherwise reached the last client only after every other
+   * client's whole batch (16 KiB GETs at -P 16 from 50 clients: p99 twice Redis's).
+   */
   flushEach(clients: readonly Flushable[]): void {
+    let rest: Flushable[] | null = null
+    const several = clients.length > 1
     for (const client of clients) {
       client.flushQueued = false
-      try {
-        client.flush()
-      } catch (e) {
-        contain(this, `flushing client id=${client.id ?? 'memcached'}`, e)
-      }
+      if (this.flushOne(client, several)) (rest ??= []).push(client)
     }
+    if (rest !== null) for (const client of rest) this.flushOne(client, false)
+  }
+
+  /** flush(), or with `head` just the first FIRST_WRITE bytes when there are more (then true). */
+  private flushOne(client: Flushable, head: boolean): boolean {
+    try {
+      if (head && client.flushHead !== undefined && client.flushHead(FIRST_WRITE)) return true
+      client.flush()
+    } catch (e) {
+      contain(this, `flushing client id=${client.id ?? 'memcached'}`, e)
+    }
+    return false
   }
 
   /** Opens the listeners, then loads the data (loadData) while serving them. */
@@ -569,6 +587,8 @@ export interface Flushable {
   flushQueued: boolean
   readonly id?: number
   flush(): void
+  /** Sends the first `limit` bytes of its output if it has more; true when it did (Client.flushHead). */
+  flushHead?(limit: number): boolean
 }
 
 /** A Socket over an existing handle, reading into a given buffer (Node's `onread`). */

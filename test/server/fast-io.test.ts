@@ -1,5 +1,5 @@
 import net from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningServer } from '../../src/index.js'
 import { RawClient, resp } from '../helpers/raw.js'
 import { startWithIo } from '../helpers/servers.js'
@@ -66,6 +66,34 @@ describe.each([
     }
     reader.socket.destroy()
     setup.close()
+  })
+
+  it('big pipelined replies to many clients at once arrive whole and in order, the first 64 KiB of each going out before the rest of any', async () => {
+    const { ConnectionOutput } = await import('../../src/server/connection-output.js')
+    const sendHead = vi.spyOn(ConnectionOutput.prototype, 'sendHead')
+    try {
+      const value = Buffer.alloc(100 * 1024)
+      for (let i = 0; i < value.length; i++) value[i] = 0x61 + ((i * 7) % 26)
+      const setup = await RawClient.connect(server.port)
+      expect(await setup.roundTrip(resp('SET', 'big', value.toString('latin1')), 5)).toBe('+OK\r\n')
+      const one = Buffer.concat([Buffer.from(`$${value.length}\r\n`), value, Buffer.from('\r\n')])
+      const clients = await Promise.all(Array.from({ length: 12 }, () => slowReader(server.port)))
+      // Rounds of a pipeline from every client at once: the server serves several sockets
+      // per turn (write-batch.ts), then writes their replies in flushEach.
+      for (let round = 0; round < 8; round++) {
+        const before = clients.map((c) => c.bytes())
+        const expected = clients.map((_, i) => Buffer.concat([one, Buffer.from(`$${`${round}:${i}`.length}\r\n${round}:${i}\r\n`), one]))
+        clients.forEach((c, i) => c.socket.write(resp('GET', 'big') + resp('ECHO', `${round}:${i}`) + resp('GET', 'big')))
+        for (let i = 0; i < 400 && clients.some((c, j) => c.bytes() - before[j] < expected[j].length); i++) await delay(5)
+        // Buffer#equals: a deep toEqual of 200 KB takes seconds.
+        expect(clients.map((c, i) => c.received().subarray(before[i]).equals(expected[i]))).toEqual(clients.map(() => true))
+      }
+      if (fastIo) expect(sendHead.mock.results.some((r) => r.value === true)).toBe(true)
+      for (const c of clients) c.socket.destroy()
+      setup.close()
+    } finally {
+      sendHead.mockRestore()
+    }
   })
 
   it('answers a pipeline sent with a half-close, then closes', async () => {
