@@ -91,10 +91,19 @@ export class ConnectionOutput implements RawWriter {
     this.headSent = limit
     if (result === WriteResult.Queued) {
       this.headQueued = true
-      this.pendingOutput += limit
-      this.pendingWrites++
+      this.noteQueued(limit)
     }
     return true
+  }
+
+  /** A write libuv queued: counted until done, and reading paused past the high-water mark. */
+  private noteQueued(length: number): void {
+    this.pendingOutput += length
+    this.pendingWrites++
+    if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
+      this.writePaused = true
+      this.socket.pause()
+    }
   }
 
   /** Writes the pending replies to the socket, at once or queued. */
@@ -114,12 +123,7 @@ export class ConnectionOutput implements RawWriter {
         else out.reuse()
       } else if (result === WriteResult.Queued) {
         out.detach()
-        this.pendingOutput += length
-        this.pendingWrites++
-        if (this.pendingOutput > OUTPUT_HIGH_WATER && !this.writePaused && !this.closing) {
-          this.writePaused = true
-          socket.pause()
-        }
+        this.noteQueued(length)
       } else {
         this.owner.destroy()
         return

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Server as NetServer } from 'node:net'
+import { legacyBinding } from '../util/node-binding.js'
 
 /**
  * Direct reads and writes on a socket's libuv handle, below net.Socket's stream layer.
@@ -60,23 +61,18 @@ interface StreamBinding {
 }
 
 function loadBinding(): StreamBinding | null {
-  try {
-    const legacy = (process as unknown as { binding?: (name: string) => unknown }).binding
-    if (typeof legacy !== 'function') return null
-    const b = legacy('stream_wrap') as Partial<StreamBinding>
-    if (
-      typeof b.WriteWrap !== 'function' ||
-      !(b.streamBaseState instanceof Int32Array) ||
-      typeof b.kReadBytesOrError !== 'number' ||
-      typeof b.kLastWriteWasAsync !== 'number' ||
-      typeof b.kBytesWritten !== 'number'
-    ) {
-      return null
-    }
-    return b as StreamBinding
-  } catch {
+  const b = legacyBinding('stream_wrap') as Partial<StreamBinding> | null
+  if (
+    b === null ||
+    typeof b.WriteWrap !== 'function' ||
+    !(b.streamBaseState instanceof Int32Array) ||
+    typeof b.kReadBytesOrError !== 'number' ||
+    typeof b.kLastWriteWasAsync !== 'number' ||
+    typeof b.kBytesWritten !== 'number'
+  ) {
     return null
   }
+  return b as StreamBinding
 }
 
 const disabled = process.env.RESPITE_NO_FAST_IO !== undefined && process.env.RESPITE_NO_FAST_IO !== ''

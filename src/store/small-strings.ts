@@ -59,6 +59,7 @@ class SizeClass {
 
 export class SmallStrings {
   private readonly pages: Buffer[] = []
+  /** Each page's ArrayBuffer (pageBytes), kept because reading `.buffer` is a call into C++. */
   private readonly pageArrays: ArrayBufferLike[] = []
   /** Each page's slot size (0: a spare page, see reset). */
   private readonly slotSizes: number[] = []

@@ -1,3 +1,5 @@
+import { legacyBinding } from './node-binding.js'
+
 /**
  * A buffer with room for `need` bytes holding the first `used` bytes of `buf`: `buf`
  * itself when it is big enough, else a copy at least twice its size, so writers that
@@ -21,13 +23,8 @@ type CopyArrayBuffer = (dst: ArrayBufferLike, dstOffset: number, src: ArrayBuffe
  * 38 ns here. It checks no bounds: callers make room first.
  */
 function loadCopy(): CopyArrayBuffer | null {
-  try {
-    const legacy = (process as unknown as { binding?: (name: string) => unknown }).binding
-    const f = typeof legacy === 'function' ? (legacy('buffer') as { copyArrayBuffer?: unknown }).copyArrayBuffer : undefined
-    return typeof f === 'function' ? (f as CopyArrayBuffer) : null
-  } catch {
-    return null
-  }
+  const f = legacyBinding('buffer')?.copyArrayBuffer
+  return typeof f === 'function' ? (f as CopyArrayBuffer) : null
 }
 
 /** copyBytes where Node's binding is missing. */
