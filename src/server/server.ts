@@ -10,6 +10,7 @@ import { setLimits } from '../store/set.js'
 import { Store } from '../store/store.js'
 import { zsetLimits } from '../store/zset.js'
 import { BlockingManager } from './blocking.js'
+import { ClientTable } from './client-table.js'
 import { Client } from './client.js'
 import { Config } from './config.js'
 import { dispatch } from './dispatcher.js'
@@ -74,7 +75,7 @@ export class Server {
   readonly blocking = new BlockingManager(this)
   /** When each read's replies are written (write-batch.ts). */
   readonly writes = new WriteBatch(this)
-  readonly clients = new Map<number, Client>()
+  readonly clients = new ClientTable<Client>()
   readonly stats: ServerStats = {
     startTime: Date.now(),
     totalConnections: 0,
@@ -477,7 +478,7 @@ export class Server {
     }
     const client = new Client(this, socket, this.nextClientId++, mini)
     ;(socket as Tagged)[CLIENT_OF] = client
-    this.clients.set(client.id, client)
+    this.clients.add(client)
     this.stats.totalConnections++
     socket.on('close', onSocketClose)
     // Direct reads (fast-io.ts) need no flowing stream; the stream path does. A
