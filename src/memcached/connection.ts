@@ -71,6 +71,8 @@ export class MemcachedConnection implements RawReader, OutputOwner, Session {
   constructor(
     readonly front: MemcachedFrontEnd,
     readonly socket: ClientSocket,
+    /** Its place in the front end's ClientTable. */
+    readonly id: number,
   ) {
     this.output = new ConnectionOutput(socket, this, this.out, this)
   }
@@ -275,6 +277,6 @@ export class MemcachedConnection implements RawReader, OutputOwner, Session {
 
   onClose(): void {
     this.closed = true
-    this.front.connections.delete(this)
+    this.front.connections.delete(this.id)
   }
 }

@@ -1,5 +1,6 @@
 import type { Server } from '../server/server.js'
 import type { ClientSocket } from '../server/fast-io.js'
+import { ClientTable } from '../server/client-table.js'
 import { MemcachedConnection } from './connection.js'
 import { ItemTable } from './items.js'
 import { newCounters } from './stats.js'
@@ -12,7 +13,9 @@ import { newCounters } from './stats.js'
 export class MemcachedFrontEnd {
   readonly items: ItemTable
   counters = newCounters()
-  readonly connections = new Set<MemcachedConnection>()
+  /** Not a Set, for the reason ClientTable gives. */
+  readonly connections = new ClientTable<MemcachedConnection>()
+  private nextId = 1
   readonly startedAt = Date.now()
   verbosity = 0
   /**
@@ -32,7 +35,7 @@ export class MemcachedFrontEnd {
   }
 
   admit(socket: ClientSocket): MemcachedConnection {
-    const connection = new MemcachedConnection(this, socket)
+    const connection = new MemcachedConnection(this, socket, this.nextId++)
     this.connections.add(connection)
     this.counters.total_connections++
     return connection

@@ -1,5 +1,6 @@
 /**
- * The connected clients, in id order (CLIENT LIST's), found by id with a binary search.
+ * Connected clients (or memcached connections) in id order, as CLIENT LIST shows them,
+ * found by id with a binary search.
  *
  * Not a Map, because of connection churn. A Map's table is rebuilt every few
  * connections, and V8 links each replaced table to its successor (for iterators still
