@@ -14,7 +14,8 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { resolveBuild } from './bench/builds.mjs'
 import { runBenchmark } from './bench/redis-benchmark.mjs'
-import { CLOCK_TICKS, cli, freePort, machineLine, option, startRedis, startRespite, cpuTicks } from './bench/servers.mjs'
+import { median } from './bench/report.mjs'
+import { CLOCK_TICKS, freePort, machineLine, option, ServerProcess, startRedis, startRespite, waitForPing } from './bench/servers.mjs'
 
 const ROUNDS = Number(option('rounds', '3'))
 const FACTOR = Number(option('factor', '1'))
@@ -27,31 +28,14 @@ const SHAPES = [
   { title: '50 clients, -P 16', test: 'incr', clients: 50, pipeline: 16, requests: 2_000_000 },
 ]
 
-/** The floor server, shaped as servers.mjs's ServerProcess where bench-floor uses it. */
+/** The floor server, started and stopped as servers.mjs starts the others. */
 async function startFloor() {
   const port = await freePort()
   const child = spawn(process.execPath, [fileURLToPath(new URL('./bench/floor-server.mjs', import.meta.url)), '--port', String(port), '--build', build], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
-  for (let i = 0; ; i++) {
-    try {
-      if (cli(port, ['PING']).trim() === 'PONG') break
-    } catch {
-      if (i === 100 || child.exitCode !== null) throw new Error('the floor server did not start')
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
-  return {
-    name: 'floor',
-    port,
-    pid: child.pid,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))),
-  }
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+  await waitForPing(port, child, 'floor')
+  return new ServerProcess('floor', 'floor', port, child)
 }
 
 const servers = [await startRedis(), await startRespite({ cliPath: join(build, 'cli.js') }), await startFloor()]
@@ -71,9 +55,9 @@ try {
         const j = (k + round) % servers.length
         const s = servers[j]
         const requests = Math.max(1000, Math.round(shape.requests * FACTOR))
-        const before = cpuTicks(s.pid)
+        const before = s.cpuTicks()
         await runBenchmark({ port: s.port, test: shape.test, clients: shape.clients, pipeline: shape.pipeline, requests })
-        cpu[i][j].push((((cpuTicks(s.pid) - before) / CLOCK_TICKS) * 1e6) / requests)
+        cpu[i][j].push((((s.cpuTicks() - before) / CLOCK_TICKS) * 1e6) / requests)
       }
     }
   }

@@ -46,7 +46,7 @@ export function withFdLimit(command, args) {
   return ['sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', command, ...args]]
 }
 
-async function waitForPing(port, child, name) {
+export async function waitForPing(port, child, name) {
   for (let i = 0; i < 400; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before answering`)
     try {
@@ -84,9 +84,9 @@ function existsPid(pid) {
 
 /**
  * A server under test: `name`, `port`, `pid`, and `stop()`. `kind` is 'respite' or
- * 'redis'.
+ * 'redis' (bench-floor.mjs adds 'floor').
  */
-class ServerProcess {
+export class ServerProcess {
   constructor(name, kind, port, child) {
     this.name = name
     this.kind = kind
