@@ -288,9 +288,11 @@ describe.skipIf(skip !== null)(`append-only file (${skip ?? 'redis-server 7.0.15
       // With a rewrite, the base holds the data (an RDB image with the preamble on) and
       // the incremental file what came after.
       await run(theirs.port, [['BGREWRITEAOF']])
-      await new Promise((r) => setTimeout(r, 500))
+      await rewritten(theirs.port)
       await run(theirs.port, [['SET', 'after', 'rewrite']])
-      await theirs.stop()
+      // SHUTDOWN, not a kill: under appendfsync everysec Redis may hold a write back
+      // while an fsync runs (up to 2 s), and a kill then loses an acknowledged SET.
+      await stopGracefully(theirs)
       // What redis-server itself makes of its files (a replay renews what Redis does not
       // propagate, such as a group's entries-read) is what respite must make of them.
       theirs = await redis(dir, '--aof-use-rdb-preamble', preamble)
