@@ -136,6 +136,12 @@ const frames: Frame[] = [
   { name: 'multibulk length beyond INT_MAX', wire: '*2147483648\r\n', expected: [], error: 'Protocol error: invalid multibulk length' },
   { name: 'multibulk length beyond int64', wire: '*99999999999999999999\r\n', expected: [], error: 'Protocol error: invalid multibulk length' },
   { name: 'element without a type', wire: '*1\r\n$4\r\nPING\r\n*1\r\nx\r\n', expected: [['PING']], error: "Protocol error: expected '$', got 'x'" },
+  // Whole in one read these start on the decoder's one-pass path, which must give up
+  // and leave them to the general one at the byte where they stop being ordinary.
+  { name: 'multibulk length with leading zero', wire: '*02\r\n$1\r\na\r\n$1\r\nb\r\n', expected: [], error: 'Protocol error: invalid multibulk length' },
+  { name: 'second bulk length with leading zero', wire: '*2\r\n$3\r\nGET\r\n$03\r\nkey\r\n', expected: [], error: 'Protocol error: invalid bulk length' },
+  { name: 'bulk header CR followed by another byte than LF (skipped, as Redis does)', wire: '*1\r\n$4\rxPING\r\n', expected: [['PING']] },
+  { name: 'multibulk of 65 elements', wire: `*65\r\n${'$1\r\nx\r\n'.repeat(65)}`, expected: [Array(65).fill('x')] },
   { name: 'unbalanced quotes', wire: 'PING\r\nSET k "abc\r\n', expected: [['PING']], error: 'Protocol error: unbalanced quotes in request' },
   { name: 'closing quote followed by a letter', wire: "SET k 'a'b\r\n", expected: [], error: 'Protocol error: unbalanced quotes in request' },
 ]
@@ -169,6 +175,33 @@ describe('RequestDecoder', () => {
       const outcome = decodeChunks(chunks)
       expect(outcome.error).toBeNull()
       expect(outcome.requests).toStrictEqual(expected)
+    }
+  })
+
+  it('decodes damaged requests whole in one read exactly as one byte at a time', () => {
+    // One byte at a time never reaches the one-pass path (wholeRequest), so this checks
+    // that path against the general one on requests near the edges of what it accepts.
+    const r = rng(7)
+    const pieces = ['0', '1', '9', '\r', '\n', '$', '*', '-', ':', 'x', '65', '100000']
+    const base = ['*2\r\n$3\r\nGET\r\n$16\r\nkey:__rand_int__\r\n', '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$40\r\n' + 'v'.repeat(40) + '\r\n', '*1\r\n$0\r\n\r\n']
+    for (let round = 0; round < 2000; round++) {
+      let wire = r.pick(base) + r.pick(base)
+      for (let m = 1 + r.int(3); m > 0; m--) {
+        const at = r.int(wire.length)
+        wire = wire.slice(0, at) + r.pick(pieces) + wire.slice(at + (r.chance(0.5) ? 1 : 0))
+      }
+      const data = bytes(wire)
+      const whole = decodeChunks([data])
+      const byByte = decodeChunks(splits(data).at(-1)!)
+      expect(whole, JSON.stringify(wire)).toStrictEqual(byByte)
+    }
+  })
+
+  it('decodes a bulk with a six-digit length whole or cut', () => {
+    const value = 'y'.repeat(123456)
+    const data = bytes(`*2\r\n$4\r\nECHO\r\n$123456\r\n${value}\r\n*1\r\n$4\r\nPING\r\n`)
+    for (const chunks of [[data], ...randomSplits(data, 5, 3)]) {
+      expect(decodeChunks(chunks).requests).toStrictEqual([['ECHO', value], ['PING']])
     }
   })
 
