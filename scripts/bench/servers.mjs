@@ -46,8 +46,9 @@ export function withFdLimit(command, args) {
   return ['sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', command, ...args]]
 }
 
-export async function waitForPing(port, child, name) {
-  for (let i = 0; i < 400; i++) {
+/** Waits up to `tries` × 50 ms (and the PINGs' own time) for PONG. */
+export async function waitForPing(port, child, name, tries = 400) {
+  for (let i = 0; i < tries; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before answering`)
     try {
       if (cli(port, ['PING']).trim() === 'PONG') return
