@@ -5,7 +5,7 @@ import { scanStep } from '../store/cursors.js'
 import { globMatch } from '../store/glob.js'
 import { HashValue } from '../store/hash.js'
 import { MAX_REPEATED_PICKS, randomCountArgs } from './args.js'
-import { INT64_MAX, INT64_MIN, int64, parseInt64 } from '../util/numbers.js'
+import { addInt64, intText, parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
 import { afterRemoval, typedLookups } from './lookup.js'
 import { COLLECTION_SCAN_COMPLEXITY, collectionScanArgs, matcher, replyScan } from './scan.js'
@@ -167,15 +167,10 @@ function hincrby(c: Caller, argv: string[]): void {
     if (n === null) return c.out.error(Err.hashNotInteger)
     value = n
   }
-  let next: number | bigint
-  if (typeof value === 'number' && typeof by === 'number' && Number.isSafeInteger(value + by)) {
-    next = value + by
-  } else {
-    const sum = BigInt(value) + BigInt(by)
-    if (sum > INT64_MAX || sum < INT64_MIN) return c.out.error(Err.overflow)
-    next = int64(sum)
-  }
-  h.set(field, String(next))
+  const next = addInt64(value, by)
+  if (next === null) return c.out.error(Err.overflow)
+  const text = intText(next)
+  h.set(field, text)
   c.db.modified(key)
   c.notify(Notify.hash, 'hincrby', key)
   c.out.integer(next)
@@ -198,7 +193,7 @@ function hincrbyfloat(c: Caller, argv: string[]): void {
   const b = parseInt64(argv[3])
   let next: string
   if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a + b)) {
-    next = String(a + b)
+    next = intText(a + b)
   } else {
     const x = parseLongDouble(current ?? '0')
     if (x === null) return c.out.error(Err.hashNotFloat)

@@ -6,7 +6,7 @@ import type { Database } from '../store/database.js'
 import type { HeldValue } from '../store/keys.js'
 import { MutableString, Structured, type StoredValue } from '../store/types.js'
 import { isOption } from './args.js'
-import { absoluteExpiry, INT64_MAX, INT64_MIN, int64, parseInt64 } from '../util/numbers.js'
+import { absoluteExpiry, addInt64, intText, INT64_MIN, int64, parseInt64 } from '../util/numbers.js'
 import { Err } from './errors.js'
 import { command, oneKey, type CommandSpec } from './spec.js'
 
@@ -487,16 +487,11 @@ function incrBy(c: Caller, key: string, by: number | bigint): void {
     if (n === null) return c.out.error(Err.notInteger)
     current = n
   }
-  let next: number | bigint
-  if (typeof current === 'number' && typeof by === 'number' && Number.isSafeInteger(current + by)) {
-    next = current + by
-  } else {
-    const sum = BigInt(current) + BigInt(by)
-    if (sum > INT64_MAX || sum < INT64_MIN) return c.out.error(Err.overflow)
-    next = int64(sum)
-  }
-  if (v === undefined) db.set(key, String(next))
-  else db.replace(key, String(next))
+  const next = addInt64(current, by)
+  if (next === null) return c.out.error(Err.overflow)
+  const text = intText(next)
+  if (v === undefined) db.set(key, text)
+  else db.replace(key, text)
   dropNote(db, key)
   // INCR, DECR and DECRBY too: Redis names them all after INCRBY.
   c.notify(Notify.string, 'incrby', key)
@@ -537,7 +532,7 @@ function incrbyfloat(c: Caller, argv: string[]): void {
   const a = v === undefined ? 0 : parseInt64(v)
   const b = parseInt64(argv[2])
   if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a + b)) {
-    next = String(a + b)
+    next = intText(a + b)
   } else {
     const x = v === undefined ? parseLongDouble('0') : parseLongDouble(v)
     const y = x === null ? null : parseLongDouble(argv[2])

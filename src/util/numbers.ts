@@ -1,4 +1,5 @@
 import { isSpace } from '../resp/inline.js'
+import { latin1Slice } from '../resp/latin1.js'
 
 /**
  * Numbers as Redis reads them from arguments: string2ll, strtod, strtoul. Pure
@@ -54,6 +55,44 @@ export function parseInteger(s: string): number | null {
 /** An int64 as a number when exact in a double, else a bigint (as parseInt64 returns). */
 export function int64(n: bigint): number | bigint {
   return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
+}
+
+const digits = Buffer.alloc(24)
+
+/**
+ * String(n) for an integer that a command stores (INCR, HINCRBY), without V8's
+ * number-to-string cache: that cache holds the last few thousand strings it made, so
+ * every new counter value survived a scavenge or two. Formatting 8M increasing
+ * numbers copied 15 MB in scavenges (93 ms of pauses) through String(), 0.2 MB
+ * (13 ms) this way.
+ */
+export function intText(n: number | bigint): string {
+  if (typeof n === 'bigint' || !Number.isSafeInteger(n)) return String(n)
+  let m = n < 0 ? -n : n
+  let p = digits.length
+  if (m < 0x80000000) {
+    let k = m | 0
+    do {
+      const q = (k / 10) | 0
+      digits[--p] = 0x30 + (k - q * 10)
+      k = q
+    } while (k !== 0)
+  } else {
+    do {
+      const q = Math.floor(m / 10)
+      digits[--p] = 0x30 + (m - q * 10)
+      m = q
+    } while (m !== 0)
+  }
+  if (n < 0) digits[--p] = 0x2d
+  return latin1Slice(digits, p, digits.length - p)
+}
+
+/** a + b in int64 (INCRBY, HINCRBY), or null when it overflows. */
+export function addInt64(a: number | bigint, b: number | bigint): number | bigint | null {
+  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a + b)) return a + b
+  const sum = BigInt(a) + BigInt(b)
+  return sum > INT64_MAX || sum < INT64_MIN ? null : int64(sum)
 }
 
 /** Seconds beyond this overflow int64 milliseconds (LLONG_MAX / 1000 in C). */
