@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { ListValue } from '../../src/store/list.js'
 import { rng } from '../helpers/differential.js'
 
-/** The capacity of the ring, read through the private field (white-box checks only). */
+/** Slots held, ring or blocks, read through the private fields (white-box checks only). */
 function capacity(list: ListValue): number {
-  return (list as unknown as { slots: unknown[] }).slots.length
+  const { slots, blocks } = list as unknown as { slots: unknown[] | null; blocks: unknown[][] | null }
+  return slots !== null ? slots.length : blocks!.reduce((sum, b) => sum + b.length, 0)
+}
+
+/** How many blocks a long list is in (0 while it is a ring). */
+function blockCount(list: ListValue): number {
+  return (list as unknown as { blocks: unknown[][] | null }).blocks?.length ?? 0
 }
 
 function contents(list: ListValue): string[] {
@@ -13,7 +19,7 @@ function contents(list: ListValue): string[] {
   return out
 }
 
-describe('ListValue (ring-buffer deque)', () => {
+describe('ListValue (a ring, or blocks once long)', () => {
   it('is a Collection of type list that Redis 7.0 reports as a quicklist', () => {
     const list = ListValue.from(['a'])
     expect(list.type).toBe('list')
@@ -71,10 +77,35 @@ describe('ListValue (ring-buffer deque)', () => {
     expect(capacity(list)).toBe(64)
   })
 
+  it('grows a long list a block at a time, at either end, without copying it', () => {
+    const list = new ListValue()
+    for (let i = 0; i < 1024; i++) list.pushBack(String(i))
+    expect(blockCount(list)).toBe(0)
+    expect(capacity(list)).toBe(1024)
+    list.pushBack('1024')
+    expect(blockCount(list)).toBe(2)
+    list.pushFront('-1')
+    expect(blockCount(list)).toBe(3)
+    for (let i = 2; i <= 1024; i++) list.pushFront(String(-i))
+    expect(blockCount(list)).toBe(3)
+    list.pushFront('-1025')
+    expect(blockCount(list)).toBe(4)
+    expect(list.size).toBe(1025 + 1025)
+    expect(list.at(0)).toBe('-1025')
+    expect(list.at(1025)).toBe('0')
+    expect(list.at(list.size - 1)).toBe('1024')
+    expect(list.slice(1023, 1027)).toEqual(['-2', '-1', '0', '1', '2'])
+    // Pops give blocks back one at a time.
+    list.popFront()
+    expect(blockCount(list)).toBe(3)
+    list.popBack()
+    expect(blockCount(list)).toBe(2)
+  })
+
   it('shrinks when drained so a once-long list gives its memory back', () => {
     const list = new ListValue()
     for (let i = 0; i < 100_000; i++) list.pushBack(String(i))
-    expect(capacity(list)).toBe(131072)
+    expect(capacity(list)).toBe(98 * 1024)
     for (let i = 0; i < 99_990; i++) list.popFront()
     expect(capacity(list)).toBeLessThanOrEqual(64)
     expect(contents(list)).toEqual(Array.from({ length: 10 }, (_, i) => String(99_990 + i)))
@@ -160,14 +191,19 @@ describe('ListValue (ring-buffer deque)', () => {
   })
 
   it('matches an array model over seeded random operations', () => {
-    for (const seed of [1, 2, 3]) {
+    // Seeds 1-3 stay short; 4-6 grow past a block and back (a phase of pushes, one of
+    // pops), so the ring, the blocks and the switch between them all meet the model.
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
       const r = rng(seed)
-      const list = new ListValue()
-      const model: string[] = []
+      const list = seed <= 3 ? new ListValue() : ListValue.from(Array.from({ length: 600 + r.int(900) }, (_, i) => 'v' + (i % 20)))
+      const model: string[] = list.toArray()
+      const modes = new Set<string>()
       for (let step = 0; step < 10_000; step++) {
         const v = 'v' + r.int(20)
         const n = model.length
-        switch (r.int(10)) {
+        const growing = seed > 3 && step % 4000 < 2000
+        const op = seed <= 3 ? r.int(10) : r.chance(0.6) ? (growing ? r.int(4) : 4 + r.int(2)) : 6 + r.int(4)
+        switch (op) {
           case 0: case 1:
             list.pushBack(v)
             model.push(v)
@@ -231,8 +267,11 @@ describe('ListValue (ring-buffer deque)', () => {
             break
         }
         if (list.size !== model.length) throw new Error(`seed ${seed} step ${step}: size ${list.size} != ${model.length}`)
+        if (blockCount(list) > 0) modes.add('blocks')
+        else if (modes.has('blocks')) modes.add('ring again')
       }
       expect(contents(list)).toEqual(model)
+      if (seed > 3) expect([...modes], `seed ${seed}`).toEqual(['blocks', 'ring again'])
     }
   })
 })
