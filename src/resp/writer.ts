@@ -1,6 +1,7 @@
 import { formatDouble } from './format.js'
 import { latin1Write } from './latin1.js'
 import { copyBytes } from '../util/buffers.js'
+import { decimalLength, writeDigits } from '../util/digits.js'
 import { RespDouble, RespMap, RespSet, RespSimple, type RespValue } from './values.js'
 
 /**
@@ -122,29 +123,9 @@ export class ReplyWriter {
       buf[this.pos++] = 0x2d
       n = -n
     }
-    if (n < 0x80000000) {
-      // int32 arithmetic: V8 turns the division by 10 into a multiply.
-      const digits = n < 100 ? (n < 10 ? 1 : 2) : n < 10000 ? (n < 1000 ? 3 : 4) : n < 1000000 ? (n < 100000 ? 5 : 6)
-        : n < 100000000 ? (n < 10000000 ? 7 : 8) : n < 1000000000 ? 9 : 10
-      let p = this.pos + digits
-      this.pos = p
-      let m = n | 0
-      do {
-        const q = (m / 10) | 0
-        buf[--p] = 0x30 + m - q * 10
-        m = q
-      } while (m !== 0)
-      return
-    }
-    let digits = 10
-    for (let t = Math.floor(n / 1e10); t >= 1; t = Math.floor(t / 10)) digits++
-    let p = this.pos + digits
-    this.pos = p
-    do {
-      const q = Math.floor(n / 10)
-      buf[--p] = 0x30 + (n - q * 10)
-      n = q
-    } while (n > 0)
+    const end = this.pos + decimalLength(n)
+    writeDigits(buf, end, n)
+    this.pos = end
   }
 
   private header(prefix: number, n: number): void {

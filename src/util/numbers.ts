@@ -1,5 +1,6 @@
 import { isSpace } from '../resp/inline.js'
 import { latin1Slice } from '../resp/latin1.js'
+import { writeDigits } from './digits.js'
 
 /**
  * Numbers as Redis reads them from arguments: string2ll, strtod, strtoul. Pure
@@ -68,22 +69,7 @@ const digits = Buffer.alloc(24)
  */
 export function intText(n: number | bigint): string {
   if (typeof n === 'bigint' || !Number.isSafeInteger(n)) return String(n)
-  let m = n < 0 ? -n : n
-  let p = digits.length
-  if (m < 0x80000000) {
-    let k = m | 0
-    do {
-      const q = (k / 10) | 0
-      digits[--p] = 0x30 + (k - q * 10)
-      k = q
-    } while (k !== 0)
-  } else {
-    do {
-      const q = Math.floor(m / 10)
-      digits[--p] = 0x30 + (m - q * 10)
-      m = q
-    } while (m !== 0)
-  }
+  let p = writeDigits(digits, digits.length, n < 0 ? -n : n)
   if (n < 0) digits[--p] = 0x2d
   return latin1Slice(digits, p, digits.length - p)
 }
