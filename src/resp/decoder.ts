@@ -288,6 +288,8 @@ export class RequestDecoder {
     const end = this.end
     let p = this.pos + 1
     let count = 0
+    // The count's digits and each length's are read by two copies of one loop: as a
+    // shared method, the SET of redis-benchmark cost 2% more instructions (callgrind).
     for (let digits = 0; ; digits++) {
       if (p >= end || digits > 2) return NEED_MORE
       const d = buf[p++] - 0x30
