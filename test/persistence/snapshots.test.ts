@@ -45,7 +45,9 @@ describe('SAVE, BGSAVE, LASTSAVE and INFO persistence', () => {
       await expect(cmd(r, 'BGSAVE', 'x')).rejects.toThrow('ERR syntax error')
       info = (await cmd(r, 'INFO', 'persistence')) as string
       expect(infoField(info, 'rdb_last_bgsave_status')).toBe('ok')
-      expect(infoField(info, 'rdb_last_bgsave_time_sec')).toBe('0')
+      // Whole seconds at the end less whole seconds at the start, as Redis counts: a
+      // save of two keys that straddles a second's edge reports 1.
+      expect(['0', '1']).toContain(infoField(info, 'rdb_last_bgsave_time_sec'))
       expect(infoField(info, 'rdb_saves')).toBe('3')
       expect(Number(infoField(info, 'rdb_last_save_time'))).toBe(Number(await cmd(r, 'LASTSAVE')))
       await cmd(r, 'MULTI')
