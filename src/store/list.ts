@@ -45,7 +45,7 @@ export class ListValue implements Collection {
   }
 
   static from(values: readonly string[]): ListValue {
-    const list = new ListValue(Math.min(values.length, BLOCK))
+    const list = new ListValue(values.length <= BLOCK ? values.length : 0)
     list.load(values)
     return list
   }
@@ -302,18 +302,22 @@ export class ListValue implements Collection {
   /** Replaces the contents with `values`: a ring up to BLOCK of them, blocks beyond. */
   private load(values: readonly string[]): void {
     const n = values.length
-    this.head = 0
-    this.length = n
     if (n <= BLOCK) {
       let cap = MIN_CAPACITY
       while (cap < n) cap *= 2
-      const slots = new Array<string | undefined>(cap)
+      // An empty ring holds nothing (pops clear their slots): from() fills its own.
+      const empty = this.slots !== null && this.slots.length === cap && this.length === 0
+      const slots = empty ? this.slots! : new Array<string | undefined>(cap)
       for (let i = 0; i < n; i++) slots[i] = values[i]
+      this.head = 0
+      this.length = n
       this.slots = slots
       this.blocks = null
       this.mask = cap - 1
       return
     }
+    this.head = 0
+    this.length = n
     const blocks: Slots[] = []
     for (let from = 0; from < n; from += BLOCK) {
       const block = new Array<string | undefined>(BLOCK)
