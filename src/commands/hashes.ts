@@ -169,8 +169,7 @@ function hincrby(c: Caller, argv: string[]): void {
   }
   const next = addInt64(value, by)
   if (next === null) return c.out.error(Err.overflow)
-  const text = intText(next)
-  h.set(field, text)
+  h.set(field, intText(next))
   c.db.modified(key)
   c.notify(Notify.hash, 'hincrby', key)
   c.out.integer(next)
