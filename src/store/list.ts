@@ -85,13 +85,9 @@ export class ListValue implements Collection {
   }
 
   pushFront(value: string): void {
+    if (this.slots !== null && this.length === this.slots.length) this.grow()
     const slots = this.slots
     if (slots !== null) {
-      if (this.length === slots.length) {
-        this.grow()
-        this.pushFront(value)
-        return
-      }
       this.head = (this.head - 1) & this.mask
       slots[this.head] = value
       this.length++
@@ -107,13 +103,9 @@ export class ListValue implements Collection {
   }
 
   pushBack(value: string): void {
+    if (this.slots !== null && this.length === this.slots.length) this.grow()
     const slots = this.slots
     if (slots !== null) {
-      if (this.length === slots.length) {
-        this.grow()
-        this.pushBack(value)
-        return
-      }
       slots[(this.head + this.length) & this.mask] = value
       this.length++
       return
@@ -330,16 +322,15 @@ export class ListValue implements Collection {
 
   /** A full ring doubles, or at BLOCK elements becomes the first block. */
   private grow(): void {
-    const slots = this.slots!
-    if (slots.length < BLOCK) {
-      this.resize(slots.length * 2)
+    const cap = this.slots!.length
+    if (cap < BLOCK) {
+      this.resize(cap * 2)
       return
     }
-    const block = new Array<string | undefined>(BLOCK)
-    for (let i = 0; i < this.length; i++) block[i] = slots[(this.head + i) & this.mask]
+    // resize() lays the elements out from slot 0, which is what a block holds.
+    this.resize(BLOCK)
+    this.blocks = [this.slots!]
     this.slots = null
-    this.blocks = [block]
-    this.head = 0
   }
 
   /**
