@@ -8,8 +8,9 @@
 // first warms it up (respite's JIT), then its counters are zeroed, the test's
 // requests are sent, and the counters are dumped: the dump's total over the request
 // count is the figure, the median of --rounds such runs (a garbage collection that
-// falls in one run or not moves a test like INCR by up to 15%). Only the server's user-space code is counted (Node and V8
-// included for respite), not the kernel's work for its syscalls. Instructions are not
+// falls in one run or not moves a test like INCR by up to 15%). Only the server's
+// user-space code is counted (Node and V8 included for respite), not the kernel's work
+// for its syscalls. Instructions are not
 // time: respite's JIT code and cold caches cost more per instruction than Redis's C,
 // so this is the figure for A/B runs of respite's own changes, with bench.mjs and
 // bench-floor.mjs for time.
@@ -31,7 +32,7 @@ import { resolveBuild } from './bench/builds.mjs'
 import { jitNamer, selfCosts, totalOf } from './bench/callgrind.mjs'
 import { runBenchmark } from './bench/redis-benchmark.mjs'
 import { median } from './bench/report.mjs'
-import { freePort, machineLine, option, ServerProcess, waitForPing, withFdLimit } from './bench/servers.mjs'
+import { freePort, machineLine, option, redisArgs, ServerProcess, waitForPing, withFdLimit } from './bench/servers.mjs'
 
 const TESTS = option('tests', 'get,set,incr').split(',')
 const PIPELINES = option('pipeline', '1,16').split(',').map(Number)
@@ -62,7 +63,7 @@ function respiteArgs(buildDir) {
 
 const starts = []
 if (!process.argv.includes('--no-redis')) {
-  starts.push(startUnderCallgrind('redis', 'redis', 'redis-server', (port) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning']))
+  starts.push(startUnderCallgrind('redis', 'redis', 'redis-server', (port) => redisArgs(port, dir)))
 }
 starts.push(startUnderCallgrind('respite', 'respite', process.execPath, respiteArgs(build)))
 if (baseline !== undefined) starts.push(startUnderCallgrind('respite-before', 'respite', process.execPath, respiteArgs(resolveBuild(baseline))))

@@ -140,12 +140,17 @@ export async function startRespite({ name = 'respite', cliPath, nodeFlags = [], 
   return server
 }
 
+/** redis-server's arguments for a bench: loopback, `dir` as working directory, persistence off. */
+export function redisArgs(port, dir) {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning']
+}
+
 /** Starts the Debian redis-server with persistence off. */
 export async function startRedis({ name = 'redis', args = [] } = {}) {
   const port = await freePort()
   // A private, empty working directory: redis-server loads any dump.rdb it finds.
   const dir = mkdtempSync(join(tmpdir(), 'respite-bench-redis-'))
-  const child = spawn(...withFdLimit('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...args]), {
+  const child = spawn(...withFdLimit('redis-server', [...redisArgs(port, dir), '--daemonize', 'no', ...args]), {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const server = new ServerProcess(name, 'redis', port, child)
